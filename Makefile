@@ -1,0 +1,55 @@
+# litd — see README.md. Every target is safe to run on a fresh clone.
+SHELL := /bin/bash
+BUILD_DIR ?= $(CURDIR)/build
+LITD := $(BUILD_DIR)/litd
+GOLANGCI_VERSION := v2.6.2
+export CGO_ENABLED ?= 0
+
+.PHONY: all build install test test-unit test-e2e bench lint proto-gen proto-tools localnet localnet-stop clean
+
+all: build
+
+build:
+	go build -o $(LITD) ./cmd/litd
+
+install:
+	go install ./cmd/litd
+
+# make test: unit, integration and e2e tests (the e2e tests start real litd
+# processes from $(LITD), which this target builds first).
+test: build
+	LITD_BIN=$(LITD) go test -count=1 -timeout 40m ./...
+
+test-unit:
+	go test -count=1 -short ./...
+
+test-e2e: build
+	LITD_BIN=$(LITD) go test -count=1 -timeout 40m -run 'E2E' ./testutil/...
+
+bench: build
+	LITD_BIN=$(LITD) go test -run '^$$' -bench . -benchtime 1x ./...
+
+lint:
+	go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run ./...
+
+# Protobuf: generators are pinned in tools/ and built into build/tools; the
+# imported third-party protos are vendored in third_party/proto.
+proto-tools:
+	cd tools/buf && GOBIN=$(BUILD_DIR)/tools go install github.com/bufbuild/buf/cmd/buf
+	cd tools/protoc && GOBIN=$(BUILD_DIR)/tools go install github.com/cosmos/gogoproto/protoc-gen-gocosmos github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway
+
+proto-gen:
+	@test -x $(BUILD_DIR)/tools/buf || $(MAKE) proto-tools
+	rm -rf $(BUILD_DIR)/gen
+	$(BUILD_DIR)/tools/buf generate --template buf.gen.gogo.yaml proto
+	cp -r $(BUILD_DIR)/gen/github.com/litprotocol/litd/* ./
+	rm -rf $(BUILD_DIR)/gen
+
+localnet: build
+	go run ./testutil/network/cmd/localnet start --bin $(LITD) --dir $(BUILD_DIR)/localnet
+
+localnet-stop:
+	go run ./testutil/network/cmd/localnet stop --dir $(BUILD_DIR)/localnet
+
+clean:
+	rm -rf $(BUILD_DIR)

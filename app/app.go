@@ -1,0 +1,352 @@
+// Package app wires litd: the SDK's auth, bank, staking, distribution,
+// slashing, consensus and genutil modules plus x/pkp and x/tss, keepers built
+// by hand, and the ABCI++ vote-extension handlers.
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	dbm "github.com/cosmos/cosmos-db"
+
+	reflectionv1 "cosmossdk.io/api/cosmos/reflection/v1"
+	"cosmossdk.io/client/v2/autocli"
+	"cosmossdk.io/core/appmodule"
+	"cosmossdk.io/log/v2"
+
+	"github.com/cosmos/cosmos-sdk/baseapp"
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
+	nodeservice "github.com/cosmos/cosmos-sdk/client/grpc/node"
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/codec/address"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	"github.com/cosmos/cosmos-sdk/runtime"
+	runtimeservices "github.com/cosmos/cosmos-sdk/runtime/services"
+	"github.com/cosmos/cosmos-sdk/server"
+	"github.com/cosmos/cosmos-sdk/server/api"
+	"github.com/cosmos/cosmos-sdk/server/config"
+	servertypes "github.com/cosmos/cosmos-sdk/server/types"
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/module"
+	"github.com/cosmos/cosmos-sdk/version"
+	"github.com/cosmos/cosmos-sdk/x/auth"
+	"github.com/cosmos/cosmos-sdk/x/auth/ante"
+	authkeeper "github.com/cosmos/cosmos-sdk/x/auth/keeper"
+	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	"github.com/cosmos/cosmos-sdk/x/bank"
+	bankkeeper "github.com/cosmos/cosmos-sdk/x/bank/keeper"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+	"github.com/cosmos/cosmos-sdk/x/consensus"
+	consensuskeeper "github.com/cosmos/cosmos-sdk/x/consensus/keeper"
+	consensustypes "github.com/cosmos/cosmos-sdk/x/consensus/types"
+	distr "github.com/cosmos/cosmos-sdk/x/distribution"
+	distrkeeper "github.com/cosmos/cosmos-sdk/x/distribution/keeper"
+	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
+	"github.com/cosmos/cosmos-sdk/x/genutil"
+	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+	"github.com/cosmos/cosmos-sdk/x/slashing"
+	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
+	"github.com/cosmos/cosmos-sdk/x/staking"
+	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	"github.com/litprotocol/litd/app/ve"
+	"github.com/litprotocol/litd/x/pkp"
+	pkpkeeper "github.com/litprotocol/litd/x/pkp/keeper"
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+	"github.com/litprotocol/litd/x/tss"
+	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
+)
+
+const (
+	// Name is the app and binary name.
+	Name = "litd"
+	// Bech32Prefix is the account address prefix (lit1...).
+	Bech32Prefix = "lit"
+	// BondDenom is the staking and fee denom.
+	BondDenom = "ulit"
+)
+
+// DefaultNodeHome is where `litd` keeps its config and data unless --home says otherwise.
+var DefaultNodeHome = filepath.Join(userHome(), ".litd")
+
+func userHome() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "."
+	}
+	return home
+}
+
+// module account permissions
+var maccPerms = map[string][]string{
+	authtypes.FeeCollectorName:     nil,
+	distrtypes.ModuleName:          nil,
+	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
+	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
+}
+
+var _ servertypes.Application = (*App)(nil)
+
+// App is the litd application.
+type App struct {
+	*baseapp.BaseApp
+
+	legacyAmino       *codec.LegacyAmino
+	appCodec          codec.Codec
+	txConfig          client.TxConfig
+	interfaceRegistry codectypes.InterfaceRegistry
+	keys              map[string]*storetypes.KVStoreKey
+
+	AccountKeeper         authkeeper.AccountKeeper
+	BankKeeper            bankkeeper.BaseKeeper
+	StakingKeeper         *stakingkeeper.Keeper
+	SlashingKeeper        slashingkeeper.Keeper
+	DistrKeeper           distrkeeper.Keeper
+	ConsensusParamsKeeper consensuskeeper.Keeper
+	PKPKeeper             pkpkeeper.Keeper
+	TSSKeeper             tsskeeper.Keeper
+
+	ModuleManager      *module.Manager
+	BasicModuleManager module.BasicManager
+}
+
+// New builds the app. appOpts carries app.toml and flags.
+func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppOptions, baseAppOptions ...func(*baseapp.BaseApp)) *App {
+	SetAddressPrefixes()
+	enc := MakeEncodingConfig()
+
+	bApp := baseapp.NewBaseApp(Name, logger, db, enc.TxConfig.TxDecoder(), baseAppOptions...)
+	bApp.SetVersion(version.Version)
+	bApp.SetInterfaceRegistry(enc.InterfaceRegistry)
+	bApp.SetTxEncoder(enc.TxConfig.TxEncoder())
+
+	keys := storetypes.NewKVStoreKeys(
+		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey,
+		slashingtypes.StoreKey, consensustypes.StoreKey, pkptypes.StoreKey, tsstypes.StoreKey,
+	)
+
+	app := &App{
+		BaseApp:           bApp,
+		legacyAmino:       enc.Amino,
+		appCodec:          enc.Codec,
+		txConfig:          enc.TxConfig,
+		interfaceRegistry: enc.InterfaceRegistry,
+		keys:              keys,
+	}
+	cdc := enc.Codec
+	authority := authtypes.NewModuleAddress("gov").String()
+	addrCodec := address.NewBech32Codec(Bech32Prefix)
+
+	app.ConsensusParamsKeeper = consensuskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[consensustypes.StoreKey]), authority, runtime.EventService{})
+	bApp.SetParamStore(app.ConsensusParamsKeeper.ParamsStore)
+
+	app.AccountKeeper = authkeeper.NewAccountKeeper(cdc, runtime.NewKVStoreService(keys[authtypes.StoreKey]),
+		authtypes.ProtoBaseAccount, maccPerms, addrCodec, Bech32Prefix, authority)
+	app.BankKeeper = bankkeeper.NewBaseKeeper(cdc, runtime.NewKVStoreService(keys[banktypes.StoreKey]),
+		app.AccountKeeper, blockedAddresses(), authority, logger)
+	app.StakingKeeper = stakingkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[stakingtypes.StoreKey]),
+		app.AccountKeeper, app.BankKeeper, authority,
+		address.NewBech32Codec(Bech32Prefix+"valoper"), address.NewBech32Codec(Bech32Prefix+"valcons"))
+	app.DistrKeeper = distrkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[distrtypes.StoreKey]),
+		app.AccountKeeper, app.BankKeeper, app.StakingKeeper, authtypes.FeeCollectorName, authority)
+	app.SlashingKeeper = slashingkeeper.NewKeeper(cdc, enc.Amino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]),
+		app.StakingKeeper, authority)
+	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
+
+	app.TSSKeeper = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]))
+	app.PKPKeeper = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[pkptypes.StoreKey]), addrCodec,
+		app.BankKeeper, app.TSSKeeper, authtypes.FeeCollectorName, authority)
+
+	app.ModuleManager = module.NewManager(
+		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, enc.TxConfig),
+		auth.NewAppModule(cdc, app.AccountKeeper, nil, nil),
+		bank.NewAppModule(cdc, app.BankKeeper, app.AccountKeeper, nil),
+		staking.NewAppModule(cdc, app.StakingKeeper, app.AccountKeeper, app.BankKeeper, nil),
+		distr.NewAppModule(cdc, app.DistrKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil),
+		slashing.NewAppModule(cdc, app.SlashingKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil, app.interfaceRegistry),
+		consensus.NewAppModule(cdc, app.ConsensusParamsKeeper),
+		tss.NewAppModule(app.TSSKeeper),
+		pkp.NewAppModule(app.PKPKeeper),
+	)
+	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
+		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
+	})
+	app.BasicModuleManager.RegisterLegacyAminoCodec(enc.Amino)
+	app.BasicModuleManager.RegisterInterfaces(enc.InterfaceRegistry)
+
+	app.ModuleManager.SetOrderBeginBlockers(distrtypes.ModuleName, slashingtypes.ModuleName, stakingtypes.ModuleName)
+	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, stakingtypes.ModuleName)
+	genesisOrder := []string{
+		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
+		slashingtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,
+		tsstypes.ModuleName, pkptypes.ModuleName,
+	}
+	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
+	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
+
+	configurator := module.NewConfigurator(cdc, app.MsgServiceRouter(), app.GRPCQueryRouter())
+	if err := app.ModuleManager.RegisterServices(configurator); err != nil {
+		panic(err)
+	}
+	reflectionSvc, err := runtimeservices.NewReflectionService()
+	if err != nil {
+		panic(err)
+	}
+	reflectionv1.RegisterReflectionServiceServer(app.GRPCQueryRouter(), reflectionSvc)
+
+	app.MountKVStores(keys)
+
+	app.SetInitChainer(app.InitChainer)
+	app.SetPreBlocker(app.PreBlocker)
+	app.SetBeginBlocker(app.BeginBlocker)
+	app.SetEndBlocker(app.EndBlocker)
+
+	anteHandler, err := ante.NewAnteHandler(ante.HandlerOptions{
+		AccountKeeper:   app.AccountKeeper,
+		BankKeeper:      app.BankKeeper,
+		SignModeHandler: enc.TxConfig.SignModeHandler(),
+		SigGasConsumer:  ante.DefaultSigVerificationGasConsumer,
+	})
+	if err != nil {
+		panic(err)
+	}
+	app.SetAnteHandler(anteHandler)
+
+	voteExt := ve.NewHandler(logger)
+	app.SetExtendVoteHandler(voteExt.ExtendVoteHandler())
+	app.SetVerifyVoteExtensionHandler(voteExt.VerifyVoteExtensionHandler())
+
+	if loadLatest {
+		if err := app.LoadLatestVersion(); err != nil {
+			panic(fmt.Errorf("loading latest version: %w", err))
+		}
+	}
+	return app
+}
+
+// blockedAddresses are module accounts that cannot receive funds by MsgSend.
+func blockedAddresses() map[string]bool {
+	out := make(map[string]bool, len(maccPerms))
+	for acc := range maccPerms {
+		out[authtypes.NewModuleAddress(acc).String()] = true
+	}
+	return out
+}
+
+// SetAddressPrefixes sets lit/litvaloper/litvalcons as the SDK's global prefixes.
+// It is idempotent so tests and the CLI may both call it.
+func SetAddressPrefixes() {
+	cfg := sdk.GetConfig()
+	if cfg.GetBech32AccountAddrPrefix() == Bech32Prefix {
+		return
+	}
+	cfg.SetBech32PrefixForAccount(Bech32Prefix, Bech32Prefix+"pub")
+	cfg.SetBech32PrefixForValidator(Bech32Prefix+"valoper", Bech32Prefix+"valoperpub")
+	cfg.SetBech32PrefixForConsensusNode(Bech32Prefix+"valcons", Bech32Prefix+"valconspub")
+	sdk.DefaultBondDenom = BondDenom
+}
+
+// Name returns the app name.
+func (app *App) Name() string { return app.BaseApp.Name() }
+
+// PreBlocker runs before BeginBlock.
+func (app *App) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
+	return app.ModuleManager.PreBlock(ctx)
+}
+
+// BeginBlocker runs the modules' begin blockers.
+func (app *App) BeginBlocker(ctx sdk.Context) (sdk.BeginBlock, error) {
+	return app.ModuleManager.BeginBlock(ctx)
+}
+
+// EndBlocker runs the modules' end blockers.
+func (app *App) EndBlocker(ctx sdk.Context) (sdk.EndBlock, error) {
+	return app.ModuleManager.EndBlock(ctx)
+}
+
+// InitChainer loads genesis.
+func (app *App) InitChainer(ctx sdk.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	var state map[string]json.RawMessage
+	if err := json.Unmarshal(req.AppStateBytes, &state); err != nil {
+		return nil, err
+	}
+	return app.ModuleManager.InitGenesis(ctx, app.appCodec, state)
+}
+
+// LoadHeight loads a particular height.
+func (app *App) LoadHeight(height int64) error { return app.LoadVersion(height) }
+
+// LegacyAmino returns the amino codec.
+func (app *App) LegacyAmino() *codec.LegacyAmino { return app.legacyAmino }
+
+// AppCodec returns the proto codec.
+func (app *App) AppCodec() codec.Codec { return app.appCodec }
+
+// InterfaceRegistry returns the interface registry.
+func (app *App) InterfaceRegistry() codectypes.InterfaceRegistry { return app.interfaceRegistry }
+
+// TxConfig returns the tx config.
+func (app *App) TxConfig() client.TxConfig { return app.txConfig }
+
+// DefaultGenesis returns the default genesis of every module.
+func (app *App) DefaultGenesis() map[string]json.RawMessage {
+	return app.BasicModuleManager.DefaultGenesis(app.appCodec)
+}
+
+// AutoCliOpts returns the autocli options of every module.
+func (app *App) AutoCliOpts() autocli.AppOptions {
+	modules := make(map[string]appmodule.AppModule)
+	for _, m := range app.ModuleManager.Modules {
+		if mod, ok := m.(interface{ Name() string }); ok {
+			if am, ok := m.(appmodule.AppModule); ok {
+				modules[mod.Name()] = am
+			}
+		}
+	}
+	return autocli.AppOptions{
+		Modules:               modules,
+		ModuleOptions:         runtimeservices.ExtractAutoCLIOptions(app.ModuleManager.Modules),
+		AddressCodec:          address.NewBech32Codec(Bech32Prefix),
+		ValidatorAddressCodec: address.NewBech32Codec(Bech32Prefix + "valoper"),
+		ConsensusAddressCodec: address.NewBech32Codec(Bech32Prefix + "valcons"),
+	}
+}
+
+// RegisterAPIRoutes registers the REST (grpc-gateway) routes and Swagger.
+func (app *App) RegisterAPIRoutes(apiSvr *api.Server, apiConfig config.APIConfig) {
+	clientCtx := apiSvr.ClientCtx
+	authtx.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
+	cmtservice.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
+	nodeservice.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
+	app.BasicModuleManager.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
+	if err := server.RegisterSwaggerAPI(apiSvr.ClientCtx, apiSvr.Router, apiConfig.Swagger); err != nil {
+		panic(err)
+	}
+}
+
+// RegisterTxService registers the tx gRPC service.
+func (app *App) RegisterTxService(clientCtx client.Context) {
+	authtx.RegisterTxService(app.GRPCQueryRouter(), clientCtx, app.Simulate, app.interfaceRegistry)
+}
+
+// RegisterTendermintService registers the CometBFT gRPC service.
+func (app *App) RegisterTendermintService(clientCtx client.Context) {
+	cmtservice.RegisterTendermintService(clientCtx, app.GRPCQueryRouter(), app.interfaceRegistry, app.Query)
+}
+
+// RegisterNodeService registers the node gRPC service.
+func (app *App) RegisterNodeService(clientCtx client.Context, cfg config.Config) {
+	nodeservice.RegisterNodeService(clientCtx, app.GRPCQueryRouter(), cfg, app.CommitMultiStore().EarliestVersion)
+}
+
+// GetKey returns a store key (tests).
+func (app *App) GetKey(name string) *storetypes.KVStoreKey { return app.keys[name] }

@@ -1,0 +1,20 @@
+// Command litd is the litd node and client: `litd start` runs a validator,
+// `litd tx pkp ...` and `litd q pkp ...` talk to a chain.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	svrcmd "github.com/cosmos/cosmos-sdk/server/cmd"
+
+	"github.com/litprotocol/litd/app"
+	"github.com/litprotocol/litd/cmd/litd/cmd"
+)
+
+func main() {
+	if err := svrcmd.Execute(cmd.NewRootCmd(), "LITD", app.DefaultNodeHome); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,74 @@
+package pkp
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+
+	"github.com/litprotocol/litd/x/pkp/types"
+)
+
+func pos(fields ...string) []*autocliv1.PositionalArgDescriptor {
+	out := make([]*autocliv1.PositionalArgDescriptor, len(fields))
+	for i, f := range fields {
+		out[i] = &autocliv1.PositionalArgDescriptor{ProtoField: f}
+	}
+	return out
+}
+
+const scopesHelp = "Scopes: 1 = sign anything, 2 = personal-sign only (e.g. --scopes 1 or --scopes SCOPE_SIGN_ANYTHING)."
+
+// AutoCLIOptions declares `litd tx pkp ...` and `litd q pkp ...`.
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	return &autocliv1.ModuleOptions{
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Msg_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "Mint", Use: "mint",
+					Short: "Mint a PKP owned by the sender (pays the mint fee)",
+					Long: "Mint a new Programmable Key Pair: a secp256k1 key derived from the network root key, held in shares by the validators. " +
+						"The sender owns it and may add permissions now or later. Initial permissions are JSON, e.g.\n" +
+						`  --permitted-actions '{"cid":"QmW...","scopes":[1]}' --permitted-addresses '{"address":"lit1...","scopes":[1]}' ` +
+						`--auth-methods '{"auth_method_type":5,"id":"0xabc","scopes":[1]}'`,
+				},
+				{
+					RpcMethod: "MintGrantBurn", Use: "mint-grant-burn [action-cid]",
+					Short: "Mint a PKP, permit exactly one Lit Action and burn it, in one transaction",
+					Long: "Mint/Grant/Burn proves a key has only ever signed what one action decided: the PKP is minted, " +
+						"the action (IPFS CIDv0, Qm...) is permitted with scope sign-anything, and the NFT is burned, atomically. " +
+						"Nobody can ever change its permissions. Check it with `litd q pkp provenance [token-id]`.",
+					PositionalArgs: pos("action_cid"),
+				},
+				{RpcMethod: "Transfer", Use: "transfer [token-id] [recipient]", Short: "Give a PKP to another account", PositionalArgs: pos("token_id", "recipient")},
+				{RpcMethod: "Burn", Use: "burn [token-id]", Short: "Burn a PKP: no owner, permissions frozen forever, permitted actions still sign", PositionalArgs: pos("token_id")},
+				{RpcMethod: "AddPermittedAction", Use: "add-permitted-action [token-id] [action-cid]", Short: "Let a Lit Action (IPFS CID) sign with a PKP", Long: scopesHelp, PositionalArgs: pos("token_id", "action_cid")},
+				{RpcMethod: "RemovePermittedAction", Use: "remove-permitted-action [token-id] [action-cid]", Short: "Revoke a Lit Action's right to sign with a PKP", PositionalArgs: pos("token_id", "action_cid")},
+				{RpcMethod: "AddPermittedAddress", Use: "add-permitted-address [token-id] [address]", Short: "Let an account sign with a PKP", Long: scopesHelp, PositionalArgs: pos("token_id", "address")},
+				{RpcMethod: "RemovePermittedAddress", Use: "remove-permitted-address [token-id] [address]", Short: "Revoke an account's right to sign with a PKP", PositionalArgs: pos("token_id", "address")},
+				{
+					RpcMethod: "AddAuthMethod", Use: "add-auth-method [token-id] [auth-method-json]",
+					Short:          "Let an auth method (Lit type number + id) sign with a PKP",
+					Long:           `Example: litd tx pkp add-auth-method 0x... '{"auth_method_type":5,"id":"0xabc","user_pubkey":"","scopes":[1]}'`,
+					PositionalArgs: pos("token_id", "auth_method"),
+				},
+				{RpcMethod: "RemoveAuthMethod", Use: "remove-auth-method [token-id] [auth-method-type] [id]", Short: "Revoke an auth method", PositionalArgs: pos("token_id", "auth_method_type", "id")},
+				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
+			},
+		},
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Query_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "Params", Use: "params", Short: "Show the module parameters (mint fee)"},
+				{RpcMethod: "PKP", Use: "pkp [token-id]", Short: "Show a PKP with its Ethereum and lit addresses", PositionalArgs: pos("token_id")},
+				{RpcMethod: "PKPs", Use: "pkps", Short: "List all PKPs"},
+				{RpcMethod: "PKPByPubkey", Use: "pkp-by-pubkey [pubkey]", Short: "Show a PKP by its public key (0x-hex)", PositionalArgs: pos("pubkey")},
+				{RpcMethod: "PKPByEthAddress", Use: "pkp-by-eth-address [eth-address]", Short: "Show a PKP by its Ethereum address", PositionalArgs: pos("eth_address")},
+				{RpcMethod: "PKPsByOwner", Use: "pkps-by-owner [owner]", Short: "List the PKPs an account owns", PositionalArgs: pos("owner")},
+				{RpcMethod: "PKPsByAuthMethod", Use: "pkps-by-auth-method [auth-method-type] [id]", Short: "List the PKPs an auth method may sign with", PositionalArgs: pos("auth_method_type", "id")},
+				{RpcMethod: "Permissions", Use: "permissions [token-id]", Short: "Show every permitted action, address and auth method of a PKP", PositionalArgs: pos("token_id")},
+				{RpcMethod: "IsPermittedAction", Use: "is-permitted-action [token-id] [action-cid]", Short: "Tell whether a Lit Action may sign with a PKP", PositionalArgs: pos("token_id", "action_cid")},
+				{RpcMethod: "IsPermittedAddress", Use: "is-permitted-address [token-id] [address]", Short: "Tell whether an account may sign with a PKP (the owner always may)", PositionalArgs: pos("token_id", "address")},
+				{RpcMethod: "Provenance", Use: "provenance [token-id]", Short: "Was this PKP minted by Mint/Grant/Burn, and which single action may sign with it?", PositionalArgs: pos("token_id")},
+			},
+		},
+	}
+}

@@ -1,0 +1,295 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/litprotocol/litd/x/pkp/types"
+)
+
+// Querier serves the x/pkp gRPC queries.
+type Querier struct{ Keeper }
+
+var _ types.QueryServer = Querier{}
+
+// NewQuerier returns the x/pkp query server.
+func NewQuerier(k Keeper) Querier { return Querier{k} }
+
+var errEmptyRequest = status.Error(codes.InvalidArgument, "empty request")
+
+// grpcError maps typed module errors to gRPC codes clients can act on.
+func grpcError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, types.ErrPKPNotFound):
+		return status.Error(codes.NotFound, err.Error())
+	case errors.Is(err, types.ErrInvalidTokenID), errors.Is(err, types.ErrInvalidPubkey),
+		errors.Is(err, types.ErrInvalidEthAddress), errors.Is(err, types.ErrInvalidCID),
+		errors.Is(err, types.ErrInvalidAddress), errors.Is(err, types.ErrInvalidAuthMethod):
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	return err
+}
+
+func (q Querier) view(ctx context.Context, tokenID []byte) (*types.QueryPKPResponse, error) {
+	p, err := q.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	v, err := q.View(p)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryPKPResponse{Pkp: v}, nil
+}
+
+// Params returns the module parameters.
+func (q Querier) Params(ctx context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	p, err := q.Keeper.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryParamsResponse{Params: p}, nil
+}
+
+// PKP returns a PKP by token id.
+func (q Querier) PKP(ctx context.Context, req *types.QueryPKPRequest) (*types.QueryPKPResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	tokenID, err := types.ParseTokenID(req.TokenId)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	return q.view(ctx, tokenID)
+}
+
+// PKPs lists every PKP by token id.
+func (q Querier) PKPs(ctx context.Context, req *types.QueryPKPsRequest) (*types.QueryPKPsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	views, page, err := query.CollectionPaginate(ctx, q.Keeper.PKPs, req.Pagination,
+		func(_ []byte, p types.PKP) (types.PKPView, error) { return q.View(p) })
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryPKPsResponse{Pkps: views, Pagination: page}, nil
+}
+
+// PKPByPubkey returns a PKP by its public key.
+func (q Querier) PKPByPubkey(ctx context.Context, req *types.QueryPKPByPubkeyRequest) (*types.QueryPKPResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	pk, err := types.ParsePubkey(req.Pubkey)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	return q.view(ctx, types.TokenIDFromPubkey(pk))
+}
+
+// PKPByEthAddress returns a PKP by the Ethereum address of its key.
+func (q Querier) PKPByEthAddress(ctx context.Context, req *types.QueryPKPByEthAddressRequest) (*types.QueryPKPResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	addr, err := types.ParseEthAddress(req.EthAddress)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	tokenID, err := q.ByEthAddress.Get(ctx, addr)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "no pkp has ethereum address %s", req.EthAddress)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return q.view(ctx, tokenID)
+}
+
+// PKPsByOwner lists an account's PKPs by token id.
+func (q Querier) PKPsByOwner(ctx context.Context, req *types.QueryPKPsByOwnerRequest) (*types.QueryPKPsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	owner, err := q.parseAccount("owner", req.Owner)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	views, page, err := query.CollectionPaginate(ctx, q.ByOwner, req.Pagination,
+		func(key collections.Pair[sdk.AccAddress, []byte], _ collections.NoValue) (types.PKPView, error) {
+			return q.viewOf(ctx, key.K2())
+		}, query.WithCollectionPaginationPairPrefix[sdk.AccAddress, []byte](owner))
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryPKPsResponse{Pkps: views, Pagination: page}, nil
+}
+
+func (q Querier) viewOf(ctx context.Context, tokenID []byte) (types.PKPView, error) {
+	p, err := q.GetPKP(ctx, tokenID)
+	if err != nil {
+		return types.PKPView{}, err
+	}
+	return q.View(p)
+}
+
+// PKPsByAuthMethod lists the PKPs an auth method is permitted on.
+func (q Querier) PKPsByAuthMethod(ctx context.Context, req *types.QueryPKPsByAuthMethodRequest) (*types.QueryPKPsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	if req.AuthMethodType == 0 || req.Id == "" {
+		return nil, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required"))
+	}
+	key := types.AuthMethodKey(req.AuthMethodType, req.Id)
+	views, page, err := query.CollectionPaginate(ctx, q.ByAuthMethod, req.Pagination,
+		func(k collections.Pair[[]byte, []byte], _ collections.NoValue) (types.PKPView, error) {
+			return q.viewOf(ctx, k.K2())
+		}, query.WithCollectionPaginationPairPrefix[[]byte, []byte](key))
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryPKPsResponse{Pkps: views, Pagination: page}, nil
+}
+
+// permissions lists a PKP's permissions in key order.
+func (k Keeper) permissions(ctx context.Context, tokenID []byte) ([]types.PermittedAction, []types.PermittedAddress, []types.AuthMethod, error) {
+	var (
+		actions   []types.PermittedAction
+		addresses []types.PermittedAddress
+		auth      []types.AuthMethod
+	)
+	err := k.PermittedActions.Walk(ctx, collections.NewPrefixedPairRange[[]byte, string](tokenID),
+		func(_ collections.Pair[[]byte, string], a types.PermittedAction) (bool, error) {
+			actions = append(actions, a)
+			return false, nil
+		})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	err = k.PermittedAddresses.Walk(ctx, collections.NewPrefixedPairRange[[]byte, sdk.AccAddress](tokenID),
+		func(_ collections.Pair[[]byte, sdk.AccAddress], a types.PermittedAddress) (bool, error) {
+			addresses = append(addresses, a)
+			return false, nil
+		})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	err = k.AuthMethods.Walk(ctx, collections.NewPrefixedPairRange[[]byte, []byte](tokenID),
+		func(_ collections.Pair[[]byte, []byte], a types.AuthMethod) (bool, error) {
+			auth = append(auth, a)
+			return false, nil
+		})
+	return actions, addresses, auth, err
+}
+
+// Permissions returns every permission of a PKP.
+func (q Querier) Permissions(ctx context.Context, req *types.QueryPermissionsRequest) (*types.QueryPermissionsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	tokenID, err := types.ParseTokenID(req.TokenId)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	p, err := q.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	actions, addresses, auth, err := q.permissions(ctx, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryPermissionsResponse{
+		TokenId: p.TokenId, Owner: p.Owner, Burned: p.Burned,
+		Actions: actions, Addresses: addresses, AuthMethods: auth,
+	}, nil
+}
+
+// IsPermittedAction tells whether an action may sign with a PKP.
+func (q Querier) IsPermittedAction(ctx context.Context, req *types.QueryIsPermittedActionRequest) (*types.QueryIsPermittedResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	tokenID, err := types.ParseTokenID(req.TokenId)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	if err := types.ValidateCID(req.ActionCid); err != nil {
+		return nil, grpcError(err)
+	}
+	if _, err := q.GetPKP(ctx, tokenID); err != nil {
+		return nil, grpcError(err)
+	}
+	ok, scopes, err := q.Keeper.IsPermittedAction(ctx, tokenID, req.ActionCid)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryIsPermittedResponse{Permitted: ok, Scopes: scopes}, nil
+}
+
+// IsPermittedAddress tells whether an account may sign with a PKP.
+func (q Querier) IsPermittedAddress(ctx context.Context, req *types.QueryIsPermittedAddressRequest) (*types.QueryIsPermittedResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	tokenID, err := types.ParseTokenID(req.TokenId)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	addr, err := q.parseAccount("address", req.Address)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	p, err := q.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	ok, scopes, err := q.Keeper.IsPermittedAddress(ctx, p, tokenID, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryIsPermittedResponse{Permitted: ok, Scopes: scopes}, nil
+}
+
+// Provenance tells whether a PKP came from Mint/Grant/Burn and which action
+// alone may sign with it.
+func (q Querier) Provenance(ctx context.Context, req *types.QueryProvenanceRequest) (*types.QueryProvenanceResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	tokenID, err := types.ParseTokenID(req.TokenId)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	p, err := q.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	actions, _, _, err := q.permissions(ctx, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryProvenanceResponse{
+		TokenId: p.TokenId, MintGrantBurn: p.MintGrantBurn, Burned: p.Burned,
+		MintedHeight: p.MintedHeight, Actions: actions,
+	}
+	if p.MintGrantBurn && len(actions) == 1 {
+		resp.ActionCid = actions[0].Cid
+	}
+	return resp, nil
+}

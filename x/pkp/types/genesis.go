@@ -1,0 +1,143 @@
+package types
+
+import (
+	"bytes"
+	"slices"
+
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// DefaultGenesis has no PKPs; key ids start at 1.
+func DefaultGenesis() *GenesisState {
+	return &GenesisState{Params: DefaultParams(), NextKeyId: 1}
+}
+
+// ValidatePKP checks one PKP record on its own: canonical pubkey, matching
+// token id, owner rules.
+func ValidatePKP(p PKP) error {
+	pk, err := ParsePubkey(p.Pubkey)
+	if err != nil {
+		return err
+	}
+	if p.Pubkey != PubkeyHex(pk) {
+		return errorsmod.Wrapf(ErrInvalidPubkey, "pubkey of %s must be 0x-hex of the 65-byte uncompressed key in lower case", p.TokenId)
+	}
+	if want := FormatTokenID(TokenIDFromPubkey(pk)); p.TokenId != want {
+		return errorsmod.Wrapf(ErrInvalidTokenID, "token id %s does not match its pubkey (want %s)", p.TokenId, want)
+	}
+	if p.Burned {
+		if p.Owner != "" {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "burned pkp %s has an owner", p.TokenId)
+		}
+	} else if _, err := sdk.AccAddressFromBech32(p.Owner); err != nil {
+		return errorsmod.Wrapf(ErrInvalidAddress, "owner of %s: %v", p.TokenId, err)
+	}
+	if p.MintGrantBurn && !p.Burned {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s is not burned", p.TokenId)
+	}
+	return nil
+}
+
+// Validate rejects malformed records, duplicates and dangling permissions.
+func (gs GenesisState) Validate() error {
+	if err := gs.Params.Validate(); err != nil {
+		return err
+	}
+	if gs.NextKeyId == 0 {
+		return errorsmod.Wrap(ErrInvalidGenesis, "next_key_id must be >= 1")
+	}
+	pkps := make(map[string]PKP, len(gs.Pkps))
+	var keyIDs []uint64
+	for _, p := range gs.Pkps {
+		if err := ValidatePKP(p); err != nil {
+			return err
+		}
+		if _, dup := pkps[p.TokenId]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate pkp %s", p.TokenId)
+		}
+		if slices.Contains(keyIDs, p.KeyId) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate key id %d", p.KeyId)
+		}
+		if p.KeyId >= gs.NextKeyId {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "key id %d of %s is not below next_key_id %d", p.KeyId, p.TokenId, gs.NextKeyId)
+		}
+		pkps[p.TokenId] = p
+		keyIDs = append(keyIDs, p.KeyId)
+	}
+	known := func(tokenID string) (PKP, error) {
+		p, ok := pkps[tokenID]
+		if !ok {
+			return PKP{}, errorsmod.Wrapf(ErrInvalidGenesis, "permission for unknown pkp %s", tokenID)
+		}
+		return p, nil
+	}
+	mgbActions := map[string]int{}
+	seen := map[string]bool{}
+	for _, a := range gs.PermittedActions {
+		p, err := known(a.TokenId)
+		if err != nil {
+			return err
+		}
+		if err := ValidateCID(a.Action.Cid); err != nil {
+			return err
+		}
+		if _, err := NormalizeScopes(a.Action.Scopes); err != nil {
+			return err
+		}
+		k := "action/" + a.TokenId + "/" + a.Action.Cid
+		if seen[k] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate permitted action %s on %s", a.Action.Cid, a.TokenId)
+		}
+		seen[k] = true
+		if p.MintGrantBurn {
+			mgbActions[a.TokenId]++
+		}
+	}
+	for _, a := range gs.PermittedAddresses {
+		p, err := known(a.TokenId)
+		if err != nil {
+			return err
+		}
+		if _, err := sdk.AccAddressFromBech32(a.Address.Address); err != nil {
+			return errorsmod.Wrapf(ErrInvalidAddress, "permitted address on %s: %v", a.TokenId, err)
+		}
+		if _, err := NormalizeScopes(a.Address.Scopes); err != nil {
+			return err
+		}
+		if p.MintGrantBurn {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s may only permit its action", a.TokenId)
+		}
+		k := "address/" + a.TokenId + "/" + a.Address.Address
+		if seen[k] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate permitted address %s on %s", a.Address.Address, a.TokenId)
+		}
+		seen[k] = true
+	}
+	var authKeys [][]byte
+	for _, a := range gs.AuthMethods {
+		p, err := known(a.TokenId)
+		if err != nil {
+			return err
+		}
+		am := a.AuthMethod
+		if err := am.Validate(); err != nil {
+			return err
+		}
+		if p.MintGrantBurn {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s may only permit its action", a.TokenId)
+		}
+		k := append([]byte(a.TokenId), AuthMethodKey(am.AuthMethodType, am.Id)...)
+		if slices.ContainsFunc(authKeys, func(o []byte) bool { return bytes.Equal(o, k) }) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate auth method %d/%s on %s", am.AuthMethodType, am.Id, a.TokenId)
+		}
+		authKeys = append(authKeys, k)
+	}
+	for _, p := range gs.Pkps {
+		if p.MintGrantBurn && mgbActions[p.TokenId] != 1 {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s must permit exactly one action", p.TokenId)
+		}
+	}
+	return nil
+}
