@@ -1,0 +1,452 @@
+// Package network runs a local litd network of real `litd start` processes
+// on 127.0.0.1: the layout `make localnet` creates and the e2e tests use.
+package network
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cometbft/cometbft/p2p"
+)
+
+// Ports are one node's listen ports.
+type Ports struct {
+	P2P, RPC, REST, GRPC int
+}
+
+// LocalnetPorts gives node 0 the standard ports (RPC 26657, REST 1317,
+// gRPC 9090) and spaces the others after them.
+func LocalnetPorts(i int) Ports {
+	return Ports{P2P: 26656 + 100*i, RPC: 26657 + 100*i, REST: 1317 + i, GRPC: 9090 + i}
+}
+
+// FreePorts asks the kernel for unused ports, for tests that run beside a localnet.
+func FreePorts(int) Ports {
+	var ps [4]int
+	for j := range ps {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			panic(err)
+		}
+		ps[j] = l.Addr().(*net.TCPAddr).Port
+		defer l.Close()
+	}
+	return Ports{P2P: ps[0], RPC: ps[1], REST: ps[2], GRPC: ps[3]}
+}
+
+// Config describes a network.
+type Config struct {
+	Bin           string // path to the litd binary
+	Dir           string // parent of node0..nodeN-1; wiped by Init
+	Validators    int
+	ChainID       string
+	Ports         func(i int) Ports
+	TimeoutCommit time.Duration
+	// MutateGenesis edits the final genesis (as JSON) before it is shared.
+	MutateGenesis func(n *Network, genesis map[string]any) error
+}
+
+// DefaultConfig is the `make localnet` layout.
+func DefaultConfig(bin, dir string) Config {
+	return Config{Bin: bin, Dir: dir, Validators: 4, ChainID: "litd-local", Ports: LocalnetPorts, TimeoutCommit: 300 * time.Millisecond}
+}
+
+// Node is one validator process.
+type Node struct {
+	Index  int
+	Home   string
+	Ports  Ports
+	NodeID string
+	// ValAddr is the validator operator address (litvaloper...).
+	ValAddr string
+	cmd     *exec.Cmd
+}
+
+// RPC is the CometBFT RPC address as litd's --node flag wants it.
+func (n *Node) RPC() string { return fmt.Sprintf("tcp://127.0.0.1:%d", n.Ports.RPC) }
+
+// REST is the base URL of the SDK REST (grpc-gateway) server.
+func (n *Node) REST() string { return fmt.Sprintf("http://127.0.0.1:%d", n.Ports.REST) }
+
+// GRPC is the gRPC server address.
+func (n *Node) GRPC() string { return fmt.Sprintf("127.0.0.1:%d", n.Ports.GRPC) }
+
+// Network is a set of nodes sharing a genesis.
+type Network struct {
+	Cfg   Config
+	Nodes []*Node
+}
+
+// Alice is the funded account in node0's test keyring.
+const Alice = "alice"
+
+// run executes litd with args and returns its stdout.
+func (n *Network) run(args ...string) (string, error) {
+	cmd := exec.Command(n.Cfg.Bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("litd %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// CLI runs litd against node i's home and RPC; it is what a user types.
+func (n *Network) CLI(i int, args ...string) (string, error) {
+	node := n.Nodes[i]
+	return n.run(append(args, "--home", node.Home)...)
+}
+
+// Init creates homes, keys, genesis and configs for every node.
+func Init(cfg Config) (*Network, error) {
+	if cfg.Validators < 1 {
+		return nil, errors.New("need at least one validator")
+	}
+	if err := os.RemoveAll(cfg.Dir); err != nil {
+		return nil, err
+	}
+	n := &Network{Cfg: cfg}
+	kr := []string{"--keyring-backend", "test"}
+	for i := 0; i < cfg.Validators; i++ {
+		node := &Node{Index: i, Home: filepath.Join(cfg.Dir, fmt.Sprintf("node%d", i)), Ports: cfg.Ports(i)}
+		n.Nodes = append(n.Nodes, node)
+		if _, err := n.run("init", fmt.Sprintf("node%d", i), "--chain-id", cfg.ChainID, "--home", node.Home); err != nil {
+			return nil, err
+		}
+		if _, err := n.run(append([]string{"keys", "add", "validator", "--home", node.Home}, kr...)...); err != nil {
+			return nil, err
+		}
+		key, err := p2p.LoadNodeKey(filepath.Join(node.Home, "config", "node_key.json"))
+		if err != nil {
+			return nil, err
+		}
+		node.NodeID = string(key.ID())
+		if node.ValAddr, err = n.run(append([]string{"keys", "show", "validator", "--bech", "val", "-a", "--home", node.Home}, kr...)...); err != nil {
+			return nil, err
+		}
+	}
+	node0 := n.Nodes[0]
+	if _, err := n.run(append([]string{"keys", "add", Alice, "--home", node0.Home}, kr...)...); err != nil {
+		return nil, err
+	}
+	aliceAddr, err := n.run(append([]string{"keys", "show", Alice, "-a", "--home", node0.Home}, kr...)...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := n.run("genesis", "add-genesis-account", aliceAddr, "1000000000000ulit", "--home", node0.Home); err != nil {
+		return nil, err
+	}
+	for _, node := range n.Nodes {
+		addr, err := n.run(append([]string{"keys", "show", "validator", "-a", "--home", node.Home}, kr...)...)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := n.run("genesis", "add-genesis-account", addr, "100000000000ulit", "--home", node0.Home); err != nil {
+			return nil, err
+		}
+	}
+	genesis := filepath.Join(node0.Home, "config", "genesis.json")
+	if err := os.MkdirAll(filepath.Join(node0.Home, "config", "gentx"), 0o755); err != nil {
+		return nil, err
+	}
+	for _, node := range n.Nodes {
+		if node.Index != 0 {
+			if err := copyFile(genesis, filepath.Join(node.Home, "config", "genesis.json")); err != nil {
+				return nil, err
+			}
+		}
+		gentx := filepath.Join(node0.Home, "config", "gentx", fmt.Sprintf("gentx-node%d.json", node.Index))
+		if _, err := n.run(append([]string{"genesis", "gentx", "validator", "10000000000ulit", "--chain-id", cfg.ChainID,
+			"--home", node.Home, "--output-document", gentx}, kr...)...); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := n.run("genesis", "collect-gentxs", "--home", node0.Home); err != nil {
+		return nil, err
+	}
+	if cfg.MutateGenesis != nil {
+		if err := mutateJSON(genesis, func(g map[string]any) error { return cfg.MutateGenesis(n, g) }); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := n.run("genesis", "validate", genesis, "--home", node0.Home); err != nil {
+		return nil, err
+	}
+	for _, node := range n.Nodes {
+		if node.Index != 0 {
+			if err := copyFile(genesis, filepath.Join(node.Home, "config", "genesis.json")); err != nil {
+				return nil, err
+			}
+		}
+		if err := n.configure(node); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// configure points every listener at 127.0.0.1 and peers the nodes.
+func (n *Network) configure(node *Node) error {
+	var peers []string
+	for _, o := range n.Nodes {
+		if o != node {
+			peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", o.NodeID, o.Ports.P2P))
+		}
+	}
+	cfgDir := filepath.Join(node.Home, "config")
+	comet := []tomlEdit{
+		{"rpc", "laddr", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.RPC))},
+		{"rpc", "pprof_laddr", quote("")},
+		{"p2p", "laddr", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.P2P))},
+		{"p2p", "persistent_peers", quote(strings.Join(peers, ","))},
+		{"p2p", "allow_duplicate_ip", "true"},
+		{"p2p", "addr_book_strict", "false"},
+		{"consensus", "timeout_commit", quote(n.Cfg.TimeoutCommit.String())},
+		{"", "proxy_app", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.RPC+1))},
+	}
+	if err := editTOML(filepath.Join(cfgDir, "config.toml"), comet); err != nil {
+		return err
+	}
+	app := []tomlEdit{
+		{"api", "enable", "true"},
+		{"api", "swagger", "true"},
+		{"api", "address", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.REST))},
+		{"grpc", "enable", "true"},
+		{"grpc", "address", quote(fmt.Sprintf("127.0.0.1:%d", node.Ports.GRPC))},
+	}
+	if err := editTOML(filepath.Join(cfgDir, "app.toml"), app); err != nil {
+		return err
+	}
+	client := []tomlEdit{
+		{"", "chain-id", quote(n.Cfg.ChainID)},
+		{"", "keyring-backend", quote("test")},
+		{"", "node", quote(node.RPC())},
+		{"", "broadcast-mode", quote("sync")},
+	}
+	return editTOML(filepath.Join(cfgDir, "client.toml"), client)
+}
+
+// Start launches every node as a background `litd start` process in its own
+// process group, logging to <home>/litd.log, with its pid in <home>/litd.pid.
+func (n *Network) Start() error {
+	for _, node := range n.Nodes {
+		if err := n.StartNode(node.Index); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StartNode (re)starts node i.
+func (n *Network) StartNode(i int) error {
+	node := n.Nodes[i]
+	logf, err := os.OpenFile(filepath.Join(node.Home, "litd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(n.Cfg.Bin, "start", "--home", node.Home, "--log_no_color")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	node.cmd = cmd
+	return os.WriteFile(pidFile(node.Home), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
+}
+
+// Stop ends every node started by this process.
+func (n *Network) Stop() {
+	for _, node := range n.Nodes {
+		_ = n.StopNode(node.Index)
+	}
+}
+
+// StopNode stops node i (SIGTERM, then SIGKILL after 10 s) and waits for it.
+func (n *Network) StopNode(i int) error {
+	node := n.Nodes[i]
+	if node.cmd == nil {
+		return nil
+	}
+	done := make(chan struct{})
+	go func() { _ = node.cmd.Wait(); close(done) }()
+	_ = syscall.Kill(-node.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-node.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+	node.cmd = nil
+	return os.Remove(pidFile(node.Home))
+}
+
+func pidFile(home string) string { return filepath.Join(home, "litd.pid") }
+
+// StopDir stops the nodes a previous Start left under dir (make localnet-stop):
+// it signals each recorded process group and waits until the processes are gone.
+func StopDir(dir string) ([]int, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "node*", "litd.pid"))
+	if err != nil {
+		return nil, err
+	}
+	var stopped []int
+	for _, f := range files {
+		bz, err := os.ReadFile(f)
+		if err != nil {
+			return stopped, err
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(bz)))
+		if err != nil {
+			return stopped, fmt.Errorf("%s: %w", f, err)
+		}
+		if err := stopPid(pid); err != nil {
+			return stopped, err
+		}
+		stopped = append(stopped, pid)
+		if err := os.Remove(f); err != nil {
+			return stopped, err
+		}
+	}
+	return stopped, nil
+}
+
+// stopPid stops a process group that is not our child and waits for its leader to exit.
+func stopPid(pid int) error {
+	if err := syscall.Kill(-pid, syscall.SIGTERM); errors.Is(err, syscall.ESRCH) {
+		return nil
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	for i := 0; i < 50; i++ {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("process %d did not exit", pid)
+}
+
+// Height returns node i's latest block height from its RPC /status.
+func (n *Network) Height(ctx context.Context, i int) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/status", n.Nodes[i].Ports.RPC), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Result struct {
+			SyncInfo struct {
+				LatestBlockHeight string `json:"latest_block_height"`
+			} `json:"sync_info"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(st.Result.SyncInfo.LatestBlockHeight, 10, 64)
+}
+
+// WaitForHeight waits until node i reaches height h.
+func (n *Network) WaitForHeight(i int, h int64, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var last int64
+	var lastErr error
+	for {
+		got, err := n.Height(ctx, i)
+		if err == nil && got >= h {
+			return nil
+		}
+		last, lastErr = got, err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("node%d did not reach height %d in %s (at %d, last error %v); see %s",
+				i, h, timeout, last, lastErr, filepath.Join(n.Nodes[i].Home, "litd.log"))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+type tomlEdit struct{ section, key, value string }
+
+func quote(s string) string { return strconv.Quote(s) }
+
+// editTOML sets keys in the SDK/CometBFT generated config files, which put
+// one `key = value` per line under `[section]` headers.
+func editTOML(path string, edits []tomlEdit) error {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(bz), "\n")
+	header := regexp.MustCompile(`^\s*\[([^\]]+)\]\s*$`)
+	for _, e := range edits {
+		section, done := "", false
+		for i, line := range lines {
+			if m := header.FindStringSubmatch(line); m != nil {
+				section = m[1]
+				continue
+			}
+			if section == e.section && regexp.MustCompile(`^\s*`+regexp.QuoteMeta(e.key)+`\s*=`).MatchString(line) {
+				lines[i] = e.key + " = " + e.value
+				done = true
+				break
+			}
+		}
+		if !done {
+			return fmt.Errorf("%s: no key %q in section [%s]", path, e.key, e.section)
+		}
+	}
+	return os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
+}
+
+func mutateJSON(path string, f func(map[string]any) error) error {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(bz, &doc); err != nil {
+		return err
+	}
+	if err := f(doc); err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o644)
+}
+
+func copyFile(src, dst string) error {
+	bz, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, bz, 0o644)
+}
