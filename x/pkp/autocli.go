@@ -14,7 +14,7 @@ func pos(fields ...string) []*autocliv1.PositionalArgDescriptor {
 	return out
 }
 
-const scopesHelp = "Scopes: 1 = sign anything, 2 = personal-sign only (e.g. --scopes 1 or --scopes SCOPE_SIGN_ANYTHING)."
+const scopesHelp = "--scopes takes sign-anything (Lit scope 1) and/or personal-sign (Lit scope 2, EIP-191 messages only), e.g. --scopes sign-anything."
 
 // AutoCLIOptions declares `litd tx pkp ...` and `litd q pkp ...`.
 func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
@@ -27,8 +27,9 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short: "Mint a PKP owned by the sender (pays the mint fee)",
 					Long: "Mint a new Programmable Key Pair: a secp256k1 key derived from the network root key, held in shares by the validators. " +
 						"The sender owns it and may add permissions now or later. Initial permissions are JSON, e.g.\n" +
-						`  --permitted-actions '{"cid":"QmW...","scopes":[1]}' --permitted-addresses '{"address":"lit1...","scopes":[1]}' ` +
-						`--auth-methods '{"auth_method_type":5,"id":"0xabc","scopes":[1]}'`,
+						`  --permitted-actions '{"cid":"QmW...","scopes":["SCOPE_SIGN_ANYTHING"]}'` + "\n" +
+						`  --permitted-addresses '{"address":"lit1...","scopes":["SCOPE_SIGN_ANYTHING"]}'` + "\n" +
+						`  --auth-methods '{"auth_method_type":"5","id":"0xabc","scopes":["SCOPE_PERSONAL_SIGN"]}'`,
 				},
 				{
 					RpcMethod: "MintGrantBurn", Use: "mint-grant-burn [action-cid]",

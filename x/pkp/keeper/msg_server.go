@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"cosmossdk.io/collections"
@@ -100,8 +99,12 @@ func (k Keeper) newPKP(ctx context.Context) (types.PKP, []byte, error) {
 		return types.PKP{}, nil, err
 	}
 	tokenID := types.TokenIDFromPubkey(pk)
-	if has, err := k.PKPs.Has(ctx, tokenID); err != nil || has {
-		return types.PKP{}, nil, errors.Join(err, errorsmod.Wrapf(types.ErrInvalidTokenID, "derived key for id %d already minted", keyID))
+	has, err := k.PKPs.Has(ctx, tokenID)
+	if err != nil {
+		return types.PKP{}, nil, err
+	}
+	if has {
+		return types.PKP{}, nil, errorsmod.Wrapf(types.ErrInvalidTokenID, "derived key for id %d already minted", keyID)
 	}
 	p := types.PKP{
 		TokenId:      types.FormatTokenID(tokenID),
@@ -354,8 +357,12 @@ func (k msgServer) AddPermittedAction(ctx context.Context, msg *types.MsgAddPerm
 		return nil, err
 	}
 	key := collections.Join(tokenID, msg.ActionCid)
-	if has, err := k.PermittedActions.Has(ctx, key); err != nil || has {
-		return nil, errors.Join(err, errorsmod.Wrapf(types.ErrDuplicatePermission, "action %s already permitted on %s", msg.ActionCid, p.TokenId))
+	has, err := k.PermittedActions.Has(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if has {
+		return nil, errorsmod.Wrapf(types.ErrDuplicatePermission, "action %s already permitted on %s", msg.ActionCid, p.TokenId)
 	}
 	if err := k.PermittedActions.Set(ctx, key, types.PermittedAction{Cid: msg.ActionCid, Scopes: scopes}); err != nil {
 		return nil, err
@@ -374,8 +381,12 @@ func (k msgServer) RemovePermittedAction(ctx context.Context, msg *types.MsgRemo
 		return nil, err
 	}
 	key := collections.Join(tokenID, msg.ActionCid)
-	if has, err := k.PermittedActions.Has(ctx, key); err != nil || !has {
-		return nil, errors.Join(err, errorsmod.Wrapf(types.ErrPermissionNotFound, "action %s is not permitted on %s", msg.ActionCid, p.TokenId))
+	has, err := k.PermittedActions.Has(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if !has {
+		return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "action %s is not permitted on %s", msg.ActionCid, p.TokenId)
 	}
 	if err := k.PermittedActions.Remove(ctx, key); err != nil {
 		return nil, err
@@ -399,8 +410,12 @@ func (k msgServer) AddPermittedAddress(ctx context.Context, msg *types.MsgAddPer
 		return nil, err
 	}
 	key := collections.Join(tokenID, addr)
-	if has, err := k.PermittedAddresses.Has(ctx, key); err != nil || has {
-		return nil, errors.Join(err, errorsmod.Wrapf(types.ErrDuplicatePermission, "address %s already permitted on %s", msg.Address, p.TokenId))
+	has, err := k.PermittedAddresses.Has(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if has {
+		return nil, errorsmod.Wrapf(types.ErrDuplicatePermission, "address %s already permitted on %s", msg.Address, p.TokenId)
 	}
 	if err := k.PermittedAddresses.Set(ctx, key, types.PermittedAddress{Address: msg.Address, Scopes: scopes}); err != nil {
 		return nil, err
@@ -420,8 +435,12 @@ func (k msgServer) RemovePermittedAddress(ctx context.Context, msg *types.MsgRem
 		return nil, err
 	}
 	key := collections.Join(tokenID, addr)
-	if has, err := k.PermittedAddresses.Has(ctx, key); err != nil || !has {
-		return nil, errors.Join(err, errorsmod.Wrapf(types.ErrPermissionNotFound, "address %s is not permitted on %s", msg.Address, p.TokenId))
+	has, err := k.PermittedAddresses.Has(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if !has {
+		return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "address %s is not permitted on %s", msg.Address, p.TokenId)
 	}
 	if err := k.PermittedAddresses.Remove(ctx, key); err != nil {
 		return nil, err
@@ -441,8 +460,12 @@ func (k msgServer) AddAuthMethod(ctx context.Context, msg *types.MsgAddAuthMetho
 		return nil, err
 	}
 	key := collections.Join(tokenID, types.AuthMethodKey(am.AuthMethodType, am.Id))
-	if has, err := k.AuthMethods.Has(ctx, key); err != nil || has {
-		return nil, errors.Join(err, errorsmod.Wrapf(types.ErrDuplicatePermission, "auth method %d/%s already on %s", am.AuthMethodType, am.Id, p.TokenId))
+	has, err := k.AuthMethods.Has(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if has {
+		return nil, errorsmod.Wrapf(types.ErrDuplicatePermission, "auth method %d/%s already on %s", am.AuthMethodType, am.Id, p.TokenId)
 	}
 	if err := k.setAuthMethod(ctx, tokenID, am); err != nil {
 		return nil, err
@@ -462,8 +485,12 @@ func (k msgServer) RemoveAuthMethod(ctx context.Context, msg *types.MsgRemoveAut
 	}
 	authKey := types.AuthMethodKey(msg.AuthMethodType, msg.Id)
 	key := collections.Join(tokenID, authKey)
-	if has, err := k.AuthMethods.Has(ctx, key); err != nil || !has {
-		return nil, errors.Join(err, errorsmod.Wrapf(types.ErrPermissionNotFound, "auth method %d/%s is not on %s", msg.AuthMethodType, msg.Id, p.TokenId))
+	has, err := k.AuthMethods.Has(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if !has {
+		return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "auth method %d/%s is not on %s", msg.AuthMethodType, msg.Id, p.TokenId)
 	}
 	if err := k.AuthMethods.Remove(ctx, key); err != nil {
 		return nil, err

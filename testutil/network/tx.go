@@ -1,0 +1,85 @@
+package network
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// TxResult is the committed result of a transaction.
+type TxResult struct {
+	TxHash    string `json:"txhash"`
+	Height    string `json:"height"`
+	Code      uint32 `json:"code"`
+	Codespace string `json:"codespace"`
+	RawLog    string `json:"raw_log"`
+	Events    []struct {
+		Type       string `json:"type"`
+		Attributes []struct {
+			Key   string `json:"key"`
+			Value string `json:"value"`
+		} `json:"attributes"`
+	} `json:"events"`
+}
+
+// Attr returns the first value of key in the first event of type typ, with
+// the JSON quoting of typed events removed.
+func (r TxResult) Attr(typ, key string) string {
+	for _, e := range r.Events {
+		if e.Type != typ {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == key {
+				if s, err := strconv.Unquote(a.Value); err == nil {
+					return s
+				}
+				return a.Value
+			}
+		}
+	}
+	return ""
+}
+
+// Tx signs args (e.g. "pkp", "mint") with key `from` in node i's keyring,
+// broadcasts through node i and waits until the tx is in a block. A tx
+// rejected by CheckTx is returned with its code, like a committed failure.
+func (n *Network) Tx(i int, from string, args ...string) (TxResult, error) {
+	full := append([]string{"tx"}, args...)
+	full = append(full, "--from", from, "--yes", "--output", "json", "--gas", "400000")
+	out, err := n.CLI(i, full...)
+	if err != nil {
+		return TxResult{}, err
+	}
+	var sync TxResult
+	if err := json.Unmarshal([]byte(out), &sync); err != nil {
+		return TxResult{}, fmt.Errorf("decoding broadcast result %q: %w", out, err)
+	}
+	if sync.Code != 0 {
+		return sync, nil
+	}
+	out, err = n.CLI(i, "query", "wait-tx", sync.TxHash, "--timeout", "60s", "--output", "json")
+	if err != nil {
+		return TxResult{}, err
+	}
+	var res TxResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		return TxResult{}, fmt.Errorf("decoding tx result %q: %w", out, err)
+	}
+	return res, nil
+}
+
+// KeyAddress returns the bech32 address of a key in node i's test keyring.
+func (n *Network) KeyAddress(i int, name string) (string, error) {
+	out, err := n.CLI(i, "keys", "show", name, "-a", "--keyring-backend", "test")
+	return strings.TrimSpace(out), err
+}
+
+// AddKey creates a key in node i's test keyring and returns its address.
+func (n *Network) AddKey(i int, name string) (string, error) {
+	if _, err := n.CLI(i, "keys", "add", name, "--keyring-backend", "test"); err != nil {
+		return "", err
+	}
+	return n.KeyAddress(i, name)
+}
