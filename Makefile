@@ -2,7 +2,6 @@
 SHELL := /bin/bash
 BUILD_DIR ?= $(CURDIR)/build
 LITD := $(BUILD_DIR)/litd
-GOLANGCI_VERSION := v2.6.2
 export CGO_ENABLED ?= 0
 
 .PHONY: all build install test test-unit test-e2e bench lint proto-gen proto-tools localnet localnet-stop clean
@@ -24,13 +23,15 @@ test-unit:
 	go test -count=1 -short ./...
 
 test-e2e: build
-	LITD_BIN=$(LITD) go test -count=1 -timeout 40m -run 'E2E' ./testutil/...
+	LITD_BIN=$(LITD) go test -count=1 -timeout 40m ./e2e/...
 
 bench: build
 	LITD_BIN=$(LITD) go test -run '^$$' -bench . -benchtime 1x ./...
 
+# golangci-lint is pinned in tools/lint/go.mod.
 lint:
-	go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run ./...
+	@test -x $(BUILD_DIR)/tools/golangci-lint || (cd tools/lint && GOBIN=$(BUILD_DIR)/tools go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint)
+	$(BUILD_DIR)/tools/golangci-lint run ./...
 
 # Protobuf: generators are pinned in tools/ and built into build/tools; the
 # imported third-party protos are vendored in third_party/proto.

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 
+	"github.com/litprotocol/litd/testutil/network"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -127,7 +128,7 @@ func TestE2EPKPLifecycle(t *testing.T) {
 		},
 		new: func() *tsstypes.QueryKeySetResponse { return new(tsstypes.QueryKeySetResponse) },
 	})
-	require.Equal(t, "0x"+hex.EncodeToString(TestRootPrivKey.PubKey().SerializeCompressed()), keySet.KeySet.Pubkey)
+	require.Equal(t, network.DevRootPubkey(), keySet.KeySet.Pubkey)
 	require.Len(t, keySet.KeySet.Participants, 4)
 
 	// Mint with an initial action and auth method.

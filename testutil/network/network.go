@@ -59,9 +59,13 @@ type Config struct {
 	MutateGenesis func(n *Network, genesis map[string]any) error
 }
 
-// DefaultConfig is the `make localnet` layout.
+// DefaultConfig is the `make localnet` layout: 4 validators, standard ports
+// for node0, and the public dev root key so PKPs can be minted right away.
 func DefaultConfig(bin, dir string) Config {
-	return Config{Bin: bin, Dir: dir, Validators: 4, ChainID: "litd-local", Ports: LocalnetPorts, TimeoutCommit: 300 * time.Millisecond}
+	return Config{
+		Bin: bin, Dir: dir, Validators: 4, ChainID: "litd-local", Ports: LocalnetPorts,
+		TimeoutCommit: 300 * time.Millisecond, MutateGenesis: WithDevRootKey,
+	}
 }
 
 // Node is one validator process.
@@ -324,24 +328,39 @@ func StopDir(dir string) ([]int, error) {
 	return stopped, nil
 }
 
-// stopPid stops a process group that is not our child and waits for its leader to exit.
+// Alive tells whether pid is a running process (a zombie awaiting its
+// parent's wait is not).
+func Alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// Field 3, after the parenthesised command name, is the state.
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
+}
+
+// stopPid stops a process group (SIGTERM, SIGKILL after 15 s) and waits
+// until its leader has exited.
 func stopPid(pid int) error {
 	if err := syscall.Kill(-pid, syscall.SIGTERM); errors.Is(err, syscall.ESRCH) {
 		return nil
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			return nil
+	for _, wait := range []struct {
+		d    time.Duration
+		kill bool
+	}{{15 * time.Second, false}, {5 * time.Second, true}} {
+		if wait.kill {
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	_ = syscall.Kill(-pid, syscall.SIGKILL)
-	for i := 0; i < 50; i++ {
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			return nil
+		for deadline := time.Now().Add(wait.d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if !Alive(pid) {
+				return nil
+			}
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("process %d did not exit", pid)
 }
