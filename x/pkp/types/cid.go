@@ -1,8 +1,9 @@
 package types
 
 import (
-	errorsmod "cosmossdk.io/errors"
 	"github.com/cosmos/btcutil/base58"
+
+	errorsmod "cosmossdk.io/errors"
 )
 
 // MaxCIDLength bounds a CID string before it is decoded.

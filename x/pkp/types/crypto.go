@@ -4,9 +4,10 @@ import (
 	"encoding/hex"
 	"strings"
 
-	errorsmod "cosmossdk.io/errors"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"golang.org/x/crypto/sha3"
+
+	errorsmod "cosmossdk.io/errors"
 
 	cosmossecp256k1 "github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"

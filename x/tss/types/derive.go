@@ -4,9 +4,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 
-	errorsmod "cosmossdk.io/errors"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"golang.org/x/crypto/sha3"
+
+	errorsmod "cosmossdk.io/errors"
 )
 
 // DerivationDelta is the additive tweak of key id under root:
