@@ -57,11 +57,11 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
-	"github.com/litprotocol/litd/app/ve"
 	"github.com/litprotocol/litd/x/pkp"
 	pkpkeeper "github.com/litprotocol/litd/x/pkp/keeper"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss"
+	"github.com/litprotocol/litd/x/tss/engine"
 	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -117,6 +117,10 @@ type App struct {
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
+
+	// TSSEngine runs this validator's threshold parties; nil when the node
+	// has no validator key (or in tests and CLI).
+	TSSEngine *engine.Engine
 }
 
 // New builds the app. appOpts carries app.toml and flags.
@@ -162,9 +166,10 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		app.StakingKeeper, authority)
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 
-	app.TSSKeeper = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]))
+	app.TSSKeeper = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]), addrCodec, app.StakingKeeper, authority)
 	app.PKPKeeper = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[pkptypes.StoreKey]), addrCodec,
 		app.BankKeeper, app.TSSKeeper, authtypes.FeeCollectorName, authority)
+	app.TSSKeeper.SetPKPKeeper(app.PKPKeeper)
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, enc.TxConfig),
@@ -184,7 +189,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.BasicModuleManager.RegisterInterfaces(enc.InterfaceRegistry)
 
 	app.ModuleManager.SetOrderBeginBlockers(distrtypes.ModuleName, slashingtypes.ModuleName, stakingtypes.ModuleName)
-	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, stakingtypes.ModuleName)
+	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, stakingtypes.ModuleName, tsstypes.ModuleName)
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		slashingtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,
@@ -206,7 +211,6 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.MountKVStores(keys)
 
 	app.SetInitChainer(app.InitChainer)
-	app.SetPreBlocker(app.PreBlocker)
 	app.SetBeginBlocker(app.BeginBlocker)
 	app.SetEndBlocker(app.EndBlocker)
 
@@ -221,9 +225,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	}
 	app.SetAnteHandler(anteHandler)
 
-	voteExt := ve.NewHandler(logger)
-	app.SetExtendVoteHandler(voteExt.ExtendVoteHandler())
-	app.SetVerifyVoteExtensionHandler(voteExt.VerifyVoteExtensionHandler())
+	app.setABCIPlusPlus(logger, appOpts)
 
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {
@@ -257,11 +259,6 @@ func SetAddressPrefixes() {
 
 // Name returns the app name.
 func (app *App) Name() string { return app.BaseApp.Name() }
-
-// PreBlocker runs before BeginBlock.
-func (app *App) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
-	return app.ModuleManager.PreBlock(ctx)
-}
 
 // BeginBlocker runs the modules' begin blockers.
 func (app *App) BeginBlocker(ctx sdk.Context) (sdk.BeginBlock, error) {

@@ -1,5 +1,6 @@
-// Package tss is the x/tss module: the network root key and, in later
-// versions, DKG and threshold signing sessions. See README.md for the spec.
+// Package tss is the x/tss module: the network root key made by DKG among
+// the validators, PKP key derivation, and threshold signing sessions driven
+// through vote extensions. See README.md for the spec.
 package tss
 
 import (
@@ -28,6 +29,7 @@ var (
 	_ module.AppModuleBasic = AppModule{}
 	_ appmodule.AppModule   = AppModule{}
 	_ appmodule.HasServices = AppModule{}
+	_ appmodule.HasEndBlocker = AppModule{}
 )
 
 // ConsensusVersion is bumped on every state-breaking migration.
@@ -50,11 +52,11 @@ func (AppModule) IsOnePerModuleType() {}
 // Name returns the module name.
 func (AppModule) Name() string { return types.ModuleName }
 
-// RegisterLegacyAminoCodec is a no-op: x/tss has no messages yet.
-func (AppModule) RegisterLegacyAminoCodec(*codec.LegacyAmino) {}
+// RegisterLegacyAminoCodec registers amino names for JSON signing.
+func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) { types.RegisterLegacyAminoCodec(cdc) }
 
-// RegisterInterfaces is a no-op: x/tss has no messages yet.
-func (AppModule) RegisterInterfaces(codectypes.InterfaceRegistry) {}
+// RegisterInterfaces registers the module's messages.
+func (AppModule) RegisterInterfaces(r codectypes.InterfaceRegistry) { types.RegisterInterfaces(r) }
 
 // RegisterGRPCGatewayRoutes serves the queries over REST under /lit/tss/v1.
 func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwruntime.ServeMux) {
@@ -63,11 +65,15 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 	}
 }
 
-// RegisterServices registers the Query service.
+// RegisterServices registers the Msg and Query services.
 func (am AppModule) RegisterServices(registrar grpc.ServiceRegistrar) error {
+	types.RegisterMsgServer(registrar, keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(registrar, keeper.NewQuerier(am.keeper))
 	return nil
 }
+
+// EndBlock expires, retries and opens sessions.
+func (am AppModule) EndBlock(ctx context.Context) error { return am.keeper.EndBlocker(ctx) }
 
 // DefaultGenesis returns the default genesis as JSON.
 func (AppModule) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
@@ -104,18 +110,41 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 // ConsensusVersion implements module.HasConsensusVersion.
 func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
 
-// AutoCLIOptions declares `litd q tss ...`.
+// AutoCLIOptions declares `litd tx tss ...` and `litd q tss ...`.
 func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	pos := func(fields ...string) []*autocliv1.PositionalArgDescriptor {
+		out := make([]*autocliv1.PositionalArgDescriptor, len(fields))
+		for i, f := range fields {
+			out[i] = &autocliv1.PositionalArgDescriptor{ProtoField: f}
+		}
+		return out
+	}
 	return &autocliv1.ModuleOptions{
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Msg_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "Sign", Use: "sign [token-id] [digest-hex]",
+					Short: "Ask the validators to sign a 32-byte digest with a PKP",
+					Long: "The sender must own the PKP or be a permitted address with scope sign-anything. The response carries " +
+						"signature_id; `litd q tss signature [id]` shows r, s and v once t+1 validators have produced it " +
+						"(a normal secp256k1/Ethereum signature: ecrecover(digest, v, r, s) is the PKP's Ethereum address).",
+					PositionalArgs: pos("token_id", "digest"),
+				},
+				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
+			},
+		},
 		Query: &autocliv1.ServiceCommandDescriptor{
 			Service: types.Query_serviceDesc.ServiceName,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
-				{RpcMethod: "KeySet", Use: "key-set", Short: "Show the active network root key: participants, threshold, status, public key"},
-				{
-					RpcMethod: "DerivedKey", Use: "derived-key [key-id]",
-					Short:          "Show the public key that PKP key id derives from the active root key",
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "key_id"}},
-				},
+				{RpcMethod: "Params", Use: "params", Short: "Show timeouts and limits of threshold sessions"},
+				{RpcMethod: "KeySet", Use: "key-set", Short: "Show the network root key: participants, threshold, status, public key"},
+				{RpcMethod: "DerivedKey", Use: "derived-key [key-id]", Short: "Show the public key that PKP key id derives from the active root key", PositionalArgs: pos("key_id")},
+				{RpcMethod: "Signature", Use: "signature [id]", Short: "Show a signing request and, once made, its r, s, v", PositionalArgs: pos("id")},
+				{RpcMethod: "SignaturesByPKP", Use: "signatures [token-id]", Short: "List a PKP's signing requests", PositionalArgs: pos("token_id")},
+				{RpcMethod: "Session", Use: "session [id]", Short: "Show a DKG or signing session with each party's progress", PositionalArgs: pos("id")},
+				{RpcMethod: "Sessions", Use: "sessions", Short: "List sessions (--open-only for running ones)"},
+				{RpcMethod: "EncKeys", Use: "enc-keys", Short: "List the validators' registered message-encryption keys"},
 			},
 		},
 	}

@@ -5,9 +5,14 @@ import (
 	"encoding/hex"
 	"errors"
 
+	"cosmossdk.io/collections"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -19,17 +24,50 @@ var _ types.QueryServer = Querier{}
 // NewQuerier returns the x/tss query server.
 func NewQuerier(k Keeper) Querier { return Querier{k} }
 
-// KeySet returns the active root key set.
+var errEmptyRequest = status.Error(codes.InvalidArgument, "empty request")
+
+// grpcError maps typed module errors to gRPC codes.
+func grpcError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, types.ErrNotFound), errors.Is(err, types.ErrNoActiveKeySet), errors.Is(err, pkptypes.ErrPKPNotFound):
+		return status.Error(codes.NotFound, err.Error())
+	case errors.Is(err, pkptypes.ErrInvalidTokenID):
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	return err
+}
+
+// Params returns the module parameters.
+func (q Querier) Params(ctx context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	p, err := q.Keeper.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryParamsResponse{Params: p}, nil
+}
+
+// KeySet returns the active root key set, or else the one DKG is producing.
 func (q Querier) KeySet(ctx context.Context, req *types.QueryKeySetRequest) (*types.QueryKeySetResponse, error) {
 	if req == nil {
-		return nil, status.Error(codes.InvalidArgument, "empty request")
+		return nil, errEmptyRequest
 	}
 	ks, err := q.ActiveKeySet(ctx)
 	if errors.Is(err, types.ErrNoActiveKeySet) {
-		return nil, status.Error(codes.NotFound, err.Error())
+		latest, ok, lerr := q.LatestKeySet(ctx)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if ok {
+			return &types.QueryKeySetResponse{KeySet: latest}, nil
+		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, grpcError(err)
 	}
 	return &types.QueryKeySetResponse{KeySet: ks}, nil
 }
@@ -37,14 +75,90 @@ func (q Querier) KeySet(ctx context.Context, req *types.QueryKeySetRequest) (*ty
 // DerivedKey returns the public key of a key id under the active root.
 func (q Querier) DerivedKey(ctx context.Context, req *types.QueryDerivedKeyRequest) (*types.QueryDerivedKeyResponse, error) {
 	if req == nil {
-		return nil, status.Error(codes.InvalidArgument, "empty request")
+		return nil, errEmptyRequest
 	}
 	pk, err := q.DerivePubkey(ctx, req.KeyId)
-	if errors.Is(err, types.ErrNoActiveKeySet) {
-		return nil, status.Error(codes.NotFound, err.Error())
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	return &types.QueryDerivedKeyResponse{Pubkey: "0x" + hex.EncodeToString(pk)}, nil
+}
+
+// Signature returns a signing request and its signature once made.
+func (q Querier) Signature(ctx context.Context, req *types.QuerySignatureRequest) (*types.QuerySignatureResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	s, err := q.GetSignature(ctx, req.Id)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	return &types.QuerySignatureResponse{Signature: s}, nil
+}
+
+// SignaturesByPKP lists a PKP's signing requests by id.
+func (q Querier) SignaturesByPKP(ctx context.Context, req *types.QuerySignaturesByPKPRequest) (*types.QuerySignaturesResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	tokenID, err := pkptypes.ParseTokenID(req.TokenId)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	sigs, page, err := query.CollectionPaginate(ctx, q.Keeper.SignaturesByPKP, req.Pagination,
+		func(key collections.Pair[[]byte, uint64], _ collections.NoValue) (types.Signature, error) {
+			return q.Keeper.Signatures.Get(ctx, key.K2())
+		}, query.WithCollectionPaginationPairPrefix[[]byte, uint64](tokenID))
+	if err != nil {
+		return nil, err
+	}
+	return &types.QuerySignaturesResponse{Signatures: sigs, Pagination: page}, nil
+}
+
+// Session returns a protocol session.
+func (q Querier) Session(ctx context.Context, req *types.QuerySessionRequest) (*types.QuerySessionResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	s, err := q.GetSession(ctx, req.Id)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	return &types.QuerySessionResponse{Session: s}, nil
+}
+
+// Sessions lists sessions by id, optionally only the open ones.
+func (q Querier) Sessions(ctx context.Context, req *types.QuerySessionsRequest) (*types.QuerySessionsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	var (
+		sessions []types.Session
+		page     *query.PageResponse
+		err      error
+	)
+	if req.OpenOnly {
+		sessions, page, err = query.CollectionPaginate(ctx, q.OpenSessions, req.Pagination,
+			func(id uint64, _ collections.NoValue) (types.Session, error) { return q.Keeper.Sessions.Get(ctx, id) })
+	} else {
+		sessions, page, err = query.CollectionPaginate(ctx, q.Keeper.Sessions, req.Pagination,
+			func(_ uint64, s types.Session) (types.Session, error) { return s, nil })
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryDerivedKeyResponse{Pubkey: "0x" + hex.EncodeToString(pk)}, nil
+	return &types.QuerySessionsResponse{Sessions: sessions, Pagination: page}, nil
+}
+
+// EncKeys lists the registered validator encryption keys.
+func (q Querier) EncKeys(ctx context.Context, req *types.QueryEncKeysRequest) (*types.QueryEncKeysResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	resp := &types.QueryEncKeysResponse{}
+	err := q.Keeper.EncKeys.Walk(ctx, nil, func(_ sdk.ValAddress, k types.ValidatorEncKey) (bool, error) {
+		resp.EncKeys = append(resp.EncKeys, k)
+		return false, nil
+	})
+	return resp, err
 }

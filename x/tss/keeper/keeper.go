@@ -1,30 +1,66 @@
-// Package keeper holds x/tss state: network root key sets and the derivation
-// of PKP keys from the active one.
+// Package keeper holds x/tss state: root key sets, protocol sessions with
+// per-party progress, signing requests and validators' encryption keys. All
+// of it changes only through messages, the EndBlocker and validated vote
+// extensions; the engines that run tss-lib live off-chain.
 package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
 	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
 // Keeper is the x/tss state.
 type Keeper struct {
-	Schema  collections.Schema
-	KeySets collections.Map[uint64, types.KeySet]
+	cdc          codec.BinaryCodec
+	addressCodec address.Codec
+	staking      types.StakingKeeper
+	pkp          types.PKPKeeper
+	authority    string
+
+	Schema          collections.Schema
+	Params          collections.Item[types.Params]
+	KeySets         collections.Map[uint64, types.KeySet]
+	Sessions        collections.Map[uint64, types.Session]
+	OpenSessions    collections.KeySet[uint64]
+	Signatures      collections.Map[uint64, types.Signature]
+	SignaturesByPKP collections.KeySet[collections.Pair[[]byte, uint64]]
+	// SignQueue holds signature ids waiting for a free signing slot.
+	SignQueue       collections.KeySet[uint64]
+	EncKeys         collections.Map[sdk.ValAddress, types.ValidatorEncKey]
+	NextSessionID   collections.Sequence
+	NextSignatureID collections.Sequence
 }
 
-// NewKeeper builds the x/tss schema.
-func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService) Keeper {
+// NewKeeper builds the x/tss schema. The PKP keeper is set later with
+// SetPKPKeeper because x/pkp derives its keys from this keeper.
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, staking types.StakingKeeper, authority string) Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		KeySets: collections.NewMap(sb, types.KeySetsKey, "key_sets", collections.Uint64Key, codec.CollValue[types.KeySet](cdc)),
+		cdc:          cdc,
+		addressCodec: addressCodec,
+		staking:      staking,
+		authority:    authority,
+
+		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		KeySets:         collections.NewMap(sb, types.KeySetsKey, "key_sets", collections.Uint64Key, codec.CollValue[types.KeySet](cdc)),
+		Sessions:        collections.NewMap(sb, types.SessionsKey, "sessions", collections.Uint64Key, codec.CollValue[types.Session](cdc)),
+		OpenSessions:    collections.NewKeySet(sb, types.OpenSessionsKey, "open_sessions", collections.Uint64Key),
+		Signatures:      collections.NewMap(sb, types.SignaturesKey, "signatures", collections.Uint64Key, codec.CollValue[types.Signature](cdc)),
+		SignaturesByPKP: collections.NewKeySet(sb, types.SignaturesByPKPKey, "signatures_by_pkp", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key)),
+		SignQueue:       collections.NewKeySet(sb, types.SignQueueKey, "sign_queue", collections.Uint64Key),
+		EncKeys:         collections.NewMap(sb, types.EncKeysKey, "enc_keys", sdk.ValAddressKey, codec.CollValue[types.ValidatorEncKey](cdc)),
+		NextSessionID:   collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
+		NextSignatureID: collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -33,6 +69,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService) Keeper 
 	k.Schema = schema
 	return k
 }
+
+// SetPKPKeeper wires the PKP permissions MsgSign checks.
+func (k *Keeper) SetPKPKeeper(pk types.PKPKeeper) { k.pkp = pk }
 
 // ActiveKeySet returns the newest active key set.
 func (k Keeper) ActiveKeySet(ctx context.Context) (types.KeySet, error) {
@@ -53,6 +92,19 @@ func (k Keeper) ActiveKeySet(ctx context.Context) (types.KeySet, error) {
 	return *found, nil
 }
 
+// LatestKeySet returns the newest key set in any status.
+func (k Keeper) LatestKeySet(ctx context.Context) (types.KeySet, bool, error) {
+	var found *types.KeySet
+	err := k.KeySets.Walk(ctx, new(collections.Range[uint64]).Descending(), func(_ uint64, ks types.KeySet) (bool, error) {
+		found = &ks
+		return true, nil
+	})
+	if err != nil || found == nil {
+		return types.KeySet{}, false, err
+	}
+	return *found, true, nil
+}
+
 // DerivePubkey returns the 65-byte uncompressed key of key id under the
 // active root key (root + keccak256(root || key_id)·G).
 func (k Keeper) DerivePubkey(ctx context.Context, keyID uint64) ([]byte, error) {
@@ -71,25 +123,44 @@ func (k Keeper) DerivePubkey(ctx context.Context, keyID uint64) ([]byte, error) 
 	return child.SerializeUncompressed(), nil
 }
 
-// InitGenesis stores the genesis key sets.
-func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
-	if err := gs.Validate(); err != nil {
-		return err
+// GetSession loads a session; ErrNotFound if absent.
+func (k Keeper) GetSession(ctx context.Context, id uint64) (types.Session, error) {
+	s, err := k.Sessions.Get(ctx, id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return s, errorsmod.Wrapf(types.ErrNotFound, "session %d", id)
 	}
-	for _, ks := range gs.KeySets {
-		if err := k.KeySets.Set(ctx, ks.Id, ks); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s, err
 }
 
-// ExportGenesis returns every key set in id order.
-func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
-	gs := types.DefaultGenesis()
-	err := k.KeySets.Walk(ctx, nil, func(_ uint64, ks types.KeySet) (bool, error) {
-		gs.KeySets = append(gs.KeySets, ks)
+// GetSignature loads a signature request; ErrNotFound if absent.
+func (k Keeper) GetSignature(ctx context.Context, id uint64) (types.Signature, error) {
+	s, err := k.Signatures.Get(ctx, id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return s, errorsmod.Wrapf(types.ErrNotFound, "signature %d", id)
+	}
+	return s, err
+}
+
+// OpenSessionsList returns the open sessions in id order, for the engines.
+func (k Keeper) OpenSessionsList(ctx context.Context) ([]types.Session, error) {
+	var out []types.Session
+	err := k.OpenSessions.Walk(ctx, nil, func(id uint64) (bool, error) {
+		s, err := k.Sessions.Get(ctx, id)
+		if err != nil {
+			return true, err
+		}
+		out = append(out, s)
 		return false, nil
 	})
-	return gs, err
+	return out, err
+}
+
+// PartyIndex is the index of validator among a session's parties, or -1.
+func PartyIndex(s types.Session, validator string) int {
+	for i, p := range s.Parties {
+		if p.Validator == validator {
+			return i
+		}
+	}
+	return -1
 }

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"encoding/hex"
 	"slices"
 
 	errorsmod "cosmossdk.io/errors"
@@ -10,7 +11,7 @@ import (
 
 // DefaultGenesis has no key set: the validators make one by DKG.
 func DefaultGenesis() *GenesisState {
-	return &GenesisState{}
+	return &GenesisState{Params: DefaultParams(), NextSessionId: 1, NextSignatureId: 1}
 }
 
 // Validate checks one key set.
@@ -21,7 +22,7 @@ func (ks KeySet) Validate() error {
 	if _, ok := KeySetStatus_name[int32(ks.Status)]; !ok || ks.Status == KEY_SET_STATUS_UNSPECIFIED {
 		return errorsmod.Wrapf(ErrInvalidKeySet, "key set %d: status %d", ks.Id, ks.Status)
 	}
-	if ks.Status == KEY_SET_STATUS_ACTIVE {
+	if ks.Status == KEY_SET_STATUS_ACTIVE || ks.Pubkey != "" {
 		if _, err := ParseRootPubkey(ks.Pubkey); err != nil {
 			return errorsmod.Wrapf(err, "key set %d", ks.Id)
 		}
@@ -41,8 +42,40 @@ func (ks KeySet) Validate() error {
 	return nil
 }
 
-// Validate rejects malformed key sets and ids out of order.
+// Validate rejects malformed key sets, ids out of order or beyond the
+// sequences, and references to unknown records.
 func (gs GenesisState) Validate() error {
+	if err := gs.Params.Validate(); err != nil {
+		return err
+	}
+	if gs.NextSessionId == 0 || gs.NextSignatureId == 0 {
+		return errorsmod.Wrap(ErrInvalidGenesis, "next ids start at 1")
+	}
+	var lastSession uint64
+	for _, s := range gs.Sessions {
+		if s.Id <= lastSession || s.Id >= gs.NextSessionId {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session id %d out of order or not below next_session_id", s.Id)
+		}
+		if s.Type == SESSION_TYPE_UNSPECIFIED || s.Status == SESSION_STATUS_UNSPECIFIED || len(s.Parties) < 2 {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: type, status and 2+ parties are required", s.Id)
+		}
+		lastSession = s.Id
+	}
+	var lastSig uint64
+	for _, s := range gs.Signatures {
+		if s.Id <= lastSig || s.Id >= gs.NextSignatureId {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "signature id %d out of order or not below next_signature_id", s.Id)
+		}
+		if _, err := ParseDigest(s.Digest); err != nil {
+			return errorsmod.Wrapf(err, "signature %d", s.Id)
+		}
+		lastSig = s.Id
+	}
+	for i, k := range gs.EncKeys {
+		if _, err := sdk.ValAddressFromBech32(k.Validator); err != nil || len(k.Pubkey) != 32 {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "enc key %d: validator %q, %d-byte key", i, k.Validator, len(k.Pubkey))
+		}
+	}
 	var last uint64
 	for _, ks := range gs.KeySets {
 		if err := ks.Validate(); err != nil {
@@ -54,4 +87,16 @@ func (gs GenesisState) Validate() error {
 		last = ks.Id
 	}
 	return nil
+}
+
+// ParseDigest parses a 0x-hex 32-byte digest.
+func ParseDigest(s string) ([]byte, error) {
+	if len(s) != 66 || s[:2] != "0x" {
+		return nil, ErrInvalidDigest
+	}
+	bz, err := hex.DecodeString(s[2:])
+	if err != nil {
+		return nil, ErrInvalidDigest
+	}
+	return bz, nil
 }

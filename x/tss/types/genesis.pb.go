@@ -25,9 +25,15 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
 // GenesisState is the x/tss genesis.
 type GenesisState struct {
+	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
 	// key_sets are the network root keys, ids ascending; the last active one is
 	// the one new PKP keys derive from.
-	KeySets []KeySet `protobuf:"bytes,1,rep,name=key_sets,json=keySets,proto3" json:"key_sets"`
+	KeySets         []KeySet          `protobuf:"bytes,2,rep,name=key_sets,json=keySets,proto3" json:"key_sets"`
+	Sessions        []Session         `protobuf:"bytes,3,rep,name=sessions,proto3" json:"sessions"`
+	Signatures      []Signature       `protobuf:"bytes,4,rep,name=signatures,proto3" json:"signatures"`
+	EncKeys         []ValidatorEncKey `protobuf:"bytes,5,rep,name=enc_keys,json=encKeys,proto3" json:"enc_keys"`
+	NextSessionId   uint64            `protobuf:"varint,6,opt,name=next_session_id,json=nextSessionId,proto3" json:"next_session_id,omitempty"`
+	NextSignatureId uint64            `protobuf:"varint,7,opt,name=next_signature_id,json=nextSignatureId,proto3" json:"next_signature_id,omitempty"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -63,11 +69,53 @@ func (m *GenesisState) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_GenesisState proto.InternalMessageInfo
 
+func (m *GenesisState) GetParams() Params {
+	if m != nil {
+		return m.Params
+	}
+	return Params{}
+}
+
 func (m *GenesisState) GetKeySets() []KeySet {
 	if m != nil {
 		return m.KeySets
 	}
 	return nil
+}
+
+func (m *GenesisState) GetSessions() []Session {
+	if m != nil {
+		return m.Sessions
+	}
+	return nil
+}
+
+func (m *GenesisState) GetSignatures() []Signature {
+	if m != nil {
+		return m.Signatures
+	}
+	return nil
+}
+
+func (m *GenesisState) GetEncKeys() []ValidatorEncKey {
+	if m != nil {
+		return m.EncKeys
+	}
+	return nil
+}
+
+func (m *GenesisState) GetNextSessionId() uint64 {
+	if m != nil {
+		return m.NextSessionId
+	}
+	return 0
+}
+
+func (m *GenesisState) GetNextSignatureId() uint64 {
+	if m != nil {
+		return m.NextSignatureId
+	}
+	return 0
 }
 
 func init() {
@@ -77,20 +125,30 @@ func init() {
 func init() { proto.RegisterFile("lit/tss/v1/genesis.proto", fileDescriptor_7ad3e46b13ece5bd) }
 
 var fileDescriptor_7ad3e46b13ece5bd = []byte{
-	// 202 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0xc8, 0xc9, 0x2c, 0xd1,
-	0x2f, 0x29, 0x2e, 0xd6, 0x2f, 0x33, 0xd4, 0x4f, 0x4f, 0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b,
-	0x28, 0xca, 0x2f, 0xc9, 0x17, 0xe2, 0xca, 0xc9, 0x2c, 0xd1, 0x2b, 0x29, 0x2e, 0xd6, 0x2b, 0x33,
-	0x94, 0x12, 0x49, 0xcf, 0x4f, 0xcf, 0x07, 0x0b, 0xeb, 0x83, 0x58, 0x10, 0x15, 0x52, 0x22, 0x48,
-	0x7a, 0x41, 0x0a, 0xc1, 0xa2, 0x4a, 0xce, 0x5c, 0x3c, 0xee, 0x10, 0x83, 0x82, 0x4b, 0x12, 0x4b,
-	0x52, 0x85, 0x8c, 0xb9, 0x38, 0xb2, 0x53, 0x2b, 0xe3, 0x8b, 0x53, 0x4b, 0x8a, 0x25, 0x18, 0x15,
-	0x98, 0x35, 0xb8, 0x8d, 0x84, 0xf4, 0x10, 0x46, 0xeb, 0x79, 0xa7, 0x56, 0x06, 0xa7, 0x96, 0x38,
-	0xb1, 0x9c, 0xb8, 0x27, 0xcf, 0x10, 0xc4, 0x9e, 0x0d, 0xe6, 0x15, 0x3b, 0x39, 0x9e, 0x78, 0x24,
-	0xc7, 0x78, 0xe1, 0x91, 0x1c, 0xe3, 0x83, 0x47, 0x72, 0x8c, 0x13, 0x1e, 0xcb, 0x31, 0x5c, 0x78,
-	0x2c, 0xc7, 0x70, 0xe3, 0xb1, 0x1c, 0x43, 0x94, 0x7a, 0x7a, 0x66, 0x49, 0x46, 0x69, 0x92, 0x5e,
-	0x72, 0x7e, 0xae, 0x7e, 0x4e, 0x66, 0x09, 0xd8, 0xce, 0xe4, 0xfc, 0x1c, 0x10, 0x3b, 0x45, 0xbf,
-	0x02, 0xec, 0x9c, 0x92, 0xca, 0x82, 0xd4, 0xe2, 0x24, 0x36, 0xb0, 0x94, 0x31, 0x20, 0x00, 0x00,
-	0xff, 0xff, 0xd3, 0xee, 0xae, 0xe7, 0xe2, 0x00, 0x00, 0x00,
+	// 356 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x5c, 0x91, 0xc1, 0x4e, 0xea, 0x40,
+	0x14, 0x86, 0x5b, 0xe0, 0x02, 0x99, 0x7b, 0x6f, 0x6e, 0xee, 0x88, 0x49, 0x83, 0x49, 0x25, 0x2e,
+	0x94, 0xb8, 0x68, 0x45, 0xe2, 0x4a, 0x37, 0x92, 0x18, 0x43, 0xd8, 0x18, 0x48, 0x5c, 0xb8, 0x69,
+	0x4a, 0x7b, 0x52, 0x27, 0x94, 0x0e, 0xe9, 0x39, 0x10, 0xfa, 0x16, 0x3e, 0x16, 0x4b, 0x96, 0xae,
+	0x8c, 0x81, 0xc7, 0x70, 0x63, 0x3a, 0x2d, 0x58, 0xdd, 0xcd, 0x9c, 0xff, 0xfb, 0xce, 0xfc, 0xc9,
+	0x30, 0x23, 0x14, 0x64, 0x13, 0xa2, 0xbd, 0xe8, 0xd8, 0x01, 0x44, 0x80, 0x02, 0xad, 0x59, 0x2c,
+	0x49, 0x72, 0x16, 0x0a, 0xb2, 0x08, 0xd1, 0x5a, 0x74, 0x9a, 0x8d, 0x40, 0x06, 0x52, 0x8d, 0xed,
+	0xf4, 0x94, 0x11, 0xcd, 0x46, 0xc1, 0x4d, 0x41, 0x35, 0x3d, 0xf9, 0x28, 0xb1, 0x3f, 0xf7, 0xd9,
+	0xa6, 0x11, 0xb9, 0x04, 0xfc, 0x82, 0x55, 0x67, 0x6e, 0xec, 0x4e, 0xd1, 0xd0, 0x5b, 0x7a, 0xfb,
+	0xf7, 0x25, 0xb7, 0xbe, 0x36, 0x5b, 0x0f, 0x2a, 0xe9, 0x55, 0x56, 0x6f, 0xc7, 0xda, 0x30, 0xe7,
+	0x78, 0x97, 0xd5, 0x27, 0x90, 0x38, 0x08, 0x84, 0x46, 0xa9, 0x55, 0xfe, 0xe9, 0x0c, 0x20, 0x19,
+	0x01, 0xe5, 0x4e, 0x6d, 0xa2, 0x6e, 0xc8, 0xaf, 0x58, 0x1d, 0x01, 0x51, 0xc8, 0x08, 0x8d, 0xb2,
+	0x92, 0x0e, 0x8a, 0xd2, 0x28, 0xcb, 0x72, 0x6b, 0x8f, 0xf2, 0x6b, 0xc6, 0x50, 0x04, 0x91, 0x4b,
+	0xf3, 0x18, 0xd0, 0xa8, 0x28, 0xf1, 0xf0, 0x9b, 0xb8, 0x4b, 0x73, 0xb5, 0x80, 0xf3, 0x1b, 0x56,
+	0x87, 0xc8, 0x73, 0x26, 0x90, 0xa0, 0xf1, 0x4b, 0xa9, 0x47, 0x45, 0xf5, 0xd1, 0x0d, 0x85, 0xef,
+	0x92, 0x8c, 0xef, 0x22, 0x6f, 0x00, 0xc9, 0xae, 0x31, 0xa8, 0x1b, 0xf2, 0x53, 0xf6, 0x2f, 0x82,
+	0x25, 0x39, 0x79, 0x17, 0x47, 0xf8, 0x46, 0xb5, 0xa5, 0xb7, 0x2b, 0xc3, 0xbf, 0xe9, 0x38, 0x2f,
+	0xdc, 0xf7, 0xf9, 0x39, 0xfb, 0x9f, 0x71, 0xbb, 0x87, 0x53, 0xb2, 0xa6, 0x48, 0xb5, 0x60, 0xdf,
+	0xb0, 0xef, 0xf7, 0x6e, 0x57, 0x1b, 0x53, 0x5f, 0x6f, 0x4c, 0xfd, 0x7d, 0x63, 0xea, 0x2f, 0x5b,
+	0x53, 0x5b, 0x6f, 0x4d, 0xed, 0x75, 0x6b, 0x6a, 0x4f, 0x67, 0x81, 0xa0, 0xe7, 0xf9, 0xd8, 0xf2,
+	0xe4, 0xd4, 0x0e, 0x05, 0xa9, 0xcf, 0xf2, 0x64, 0x98, 0x9e, 0x7d, 0x7b, 0xa9, 0xfe, 0x91, 0x92,
+	0x19, 0xe0, 0xb8, 0xaa, 0xa2, 0xee, 0x67, 0x00, 0x00, 0x00, 0xff, 0xff, 0x9d, 0x26, 0x9c, 0xd5,
+	0x1b, 0x02, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -113,6 +171,58 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.NextSignatureId != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.NextSignatureId))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.NextSessionId != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.NextSessionId))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.EncKeys) > 0 {
+		for iNdEx := len(m.EncKeys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.EncKeys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Signatures) > 0 {
+		for iNdEx := len(m.Signatures) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Signatures[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Sessions) > 0 {
+		for iNdEx := len(m.Sessions) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Sessions[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
 	if len(m.KeySets) > 0 {
 		for iNdEx := len(m.KeySets) - 1; iNdEx >= 0; iNdEx-- {
 			{
@@ -124,9 +234,19 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 				i = encodeVarintGenesis(dAtA, i, uint64(size))
 			}
 			i--
-			dAtA[i] = 0xa
+			dAtA[i] = 0x12
 		}
 	}
+	{
+		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
 	return len(dAtA) - i, nil
 }
 
@@ -147,11 +267,37 @@ func (m *GenesisState) Size() (n int) {
 	}
 	var l int
 	_ = l
+	l = m.Params.Size()
+	n += 1 + l + sovGenesis(uint64(l))
 	if len(m.KeySets) > 0 {
 		for _, e := range m.KeySets {
 			l = e.Size()
 			n += 1 + l + sovGenesis(uint64(l))
 		}
+	}
+	if len(m.Sessions) > 0 {
+		for _, e := range m.Sessions {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Signatures) > 0 {
+		for _, e := range m.Signatures {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.EncKeys) > 0 {
+		for _, e := range m.EncKeys {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if m.NextSessionId != 0 {
+		n += 1 + sovGenesis(uint64(m.NextSessionId))
+	}
+	if m.NextSignatureId != 0 {
+		n += 1 + sovGenesis(uint64(m.NextSignatureId))
 	}
 	return n
 }
@@ -193,6 +339,39 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 		switch fieldNum {
 		case 1:
 			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Params", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field KeySets", wireType)
 			}
 			var msglen int
@@ -225,6 +404,146 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sessions", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sessions = append(m.Sessions, Session{})
+			if err := m.Sessions[len(m.Sessions)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signatures", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signatures = append(m.Signatures, Signature{})
+			if err := m.Signatures[len(m.Signatures)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EncKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.EncKeys = append(m.EncKeys, ValidatorEncKey{})
+			if err := m.EncKeys[len(m.EncKeys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextSessionId", wireType)
+			}
+			m.NextSessionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextSessionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextSignatureId", wireType)
+			}
+			m.NextSignatureId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextSignatureId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipGenesis(dAtA[iNdEx:])

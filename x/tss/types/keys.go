@@ -10,4 +10,15 @@ const (
 )
 
 // Collection prefixes; never reuse a number.
-var KeySetsKey = collections.NewPrefix(1)
+var (
+	KeySetsKey           = collections.NewPrefix(1)
+	ParamsKey            = collections.NewPrefix(2)
+	SessionsKey          = collections.NewPrefix(3)
+	OpenSessionsKey      = collections.NewPrefix(4)
+	SignaturesKey        = collections.NewPrefix(5)
+	SignaturesByPKPKey   = collections.NewPrefix(6)
+	SignQueueKey         = collections.NewPrefix(7)
+	EncKeysKey           = collections.NewPrefix(8)
+	NextSessionIDKey     = collections.NewPrefix(9)
+	NextSignatureIDKey   = collections.NewPrefix(10)
+)

@@ -6,7 +6,7 @@ package types
 import (
 	context "context"
 	fmt "fmt"
-	_ "github.com/cosmos/cosmos-sdk/types/query"
+	query "github.com/cosmos/cosmos-sdk/types/query"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
@@ -30,6 +30,86 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+type QueryParamsRequest struct {
+}
+
+func (m *QueryParamsRequest) Reset()         { *m = QueryParamsRequest{} }
+func (m *QueryParamsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryParamsRequest) ProtoMessage()    {}
+func (*QueryParamsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{0}
+}
+func (m *QueryParamsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryParamsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryParamsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryParamsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryParamsRequest.Merge(m, src)
+}
+func (m *QueryParamsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryParamsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryParamsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryParamsRequest proto.InternalMessageInfo
+
+type QueryParamsResponse struct {
+	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+}
+
+func (m *QueryParamsResponse) Reset()         { *m = QueryParamsResponse{} }
+func (m *QueryParamsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryParamsResponse) ProtoMessage()    {}
+func (*QueryParamsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{1}
+}
+func (m *QueryParamsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryParamsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryParamsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryParamsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryParamsResponse.Merge(m, src)
+}
+func (m *QueryParamsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryParamsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryParamsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryParamsResponse proto.InternalMessageInfo
+
+func (m *QueryParamsResponse) GetParams() Params {
+	if m != nil {
+		return m.Params
+	}
+	return Params{}
+}
+
 type QueryKeySetRequest struct {
 }
 
@@ -37,7 +117,7 @@ func (m *QueryKeySetRequest) Reset()         { *m = QueryKeySetRequest{} }
 func (m *QueryKeySetRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryKeySetRequest) ProtoMessage()    {}
 func (*QueryKeySetRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a18752c72176668f, []int{0}
+	return fileDescriptor_a18752c72176668f, []int{2}
 }
 func (m *QueryKeySetRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -74,7 +154,7 @@ func (m *QueryKeySetResponse) Reset()         { *m = QueryKeySetResponse{} }
 func (m *QueryKeySetResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryKeySetResponse) ProtoMessage()    {}
 func (*QueryKeySetResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a18752c72176668f, []int{1}
+	return fileDescriptor_a18752c72176668f, []int{3}
 }
 func (m *QueryKeySetResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -118,7 +198,7 @@ func (m *QueryDerivedKeyRequest) Reset()         { *m = QueryDerivedKeyRequest{}
 func (m *QueryDerivedKeyRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryDerivedKeyRequest) ProtoMessage()    {}
 func (*QueryDerivedKeyRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a18752c72176668f, []int{2}
+	return fileDescriptor_a18752c72176668f, []int{4}
 }
 func (m *QueryDerivedKeyRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -163,7 +243,7 @@ func (m *QueryDerivedKeyResponse) Reset()         { *m = QueryDerivedKeyResponse
 func (m *QueryDerivedKeyResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryDerivedKeyResponse) ProtoMessage()    {}
 func (*QueryDerivedKeyResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a18752c72176668f, []int{3}
+	return fileDescriptor_a18752c72176668f, []int{5}
 }
 func (m *QueryDerivedKeyResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -199,42 +279,548 @@ func (m *QueryDerivedKeyResponse) GetPubkey() string {
 	return ""
 }
 
+type QuerySignatureRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QuerySignatureRequest) Reset()         { *m = QuerySignatureRequest{} }
+func (m *QuerySignatureRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySignatureRequest) ProtoMessage()    {}
+func (*QuerySignatureRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{6}
+}
+func (m *QuerySignatureRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySignatureRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySignatureRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySignatureRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySignatureRequest.Merge(m, src)
+}
+func (m *QuerySignatureRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySignatureRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySignatureRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySignatureRequest proto.InternalMessageInfo
+
+func (m *QuerySignatureRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+type QuerySignatureResponse struct {
+	Signature Signature `protobuf:"bytes,1,opt,name=signature,proto3" json:"signature"`
+}
+
+func (m *QuerySignatureResponse) Reset()         { *m = QuerySignatureResponse{} }
+func (m *QuerySignatureResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySignatureResponse) ProtoMessage()    {}
+func (*QuerySignatureResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{7}
+}
+func (m *QuerySignatureResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySignatureResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySignatureResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySignatureResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySignatureResponse.Merge(m, src)
+}
+func (m *QuerySignatureResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySignatureResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySignatureResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySignatureResponse proto.InternalMessageInfo
+
+func (m *QuerySignatureResponse) GetSignature() Signature {
+	if m != nil {
+		return m.Signature
+	}
+	return Signature{}
+}
+
+type QuerySignaturesByPKPRequest struct {
+	TokenId    string             `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySignaturesByPKPRequest) Reset()         { *m = QuerySignaturesByPKPRequest{} }
+func (m *QuerySignaturesByPKPRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySignaturesByPKPRequest) ProtoMessage()    {}
+func (*QuerySignaturesByPKPRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{8}
+}
+func (m *QuerySignaturesByPKPRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySignaturesByPKPRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySignaturesByPKPRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySignaturesByPKPRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySignaturesByPKPRequest.Merge(m, src)
+}
+func (m *QuerySignaturesByPKPRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySignaturesByPKPRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySignaturesByPKPRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySignaturesByPKPRequest proto.InternalMessageInfo
+
+func (m *QuerySignaturesByPKPRequest) GetTokenId() string {
+	if m != nil {
+		return m.TokenId
+	}
+	return ""
+}
+
+func (m *QuerySignaturesByPKPRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QuerySignaturesResponse struct {
+	Signatures []Signature         `protobuf:"bytes,1,rep,name=signatures,proto3" json:"signatures"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySignaturesResponse) Reset()         { *m = QuerySignaturesResponse{} }
+func (m *QuerySignaturesResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySignaturesResponse) ProtoMessage()    {}
+func (*QuerySignaturesResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{9}
+}
+func (m *QuerySignaturesResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySignaturesResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySignaturesResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySignaturesResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySignaturesResponse.Merge(m, src)
+}
+func (m *QuerySignaturesResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySignaturesResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySignaturesResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySignaturesResponse proto.InternalMessageInfo
+
+func (m *QuerySignaturesResponse) GetSignatures() []Signature {
+	if m != nil {
+		return m.Signatures
+	}
+	return nil
+}
+
+func (m *QuerySignaturesResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QuerySessionRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QuerySessionRequest) Reset()         { *m = QuerySessionRequest{} }
+func (m *QuerySessionRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySessionRequest) ProtoMessage()    {}
+func (*QuerySessionRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{10}
+}
+func (m *QuerySessionRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySessionRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySessionRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySessionRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySessionRequest.Merge(m, src)
+}
+func (m *QuerySessionRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySessionRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySessionRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySessionRequest proto.InternalMessageInfo
+
+func (m *QuerySessionRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+type QuerySessionResponse struct {
+	Session Session `protobuf:"bytes,1,opt,name=session,proto3" json:"session"`
+}
+
+func (m *QuerySessionResponse) Reset()         { *m = QuerySessionResponse{} }
+func (m *QuerySessionResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySessionResponse) ProtoMessage()    {}
+func (*QuerySessionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{11}
+}
+func (m *QuerySessionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySessionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySessionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySessionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySessionResponse.Merge(m, src)
+}
+func (m *QuerySessionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySessionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySessionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySessionResponse proto.InternalMessageInfo
+
+func (m *QuerySessionResponse) GetSession() Session {
+	if m != nil {
+		return m.Session
+	}
+	return Session{}
+}
+
+type QuerySessionsRequest struct {
+	OpenOnly   bool               `protobuf:"varint,1,opt,name=open_only,json=openOnly,proto3" json:"open_only,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySessionsRequest) Reset()         { *m = QuerySessionsRequest{} }
+func (m *QuerySessionsRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySessionsRequest) ProtoMessage()    {}
+func (*QuerySessionsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{12}
+}
+func (m *QuerySessionsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySessionsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySessionsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySessionsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySessionsRequest.Merge(m, src)
+}
+func (m *QuerySessionsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySessionsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySessionsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySessionsRequest proto.InternalMessageInfo
+
+func (m *QuerySessionsRequest) GetOpenOnly() bool {
+	if m != nil {
+		return m.OpenOnly
+	}
+	return false
+}
+
+func (m *QuerySessionsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QuerySessionsResponse struct {
+	Sessions   []Session           `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySessionsResponse) Reset()         { *m = QuerySessionsResponse{} }
+func (m *QuerySessionsResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySessionsResponse) ProtoMessage()    {}
+func (*QuerySessionsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{13}
+}
+func (m *QuerySessionsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySessionsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySessionsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySessionsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySessionsResponse.Merge(m, src)
+}
+func (m *QuerySessionsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySessionsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySessionsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySessionsResponse proto.InternalMessageInfo
+
+func (m *QuerySessionsResponse) GetSessions() []Session {
+	if m != nil {
+		return m.Sessions
+	}
+	return nil
+}
+
+func (m *QuerySessionsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryEncKeysRequest struct {
+}
+
+func (m *QueryEncKeysRequest) Reset()         { *m = QueryEncKeysRequest{} }
+func (m *QueryEncKeysRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryEncKeysRequest) ProtoMessage()    {}
+func (*QueryEncKeysRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{14}
+}
+func (m *QueryEncKeysRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryEncKeysRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryEncKeysRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryEncKeysRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryEncKeysRequest.Merge(m, src)
+}
+func (m *QueryEncKeysRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryEncKeysRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryEncKeysRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryEncKeysRequest proto.InternalMessageInfo
+
+type QueryEncKeysResponse struct {
+	EncKeys []ValidatorEncKey `protobuf:"bytes,1,rep,name=enc_keys,json=encKeys,proto3" json:"enc_keys"`
+}
+
+func (m *QueryEncKeysResponse) Reset()         { *m = QueryEncKeysResponse{} }
+func (m *QueryEncKeysResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryEncKeysResponse) ProtoMessage()    {}
+func (*QueryEncKeysResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{15}
+}
+func (m *QueryEncKeysResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryEncKeysResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryEncKeysResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryEncKeysResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryEncKeysResponse.Merge(m, src)
+}
+func (m *QueryEncKeysResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryEncKeysResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryEncKeysResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryEncKeysResponse proto.InternalMessageInfo
+
+func (m *QueryEncKeysResponse) GetEncKeys() []ValidatorEncKey {
+	if m != nil {
+		return m.EncKeys
+	}
+	return nil
+}
+
 func init() {
+	proto.RegisterType((*QueryParamsRequest)(nil), "lit.tss.v1.QueryParamsRequest")
+	proto.RegisterType((*QueryParamsResponse)(nil), "lit.tss.v1.QueryParamsResponse")
 	proto.RegisterType((*QueryKeySetRequest)(nil), "lit.tss.v1.QueryKeySetRequest")
 	proto.RegisterType((*QueryKeySetResponse)(nil), "lit.tss.v1.QueryKeySetResponse")
 	proto.RegisterType((*QueryDerivedKeyRequest)(nil), "lit.tss.v1.QueryDerivedKeyRequest")
 	proto.RegisterType((*QueryDerivedKeyResponse)(nil), "lit.tss.v1.QueryDerivedKeyResponse")
+	proto.RegisterType((*QuerySignatureRequest)(nil), "lit.tss.v1.QuerySignatureRequest")
+	proto.RegisterType((*QuerySignatureResponse)(nil), "lit.tss.v1.QuerySignatureResponse")
+	proto.RegisterType((*QuerySignaturesByPKPRequest)(nil), "lit.tss.v1.QuerySignaturesByPKPRequest")
+	proto.RegisterType((*QuerySignaturesResponse)(nil), "lit.tss.v1.QuerySignaturesResponse")
+	proto.RegisterType((*QuerySessionRequest)(nil), "lit.tss.v1.QuerySessionRequest")
+	proto.RegisterType((*QuerySessionResponse)(nil), "lit.tss.v1.QuerySessionResponse")
+	proto.RegisterType((*QuerySessionsRequest)(nil), "lit.tss.v1.QuerySessionsRequest")
+	proto.RegisterType((*QuerySessionsResponse)(nil), "lit.tss.v1.QuerySessionsResponse")
+	proto.RegisterType((*QueryEncKeysRequest)(nil), "lit.tss.v1.QueryEncKeysRequest")
+	proto.RegisterType((*QueryEncKeysResponse)(nil), "lit.tss.v1.QueryEncKeysResponse")
 }
 
 func init() { proto.RegisterFile("lit/tss/v1/query.proto", fileDescriptor_a18752c72176668f) }
 
 var fileDescriptor_a18752c72176668f = []byte{
-	// 394 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x7c, 0x91, 0xcf, 0x6a, 0xdb, 0x40,
-	0x10, 0xc6, 0xb5, 0xc5, 0x56, 0xe9, 0xf6, 0xb6, 0xfe, 0xd3, 0xa2, 0x16, 0xd9, 0x95, 0x0f, 0x2d,
-	0x3d, 0x68, 0x91, 0xfb, 0x04, 0x35, 0x3d, 0xb4, 0xf8, 0x54, 0xe5, 0x96, 0x8b, 0xb1, 0xad, 0x41,
-	0x11, 0x92, 0xb5, 0xb2, 0x77, 0x65, 0xb2, 0x84, 0x5c, 0x02, 0x81, 0x1c, 0x03, 0x79, 0x91, 0x3c,
-	0x86, 0x8f, 0x86, 0x5c, 0x72, 0x0a, 0xc1, 0x0e, 0xe4, 0x25, 0x72, 0x08, 0x5a, 0x29, 0x58, 0x89,
-	0x48, 0x6e, 0xb3, 0x33, 0xdf, 0x7c, 0xbf, 0x99, 0x59, 0xdc, 0x8e, 0x02, 0x41, 0x05, 0xe7, 0x74,
-	0xe9, 0xd0, 0x79, 0x0a, 0x0b, 0x69, 0x27, 0x0b, 0x26, 0x18, 0xc1, 0x51, 0x20, 0x6c, 0xc1, 0xb9,
-	0xbd, 0x74, 0x8c, 0x2f, 0x53, 0xc6, 0x67, 0x8c, 0xe7, 0xf5, 0x17, 0x42, 0xa3, 0xe9, 0x33, 0x9f,
-	0xa9, 0x90, 0x66, 0x51, 0x91, 0xfd, 0xea, 0x33, 0xe6, 0x47, 0x40, 0xc7, 0x49, 0x40, 0xc7, 0x71,
-	0xcc, 0xc4, 0x58, 0x04, 0x2c, 0xe6, 0x4f, 0x3d, 0x25, 0x68, 0xc6, 0x50, 0x59, 0xab, 0x89, 0xc9,
-	0xff, 0xcc, 0x78, 0x08, 0x72, 0x0f, 0x84, 0x0b, 0xf3, 0x14, 0xb8, 0xb0, 0xfe, 0xe2, 0xc6, 0xb3,
-	0x2c, 0x4f, 0x58, 0xcc, 0x81, 0x38, 0xf8, 0x7d, 0x08, 0x72, 0xc4, 0x41, 0x7c, 0x46, 0x5d, 0xf4,
-	0xe3, 0x63, 0x9f, 0xd8, 0xbb, 0x89, 0xed, 0x5c, 0x3c, 0xa8, 0xad, 0x6e, 0x3a, 0x9a, 0xab, 0x87,
-	0xea, 0x65, 0x51, 0xdc, 0x56, 0x4e, 0x7f, 0x60, 0x11, 0x2c, 0xc1, 0x1b, 0x82, 0x2c, 0x18, 0xa4,
-	0x85, 0x33, 0xcd, 0x28, 0xf0, 0x94, 0x57, 0xcd, 0xad, 0x87, 0x20, 0xff, 0x79, 0x96, 0x83, 0x3f,
-	0x55, 0x1a, 0x0a, 0x7c, 0x1b, 0xeb, 0x49, 0x3a, 0x09, 0x41, 0xaa, 0x8e, 0x0f, 0x6e, 0xf1, 0xea,
-	0x3f, 0x20, 0x5c, 0x57, 0x3d, 0x24, 0xc4, 0x7a, 0x3e, 0x05, 0x31, 0xcb, 0x93, 0x55, 0x37, 0x34,
-	0x3a, 0xaf, 0xd6, 0x73, 0x98, 0xd5, 0x3d, 0xbb, 0xbf, 0xfc, 0x89, 0x4e, 0xae, 0xee, 0x2e, 0xde,
-	0xb5, 0x48, 0x83, 0x96, 0x8e, 0x57, 0x9c, 0x80, 0x9c, 0x22, 0x8c, 0x77, 0x53, 0x12, 0xab, 0xe2,
-	0x58, 0xd9, 0xd9, 0xe8, 0xbd, 0xa9, 0x29, 0xc8, 0xf6, 0x8e, 0xdc, 0x23, 0xdf, 0xca, 0x64, 0x2f,
-	0x17, 0x8f, 0x42, 0x90, 0x9c, 0x1e, 0xe5, 0xd7, 0x3b, 0x1e, 0xfc, 0x5e, 0x6d, 0x4c, 0xb4, 0xde,
-	0x98, 0xe8, 0x76, 0x63, 0xa2, 0xf3, 0xad, 0xa9, 0xad, 0xb7, 0xa6, 0x76, 0xbd, 0x35, 0xb5, 0xfd,
-	0xef, 0x7e, 0x20, 0x0e, 0xd2, 0x89, 0x3d, 0x65, 0xb3, 0xcc, 0x46, 0xfd, 0xf8, 0x94, 0x45, 0x59,
-	0xec, 0xd1, 0x43, 0xe5, 0x2a, 0x64, 0x02, 0x7c, 0xa2, 0xab, 0xd2, 0xaf, 0xc7, 0x00, 0x00, 0x00,
-	0xff, 0xff, 0x87, 0xd0, 0x49, 0xa6, 0x99, 0x02, 0x00, 0x00,
+	// 875 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0x4d, 0x6f, 0xeb, 0x44,
+	0x14, 0x8d, 0xc3, 0x7b, 0xf9, 0xb8, 0x48, 0x20, 0x4d, 0x93, 0xf0, 0x5e, 0x02, 0x69, 0xe3, 0x8a,
+	0xa6, 0xea, 0xc2, 0x26, 0xad, 0x58, 0x20, 0xd8, 0x50, 0x01, 0xa5, 0xca, 0x82, 0x90, 0x20, 0x16,
+	0x6c, 0x22, 0x27, 0x1e, 0x19, 0xe3, 0xd4, 0xe3, 0x66, 0x26, 0x11, 0x56, 0xa8, 0x84, 0x90, 0x90,
+	0x58, 0x22, 0x81, 0xc4, 0x92, 0xbf, 0xc0, 0xcf, 0xe8, 0xb2, 0x12, 0x9b, 0xae, 0x10, 0x6a, 0x91,
+	0xf8, 0x1b, 0x4f, 0x9e, 0x0f, 0x7f, 0x34, 0x4e, 0xba, 0xe9, 0x2e, 0x1e, 0x9f, 0x7b, 0xce, 0xb9,
+	0xbe, 0x77, 0x8e, 0x02, 0x8d, 0x99, 0xcb, 0x4c, 0x46, 0xa9, 0xb9, 0xec, 0x99, 0x97, 0x0b, 0x3c,
+	0x0f, 0x8d, 0x60, 0x4e, 0x18, 0x41, 0x30, 0x73, 0x99, 0xc1, 0x28, 0x35, 0x96, 0xbd, 0xe6, 0xd1,
+	0x94, 0xd0, 0x0b, 0x42, 0xcd, 0x89, 0x45, 0xb1, 0x00, 0x99, 0xcb, 0xde, 0x04, 0x33, 0xab, 0x67,
+	0x06, 0x96, 0xe3, 0xfa, 0x16, 0x73, 0x89, 0x2f, 0xea, 0x9a, 0x2d, 0x89, 0x55, 0xb0, 0x34, 0x69,
+	0xb3, 0xe6, 0x10, 0x87, 0xf0, 0x9f, 0x66, 0xf4, 0x4b, 0x9e, 0xbe, 0xed, 0x10, 0xe2, 0xcc, 0xb0,
+	0x69, 0x05, 0xae, 0x69, 0xf9, 0x3e, 0x61, 0x9c, 0x8f, 0xaa, 0x9a, 0x94, 0xc1, 0xc8, 0x0f, 0x3f,
+	0xd5, 0x6b, 0x80, 0xbe, 0x8c, 0x88, 0x07, 0xd6, 0xdc, 0xba, 0xa0, 0x43, 0x7c, 0xb9, 0xc0, 0x94,
+	0xe9, 0x67, 0xb0, 0x93, 0x39, 0xa5, 0x01, 0xf1, 0x29, 0x46, 0xef, 0x41, 0x29, 0xe0, 0x27, 0x2f,
+	0xb4, 0x3d, 0xed, 0xf0, 0xf5, 0x63, 0x64, 0x24, 0xcd, 0x19, 0x02, 0x7b, 0xfa, 0xec, 0xfa, 0x9f,
+	0xdd, 0xc2, 0x50, 0xe2, 0x62, 0xfa, 0x3e, 0x0e, 0x47, 0x98, 0x29, 0xfa, 0xcf, 0x25, 0xbd, 0x3a,
+	0x95, 0xf4, 0x3d, 0x28, 0x7b, 0x38, 0x1c, 0x53, 0xcc, 0xf2, 0xf8, 0x05, 0x58, 0xf1, 0x7b, 0xfc,
+	0x49, 0x37, 0xa1, 0xc1, 0x99, 0x3e, 0xc1, 0x73, 0x77, 0x89, 0xed, 0x3e, 0x0e, 0xa5, 0x06, 0xaa,
+	0x43, 0x84, 0x19, 0xbb, 0x36, 0xe7, 0x7a, 0x36, 0x7c, 0xee, 0xe1, 0xf0, 0xdc, 0xd6, 0x7b, 0xf0,
+	0xd6, 0x5a, 0x81, 0x94, 0x6f, 0x40, 0x29, 0x58, 0x4c, 0x3c, 0x1c, 0xf2, 0x8a, 0xea, 0x50, 0x3e,
+	0xe9, 0x5d, 0xa8, 0xf3, 0x92, 0x91, 0xeb, 0xf8, 0x16, 0x5b, 0xcc, 0xb1, 0x92, 0x78, 0x03, 0x8a,
+	0x31, 0x7d, 0xd1, 0xb5, 0xf5, 0x91, 0x34, 0x93, 0x02, 0x4a, 0xea, 0x0f, 0xa0, 0x4a, 0xd5, 0xa1,
+	0xec, 0xad, 0x9e, 0xee, 0x2d, 0xae, 0x90, 0xed, 0x25, 0x68, 0xfd, 0x47, 0x0d, 0x5a, 0x59, 0x56,
+	0x7a, 0x1a, 0x0e, 0xfa, 0x03, 0x65, 0xe2, 0x25, 0x54, 0x18, 0xf1, 0xb0, 0xaf, 0x3a, 0xad, 0x0e,
+	0xcb, 0xfc, 0xf9, 0xdc, 0x46, 0x9f, 0x01, 0x24, 0x6b, 0xf5, 0xa2, 0xc8, 0x65, 0x0f, 0x0c, 0xb1,
+	0x57, 0x46, 0xb4, 0x83, 0x86, 0xd8, 0x29, 0xb9, 0x83, 0xc6, 0xc0, 0x72, 0x54, 0x6f, 0xc3, 0x54,
+	0xa5, 0xfe, 0xa7, 0x26, 0x3f, 0x5a, 0x62, 0x21, 0xee, 0xec, 0x43, 0x80, 0xd8, 0x6b, 0xb4, 0x16,
+	0xaf, 0x3d, 0xd6, 0x5a, 0x0a, 0x8e, 0xce, 0x72, 0x0c, 0x76, 0x1f, 0x35, 0x28, 0x94, 0x33, 0x0e,
+	0xdf, 0x95, 0x0b, 0x35, 0xc2, 0x94, 0xba, 0xc4, 0xdf, 0x34, 0xa0, 0x3e, 0xd4, 0xb2, 0x30, 0xd9,
+	0xc4, 0x09, 0x94, 0xa9, 0x38, 0x92, 0xc3, 0xd9, 0xc9, 0x74, 0x20, 0x5e, 0x49, 0xff, 0x0a, 0xa9,
+	0xaf, 0xb2, 0x64, 0xea, 0xee, 0xa0, 0x16, 0x54, 0x49, 0x80, 0xfd, 0x31, 0xf1, 0x67, 0x62, 0x93,
+	0x2a, 0xc3, 0x4a, 0x74, 0xf0, 0x85, 0x3f, 0x0b, 0x9f, 0x6c, 0x24, 0x7f, 0x68, 0x6a, 0x29, 0x63,
+	0x75, 0xd9, 0xcb, 0xfb, 0x50, 0x91, 0x0e, 0xd5, 0x38, 0xb6, 0x34, 0x13, 0x43, 0x9f, 0x6e, 0x14,
+	0x75, 0x39, 0x8a, 0x4f, 0xfd, 0x69, 0x1f, 0x87, 0x71, 0xa2, 0x7c, 0x25, 0xbf, 0x56, 0x7c, 0x2c,
+	0xed, 0x7e, 0x04, 0x15, 0xec, 0x4f, 0xc7, 0x1e, 0x0e, 0x95, 0xdd, 0x56, 0xda, 0xee, 0xd7, 0xd6,
+	0xcc, 0xb5, 0x2d, 0x46, 0xe6, 0xa2, 0x4e, 0xcd, 0x00, 0x0b, 0x96, 0xe3, 0xdb, 0x32, 0x3c, 0xe7,
+	0xb4, 0xe8, 0x3b, 0x28, 0x89, 0x00, 0x42, 0xed, 0x74, 0xfd, 0x7a, 0xb6, 0x35, 0x77, 0x37, 0xbe,
+	0x17, 0x96, 0xf4, 0xdd, 0x5f, 0xfe, 0xff, 0xeb, 0x48, 0xfb, 0xe9, 0xef, 0xff, 0x7e, 0x2b, 0xd6,
+	0x10, 0x32, 0x53, 0xb1, 0x29, 0x42, 0x0d, 0x79, 0x50, 0x12, 0x61, 0x94, 0xa3, 0x95, 0x09, 0xba,
+	0x1c, 0xad, 0x6c, 0xe4, 0xe9, 0x7b, 0x89, 0x56, 0x1d, 0xed, 0xa4, 0xb5, 0x64, 0x12, 0xa2, 0x9f,
+	0x35, 0x80, 0x24, 0xac, 0x90, 0xbe, 0xc6, 0xb8, 0x16, 0x7d, 0xcd, 0xfd, 0xad, 0x18, 0xa9, 0x6c,
+	0x24, 0xca, 0xfb, 0xa8, 0x93, 0x56, 0xb6, 0x05, 0x98, 0xcf, 0xc4, 0x5c, 0x89, 0x10, 0xbd, 0x42,
+	0x3f, 0x40, 0x35, 0xbe, 0xca, 0xa8, 0xb3, 0xa6, 0xf0, 0x30, 0x1c, 0x9b, 0xfa, 0x36, 0x88, 0xf4,
+	0x70, 0x98, 0x78, 0x78, 0x07, 0xb5, 0xd2, 0x1e, 0x92, 0x90, 0x30, 0x57, 0x91, 0xfa, 0xef, 0x1a,
+	0xbc, 0xf9, 0x20, 0x00, 0x51, 0x77, 0xb3, 0x42, 0x26, 0x22, 0x73, 0xbe, 0xc7, 0x7a, 0x90, 0xe9,
+	0x27, 0x89, 0x97, 0x43, 0x74, 0x90, 0x99, 0xba, 0x17, 0x50, 0x73, 0xa5, 0x42, 0xf6, 0x2a, 0xe5,
+	0x0d, 0x31, 0x28, 0xcb, 0x0b, 0x85, 0xd6, 0x47, 0x9d, 0x0d, 0xa3, 0xe6, 0xde, 0x66, 0x80, 0xb4,
+	0x70, 0x90, 0x58, 0x68, 0xa1, 0x97, 0x99, 0xcf, 0x21, 0xaf, 0xa9, 0xf8, 0x18, 0x73, 0xa8, 0xa8,
+	0x6b, 0x8f, 0x36, 0xb2, 0xc6, 0xfb, 0xde, 0xd9, 0x82, 0x90, 0xc2, 0x9d, 0x44, 0xb8, 0x81, 0x6a,
+	0x79, 0xc2, 0x88, 0x40, 0x59, 0x5e, 0xdd, 0x9c, 0x4e, 0xb3, 0x77, 0x3d, 0xa7, 0xd3, 0x07, 0xb7,
+	0x7e, 0x8b, 0xa0, 0x0a, 0x83, 0xd3, 0x8f, 0xaf, 0xef, 0xda, 0xda, 0xcd, 0x5d, 0x5b, 0xfb, 0xf7,
+	0xae, 0xad, 0xfd, 0x7a, 0xdf, 0x2e, 0xdc, 0xdc, 0xb7, 0x0b, 0xb7, 0xf7, 0xed, 0xc2, 0x37, 0x5d,
+	0xc7, 0x65, 0xdf, 0x2e, 0x26, 0xc6, 0x94, 0x5c, 0x44, 0x95, 0xfc, 0x7f, 0xcc, 0x94, 0xcc, 0xa2,
+	0xdf, 0xb6, 0xf9, 0x3d, 0x27, 0x62, 0x61, 0x80, 0xe9, 0xa4, 0xc4, 0x5f, 0x9d, 0xbc, 0x0a, 0x00,
+	0x00, 0xff, 0xff, 0xc7, 0xe5, 0x49, 0x7a, 0x9b, 0x09, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -249,10 +835,21 @@ const _ = grpc.SupportPackageIsVersion4
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://godoc.org/google.golang.org/grpc#ClientConn.NewStream.
 type QueryClient interface {
-	// KeySet returns the active network root key set.
+	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
+	// KeySet returns the active network root key set, or the one being generated.
 	KeySet(ctx context.Context, in *QueryKeySetRequest, opts ...grpc.CallOption) (*QueryKeySetResponse, error)
 	// DerivedKey returns the public key derived for a key id from the active root.
 	DerivedKey(ctx context.Context, in *QueryDerivedKeyRequest, opts ...grpc.CallOption) (*QueryDerivedKeyResponse, error)
+	// Signature returns a signing request and, once produced, its signature.
+	Signature(ctx context.Context, in *QuerySignatureRequest, opts ...grpc.CallOption) (*QuerySignatureResponse, error)
+	// SignaturesByPKP lists a PKP's signing requests, newest last.
+	SignaturesByPKP(ctx context.Context, in *QuerySignaturesByPKPRequest, opts ...grpc.CallOption) (*QuerySignaturesResponse, error)
+	// Session returns a protocol session with per-party progress.
+	Session(ctx context.Context, in *QuerySessionRequest, opts ...grpc.CallOption) (*QuerySessionResponse, error)
+	// Sessions lists sessions by id; open_only restricts to running ones.
+	Sessions(ctx context.Context, in *QuerySessionsRequest, opts ...grpc.CallOption) (*QuerySessionsResponse, error)
+	// EncKeys lists the validators' registered X25519 keys.
+	EncKeys(ctx context.Context, in *QueryEncKeysRequest, opts ...grpc.CallOption) (*QueryEncKeysResponse, error)
 }
 
 type queryClient struct {
@@ -261,6 +858,15 @@ type queryClient struct {
 
 func NewQueryClient(cc grpc1.ClientConn) QueryClient {
 	return &queryClient{cc}
+}
+
+func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error) {
+	out := new(QueryParamsResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/Params", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *queryClient) KeySet(ctx context.Context, in *QueryKeySetRequest, opts ...grpc.CallOption) (*QueryKeySetResponse, error) {
@@ -281,27 +887,119 @@ func (c *queryClient) DerivedKey(ctx context.Context, in *QueryDerivedKeyRequest
 	return out, nil
 }
 
+func (c *queryClient) Signature(ctx context.Context, in *QuerySignatureRequest, opts ...grpc.CallOption) (*QuerySignatureResponse, error) {
+	out := new(QuerySignatureResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/Signature", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) SignaturesByPKP(ctx context.Context, in *QuerySignaturesByPKPRequest, opts ...grpc.CallOption) (*QuerySignaturesResponse, error) {
+	out := new(QuerySignaturesResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/SignaturesByPKP", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Session(ctx context.Context, in *QuerySessionRequest, opts ...grpc.CallOption) (*QuerySessionResponse, error) {
+	out := new(QuerySessionResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/Session", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Sessions(ctx context.Context, in *QuerySessionsRequest, opts ...grpc.CallOption) (*QuerySessionsResponse, error) {
+	out := new(QuerySessionsResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/Sessions", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) EncKeys(ctx context.Context, in *QueryEncKeysRequest, opts ...grpc.CallOption) (*QueryEncKeysResponse, error) {
+	out := new(QueryEncKeysResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/EncKeys", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
-	// KeySet returns the active network root key set.
+	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
+	// KeySet returns the active network root key set, or the one being generated.
 	KeySet(context.Context, *QueryKeySetRequest) (*QueryKeySetResponse, error)
 	// DerivedKey returns the public key derived for a key id from the active root.
 	DerivedKey(context.Context, *QueryDerivedKeyRequest) (*QueryDerivedKeyResponse, error)
+	// Signature returns a signing request and, once produced, its signature.
+	Signature(context.Context, *QuerySignatureRequest) (*QuerySignatureResponse, error)
+	// SignaturesByPKP lists a PKP's signing requests, newest last.
+	SignaturesByPKP(context.Context, *QuerySignaturesByPKPRequest) (*QuerySignaturesResponse, error)
+	// Session returns a protocol session with per-party progress.
+	Session(context.Context, *QuerySessionRequest) (*QuerySessionResponse, error)
+	// Sessions lists sessions by id; open_only restricts to running ones.
+	Sessions(context.Context, *QuerySessionsRequest) (*QuerySessionsResponse, error)
+	// EncKeys lists the validators' registered X25519 keys.
+	EncKeys(context.Context, *QueryEncKeysRequest) (*QueryEncKeysResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
 type UnimplementedQueryServer struct {
 }
 
+func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsRequest) (*QueryParamsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
+}
 func (*UnimplementedQueryServer) KeySet(ctx context.Context, req *QueryKeySetRequest) (*QueryKeySetResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method KeySet not implemented")
 }
 func (*UnimplementedQueryServer) DerivedKey(ctx context.Context, req *QueryDerivedKeyRequest) (*QueryDerivedKeyResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DerivedKey not implemented")
 }
+func (*UnimplementedQueryServer) Signature(ctx context.Context, req *QuerySignatureRequest) (*QuerySignatureResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Signature not implemented")
+}
+func (*UnimplementedQueryServer) SignaturesByPKP(ctx context.Context, req *QuerySignaturesByPKPRequest) (*QuerySignaturesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SignaturesByPKP not implemented")
+}
+func (*UnimplementedQueryServer) Session(ctx context.Context, req *QuerySessionRequest) (*QuerySessionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Session not implemented")
+}
+func (*UnimplementedQueryServer) Sessions(ctx context.Context, req *QuerySessionsRequest) (*QuerySessionsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Sessions not implemented")
+}
+func (*UnimplementedQueryServer) EncKeys(ctx context.Context, req *QueryEncKeysRequest) (*QueryEncKeysResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method EncKeys not implemented")
+}
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
 	s.RegisterService(&_Query_serviceDesc, srv)
+}
+
+func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryParamsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Params(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/Params",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Params(ctx, req.(*QueryParamsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _Query_KeySet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -340,11 +1038,105 @@ func _Query_DerivedKey_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Signature_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySignatureRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Signature(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/Signature",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Signature(ctx, req.(*QuerySignatureRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_SignaturesByPKP_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySignaturesByPKPRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).SignaturesByPKP(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/SignaturesByPKP",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).SignaturesByPKP(ctx, req.(*QuerySignaturesByPKPRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Session_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Session(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/Session",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Session(ctx, req.(*QuerySessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Sessions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySessionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Sessions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/Sessions",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Sessions(ctx, req.(*QuerySessionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_EncKeys_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryEncKeysRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).EncKeys(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/EncKeys",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).EncKeys(ctx, req.(*QueryEncKeysRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "lit.tss.v1.Query",
 	HandlerType: (*QueryServer)(nil),
 	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "Params",
+			Handler:    _Query_Params_Handler,
+		},
 		{
 			MethodName: "KeySet",
 			Handler:    _Query_KeySet_Handler,
@@ -353,9 +1145,85 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 			MethodName: "DerivedKey",
 			Handler:    _Query_DerivedKey_Handler,
 		},
+		{
+			MethodName: "Signature",
+			Handler:    _Query_Signature_Handler,
+		},
+		{
+			MethodName: "SignaturesByPKP",
+			Handler:    _Query_SignaturesByPKP_Handler,
+		},
+		{
+			MethodName: "Session",
+			Handler:    _Query_Session_Handler,
+		},
+		{
+			MethodName: "Sessions",
+			Handler:    _Query_Sessions_Handler,
+		},
+		{
+			MethodName: "EncKeys",
+			Handler:    _Query_EncKeys_Handler,
+		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "lit/tss/v1/query.proto",
+}
+
+func (m *QueryParamsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryParamsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryParamsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryParamsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryParamsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
 }
 
 func (m *QueryKeySetRequest) Marshal() (dAtA []byte, err error) {
@@ -472,6 +1340,373 @@ func (m *QueryDerivedKeyResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *QuerySignatureRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySignatureRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySignatureRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySignatureResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySignatureResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySignatureResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Signature.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySignaturesByPKPRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySignaturesByPKPRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySignaturesByPKPRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.TokenId) > 0 {
+		i -= len(m.TokenId)
+		copy(dAtA[i:], m.TokenId)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.TokenId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySignaturesResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySignaturesResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySignaturesResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Signatures) > 0 {
+		for iNdEx := len(m.Signatures) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Signatures[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySessionRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySessionRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySessionRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySessionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySessionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySessionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Session.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySessionsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySessionsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySessionsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.OpenOnly {
+		i--
+		if m.OpenOnly {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySessionsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySessionsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySessionsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Sessions) > 0 {
+		for iNdEx := len(m.Sessions) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Sessions[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryEncKeysRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryEncKeysRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryEncKeysRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryEncKeysResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryEncKeysResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryEncKeysResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.EncKeys) > 0 {
+		for iNdEx := len(m.EncKeys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.EncKeys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -483,6 +1718,26 @@ func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *QueryParamsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryParamsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Params.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
 func (m *QueryKeySetRequest) Size() (n int) {
 	if m == nil {
 		return 0
@@ -528,11 +1783,285 @@ func (m *QueryDerivedKeyResponse) Size() (n int) {
 	return n
 }
 
+func (m *QuerySignatureRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *QuerySignatureResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Signature.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QuerySignaturesByPKPRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.TokenId)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySignaturesResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Signatures) > 0 {
+		for _, e := range m.Signatures {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySessionRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *QuerySessionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Session.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QuerySessionsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OpenOnly {
+		n += 2
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySessionsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Sessions) > 0 {
+		for _, e := range m.Sessions {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryEncKeysRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryEncKeysResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.EncKeys) > 0 {
+		for _, e := range m.EncKeys {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
 func sovQuery(x uint64) (n int) {
 	return (math_bits.Len64(x|1) + 6) / 7
 }
 func sozQuery(x uint64) (n int) {
 	return sovQuery(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *QueryParamsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryParamsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryParamsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryParamsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryParamsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Params", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *QueryKeySetRequest) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
@@ -796,6 +2325,908 @@ func (m *QueryDerivedKeyResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Pubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySignatureRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySignatureRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySignatureRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySignatureResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySignatureResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySignatureResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Signature.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySignaturesByPKPRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySignaturesByPKPRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySignaturesByPKPRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySignaturesResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySignaturesResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySignaturesResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signatures", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signatures = append(m.Signatures, Signature{})
+			if err := m.Signatures[len(m.Signatures)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySessionRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySessionRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySessionRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySessionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySessionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySessionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Session", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Session.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySessionsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySessionsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySessionsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OpenOnly", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.OpenOnly = bool(v != 0)
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySessionsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySessionsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySessionsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sessions", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sessions = append(m.Sessions, Session{})
+			if err := m.Sessions[len(m.Sessions)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryEncKeysRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryEncKeysRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryEncKeysRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryEncKeysResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryEncKeysResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryEncKeysResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EncKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.EncKeys = append(m.EncKeys, ValidatorEncKey{})
+			if err := m.EncKeys[len(m.EncKeys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -5,6 +5,7 @@ package types
 
 import (
 	fmt "fmt"
+	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
 	io "io"
@@ -54,6 +55,102 @@ func (KeySetStatus) EnumDescriptor() ([]byte, []int) {
 	return fileDescriptor_48376926587115ac, []int{0}
 }
 
+type SessionType int32
+
+const (
+	SESSION_TYPE_UNSPECIFIED SessionType = 0
+	SESSION_TYPE_KEYGEN      SessionType = 1
+	SESSION_TYPE_SIGN        SessionType = 2
+)
+
+var SessionType_name = map[int32]string{
+	0: "SESSION_TYPE_UNSPECIFIED",
+	1: "SESSION_TYPE_KEYGEN",
+	2: "SESSION_TYPE_SIGN",
+}
+
+var SessionType_value = map[string]int32{
+	"SESSION_TYPE_UNSPECIFIED": 0,
+	"SESSION_TYPE_KEYGEN":      1,
+	"SESSION_TYPE_SIGN":        2,
+}
+
+func (x SessionType) String() string {
+	return proto.EnumName(SessionType_name, int32(x))
+}
+
+func (SessionType) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{1}
+}
+
+type SessionStatus int32
+
+const (
+	SESSION_STATUS_UNSPECIFIED SessionStatus = 0
+	// SESSION_STATUS_OPEN: the parties are exchanging protocol messages.
+	SESSION_STATUS_OPEN SessionStatus = 1
+	// SESSION_STATUS_COMPLETED: the result (root key or signature) was accepted.
+	SESSION_STATUS_COMPLETED SessionStatus = 2
+	// SESSION_STATUS_EXPIRED: the deadline passed; a retry may follow.
+	SESSION_STATUS_EXPIRED SessionStatus = 3
+)
+
+var SessionStatus_name = map[int32]string{
+	0: "SESSION_STATUS_UNSPECIFIED",
+	1: "SESSION_STATUS_OPEN",
+	2: "SESSION_STATUS_COMPLETED",
+	3: "SESSION_STATUS_EXPIRED",
+}
+
+var SessionStatus_value = map[string]int32{
+	"SESSION_STATUS_UNSPECIFIED": 0,
+	"SESSION_STATUS_OPEN":        1,
+	"SESSION_STATUS_COMPLETED":   2,
+	"SESSION_STATUS_EXPIRED":     3,
+}
+
+func (x SessionStatus) String() string {
+	return proto.EnumName(SessionStatus_name, int32(x))
+}
+
+func (SessionStatus) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{2}
+}
+
+type SignatureStatus int32
+
+const (
+	SIGNATURE_STATUS_UNSPECIFIED SignatureStatus = 0
+	// SIGNATURE_STATUS_PENDING: a signing session is running.
+	SIGNATURE_STATUS_PENDING SignatureStatus = 1
+	// SIGNATURE_STATUS_SIGNED: r, s, v are set and verified against the PKP key.
+	SIGNATURE_STATUS_SIGNED SignatureStatus = 2
+	// SIGNATURE_STATUS_FAILED: every attempt expired; see error.
+	SIGNATURE_STATUS_FAILED SignatureStatus = 3
+)
+
+var SignatureStatus_name = map[int32]string{
+	0: "SIGNATURE_STATUS_UNSPECIFIED",
+	1: "SIGNATURE_STATUS_PENDING",
+	2: "SIGNATURE_STATUS_SIGNED",
+	3: "SIGNATURE_STATUS_FAILED",
+}
+
+var SignatureStatus_value = map[string]int32{
+	"SIGNATURE_STATUS_UNSPECIFIED": 0,
+	"SIGNATURE_STATUS_PENDING":     1,
+	"SIGNATURE_STATUS_SIGNED":      2,
+	"SIGNATURE_STATUS_FAILED":      3,
+}
+
+func (x SignatureStatus) String() string {
+	return proto.EnumName(SignatureStatus_name, int32(x))
+}
+
+func (SignatureStatus) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{3}
+}
+
 // KeySet is a network root key and the validators holding its shares.
 type KeySet struct {
 	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -61,9 +158,11 @@ type KeySet struct {
 	Pubkey string `protobuf:"bytes,2,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
 	// threshold t: t+1 participants must cooperate to sign.
 	Threshold uint32 `protobuf:"varint,3,opt,name=threshold,proto3" json:"threshold,omitempty"`
-	// participants are the validator operator addresses holding shares.
+	// participants are the validator operator addresses holding shares, sorted.
 	Participants []string     `protobuf:"bytes,4,rep,name=participants,proto3" json:"participants,omitempty"`
 	Status       KeySetStatus `protobuf:"varint,5,opt,name=status,proto3,enum=lit.tss.v1.KeySetStatus" json:"status,omitempty"`
+	// keygen_session_id is the DKG session that produced (or is producing) the key.
+	KeygenSessionId uint64 `protobuf:"varint,6,opt,name=keygen_session_id,json=keygenSessionId,proto3" json:"keygen_session_id,omitempty"`
 }
 
 func (m *KeySet) Reset()         { *m = KeySet{} }
@@ -134,36 +233,562 @@ func (m *KeySet) GetStatus() KeySetStatus {
 	return KEY_SET_STATUS_UNSPECIFIED
 }
 
+func (m *KeySet) GetKeygenSessionId() uint64 {
+	if m != nil {
+		return m.KeygenSessionId
+	}
+	return 0
+}
+
+// Party is one participant of a session and what the chain has seen from it.
+type Party struct {
+	// validator is the operator address (litvaloper...).
+	Validator string `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
+	// messages counts the protocol messages this party delivered in the session.
+	Messages uint32 `protobuf:"varint,2,opt,name=messages,proto3" json:"messages,omitempty"`
+	// result is what the party reported at the end (keygen: the root pubkey).
+	Result string `protobuf:"bytes,3,opt,name=result,proto3" json:"result,omitempty"`
+}
+
+func (m *Party) Reset()         { *m = Party{} }
+func (m *Party) String() string { return proto.CompactTextString(m) }
+func (*Party) ProtoMessage()    {}
+func (*Party) Descriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{1}
+}
+func (m *Party) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Party) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Party.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Party) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Party.Merge(m, src)
+}
+func (m *Party) XXX_Size() int {
+	return m.Size()
+}
+func (m *Party) XXX_DiscardUnknown() {
+	xxx_messageInfo_Party.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Party proto.InternalMessageInfo
+
+func (m *Party) GetValidator() string {
+	if m != nil {
+		return m.Validator
+	}
+	return ""
+}
+
+func (m *Party) GetMessages() uint32 {
+	if m != nil {
+		return m.Messages
+	}
+	return 0
+}
+
+func (m *Party) GetResult() string {
+	if m != nil {
+		return m.Result
+	}
+	return ""
+}
+
+// Session is one run of a threshold protocol among fixed parties. A retry is
+// a new session with a new id.
+type Session struct {
+	Id       uint64        `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Type     SessionType   `protobuf:"varint,2,opt,name=type,proto3,enum=lit.tss.v1.SessionType" json:"type,omitempty"`
+	Status   SessionStatus `protobuf:"varint,3,opt,name=status,proto3,enum=lit.tss.v1.SessionStatus" json:"status,omitempty"`
+	KeySetId uint64        `protobuf:"varint,4,opt,name=key_set_id,json=keySetId,proto3" json:"key_set_id,omitempty"`
+	// threshold t of the key (t+1 signers).
+	Threshold uint32 `protobuf:"varint,5,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	// parties, sorted by operator address.
+	Parties        []Party `protobuf:"bytes,6,rep,name=parties,proto3" json:"parties"`
+	StartHeight    int64   `protobuf:"varint,7,opt,name=start_height,json=startHeight,proto3" json:"start_height,omitempty"`
+	DeadlineHeight int64   `protobuf:"varint,8,opt,name=deadline_height,json=deadlineHeight,proto3" json:"deadline_height,omitempty"`
+	// attempt counts retries of the same request, from 1.
+	Attempt uint32 `protobuf:"varint,9,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// signature_id is the request a sign session serves.
+	SignatureId uint64 `protobuf:"varint,10,opt,name=signature_id,json=signatureId,proto3" json:"signature_id,omitempty"`
+}
+
+func (m *Session) Reset()         { *m = Session{} }
+func (m *Session) String() string { return proto.CompactTextString(m) }
+func (*Session) ProtoMessage()    {}
+func (*Session) Descriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{2}
+}
+func (m *Session) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Session) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Session.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Session) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Session.Merge(m, src)
+}
+func (m *Session) XXX_Size() int {
+	return m.Size()
+}
+func (m *Session) XXX_DiscardUnknown() {
+	xxx_messageInfo_Session.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Session proto.InternalMessageInfo
+
+func (m *Session) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+func (m *Session) GetType() SessionType {
+	if m != nil {
+		return m.Type
+	}
+	return SESSION_TYPE_UNSPECIFIED
+}
+
+func (m *Session) GetStatus() SessionStatus {
+	if m != nil {
+		return m.Status
+	}
+	return SESSION_STATUS_UNSPECIFIED
+}
+
+func (m *Session) GetKeySetId() uint64 {
+	if m != nil {
+		return m.KeySetId
+	}
+	return 0
+}
+
+func (m *Session) GetThreshold() uint32 {
+	if m != nil {
+		return m.Threshold
+	}
+	return 0
+}
+
+func (m *Session) GetParties() []Party {
+	if m != nil {
+		return m.Parties
+	}
+	return nil
+}
+
+func (m *Session) GetStartHeight() int64 {
+	if m != nil {
+		return m.StartHeight
+	}
+	return 0
+}
+
+func (m *Session) GetDeadlineHeight() int64 {
+	if m != nil {
+		return m.DeadlineHeight
+	}
+	return 0
+}
+
+func (m *Session) GetAttempt() uint32 {
+	if m != nil {
+		return m.Attempt
+	}
+	return 0
+}
+
+func (m *Session) GetSignatureId() uint64 {
+	if m != nil {
+		return m.SignatureId
+	}
+	return 0
+}
+
+// Signature is a signing request and, once the validators produced it, the
+// verified signature: a normal secp256k1/Ethereum signature of digest.
+type Signature struct {
+	Id      uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	TokenId string `protobuf:"bytes,2,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// digest is the 32-byte message hash that was signed, 0x-hex.
+	Digest        string          `protobuf:"bytes,3,opt,name=digest,proto3" json:"digest,omitempty"`
+	Requester     string          `protobuf:"bytes,4,opt,name=requester,proto3" json:"requester,omitempty"`
+	RequestHeight int64           `protobuf:"varint,5,opt,name=request_height,json=requestHeight,proto3" json:"request_height,omitempty"`
+	Status        SignatureStatus `protobuf:"varint,6,opt,name=status,proto3,enum=lit.tss.v1.SignatureStatus" json:"status,omitempty"`
+	// r and s are 32-byte big-endian 0x-hex; s is low (<= n/2).
+	R string `protobuf:"bytes,7,opt,name=r,proto3" json:"r,omitempty"`
+	S string `protobuf:"bytes,8,opt,name=s,proto3" json:"s,omitempty"`
+	// v is the recovery id plus 27 (27 or 28), as Ethereum expects.
+	V            uint32 `protobuf:"varint,9,opt,name=v,proto3" json:"v,omitempty"`
+	SignedHeight int64  `protobuf:"varint,10,opt,name=signed_height,json=signedHeight,proto3" json:"signed_height,omitempty"`
+	// session_id is the current or final signing session.
+	SessionId uint64 `protobuf:"varint,11,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	Attempts  uint32 `protobuf:"varint,12,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	Error     string `protobuf:"bytes,13,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *Signature) Reset()         { *m = Signature{} }
+func (m *Signature) String() string { return proto.CompactTextString(m) }
+func (*Signature) ProtoMessage()    {}
+func (*Signature) Descriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{3}
+}
+func (m *Signature) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Signature) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Signature.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Signature) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Signature.Merge(m, src)
+}
+func (m *Signature) XXX_Size() int {
+	return m.Size()
+}
+func (m *Signature) XXX_DiscardUnknown() {
+	xxx_messageInfo_Signature.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Signature proto.InternalMessageInfo
+
+func (m *Signature) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+func (m *Signature) GetTokenId() string {
+	if m != nil {
+		return m.TokenId
+	}
+	return ""
+}
+
+func (m *Signature) GetDigest() string {
+	if m != nil {
+		return m.Digest
+	}
+	return ""
+}
+
+func (m *Signature) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *Signature) GetRequestHeight() int64 {
+	if m != nil {
+		return m.RequestHeight
+	}
+	return 0
+}
+
+func (m *Signature) GetStatus() SignatureStatus {
+	if m != nil {
+		return m.Status
+	}
+	return SIGNATURE_STATUS_UNSPECIFIED
+}
+
+func (m *Signature) GetR() string {
+	if m != nil {
+		return m.R
+	}
+	return ""
+}
+
+func (m *Signature) GetS() string {
+	if m != nil {
+		return m.S
+	}
+	return ""
+}
+
+func (m *Signature) GetV() uint32 {
+	if m != nil {
+		return m.V
+	}
+	return 0
+}
+
+func (m *Signature) GetSignedHeight() int64 {
+	if m != nil {
+		return m.SignedHeight
+	}
+	return 0
+}
+
+func (m *Signature) GetSessionId() uint64 {
+	if m != nil {
+		return m.SessionId
+	}
+	return 0
+}
+
+func (m *Signature) GetAttempts() uint32 {
+	if m != nil {
+		return m.Attempts
+	}
+	return 0
+}
+
+func (m *Signature) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
+// ValidatorEncKey is the X25519 key a validator registered (through its vote
+// extension) for point-to-point protocol messages sealed to it.
+type ValidatorEncKey struct {
+	Validator string `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
+	// pubkey is the 32-byte X25519 public key.
+	Pubkey []byte `protobuf:"bytes,2,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
+	Height int64  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (m *ValidatorEncKey) Reset()         { *m = ValidatorEncKey{} }
+func (m *ValidatorEncKey) String() string { return proto.CompactTextString(m) }
+func (*ValidatorEncKey) ProtoMessage()    {}
+func (*ValidatorEncKey) Descriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{4}
+}
+func (m *ValidatorEncKey) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ValidatorEncKey) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ValidatorEncKey.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ValidatorEncKey) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ValidatorEncKey.Merge(m, src)
+}
+func (m *ValidatorEncKey) XXX_Size() int {
+	return m.Size()
+}
+func (m *ValidatorEncKey) XXX_DiscardUnknown() {
+	xxx_messageInfo_ValidatorEncKey.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ValidatorEncKey proto.InternalMessageInfo
+
+func (m *ValidatorEncKey) GetValidator() string {
+	if m != nil {
+		return m.Validator
+	}
+	return ""
+}
+
+func (m *ValidatorEncKey) GetPubkey() []byte {
+	if m != nil {
+		return m.Pubkey
+	}
+	return nil
+}
+
+func (m *ValidatorEncKey) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+// Params are the x/tss parameters.
+type Params struct {
+	// keygen_timeout_blocks is how long a DKG session may run.
+	KeygenTimeoutBlocks uint64 `protobuf:"varint,1,opt,name=keygen_timeout_blocks,json=keygenTimeoutBlocks,proto3" json:"keygen_timeout_blocks,omitempty"`
+	// sign_timeout_blocks is how long a signing session may run.
+	SignTimeoutBlocks uint64 `protobuf:"varint,2,opt,name=sign_timeout_blocks,json=signTimeoutBlocks,proto3" json:"sign_timeout_blocks,omitempty"`
+	// max_sign_attempts bounds retries with other signer subsets.
+	MaxSignAttempts uint32 `protobuf:"varint,3,opt,name=max_sign_attempts,json=maxSignAttempts,proto3" json:"max_sign_attempts,omitempty"`
+	// max_open_sign_sessions bounds concurrent signing work; requests beyond it
+	// wait in the queue.
+	MaxOpenSignSessions uint32 `protobuf:"varint,4,opt,name=max_open_sign_sessions,json=maxOpenSignSessions,proto3" json:"max_open_sign_sessions,omitempty"`
+}
+
+func (m *Params) Reset()         { *m = Params{} }
+func (m *Params) String() string { return proto.CompactTextString(m) }
+func (*Params) ProtoMessage()    {}
+func (*Params) Descriptor() ([]byte, []int) {
+	return fileDescriptor_48376926587115ac, []int{5}
+}
+func (m *Params) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Params) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Params.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Params) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Params.Merge(m, src)
+}
+func (m *Params) XXX_Size() int {
+	return m.Size()
+}
+func (m *Params) XXX_DiscardUnknown() {
+	xxx_messageInfo_Params.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Params proto.InternalMessageInfo
+
+func (m *Params) GetKeygenTimeoutBlocks() uint64 {
+	if m != nil {
+		return m.KeygenTimeoutBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetSignTimeoutBlocks() uint64 {
+	if m != nil {
+		return m.SignTimeoutBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetMaxSignAttempts() uint32 {
+	if m != nil {
+		return m.MaxSignAttempts
+	}
+	return 0
+}
+
+func (m *Params) GetMaxOpenSignSessions() uint32 {
+	if m != nil {
+		return m.MaxOpenSignSessions
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterEnum("lit.tss.v1.KeySetStatus", KeySetStatus_name, KeySetStatus_value)
+	proto.RegisterEnum("lit.tss.v1.SessionType", SessionType_name, SessionType_value)
+	proto.RegisterEnum("lit.tss.v1.SessionStatus", SessionStatus_name, SessionStatus_value)
+	proto.RegisterEnum("lit.tss.v1.SignatureStatus", SignatureStatus_name, SignatureStatus_value)
 	proto.RegisterType((*KeySet)(nil), "lit.tss.v1.KeySet")
+	proto.RegisterType((*Party)(nil), "lit.tss.v1.Party")
+	proto.RegisterType((*Session)(nil), "lit.tss.v1.Session")
+	proto.RegisterType((*Signature)(nil), "lit.tss.v1.Signature")
+	proto.RegisterType((*ValidatorEncKey)(nil), "lit.tss.v1.ValidatorEncKey")
+	proto.RegisterType((*Params)(nil), "lit.tss.v1.Params")
 }
 
 func init() { proto.RegisterFile("lit/tss/v1/tss.proto", fileDescriptor_48376926587115ac) }
 
 var fileDescriptor_48376926587115ac = []byte{
-	// 323 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x12, 0xc9, 0xc9, 0x2c, 0xd1,
-	0x2f, 0x29, 0x2e, 0xd6, 0x2f, 0x33, 0x04, 0x51, 0x7a, 0x05, 0x45, 0xf9, 0x25, 0xf9, 0x42, 0x5c,
-	0x39, 0x99, 0x25, 0x7a, 0x20, 0x6e, 0x99, 0xa1, 0x94, 0x48, 0x7a, 0x7e, 0x7a, 0x3e, 0x58, 0x58,
-	0x1f, 0xc4, 0x82, 0xa8, 0x50, 0x5a, 0xc2, 0xc8, 0xc5, 0xe6, 0x9d, 0x5a, 0x19, 0x9c, 0x5a, 0x22,
-	0xc4, 0xc7, 0xc5, 0x94, 0x99, 0x22, 0xc1, 0xa8, 0xc0, 0xa8, 0xc1, 0x12, 0xc4, 0x94, 0x99, 0x22,
-	0x24, 0xc6, 0xc5, 0x56, 0x50, 0x9a, 0x94, 0x9d, 0x5a, 0x29, 0xc1, 0xa4, 0xc0, 0xa8, 0xc1, 0x19,
-	0x04, 0xe5, 0x09, 0xc9, 0x70, 0x71, 0x96, 0x64, 0x14, 0xa5, 0x16, 0x67, 0xe4, 0xe7, 0xa4, 0x48,
-	0x30, 0x2b, 0x30, 0x6a, 0xf0, 0x06, 0x21, 0x04, 0x84, 0x94, 0xb8, 0x78, 0x0a, 0x12, 0x8b, 0x4a,
-	0x32, 0x93, 0x33, 0x0b, 0x12, 0xf3, 0x4a, 0x8a, 0x25, 0x58, 0x14, 0x98, 0x35, 0x38, 0x83, 0x50,
-	0xc4, 0x84, 0x0c, 0xb8, 0xd8, 0x8a, 0x4b, 0x12, 0x4b, 0x4a, 0x8b, 0x25, 0x58, 0x15, 0x18, 0x35,
-	0xf8, 0x8c, 0x24, 0xf4, 0x10, 0xee, 0xd4, 0x83, 0xb8, 0x26, 0x18, 0x2c, 0x1f, 0x04, 0x55, 0xa7,
-	0x95, 0xc5, 0xc5, 0x83, 0x2c, 0x2e, 0x24, 0xc7, 0x25, 0xe5, 0xed, 0x1a, 0x19, 0x1f, 0xec, 0x1a,
-	0x12, 0x1f, 0x1c, 0xe2, 0x18, 0x12, 0x1a, 0x1c, 0x1f, 0xea, 0x17, 0x1c, 0xe0, 0xea, 0xec, 0xe9,
-	0xe6, 0xe9, 0xea, 0x22, 0xc0, 0x20, 0x24, 0xc9, 0x25, 0x8a, 0x26, 0xef, 0xed, 0x1a, 0xe9, 0xee,
-	0xea, 0x27, 0xc0, 0x88, 0x45, 0xca, 0xd1, 0x39, 0xc4, 0x33, 0xcc, 0x55, 0x80, 0x49, 0x8a, 0xa5,
-	0x63, 0xb1, 0x1c, 0x83, 0x93, 0xe3, 0x89, 0x47, 0x72, 0x8c, 0x17, 0x1e, 0xc9, 0x31, 0x3e, 0x78,
-	0x24, 0xc7, 0x38, 0xe1, 0xb1, 0x1c, 0xc3, 0x85, 0xc7, 0x72, 0x0c, 0x37, 0x1e, 0xcb, 0x31, 0x44,
-	0xa9, 0xa7, 0x67, 0x96, 0x64, 0x94, 0x26, 0xe9, 0x25, 0xe7, 0xe7, 0xea, 0xe7, 0x64, 0x96, 0x80,
-	0x43, 0x30, 0x39, 0x3f, 0x07, 0xc4, 0x4e, 0xd1, 0xaf, 0x00, 0x07, 0x7f, 0x49, 0x65, 0x41, 0x6a,
-	0x71, 0x12, 0x1b, 0x58, 0xca, 0x18, 0x10, 0x00, 0x00, 0xff, 0xff, 0x3d, 0x1d, 0x6c, 0x22, 0x96,
-	0x01, 0x00, 0x00,
+	// 998 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x55, 0xcd, 0x6e, 0x22, 0x47,
+	0x10, 0x66, 0x00, 0x63, 0x4f, 0x19, 0x6c, 0x68, 0xaf, 0xed, 0x31, 0xeb, 0x10, 0x42, 0x14, 0x2d,
+	0x22, 0x12, 0xc4, 0xf6, 0x2d, 0x37, 0x6c, 0xcf, 0x3a, 0x23, 0x6f, 0x30, 0x9a, 0xc1, 0xab, 0x38,
+	0x97, 0xd1, 0x98, 0x69, 0xc1, 0x84, 0x9f, 0x21, 0xd3, 0x0d, 0x32, 0x6f, 0xb0, 0xca, 0x29, 0x79,
+	0x86, 0xbc, 0x40, 0x1e, 0x63, 0x8f, 0x3e, 0xe6, 0x14, 0x45, 0x76, 0xa4, 0xe4, 0x9a, 0x37, 0x88,
+	0xba, 0xa6, 0x87, 0x3f, 0x23, 0xe5, 0x62, 0x77, 0xd5, 0x57, 0x4d, 0x7d, 0xf5, 0x55, 0x57, 0x0d,
+	0xbc, 0xea, 0x7b, 0xbc, 0xc6, 0x19, 0xab, 0x4d, 0x4e, 0xc4, 0xbf, 0xea, 0x28, 0xf0, 0xb9, 0x4f,
+	0xa0, 0xef, 0xf1, 0xaa, 0x30, 0x27, 0x27, 0xf9, 0x9c, 0x33, 0xf0, 0x86, 0x7e, 0x0d, 0xff, 0x86,
+	0x70, 0xfe, 0x55, 0xc7, 0xef, 0xf8, 0x78, 0xac, 0x89, 0x53, 0xe8, 0x2d, 0x3d, 0x2a, 0x90, 0xba,
+	0xa6, 0x53, 0x8b, 0x72, 0xb2, 0x03, 0x71, 0xcf, 0xd5, 0x94, 0xa2, 0x52, 0x4e, 0x9a, 0x71, 0xcf,
+	0x25, 0x07, 0x90, 0x1a, 0x8d, 0xef, 0x7b, 0x74, 0xaa, 0xc5, 0x8b, 0x4a, 0x59, 0x35, 0xa5, 0x45,
+	0x8e, 0x41, 0xe5, 0xdd, 0x80, 0xb2, 0xae, 0xdf, 0x77, 0xb5, 0x44, 0x51, 0x29, 0x67, 0xcc, 0xb9,
+	0x83, 0x94, 0x20, 0x3d, 0x72, 0x02, 0xee, 0xb5, 0xbd, 0x91, 0x33, 0xe4, 0x4c, 0x4b, 0x16, 0x13,
+	0x65, 0xd5, 0x5c, 0xf2, 0x91, 0xaf, 0x20, 0xc5, 0xb8, 0xc3, 0xc7, 0x4c, 0xdb, 0x28, 0x2a, 0xe5,
+	0x9d, 0x53, 0xad, 0x3a, 0xa7, 0x5e, 0x0d, 0xd9, 0x58, 0x88, 0x9b, 0x32, 0x8e, 0x54, 0x20, 0xd7,
+	0xa3, 0xd3, 0x0e, 0x1d, 0xda, 0x8c, 0x32, 0xe6, 0xf9, 0x43, 0xdb, 0x73, 0xb5, 0x14, 0x52, 0xdd,
+	0x0d, 0x01, 0x2b, 0xf4, 0x1b, 0x6e, 0xe9, 0x0e, 0x36, 0x9a, 0x4e, 0xc0, 0x91, 0xe8, 0xc4, 0xe9,
+	0x7b, 0xae, 0xc3, 0xfd, 0x00, 0xeb, 0x52, 0xcd, 0xb9, 0x83, 0xe4, 0x61, 0x6b, 0x40, 0x19, 0x73,
+	0x3a, 0x94, 0x61, 0x81, 0x19, 0x73, 0x66, 0x8b, 0xd2, 0x03, 0xca, 0xc6, 0x7d, 0x8e, 0xf5, 0xa9,
+	0xa6, 0xb4, 0x4a, 0xff, 0xc6, 0x61, 0x53, 0x26, 0x7a, 0x21, 0xd7, 0x97, 0x90, 0xe4, 0xd3, 0x11,
+	0xc5, 0xdf, 0xda, 0x39, 0x3d, 0x5c, 0x2c, 0x49, 0x5e, 0x69, 0x4d, 0x47, 0xd4, 0xc4, 0x20, 0x72,
+	0x32, 0x53, 0x20, 0x81, 0xe1, 0x47, 0x6b, 0xc2, 0x57, 0x24, 0x38, 0x06, 0xe8, 0xd1, 0xa9, 0xcd,
+	0x28, 0x17, 0xb5, 0x27, 0x31, 0xef, 0x56, 0x0f, 0xc5, 0x32, 0xdc, 0xe5, 0xa6, 0x6c, 0xac, 0x36,
+	0xe5, 0x04, 0x36, 0xb1, 0x01, 0x94, 0x69, 0xa9, 0x62, 0xa2, 0xbc, 0x7d, 0x9a, 0x5b, 0xcc, 0x87,
+	0x6a, 0x9d, 0x27, 0x3f, 0xfe, 0xf1, 0x69, 0xcc, 0x8c, 0xe2, 0xc8, 0x67, 0x90, 0x66, 0xdc, 0x09,
+	0xb8, 0xdd, 0xa5, 0x5e, 0xa7, 0xcb, 0xb5, 0xcd, 0xa2, 0x52, 0x4e, 0x98, 0xdb, 0xe8, 0xfb, 0x06,
+	0x5d, 0xe4, 0x0d, 0xec, 0xba, 0xd4, 0x71, 0xfb, 0xde, 0x90, 0x46, 0x51, 0x5b, 0x18, 0xb5, 0x13,
+	0xb9, 0x65, 0xa0, 0x06, 0x9b, 0x0e, 0xe7, 0x74, 0x30, 0xe2, 0x9a, 0x8a, 0xd4, 0x22, 0x13, 0xb3,
+	0x78, 0x9d, 0xa1, 0xc3, 0xc7, 0x01, 0x15, 0x65, 0x01, 0x96, 0xb5, 0x3d, 0xf3, 0x19, 0x6e, 0xe9,
+	0x9f, 0x38, 0xa8, 0x56, 0x64, 0xbf, 0x50, 0xfd, 0x08, 0xb6, 0xb8, 0xdf, 0xa3, 0xf8, 0x1e, 0xc2,
+	0x67, 0xba, 0x89, 0xb6, 0x81, 0xef, 0xd7, 0xf5, 0x3a, 0x94, 0xcd, 0x9a, 0x18, 0x5a, 0x42, 0xaa,
+	0x80, 0xfe, 0x38, 0xa6, 0x8c, 0xd3, 0x00, 0x75, 0x54, 0xcd, 0xb9, 0x83, 0x7c, 0x01, 0x3b, 0xd2,
+	0x88, 0x6a, 0xda, 0xc0, 0x9a, 0x32, 0xd2, 0x2b, 0x4b, 0x3a, 0x9b, 0x35, 0x30, 0x85, 0x0d, 0x7c,
+	0xbd, 0xd4, 0xc0, 0x88, 0xee, 0x4a, 0x0b, 0xd3, 0xa0, 0x04, 0x28, 0xa4, 0x6a, 0x2a, 0x81, 0xb0,
+	0x18, 0x0a, 0xa6, 0x9a, 0x0a, 0x62, 0x13, 0xa9, 0x8e, 0x32, 0x21, 0x9f, 0x43, 0x46, 0x68, 0x40,
+	0xdd, 0x88, 0x04, 0x20, 0x89, 0x74, 0xe8, 0x94, 0x1c, 0x3e, 0x01, 0x58, 0x98, 0x86, 0x6d, 0xd4,
+	0x44, 0x65, 0xd1, 0x1c, 0x88, 0x07, 0x2e, 0x65, 0x66, 0x5a, 0x3a, 0x7c, 0xe0, 0x91, 0x4d, 0x5e,
+	0xc1, 0x06, 0x0d, 0x02, 0x3f, 0xd0, 0x32, 0x98, 0x3f, 0x34, 0x4a, 0x36, 0xec, 0xbe, 0x8f, 0xe6,
+	0x43, 0x1f, 0xb6, 0xaf, 0xe9, 0xff, 0xcd, 0xd0, 0xf2, 0x8a, 0x48, 0xcf, 0x56, 0xc4, 0x01, 0xa4,
+	0x24, 0xef, 0x04, 0xf2, 0x96, 0x56, 0xe9, 0x2f, 0x05, 0x52, 0x4d, 0x27, 0x70, 0x06, 0x8c, 0x9c,
+	0xc2, 0xbe, 0x9c, 0x68, 0xee, 0x0d, 0xa8, 0x3f, 0xe6, 0xf6, 0x7d, 0xdf, 0x6f, 0xf7, 0x98, 0xec,
+	0xed, 0x5e, 0x08, 0xb6, 0x42, 0xec, 0x1c, 0x21, 0x52, 0x85, 0x3d, 0x21, 0xc0, 0xea, 0x8d, 0x38,
+	0xde, 0xc8, 0x09, 0x68, 0x39, 0xbe, 0x02, 0xb9, 0x81, 0xf3, 0x60, 0xe3, 0x9d, 0x99, 0x14, 0xe1,
+	0xc6, 0xda, 0x1d, 0x38, 0x0f, 0xa2, 0x4d, 0xf5, 0x48, 0x91, 0x33, 0x38, 0x10, 0xb1, 0xfe, 0x48,
+	0xec, 0x18, 0x71, 0x41, 0x0a, 0xc9, 0xf0, 0x89, 0x64, 0xcc, 0xbd, 0x81, 0xf3, 0x70, 0x33, 0xa2,
+	0x43, 0x71, 0x49, 0x0e, 0x28, 0xfb, 0x7a, 0xff, 0xa7, 0xbf, 0x7f, 0xab, 0x64, 0xc5, 0x36, 0x7e,
+	0xc0, 0x7d, 0x1c, 0xd6, 0x56, 0xf9, 0x01, 0xd2, 0x8b, 0x5b, 0x8c, 0x14, 0x20, 0x7f, 0xad, 0xdf,
+	0xd9, 0x96, 0xde, 0xb2, 0xad, 0x56, 0xbd, 0x75, 0x6b, 0xd9, 0xb7, 0x0d, 0xab, 0xa9, 0x5f, 0x18,
+	0x6f, 0x0d, 0xfd, 0x32, 0x1b, 0x23, 0x47, 0xb0, 0xbf, 0x82, 0x5f, 0xeb, 0x77, 0x57, 0x7a, 0x23,
+	0xab, 0xac, 0x81, 0xea, 0x17, 0x2d, 0xe3, 0xbd, 0x9e, 0x8d, 0xe7, 0x93, 0x1f, 0x7e, 0x2d, 0xc4,
+	0x2a, 0x0e, 0x6c, 0x2f, 0xac, 0x17, 0x72, 0x0c, 0x9a, 0xa5, 0x5b, 0x96, 0x71, 0xd3, 0xb0, 0x5b,
+	0x77, 0x4d, 0x7d, 0x25, 0xd1, 0x21, 0xec, 0x2d, 0xa1, 0xb3, 0x34, 0xfb, 0x90, 0x5b, 0x02, 0x2c,
+	0xe3, 0xaa, 0x31, 0x4b, 0xf1, 0x41, 0x81, 0xcc, 0xd2, 0x4e, 0x12, 0x05, 0x45, 0xe1, 0x6b, 0x0b,
+	0x5a, 0xc8, 0x23, 0xf1, 0x9b, 0x26, 0xe6, 0x59, 0xa0, 0x27, 0x81, 0x8b, 0x9b, 0x6f, 0x9b, 0xef,
+	0xf4, 0x96, 0x7e, 0x99, 0x8d, 0x93, 0x3c, 0x1c, 0xac, 0xa0, 0xfa, 0x77, 0x4d, 0xc3, 0xd4, 0x2f,
+	0xb3, 0x09, 0x49, 0xe5, 0x17, 0x05, 0x76, 0x57, 0xa6, 0x8b, 0x14, 0xe1, 0x58, 0xd0, 0xad, 0xb7,
+	0x6e, 0x4d, 0x7d, 0x3d, 0x1d, 0x91, 0x75, 0x35, 0xa2, 0xa9, 0x37, 0x2e, 0x8d, 0xc6, 0x55, 0x56,
+	0x21, 0xaf, 0xe1, 0xf0, 0x05, 0x2a, 0x1c, 0x48, 0x69, 0x1d, 0xf8, 0xb6, 0x6e, 0xbc, 0x9b, 0x73,
+	0x3a, 0xaf, 0x7f, 0x7c, 0x2a, 0x28, 0x8f, 0x4f, 0x05, 0xe5, 0xcf, 0xa7, 0x82, 0xf2, 0xf3, 0x73,
+	0x21, 0xf6, 0xf8, 0x5c, 0x88, 0xfd, 0xfe, 0x5c, 0x88, 0x7d, 0xff, 0xa6, 0xe3, 0xf1, 0xee, 0xf8,
+	0xbe, 0xda, 0xf6, 0x07, 0xb5, 0xbe, 0xc7, 0xf1, 0x8b, 0xdb, 0xf6, 0xfb, 0xe2, 0xec, 0xca, 0x17,
+	0x23, 0xbe, 0x06, 0xec, 0x3e, 0x85, 0xd0, 0xd9, 0x7f, 0x01, 0x00, 0x00, 0xff, 0xff, 0xdc, 0x87,
+	0xa7, 0x5c, 0xd9, 0x07, 0x00, 0x00,
 }
 
 func (m *KeySet) Marshal() (dAtA []byte, err error) {
@@ -186,6 +811,11 @@ func (m *KeySet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.KeygenSessionId != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.KeygenSessionId))
+		i--
+		dAtA[i] = 0x30
+	}
 	if m.Status != 0 {
 		i = encodeVarintTss(dAtA, i, uint64(m.Status))
 		i--
@@ -214,6 +844,315 @@ func (m *KeySet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	if m.Id != 0 {
 		i = encodeVarintTss(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Party) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Party) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Party) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Result) > 0 {
+		i -= len(m.Result)
+		copy(dAtA[i:], m.Result)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.Result)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Messages != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Messages))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Validator) > 0 {
+		i -= len(m.Validator)
+		copy(dAtA[i:], m.Validator)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.Validator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Session) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Session) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Session) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.SignatureId != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.SignatureId))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.Attempt != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Attempt))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.DeadlineHeight != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.DeadlineHeight))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.StartHeight != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.StartHeight))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.Parties) > 0 {
+		for iNdEx := len(m.Parties) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Parties[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTss(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if m.Threshold != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Threshold))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.KeySetId != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.KeySetId))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Status != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Status))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Type != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Type))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Id != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Signature) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Signature) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Signature) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x6a
+	}
+	if m.Attempts != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Attempts))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.SessionId != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.SessionId))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.SignedHeight != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.SignedHeight))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.V != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.V))
+		i--
+		dAtA[i] = 0x48
+	}
+	if len(m.S) > 0 {
+		i -= len(m.S)
+		copy(dAtA[i:], m.S)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.S)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if len(m.R) > 0 {
+		i -= len(m.R)
+		copy(dAtA[i:], m.R)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.R)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if m.Status != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Status))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.RequestHeight != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.RequestHeight))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Digest) > 0 {
+		i -= len(m.Digest)
+		copy(dAtA[i:], m.Digest)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.Digest)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.TokenId) > 0 {
+		i -= len(m.TokenId)
+		copy(dAtA[i:], m.TokenId)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.TokenId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Id != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ValidatorEncKey) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ValidatorEncKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ValidatorEncKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Height != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Pubkey) > 0 {
+		i -= len(m.Pubkey)
+		copy(dAtA[i:], m.Pubkey)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.Pubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Validator) > 0 {
+		i -= len(m.Validator)
+		copy(dAtA[i:], m.Validator)
+		i = encodeVarintTss(dAtA, i, uint64(len(m.Validator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Params) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Params) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.MaxOpenSignSessions != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.MaxOpenSignSessions))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.MaxSignAttempts != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.MaxSignAttempts))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.SignTimeoutBlocks != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.SignTimeoutBlocks))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.KeygenTimeoutBlocks != 0 {
+		i = encodeVarintTss(dAtA, i, uint64(m.KeygenTimeoutBlocks))
 		i--
 		dAtA[i] = 0x8
 	}
@@ -255,6 +1194,166 @@ func (m *KeySet) Size() (n int) {
 	}
 	if m.Status != 0 {
 		n += 1 + sovTss(uint64(m.Status))
+	}
+	if m.KeygenSessionId != 0 {
+		n += 1 + sovTss(uint64(m.KeygenSessionId))
+	}
+	return n
+}
+
+func (m *Party) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Validator)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	if m.Messages != 0 {
+		n += 1 + sovTss(uint64(m.Messages))
+	}
+	l = len(m.Result)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	return n
+}
+
+func (m *Session) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovTss(uint64(m.Id))
+	}
+	if m.Type != 0 {
+		n += 1 + sovTss(uint64(m.Type))
+	}
+	if m.Status != 0 {
+		n += 1 + sovTss(uint64(m.Status))
+	}
+	if m.KeySetId != 0 {
+		n += 1 + sovTss(uint64(m.KeySetId))
+	}
+	if m.Threshold != 0 {
+		n += 1 + sovTss(uint64(m.Threshold))
+	}
+	if len(m.Parties) > 0 {
+		for _, e := range m.Parties {
+			l = e.Size()
+			n += 1 + l + sovTss(uint64(l))
+		}
+	}
+	if m.StartHeight != 0 {
+		n += 1 + sovTss(uint64(m.StartHeight))
+	}
+	if m.DeadlineHeight != 0 {
+		n += 1 + sovTss(uint64(m.DeadlineHeight))
+	}
+	if m.Attempt != 0 {
+		n += 1 + sovTss(uint64(m.Attempt))
+	}
+	if m.SignatureId != 0 {
+		n += 1 + sovTss(uint64(m.SignatureId))
+	}
+	return n
+}
+
+func (m *Signature) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovTss(uint64(m.Id))
+	}
+	l = len(m.TokenId)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	l = len(m.Digest)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	if m.RequestHeight != 0 {
+		n += 1 + sovTss(uint64(m.RequestHeight))
+	}
+	if m.Status != 0 {
+		n += 1 + sovTss(uint64(m.Status))
+	}
+	l = len(m.R)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	l = len(m.S)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	if m.V != 0 {
+		n += 1 + sovTss(uint64(m.V))
+	}
+	if m.SignedHeight != 0 {
+		n += 1 + sovTss(uint64(m.SignedHeight))
+	}
+	if m.SessionId != 0 {
+		n += 1 + sovTss(uint64(m.SessionId))
+	}
+	if m.Attempts != 0 {
+		n += 1 + sovTss(uint64(m.Attempts))
+	}
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	return n
+}
+
+func (m *ValidatorEncKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Validator)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	l = len(m.Pubkey)
+	if l > 0 {
+		n += 1 + l + sovTss(uint64(l))
+	}
+	if m.Height != 0 {
+		n += 1 + sovTss(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *Params) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.KeygenTimeoutBlocks != 0 {
+		n += 1 + sovTss(uint64(m.KeygenTimeoutBlocks))
+	}
+	if m.SignTimeoutBlocks != 0 {
+		n += 1 + sovTss(uint64(m.SignTimeoutBlocks))
+	}
+	if m.MaxSignAttempts != 0 {
+		n += 1 + sovTss(uint64(m.MaxSignAttempts))
+	}
+	if m.MaxOpenSignSessions != 0 {
+		n += 1 + sovTss(uint64(m.MaxOpenSignSessions))
 	}
 	return n
 }
@@ -411,6 +1510,1049 @@ func (m *KeySet) Unmarshal(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.Status |= KeySetStatus(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KeygenSessionId", wireType)
+			}
+			m.KeygenSessionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.KeygenSessionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTss(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTss
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Party) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTss
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Party: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Party: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Validator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Messages", wireType)
+			}
+			m.Messages = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Messages |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Result", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Result = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTss(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTss
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Session) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTss
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Session: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Session: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Type", wireType)
+			}
+			m.Type = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Type |= SessionType(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Status", wireType)
+			}
+			m.Status = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Status |= SessionStatus(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KeySetId", wireType)
+			}
+			m.KeySetId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.KeySetId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Threshold", wireType)
+			}
+			m.Threshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Threshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Parties", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Parties = append(m.Parties, Party{})
+			if err := m.Parties[len(m.Parties)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartHeight", wireType)
+			}
+			m.StartHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DeadlineHeight", wireType)
+			}
+			m.DeadlineHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DeadlineHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Attempt", wireType)
+			}
+			m.Attempt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Attempt |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignatureId", wireType)
+			}
+			m.SignatureId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SignatureId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTss(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTss
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Signature) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTss
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Signature: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Signature: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Digest", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Digest = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RequestHeight", wireType)
+			}
+			m.RequestHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RequestHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Status", wireType)
+			}
+			m.Status = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Status |= SignatureStatus(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field R", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.R = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field S", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.S = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field V", wireType)
+			}
+			m.V = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.V |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignedHeight", wireType)
+			}
+			m.SignedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SignedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionId", wireType)
+			}
+			m.SessionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SessionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Attempts", wireType)
+			}
+			m.Attempts = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Attempts |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTss(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTss
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ValidatorEncKey) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTss
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ValidatorEncKey: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ValidatorEncKey: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Validator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTss
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTss
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Pubkey = append(m.Pubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.Pubkey == nil {
+				m.Pubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTss(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTss
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Params) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTss
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Params: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Params: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KeygenTimeoutBlocks", wireType)
+			}
+			m.KeygenTimeoutBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.KeygenTimeoutBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignTimeoutBlocks", wireType)
+			}
+			m.SignTimeoutBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SignTimeoutBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxSignAttempts", wireType)
+			}
+			m.MaxSignAttempts = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxSignAttempts |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxOpenSignSessions", wireType)
+			}
+			m.MaxOpenSignSessions = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTss
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxOpenSignSessions |= uint32(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}

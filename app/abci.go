@@ -1,0 +1,82 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/cometbft/cometbft/privval"
+	"github.com/spf13/cast"
+
+	"cosmossdk.io/log/v2"
+
+	"github.com/cosmos/cosmos-sdk/baseapp"
+	"github.com/cosmos/cosmos-sdk/baseapp/txnrunner"
+	"github.com/cosmos/cosmos-sdk/client/flags"
+	servertypes "github.com/cosmos/cosmos-sdk/server/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/app/abci/preblock"
+	"github.com/litprotocol/litd/app/abci/proposals"
+	abcitypes "github.com/litprotocol/litd/app/abci/types"
+	"github.com/litprotocol/litd/app/abci/ve"
+	"github.com/litprotocol/litd/x/tss/engine"
+)
+
+// setABCIPlusPlus wires the vote-extension pipeline, one small handler per
+// phase: extend/verify (ve), prepare/process (proposals), apply (preblock).
+// A node with a validator key also gets the off-chain TSS engine.
+func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOptions) {
+	consAddr, eng := app.startEngine(logger, appOpts)
+
+	var veEngine ve.TSSEngine
+	var pbEngine preblock.Engine
+	if eng != nil {
+		app.TSSEngine, veEngine, pbEngine = eng, eng, eng
+	}
+	voteExt := ve.NewHandler(logger, veEngine)
+	app.SetExtendVoteHandler(voteExt.ExtendVoteHandler())
+	app.SetVerifyVoteExtensionHandler(voteExt.VerifyVoteExtensionHandler())
+
+	dflt := baseapp.NewDefaultProposalHandler(app.Mempool(), app)
+	props := proposals.NewHandler(logger, app.StakingKeeper, dflt.PrepareProposalHandler(), dflt.ProcessProposalHandler())
+	app.SetPrepareProposal(props.PrepareProposalHandler())
+	app.SetProcessProposal(props.ProcessProposalHandler())
+
+	pb := preblock.NewHandler(logger, app.ModuleManager, app.TSSKeeper, app.StakingKeeper, pbEngine, consAddr)
+	app.SetPreBlocker(pb.PreBlocker())
+	app.SetPrecommiter(pb.Precommiter())
+
+	app.SetBlockSTMTxRunner(abcitypes.TxRunner{Inner: txnrunner.NewDefaultRunner(app.txConfig.TxDecoder())})
+}
+
+// startEngine opens the TSS engine under <home>/tss when this node has a
+// validator key. Key shares and pre-parameters live there, 0600.
+func (app *App) startEngine(logger log.Logger, appOpts servertypes.AppOptions) (sdk.ConsAddress, *engine.Engine) {
+	home := cast.ToString(appOpts.Get(flags.FlagHome))
+	if home == "" {
+		return nil, nil
+	}
+	keyFile := cast.ToString(appOpts.Get("priv_validator_key_file"))
+	if keyFile == "" {
+		keyFile = filepath.Join("config", "priv_validator_key.json")
+	}
+	if !filepath.IsAbs(keyFile) {
+		keyFile = filepath.Join(home, keyFile)
+	}
+	if _, err := os.Stat(keyFile); err != nil {
+		return nil, nil
+	}
+	stateFile := filepath.Join(home, "data", "priv_validator_state.json")
+	pv := privval.LoadFilePVEmptyState(keyFile, stateFile)
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		logger.Error("cannot read validator key; TSS engine disabled", "err", err)
+		return nil, nil
+	}
+	eng, err := engine.New(filepath.Join(home, "tss"), logger)
+	if err != nil {
+		logger.Error("cannot open TSS engine state; TSS engine disabled", "err", err)
+		return nil, nil
+	}
+	return sdk.ConsAddress(pub.Address()), eng
+}

@@ -1,0 +1,137 @@
+// Package preblock applies the injected extended commit at the start of each
+// block, deterministically, and hands the accepted protocol messages and the
+// open sessions to the local engine.
+package preblock
+
+import (
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+
+	"cosmossdk.io/log/v2"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/module"
+
+	abcitypes "github.com/litprotocol/litd/app/abci/types"
+	"github.com/litprotocol/litd/x/tss/engine"
+	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
+)
+
+// Engine is the part of the TSS engine the pipeline feeds.
+type Engine interface {
+	Deliver([]tsskeeper.Delivered)
+	Observe(engine.Snapshot)
+}
+
+// Handler is the PreBlocker and the post-commit observer.
+type Handler struct {
+	logger   log.Logger
+	mm       *module.Manager
+	tss      tsskeeper.Keeper
+	staking  tsstypes.StakingKeeper
+	engine   Engine // nil without a local engine
+	consAddr sdk.ConsAddress
+}
+
+// NewHandler returns the PreBlocker handler. consAddr is this node's
+// validator consensus address (nil if it has none).
+func NewHandler(logger log.Logger, mm *module.Manager, tss tsskeeper.Keeper, staking tsstypes.StakingKeeper, eng Engine, consAddr sdk.ConsAddress) Handler {
+	return Handler{logger: logger.With("module", "preblock"), mm: mm, tss: tss, staking: staking, engine: eng, consAddr: consAddr}
+}
+
+// PreBlocker runs the modules' pre-blockers, then applies tx 0.
+func (h Handler) PreBlocker() sdk.PreBlocker {
+	return func(ctx sdk.Context, req *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
+		resp, err := h.mm.PreBlock(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cp := ctx.ConsensusParams()
+		if len(req.Txs) == 0 || cp.Abci == nil || !abcitypes.VoteExtensionsEnabled(cp.Abci.VoteExtensionsEnableHeight, req.Height) {
+			return resp, nil
+		}
+		info, ok, err := abcitypes.DecodeInjected(req.Txs[0])
+		if !ok {
+			return resp, nil
+		}
+		if err != nil {
+			// ProcessProposal rejects this; a block that has it anyway was
+			// accepted by +2/3, so skipping is what every node does.
+			h.logger.Error("skipping undecodable tx 0", "height", req.Height, "err", err)
+			return resp, nil
+		}
+		delivered := h.Apply(ctx, info)
+		if h.engine != nil && len(delivered) > 0 {
+			h.engine.Deliver(delivered)
+		}
+		return resp, nil
+	}
+}
+
+// Apply applies each validator's extension in commit order. Each applies in
+// its own cache: one that fails leaves no partial state.
+func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeeper.Delivered {
+	var all []tsskeeper.Delivered
+	for _, v := range info.Votes {
+		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit || len(v.VoteExtension) == 0 {
+			continue
+		}
+		val, err := h.staking.GetValidatorByConsAddr(ctx, sdk.ConsAddress(v.Validator.Address))
+		if err != nil {
+			continue
+		}
+		operator, err := sdk.ValAddressFromBech32(val.GetOperator())
+		if err != nil {
+			continue
+		}
+		ext, err := abcitypes.DecodeExtension(v.VoteExtension)
+		if err != nil || ext.Tss == nil {
+			continue
+		}
+		cacheCtx, write := ctx.CacheContext()
+		delivered, err := h.tss.ApplySection(cacheCtx, operator, ext.Tss)
+		if err != nil {
+			h.logger.Error("cannot apply extension", "validator", val.GetOperator(), "err", err)
+			continue
+		}
+		write()
+		all = append(all, delivered...)
+	}
+	return all
+}
+
+// Precommiter tells the engine, after each block, which sessions are open and
+// what its parties need; it only reads state.
+func (h Handler) Precommiter() sdk.Precommiter {
+	return func(ctx sdk.Context) {
+		if h.engine == nil {
+			return
+		}
+		snap, err := h.snapshot(ctx)
+		if err != nil {
+			h.logger.Error("cannot read sessions for the engine", "height", ctx.BlockHeight(), "err", err)
+			return
+		}
+		h.engine.Observe(snap)
+	}
+}
+
+func (h Handler) snapshot(ctx sdk.Context) (engine.Snapshot, error) {
+	snap := engine.Snapshot{Height: ctx.BlockHeight(), EncKeys: map[string][]byte{}}
+	if len(h.consAddr) > 0 {
+		if val, err := h.staking.GetValidatorByConsAddr(ctx, h.consAddr); err == nil {
+			snap.Self = val.GetOperator()
+		}
+	}
+	err := h.tss.EncKeys.Walk(ctx, nil, func(_ sdk.ValAddress, k tsstypes.ValidatorEncKey) (bool, error) {
+		snap.EncKeys[k.Validator] = k.Pubkey
+		return false, nil
+	})
+	if err != nil {
+		return snap, err
+	}
+	jobs, err := h.tss.Jobs(ctx)
+	snap.Jobs = jobs
+	return snap, err
+}

@@ -1,0 +1,79 @@
+// Package ve holds the ExtendVote and VerifyVoteExtension handlers: each
+// validator's extension carries what its off-chain engines have ready.
+package ve
+
+import (
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"cosmossdk.io/log/v2"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	abcitypes "github.com/litprotocol/litd/app/abci/types"
+	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
+)
+
+// TSSEngine is the part of the TSS engine ExtendVote needs.
+type TSSEngine interface {
+	ExtensionSection(height int64, maxBytes int) *tsstypes.ExtensionSection
+}
+
+// Handler builds the vote-extension handlers.
+type Handler struct {
+	logger log.Logger
+	tss    TSSEngine // nil on nodes without an engine
+}
+
+// NewHandler returns the vote-extension handler.
+func NewHandler(logger log.Logger, tss TSSEngine) Handler {
+	return Handler{logger: logger.With("module", "ve"), tss: tss}
+}
+
+// ExtendVoteHandler never fails and never blocks on work: it takes what the
+// engine has ready, bounded in size; on any error or panic it sends an empty
+// extension so consensus goes on.
+func (h Handler) ExtendVoteHandler() sdk.ExtendVoteHandler {
+	return func(_ sdk.Context, req *abci.RequestExtendVote) (resp *abci.ResponseExtendVote, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				h.logger.Error("extend vote panicked; sending an empty extension", "height", req.Height, "panic", fmt.Sprint(r))
+				resp, err = &abci.ResponseExtendVote{}, nil
+			}
+		}()
+		if h.tss == nil {
+			return &abci.ResponseExtendVote{}, nil
+		}
+		ext := abcitypes.VoteExtension{Tss: h.tss.ExtensionSection(req.Height, abcitypes.MaxExtensionBytes-256)}
+		bz, err := ext.Marshal()
+		if err != nil || len(bz) > abcitypes.MaxExtensionBytes {
+			h.logger.Error("cannot build vote extension; sending an empty one", "height", req.Height, "err", err, "bytes", len(bz))
+			return &abci.ResponseExtendVote{}, nil
+		}
+		return &abci.ResponseExtendVote{VoteExtension: bz}, nil
+	}
+}
+
+// VerifyVoteExtensionHandler is cheap and deterministic: it rejects only what
+// does not decode, is over the size bound, or breaks the section bounds.
+func (h Handler) VerifyVoteExtensionHandler() sdk.VerifyVoteExtensionHandler {
+	return func(_ sdk.Context, req *abci.RequestVerifyVoteExtension) (*abci.ResponseVerifyVoteExtension, error) {
+		if err := Validate(req.VoteExtension); err != nil {
+			h.logger.Info("rejecting vote extension", "height", req.Height, "validator", fmt.Sprintf("%X", req.ValidatorAddress), "err", err)
+			return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_REJECT}, nil
+		}
+		return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_ACCEPT}, nil
+	}
+}
+
+// Validate is the stateless check shared by VerifyVoteExtension and the
+// proposal handlers.
+func Validate(bz []byte) error {
+	ext, err := abcitypes.DecodeExtension(bz)
+	if err != nil {
+		return err
+	}
+	return tsskeeper.ValidateSection(ext.Tss)
+}

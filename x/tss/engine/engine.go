@@ -1,0 +1,241 @@
+// Package engine is the off-chain TSS engine inside each validator: it runs
+// tss-lib keygen and signing parties for the sessions the chain opens, seals
+// point-to-point messages to their recipient, and hands everything to the
+// vote extension. It never writes chain state; the chain accepts its output
+// only through validated extensions. Nothing here is deterministic, and
+// nothing here needs to be.
+package engine
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/sha256"
+	"sync"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+	"github.com/cosmos/gogoproto/proto"
+
+	"cosmossdk.io/log/v2"
+
+	"github.com/litprotocol/litd/x/tss/keeper"
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+// ResendAfterBlocks: an item not seen on chain this many blocks after it was
+// sent (its vote missed the commit) is sent again.
+const ResendAfterBlocks = 3
+
+// Snapshot is what the engine learns from state after each block.
+type Snapshot struct {
+	Height int64
+	// Self is this node's validator operator address, "" if it is not one.
+	Self    string
+	EncKeys map[string][]byte
+	Jobs    []keeper.Job
+}
+
+// item is one entry waiting to go out in an extension.
+type item struct {
+	session uint64
+	msg     *types.ProtocolMessage
+	keygen  *types.KeygenResult
+	sig     *types.SignatureResult
+	size    int
+	sentAt  int64 // 0 = never sent
+	hash    [32]byte
+}
+
+// Engine runs this validator's parties.
+type Engine struct {
+	log   log.Logger
+	store store
+	enc   *ecdh.PrivateKey
+
+	mu        sync.Mutex
+	preParams *keygen.LocalPreParams
+	generating bool
+	self      string
+	encKeys   map[string][]byte
+	firstSeen int64
+	runs      map[uint64]*run
+	outbox    []*item
+}
+
+// New opens (creating if needed) the engine state under dir.
+func New(dir string, logger log.Logger) (*Engine, error) {
+	st, err := newStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := st.encKey()
+	if err != nil {
+		return nil, err
+	}
+	pre, err := st.preParams()
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		log: logger.With("module", "tss-engine"), store: st, enc: enc, preParams: pre,
+		runs: map[uint64]*run{},
+	}, nil
+}
+
+// PreParamsReady tells whether the Paillier pre-parameters exist.
+func (e *Engine) PreParamsReady() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.preParams != nil
+}
+
+// generatePreParams makes the Paillier pre-parameters once, in the
+// background (seconds to minutes), and caches them in the home.
+func (e *Engine) generatePreParams() {
+	e.log.Info("generating Paillier pre-parameters in the background; this validator joins DKG when they are ready")
+	start := time.Now()
+	p, err := keygen.GeneratePreParamsWithContext(context.Background())
+	if err == nil {
+		err = e.store.savePreParams(p)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.generating = false
+	if err != nil {
+		e.log.Error("pre-parameter generation failed; will retry", "err", err)
+		return
+	}
+	e.preParams = p
+	e.log.Info("Paillier pre-parameters ready", "took", time.Since(start).String())
+}
+
+// ExtensionSection returns what is ready to report, within maxBytes. Before
+// the pre-parameters exist it reports nothing (and starts making them), so
+// the validator is not picked for DKG.
+func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSection {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.preParams == nil {
+		if !e.generating {
+			e.generating = true
+			go e.generatePreParams()
+		}
+		return nil
+	}
+	sec := &types.ExtensionSection{EncPubkey: e.enc.PublicKey().Bytes()}
+	budget := maxBytes - 64
+	for _, it := range e.outbox {
+		if it.sentAt != 0 && height-it.sentAt < ResendAfterBlocks {
+			continue
+		}
+		if it.size > budget || len(sec.Messages) >= keeper.MaxMessagesPerExtension ||
+			len(sec.KeygenResults)+len(sec.SignatureResults) >= keeper.MaxResultsPerExtension {
+			continue
+		}
+		budget -= it.size
+		it.sentAt = height
+		switch {
+		case it.msg != nil:
+			sec.Messages = append(sec.Messages, *it.msg)
+		case it.keygen != nil:
+			sec.KeygenResults = append(sec.KeygenResults, *it.keygen)
+		case it.sig != nil:
+			sec.SignatureResults = append(sec.SignatureResults, *it.sig)
+		}
+	}
+	return sec
+}
+
+func payloadHash(sessionID uint64, to string, payload []byte) [32]byte {
+	h := sha256.New()
+	h.Write(proto.EncodeVarint(sessionID))
+	h.Write([]byte(to))
+	h.Write([]byte{0})
+	h.Write(payload)
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// enqueue adds an item for the next extensions.
+func (e *Engine) enqueue(it *item) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.runs[it.session]; !ok {
+		return // the session closed meanwhile
+	}
+	e.outbox = append(e.outbox, it)
+}
+
+// Deliver takes the protocol messages the chain accepted in a block: our own
+// are confirmed (no resend), others' go to the party of their session.
+func (e *Engine) Deliver(msgs []keeper.Delivered) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range msgs {
+		if m.From == e.self {
+			h := payloadHash(m.SessionID, m.To, m.Payload)
+			for i, it := range e.outbox {
+				if it.msg != nil && it.hash == h {
+					e.outbox = append(e.outbox[:i], e.outbox[i+1:]...)
+					break
+				}
+			}
+			continue
+		}
+		if e.self == "" || (m.To != "" && m.To != e.self) {
+			continue
+		}
+		// A session is observed at the commit of the block that opens it, one
+		// block before anyone's messages for it can arrive, so there is no
+		// message for a party that should exist but does not.
+		if r, ok := e.runs[m.SessionID]; ok {
+			r.deliver(m)
+		}
+	}
+}
+
+// Observe reconciles running parties with the open sessions after a block.
+func (e *Engine) Observe(s Snapshot) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.self, e.encKeys = s.Self, s.EncKeys
+	if e.firstSeen == 0 {
+		e.firstSeen = s.Height
+	}
+	open := map[uint64]bool{}
+	for _, j := range s.Jobs {
+		open[j.Session.Id] = true
+		if _, running := e.runs[j.Session.Id]; running || e.self == "" || e.preParams == nil {
+			continue
+		}
+		if keeper.PartyIndex(j.Session, e.self) < 0 {
+			continue
+		}
+		// A session that began before this process saw the chain has history
+		// we missed; joining it would only confuse the others. The chain
+		// retries it without us.
+		if j.Session.StartHeight < e.firstSeen {
+			continue
+		}
+		r, err := e.startRun(j)
+		if err != nil {
+			e.log.Error("cannot start party", "session", j.Session.Id, "err", err)
+			continue
+		}
+		e.runs[j.Session.Id] = r
+	}
+	for id, r := range e.runs {
+		if !open[id] {
+			r.stop()
+			delete(e.runs, id)
+		}
+	}
+	kept := e.outbox[:0]
+	for _, it := range e.outbox {
+		if open[it.session] {
+			kept = append(kept, it)
+		}
+	}
+	e.outbox = kept
+}

@@ -1,0 +1,199 @@
+package keeper
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"slices"
+
+	"cosmossdk.io/collections"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+// Bounds on one extension section; a section over them is invalid.
+const (
+	MaxMessagesPerExtension = 512
+	MaxResultsPerExtension  = 64
+)
+
+// Delivered is a protocol message the chain accepted, for the local engine.
+type Delivered struct {
+	SessionID uint64
+	From      string
+	To        string // empty for a broadcast
+	Payload   []byte
+}
+
+// ValidateSection checks what can be checked without state; VerifyVoteExtension
+// and the proposal handlers call it, so it must be cheap and deterministic.
+func ValidateSection(s *types.ExtensionSection) error {
+	if s == nil {
+		return nil
+	}
+	if len(s.EncPubkey) != 0 && len(s.EncPubkey) != 32 {
+		return errors.New("enc_pubkey must be 32 bytes")
+	}
+	if len(s.Messages) > MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults) > MaxResultsPerExtension {
+		return errors.New("too many entries")
+	}
+	for _, m := range s.Messages {
+		if m.SessionId == 0 || len(m.Payload) == 0 {
+			return errors.New("message without session or payload")
+		}
+	}
+	return nil
+}
+
+// ApplySection applies one validator's section deterministically: it
+// registers the encryption key, counts each party's messages, records keygen
+// results (activating the key set when all parties agree) and accepts a
+// signature once it verifies against the PKP key. Entries that do not fit
+// state (unknown or closed session, author not a party) are skipped. It
+// returns the messages for the local engine.
+func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *types.ExtensionSection) ([]Delivered, error) {
+	if sec == nil {
+		return nil, nil
+	}
+	authorStr, err := sdk.Bech32ifyAddressBytes(sdk.GetConfig().GetBech32ValidatorAddrPrefix(), author)
+	if err != nil {
+		return nil, err
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if len(sec.EncPubkey) == 32 {
+		cur, err := k.EncKeys.Get(ctx, author)
+		if errors.Is(err, collections.ErrNotFound) || (err == nil && !slices.Equal(cur.Pubkey, sec.EncPubkey)) {
+			if err := k.EncKeys.Set(ctx, author, types.ValidatorEncKey{Validator: authorStr, Pubkey: sec.EncPubkey, Height: h}); err != nil {
+				return nil, err
+			}
+			if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventEncKeyRegistered{Validator: authorStr}); err != nil {
+				return nil, err
+			}
+		} else if err != nil {
+			return nil, err
+		}
+	}
+
+	var delivered []Delivered
+	for _, m := range sec.Messages {
+		s, err := k.openSession(ctx, m.SessionId)
+		if err != nil {
+			return nil, err
+		}
+		if s == nil {
+			continue
+		}
+		i := PartyIndex(*s, authorStr)
+		if i < 0 || (m.To != "" && (m.To == authorStr || PartyIndex(*s, m.To) < 0)) {
+			continue
+		}
+		s.Parties[i].Messages++
+		if err := k.Sessions.Set(ctx, s.Id, *s); err != nil {
+			return nil, err
+		}
+		delivered = append(delivered, Delivered{SessionID: s.Id, From: authorStr, To: m.To, Payload: m.Payload})
+	}
+	for _, r := range sec.KeygenResults {
+		if err := k.applyKeygenResult(ctx, authorStr, r); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range sec.SignatureResults {
+		if err := k.applySignatureResult(ctx, authorStr, r); err != nil {
+			return nil, err
+		}
+	}
+	return delivered, nil
+}
+
+// openSession loads a session if it is open, else nil.
+func (k Keeper) openSession(ctx context.Context, id uint64) (*types.Session, error) {
+	open, err := k.OpenSessions.Has(ctx, id)
+	if err != nil || !open {
+		return nil, err
+	}
+	s, err := k.Sessions.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (k Keeper) applyKeygenResult(ctx context.Context, author string, r types.KeygenResult) error {
+	s, err := k.openSession(ctx, r.SessionId)
+	if err != nil || s == nil || s.Type != types.SESSION_TYPE_KEYGEN {
+		return err
+	}
+	i := PartyIndex(*s, author)
+	if i < 0 || s.Parties[i].Result != "" || len(r.Pubkey) != 33 {
+		return nil
+	}
+	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil {
+		return nil
+	}
+	s.Parties[i].Result = "0x" + hex.EncodeToString(r.Pubkey)
+	if err := k.Sessions.Set(ctx, s.Id, *s); err != nil {
+		return err
+	}
+	for _, p := range s.Parties {
+		if p.Result != s.Parties[i].Result {
+			return nil // not all in yet, or a disagreement the deadline resolves
+		}
+	}
+	ks, err := k.KeySets.Get(ctx, s.KeySetId)
+	if err != nil {
+		return err
+	}
+	ks.Pubkey, ks.Status = s.Parties[i].Result, types.KEY_SET_STATUS_ACTIVE
+	if err := k.KeySets.Set(ctx, ks.Id, ks); err != nil {
+		return err
+	}
+	if err := k.closeSession(ctx, *s, types.SESSION_STATUS_COMPLETED); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventKeySetActivated{
+		KeySetId: ks.Id, Pubkey: ks.Pubkey, Participants: ks.Participants, Threshold: ks.Threshold,
+	})
+}
+
+func (k Keeper) applySignatureResult(ctx context.Context, author string, r types.SignatureResult) error {
+	s, err := k.openSession(ctx, r.SessionId)
+	if err != nil || s == nil || s.Type != types.SESSION_TYPE_SIGN || PartyIndex(*s, author) < 0 {
+		return err
+	}
+	sig, err := k.Signatures.Get(ctx, s.SignatureId)
+	if err != nil {
+		return err
+	}
+	pubBytes, err := k.pkpPubkey(ctx, sig.TokenId)
+	if err != nil {
+		return err
+	}
+	pub, err := secp256k1.ParsePubKey(pubBytes)
+	if err != nil {
+		return err
+	}
+	digest, err := types.ParseDigest(sig.Digest)
+	if err != nil {
+		return err
+	}
+	rr, ss, rec, err := types.NormalizeSignature(pub, digest, r.R, r.S)
+	if err != nil {
+		return nil // a wrong signature is ignored; an honest signer's will follow
+	}
+	sig.Status = types.SIGNATURE_STATUS_SIGNED
+	sig.R, sig.S, sig.V = "0x"+hex.EncodeToString(rr[:]), "0x"+hex.EncodeToString(ss[:]), 27+uint32(rec)
+	sig.SignedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if err := k.Signatures.Set(ctx, sig.Id, sig); err != nil {
+		return err
+	}
+	if err := k.closeSession(ctx, *s, types.SESSION_STATUS_COMPLETED); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSignatureCompleted{
+		SignatureId: sig.Id, TokenId: sig.TokenId, R: sig.R, S: sig.S, V: sig.V,
+	})
+}

@@ -1,0 +1,58 @@
+package keeper
+
+import (
+	"context"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+// Job is an open session with what a party needs from state to run it.
+type Job struct {
+	Session types.Session
+	// RootPubkey (33 bytes) is the key set's root key, for signing.
+	RootPubkey []byte
+	// Digest and KeyID say what a sign session signs with which PKP key.
+	Digest []byte
+	KeyID  uint64
+}
+
+// Jobs lists the open sessions for the engines (read-only).
+func (k Keeper) Jobs(ctx context.Context) ([]Job, error) {
+	sessions, err := k.OpenSessionsList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]Job, 0, len(sessions))
+	for _, s := range sessions {
+		j := Job{Session: s}
+		if s.Type == types.SESSION_TYPE_SIGN {
+			ks, err := k.KeySets.Get(ctx, s.KeySetId)
+			if err != nil {
+				return nil, err
+			}
+			root, err := types.ParseRootPubkey(ks.Pubkey)
+			if err != nil {
+				return nil, err
+			}
+			sig, err := k.Signatures.Get(ctx, s.SignatureId)
+			if err != nil {
+				return nil, err
+			}
+			if j.Digest, err = types.ParseDigest(sig.Digest); err != nil {
+				return nil, err
+			}
+			tokenID, err := pkptypes.ParseTokenID(sig.TokenId)
+			if err != nil {
+				return nil, err
+			}
+			p, err := k.pkp.GetPKP(ctx, tokenID)
+			if err != nil {
+				return nil, err
+			}
+			j.RootPubkey, j.KeyID = root.SerializeCompressed(), p.KeyId
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, nil
+}

@@ -1,0 +1,82 @@
+package keeper
+
+import (
+	"context"
+	"slices"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+type msgServer struct{ Keeper }
+
+var _ types.MsgServer = msgServer{}
+
+// NewMsgServerImpl returns the x/tss message server.
+func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
+
+// Sign queues a signing request; the EndBlocker opens its session.
+func (k msgServer) Sign(ctx context.Context, msg *types.MsgSign) (*types.MsgSignResponse, error) {
+	requester, err := k.addressCodec.StringToBytes(msg.Requester)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "requester %q: %v", msg.Requester, err)
+	}
+	tokenID, err := pkptypes.ParseTokenID(msg.TokenId)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := types.ParseDigest(msg.Digest); err != nil {
+		return nil, err
+	}
+	p, err := k.pkp.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	ok, scopes, err := k.pkp.IsPermittedAddress(ctx, p, tokenID, requester)
+	if err != nil {
+		return nil, err
+	}
+	// A raw digest can only be authorised by sign-anything: personal-sign
+	// needs the message, which the chain does not see.
+	if !ok || !slices.Contains(scopes, pkptypes.SCOPE_SIGN_ANYTHING) {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "%s may not sign with %s", msg.Requester, p.TokenId)
+	}
+	if _, err := k.ActiveKeySet(ctx); err != nil {
+		return nil, err
+	}
+	id, err := k.NextSignatureID.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sig := types.Signature{
+		Id: id, TokenId: p.TokenId, Digest: msg.Digest, Requester: msg.Requester,
+		RequestHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(), Status: types.SIGNATURE_STATUS_PENDING,
+	}
+	if err := k.Signatures.Set(ctx, id, sig); err != nil {
+		return nil, err
+	}
+	if err := k.SignaturesByPKP.Set(ctx, collections.Join(tokenID, id)); err != nil {
+		return nil, err
+	}
+	if err := k.SignQueue.Set(ctx, id); err != nil {
+		return nil, err
+	}
+	return &types.MsgSignResponse{SignatureId: id}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventSignatureRequested{SignatureId: id, TokenId: p.TokenId, Digest: msg.Digest, Requester: msg.Requester})
+}
+
+// UpdateParams sets new params; only the authority may.
+func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
+	if msg.Authority != k.authority {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, msg.Authority)
+	}
+	if err := msg.Params.Validate(); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, k.Params.Set(ctx, msg.Params)
+}

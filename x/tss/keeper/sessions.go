@@ -1,0 +1,367 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"cosmossdk.io/core/comet"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+// MaxSessionsStartedPerBlock bounds the EndBlocker's work.
+const MaxSessionsStartedPerBlock = 16
+
+// ThresholdFor is tss-lib's t for n parties: ceil(2n/3) signers, so
+// t = ceil(2n/3) - 1, and at least 1 (2 signers).
+func ThresholdFor(n int) uint32 {
+	t := (2*n+2)/3 - 1
+	if t < 1 {
+		t = 1
+	}
+	return uint32(t)
+}
+
+// EndBlocker expires sessions past their deadline (retrying or failing
+// them), starts DKG when the chain has no key, and opens queued signing
+// sessions. Each step does bounded work.
+func (k Keeper) EndBlocker(ctx context.Context) error {
+	if err := k.expireSessions(ctx); err != nil {
+		return err
+	}
+	if err := k.maybeStartKeygen(ctx); err != nil {
+		return err
+	}
+	return k.startQueuedSigns(ctx)
+}
+
+func (k Keeper) newSession(ctx context.Context, typ types.SessionType, ks types.KeySet, parties []string, attempt uint32, sigID uint64) (types.Session, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return types.Session{}, err
+	}
+	id, err := k.NextSessionID.Next(ctx)
+	if err != nil {
+		return types.Session{}, err
+	}
+	timeout := params.SignTimeoutBlocks
+	if typ == types.SESSION_TYPE_KEYGEN {
+		timeout = params.KeygenTimeoutBlocks
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	s := types.Session{
+		Id: id, Type: typ, Status: types.SESSION_STATUS_OPEN, KeySetId: ks.Id, Threshold: ks.Threshold,
+		StartHeight: h, DeadlineHeight: h + int64(timeout), Attempt: attempt, SignatureId: sigID,
+	}
+	for _, p := range parties {
+		s.Parties = append(s.Parties, types.Party{Validator: p})
+	}
+	if err := k.Sessions.Set(ctx, id, s); err != nil {
+		return s, err
+	}
+	if err := k.OpenSessions.Set(ctx, id); err != nil {
+		return s, err
+	}
+	return s, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionStarted{
+		SessionId: id, Type: typ.String(), Parties: parties, DeadlineHeight: s.DeadlineHeight, Attempt: attempt, SignatureId: sigID,
+	})
+}
+
+// silentParties are those that delivered fewer messages than the most
+// active party (or, when all delivered equally, reported no result while
+// another did): the ones a retry leaves out.
+func silentParties(s types.Session) []string {
+	var most uint32
+	anyResult := false
+	for _, p := range s.Parties {
+		most = max(most, p.Messages)
+		anyResult = anyResult || p.Result != ""
+	}
+	var out []string
+	for _, p := range s.Parties {
+		if p.Messages < most || (anyResult && p.Result == "") {
+			out = append(out, p.Validator)
+		}
+	}
+	return out
+}
+
+func (k Keeper) closeSession(ctx context.Context, s types.Session, status types.SessionStatus) error {
+	s.Status = status
+	if err := k.Sessions.Set(ctx, s.Id, s); err != nil {
+		return err
+	}
+	return k.OpenSessions.Remove(ctx, s.Id)
+}
+
+func (k Keeper) expireSessions(ctx context.Context) error {
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	var expired []types.Session
+	err := k.OpenSessions.Walk(ctx, nil, func(id uint64) (bool, error) {
+		s, err := k.Sessions.Get(ctx, id)
+		if err != nil {
+			return true, err
+		}
+		if s.DeadlineHeight <= h {
+			expired = append(expired, s)
+		}
+		return len(expired) >= MaxSessionsStartedPerBlock, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range expired {
+		silent := silentParties(s)
+		if err := k.closeSession(ctx, s, types.SESSION_STATUS_EXPIRED); err != nil {
+			return err
+		}
+		if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionExpired{SessionId: s.Id, Silent: silent}); err != nil {
+			return err
+		}
+		switch s.Type {
+		case types.SESSION_TYPE_KEYGEN:
+			err = k.retryKeygen(ctx, s, silent)
+		case types.SESSION_TYPE_SIGN:
+			err = k.retrySign(ctx, s, silent)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryKeygen restarts DKG without the silent parties, with a threshold for
+// the new party count.
+func (k Keeper) retryKeygen(ctx context.Context, s types.Session, silent []string) error {
+	ks, err := k.KeySets.Get(ctx, s.KeySetId)
+	if err != nil {
+		return err
+	}
+	var parties []string
+	for _, p := range ks.Participants {
+		if !slices.Contains(silent, p) {
+			parties = append(parties, p)
+		}
+	}
+	if len(parties) < 2 {
+		parties = ks.Participants
+	}
+	ks.Participants, ks.Threshold = parties, ThresholdFor(len(parties))
+	next, err := k.newSession(ctx, types.SESSION_TYPE_KEYGEN, ks, parties, s.Attempt+1, 0)
+	if err != nil {
+		return err
+	}
+	ks.KeygenSessionId = next.Id
+	return k.KeySets.Set(ctx, ks.Id, ks)
+}
+
+func (k Keeper) retrySign(ctx context.Context, s types.Session, silent []string) error {
+	sig, err := k.Signatures.Get(ctx, s.SignatureId)
+	if err != nil {
+		return err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if sig.Attempts >= params.MaxSignAttempts {
+		sig.Status = types.SIGNATURE_STATUS_FAILED
+		sig.Error = "every signing attempt expired before the signers finished"
+		if err := k.Signatures.Set(ctx, sig.Id, sig); err != nil {
+			return err
+		}
+		return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSignatureFailed{SignatureId: sig.Id, Error: sig.Error})
+	}
+	return k.startSign(ctx, sig, silent)
+}
+
+// liveValidators are the operators whose vote is in the last commit.
+func (k Keeper) liveValidators(ctx context.Context) ([]string, error) {
+	info := sdk.UnwrapSDKContext(ctx).CometInfo()
+	if info == nil || info.GetLastCommit() == nil {
+		return nil, nil
+	}
+	votes := info.GetLastCommit().Votes()
+	var out []string
+	for i := 0; i < votes.Len(); i++ {
+		v := votes.Get(i)
+		if v.GetBlockIDFlag() != comet.BlockIDFlagCommit {
+			continue
+		}
+		val, err := k.staking.GetValidatorByConsAddr(ctx, sdk.ConsAddress(v.Validator().Address()))
+		if err != nil {
+			continue // a validator that left the set since
+		}
+		out = append(out, val.GetOperator())
+	}
+	return out, nil
+}
+
+// pickSigners chooses t+1 signers deterministically: key-set participants
+// live in the last commit and not excluded, rotated by signature id and
+// attempt so load spreads; it relaxes liveness, then exclusion, when too few remain.
+func pickSigners(participants, live, exclude []string, t uint32, rotation uint64) []string {
+	need := int(t) + 1
+	filter := func(useLive, useExclude bool) []string {
+		var out []string
+		for _, p := range participants {
+			if (useLive && !slices.Contains(live, p)) || (useExclude && slices.Contains(exclude, p)) {
+				continue
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	cands := filter(true, true)
+	if len(cands) < need {
+		cands = filter(false, true)
+	}
+	if len(cands) < need {
+		cands = filter(false, false)
+	}
+	if len(cands) < need {
+		return nil
+	}
+	start := int(rotation % uint64(len(cands)))
+	out := make([]string, 0, need)
+	for i := 0; i < need; i++ {
+		out = append(out, cands[(start+i)%len(cands)])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// startSign opens a signing session for sig, leaving out exclude.
+func (k Keeper) startSign(ctx context.Context, sig types.Signature, exclude []string) error {
+	ks, err := k.ActiveKeySet(ctx)
+	if err != nil {
+		return err
+	}
+	live, err := k.liveValidators(ctx)
+	if err != nil {
+		return err
+	}
+	attempt := sig.Attempts + 1
+	signers := pickSigners(ks.Participants, live, exclude, ks.Threshold, sig.Id+uint64(attempt))
+	if signers == nil {
+		sig.Status = types.SIGNATURE_STATUS_FAILED
+		sig.Error = "the key set has fewer than t+1 participants"
+		return k.Signatures.Set(ctx, sig.Id, sig)
+	}
+	s, err := k.newSession(ctx, types.SESSION_TYPE_SIGN, ks, signers, attempt, sig.Id)
+	if err != nil {
+		return err
+	}
+	sig.Attempts, sig.SessionId = attempt, s.Id
+	return k.Signatures.Set(ctx, sig.Id, sig)
+}
+
+func (k Keeper) startQueuedSigns(ctx context.Context) error {
+	if _, err := k.ActiveKeySet(ctx); errors.Is(err, types.ErrNoActiveKeySet) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	open := 0
+	err = k.OpenSessions.Walk(ctx, nil, func(id uint64) (bool, error) {
+		s, err := k.Sessions.Get(ctx, id)
+		if err == nil && s.Type == types.SESSION_TYPE_SIGN {
+			open++
+		}
+		return false, err
+	})
+	if err != nil {
+		return err
+	}
+	room := min(int(params.MaxOpenSignSessions)-open, MaxSessionsStartedPerBlock)
+	var ids []uint64
+	err = k.SignQueue.Walk(ctx, nil, func(id uint64) (bool, error) {
+		if len(ids) >= room {
+			return true, nil
+		}
+		ids = append(ids, id)
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := k.SignQueue.Remove(ctx, id); err != nil {
+			return err
+		}
+		sig, err := k.Signatures.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := k.startSign(ctx, sig, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maybeStartKeygen starts DKG once there is no key set and every bonded
+// validator (at least two) has registered an encryption key, which it does
+// only when its Paillier pre-parameters are ready.
+func (k Keeper) maybeStartKeygen(ctx context.Context) error {
+	if _, found, err := k.LatestKeySet(ctx); err != nil || found {
+		return err
+	}
+	bonded, err := k.staking.GetBondedValidatorsByPower(ctx)
+	if err != nil {
+		return err
+	}
+	var parties []string
+	for _, v := range bonded {
+		val, err := sdk.ValAddressFromBech32(v.GetOperator())
+		if err != nil {
+			return err
+		}
+		has, err := k.EncKeys.Has(ctx, val)
+		if err != nil {
+			return err
+		}
+		if !has {
+			return nil
+		}
+		parties = append(parties, v.GetOperator())
+	}
+	if len(parties) < 2 {
+		return nil
+	}
+	slices.Sort(parties)
+	ks := types.KeySet{Id: 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN}
+	s, err := k.newSession(ctx, types.SESSION_TYPE_KEYGEN, ks, parties, 1, 0)
+	if err != nil {
+		return err
+	}
+	ks.KeygenSessionId = s.Id
+	return k.KeySets.Set(ctx, ks.Id, ks)
+}
+
+// pkpPubkey returns the public key a sign session must verify against.
+func (k Keeper) pkpPubkey(ctx context.Context, tokenIDHex string) ([]byte, error) {
+	tokenID, err := pkptypes.ParseTokenID(tokenIDHex)
+	if err != nil {
+		return nil, err
+	}
+	p, err := k.pkp.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	pk, err := pkptypes.ParsePubkey(p.Pubkey)
+	if err != nil {
+		return nil, err
+	}
+	return pk.SerializeUncompressed(), nil
+}
+

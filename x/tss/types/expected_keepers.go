@@ -1,0 +1,23 @@
+package types
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+)
+
+// StakingKeeper gives the bonded validator set and maps consensus addresses
+// (which sign votes and their extensions) to operators.
+type StakingKeeper interface {
+	GetBondedValidatorsByPower(ctx context.Context) ([]stakingtypes.Validator, error)
+	GetValidatorByConsAddr(ctx context.Context, consAddr sdk.ConsAddress) (stakingtypes.Validator, error)
+}
+
+// PKPKeeper answers who may sign with a PKP.
+type PKPKeeper interface {
+	GetPKP(ctx context.Context, tokenID []byte) (pkptypes.PKP, error)
+	IsPermittedAddress(ctx context.Context, p pkptypes.PKP, tokenID []byte, addr sdk.AccAddress) (bool, []pkptypes.Scope, error)
+}

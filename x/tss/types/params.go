@@ -1,0 +1,28 @@
+package types
+
+import errorsmod "cosmossdk.io/errors"
+
+// DefaultParams: DKG for a handful of validators takes tens of seconds;
+// signing 9 tss-lib rounds takes a few seconds; blocks are ~0.5 s apart.
+func DefaultParams() Params {
+	return Params{
+		KeygenTimeoutBlocks: 400,
+		SignTimeoutBlocks:   60,
+		MaxSignAttempts:     3,
+		MaxOpenSignSessions: 8,
+	}
+}
+
+// Validate checks the parameters.
+func (p Params) Validate() error {
+	if p.KeygenTimeoutBlocks < 10 || p.SignTimeoutBlocks < 10 {
+		return errorsmod.Wrap(ErrInvalidParams, "timeouts must be at least 10 blocks")
+	}
+	if p.MaxSignAttempts < 1 || p.MaxSignAttempts > 10 {
+		return errorsmod.Wrap(ErrInvalidParams, "max_sign_attempts must be in [1, 10]")
+	}
+	if p.MaxOpenSignSessions < 1 || p.MaxOpenSignSessions > 64 {
+		return errorsmod.Wrap(ErrInvalidParams, "max_open_sign_sessions must be in [1, 64]")
+	}
+	return nil
+}
