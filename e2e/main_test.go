@@ -14,8 +14,12 @@ import (
 	"github.com/litprotocol/litd/testutil/network"
 )
 
-// net is the network every test in the package shares.
-var net *network.Network
+// net is the network every test in the package shares; rootKey is the key
+// its validators made by DKG.
+var (
+	net     *network.Network
+	rootKey string
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -44,6 +48,7 @@ func run(m *testing.M) int {
 	cfg := network.DefaultConfig(bin, filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-e2e"
 	cfg.Ports = network.FreePorts
+	cfg.MutateGenesis = fastSessions
 	n, err := network.Init(cfg)
 	if err != nil {
 		fmt.Println("e2e: init:", err)
@@ -59,6 +64,12 @@ func run(m *testing.M) int {
 		fmt.Println("e2e:", err)
 		return 1
 	}
+	start := time.Now()
+	if rootKey, err = n.WaitForRootKey(5 * time.Minute); err != nil {
+		fmt.Println("e2e:", err)
+		return 1
+	}
+	fmt.Printf("e2e: DKG produced root key %s in %s\n", rootKey, time.Since(start).Round(time.Second))
 	code := m.Run()
 	// Stop the way `make localnet-stop` does, and check nothing is left running.
 	pids, err := network.StopDir(cfg.Dir)
@@ -78,4 +89,14 @@ func run(m *testing.M) int {
 		fmt.Println("e2e: node homes and logs kept in", dir)
 	}
 	return code
+}
+
+// fastSessions shortens the signing deadline so the fault tests see a retry
+// within seconds rather than a minute, and widens the downtime window so a
+// validator the tests kill for a minute is not jailed.
+func fastSessions(_ *network.Network, genesis map[string]any) error {
+	appState := genesis["app_state"].(map[string]any)
+	appState["tss"].(map[string]any)["params"].(map[string]any)["sign_timeout_blocks"] = "40"
+	appState["slashing"].(map[string]any)["params"].(map[string]any)["signed_blocks_window"] = "10000"
+	return nil
 }

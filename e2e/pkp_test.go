@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 
-	"github.com/litprotocol/litd/testutil/network"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -128,8 +127,10 @@ func TestE2EPKPLifecycle(t *testing.T) {
 		},
 		new: func() *tsstypes.QueryKeySetResponse { return new(tsstypes.QueryKeySetResponse) },
 	})
-	require.Equal(t, network.DevRootPubkey(), keySet.KeySet.Pubkey)
+	require.Equal(t, rootKey, keySet.KeySet.Pubkey)
+	require.Equal(t, tsstypes.KEY_SET_STATUS_ACTIVE, keySet.KeySet.Status)
 	require.Len(t, keySet.KeySet.Participants, 4)
+	require.EqualValues(t, 2, keySet.KeySet.Threshold, "3 of 4 validators sign")
 
 	// Mint with an initial action and auth method.
 	tokenID := mint(t, "alice",

@@ -300,14 +300,19 @@ func (n *Network) Stop() {
 }
 
 // StopNode stops node i (SIGTERM, then SIGKILL after 10 s) and waits for it.
-func (n *Network) StopNode(i int) error {
+func (n *Network) StopNode(i int) error { return n.signalNode(i, syscall.SIGTERM) }
+
+// KillNode kills node i with SIGKILL, as a crash would, and waits for it.
+func (n *Network) KillNode(i int) error { return n.signalNode(i, syscall.SIGKILL) }
+
+func (n *Network) signalNode(i int, sig syscall.Signal) error {
 	node := n.Nodes[i]
 	if node.cmd == nil {
 		return nil
 	}
 	done := make(chan struct{})
 	go func() { _ = node.cmd.Wait(); close(done) }()
-	_ = syscall.Kill(-node.cmd.Process.Pid, syscall.SIGTERM)
+	_ = syscall.Kill(-node.cmd.Process.Pid, sig)
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

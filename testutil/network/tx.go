@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // TxResult is the committed result of a transaction.
@@ -82,4 +83,28 @@ func (n *Network) AddKey(i int, name string) (string, error) {
 		return "", err
 	}
 	return n.KeyAddress(i, name)
+}
+
+// WaitForRootKey waits until DKG has produced an active root key and returns
+// its 0x-hex compressed public key.
+func (n *Network) WaitForRootKey(timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := n.CLI(0, "query", "tss", "key-set", "--output", "json")
+		if err == nil {
+			var resp struct {
+				KeySet struct {
+					Pubkey string `json:"pubkey"`
+					Status string `json:"status"`
+				} `json:"key_set"`
+			}
+			if json.Unmarshal([]byte(out), &resp) == nil && resp.KeySet.Status == "KEY_SET_STATUS_ACTIVE" {
+				return resp.KeySet.Pubkey, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("no active root key after %s (last answer %q, %v)", timeout, out, err)
+		}
+		time.Sleep(time.Second)
+	}
 }

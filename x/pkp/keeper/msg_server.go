@@ -22,13 +22,20 @@ var _ types.MsgServer = msgServer{}
 // NewMsgServerImpl returns the x/pkp message server.
 func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
 
-// parseAccount decodes a bech32 account address with a typed error naming the field.
+// parseAccount decodes a bech32 account address with a typed error naming
+// the field.
 func (k Keeper) parseAccount(field, s string) (sdk.AccAddress, error) {
 	bz, err := k.addressCodec.StringToBytes(s)
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %v", field, s, err)
 	}
 	return bz, nil
+}
+
+// canonical renders address bytes the one way state stores them (bech32 is
+// case-insensitive; state and comparisons are not).
+func (k Keeper) canonical(addr sdk.AccAddress) (string, error) {
+	return k.addressCodec.BytesToString(addr)
 }
 
 // initialPermissions is MsgMint's permissions after validation.
@@ -69,8 +76,12 @@ func (k Keeper) validateInitialPermissions(msg *types.MsgMint) (initialPermissio
 		if slices.ContainsFunc(out.addrBytes, func(o sdk.AccAddress) bool { return o.Equals(addr) }) {
 			return out, errorsmod.Wrapf(types.ErrDuplicatePermission, "address %s listed twice", a.Address)
 		}
+		canon, err := k.canonical(addr)
+		if err != nil {
+			return out, err
+		}
 		out.addrBytes = append(out.addrBytes, addr)
-		out.addresses = append(out.addresses, types.PermittedAddress{Address: a.Address, Scopes: scopes})
+		out.addresses = append(out.addresses, types.PermittedAddress{Address: canon, Scopes: scopes})
 	}
 	for _, am := range msg.AuthMethods {
 		if err := am.Validate(); err != nil {
@@ -189,8 +200,10 @@ func (k msgServer) Mint(ctx context.Context, msg *types.MsgMint) (*types.MsgMint
 	if err != nil {
 		return nil, err
 	}
-	p.Owner = msg.Creator
-	ev, err := mintedEvent(p, msg.Creator)
+	if p.Owner, err = k.canonical(creator); err != nil {
+		return nil, err
+	}
+	ev, err := mintedEvent(p, p.Owner)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +309,7 @@ func (k Keeper) ownedPKP(ctx context.Context, owner, tokenIDHex string) (types.P
 	if p.Burned {
 		return types.PKP{}, nil, nil, errorsmod.Wrapf(types.ErrPKPBurned, "%s", p.TokenId)
 	}
-	if p.Owner != owner {
+	if canon, err := k.canonical(addr); err != nil || p.Owner != canon {
 		return types.PKP{}, nil, nil, errorsmod.Wrapf(types.ErrUnauthorized, "%s is owned by %s, not %s", p.TokenId, p.Owner, owner)
 	}
 	return p, tokenID, addr, nil
@@ -318,12 +331,18 @@ func (k msgServer) Transfer(ctx context.Context, msg *types.MsgTransfer) (*types
 	if err := k.ByOwner.Remove(ctx, collections.Join(owner, tokenID)); err != nil {
 		return nil, err
 	}
-	p.Owner = msg.Recipient
+	if p.Owner, err = k.canonical(recipient); err != nil {
+		return nil, err
+	}
 	if err := k.storePKP(ctx, p, tokenID); err != nil {
 		return nil, err
 	}
+	from, err := k.canonical(owner)
+	if err != nil {
+		return nil, err
+	}
 	return &types.MsgTransferResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventPKPTransferred{TokenId: p.TokenId, From: msg.Owner, To: msg.Recipient})
+		&types.EventPKPTransferred{TokenId: p.TokenId, From: from, To: p.Owner})
 }
 
 // Burn removes the owner for good; permitted actions keep signing.
@@ -417,11 +436,15 @@ func (k msgServer) AddPermittedAddress(ctx context.Context, msg *types.MsgAddPer
 	if has {
 		return nil, errorsmod.Wrapf(types.ErrDuplicatePermission, "address %s already permitted on %s", msg.Address, p.TokenId)
 	}
-	if err := k.PermittedAddresses.Set(ctx, key, types.PermittedAddress{Address: msg.Address, Scopes: scopes}); err != nil {
+	canon, err := k.canonical(addr)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.PermittedAddresses.Set(ctx, key, types.PermittedAddress{Address: canon, Scopes: scopes}); err != nil {
 		return nil, err
 	}
 	return &types.MsgAddPermittedAddressResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventPermittedAddressAdded{TokenId: p.TokenId, Address: msg.Address, Scopes: scopes})
+		&types.EventPermittedAddressAdded{TokenId: p.TokenId, Address: canon, Scopes: scopes})
 }
 
 // RemovePermittedAddress revokes an account's right to sign.

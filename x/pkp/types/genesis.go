@@ -31,8 +31,8 @@ func ValidatePKP(p PKP) error {
 		if p.Owner != "" {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "burned pkp %s has an owner", p.TokenId)
 		}
-	} else if _, err := sdk.AccAddressFromBech32(p.Owner); err != nil {
-		return errorsmod.Wrapf(ErrInvalidAddress, "owner of %s: %v", p.TokenId, err)
+	} else if err := validateCanonicalAddress(p.Owner); err != nil {
+		return errorsmod.Wrapf(err, "owner of %s", p.TokenId)
 	}
 	if p.MintGrantBurn && !p.Burned {
 		return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s is not burned", p.TokenId)
@@ -100,8 +100,8 @@ func (gs GenesisState) Validate() error {
 		if err != nil {
 			return err
 		}
-		if _, err := sdk.AccAddressFromBech32(a.Address.Address); err != nil {
-			return errorsmod.Wrapf(ErrInvalidAddress, "permitted address on %s: %v", a.TokenId, err)
+		if err := validateCanonicalAddress(a.Address.Address); err != nil {
+			return errorsmod.Wrapf(err, "permitted address on %s", a.TokenId)
 		}
 		if _, err := NormalizeScopes(a.Address.Scopes); err != nil {
 			return err
@@ -138,6 +138,19 @@ func (gs GenesisState) Validate() error {
 		if p.MintGrantBurn && mgbActions[p.TokenId] != 1 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s must permit exactly one action", p.TokenId)
 		}
+	}
+	return nil
+}
+
+// validateCanonicalAddress accepts a bech32 account address only in the form
+// state stores: lower case, as the address codec renders it.
+func validateCanonicalAddress(s string) error {
+	addr, err := sdk.AccAddressFromBech32(s)
+	if err != nil {
+		return errorsmod.Wrapf(ErrInvalidAddress, "%q: %v", s, err)
+	}
+	if addr.String() != s {
+		return errorsmod.Wrapf(ErrInvalidAddress, "%q is not in canonical (lower-case) form", s)
 	}
 	return nil
 }

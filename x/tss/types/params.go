@@ -7,7 +7,7 @@ import errorsmod "cosmossdk.io/errors"
 func DefaultParams() Params {
 	return Params{
 		KeygenTimeoutBlocks: 400,
-		SignTimeoutBlocks:   60,
+		SignTimeoutBlocks:   100,
 		MaxSignAttempts:     3,
 		MaxOpenSignSessions: 8,
 	}
