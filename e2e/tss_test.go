@@ -88,6 +88,7 @@ func verifyEthereumStyle(t *testing.T, view pkptypes.PKPView, sig tsstypes.Signa
 	require.Len(t, r, 32)
 	require.Len(t, s, 32)
 	curve := tss.S256()
+	//nolint:staticcheck // the standard library verifies secp256k1 only through the raw-coordinate API
 	key := &ecdsa.PublicKey{Curve: curve, X: new(big.Int).SetBytes(pub[1:33]), Y: new(big.Int).SetBytes(pub[33:])}
 	require.True(t, ecdsa.Verify(key, digest, new(big.Int).SetBytes(r), new(big.Int).SetBytes(s)), "standard ECDSA verify")
 	halfN := new(big.Int).Rsh(curve.Params().N, 1)

@@ -25,10 +25,10 @@ import (
 )
 
 var (
-	_ module.HasGenesis     = AppModule{}
-	_ module.AppModuleBasic = AppModule{}
-	_ appmodule.AppModule   = AppModule{}
-	_ appmodule.HasServices = AppModule{}
+	_ module.HasGenesis       = AppModule{}
+	_ module.AppModuleBasic   = AppModule{}
+	_ appmodule.AppModule     = AppModule{}
+	_ appmodule.HasServices   = AppModule{}
 	_ appmodule.HasEndBlocker = AppModule{}
 )
 
@@ -53,7 +53,9 @@ func (AppModule) IsOnePerModuleType() {}
 func (AppModule) Name() string { return types.ModuleName }
 
 // RegisterLegacyAminoCodec registers amino names for JSON signing.
-func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) { types.RegisterLegacyAminoCodec(cdc) }
+func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	types.RegisterLegacyAminoCodec(cdc)
+}
 
 // RegisterInterfaces registers the module's messages.
 func (AppModule) RegisterInterfaces(r codectypes.InterfaceRegistry) { types.RegisterInterfaces(r) }

@@ -52,14 +52,14 @@ type Engine struct {
 	store store
 	enc   *ecdh.PrivateKey
 
-	mu        sync.Mutex
-	preParams *keygen.LocalPreParams
+	mu         sync.Mutex
+	preParams  *keygen.LocalPreParams
 	generating bool
-	self      string
-	encKeys   map[string][]byte
-	firstSeen int64
-	runs      map[uint64]*run
-	outbox    []*item
+	self       string
+	encKeys    map[string][]byte
+	firstSeen  int64
+	runs       map[uint64]*run
+	outbox     []*item
 }
 
 // New opens (creating if needed) the engine state under dir.

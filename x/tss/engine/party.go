@@ -83,6 +83,7 @@ func (e *Engine) startRun(j keeper.Job) (*run, error) {
 		d := types.DerivationDelta(root, j.KeyID)
 		deltaBytes := d.Bytes()
 		delta := new(big.Int).SetBytes(deltaBytes[:])
+		//nolint:staticcheck // tss-lib takes the child key as raw coordinates
 		childPk := ecdsa.PublicKey{Curve: tss.S256(), X: child.X(), Y: child.Y()}
 		keys := []keygen.LocalPartySaveData{*share}
 		if err := signing.UpdatePublicKeyAndAdjustBigXj(delta, keys, &childPk, tss.S256()); err != nil {
@@ -238,4 +239,3 @@ func fieldVal(x *big.Int) *secp256k1.FieldVal {
 	f.SetByteSlice(x.Bytes())
 	return &f
 }
-

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"slices"
 
-	"cosmossdk.io/collections"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"cosmossdk.io/collections"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 

@@ -5,9 +5,10 @@ import (
 	"encoding/hex"
 	"errors"
 
-	"cosmossdk.io/collections"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"cosmossdk.io/collections"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
@@ -107,7 +108,7 @@ func (q Querier) SignaturesByPKP(ctx context.Context, req *types.QuerySignatures
 	}
 	sigs, page, err := query.CollectionPaginate(ctx, q.Keeper.SignaturesByPKP, req.Pagination,
 		func(key collections.Pair[[]byte, uint64], _ collections.NoValue) (types.Signature, error) {
-			return q.Keeper.Signatures.Get(ctx, key.K2())
+			return q.Signatures.Get(ctx, key.K2())
 		}, query.WithCollectionPaginationPairPrefix[[]byte, uint64](tokenID))
 	if err != nil {
 		return nil, err

@@ -364,4 +364,3 @@ func (k Keeper) pkpPubkey(ctx context.Context, tokenIDHex string) ([]byte, error
 	}
 	return pk.SerializeUncompressed(), nil
 }
-
