@@ -29,15 +29,37 @@ func digestOf(s string) string {
 	return "0x" + hex.EncodeToString(h[:])
 }
 
-// requestSign sends MsgSign and returns the signature id.
+// sign runs `litd tx tss sign`, which waits for inclusion and prints the
+// signature id.
+func sign(from, tokenID, digest string) (uint64, error) {
+	out, err := net.CLI(0, "tx", "tss", "sign", tokenID, digest, "--from", from, "--yes", "--output", "json")
+	if err != nil {
+		return 0, err
+	}
+	var resp struct {
+		SignatureID string `json:"signature_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &resp); err != nil {
+		return 0, fmt.Errorf("%q: %w", out, err)
+	}
+	return strconv.ParseUint(resp.SignatureID, 10, 64)
+}
+
+// requestSign signs and requires success.
 func requestSign(t *testing.T, from, tokenID, digest string) uint64 {
 	t.Helper()
-	res, err := net.Tx(0, from, "tss", "sign", tokenID, digest)
-	require.NoError(t, err)
-	require.Zero(t, res.Code, res.RawLog)
-	id, err := strconv.ParseUint(res.Attr("lit.tss.v1.EventSignatureRequested", "signature_id"), 10, 64)
+	id, err := sign(from, tokenID, digest)
 	require.NoError(t, err)
 	return id
+}
+
+// signRejected requires `tx tss sign` to fail with x/tss error code 7 (unauthorized).
+func signRejected(t *testing.T, from, tokenID, digest string) {
+	t.Helper()
+	_, err := sign(from, tokenID, digest)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "(code 7, tss)")
+	require.Contains(t, err.Error(), "not permitted to sign with this pkp")
 }
 
 func querySignature(t *testing.T, id uint64) tsstypes.Signature {
@@ -140,37 +162,35 @@ func TestE2ESignAuthorization(t *testing.T) {
 	dave := fund(t, "dave", "10000000ulit")
 	digest := digestOf("not yours")
 
-	res, err := net.Tx(0, "dave", "tss", "sign", owned, digest)
-	require.NoError(t, err)
-	require.EqualValues(t, 7, res.Code, res.RawLog)
-	require.Equal(t, "tss", res.Codespace)
+	signRejected(t, "dave", owned, digest)
 
 	// A permitted address may sign; after removal it may not.
 	mustTx(t, "alice", "pkp", "add-permitted-address", owned, dave, "--scopes", "sign-anything")
 	requestSign(t, "dave", owned, digest)
 	mustTx(t, "alice", "pkp", "remove-permitted-address", owned, dave)
-	res, err = net.Tx(0, "dave", "tss", "sign", owned, digest)
-	require.NoError(t, err)
-	require.EqualValues(t, 7, res.Code, res.RawLog)
+	signRejected(t, "dave", owned, digest)
 
 	// Burned, with no permitted action or address: nobody can sign.
 	mustTx(t, "alice", "pkp", "burn", owned)
 	for _, who := range []string{"alice", "dave"} {
-		res, err = net.Tx(0, who, "tss", "sign", owned, digest)
-		require.NoError(t, err)
-		require.EqualValues(t, 7, res.Code, "%s: %s", who, res.RawLog)
+		signRejected(t, who, owned, digest)
 	}
 	// A Mint/Grant/Burn PKP: only its action may sign, no account.
 	mgb, err := net.Tx(0, "alice", "pkp", "mint-grant-burn", cidOf("only the action"))
 	require.NoError(t, err)
-	res, err = net.Tx(0, "alice", "tss", "sign", mgb.Attr("lit.pkp.v1.EventPKPMinted", "token_id"), digest)
 	require.NoError(t, err)
-	require.EqualValues(t, 7, res.Code, res.RawLog)
+	signRejected(t, "alice", mgb.Attr("lit.pkp.v1.EventPKPMinted", "token_id"), digest)
 
-	// Malformed digests are typed errors.
-	res, err = net.Tx(0, "alice", "tss", "sign", mint(t, "alice"), "0x1234")
+	// A malformed digest is refused before anything is signed or sent.
+	_, err = sign("alice", mint(t, "alice"), "0x1234")
+	require.ErrorContains(t, err, "want 0x and 64 hex digits")
+
+	// --wait prints the finished signature.
+	out, err := net.CLI(0, "tx", "tss", "sign", mint(t, "alice"), digest, "--from", "alice", "--yes", "--wait", "--output", "json")
 	require.NoError(t, err)
-	require.EqualValues(t, 6, res.Code, res.RawLog)
+	var done tsstypes.Signature
+	require.NoError(t, enc.Codec.UnmarshalJSON([]byte(out), &done), out)
+	require.Equal(t, tsstypes.SIGNATURE_STATUS_SIGNED, done.Status)
 }
 
 // TestE2EConcurrentSigns puts 20 sign requests in one transaction and waits

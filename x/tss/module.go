@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
+	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
 
 	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
@@ -20,6 +21,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/litprotocol/litd/x/tss/client/cli"
 	"github.com/litprotocol/litd/x/tss/keeper"
 	"github.com/litprotocol/litd/x/tss/types"
 )
@@ -112,7 +114,11 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 // ConsensusVersion implements module.HasConsensusVersion.
 func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
 
-// AutoCLIOptions declares `litd tx tss ...` and `litd q tss ...`.
+// GetTxCmd is the hand-written `litd tx tss`: its sign command waits for the
+// signature id, which autocli cannot.
+func (AppModule) GetTxCmd() *cobra.Command { return cli.TxCmd() }
+
+// AutoCLIOptions declares `litd q tss ...`.
 func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 	pos := func(fields ...string) []*autocliv1.PositionalArgDescriptor {
 		out := make([]*autocliv1.PositionalArgDescriptor, len(fields))
@@ -122,20 +128,6 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 		return out
 	}
 	return &autocliv1.ModuleOptions{
-		Tx: &autocliv1.ServiceCommandDescriptor{
-			Service: types.Msg_serviceDesc.ServiceName,
-			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
-				{
-					RpcMethod: "Sign", Use: "sign [token-id] [digest-hex]",
-					Short: "Ask the validators to sign a 32-byte digest with a PKP",
-					Long: "The sender must own the PKP or be a permitted address with scope sign-anything. The response carries " +
-						"signature_id; `litd q tss signature [id]` shows r, s and v once t+1 validators have produced it " +
-						"(a normal secp256k1/Ethereum signature: ecrecover(digest, v, r, s) is the PKP's Ethereum address).",
-					PositionalArgs: pos("token_id", "digest"),
-				},
-				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
-			},
-		},
 		Query: &autocliv1.ServiceCommandDescriptor{
 			Service: types.Query_serviceDesc.ServiceName,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{

@@ -1,0 +1,150 @@
+package types_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	"github.com/stretchr/testify/require"
+
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	abcitypes "github.com/litprotocol/litd/app/abci/types"
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
+)
+
+func sampleCommit() abci.ExtendedCommitInfo {
+	ext, _ := (&abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{EncPubkey: bytes.Repeat([]byte{7}, 32)}}).Marshal()
+	return abci.ExtendedCommitInfo{Round: 3, Votes: []abci.ExtendedVoteInfo{
+		{Validator: abci.Validator{Address: bytes.Repeat([]byte{1}, 20), Power: 9}, VoteExtension: ext, ExtensionSignature: bytes.Repeat([]byte{2}, 64), BlockIdFlag: cmtproto.BlockIDFlagCommit},
+		{Validator: abci.Validator{Address: bytes.Repeat([]byte{3}, 20), Power: 1}, BlockIdFlag: cmtproto.BlockIDFlagAbsent},
+	}}
+}
+
+func TestInjectedRoundTrip(t *testing.T) {
+	info := sampleCommit()
+	tx, err := abcitypes.EncodeInjected(info)
+	require.NoError(t, err)
+	require.True(t, abcitypes.IsInjected(tx))
+	got, ok, err := abcitypes.DecodeInjected(tx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, info, got)
+
+	// An empty commit still encodes to a recognisable tx 0: the bare prefix.
+	prefix, err := abcitypes.EncodeInjected(abci.ExtendedCommitInfo{})
+	require.NoError(t, err)
+	require.True(t, abcitypes.IsInjected(prefix))
+	require.True(t, bytes.HasPrefix(tx, prefix))
+
+	// A Cosmos tx (TxRaw starts with field 1, tag 0x0a) and empty bytes are not injected.
+	for _, notInjected := range [][]byte{nil, {}, {0x0a, 0x02, 0x0a, 0x00}, prefix[:len(prefix)-1], append([]byte{0x0a}, prefix...)} {
+		require.False(t, abcitypes.IsInjected(notInjected), "%x", notInjected)
+		_, ok, err := abcitypes.DecodeInjected(notInjected)
+		require.False(t, ok)
+		require.NoError(t, err)
+	}
+
+	// The prefix followed by bytes that are not an ExtendedCommitInfo.
+	for _, garbage := range [][]byte{{0xff}, {0x12, 0x05, 0x01}, {0x08, 0xff, 0xff}} {
+		_, ok, err := abcitypes.DecodeInjected(append(bytes.Clone(prefix), garbage...))
+		require.True(t, ok, "%x", garbage)
+		require.Error(t, err, "%x", garbage)
+	}
+}
+
+func TestDecodeExtension(t *testing.T) {
+	ext, err := abcitypes.DecodeExtension(nil)
+	require.NoError(t, err)
+	require.Nil(t, ext.Tss)
+	_, err = abcitypes.DecodeExtension(make([]byte, abcitypes.MaxExtensionBytes+1))
+	require.ErrorContains(t, err, "size bound")
+	_, err = abcitypes.DecodeExtension([]byte{0x0a, 0x05})
+	require.Error(t, err)
+}
+
+func TestVoteExtensionsEnabled(t *testing.T) {
+	for _, c := range []struct {
+		enable, h int64
+		want      bool
+	}{
+		{0, 1, false}, {0, 100, false}, {-1, 100, false},
+		{2, 1, false}, {2, 2, false}, {2, 3, true}, {2, 1000, true},
+		{1, 1, false}, {1, 2, true},
+	} {
+		require.Equal(t, c.want, abcitypes.VoteExtensionsEnabled(c.enable, c.h), "enable=%d h=%d", c.enable, c.h)
+	}
+}
+
+// recordingRunner delivers each tx with its own index, like the SDK's runners.
+type recordingRunner struct {
+	txs [][]byte
+	err error
+}
+
+func (r *recordingRunner) Run(_ context.Context, ms storetypes.MultiStore, txs [][]byte, deliver sdk.DeliverTxFunc) ([]*abci.ExecTxResult, error) {
+	r.txs = txs
+	if r.err != nil {
+		return nil, r.err
+	}
+	out := make([]*abci.ExecTxResult, len(txs))
+	for i, tx := range txs {
+		out[i] = deliver(tx, nil, ms, i, nil)
+	}
+	return out, nil
+}
+
+func TestTxRunner(t *testing.T) {
+	tx0, err := abcitypes.EncodeInjected(sampleCommit())
+	require.NoError(t, err)
+	a, b := []byte{0x0a, 0x01, 'a'}, []byte{0x0a, 0x01, 'b'}
+
+	var indices []int
+	deliver := func(tx []byte, _ sdk.Tx, _ storetypes.MultiStore, i int, _ map[string]any) *abci.ExecTxResult {
+		indices = append(indices, i)
+		return &abci.ExecTxResult{Code: 7, Data: tx} // every real tx "fails" so tx 0's Code 0 stands out
+	}
+	for _, c := range []struct {
+		name        string
+		txs         [][]byte
+		innerSees   [][]byte
+		wantIndices []int
+		injected    bool
+	}{
+		{"injected", [][]byte{tx0, a, b}, [][]byte{a, b}, []int{1, 2}, true},
+		{"only injected", [][]byte{tx0}, [][]byte{}, nil, true},
+		{"plain", [][]byte{a, b}, [][]byte{a, b}, []int{0, 1}, false},
+		{"injected not first", [][]byte{a, tx0}, [][]byte{a, tx0}, []int{0, 1}, false},
+		{"empty", nil, nil, nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			indices = nil
+			inner := &recordingRunner{}
+			r := abcitypes.TxRunner{Inner: inner}
+			require.Same(t, inner, r.Unwrap().(*recordingRunner))
+			res, err := r.Run(context.Background(), nil, c.txs, deliver)
+			require.NoError(t, err)
+			require.Equal(t, c.innerSees, inner.txs)
+			require.Equal(t, c.wantIndices, indices)
+			require.Len(t, res, len(c.txs))
+			for i, r := range res {
+				if c.injected && i == 0 {
+					require.Zero(t, r.Code)
+					require.NotEmpty(t, r.Info)
+					continue
+				}
+				require.Equal(t, uint32(7), r.Code)
+				require.Equal(t, c.txs[i], r.Data) // result i is tx i's
+			}
+		})
+	}
+
+	boom := errors.New("boom")
+	res, err := abcitypes.TxRunner{Inner: &recordingRunner{err: boom}}.Run(context.Background(), nil, [][]byte{tx0, a}, deliver)
+	require.ErrorIs(t, err, boom)
+	require.Nil(t, res)
+}

@@ -1,0 +1,304 @@
+package bench
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+)
+
+// The benchmarks run in this order: raw tss-lib first (with the machine to
+// itself), then the network, which is stopped before the summary.
+
+// burstSize is how many MsgSign the throughput measurement puts in one tx.
+const burstSize = 20
+
+func BenchmarkRaw(b *testing.B) {
+	signs := envInt(b, "LITD_BENCH_SIGNS", 10)
+	conc := envInt(b, "LITD_BENCH_CONCURRENCY", 4)
+
+	var saves []*keygen.LocalPartySaveData
+	keys := func(b *testing.B) []*keygen.LocalPartySaveData {
+		if saves != nil {
+			return saves
+		}
+		pre, err := fixturePreParams(rawParties)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start, cpu0 := time.Now(), selfCPU()
+		s, err := rawKeygen(pre)
+		if err != nil {
+			b.Fatal(err)
+		}
+		took, cpu := time.Since(start), selfCPU()-cpu0
+		report(b, "raw.keygen", "keygen n=4 t=2 (fixture pre-params): wall", seconds(took), "s")
+		report(b, "raw.keygen.cpu", "keygen: CPU, all 4 parties", seconds(cpu), "cpu-s")
+		saves = s
+		return saves
+	}
+
+	b.Run("Keygen", func(b *testing.B) { keys(b) })
+
+	b.Run("SignLatency", func(b *testing.B) {
+		saves := keys(b)
+		var lat []time.Duration
+		cpu0 := selfCPU()
+		for i := range signs {
+			start := time.Now()
+			if err := rawSign(saves, signersFor(i), uint64(i+1), rawDigest("latency", i)); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		cpu := selfCPU() - cpu0
+		report(b, "raw.sign.p50", "3-of-4 sign with KDD, sequential: p50", millis(percentile(lat, 0.5)), "p50-ms")
+		report(b, "raw.sign.p95", "3-of-4 sign with KDD, sequential: p95", millis(percentile(lat, 0.95)), "p95-ms")
+		report(b, "raw.sign.cpu", "sign: CPU per signature, 3 parties", seconds(cpu)/float64(signs), "cpu-s/sig")
+		report(b, "raw.sign.n", "sign: sequential signatures", float64(signs), "sigs")
+	})
+
+	b.Run("SignThroughput", func(b *testing.B) {
+		saves := keys(b)
+		jobs := make(chan int)
+		errc := make(chan error, 1)
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range conc {
+			wg.Go(func() {
+				for i := range jobs {
+					if err := rawSign(saves, signersFor(i), uint64(1000+i), rawDigest("throughput", i)); err != nil {
+						select {
+						case errc <- err:
+						default:
+						}
+					}
+				}
+			})
+		}
+		for i := range signs {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		took := time.Since(start)
+		select {
+		case err := <-errc:
+			b.Fatal(err)
+		default:
+		}
+		report(b, "raw.throughput", "sign throughput, concurrent sessions", float64(signs)/took.Seconds(), "sig/s")
+		report(b, "raw.throughput.k", "sign throughput: concurrent sessions", float64(conc), "sessions")
+		report(b, "raw.throughput.n", "sign throughput: signatures", float64(signs), "sigs")
+	})
+}
+
+func BenchmarkNetwork(b *testing.B) {
+	signs := envInt(b, "LITD_BENCH_SIGNS", 10)
+	c := newChain(b)
+	defer c.close(b)
+	b.Logf("network of %d validators in %s", len(c.Nodes), c.dir)
+
+	start := time.Now()
+	if err := c.Start(); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.WaitForHeight(0, 1, 2*time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	firstBlock := time.Now()
+	if _, err := c.WaitForRootKey(10 * time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	rootKey := time.Now()
+	dkgCPU := c.nodeCPU()
+
+	var idle time.Duration
+	var idleCores float64
+	b.Run("BlockTimeIdle", func(b *testing.B) {
+		h0, err := c.height()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu0, t0 := c.nodeCPU(), time.Now()
+		if err := c.WaitForHeight(0, h0+20, 2*time.Minute); err != nil {
+			b.Fatal(err)
+		}
+		idleCores = seconds(c.nodeCPU()-cpu0) / time.Since(t0).Seconds()
+		if idle, err = c.blockInterval(h0, h0+20); err != nil {
+			b.Fatal(err)
+		}
+		report(b, "net.block.idle", "block time, idle (20 blocks after DKG)", millis(idle), "ms")
+		report(b, "net.cpu.idle", "litd CPU while idle, 4 nodes", idleCores, "cores")
+	})
+
+	b.Run("DKG", func(b *testing.B) {
+		ks, err := c.keySet()
+		if err != nil {
+			b.Fatal(err)
+		}
+		first, err := c.session(1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		last, err := c.session(ks.KeygenSessionId)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := c.height()
+		if err != nil {
+			b.Fatal(err)
+		}
+		active, err := c.activationHeight(first.StartHeight, h)
+		if err != nil {
+			b.Fatal(err)
+		}
+		blocks := active - first.StartHeight
+		onChain, err := c.blockInterval(first.StartHeight, active)
+		if err != nil {
+			b.Fatal(err)
+		}
+		report(b, "net.dkg.start", "DKG: Start -> WaitForRootKey (boot included), wall", seconds(rootKey.Sub(start)), "s")
+		report(b, "net.dkg.first", "DKG: first block -> WaitForRootKey, wall", seconds(rootKey.Sub(firstBlock)), "first-block-s")
+		report(b, "net.dkg.blocks", "DKG: keygen start_height -> key set active", float64(blocks), "blocks")
+		report(b, "net.dkg.est", "DKG: those blocks x idle block time", seconds(time.Duration(blocks)*idle), "est-s")
+		report(b, "net.dkg.session", "DKG: same span by block header times", seconds(onChain*time.Duration(blocks)), "header-s")
+		report(b, "net.dkg.blocktime", "block time during DKG", millis(onChain), "ms")
+		report(b, "net.dkg.attempts", "DKG: keygen attempts", float64(last.Attempt), "attempts")
+		report(b, "net.dkg.cpu", "litd CPU from boot to root key, 4 nodes", seconds(dkgCPU), "cpu-s")
+		b.Logf("keygen session %d started at height %d; key set %d active at height %d", first.Id, first.StartHeight, ks.Id, active)
+	})
+
+	var tokenID string
+	pkp := func(b *testing.B) string {
+		if tokenID == "" {
+			var err error
+			if tokenID, err = c.mintPKP(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return tokenID
+	}
+
+	b.Run("SignLatency", func(b *testing.B) {
+		token := pkp(b)
+		var wall, submit []time.Duration
+		var blocks []int64
+		retries := 0
+		cpu0, t0 := c.nodeCPU(), time.Now()
+		for i := range signs {
+			begin := time.Now()
+			hash, err := c.submitSign(token, netDigest("sequential", i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			accepted := time.Now()
+			ids, err := c.signatureIDs(hash, time.Minute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sigs, seen, err := c.awaitSigned(ids, 5*time.Minute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			submit = append(submit, accepted.Sub(begin))
+			wall = append(wall, seen[0].Sub(accepted))
+			blocks = append(blocks, sigs[0].SignedHeight-sigs[0].RequestHeight)
+			retries += int(sigs[0].Attempts) - 1
+		}
+		cpu := seconds(c.nodeCPU()-cpu0) - idleCores*time.Since(t0).Seconds()
+		report(b, "net.sign.p50", "sign, sequential: submitted -> SIGNED p50", millis(percentile(wall, 0.5)), "p50-ms")
+		report(b, "net.sign.p95", "sign, sequential: submitted -> SIGNED p95", millis(percentile(wall, 0.95)), "p95-ms")
+		report(b, "net.sign.blocks.p50", "sign, sequential: request -> signed height p50", float64(percentile(blocks, 0.5)), "p50-blocks")
+		report(b, "net.sign.blocks.p95", "sign, sequential: request -> signed height p95", float64(percentile(blocks, 0.95)), "p95-blocks")
+		report(b, "net.sign.submit", "sign: CLI sign+broadcast (not in latency) p50", millis(percentile(submit, 0.5)), "cli-ms")
+		report(b, "net.sign.cpu", "sign: litd CPU per signature above idle, 4 nodes", cpu/float64(signs), "cpu-s/sig")
+		report(b, "net.sign.retries", "sign: retried sessions (attempts > 1)", float64(retries), "retries")
+		report(b, "net.sign.n", "sign: sequential requests", float64(signs), "sigs")
+	})
+
+	b.Run("SignThroughput", func(b *testing.B) {
+		token := pkp(b)
+		file, err := c.prepareBurst(token, burstSize)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu0, t0 := c.nodeCPU(), time.Now()
+		hash, err := c.broadcast(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		accepted := time.Now()
+		ids, err := c.signatureIDs(hash, time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ids) != burstSize {
+			b.Fatalf("tx requested %d signatures, want %d", len(ids), burstSize)
+		}
+		sigs, seen, err := c.awaitSigned(ids, 10*time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu := seconds(c.nodeCPU()-cpu0) - idleCores*time.Since(t0).Seconds()
+		var lat []time.Duration
+		var lastSigned int64
+		retries := 0
+		for i, s := range sigs {
+			lat = append(lat, seen[i].Sub(accepted))
+			lastSigned = max(lastSigned, s.SignedHeight)
+			retries += int(s.Attempts) - 1
+		}
+		total := slices.Max(lat)
+		loaded, err := c.blockInterval(sigs[0].RequestHeight, lastSigned)
+		if err != nil {
+			b.Fatal(err)
+		}
+		report(b, "net.throughput", "20 MsgSign in one tx: submitted -> last SIGNED", float64(burstSize)/total.Seconds(), "sig/s")
+		report(b, "net.burst.s", "20 MsgSign in one tx: wall to last SIGNED", seconds(total), "s")
+		report(b, "net.burst.blocks", "20 MsgSign in one tx: request -> last signed height", float64(lastSigned-sigs[0].RequestHeight), "blocks")
+		report(b, "net.burst.p50", "20 MsgSign in one tx: per-request latency p50", millis(percentile(lat, 0.5)), "p50-ms")
+		report(b, "net.block.loaded", "block time while signing the 20", millis(loaded), "ms")
+		report(b, "net.burst.cpu", "20 MsgSign: litd CPU per signature above idle", cpu/float64(burstSize), "cpu-s/sig")
+		report(b, "net.burst.retries", "20 MsgSign: retried sessions (attempts > 1)", float64(retries), "retries")
+	})
+
+	b.Run("Health", func(b *testing.B) {
+		st, err := c.sessionStats()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, examples := c.logErrors()
+		report(b, "net.sessions.sign", "sign sessions opened", float64(st.sign), "sign-sessions")
+		report(b, "net.sessions.sign.expired", "sign sessions expired", float64(st.signExpired), "sign-expired")
+		report(b, "net.sessions.keygen.expired", "keygen sessions expired", float64(st.keygenExpired), "keygen-expired")
+		report(b, "net.sessions.open", "sessions still open at the end", float64(st.open), "open")
+		report(b, "net.log.errors", "error lines in the 4 node logs", float64(n), "log-errors")
+		for _, e := range examples {
+			b.Logf("log: %s", e)
+		}
+	})
+}
+
+// BenchmarkSummary prints the ratios and the whole table; it runs last.
+func BenchmarkSummary(b *testing.B) {
+	ratio := func(label, num, den, unit string) {
+		n, ok1 := result(num)
+		d, ok2 := result(den)
+		if !ok1 || !ok2 || d == 0 {
+			b.Logf("%-58s %10s", label, "n/a")
+			return
+		}
+		report(b, "ratio."+unit, label, n/d, unit)
+	}
+	ratio("network sign p50 / raw sign p50", "net.sign.p50", "raw.sign.p50", "sign-p50-x")
+	ratio("network sign p95 / raw sign p95", "net.sign.p95", "raw.sign.p95", "sign-p95-x")
+	ratio("network throughput / raw throughput", "net.throughput", "raw.throughput", "throughput-x")
+	ratio("network DKG (session, header clock) / raw keygen", "net.dkg.session", "raw.keygen", "dkg-x")
+	ratio("network DKG (Start -> root key) / raw keygen", "net.dkg.start", "raw.keygen", "dkg-boot-x")
+	ratio("loaded block time / idle block time", "net.block.loaded", "net.block.idle", "block-time-x")
+	ratio("litd CPU per signature (burst) / raw CPU per signature", "net.burst.cpu", "raw.sign.cpu", "cpu-per-sig-x")
+	b.Logf("summary (one run; wall times are indicative on a shared machine):%s", table())
+}

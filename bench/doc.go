@@ -1,0 +1,50 @@
+// Package bench measures litd's threshold signing against the raw cost of
+// the protocol it runs, in one `go test -bench` run so the numbers compare:
+//
+//	LITD_BIN=build/litd go test -run '^$' -bench . -benchtime 1x -timeout 20m ./bench/
+//
+// Every Benchmark measures once (-benchtime 1x) and loops internally; the
+// default ns/op is suppressed and each figure is a named metric
+// (b.ReportMetric) and a row of the table the benchmarks log.
+//
+// BenchmarkRaw is tss-lib v2 alone, all parties in this process wired by
+// channels (messages go through WireBytes/UpdateFromBytes, as on chain, but
+// unsealed): 4-party keygen (n=4, t=2) with the committed Paillier
+// pre-parameters (testutil/fixtures), then 3-of-4 signing exactly as
+// x/tss/engine does it (signing.UpdatePublicKeyAndAdjustBigXj on a copy of
+// the save data, signing.NewLocalPartyWithKDD with the PKP key id's delta),
+// each signature verified against the derived key. Sign latency is
+// p50/p95 (nearest rank) over LITD_BENCH_SIGNS sequential signatures
+// (default 10); throughput is LITD_BENCH_SIGNS signatures over
+// LITD_BENCH_CONCURRENCY concurrent sessions (default 4). CPU seconds come
+// from getrusage and do not grow when other work shares the machine, unlike
+// wall time.
+//
+// BenchmarkNetwork starts ONE real network (testutil/network: 4 `litd start`
+// processes on free 127.0.0.1 ports, default genesis parameters, the fixture
+// pre-parameters) from LITD_BIN, or from a binary it builds when LITD_BIN
+// is unset, and measures in it, in order:
+//   - idle block time: mean interval of CometBFT /block header times over 20
+//     blocks after DKG, with nothing open;
+//   - DKG: wall time from Start to WaitForRootKey (process boot included) and
+//     from the first block to the root key; on chain, the keygen session's
+//     start_height to the first height whose state holds the active key set
+//     (found by historical gRPC queries), as blocks, as blocks × idle block
+//     time, and as the difference of the two blocks' header times;
+//   - sign latency: LITD_BENCH_SIGNS sequential `litd tx tss sign` requests
+//     for one PKP, each from "submitted" (the sync broadcast returned: the
+//     tx passed CheckTx) to SIGNED as seen by polling gRPC every 100 ms, as
+//     wall time and as signed_height − request_height;
+//   - throughput: 20 MsgSign in one tx (--generate-only, tx sign, tx
+//     broadcast), from submitted to the last SIGNED, and the mean block time
+//     from the request's block to the last signature's block (loaded);
+//   - health: expired sessions, sign retries and ERR lines in the node logs.
+//
+// litd CPU seconds (utime+stime of the four processes from /proc) are
+// reported per signature beside the raw CPU cost. BenchmarkSummary prints
+// the whole table and the ratios network/raw and loaded/idle. Set
+// LITD_BENCH_KEEP=1 to keep the node homes and logs (their directory is
+// logged). All processes run on the same machine: on 2 cores the four nodes
+// share the CPU the raw benchmark had to itself, and other load on the
+// machine inflates wall times, so compare within one run.
+package bench

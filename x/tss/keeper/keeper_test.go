@@ -1,0 +1,1149 @@
+package keeper_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cosmos/btcutil/base58"
+	"github.com/cosmos/gogoproto/proto"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/core/comet"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/codec/address"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	"github.com/cosmos/cosmos-sdk/runtime"
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
+	"github.com/cosmos/cosmos-sdk/testutil"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	"github.com/litprotocol/litd/app"
+	pkpkeeper "github.com/litprotocol/litd/x/pkp/keeper"
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+	"github.com/litprotocol/litd/x/tss/keeper"
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+// ---------------------------------------------------------------- fixture
+
+var (
+	owner    = acc(1)
+	permSign = acc(2) // permitted on f.tok with SIGN_ANYTHING
+	permPers = acc(3) // permitted on f.tok with PERSONAL_SIGN only
+	stranger = acc(4)
+	gov      = mustBech32("lit", authtypes.NewModuleAddress("gov"))
+	signAny  = []pkptypes.Scope{pkptypes.SCOPE_SIGN_ANYTHING}
+	unknown  = "0x" + strings.Repeat("ee", 32)
+	vals     = newVals() // four validators in byte order
+)
+
+type val struct {
+	op   string
+	addr sdk.ValAddress
+	cons []byte
+}
+
+func newVals() []val {
+	out := make([]val, 4)
+	for i := range out {
+		bz := bytes.Repeat([]byte{0xa1 + byte(i)}, 20)
+		out[i] = val{mustBech32("litvaloper", bz), bz, bytes.Repeat([]byte{0xc1 + byte(i)}, 20)}
+	}
+	return out
+}
+
+func mustBech32(prefix string, bz []byte) string {
+	s, err := address.NewBech32Codec(prefix).BytesToString(bz)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func acc(b byte) string { return mustBech32("lit", bytes.Repeat([]byte{b}, 20)) }
+
+// ops are the sorted operator addresses of the given validators (all if none).
+func ops(idx ...int) []string {
+	if len(idx) == 0 {
+		idx = []int{0, 1, 2, 3}
+	}
+	var out []string
+	for _, i := range idx {
+		out = append(out, vals[i].op)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func valAddr(op string) sdk.ValAddress {
+	for _, v := range vals {
+		if v.op == op {
+			return v.addr
+		}
+	}
+	panic(op)
+}
+
+func digest(b byte) string { return "0x" + strings.Repeat(hex.EncodeToString([]byte{b}), 32) }
+
+func rawDigest(d string) []byte {
+	bz, err := hex.DecodeString(d[2:])
+	if err != nil {
+		panic(err)
+	}
+	return bz
+}
+
+func rootPriv() *secp256k1.PrivateKey {
+	return secp256k1.PrivKeyFromBytes(bytes.Repeat([]byte{0x42}, 32))
+}
+
+func rootHex() string { return "0x" + hex.EncodeToString(rootPriv().PubKey().SerializeCompressed()) }
+
+// childPriv is the PKP private key of key id: (root + delta) mod n.
+func childPriv(keyID uint64) *secp256k1.PrivateKey {
+	root := rootPriv()
+	delta := types.DerivationDelta(root.PubKey(), keyID)
+	var k secp256k1.ModNScalar
+	k.Set(&root.Key).Add(&delta)
+	return secp256k1.NewPrivateKey(&k)
+}
+
+// realSig signs d with priv and returns r, s (low S) as 32-byte slices.
+func realSig(priv *secp256k1.PrivateKey, d string) (r, s []byte) {
+	sig := ecdsa.Sign(priv, rawDigest(d))
+	rs, ss := sig.R(), sig.S()
+	rb, sb := rs.Bytes(), ss.Bytes()
+	return rb[:], sb[:]
+}
+
+// fakeStaking bonds vals[bonded...]; consensus addresses map to all of vals.
+type fakeStaking struct{ bonded []int }
+
+func (s *fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtypes.Validator, error) {
+	var out []stakingtypes.Validator
+	for _, i := range s.bonded {
+		out = append(out, stakingtypes.Validator{OperatorAddress: vals[i].op})
+	}
+	return out, nil
+}
+
+func (s *fakeStaking) GetValidatorByConsAddr(_ context.Context, c sdk.ConsAddress) (stakingtypes.Validator, error) {
+	for _, v := range vals {
+		if bytes.Equal(v.cons, c) {
+			return stakingtypes.Validator{OperatorAddress: v.op}, nil
+		}
+	}
+	return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
+}
+
+type fakeBank struct{ balances map[string]sdk.Coins }
+
+func (b *fakeBank) SendCoinsFromAccountToModule(_ context.Context, from sdk.AccAddress, _ string, amt sdk.Coins) error {
+	b.balances[from.String()] = b.balances[from.String()].Sub(amt...)
+	return nil
+}
+
+// lastCommit is a comet.BlockInfo whose last commit holds these votes.
+type lastCommit []vote
+
+type vote struct {
+	addr []byte
+	flag comet.BlockIDFlag
+}
+
+func (v vote) Validator() comet.Validator            { return v }
+func (v vote) Address() []byte                       { return v.addr }
+func (v vote) Power() int64                          { return 1 }
+func (v vote) GetBlockIDFlag() comet.BlockIDFlag     { return v.flag }
+func (c lastCommit) GetEvidence() comet.EvidenceList { return nil }
+func (c lastCommit) GetValidatorsHash() []byte       { return nil }
+func (c lastCommit) GetProposerAddress() []byte      { return nil }
+func (c lastCommit) GetLastCommit() comet.CommitInfo { return c }
+func (c lastCommit) Round() int32                    { return 0 }
+func (c lastCommit) Votes() comet.VoteInfos          { return c }
+func (c lastCommit) Len() int                        { return len(c) }
+func (c lastCommit) Get(i int) comet.VoteInfo        { return c[i] }
+
+type fixture struct {
+	ctx     sdk.Context
+	cdc     codec.Codec
+	k       keeper.Keeper
+	msgs    types.MsgServer
+	q       keeper.Querier
+	pkp     pkpkeeper.Keeper
+	pkpMsgs pkptypes.MsgServer
+	staking *fakeStaking
+	tok     string // key id 1, owner's, permSign and permPers permitted
+}
+
+func newFixture(t *testing.T, withRoot bool) *fixture {
+	t.Helper()
+	app.SetAddressPrefixes()
+	tssKey, pkpKey := storetypes.NewKVStoreKey(types.StoreKey), storetypes.NewKVStoreKey(pkptypes.StoreKey)
+	ctx := testutil.DefaultContextWithKeys(map[string]*storetypes.KVStoreKey{types.StoreKey: tssKey, pkptypes.StoreKey: pkpKey}, nil, nil).
+		WithBlockHeight(42).WithEventManager(sdk.NewEventManager())
+	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
+	f := &fixture{ctx: ctx, cdc: cdc, staking: &fakeStaking{bonded: []int{0, 1, 2, 3}}}
+	f.k = keeper.NewKeeper(cdc, runtime.NewKVStoreService(tssKey), address.NewBech32Codec("lit"), f.staking, gov)
+	bank := &fakeBank{balances: map[string]sdk.Coins{owner: sdk.NewCoins(sdk.NewInt64Coin("ulit", 100_000_000))}}
+	f.pkp = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(pkpKey), address.NewBech32Codec("lit"), bank, f.k, "fee_collector", gov)
+	f.k.SetPKPKeeper(f.pkp)
+	f.msgs, f.q, f.pkpMsgs = keeper.NewMsgServerImpl(f.k), keeper.NewQuerier(f.k), pkpkeeper.NewMsgServerImpl(f.pkp)
+	gs := types.DefaultGenesis()
+	if withRoot {
+		gs.KeySets = []types.KeySet{{Id: 1, Pubkey: rootHex(), Threshold: 2, Participants: ops(), Status: types.KEY_SET_STATUS_ACTIVE}}
+	}
+	require.NoError(t, f.k.InitGenesis(ctx, *gs))
+	require.NoError(t, f.pkp.InitGenesis(ctx, *pkptypes.DefaultGenesis()))
+	f.setLive(0, 1, 2, 3)
+	if withRoot {
+		f.tok = f.mint(t, &pkptypes.MsgMint{Creator: owner, PermittedAddresses: []pkptypes.PermittedAddress{
+			{Address: permSign, Scopes: signAny}, {Address: permPers, Scopes: []pkptypes.Scope{pkptypes.SCOPE_PERSONAL_SIGN}},
+		}}).TokenId
+	}
+	return f
+}
+
+func (f *fixture) mint(t *testing.T, msg *pkptypes.MsgMint) *pkptypes.MsgMintResponse {
+	t.Helper()
+	res, err := f.pkpMsgs.Mint(f.ctx, msg)
+	require.NoError(t, err)
+	return res
+}
+
+// setLive puts vals[idx...] in the last commit as committed, the others as
+// absent, plus a committed vote from a consensus address staking does not know.
+func (f *fixture) setLive(idx ...int) {
+	var c lastCommit
+	for i, v := range vals {
+		flag := comet.BlockIDFlagAbsent
+		if slices.Contains(idx, i) {
+			flag = comet.BlockIDFlagCommit
+		}
+		c = append(c, vote{v.cons, flag})
+	}
+	f.ctx = f.ctx.WithCometInfo(append(c, vote{bytes.Repeat([]byte{0xee}, 20), comet.BlockIDFlagCommit}))
+}
+
+func (f *fixture) setParams(t *testing.T, change func(*types.Params)) {
+	t.Helper()
+	p := types.DefaultParams()
+	change(&p)
+	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: gov, Params: p})
+	require.NoError(t, err)
+}
+
+func (f *fixture) fresh() { f.ctx = f.ctx.WithEventManager(sdk.NewEventManager()) }
+
+func (f *fixture) sign(requester, tok, d string) (uint64, error) {
+	f.fresh()
+	res, err := f.msgs.Sign(f.ctx, &types.MsgSign{Requester: requester, TokenId: tok, Digest: d})
+	if err != nil {
+		return 0, err
+	}
+	return res.SignatureId, nil
+}
+
+func (f *fixture) mustSign(t *testing.T, d string) uint64 {
+	t.Helper()
+	id, err := f.sign(owner, f.tok, d)
+	require.NoError(t, err)
+	return id
+}
+
+func (f *fixture) endBlock(t *testing.T) []proto.Message {
+	t.Helper()
+	f.fresh()
+	require.NoError(t, f.k.EndBlocker(f.ctx))
+	return f.events(t)
+}
+
+func (f *fixture) at(h int64) { f.ctx = f.ctx.WithBlockHeight(h) }
+
+func (f *fixture) apply(t *testing.T, author sdk.ValAddress, sec *types.ExtensionSection) []keeper.Delivered {
+	t.Helper()
+	f.fresh()
+	d, err := f.k.ApplySection(f.ctx, author, sec)
+	require.NoError(t, err)
+	return d
+}
+
+func (f *fixture) events(t *testing.T) []proto.Message {
+	t.Helper()
+	var out []proto.Message
+	for _, e := range f.ctx.EventManager().Events() {
+		m, err := sdk.ParseTypedEvent(abci.Event(e))
+		require.NoError(t, err)
+		out = append(out, m)
+	}
+	return out
+}
+
+func ofType[T proto.Message](evs []proto.Message) []T {
+	var out []T
+	for _, e := range evs {
+		if v, ok := e.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (f *fixture) session(t *testing.T, id uint64) types.Session {
+	t.Helper()
+	s, err := f.k.GetSession(f.ctx, id)
+	require.NoError(t, err)
+	return s
+}
+
+func (f *fixture) signature(t *testing.T, id uint64) types.Signature {
+	t.Helper()
+	s, err := f.k.GetSignature(f.ctx, id)
+	require.NoError(t, err)
+	return s
+}
+
+func (f *fixture) keySet(t *testing.T) types.KeySet {
+	t.Helper()
+	ks, err := f.k.KeySets.Get(f.ctx, 1)
+	require.NoError(t, err)
+	return ks
+}
+
+func (f *fixture) export(t *testing.T) *types.GenesisState {
+	t.Helper()
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	return gs
+}
+
+func (f *fixture) openIDs(t *testing.T) []uint64 { return keys(t, f.ctx, f.k.OpenSessions) }
+func (f *fixture) queue(t *testing.T) []uint64   { return keys(t, f.ctx, f.k.SignQueue) }
+
+func keys[K any](t *testing.T, ctx context.Context, ks collections.KeySet[K]) []K {
+	t.Helper()
+	var out []K
+	require.NoError(t, ks.Walk(ctx, nil, func(k K) (bool, error) { out = append(out, k); return false, nil }))
+	return out
+}
+
+func parties(s types.Session) []string {
+	var out []string
+	for _, p := range s.Parties {
+		out = append(out, p.Validator)
+	}
+	return out
+}
+
+func outsider(s types.Session) string {
+	for _, op := range ops() {
+		if !slices.Contains(parties(s), op) {
+			return op
+		}
+	}
+	panic("no outsider")
+}
+
+func bcast(session uint64, n int) *types.ExtensionSection {
+	sec := &types.ExtensionSection{}
+	for range n {
+		sec.Messages = append(sec.Messages, types.ProtocolMessage{SessionId: session, Payload: []byte("round")})
+	}
+	return sec
+}
+
+// complete has a party of sig's session submit the real signature.
+func (f *fixture) complete(t *testing.T, sigID uint64) {
+	t.Helper()
+	sig := f.signature(t, sigID)
+	s := f.session(t, sig.SessionId)
+	p, err := f.pkp.GetPKP(f.ctx, rawDigest(sig.TokenId))
+	require.NoError(t, err)
+	r, ss := realSig(childPriv(p.KeyId), sig.Digest)
+	f.apply(t, valAddr(s.Parties[0].Validator), &types.ExtensionSection{SignatureResults: []types.SignatureResult{{SessionId: s.Id, R: r, S: ss}}})
+	require.Equal(t, types.SIGNATURE_STATUS_SIGNED, f.signature(t, sigID).Status)
+}
+
+func requireCode(t *testing.T, err error, code codes.Code) {
+	t.Helper()
+	st, ok := status.FromError(err)
+	require.True(t, ok, "not a gRPC status: %v", err)
+	require.Equal(t, code, st.Code(), err.Error())
+}
+
+// ---------------------------------------------------------------- 1. signer choice
+
+func TestThresholdFor(t *testing.T) {
+	want := map[int]uint32{1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 3, 7: 4, 8: 5, 9: 5, 10: 6}
+	for n := 1; n <= 10; n++ {
+		require.Equal(t, want[n], keeper.ThresholdFor(n), "n=%d", n)
+	}
+}
+
+func TestSignSessionSigners(t *testing.T) {
+	t.Run("t+1 live parties, sorted", func(t *testing.T) {
+		f := newFixture(t, true)
+		d := digest(1)
+		id := f.mustSign(t, d)
+		evs := f.endBlock(t)
+		require.Len(t, evs, 1)
+		s := f.session(t, 1)
+		p := parties(s)
+		require.Len(t, p, 3)
+		require.True(t, slices.IsSorted(p))
+		require.Subset(t, ops(), p)
+		require.Equal(t, types.Session{Id: 1, Type: types.SESSION_TYPE_SIGN, Status: types.SESSION_STATUS_OPEN, KeySetId: 1, Threshold: 2,
+			Parties: s.Parties, StartHeight: 42, DeadlineHeight: 142, Attempt: 1, SignatureId: id}, s)
+		require.Equal(t, &types.EventSessionStarted{SessionId: 1, Type: "SESSION_TYPE_SIGN", Parties: p, DeadlineHeight: 142, Attempt: 1, SignatureId: id}, evs[0])
+		sig := f.signature(t, id)
+		require.Equal(t, types.SIGNATURE_STATUS_PENDING, sig.Status)
+		require.Equal(t, uint64(1), sig.SessionId)
+		require.Equal(t, uint32(1), sig.Attempts)
+		require.Empty(t, f.queue(t))
+		require.Equal(t, []uint64{1}, f.openIDs(t))
+
+		jobs, err := f.k.Jobs(f.ctx)
+		require.NoError(t, err)
+		require.Len(t, jobs, 1)
+		require.Equal(t, rootPriv().PubKey().SerializeCompressed(), jobs[0].RootPubkey)
+		require.Equal(t, rawDigest(d), jobs[0].Digest)
+		require.Equal(t, uint64(1), jobs[0].KeyID)
+	})
+
+	t.Run("a non-live validator is never chosen", func(t *testing.T) {
+		for dead := range 4 {
+			f := newFixture(t, true)
+			var live []int
+			for i := range 4 {
+				if i != dead {
+					live = append(live, i)
+				}
+			}
+			f.setLive(live...)
+			for i := range 4 {
+				f.mustSign(t, digest(byte(i)))
+			}
+			f.endBlock(t)
+			sessions, err := f.k.OpenSessionsList(f.ctx)
+			require.NoError(t, err)
+			require.Len(t, sessions, 4)
+			for _, s := range sessions {
+				require.Equal(t, ops(live...), parties(s), "dead validator %d", dead)
+			}
+		}
+	})
+
+	t.Run("too few live: liveness is relaxed", func(t *testing.T) {
+		f := newFixture(t, true)
+		f.setLive(0)
+		f.mustSign(t, digest(1))
+		f.endBlock(t)
+		require.Len(t, f.session(t, 1).Parties, 3)
+	})
+
+	t.Run("rotation differs between signature ids", func(t *testing.T) {
+		f := newFixture(t, true)
+		for i := range 4 {
+			f.mustSign(t, digest(byte(i)))
+		}
+		f.endBlock(t)
+		left := map[string]bool{}
+		for id := uint64(1); id <= 4; id++ {
+			s := f.session(t, id)
+			require.Equal(t, id, s.SignatureId)
+			left[outsider(s)] = true
+		}
+		require.Len(t, left, 4, "each of 4 consecutive ids leaves out a different participant")
+	})
+}
+
+// ---------------------------------------------------------------- 2. MsgSign authorization
+
+func TestSignAuthorization(t *testing.T) {
+	f := newFixture(t, true)
+	burned := f.mint(t, &pkptypes.MsgMint{Creator: owner}).TokenId
+	_, err := f.pkpMsgs.Burn(f.ctx, &pkptypes.MsgBurn{Owner: owner, TokenId: burned})
+	require.NoError(t, err)
+	cid := sha256.Sum256([]byte("action"))
+	mgb, err := f.pkpMsgs.MintGrantBurn(f.ctx, &pkptypes.MsgMintGrantBurn{Creator: owner, ActionCid: base58.Encode(append([]byte{0x12, 0x20}, cid[:]...))})
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name, requester, tok, digest string
+		err                          error
+	}{
+		{"owner", owner, f.tok, digest(1), nil},
+		{"permitted sign-anything", permSign, f.tok, digest(2), nil},
+		{"token id in upper case", owner, strings.ToUpper(f.tok[2:]), digest(3), nil},
+		{"personal-sign only", permPers, f.tok, digest(1), types.ErrUnauthorized},
+		{"stranger", stranger, f.tok, digest(1), types.ErrUnauthorized},
+		{"burned: former owner", owner, burned, digest(1), types.ErrUnauthorized},
+		{"mint-grant-burn: creator", owner, mgb.TokenId, digest(1), types.ErrUnauthorized},
+		{"digest without 0x", owner, f.tok, digest(1)[2:] + "00", types.ErrInvalidDigest},
+		{"digest 31 bytes", owner, f.tok, digest(1)[:64], types.ErrInvalidDigest},
+		{"digest 33 bytes", owner, f.tok, digest(1) + "11", types.ErrInvalidDigest},
+		{"digest not hex", owner, f.tok, "0x" + strings.Repeat("zz", 32), types.ErrInvalidDigest},
+		{"bad token id", owner, "0x1234", digest(1), pkptypes.ErrInvalidTokenID},
+		{"empty token id", owner, "", digest(1), pkptypes.ErrInvalidTokenID},
+		{"unknown pkp", owner, unknown, digest(1), pkptypes.ErrPKPNotFound},
+		{"bad requester", "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a", f.tok, digest(1), types.ErrInvalidAddress},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := f.export(t)
+			id, err := f.sign(tc.requester, tc.tok, tc.digest)
+			if tc.err != nil {
+				require.ErrorIs(t, err, tc.err)
+				require.Equal(t, before, f.export(t))
+				require.Empty(t, f.ctx.EventManager().Events())
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, before.NextSignatureId, id)
+			want := types.Signature{Id: id, TokenId: f.tok, Digest: tc.digest, Requester: tc.requester, RequestHeight: 42, Status: types.SIGNATURE_STATUS_PENDING}
+			require.Equal(t, want, f.signature(t, id))
+			require.Equal(t, []proto.Message{&types.EventSignatureRequested{SignatureId: id, TokenId: f.tok, Digest: tc.digest, Requester: tc.requester}}, f.events(t))
+			require.Contains(t, f.queue(t), id)
+			has, err := f.k.SignaturesByPKP.Has(f.ctx, collections.Join(rawDigest(f.tok), id))
+			require.NoError(t, err)
+			require.True(t, has)
+		})
+	}
+
+	t.Run("no active key set", func(t *testing.T) {
+		ks := f.keySet(t)
+		ks.Status = types.KEY_SET_STATUS_KEYGEN
+		require.NoError(t, f.k.KeySets.Set(f.ctx, 1, ks))
+		before := f.export(t)
+		_, err := f.sign(owner, f.tok, digest(9))
+		require.ErrorIs(t, err, types.ErrNoActiveKeySet)
+		require.Equal(t, before, f.export(t))
+	})
+}
+
+func TestUpdateParams(t *testing.T) {
+	f := newFixture(t, false)
+	p := types.DefaultParams()
+	p.MaxOpenSignSessions = 3
+	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: stranger, Params: p})
+	require.ErrorIs(t, err, types.ErrInvalidAuthority)
+	bad := p
+	bad.MaxSignAttempts = 0
+	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: gov, Params: bad})
+	require.ErrorIs(t, err, types.ErrInvalidParams)
+	require.Equal(t, types.DefaultParams(), f.export(t).Params)
+	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: gov, Params: p})
+	require.NoError(t, err)
+	res, err := f.q.Params(f.ctx, &types.QueryParamsRequest{})
+	require.NoError(t, err)
+	require.Equal(t, p, res.Params)
+}
+
+// ---------------------------------------------------------------- 3. queue and limits
+
+func TestSignQueue(t *testing.T) {
+	f := newFixture(t, true)
+	f.setParams(t, func(p *types.Params) { p.MaxOpenSignSessions, p.MaxSignAttempts = 2, 1 })
+	for i := range 5 {
+		f.mustSign(t, digest(byte(i)))
+	}
+	require.Equal(t, []uint64{1, 2, 3, 4, 5}, f.queue(t))
+	require.Len(t, ofType[*types.EventSessionStarted](f.endBlock(t)), 2)
+	require.Equal(t, []uint64{1, 2}, f.openIDs(t))
+	require.Equal(t, []uint64{3, 4, 5}, f.queue(t))
+	for id := uint64(3); id <= 5; id++ {
+		sig := f.signature(t, id)
+		require.Zero(t, sig.SessionId)
+		require.Zero(t, sig.Attempts)
+	}
+	require.Empty(t, f.endBlock(t), "no free slot")
+
+	// Completing one frees a slot for the next in the queue.
+	f.complete(t, 1)
+	evs := ofType[*types.EventSessionStarted](f.endBlock(t))
+	require.Len(t, evs, 1)
+	require.Equal(t, uint64(3), evs[0].SignatureId)
+	require.Equal(t, []uint64{4, 5}, f.queue(t))
+
+	// Expiring the two open ones with one attempt allowed fails them and frees both slots.
+	f.at(142)
+	evs2 := f.endBlock(t)
+	require.Len(t, ofType[*types.EventSignatureFailed](evs2), 2)
+	started := ofType[*types.EventSessionStarted](evs2)
+	require.Len(t, started, 2)
+	require.Equal(t, []uint64{4, 5}, []uint64{started[0].SignatureId, started[1].SignatureId})
+	require.Empty(t, f.queue(t))
+	require.Equal(t, types.SIGNATURE_STATUS_FAILED, f.signature(t, 2).Status)
+	require.Equal(t, types.SIGNATURE_STATUS_FAILED, f.signature(t, 3).Status)
+}
+
+// ---------------------------------------------------------------- 4. expiry and retry
+
+func TestExpiryAndRetry(t *testing.T) {
+	f := newFixture(t, true)
+	id := f.mustSign(t, digest(1))
+	f.endBlock(t)
+	s1 := f.session(t, 1)
+	p := parties(s1)
+	out := outsider(s1)
+	f.apply(t, valAddr(p[0]), bcast(1, 2))
+	f.apply(t, valAddr(p[1]), bcast(1, 2))
+	f.apply(t, valAddr(p[2]), bcast(1, 1))
+
+	f.at(s1.DeadlineHeight - 1)
+	require.Empty(t, f.endBlock(t))
+	require.Equal(t, types.SESSION_STATUS_OPEN, f.session(t, 1).Status)
+
+	// The party with fewer messages is silent and left out of attempt 2.
+	f.at(s1.DeadlineHeight)
+	evs := f.endBlock(t)
+	require.Equal(t, types.SESSION_STATUS_EXPIRED, f.session(t, 1).Status)
+	s2 := f.session(t, 2)
+	want2 := ops()
+	want2 = slices.DeleteFunc(want2, func(op string) bool { return op == p[2] })
+	require.Equal(t, want2, parties(s2))
+	require.ElementsMatch(t, []string{p[0], p[1], out}, parties(s2))
+	require.Equal(t, []proto.Message{
+		&types.EventSessionExpired{SessionId: 1, Silent: []string{p[2]}},
+		&types.EventSessionStarted{SessionId: 2, Type: "SESSION_TYPE_SIGN", Parties: parties(s2), DeadlineHeight: s1.DeadlineHeight + 100, Attempt: 2, SignatureId: id},
+	}, evs)
+	sig := f.signature(t, id)
+	require.Equal(t, uint64(2), sig.SessionId)
+	require.Equal(t, uint32(2), sig.Attempts)
+	require.Equal(t, []uint64{2}, f.openIDs(t))
+
+	// Attempt 2 expires with nobody silent; attempt 3 follows.
+	f.at(s2.DeadlineHeight)
+	evs = f.endBlock(t)
+	require.Equal(t, &types.EventSessionExpired{SessionId: 2, Silent: []string{}}, evs[0])
+	require.Equal(t, uint32(3), f.session(t, 3).Attempt)
+
+	// After MaxSignAttempts (3) the signature fails.
+	f.at(f.session(t, 3).DeadlineHeight)
+	evs = f.endBlock(t)
+	sig = f.signature(t, id)
+	require.Equal(t, types.SIGNATURE_STATUS_FAILED, sig.Status)
+	require.NotEmpty(t, sig.Error)
+	require.Equal(t, uint32(3), sig.Attempts)
+	require.Equal(t, []proto.Message{&types.EventSessionExpired{SessionId: 3, Silent: []string{}}, &types.EventSignatureFailed{SignatureId: id, Error: sig.Error}}, evs)
+	require.Empty(t, f.openIDs(t))
+	f.at(f.ctx.BlockHeight() + 1000)
+	require.Empty(t, f.endBlock(t))
+}
+
+// ---------------------------------------------------------------- 5. keygen
+
+func register(t *testing.T, f *fixture, idx ...int) {
+	t.Helper()
+	for _, i := range idx {
+		f.apply(t, vals[i].addr, &types.ExtensionSection{EncPubkey: bytes.Repeat([]byte{byte(i + 1)}, 32)})
+	}
+}
+
+func TestKeygenStart(t *testing.T) {
+	t.Run("all bonded registered", func(t *testing.T) {
+		f := newFixture(t, false)
+		register(t, f, 3, 1, 0)
+		require.Empty(t, f.endBlock(t), "one validator unregistered")
+		register(t, f, 2)
+		evs := f.endBlock(t)
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops(), Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 1}, f.keySet(t))
+		s := f.session(t, 1)
+		require.Equal(t, types.SESSION_TYPE_KEYGEN, s.Type)
+		require.Equal(t, ops(), parties(s))
+		require.Equal(t, uint32(2), s.Threshold)
+		require.Equal(t, int64(442), s.DeadlineHeight)
+		require.Equal(t, []proto.Message{&types.EventSessionStarted{SessionId: 1, Type: "SESSION_TYPE_KEYGEN", Parties: ops(), DeadlineHeight: 442, Attempt: 1}}, evs)
+		require.Empty(t, f.endBlock(t), "started once")
+
+		// Keygen expiry: the party that reported no result while others did is left out.
+		sec := bcast(1, 1)
+		for _, op := range ops()[:3] {
+			sec.KeygenResults = []types.KeygenResult{{SessionId: 1, Pubkey: rootPriv().PubKey().SerializeCompressed()}}
+			f.apply(t, valAddr(op), sec)
+		}
+		f.apply(t, valAddr(ops()[3]), bcast(1, 1))
+		f.at(442)
+		evs = f.endBlock(t)
+		require.Equal(t, &types.EventSessionExpired{SessionId: 1, Silent: ops()[3:]}, evs[0])
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 1, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2}, f.keySet(t))
+		s2 := f.session(t, 2)
+		require.Equal(t, ops()[:3], parties(s2))
+		require.Equal(t, uint32(2), s2.Attempt)
+		require.Equal(t, uint32(1), s2.Threshold)
+	})
+
+	for _, tc := range []struct {
+		name       string
+		bonded     []int
+		registered []int
+	}{
+		{"one bonded", []int{0}, []int{0}},
+		{"none bonded", nil, []int{0, 1}},
+		{"one of four unregistered", []int{0, 1, 2, 3}, []int{0, 1, 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			f.staking.bonded = tc.bonded
+			register(t, f, tc.registered...)
+			require.Empty(t, f.endBlock(t))
+			_, found, err := f.k.LatestKeySet(f.ctx)
+			require.NoError(t, err)
+			require.False(t, found)
+			require.Empty(t, f.export(t).Sessions)
+		})
+	}
+}
+
+// ---------------------------------------------------------------- 6. ApplySection
+
+func TestApplyEncKey(t *testing.T) {
+	f := newFixture(t, false)
+	v := vals[0]
+	k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k1})
+	require.Equal(t, []proto.Message{&types.EventEncKeyRegistered{Validator: v.op}}, f.events(t))
+	want := types.ValidatorEncKey{Validator: v.op, Pubkey: k1, Height: 42}
+	got, err := f.k.EncKeys.Get(f.ctx, v.addr)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+
+	f.at(50)
+	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k1})
+	require.Empty(t, f.events(t), "re-stating the key emits nothing")
+	got, _ = f.k.EncKeys.Get(f.ctx, v.addr)
+	require.Equal(t, want, got, "and rewrites nothing")
+
+	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k2})
+	require.Len(t, f.events(t), 1)
+	got, _ = f.k.EncKeys.Get(f.ctx, v.addr)
+	require.Equal(t, types.ValidatorEncKey{Validator: v.op, Pubkey: k2, Height: 50}, got)
+
+	d, err := f.k.ApplySection(f.ctx, v.addr, nil)
+	require.NoError(t, err)
+	require.Nil(t, d)
+}
+
+func TestApplyMessages(t *testing.T) {
+	f := newFixture(t, true)
+	f.mustSign(t, digest(1))
+	f.mustSign(t, digest(2))
+	f.endBlock(t)
+	s1, s2 := f.session(t, 1), f.session(t, 2)
+	f.complete(t, 2) // session 2 is closed
+	var author, peer string
+	for _, op := range parties(s1) {
+		if slices.Contains(parties(s2), op) && author == "" {
+			author = op
+		} else if peer == "" {
+			peer = op
+		}
+	}
+	s2 = f.session(t, 2)
+	msg := func(session uint64, to, payload string) types.ProtocolMessage {
+		return types.ProtocolMessage{SessionId: session, To: to, Payload: []byte(payload)}
+	}
+	delivered := f.apply(t, valAddr(author), &types.ExtensionSection{Messages: []types.ProtocolMessage{
+		msg(1, "", "a"), msg(1, peer, "b"), msg(1, outsider(s1), "to non-party"), msg(1, author, "to self"),
+		msg(2, "", "closed session"), msg(99, "", "unknown session"),
+	}})
+	require.Equal(t, []keeper.Delivered{
+		{SessionID: 1, From: author, Payload: []byte("a")},
+		{SessionID: 1, From: author, To: peer, Payload: []byte("b")},
+	}, delivered)
+	// A non-party's message to the session is not counted.
+	require.Empty(t, f.apply(t, valAddr(outsider(s1)), &types.ExtensionSection{Messages: []types.ProtocolMessage{msg(1, "", "x"), msg(1, author, "y")}}))
+	for _, p := range f.session(t, 1).Parties {
+		want := uint32(0)
+		if p.Validator == author {
+			want = 2
+		}
+		require.Equal(t, want, p.Messages, p.Validator)
+	}
+	require.Equal(t, s2, f.session(t, 2))
+}
+
+func TestApplyKeygenResults(t *testing.T) {
+	keygen := func(t *testing.T) *fixture {
+		f := newFixture(t, false)
+		register(t, f, 0, 1, 2, 3)
+		f.endBlock(t)
+		return f
+	}
+	key := rootPriv().PubKey()
+	result := func(pub []byte) *types.ExtensionSection {
+		return &types.ExtensionSection{KeygenResults: []types.KeygenResult{{SessionId: 1, Pubkey: pub}}}
+	}
+	p := ops()
+
+	t.Run("all agree", func(t *testing.T) {
+		f := keygen(t)
+		f.apply(t, bytes.Repeat([]byte{0xa9}, 20), result(key.SerializeCompressed())) // not a party
+		for _, op := range p[:3] {
+			f.apply(t, valAddr(op), result(key.SerializeCompressed()))
+		}
+		f.apply(t, valAddr(p[3]), result(append([]byte{0x02}, bytes.Repeat([]byte{0xff}, 32)...))) // x >= field prime
+		f.apply(t, valAddr(p[3]), result(key.SerializeUncompressed()))                             // not 33 bytes
+		s := f.session(t, 1)
+		require.Equal(t, types.SESSION_STATUS_OPEN, s.Status)
+		for i, party := range s.Parties {
+			require.Equal(t, map[bool]string{true: rootHex(), false: ""}[i < 3], party.Result, party.Validator)
+		}
+		require.Equal(t, types.KEY_SET_STATUS_KEYGEN, f.keySet(t).Status)
+
+		f.apply(t, valAddr(p[3]), result(key.SerializeCompressed()))
+		require.Equal(t, []proto.Message{&types.EventKeySetActivated{KeySetId: 1, Pubkey: rootHex(), Participants: p, Threshold: 2}}, f.events(t))
+		ks := f.keySet(t)
+		require.Equal(t, types.KEY_SET_STATUS_ACTIVE, ks.Status)
+		require.Equal(t, rootHex(), ks.Pubkey)
+		require.Equal(t, types.SESSION_STATUS_COMPLETED, f.session(t, 1).Status)
+		require.Empty(t, f.openIDs(t))
+		derived, err := f.k.DerivePubkey(f.ctx, 1)
+		require.NoError(t, err)
+		require.Equal(t, childPriv(1).PubKey().SerializeUncompressed(), derived)
+	})
+
+	t.Run("a disagreement keeps the session open", func(t *testing.T) {
+		f := keygen(t)
+		for _, op := range p[:3] {
+			f.apply(t, valAddr(op), result(key.SerializeCompressed()))
+		}
+		other := childPriv(7).PubKey().SerializeCompressed()
+		f.apply(t, valAddr(p[3]), result(other))
+		f.apply(t, valAddr(p[3]), result(key.SerializeCompressed())) // a result is final
+		s := f.session(t, 1)
+		require.Equal(t, types.SESSION_STATUS_OPEN, s.Status)
+		require.Equal(t, "0x"+hex.EncodeToString(other), s.Parties[3].Result)
+		require.Equal(t, types.KEY_SET_STATUS_KEYGEN, f.keySet(t).Status)
+		require.Empty(t, f.keySet(t).Pubkey)
+	})
+}
+
+func TestApplySignatureResults(t *testing.T) {
+	for _, highS := range []bool{false, true} {
+		t.Run(map[bool]string{false: "low S", true: "high S"}[highS], func(t *testing.T) {
+			f := newFixture(t, true)
+			d := digest(7)
+			id := f.mustSign(t, d)
+			f.endBlock(t)
+			s := f.session(t, 1)
+			r, lowS := realSig(childPriv(1), d)
+			sub := lowS
+			if highS {
+				var ss secp256k1.ModNScalar
+				ss.SetByteSlice(lowS)
+				ss.Negate()
+				require.True(t, ss.IsOverHalfOrder())
+				b := ss.Bytes()
+				sub = b[:]
+			}
+			res := func(r, s []byte) *types.ExtensionSection {
+				return &types.ExtensionSection{SignatureResults: []types.SignatureResult{{SessionId: 1, R: r, S: s}}}
+			}
+			otherR, otherS := realSig(rootPriv(), d)
+			tampered := bytes.Clone(r)
+			tampered[31] ^= 1
+			before := f.export(t)
+			f.apply(t, valAddr(outsider(s)), res(r, sub))                    // valid, but not a party
+			f.apply(t, valAddr(s.Parties[0].Validator), res(otherR, otherS)) // another key
+			f.apply(t, valAddr(s.Parties[0].Validator), res(tampered, sub))
+			require.Equal(t, before, f.export(t))
+			require.Empty(t, f.events(t))
+
+			f.at(43)
+			f.apply(t, valAddr(s.Parties[1].Validator), res(r, sub))
+			sig := f.signature(t, id)
+			require.Equal(t, types.SIGNATURE_STATUS_SIGNED, sig.Status)
+			require.Equal(t, "0x"+hex.EncodeToString(r), sig.R)
+			require.Equal(t, "0x"+hex.EncodeToString(lowS), sig.S, "normalized to low S")
+			require.Contains(t, []uint32{27, 28}, sig.V)
+			require.Equal(t, int64(43), sig.SignedHeight)
+			rec, _, err := ecdsa.RecoverCompact(append([]byte{byte(sig.V)}, append(r, lowS...)...), rawDigest(d))
+			require.NoError(t, err)
+			p, err := f.pkp.GetPKP(f.ctx, rawDigest(f.tok))
+			require.NoError(t, err)
+			require.Equal(t, p.Pubkey, "0x"+hex.EncodeToString(rec.SerializeUncompressed()))
+			require.Equal(t, []proto.Message{&types.EventSignatureCompleted{SignatureId: id, TokenId: f.tok, R: sig.R, S: sig.S, V: sig.V}}, f.events(t))
+			require.Equal(t, types.SESSION_STATUS_COMPLETED, f.session(t, 1).Status)
+			require.Empty(t, f.openIDs(t))
+
+			after := f.export(t)
+			f.apply(t, valAddr(s.Parties[2].Validator), res(r, sub))
+			require.Equal(t, after, f.export(t), "a late result changes nothing")
+		})
+	}
+}
+
+// ---------------------------------------------------------------- 7. stateless checks
+
+func TestValidateSection(t *testing.T) {
+	msgs := func(n int) []types.ProtocolMessage { return bcast(1, n).Messages }
+	for _, tc := range []struct {
+		name string
+		sec  *types.ExtensionSection
+		ok   bool
+	}{
+		{"nil", nil, true},
+		{"empty", &types.ExtensionSection{}, true},
+		{"enc key 32", &types.ExtensionSection{EncPubkey: make([]byte, 32)}, true},
+		{"enc key 31", &types.ExtensionSection{EncPubkey: make([]byte, 31)}, false},
+		{"enc key 33", &types.ExtensionSection{EncPubkey: make([]byte, 33)}, false},
+		{"512 messages", &types.ExtensionSection{Messages: msgs(keeper.MaxMessagesPerExtension)}, true},
+		{"513 messages", &types.ExtensionSection{Messages: msgs(keeper.MaxMessagesPerExtension + 1)}, false},
+		{"64 results", &types.ExtensionSection{KeygenResults: make([]types.KeygenResult, 30), SignatureResults: make([]types.SignatureResult, 34)}, true},
+		{"65 results", &types.ExtensionSection{KeygenResults: make([]types.KeygenResult, 30), SignatureResults: make([]types.SignatureResult, 35)}, false},
+		{"message without session", &types.ExtensionSection{Messages: []types.ProtocolMessage{{Payload: []byte("x")}}}, false},
+		{"message without payload", &types.ExtensionSection{Messages: []types.ProtocolMessage{{SessionId: 1}}}, false},
+	} {
+		err := keeper.ValidateSection(tc.sec)
+		require.Equal(t, tc.ok, err == nil, "%s: %v", tc.name, err)
+	}
+}
+
+func TestNormalizeSignature(t *testing.T) {
+	d := rawDigest(digest(5))
+	pub := childPriv(3).PubKey()
+	r, s := realSig(childPriv(3), digest(5))
+	rr, ss, rec, err := types.NormalizeSignature(pub, d, r, s)
+	require.NoError(t, err)
+	require.Equal(t, r, rr[:])
+	require.Equal(t, s, ss[:])
+	got, _, err := ecdsa.RecoverCompact(append([]byte{27 + rec}, append(rr[:], ss[:]...)...), d)
+	require.NoError(t, err)
+	require.True(t, got.IsEqual(pub))
+
+	zero := make([]byte, 32)
+	for _, tc := range []struct {
+		name      string
+		pub       *secp256k1.PublicKey
+		digest, r []byte
+		s         []byte
+	}{
+		{"zero r", pub, d, zero, s},
+		{"zero s", pub, d, r, zero},
+		{"empty r", pub, d, nil, s},
+		{"r 33 bytes", pub, d, append([]byte{0}, r...), s},
+		{"r >= n", pub, d, bytes.Repeat([]byte{0xff}, 32), s},
+		{"digest 31 bytes", pub, d[:31], r, s},
+		{"digest 33 bytes", pub, append(bytes.Clone(d), 0), r, s},
+		{"other digest", pub, rawDigest(digest(6)), r, s},
+		{"other key", childPriv(4).PubKey(), d, r, s},
+	} {
+		_, _, _, err := types.NormalizeSignature(tc.pub, tc.digest, tc.r, tc.s)
+		require.ErrorIs(t, err, types.ErrInvalidSignature, tc.name)
+	}
+}
+
+// ---------------------------------------------------------------- 8. genesis
+
+// richState leaves sessions open, completed and expired, a queued signature,
+// counted messages and registered enc keys.
+func richState(t *testing.T) *fixture {
+	f := newFixture(t, true)
+	f.setParams(t, func(p *types.Params) { p.MaxOpenSignSessions = 2 })
+	for i := range 4 {
+		f.mustSign(t, digest(byte(i)))
+	}
+	f.endBlock(t)
+	f.apply(t, valAddr(f.session(t, 1).Parties[0].Validator), bcast(1, 3))
+	f.complete(t, 2)
+	register(t, f, 0, 2)
+	f.at(142)
+	f.endBlock(t) // session 1 expires; 3 retries it, 4 opens for signature 3
+	require.Equal(t, []uint64{3, 4}, f.openIDs(t))
+	require.Equal(t, []uint64{4}, f.queue(t))
+	return f
+}
+
+func (f *fixture) byPKP(t *testing.T) []collections.Pair[[]byte, uint64] {
+	return keys(t, f.ctx, f.k.SignaturesByPKP)
+}
+
+func TestGenesisRoundTrip(t *testing.T) {
+	f := richState(t)
+	gs := f.export(t)
+	require.NoError(t, gs.Validate())
+	require.Len(t, gs.Sessions, 4)
+	require.Len(t, gs.Signatures, 4)
+	require.Len(t, gs.EncKeys, 2)
+	require.Equal(t, uint64(5), gs.NextSessionId)
+	require.Equal(t, uint64(5), gs.NextSignatureId)
+
+	g := newFixture(t, false)
+	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+	require.Equal(t, gs, g.export(t))
+	require.Equal(t, f.openIDs(t), g.openIDs(t))
+	require.Equal(t, f.queue(t), g.queue(t))
+	require.Equal(t, f.byPKP(t), g.byPKP(t))
+
+	d := newFixture(t, false)
+	require.Equal(t, types.DefaultGenesis(), d.export(t))
+}
+
+func TestGenesisValidate(t *testing.T) {
+	base := richState(t).export(t)
+	clone := func() *types.GenesisState {
+		var c types.GenesisState
+		require.NoError(t, proto.Unmarshal(mustMarshal(t, base), &c))
+		return &c
+	}
+	require.Equal(t, base, clone())
+	for _, tc := range []struct {
+		name   string
+		change func(*types.GenesisState)
+		err    error
+	}{
+		{"next session id 0", func(g *types.GenesisState) { g.NextSessionId = 0 }, types.ErrInvalidGenesis},
+		{"next signature id 0", func(g *types.GenesisState) { g.NextSignatureId = 0 }, types.ErrInvalidGenesis},
+		{"sessions out of order", func(g *types.GenesisState) { g.Sessions[0], g.Sessions[1] = g.Sessions[1], g.Sessions[0] }, types.ErrInvalidGenesis},
+		{"session id not below next", func(g *types.GenesisState) { g.NextSessionId = 4 }, types.ErrInvalidGenesis},
+		{"session with one party", func(g *types.GenesisState) { g.Sessions[2].Parties = g.Sessions[2].Parties[:1] }, types.ErrInvalidGenesis},
+		{"session without type", func(g *types.GenesisState) { g.Sessions[0].Type = 0 }, types.ErrInvalidGenesis},
+		{"signatures out of order", func(g *types.GenesisState) { g.Signatures[2].Id = 1 }, types.ErrInvalidGenesis},
+		{"bad digest", func(g *types.GenesisState) { g.Signatures[1].Digest = "0x1234" }, types.ErrInvalidDigest},
+		{"enc key 31 bytes", func(g *types.GenesisState) { g.EncKeys[1].Pubkey = make([]byte, 31) }, types.ErrInvalidGenesis},
+		{"enc key account address", func(g *types.GenesisState) { g.EncKeys[0].Validator = owner }, types.ErrInvalidGenesis},
+		{"threshold = participants", func(g *types.GenesisState) { g.KeySets[0].Threshold = 4 }, types.ErrInvalidKeySet},
+		{"threshold 0", func(g *types.GenesisState) { g.KeySets[0].Threshold = 0 }, types.ErrInvalidKeySet},
+		{"duplicate participants", func(g *types.GenesisState) { g.KeySets[0].Participants[3] = g.KeySets[0].Participants[0] }, types.ErrInvalidKeySet},
+		{"participant not valoper", func(g *types.GenesisState) { g.KeySets[0].Participants[1] = owner }, types.ErrInvalidKeySet},
+		{"active key set, point off curve", func(g *types.GenesisState) { g.KeySets[0].Pubkey = "0x02" + strings.Repeat("ff", 32) }, types.ErrInvalidKeySet},
+		{"active key set without pubkey", func(g *types.GenesisState) { g.KeySets[0].Pubkey = "" }, types.ErrInvalidKeySet},
+		{"key set status unspecified", func(g *types.GenesisState) { g.KeySets[0].Status = 0 }, types.ErrInvalidKeySet},
+		{"key set ids not ascending", func(g *types.GenesisState) { g.KeySets = append(g.KeySets, g.KeySets[0]) }, types.ErrInvalidGenesis},
+		{"params: timeout", func(g *types.GenesisState) { g.Params.SignTimeoutBlocks = 9 }, types.ErrInvalidParams},
+		{"params: attempts", func(g *types.GenesisState) { g.Params.MaxSignAttempts = 11 }, types.ErrInvalidParams},
+		{"params: open sessions", func(g *types.GenesisState) { g.Params.MaxOpenSignSessions = 0 }, types.ErrInvalidParams},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gs := clone()
+			tc.change(gs)
+			require.ErrorIs(t, gs.Validate(), tc.err)
+			g := newFixture(t, false)
+			require.ErrorIs(t, g.k.InitGenesis(g.ctx, *gs), tc.err)
+			require.Equal(t, types.DefaultGenesis(), g.export(t), "a rejected genesis writes nothing")
+		})
+	}
+}
+
+func mustMarshal(t *testing.T, m proto.Message) []byte {
+	bz, err := proto.Marshal(m)
+	require.NoError(t, err)
+	return bz
+}
+
+// ---------------------------------------------------------------- 9. queries
+
+func TestQueryKeySetAndEncKeys(t *testing.T) {
+	f := newFixture(t, false)
+	_, err := f.q.KeySet(f.ctx, &types.QueryKeySetRequest{})
+	requireCode(t, err, codes.NotFound)
+	_, err = f.q.DerivedKey(f.ctx, &types.QueryDerivedKeyRequest{KeyId: 1})
+	requireCode(t, err, codes.NotFound)
+
+	register(t, f, 3, 2, 1, 0)
+	f.endBlock(t)
+	res, err := f.q.KeySet(f.ctx, &types.QueryKeySetRequest{})
+	require.NoError(t, err)
+	require.Equal(t, f.keySet(t), res.KeySet)
+	require.Equal(t, types.KEY_SET_STATUS_KEYGEN, res.KeySet.Status)
+
+	enc, err := f.q.EncKeys(f.ctx, &types.QueryEncKeysRequest{})
+	require.NoError(t, err)
+	require.Len(t, enc.EncKeys, 4)
+	for i, k := range enc.EncKeys { // in validator address order
+		require.Equal(t, types.ValidatorEncKey{Validator: vals[i].op, Pubkey: bytes.Repeat([]byte{byte(i + 1)}, 32), Height: 42}, k)
+	}
+}
+
+func TestQueries(t *testing.T) {
+	f := newFixture(t, true)
+	res, err := f.q.KeySet(f.ctx, &types.QueryKeySetRequest{})
+	require.NoError(t, err)
+	require.Equal(t, types.KEY_SET_STATUS_ACTIVE, res.KeySet.Status)
+
+	dk, err := f.q.DerivedKey(f.ctx, &types.QueryDerivedKeyRequest{KeyId: 1})
+	require.NoError(t, err)
+	p, err := f.pkp.GetPKP(f.ctx, rawDigest(f.tok))
+	require.NoError(t, err)
+	require.Equal(t, p.Pubkey, dk.Pubkey)
+
+	_, err = f.q.Signature(f.ctx, &types.QuerySignatureRequest{Id: 1})
+	requireCode(t, err, codes.NotFound)
+	_, err = f.q.Session(f.ctx, &types.QuerySessionRequest{Id: 1})
+	requireCode(t, err, codes.NotFound)
+
+	tok2 := f.mint(t, &pkptypes.MsgMint{Creator: owner}).TokenId
+	f.mustSign(t, digest(1))
+	_, err = f.sign(owner, tok2, digest(2))
+	require.NoError(t, err)
+	f.mustSign(t, digest(3))
+	f.mustSign(t, digest(4))
+	sig, err := f.q.Signature(f.ctx, &types.QuerySignatureRequest{Id: 2})
+	require.NoError(t, err)
+	require.Equal(t, tok2, sig.Signature.TokenId)
+
+	page1, err := f.q.SignaturesByPKP(f.ctx, &types.QuerySignaturesByPKPRequest{TokenId: f.tok, Pagination: &query.PageRequest{Limit: 2, CountTotal: true}})
+	require.NoError(t, err)
+	ids := func(r *types.QuerySignaturesResponse) []uint64 {
+		var out []uint64
+		for _, s := range r.Signatures {
+			out = append(out, s.Id)
+		}
+		return out
+	}
+	require.Equal(t, []uint64{1, 3}, ids(page1))
+	require.NotEmpty(t, page1.Pagination.NextKey)
+	require.Equal(t, uint64(3), page1.Pagination.Total)
+	page2, err := f.q.SignaturesByPKP(f.ctx, &types.QuerySignaturesByPKPRequest{TokenId: f.tok, Pagination: &query.PageRequest{Key: page1.Pagination.NextKey, Limit: 2}})
+	require.NoError(t, err)
+	require.Equal(t, []uint64{4}, ids(page2))
+	require.Empty(t, page2.Pagination.NextKey)
+	_, err = f.q.SignaturesByPKP(f.ctx, &types.QuerySignaturesByPKPRequest{TokenId: "0x12"})
+	requireCode(t, err, codes.InvalidArgument)
+
+	f.endBlock(t)
+	f.complete(t, 2)
+	all, err := f.q.Sessions(f.ctx, &types.QuerySessionsRequest{})
+	require.NoError(t, err)
+	require.Len(t, all.Sessions, 4)
+	open, err := f.q.Sessions(f.ctx, &types.QuerySessionsRequest{OpenOnly: true})
+	require.NoError(t, err)
+	var openIDs []uint64
+	for _, s := range open.Sessions {
+		require.Equal(t, types.SESSION_STATUS_OPEN, s.Status)
+		openIDs = append(openIDs, s.Id)
+	}
+	require.Equal(t, []uint64{1, 3, 4}, openIDs)
+	one, err := f.q.Session(f.ctx, &types.QuerySessionRequest{Id: 2})
+	require.NoError(t, err)
+	require.Equal(t, types.SESSION_STATUS_COMPLETED, one.Session.Status)
+
+	for name, call := range map[string]func() error{
+		"Params":          func() error { _, err := f.q.Params(f.ctx, nil); return err },
+		"KeySet":          func() error { _, err := f.q.KeySet(f.ctx, nil); return err },
+		"DerivedKey":      func() error { _, err := f.q.DerivedKey(f.ctx, nil); return err },
+		"Signature":       func() error { _, err := f.q.Signature(f.ctx, nil); return err },
+		"SignaturesByPKP": func() error { _, err := f.q.SignaturesByPKP(f.ctx, nil); return err },
+		"Session":         func() error { _, err := f.q.Session(f.ctx, nil); return err },
+		"Sessions":        func() error { _, err := f.q.Sessions(f.ctx, nil); return err },
+		"EncKeys":         func() error { _, err := f.q.EncKeys(f.ctx, nil); return err },
+	} {
+		t.Run(name, func(t *testing.T) { requireCode(t, call(), codes.InvalidArgument) })
+	}
+}
