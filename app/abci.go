@@ -19,6 +19,9 @@ import (
 	"github.com/litprotocol/litd/app/abci/proposals"
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	"github.com/litprotocol/litd/app/abci/ve"
+	actionsengine "github.com/litprotocol/litd/x/actions/engine"
+	pkpkeeper "github.com/litprotocol/litd/x/pkp/keeper"
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/engine"
 )
 
@@ -28,12 +31,19 @@ import (
 func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOptions) {
 	consAddr, eng := app.startEngine(logger, appOpts)
 
-	var veEngine ve.TSSEngine
-	var pbEngine preblock.Engine
+	var (
+		veEngine  ve.TSSEngine
+		pbEngine  preblock.Engine
+		veActions ve.ActionsEngine
+		pbActions preblock.ActionsEngine
+	)
 	if eng != nil {
 		app.TSSEngine, veEngine, pbEngine = eng, eng, eng
+		cfg := actionsengine.Config{AllowPrivateFetch: cast.ToBool(appOpts.Get("actions.allow-private-fetch"))}
+		app.ActionsEngine = actionsengine.New(logger, cfg, permissionReader{app})
+		veActions, pbActions = app.ActionsEngine, app.ActionsEngine
 	}
-	voteExt := ve.NewHandler(logger, veEngine)
+	voteExt := ve.NewHandler(logger, veEngine, veActions)
 	app.SetExtendVoteHandler(voteExt.ExtendVoteHandler())
 	app.SetVerifyVoteExtensionHandler(voteExt.VerifyVoteExtensionHandler())
 
@@ -42,7 +52,7 @@ func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOption
 	app.SetPrepareProposal(props.PrepareProposalHandler())
 	app.SetProcessProposal(props.ProcessProposalHandler())
 
-	pb := preblock.NewHandler(logger, app.ModuleManager, app.TSSKeeper, app.StakingKeeper, pbEngine, consAddr)
+	pb := preblock.NewHandler(logger, app.ModuleManager, app.TSSKeeper, app.ActionsKeeper, app.StakingKeeper, pbEngine, pbActions, consAddr)
 	app.SetPreBlocker(pb.PreBlocker())
 	app.SetPrecommiter(pb.Precommiter())
 
@@ -79,4 +89,37 @@ func (app *App) startEngine(logger log.Logger, appOpts servertypes.AppOptions) (
 		return nil, nil
 	}
 	return sdk.ConsAddress(pub.Address()), eng
+}
+
+// permissionReader answers a running action's permission reads from the
+// latest committed state (off-chain, read-only).
+type permissionReader struct{ app *App }
+
+func (r permissionReader) IsPermittedAction(tokenIDHex, cid string) (bool, error) {
+	ctx, err := r.app.CreateQueryContext(0, false)
+	if err != nil {
+		return false, err
+	}
+	tokenID, err := pkptypes.ParseTokenID(tokenIDHex)
+	if err != nil {
+		return false, err
+	}
+	ok, _, err := r.app.PKPKeeper.IsPermittedAction(ctx, tokenID, cid)
+	return ok, err
+}
+
+func (r permissionReader) PermittedActions(tokenIDHex string) ([]string, error) {
+	ctx, err := r.app.CreateQueryContext(0, false)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := pkpkeeper.NewQuerier(r.app.PKPKeeper).Permissions(ctx, &pkptypes.QueryPermissionsRequest{TokenId: tokenIDHex})
+	if err != nil {
+		return nil, err
+	}
+	cids := make([]string, len(resp.Actions))
+	for i, a := range resp.Actions {
+		cids[i] = a.Cid
+	}
+	return cids, nil
 }

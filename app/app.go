@@ -57,6 +57,10 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/litprotocol/litd/x/actions"
+	actionsengine "github.com/litprotocol/litd/x/actions/engine"
+	actionskeeper "github.com/litprotocol/litd/x/actions/keeper"
+	actionstypes "github.com/litprotocol/litd/x/actions/types"
 	"github.com/litprotocol/litd/x/pkp"
 	pkpkeeper "github.com/litprotocol/litd/x/pkp/keeper"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
@@ -114,13 +118,15 @@ type App struct {
 	ConsensusParamsKeeper consensuskeeper.Keeper
 	PKPKeeper             pkpkeeper.Keeper
 	TSSKeeper             tsskeeper.Keeper
+	ActionsKeeper         actionskeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
 
-	// TSSEngine runs this validator's threshold parties; nil when the node
-	// has no validator key (or in tests and CLI).
-	TSSEngine *engine.Engine
+	// TSSEngine runs this validator's threshold parties and ActionsEngine its
+	// Lit Actions; nil when the node has no validator key (or in tests and CLI).
+	TSSEngine     *engine.Engine
+	ActionsEngine *actionsengine.Engine
 }
 
 // New builds the app. appOpts carries app.toml and flags.
@@ -135,7 +141,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey,
-		slashingtypes.StoreKey, consensustypes.StoreKey, pkptypes.StoreKey, tsstypes.StoreKey,
+		slashingtypes.StoreKey, consensustypes.StoreKey, pkptypes.StoreKey, tsstypes.StoreKey, actionstypes.StoreKey,
 	)
 
 	app := &App{
@@ -170,6 +176,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.PKPKeeper = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[pkptypes.StoreKey]), addrCodec,
 		app.BankKeeper, app.TSSKeeper, authtypes.FeeCollectorName, authority)
 	app.TSSKeeper.SetPKPKeeper(app.PKPKeeper)
+	app.ActionsKeeper = actionskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[actionstypes.StoreKey]), addrCodec,
+		app.PKPKeeper, app.TSSKeeper, authority)
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, enc.TxConfig),
@@ -181,6 +189,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		consensus.NewAppModule(cdc, app.ConsensusParamsKeeper),
 		tss.NewAppModule(app.TSSKeeper),
 		pkp.NewAppModule(app.PKPKeeper),
+		actions.NewAppModule(app.ActionsKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
@@ -189,11 +198,13 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.BasicModuleManager.RegisterInterfaces(enc.InterfaceRegistry)
 
 	app.ModuleManager.SetOrderBeginBlockers(distrtypes.ModuleName, slashingtypes.ModuleName, stakingtypes.ModuleName)
-	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, stakingtypes.ModuleName, tsstypes.ModuleName)
+	// actions before tss: signatures an execution requests this block get
+	// their sessions opened by tss in the same EndBlock.
+	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, stakingtypes.ModuleName, actionstypes.ModuleName, tsstypes.ModuleName)
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		slashingtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,
-		tsstypes.ModuleName, pkptypes.ModuleName,
+		tsstypes.ModuleName, pkptypes.ModuleName, actionstypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)

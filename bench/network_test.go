@@ -285,22 +285,13 @@ func netDigest(tag string, i int) string {
 	return "0x" + hex.EncodeToString(h[:])
 }
 
-// submitSign broadcasts one MsgSign and returns its tx hash once the node
-// has accepted it (sync broadcast: CheckTx passed).
-func (c *chain) submitSign(tokenID, digest string) (string, error) {
-	var res syncResult
-	if err := c.cliJSON(&res, "tx", "tss", "sign", tokenID, digest, "--from", network.Alice,
-		"--yes", "--gas", "400000", "--output", "json"); err != nil {
-		return "", err
-	}
-	return res.TxHash, res.err()
-}
-
-// prepareBurst builds and signs (but does not send) one tx with count
-// MsgSign for tokenID; it returns the signed tx file.
-func (c *chain) prepareBurst(tokenID string, count int) (string, error) {
-	unsigned, err := c.CLI(0, "tx", "tss", "sign", tokenID, netDigest("burst", 0), "--from", network.Alice,
-		"--generate-only", "--gas", strconv.Itoa(200000*count), "--output", "json")
+// prepareSign builds and signs, but does not send, one tx with a MsgSign
+// per digest for tokenID, and returns the signed tx file. (`tx tss sign`
+// itself waits for inclusion; sending a prepared tx with `tx broadcast`
+// returns as soon as CheckTx passed, the moment latency is measured from.)
+func (c *chain) prepareSign(tokenID string, digests []string) (string, error) {
+	unsigned, err := c.CLI(0, "tx", "tss", "sign", tokenID, digests[0], "--from", network.Alice,
+		"--generate-only", "--gas", strconv.Itoa(200000*len(digests)), "--output", "json")
 	if err != nil {
 		return "", err
 	}
@@ -315,12 +306,12 @@ func (c *chain) prepareBurst(tokenID string, count int) (string, error) {
 	}
 	first, _ := msgs[0].(map[string]any)
 	msgs = nil
-	for i := range count {
+	for _, d := range digests {
 		m := map[string]any{}
 		for k, v := range first {
 			m[k] = v
 		}
-		m["digest"] = netDigest("burst", i)
+		m["digest"] = d
 		msgs = append(msgs, m)
 	}
 	body["messages"] = msgs
@@ -328,7 +319,7 @@ func (c *chain) prepareBurst(tokenID string, count int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	unsignedFile := filepath.Join(c.dir, "burst-unsigned.json")
+	unsignedFile := filepath.Join(c.dir, "sign-unsigned.json")
 	if err := os.WriteFile(unsignedFile, bz, 0o600); err != nil {
 		return "", err
 	}
@@ -336,7 +327,7 @@ func (c *chain) prepareBurst(tokenID string, count int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	signedFile := filepath.Join(c.dir, "burst-signed.json")
+	signedFile := filepath.Join(c.dir, "sign-signed.json")
 	return signedFile, os.WriteFile(signedFile, []byte(signed), 0o600)
 }
 
@@ -411,14 +402,23 @@ func (c *chain) sessionStats() (sessionStats, error) {
 	return st, nil
 }
 
-var errLine = regexp.MustCompile(`\b(ERR|ERROR|error)\b|panic:`)
+var (
+	errLine        = regexp.MustCompile(`\b(ERR|ERROR|error)\b|panic:`)
+	proposeTimeout = regexp.MustCompile(`Timed out .*step=RoundStepPropose`)
+	extraRound     = regexp.MustCompile(`resetting proposal info .*round=[1-9]`)
+)
 
-// logErrors counts error lines in every node's log and returns a few
-// distinct examples (timestamps and key=value details removed).
-func (c *chain) logErrors() (int, []string) {
-	count := 0
-	distinct := map[string]bool{}
-	var examples []string
+// logStats is what the node logs say: error lines (all nodes, with a few
+// examples) and, from node0's consensus log, rounds whose proposal did not
+// arrive in time and heights that needed more than one round.
+type logStats struct {
+	errors                       int
+	examples                     []string
+	proposeTimeouts, extraRounds int
+}
+
+func (c *chain) scanLogs(maxExamples int) logStats {
+	var st logStats
 	for _, node := range c.Nodes {
 		f, err := os.Open(filepath.Join(node.Home, "litd.log"))
 		if err != nil {
@@ -428,27 +428,22 @@ func (c *chain) logErrors() (int, []string) {
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
-			if !errLine.MatchString(line) {
-				continue
+			if node.Index == 0 && proposeTimeout.MatchString(line) {
+				st.proposeTimeouts++
 			}
-			count++
-			msg := line
-			if i := strings.Index(msg, " ERR "); i >= 0 {
-				msg = msg[i+5:]
+			if node.Index == 0 && extraRound.MatchString(line) {
+				st.extraRounds++
 			}
-			if i := strings.Index(msg, "="); i >= 0 {
-				if j := strings.LastIndexByte(msg[:i], ' '); j >= 0 {
-					msg = msg[:j]
+			if errLine.MatchString(line) {
+				st.errors++
+				if len(st.examples) < maxExamples {
+					st.examples = append(st.examples, fmt.Sprintf("node%d: %.200s", node.Index, line))
 				}
-			}
-			if !distinct[msg] && len(examples) < 8 {
-				distinct[msg] = true
-				examples = append(examples, fmt.Sprintf("node%d: %s", node.Index, line))
 			}
 		}
 		_ = f.Close()
 	}
-	return count, examples
+	return st
 }
 
 // session returns session id.

@@ -13,6 +13,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
+	actionskeeper "github.com/litprotocol/litd/x/actions/keeper"
 	"github.com/litprotocol/litd/x/tss/engine"
 	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -24,20 +25,32 @@ type Engine interface {
 	Observe(engine.Snapshot)
 }
 
+// ActionsEngine is the part of the action engine the pipeline feeds.
+type ActionsEngine interface {
+	Observe(height int64, jobs []actionskeeper.Job)
+}
+
 // Handler is the PreBlocker and the post-commit observer.
 type Handler struct {
 	logger   log.Logger
 	mm       *module.Manager
 	tss      tsskeeper.Keeper
+	actions  actionskeeper.Keeper
 	staking  tsstypes.StakingKeeper
-	engine   Engine // nil without a local engine
+	engine   Engine        // nil without a local engine
+	actEng   ActionsEngine // nil without a local engine
 	consAddr sdk.ConsAddress
 }
 
 // NewHandler returns the PreBlocker handler. consAddr is this node's
 // validator consensus address (nil if it has none).
-func NewHandler(logger log.Logger, mm *module.Manager, tss tsskeeper.Keeper, staking tsstypes.StakingKeeper, eng Engine, consAddr sdk.ConsAddress) Handler {
-	return Handler{logger: logger.With("module", "preblock"), mm: mm, tss: tss, staking: staking, engine: eng, consAddr: consAddr}
+func NewHandler(logger log.Logger, mm *module.Manager, tss tsskeeper.Keeper, actions actionskeeper.Keeper, staking tsstypes.StakingKeeper,
+	eng Engine, actEng ActionsEngine, consAddr sdk.ConsAddress,
+) Handler {
+	return Handler{
+		logger: logger.With("module", "preblock"), mm: mm, tss: tss, actions: actions, staking: staking,
+		engine: eng, actEng: actEng, consAddr: consAddr,
+	}
 }
 
 // PreBlocker runs the modules' pre-blockers, then applies tx 0.
@@ -73,6 +86,10 @@ func (h Handler) PreBlocker() sdk.PreBlocker {
 // its own cache: one that fails leaves no partial state.
 func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeeper.Delivered {
 	var all []tsskeeper.Delivered
+	var total int64
+	for _, v := range info.Votes {
+		total += v.Validator.Power
+	}
 	for _, v := range info.Votes {
 		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit || len(v.VoteExtension) == 0 {
 			continue
@@ -86,11 +103,14 @@ func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeepe
 			continue
 		}
 		ext, err := abcitypes.DecodeExtension(v.VoteExtension)
-		if err != nil || ext.Tss == nil {
+		if err != nil {
 			continue
 		}
 		cacheCtx, write := ctx.CacheContext()
 		delivered, err := h.tss.ApplySection(cacheCtx, operator, ext.Tss)
+		if err == nil {
+			err = h.actions.ApplySection(cacheCtx, operator, v.Validator.Power, total, ext.Actions)
+		}
 		if err != nil {
 			h.logger.Error("cannot apply extension", "validator", val.GetOperator(), "err", err)
 			continue
@@ -105,6 +125,14 @@ func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeepe
 // what its parties need; it only reads state.
 func (h Handler) Precommiter() sdk.Precommiter {
 	return func(ctx sdk.Context) {
+		if h.actEng != nil {
+			jobs, err := h.actions.Jobs(ctx)
+			if err != nil {
+				h.logger.Error("cannot read executions for the engine", "height", ctx.BlockHeight(), "err", err)
+			} else {
+				h.actEng.Observe(ctx.BlockHeight(), jobs)
+			}
+		}
 		if h.engine == nil {
 			return
 		}

@@ -23,9 +23,10 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
-	"github.com/litprotocol/litd/app"
 	"github.com/litprotocol/litd/app/abci/preblock"
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
+	actionskeeper "github.com/litprotocol/litd/x/actions/keeper"
+	actionstypes "github.com/litprotocol/litd/x/actions/types"
 	"github.com/litprotocol/litd/x/tss/engine"
 	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -72,18 +73,22 @@ func (e *fakeEngine) Deliver(d []tsskeeper.Delivered) { e.delivered = append(e.d
 func (e *fakeEngine) Observe(s engine.Snapshot)       { e.observed = append(e.observed, s) }
 
 type fixture struct {
-	ctx   sdk.Context
-	tss   tsskeeper.Keeper
-	store storetypes.StoreKey
-	eng   *fakeEngine
-	h     preblock.Handler
+	ctx     sdk.Context
+	tss     tsskeeper.Keeper
+	actions actionskeeper.Keeper
+	store   storetypes.StoreKey
+	eng     *fakeEngine
+	h       preblock.Handler
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	app.SetAddressPrefixes()
-	key := storetypes.NewKVStoreKey(tsstypes.StoreKey)
-	ctx := testutil.DefaultContextWithKeys(map[string]*storetypes.KVStoreKey{tsstypes.StoreKey: key}, nil, nil).
+	if cfg := sdk.GetConfig(); cfg.GetBech32ValidatorAddrPrefix() != "litvaloper" {
+		cfg.SetBech32PrefixForAccount("lit", "litpub")
+		cfg.SetBech32PrefixForValidator("litvaloper", "litvaloperpub")
+	}
+	key, actKey := storetypes.NewKVStoreKey(tsstypes.StoreKey), storetypes.NewKVStoreKey(actionstypes.StoreKey)
+	ctx := testutil.DefaultContextWithKeys(map[string]*storetypes.KVStoreKey{tsstypes.StoreKey: key, actionstypes.StoreKey: actKey}, nil, nil).
 		WithBlockHeight(height).WithEventManager(sdk.NewEventManager()).
 		WithConsensusParams(cmtproto.ConsensusParams{Abci: &cmtproto.ABCIParams{VoteExtensionsEnableHeight: enableHeight}})
 	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
@@ -95,9 +100,15 @@ func newFixture(t *testing.T) *fixture {
 	}
 	require.NoError(t, tss.Sessions.Set(ctx, session, s))
 	require.NoError(t, tss.OpenSessions.Set(ctx, session))
-	eng := &fakeEngine{}
-	return &fixture{ctx: ctx, tss: tss, store: key, eng: eng,
-		h: preblock.NewHandler(log.NewNopLogger(), module.NewManager(), tss, fakeStaking{}, eng, consAddr(0))}
+	f := &fixture{ctx: ctx, tss: tss, store: key, eng: &fakeEngine{},
+		actions: actionskeeper.NewKeeper(cdc, runtime.NewKVStoreService(actKey), address.NewBech32Codec("lit"), nil, tss, "lit1gov")}
+	f.h = f.handler(f.eng, consAddr(0))
+	return f
+}
+
+// handler builds the PreBlocker with the real keepers; eng may be nil.
+func (f *fixture) handler(eng preblock.Engine, self sdk.ConsAddress) preblock.Handler {
+	return preblock.NewHandler(log.NewNopLogger(), module.NewManager(), f.tss, f.actions, fakeStaking{}, eng, nil, self)
 }
 
 // raw dumps the x/tss store.
@@ -198,7 +209,7 @@ func TestPreBlockerAppliesInCommitOrder(t *testing.T) {
 
 	// Without an engine the state is applied all the same.
 	g := newFixture(t)
-	g.h = preblock.NewHandler(log.NewNopLogger(), module.NewManager(), g.tss, fakeStaking{}, nil, nil)
+	g.h = g.handler(nil, nil)
 	g.preBlock(t, height, inject(t, commit...))
 	g.h.Precommiter()(g.ctx)
 	require.Equal(t, f.raw(t), g.raw(t))

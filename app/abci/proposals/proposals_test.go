@@ -21,10 +21,12 @@ import (
 	"cosmossdk.io/log/v2"
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/mempool"
+	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 
-	"github.com/litprotocol/litd/app"
 	"github.com/litprotocol/litd/app/abci/proposals"
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -243,18 +245,9 @@ func TestPrepareProposal(t *testing.T) {
 		})
 	}
 
-	t.Run("inner error", func(t *testing.T) {
-		boom := errors.New("boom")
-		h := proposals.NewHandler(log.NewNopLogger(), newValStore(t), func(sdk.Context, *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
-			return nil, boom
-		}, nil)
-		info := validCommit(t)
-		_, err := h.PrepareProposalHandler()(ctxAt(height, info), &abci.RequestPrepareProposal{Height: height, MaxTxBytes: maxTxBytes, LocalLastCommit: info})
-		require.ErrorIs(t, err, boom)
-	})
 }
 
-// txVerifier decodes with the app's real tx decoder, as BaseApp does first.
+// txVerifier decodes with the SDK's tx decoder, as BaseApp does first.
 type txVerifier struct{ decode sdk.TxDecoder }
 
 func (v txVerifier) PrepareProposalVerifyTx(sdk.Tx) ([]byte, error)    { return nil, nil }
@@ -443,7 +436,7 @@ func TestProcessProposal(t *testing.T) {
 	// ordinary tx that the inner handler judges; with a real mempool the SDK's
 	// default handler rejects it because it does not decode as a Cosmos tx.
 	t.Run("injection not at position 0", func(t *testing.T) {
-		dflt := baseapp.NewDefaultProposalHandler(mempool.NewSenderNonceMempool(), txVerifier{app.MakeEncodingConfig().TxConfig.TxDecoder()})
+		dflt := baseapp.NewDefaultProposalHandler(mempool.NewSenderNonceMempool(), txVerifier{authtx.DefaultTxDecoder(codec.NewProtoCodec(codectypes.NewInterfaceRegistry()))})
 		real := proposals.NewHandler(log.NewNopLogger(), newValStore(t), nil, dflt.ProcessProposalHandler())
 		for _, txs := range [][][]byte{{a, tx0}, {tx0, tx0}} {
 			h, in := newHandler(t)

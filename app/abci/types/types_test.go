@@ -57,16 +57,6 @@ func TestInjectedRoundTrip(t *testing.T) {
 	}
 }
 
-func TestDecodeExtension(t *testing.T) {
-	ext, err := abcitypes.DecodeExtension(nil)
-	require.NoError(t, err)
-	require.Nil(t, ext.Tss)
-	_, err = abcitypes.DecodeExtension(make([]byte, abcitypes.MaxExtensionBytes+1))
-	require.ErrorContains(t, err, "size bound")
-	_, err = abcitypes.DecodeExtension([]byte{0x0a, 0x05})
-	require.Error(t, err)
-}
-
 func TestVoteExtensionsEnabled(t *testing.T) {
 	for _, c := range []struct {
 		enable, h int64

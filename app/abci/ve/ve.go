@@ -12,6 +12,8 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
+	actionskeeper "github.com/litprotocol/litd/x/actions/keeper"
+	actionstypes "github.com/litprotocol/litd/x/actions/types"
 	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -21,15 +23,21 @@ type TSSEngine interface {
 	ExtensionSection(height int64, maxBytes int) *tsstypes.ExtensionSection
 }
 
+// ActionsEngine is the part of the action engine ExtendVote needs.
+type ActionsEngine interface {
+	ExtensionSection(height int64, maxBytes int) *actionstypes.ExtensionSection
+}
+
 // Handler builds the vote-extension handlers.
 type Handler struct {
-	logger log.Logger
-	tss    TSSEngine // nil on nodes without an engine
+	logger  log.Logger
+	tss     TSSEngine     // nil on nodes without an engine
+	actions ActionsEngine // nil on nodes without an engine
 }
 
 // NewHandler returns the vote-extension handler.
-func NewHandler(logger log.Logger, tss TSSEngine) Handler {
-	return Handler{logger: logger.With("module", "ve"), tss: tss}
+func NewHandler(logger log.Logger, tss TSSEngine, actions ActionsEngine) Handler {
+	return Handler{logger: logger.With("module", "ve"), tss: tss, actions: actions}
 }
 
 // ExtendVoteHandler never fails and never blocks on work: it takes what the
@@ -43,10 +51,17 @@ func (h Handler) ExtendVoteHandler() sdk.ExtendVoteHandler {
 				resp, err = &abci.ResponseExtendVote{}, nil
 			}
 		}()
-		if h.tss == nil {
-			return &abci.ResponseExtendVote{}, nil
+		// Actions report first (their results are small and unblock users);
+		// TSS traffic takes the rest of the budget.
+		var ext abcitypes.VoteExtension
+		budget := abcitypes.MaxExtensionBytes - 256
+		if h.actions != nil {
+			ext.Actions = h.actions.ExtensionSection(req.Height, budget/2)
+			budget -= ext.Actions.Size()
 		}
-		ext := abcitypes.VoteExtension{Tss: h.tss.ExtensionSection(req.Height, abcitypes.MaxExtensionBytes-256)}
+		if h.tss != nil {
+			ext.Tss = h.tss.ExtensionSection(req.Height, budget)
+		}
 		bz, err := ext.Marshal()
 		if err != nil || len(bz) > abcitypes.MaxExtensionBytes {
 			h.logger.Error("cannot build vote extension; sending an empty one", "height", req.Height, "err", err, "bytes", len(bz))
@@ -75,5 +90,8 @@ func Validate(bz []byte) error {
 	if err != nil {
 		return err
 	}
-	return tsskeeper.ValidateSection(ext.Tss)
+	if err := tsskeeper.ValidateSection(ext.Tss); err != nil {
+		return err
+	}
+	return actionskeeper.ValidateSection(ext.Actions)
 }

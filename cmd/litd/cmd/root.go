@@ -110,14 +110,39 @@ func initCometConfig() *cmtcfg.Config {
 	return cfg
 }
 
-// initAppConfig makes fees payable in ulit and turns on the REST API and
-// Swagger, which wallets and the README's curl examples use.
+// ActionsConfig is app.toml's [actions] section: node-local policy for the
+// Lit Actions this validator runs.
+type ActionsConfig struct {
+	// AllowPrivateFetch lets actions fetch loopback, link-local and private
+	// addresses. Off on real networks (SSRF); local networks and tests turn it on.
+	AllowPrivateFetch bool `mapstructure:"allow-private-fetch"`
+}
+
+type appConfig struct {
+	serverconfig.Config `mapstructure:",squash"`
+	Actions             ActionsConfig `mapstructure:"actions"`
+}
+
+const actionsConfigTemplate = `
+###############################################################################
+###                             Lit Actions                                 ###
+###############################################################################
+
+[actions]
+
+# Let actions fetch loopback, link-local and private addresses (127.0.0.0/8,
+# 10.0.0.0/8, 169.254.0.0/16, ...). Keep false on any real network.
+allow-private-fetch = {{ .Actions.AllowPrivateFetch }}
+`
+
+// initAppConfig makes fees payable in ulit, turns on the REST API and
+// Swagger (which wallets and the README's curl examples use), and adds [actions].
 func initAppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = "0" + app.BondDenom
 	cfg.API.Enable = true
 	cfg.API.Swagger = true
-	return serverconfig.DefaultConfigTemplate, cfg
+	return serverconfig.DefaultConfigTemplate + actionsConfigTemplate, appConfig{Config: *cfg}
 }
 
 // initCmd wraps the SDK's init: after it writes genesis.json, vote

@@ -164,3 +164,12 @@ func PartyIndex(s types.Session, validator string) int {
 	}
 	return -1
 }
+
+// SignatureStatus tells x/actions whether a signature it requested is done.
+func (k Keeper) SignatureStatus(ctx context.Context, id uint64) (done, failed bool, reason string, err error) {
+	s, err := k.GetSignature(ctx, id)
+	if err != nil {
+		return false, false, "", err
+	}
+	return s.Status == types.SIGNATURE_STATUS_SIGNED, s.Status == types.SIGNATURE_STATUS_FAILED, s.Error, nil
+}

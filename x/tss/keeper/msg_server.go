@@ -46,28 +46,11 @@ func (k msgServer) Sign(ctx context.Context, msg *types.MsgSign) (*types.MsgSign
 	if !ok || !slices.Contains(scopes, pkptypes.SCOPE_SIGN_ANYTHING) {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "%s may not sign with %s", msg.Requester, p.TokenId)
 	}
-	if _, err := k.ActiveKeySet(ctx); err != nil {
-		return nil, err
-	}
-	id, err := k.NextSignatureID.Next(ctx)
+	id, err := k.RequestSignature(ctx, tokenID, p.TokenId, msg.Digest, msg.Requester)
 	if err != nil {
 		return nil, err
 	}
-	sig := types.Signature{
-		Id: id, TokenId: p.TokenId, Digest: msg.Digest, Requester: msg.Requester,
-		RequestHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(), Status: types.SIGNATURE_STATUS_PENDING,
-	}
-	if err := k.Signatures.Set(ctx, id, sig); err != nil {
-		return nil, err
-	}
-	if err := k.SignaturesByPKP.Set(ctx, collections.Join(tokenID, id)); err != nil {
-		return nil, err
-	}
-	if err := k.SignQueue.Set(ctx, id); err != nil {
-		return nil, err
-	}
-	return &types.MsgSignResponse{SignatureId: id}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventSignatureRequested{SignatureId: id, TokenId: p.TokenId, Digest: msg.Digest, Requester: msg.Requester})
+	return &types.MsgSignResponse{SignatureId: id}, nil
 }
 
 // UpdateParams sets new params; only the authority may.
@@ -79,4 +62,35 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, k.Params.Set(ctx, msg.Params)
+}
+
+// RequestSignature queues a signing request whose authorisation the caller
+// has checked (MsgSign: owner or permitted address; x/actions: permitted
+// action). The EndBlocker opens its session.
+func (k Keeper) RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex, digest, requester string) (uint64, error) {
+	if _, err := types.ParseDigest(digest); err != nil {
+		return 0, err
+	}
+	if _, err := k.ActiveKeySet(ctx); err != nil {
+		return 0, err
+	}
+	id, err := k.NextSignatureID.Next(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sig := types.Signature{
+		Id: id, TokenId: tokenIDHex, Digest: digest, Requester: requester,
+		RequestHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(), Status: types.SIGNATURE_STATUS_PENDING,
+	}
+	if err := k.Signatures.Set(ctx, id, sig); err != nil {
+		return 0, err
+	}
+	if err := k.SignaturesByPKP.Set(ctx, collections.Join(tokenID, id)); err != nil {
+		return 0, err
+	}
+	if err := k.SignQueue.Set(ctx, id); err != nil {
+		return 0, err
+	}
+	return id, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventSignatureRequested{SignatureId: id, TokenId: tokenIDHex, Digest: digest, Requester: requester})
 }

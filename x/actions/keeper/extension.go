@@ -1,0 +1,419 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/x/actions/types"
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+)
+
+const (
+	phaseFetch uint64 = 1
+	phaseRun   uint64 = 2
+	// settleBlocks: once > 2/3 of power reported fetches, wait this many
+	// blocks for the rest before deciding undecided entries.
+	settleBlocks = 3
+	// MaxReportsPerExtension bounds one section.
+	MaxReportsPerExtension = 64
+)
+
+// ValidateSection is the stateless check VerifyVoteExtension runs.
+func ValidateSection(s *types.ExtensionSection) error {
+	if s == nil {
+		return nil
+	}
+	if len(s.FetchReports)+len(s.ResultReports) > MaxReportsPerExtension {
+		return errors.New("too many action reports")
+	}
+	for _, r := range s.FetchReports {
+		if r.ExecutionId == 0 {
+			return errors.New("fetch report without execution")
+		}
+	}
+	for _, r := range s.ResultReports {
+		if r.ExecutionId == 0 {
+			return errors.New("result report without execution")
+		}
+	}
+	return nil
+}
+
+// supermajority: more than 2/3 of total.
+func supermajority(power, total int64) bool { return total > 0 && power*3 > total*2 }
+
+// ApplySection records one validator's reports (power = its voting power,
+// total = the commit's) and advances executions whose phase reached > 2/3
+// agreement. Reports that do not fit state or params are skipped.
+func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, total int64, sec *types.ExtensionSection) error {
+	if sec == nil {
+		return nil
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range sec.FetchReports {
+		e, ok, err := k.openIn(ctx, r.ExecutionId, types.EXECUTION_STATUS_FETCHING)
+		if err != nil {
+			return err
+		}
+		if !ok || !fetchesWithin(r.Fetches, params) {
+			continue
+		}
+		if fresh, err := k.record(ctx, r.ExecutionId, phaseFetch, author, power); err != nil || !fresh {
+			return err
+		}
+		if err := k.FetchReports.Set(ctx, collections.Join(r.ExecutionId, author), r); err != nil {
+			return err
+		}
+		if err := k.maybeSettleFetches(ctx, e, total); err != nil {
+			return err
+		}
+	}
+	for _, r := range sec.ResultReports {
+		e, ok, err := k.openIn(ctx, r.ExecutionId, types.EXECUTION_STATUS_RUNNING)
+		if err != nil {
+			return err
+		}
+		if !ok || !resultWithin(&r.Result, params) {
+			continue
+		}
+		if fresh, err := k.record(ctx, r.ExecutionId, phaseRun, author, power); err != nil || !fresh {
+			return err
+		}
+		digest, err := types.ResultDigest(&r.Result)
+		if err != nil {
+			return err
+		}
+		key := collections.Join(r.ExecutionId, digest)
+		votes, err := k.ResultVotes.Get(ctx, key)
+		if err != nil && !errors.Is(err, collections.ErrNotFound) {
+			return err
+		}
+		votes += power
+		if err := k.ResultVotes.Set(ctx, key, votes); err != nil {
+			return err
+		}
+		if has, err := k.ResultCopies.Has(ctx, key); err != nil {
+			return err
+		} else if !has {
+			if err := k.ResultCopies.Set(ctx, key, r.Result); err != nil {
+				return err
+			}
+		}
+		if supermajority(votes, total) {
+			if err := k.acceptResult(ctx, e, r.Result, digest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func fetchesWithin(fs []types.Fetch, p types.Params) bool {
+	if len(fs) > int(p.MaxFetches) {
+		return false
+	}
+	for _, f := range fs {
+		if f.Response != nil && uint64(len(f.Response.Body)) > p.MaxFetchBodyBytes {
+			return false
+		}
+	}
+	return true
+}
+
+func resultWithin(r *types.Result, p types.Params) bool {
+	logBytes := 0
+	for _, l := range r.Logs {
+		logBytes += len(l)
+	}
+	return uint64(len(r.Response)) <= p.MaxResponseBytes && uint64(logBytes) <= p.MaxLogBytes+1024 &&
+		len(r.SignRequests) <= int(p.MaxSignatures) && len(r.Error) <= 4096
+}
+
+// openIn loads an execution if it is open and in status.
+func (k Keeper) openIn(ctx context.Context, id uint64, status types.ExecutionStatus) (types.Execution, bool, error) {
+	open, err := k.OpenExecutions.Has(ctx, id)
+	if err != nil || !open {
+		return types.Execution{}, false, err
+	}
+	e, err := k.Executions.Get(ctx, id)
+	return e, err == nil && e.Status == status, err
+}
+
+// record notes author's report for a phase; false if it already reported.
+func (k Keeper) record(ctx context.Context, id, phase uint64, author sdk.ValAddress, power int64) (bool, error) {
+	key := collections.Join3(id, phase, author)
+	has, err := k.Reporters.Has(ctx, key)
+	if err != nil || has {
+		return false, err
+	}
+	return true, k.Reporters.Set(ctx, key, power)
+}
+
+func (k Keeper) reportedPower(ctx context.Context, id, phase uint64) (int64, error) {
+	var sum int64
+	rng := collections.NewSuperPrefixedTripleRange[uint64, uint64, sdk.ValAddress](id, phase)
+	err := k.Reporters.Walk(ctx, rng, func(_ collections.Triple[uint64, uint64, sdk.ValAddress], p int64) (bool, error) {
+		sum += p
+		return false, nil
+	})
+	return sum, err
+}
+
+// maybeSettleFetches decides the transcript once > 2/3 of power reported and
+// either every entry has a > 2/3 winner, everyone reported, or settleBlocks
+// passed. Entries are decided in order; the first without a winner fails
+// with a clear error and ends the transcript.
+func (k Keeper) maybeSettleFetches(ctx context.Context, e types.Execution, total int64) error {
+	reported, err := k.reportedPower(ctx, e.Id, phaseFetch)
+	if err != nil || !supermajority(reported, total) {
+		return err
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	quorum, err := k.QuorumHeight.Get(ctx, e.Id)
+	if errors.Is(err, collections.ErrNotFound) {
+		quorum = h
+		err = k.QuorumHeight.Set(ctx, e.Id, h)
+	}
+	if err != nil {
+		return err
+	}
+	type vote struct {
+		digest string
+		fetch  types.Fetch
+		power  int64
+	}
+	var byIndex [][]vote
+	err = k.FetchReports.Walk(ctx, collections.NewPrefixedPairRange[uint64, sdk.ValAddress](e.Id),
+		func(key collections.Pair[uint64, sdk.ValAddress], r types.FetchReport) (bool, error) {
+			power, err := k.Reporters.Get(ctx, collections.Join3(e.Id, phaseFetch, key.K2()))
+			if err != nil {
+				return true, err
+			}
+			for i, f := range r.Fetches {
+				d, err := types.FetchDigest(&f)
+				if err != nil {
+					return true, err
+				}
+				if i == len(byIndex) {
+					byIndex = append(byIndex, nil)
+				}
+				j := slices.IndexFunc(byIndex[i], func(v vote) bool { return v.digest == d })
+				if j < 0 {
+					byIndex[i] = append(byIndex[i], vote{digest: d, fetch: f})
+					j = len(byIndex[i]) - 1
+				}
+				byIndex[i][j].power += power
+			}
+			return false, nil
+		})
+	if err != nil {
+		return err
+	}
+	var transcript []types.Fetch
+	decided := true
+	for _, votes := range byIndex {
+		w := slices.IndexFunc(votes, func(v vote) bool { return supermajority(v.power, total) })
+		if w < 0 {
+			decided = false
+			transcript = append(transcript, types.Fetch{
+				Request: votes[0].fetch.Request,
+				Error:   "fetch not attested: validators with more than 2/3 of voting power did not see the same response",
+			})
+			break
+		}
+		transcript = append(transcript, votes[w].fetch)
+	}
+	if !decided && reported < total && h < quorum+settleBlocks {
+		return nil
+	}
+	e.Fetches, e.Status = transcript, types.EXECUTION_STATUS_RUNNING
+	if err := k.Executions.Set(ctx, e.Id, e); err != nil {
+		return err
+	}
+	if err := k.clearFetchReports(ctx, e.Id); err != nil {
+		return err
+	}
+	failed := uint32(0)
+	if !decided {
+		failed = 1
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventFetchesAttested{
+		ExecutionId: e.Id, Attested: uint32(len(transcript)) - failed, Failed: failed,
+	})
+}
+
+func (k Keeper) clearFetchReports(ctx context.Context, id uint64) error {
+	if err := k.FetchReports.Clear(ctx, collections.NewPrefixedPairRange[uint64, sdk.ValAddress](id)); err != nil {
+		return err
+	}
+	return k.QuorumHeight.Remove(ctx, id)
+}
+
+// acceptResult stores the agreed result and turns each permitted
+// signEcdsa into an x/tss signing request.
+func (k Keeper) acceptResult(ctx context.Context, e types.Execution, r types.Result, digest string) error {
+	e.ResultDigest = digest
+	if r.Error != "" {
+		e.Result, e.Error = &r, r.Error
+		return k.finish(ctx, e, types.EXECUTION_STATUS_FAILED)
+	}
+	pending := 0
+	for i := range r.SignRequests {
+		sr := &r.SignRequests[i]
+		id, tokenHex, err := k.requestSignature(ctx, e.Cid, sr.PublicKey, sr.ToSign)
+		sr.TokenId, sr.SignatureId = tokenHex, id
+		if err != nil {
+			sr.Error = err.Error()
+			continue
+		}
+		pending++
+	}
+	e.Result = &r
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventExecutionResult{
+		ExecutionId: e.Id, ResultDigest: digest, Signatures: uint32(pending),
+	}); err != nil {
+		return err
+	}
+	if pending == 0 {
+		return k.finish(ctx, e, types.EXECUTION_STATUS_COMPLETED)
+	}
+	e.Status = types.EXECUTION_STATUS_SIGNING
+	if err := k.Executions.Set(ctx, e.Id, e); err != nil {
+		return err
+	}
+	return k.clearVotes(ctx, e.Id)
+}
+
+// requestSignature checks that the PKP with publicKey permits the action
+// (scope sign-anything) and asks x/tss to sign.
+func (k Keeper) requestSignature(ctx context.Context, cid, publicKey, toSign string) (uint64, string, error) {
+	pk, err := pkptypes.ParsePubkey(publicKey)
+	if err != nil {
+		return 0, "", err
+	}
+	tokenID := pkptypes.TokenIDFromPubkey(pk)
+	tokenHex := pkptypes.FormatTokenID(tokenID)
+	if _, err := k.pkp.GetPKP(ctx, tokenID); err != nil {
+		return 0, tokenHex, err
+	}
+	ok, scopes, err := k.pkp.IsPermittedAction(ctx, tokenID, cid)
+	if err != nil {
+		return 0, tokenHex, err
+	}
+	if !ok || !slices.Contains(scopes, pkptypes.SCOPE_SIGN_ANYTHING) {
+		return 0, tokenHex, fmt.Errorf("permission denied: pkp %s does not permit action %s to sign", tokenHex, cid)
+	}
+	id, err := k.tss.RequestSignature(ctx, tokenID, tokenHex, toSign, "action:"+cid)
+	return id, tokenHex, err
+}
+
+func (k Keeper) clearVotes(ctx context.Context, id uint64) error {
+	if err := k.ResultVotes.Clear(ctx, collections.NewPrefixedPairRange[uint64, string](id)); err != nil {
+		return err
+	}
+	if err := k.ResultCopies.Clear(ctx, collections.NewPrefixedPairRange[uint64, string](id)); err != nil {
+		return err
+	}
+	return k.Reporters.Clear(ctx, collections.NewPrefixedTripleRange[uint64, uint64, sdk.ValAddress](id))
+}
+
+// finish closes an execution and drops its reports.
+func (k Keeper) finish(ctx context.Context, e types.Execution, status types.ExecutionStatus) error {
+	e.Status = status
+	if err := k.Executions.Set(ctx, e.Id, e); err != nil {
+		return err
+	}
+	if err := k.OpenExecutions.Remove(ctx, e.Id); err != nil {
+		return err
+	}
+	if err := k.clearFetchReports(ctx, e.Id); err != nil {
+		return err
+	}
+	if err := k.clearVotes(ctx, e.Id); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventExecutionFinished{
+		ExecutionId: e.Id, Status: status.String(), Error: e.Error,
+	})
+}
+
+// EndBlocker settles fetch phases that waited long enough, completes
+// executions whose signatures exist, and fails those past their deadline.
+func (k Keeper) EndBlocker(ctx context.Context) error {
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	var open []types.Execution
+	err := k.OpenExecutions.Walk(ctx, nil, func(id uint64) (bool, error) {
+		e, err := k.Executions.Get(ctx, id)
+		if err != nil {
+			return true, err
+		}
+		open = append(open, e)
+		return len(open) >= 64, nil
+	})
+	if err != nil {
+		return err
+	}
+	total := lastCommitPower(ctx)
+	for _, e := range open {
+		if e.DeadlineHeight <= h {
+			e.Error = fmt.Sprintf("deadline passed while %s", e.Status)
+			if err := k.finish(ctx, e, types.EXECUTION_STATUS_FAILED); err != nil {
+				return err
+			}
+			continue
+		}
+		switch e.Status {
+		case types.EXECUTION_STATUS_FETCHING:
+			err = k.maybeSettleFetches(ctx, e, total)
+		case types.EXECUTION_STATUS_SIGNING:
+			err = k.checkSignatures(ctx, e)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (k Keeper) checkSignatures(ctx context.Context, e types.Execution) error {
+	for _, sr := range e.Result.SignRequests {
+		if sr.SignatureId == 0 {
+			continue
+		}
+		done, failed, reason, err := k.tss.SignatureStatus(ctx, sr.SignatureId)
+		if err != nil {
+			return err
+		}
+		if failed {
+			e.Error = fmt.Sprintf("signature %q (%d) failed: %s", sr.SigName, sr.SignatureId, reason)
+			return k.finish(ctx, e, types.EXECUTION_STATUS_FAILED)
+		}
+		if !done {
+			return nil
+		}
+	}
+	return k.finish(ctx, e, types.EXECUTION_STATUS_COMPLETED)
+}
+
+func lastCommitPower(ctx context.Context) int64 {
+	info := sdk.UnwrapSDKContext(ctx).CometInfo()
+	if info == nil || info.GetLastCommit() == nil {
+		return 0
+	}
+	votes := info.GetLastCommit().Votes()
+	var total int64
+	for i := 0; i < votes.Len(); i++ {
+		total += votes.Get(i).Validator().Power()
+	}
+	return total
+}
+

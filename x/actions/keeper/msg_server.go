@@ -1,0 +1,138 @@
+package keeper
+
+import (
+	"context"
+	"encoding/json"
+	"unicode/utf8"
+
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/x/actions/types"
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+)
+
+type msgServer struct{ Keeper }
+
+var _ types.MsgServer = msgServer{}
+
+// NewMsgServerImpl returns the x/actions message server.
+func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
+
+func (k Keeper) validateCode(code string, params types.Params) error {
+	switch {
+	case code == "":
+		return errorsmod.Wrap(types.ErrInvalidCode, "empty")
+	case uint64(len(code)) > params.MaxCodeBytes:
+		return errorsmod.Wrapf(types.ErrInvalidCode, "%d bytes, over max_code_bytes %d", len(code), params.MaxCodeBytes)
+	case !utf8.ValidString(code):
+		return errorsmod.Wrap(types.ErrInvalidCode, "not UTF-8")
+	}
+	return nil
+}
+
+// store writes code under its CID unless it is there already; it returns the CID.
+func (k Keeper) store(ctx context.Context, code, uploader string) (string, error) {
+	cid := types.CID([]byte(code))
+	has, err := k.Actions.Has(ctx, cid)
+	if err != nil || has {
+		return cid, err
+	}
+	a := types.Action{Cid: cid, Code: code, Uploader: uploader, Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
+	if err := k.Actions.Set(ctx, cid, a); err != nil {
+		return "", err
+	}
+	return cid, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventActionUploaded{Cid: cid, Uploader: uploader, CodeBytes: uint64(len(code))})
+}
+
+// UploadAction stores code under its IPFS CIDv0; uploading twice is a no-op.
+func (k msgServer) UploadAction(ctx context.Context, msg *types.MsgUploadAction) (*types.MsgUploadActionResponse, error) {
+	if _, err := k.addressCodec.StringToBytes(msg.Uploader); err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "uploader: %v", err)
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.validateCode(msg.Code, params); err != nil {
+		return nil, err
+	}
+	cid, err := k.store(ctx, msg.Code, msg.Uploader)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgUploadActionResponse{Cid: cid}, nil
+}
+
+// ExecuteAction opens an execution: validators run the action live for its
+// fetches, then offline for its result.
+func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteAction) (*types.MsgExecuteActionResponse, error) {
+	if _, err := k.addressCodec.StringToBytes(msg.Caller); err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "caller: %v", err)
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if (msg.Cid == "") == (msg.Code == "") {
+		return nil, errorsmod.Wrap(types.ErrInvalidRequest, "give exactly one of cid and code")
+	}
+	jsParams := msg.JsParams
+	if jsParams == "" {
+		jsParams = "{}"
+	}
+	var obj map[string]json.RawMessage
+	if uint64(len(jsParams)) > params.MaxJsParamsBytes {
+		return nil, errorsmod.Wrapf(types.ErrInvalidJSParams, "%d bytes, over max_js_params_bytes %d", len(jsParams), params.MaxJsParamsBytes)
+	}
+	if err := json.Unmarshal([]byte(jsParams), &obj); err != nil || obj == nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidJSParams, "%v", err)
+	}
+	cid := msg.Cid
+	if cid != "" {
+		if err := pkptypes.ValidateCID(cid); err != nil {
+			return nil, err
+		}
+		if _, err := k.GetAction(ctx, cid); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := k.validateCode(msg.Code, params); err != nil {
+			return nil, err
+		}
+		if cid, err = k.store(ctx, msg.Code, msg.Caller); err != nil {
+			return nil, err
+		}
+	}
+	id, err := k.NextExecutionID.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	e := types.Execution{
+		Id: id, Cid: cid, JsParams: jsParams, Caller: msg.Caller, Status: types.EXECUTION_STATUS_FETCHING,
+		Height: sdkCtx.BlockHeight(), DeadlineHeight: sdkCtx.BlockHeight() + int64(params.ExecutionTimeoutBlocks),
+		BlockTimeUnix: sdkCtx.BlockTime().Unix(),
+	}
+	if err := k.Executions.Set(ctx, id, e); err != nil {
+		return nil, err
+	}
+	if err := k.OpenExecutions.Set(ctx, id); err != nil {
+		return nil, err
+	}
+	return &types.MsgExecuteActionResponse{ExecutionId: id, Cid: cid}, sdkCtx.EventManager().EmitTypedEvent(
+		&types.EventExecutionRequested{ExecutionId: id, Cid: cid, Caller: msg.Caller})
+}
+
+// UpdateParams sets new params; only the authority may.
+func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
+	if msg.Authority != k.authority {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, msg.Authority)
+	}
+	if err := msg.Params.Validate(); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, k.Params.Set(ctx, msg.Params)
+}

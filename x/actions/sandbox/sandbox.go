@@ -1,0 +1,380 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// Error codes: every failed run has Result.Error = "<code>: <message>".
+const (
+	CodeTimeout          = "timeout"
+	CodeCanceled         = "canceled"
+	CodeHeap             = "heap limit"
+	CodeStackOverflow    = "stack overflow"
+	CodeFetchLimit       = "fetch limit"
+	CodeNotAttested      = "fetch not attested"
+	CodeSignatureLimit   = "signature limit"
+	CodeResponseTooLarge = "response too large"
+	CodeException        = "exception"
+	CodeSyntax           = "syntax error"
+	CodeInvalidParams    = "invalid params"
+	CodeInternal         = "internal error"
+)
+
+// Limits bound one run. A zero field takes its value from DefaultLimits.
+type Limits struct {
+	Timeout           time.Duration // wall time of the whole run, fetches included
+	MaxHeapBytes      uint64        // growth of the process's live heap during the run (best-effort)
+	MaxCallStack      int           // JS call depth
+	MaxResponseBytes  int           // size of the setResponse string
+	MaxFetches        int           // fetch() calls
+	MaxFetchBodyBytes int           // request and response body of one fetch
+	MaxSignatures     int           // signEcdsa() calls
+	MaxLogBytes       int           // console output, one byte per line added for the separator
+}
+
+// DefaultLimits are used for every zero field of Env.Limits.
+func DefaultLimits() Limits {
+	return Limits{
+		Timeout:           30 * time.Second,
+		MaxHeapBytes:      256 << 20,
+		MaxCallStack:      2000,
+		MaxResponseBytes:  64 << 10,
+		MaxFetches:        50,
+		MaxFetchBodyBytes: 1 << 20,
+		MaxSignatures:     10,
+		MaxLogBytes:       64 << 10,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.Timeout <= 0 {
+		l.Timeout = d.Timeout
+	}
+	if l.MaxHeapBytes == 0 {
+		l.MaxHeapBytes = d.MaxHeapBytes
+	}
+	if l.MaxCallStack <= 0 {
+		l.MaxCallStack = d.MaxCallStack
+	}
+	if l.MaxResponseBytes <= 0 {
+		l.MaxResponseBytes = d.MaxResponseBytes
+	}
+	if l.MaxFetches <= 0 {
+		l.MaxFetches = d.MaxFetches
+	}
+	if l.MaxFetchBodyBytes <= 0 {
+		l.MaxFetchBodyBytes = d.MaxFetchBodyBytes
+	}
+	if l.MaxSignatures <= 0 {
+		l.MaxSignatures = d.MaxSignatures
+	}
+	if l.MaxLogBytes <= 0 {
+		l.MaxLogBytes = d.MaxLogBytes
+	}
+	return l
+}
+
+// Header is one HTTP header line.
+type Header struct{ Name, Value string }
+
+// FetchRequest is a request as the action issued it (method upper-cased, GET by default).
+type FetchRequest struct {
+	Method  string
+	URL     string
+	Headers []Header
+	Body    []byte
+}
+
+// FetchResponse is what a Fetcher returns.
+type FetchResponse struct {
+	Status  int
+	Headers []Header
+	Body    []byte
+}
+
+// Fetch is one transcript entry: exactly one of Response and Error is set.
+type Fetch struct {
+	Request  FetchRequest
+	Response *FetchResponse
+	Error    string
+}
+
+// SignRequest is one Lit.Actions.signEcdsa call.
+type SignRequest struct {
+	SigName   string
+	PublicKey string // as the action gave it (0x-hex); validated as a secp256k1 point
+	ToSign    []byte // 32 bytes
+}
+
+// Fetcher performs the i-th fetch of a run. It is called on its own goroutine.
+type Fetcher interface {
+	Fetch(ctx context.Context, i int, req FetchRequest) (FetchResponse, error)
+}
+
+// Permissions answers the permission reads of Lit.Actions.
+type Permissions interface {
+	IsPermittedAction(tokenID, cid string) (bool, error)
+	PermittedActions(tokenID string) ([]string, error)
+}
+
+// Env is everything a run depends on.
+type Env struct {
+	Code        string
+	JSParams    string   // JSON object (or empty); each key becomes a global, the object is `jsParams`
+	Seed        [32]byte // seeds Math.random
+	Now         time.Time
+	Limits      Limits
+	Fetcher     Fetcher     // nil: every fetch fails
+	Permissions Permissions // nil: permission reads fail
+}
+
+// Result of a run. On failure Error is set, Response and SignRequests are empty, Logs and Fetches are kept.
+type Result struct {
+	Response     string
+	Logs         []string
+	SignRequests []SignRequest
+	Fetches      []Fetch
+	Error        string
+}
+
+// Digest is SHA-256 over the encoding documented in doc.go (Fetches are not included).
+func (r Result) Digest() [32]byte {
+	h := sha256.New()
+	n := func(x int) { _ = binary.Write(h, binary.BigEndian, uint64(x)) }
+	b := func(s []byte) { n(len(s)); h.Write(s) }
+	h.Write([]byte("litd/actions/sandbox/result/v1"))
+	b([]byte(r.Response))
+	n(len(r.Logs))
+	for _, l := range r.Logs {
+		b([]byte(l))
+	}
+	n(len(r.SignRequests))
+	for _, s := range r.SignRequests {
+		b([]byte(s.SigName))
+		b([]byte(s.PublicKey))
+		b(s.ToSign)
+	}
+	b([]byte(r.Error))
+	var d [32]byte
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
+type runError struct{ code, msg string }
+
+func (e *runError) Error() string { return e.code + ": " + e.msg }
+
+func errorf(code, format string, args ...any) *runError {
+	return &runError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// abandonGrace is how long Run waits for the VM to unwind after an interrupt before giving up on it.
+var abandonGrace = time.Second
+
+// pending is one fetch in flight.
+type pending struct {
+	i               int
+	done            chan struct{}
+	resp            FetchResponse
+	err             error
+	resolve, reject func(any) error
+}
+
+type state struct {
+	ctx context.Context
+	env Env
+	lim Limits
+	vm  *goja.Runtime
+
+	mu       sync.Mutex
+	abortErr *runError
+	aborted  chan struct{}
+
+	response   string
+	logs       []string
+	logBytes   int
+	logsCut    bool
+	signs      []SignRequest
+	fetches    []Fetch
+	queue      []*pending
+	rejections []*goja.Promise
+}
+
+// Run executes env.Code and returns its result. It never panics and returns within about
+// Limits.Timeout (plus a one-second grace period if a native call ignores the interrupt).
+func Run(ctx context.Context, env Env) Result {
+	lim := env.Limits.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
+	defer cancel()
+	s := &state{ctx: ctx, env: env, lim: lim, vm: goja.New(), aborted: make(chan struct{})}
+	out := make(chan Result, 1)
+	go func() { out <- s.exec() }()
+	select {
+	case r := <-out:
+		return r
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			s.abort(errorf(CodeTimeout, "action did not finish within %v", lim.Timeout))
+		} else {
+			s.abort(errorf(CodeCanceled, "%v", ctx.Err()))
+		}
+	case <-s.aborted:
+	}
+	select {
+	case r := <-out:
+		return r
+	case <-time.After(abandonGrace):
+		err := s.abortError()
+		return Result{Error: fmt.Sprintf("%s (a native call ignored the interrupt; run abandoned)", err)}
+	}
+}
+
+// abort records the first fatal error and interrupts the VM. Safe from any goroutine.
+func (s *state) abort(err *runError) {
+	s.mu.Lock()
+	if s.abortErr == nil {
+		s.abortErr = err
+		close(s.aborted)
+	}
+	s.mu.Unlock()
+	s.vm.Interrupt(err)
+}
+
+func (s *state) abortError() *runError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.abortErr
+}
+
+// fail aborts the run from native code on the VM goroutine.
+func (s *state) fail(err *runError) {
+	s.abort(err)
+	panic(s.vm.NewGoError(err))
+}
+
+func (s *state) exec() (res Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = Result{Error: fmt.Sprintf("%s: panic: %v", CodeInternal, r)}
+		}
+	}()
+	prg, err := goja.Compile("action.js", s.env.Code, false)
+	if err != nil {
+		return s.result(errorf(CodeSyntax, "%s", strings.TrimPrefix(err.Error(), "SyntaxError: ")))
+	}
+	stop := s.watchHeap()
+	defer stop()
+	return s.result(s.run(prg))
+}
+
+func (s *state) run(prg *goja.Program) error {
+	vm := s.vm
+	rng := rand.NewChaCha8(s.env.Seed)
+	vm.SetRandSource(func() float64 { return float64(rng.Uint64()>>11) / (1 << 53) })
+	now := s.env.Now
+	vm.SetTimeSource(func() time.Time { return now })
+	vm.SetMaxCallStackSize(s.lim.MaxCallStack)
+	vm.SetPromiseRejectionTracker(func(p *goja.Promise, op goja.PromiseRejectionOperation) {
+		if op == goja.PromiseRejectionReject {
+			s.rejections = append(s.rejections, p)
+			return
+		}
+		for i, q := range s.rejections {
+			if q == p {
+				s.rejections = append(s.rejections[:i], s.rejections[i+1:]...)
+				break
+			}
+		}
+	})
+	if err := s.install(); err != nil {
+		return err
+	}
+	if _, err := vm.RunProgram(prg); err != nil {
+		return err
+	}
+	// Drive the job queue: settle fetches in the order they were issued, so the order in which
+	// the action observes them (and so its result) does not depend on network timing.
+	for len(s.queue) > 0 {
+		p := s.queue[0]
+		select {
+		case <-p.done:
+		case <-s.aborted:
+			return s.abortError()
+		}
+		s.queue = s.queue[1:]
+		if err := s.settle(p); err != nil {
+			return err
+		}
+	}
+	for _, p := range s.rejections {
+		if p.State() == goja.PromiseStateRejected {
+			return errorf(CodeException, "unhandled rejection: %s", p.Result().String())
+		}
+	}
+	return nil
+}
+
+// result turns the end of a run into a Result.
+func (s *state) result(err error) Result {
+	res := Result{Logs: s.logs, Fetches: s.fetches}
+	var (
+		re *runError
+		ex *goja.Exception
+		so *goja.StackOverflowError
+	)
+	switch abortErr := s.abortError(); {
+	case abortErr != nil:
+		re = abortErr
+	case err == nil:
+		res.Response, res.SignRequests = s.response, s.signs
+		return res
+	case errors.As(err, &re):
+	case errors.As(err, &so):
+		re = errorf(CodeStackOverflow, "call stack exceeded %d frames", s.lim.MaxCallStack)
+	case errors.As(err, &ex):
+		re = errorf(CodeException, "%s", ex.Error())
+	default:
+		re = errorf(CodeInternal, "%v", err)
+	}
+	res.Error = re.Error()
+	return res
+}
+
+// watchHeap interrupts the run when the process's live heap grows by more than MaxHeapBytes.
+// The live heap is measured at the end of each GC cycle, so detection lags by up to one cycle.
+func (s *state) watchHeap() (stop func()) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > base && v-base > s.lim.MaxHeapBytes {
+				s.abort(errorf(CodeHeap, "heap grew by %d MiB, more than %d MiB", (v-base)>>20, s.lim.MaxHeapBytes>>20))
+				return
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
