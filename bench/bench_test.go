@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -38,6 +39,7 @@ func BenchmarkRaw(b *testing.B) {
 		took, cpu := time.Since(start), selfCPU()-cpu0
 		report(b, "raw.keygen", "keygen n=4 t=2 (fixture pre-params): wall", seconds(took), "s")
 		report(b, "raw.keygen.cpu", "keygen: CPU, all 4 parties", seconds(cpu), "cpu-s")
+		report(b, "raw.keygen.cores", "keygen: CPU / wall (under 1.5 = machine busy)", seconds(cpu)/seconds(took), "cores")
 		saves = s
 		return saves
 	}
@@ -56,9 +58,14 @@ func BenchmarkRaw(b *testing.B) {
 			lat = append(lat, time.Since(start))
 		}
 		cpu := selfCPU() - cpu0
+		var busy time.Duration
+		for _, l := range lat {
+			busy += l
+		}
 		report(b, "raw.sign.p50", "3-of-4 sign with KDD, sequential: p50", millis(percentile(lat, 0.5)), "p50-ms")
 		report(b, "raw.sign.p95", "3-of-4 sign with KDD, sequential: p95", millis(percentile(lat, 0.95)), "p95-ms")
 		report(b, "raw.sign.cpu", "sign: CPU per signature, 3 parties", seconds(cpu)/float64(signs), "cpu-s/sig")
+		report(b, "raw.sign.cores", "sign: CPU / wall (under 1.5 = machine busy)", seconds(cpu)/seconds(busy), "cores")
 		report(b, "raw.sign.n", "sign: sequential signatures", float64(signs), "sigs")
 	})
 
@@ -67,7 +74,7 @@ func BenchmarkRaw(b *testing.B) {
 		jobs := make(chan int)
 		errc := make(chan error, 1)
 		var wg sync.WaitGroup
-		start := time.Now()
+		start, cpu0 := time.Now(), selfCPU()
 		for range conc {
 			wg.Go(func() {
 				for i := range jobs {
@@ -85,13 +92,14 @@ func BenchmarkRaw(b *testing.B) {
 		}
 		close(jobs)
 		wg.Wait()
-		took := time.Since(start)
+		took, cpu := time.Since(start), selfCPU()-cpu0
 		select {
 		case err := <-errc:
 			b.Fatal(err)
 		default:
 		}
 		report(b, "raw.throughput", "sign throughput, concurrent sessions", float64(signs)/took.Seconds(), "sig/s")
+		report(b, "raw.throughput.cores", "sign throughput: CPU / wall (cores busy)", seconds(cpu)/seconds(took), "cores")
 		report(b, "raw.throughput.k", "sign throughput: concurrent sessions", float64(conc), "sessions")
 		report(b, "raw.throughput.n", "sign throughput: signatures", float64(signs), "sigs")
 	})
@@ -291,7 +299,7 @@ func BenchmarkNetwork(b *testing.B) {
 		report(b, "net.sessions.keygen.expired", "keygen sessions expired", float64(st.keygenExpired), "keygen-expired")
 		report(b, "net.sessions.open", "sessions still open at the end", float64(st.open), "open")
 		report(b, "net.log.errors", "error lines in the 4 node logs", float64(logs.errors), "log-errors")
-		report(b, "net.consensus.propose-timeouts", "propose timeouts (node0 log)", float64(logs.proposeTimeouts), "propose-timeouts")
+		report(b, "net.consensus.propose-timeouts", "heights slower than timeout_propose 3 s (node0 log)", float64(logs.proposeTimeouts), "slow-heights")
 		report(b, "net.consensus.extra-rounds", "heights needing round > 0 (node0 log)", float64(logs.extraRounds), "extra-rounds")
 		for _, e := range logs.examples {
 			b.Logf("log: %s", e)
@@ -322,11 +330,12 @@ func BenchmarkSummary(b *testing.B) {
 // TestMain prints the whole table after the benchmarks (benchmark logs are
 // cut at 10 lines each).
 func TestMain(m *testing.M) {
-	start := time.Now()
+	start, load := time.Now(), loadAvg()
 	code := m.Run()
 	if t := table(); t != "" {
-		fmt.Printf("\nlitd benchmark summary (one run, %s; wall times are indicative when the machine is shared):%s\n",
-			time.Since(start).Round(time.Second), t)
+		fmt.Printf("\nlitd benchmark summary: one run, %s, load average %s at start and %s at the end on %d CPUs;\n"+
+			"wall times are indicative when the machine is shared (compare CPU seconds).%s\n",
+			time.Since(start).Round(time.Second), load, loadAvg(), runtime.NumCPU(), t)
 	}
 	os.Exit(code)
 }

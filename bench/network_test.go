@@ -409,8 +409,9 @@ var (
 )
 
 // logStats is what the node logs say: error lines (all nodes, with a few
-// examples) and, from node0's consensus log, rounds whose proposal did not
-// arrive in time and heights that needed more than one round.
+// examples) and, from node0's consensus log, heights still unfinished when
+// their propose timeout fired (CometBFT logs every timer that fires, also
+// one consensus then ignores) and heights that needed more than one round.
 type logStats struct {
 	errors                       int
 	examples                     []string

@@ -114,3 +114,12 @@ func selfCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// loadAvg is the 1-minute load average, or "?".
+func loadAvg() string {
+	bz, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(bz)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}

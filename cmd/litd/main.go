@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	svrcmd "github.com/cosmos/cosmos-sdk/server/cmd"
 
@@ -13,6 +14,9 @@ import (
 )
 
 func main() {
+	// Lit Actions' local-time Date methods read time.Local; every validator
+	// must compute the same result, so the process runs in UTC.
+	time.Local = time.UTC
 	if err := svrcmd.Execute(cmd.NewRootCmd(), "LITD", app.DefaultNodeHome); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -8,6 +8,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	cmttypes "github.com/cometbft/cometbft/types"
 
 	"cosmossdk.io/log/v2"
 
@@ -68,8 +69,14 @@ func (h Handler) PrepareProposalHandler() sdk.PrepareProposalHandler {
 			h.logger.Error("cannot encode extended commit; proposing without it", "height", req.Height, "err", err)
 			return h.prepare(ctx, req)
 		}
+		// CometBFT counts each tx with its framing; tx 0 must fit with it.
+		size := cmttypes.ComputeProtoSizeForTxs([]cmttypes.Tx{tx0})
+		if size > req.MaxTxBytes {
+			h.logger.Error("extended commit does not fit in the block; proposing without it", "height", req.Height, "bytes", size)
+			return h.prepare(ctx, req)
+		}
 		inner := *req
-		inner.MaxTxBytes -= int64(len(tx0))
+		inner.MaxTxBytes -= size
 		resp, err = h.prepare(ctx, &inner)
 		if err != nil {
 			return nil, err

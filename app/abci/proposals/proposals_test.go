@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -255,18 +254,10 @@ func (v txVerifier) ProcessProposalVerifyTx(bz []byte) (sdk.Tx, error) { return 
 func (v txVerifier) TxDecode(bz []byte) (sdk.Tx, error)                { return nil, nil }
 func (v txVerifier) TxEncode(sdk.Tx) ([]byte, error)                   { return nil, nil }
 
-// knownBug skips a test that documents an open bug unless LITD_KNOWN_BUGS=1.
-func knownBug(t *testing.T, what string) {
-	if os.Getenv("LITD_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set LITD_KNOWN_BUGS=1 to run): " + what)
-	}
-}
-
 // CometBFT panics the proposer (consensus/state.go createProposalBlock) when
 // PrepareProposal returns txs that fail Txs.Validate(MaxTxBytes), which counts
 // each tx's proto size, not its length.
 func TestPrepareProposalFitsMaxTxBytes(t *testing.T) {
-	knownBug(t, "PrepareProposal reserves len(tx0), not its proto size, and never checks tx0 fits")
 	info := validCommit(t)
 	tx0 := inject(t, info)
 	tx0Size := cmttypes.ComputeProtoSizeForTxs([]cmttypes.Tx{tx0})

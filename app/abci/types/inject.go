@@ -9,8 +9,10 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 )
 
-// MaxExtensionBytes bounds one validator's vote extension.
-const MaxExtensionBytes = 1 << 20
+// MaxExtensionBytes bounds one validator's vote extension. CometBFT's
+// consensus channel carries vote messages up to 1 MiB in all, so the
+// extension leaves 4 KiB for the rest of the vote.
+const MaxExtensionBytes = 1<<20 - 4096
 
 // injectedPrefix starts tx 0 when it carries the extended commit. A protobuf
 // Cosmos tx starts with field tag 0x0a, never 0x00, so the two cannot be confused.

@@ -63,7 +63,12 @@ func (h Handler) ExtendVoteHandler() sdk.ExtendVoteHandler {
 			ext.Tss = h.tss.ExtensionSection(req.Height, budget)
 		}
 		bz, err := ext.Marshal()
-		if err != nil || len(bz) > abcitypes.MaxExtensionBytes {
+		if err == nil {
+			// Peers reject an invalid extension together with the whole
+			// precommit; never send one.
+			err = Validate(bz)
+		}
+		if err != nil {
 			h.logger.Error("cannot build vote extension; sending an empty one", "height", req.Height, "err", err, "bytes", len(bz))
 			return &abci.ResponseExtendVote{}, nil
 		}

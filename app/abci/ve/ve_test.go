@@ -3,7 +3,6 @@ package ve_test
 import (
 	"bytes"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -183,9 +182,6 @@ func TestVerifyVoteExtension(t *testing.T) {
 // CometBFT does not verify a node's own extension, but every other validator
 // does and drops the whole precommit when VerifyVoteExtension rejects it.
 func TestExtendVoteSendsOnlyWhatVerifies(t *testing.T) {
-	if os.Getenv("LITD_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set LITD_KNOWN_BUGS=1 to run): ExtendVote does not run Validate on its own extension")
-	}
 	for name, sec := range map[string]*tsstypes.ExtensionSection{
 		"31-byte enc key":   {EncPubkey: make([]byte, 31)},
 		"too many messages": {Messages: msgs(tsskeeper.MaxMessagesPerExtension + 1)},

@@ -416,4 +416,3 @@ func lastCommitPower(ctx context.Context) int64 {
 	}
 	return total
 }
-

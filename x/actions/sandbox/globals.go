@@ -118,7 +118,7 @@ func (s *state) throw(format string, args ...any) {
 	panic(s.vm.NewTypeError("%s", fmt.Sprintf(format, args...)))
 }
 
-// arg returns the i-th argument as an object.
+// arg returns the first argument, which must be an object.
 func (s *state) arg(c goja.FunctionCall, fn string) *goja.Object {
 	o, ok := c.Argument(0).(*goja.Object)
 	if !ok {

@@ -59,31 +59,21 @@ func DefaultLimits() Limits {
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.Timeout <= 0 {
-		l.Timeout = d.Timeout
-	}
-	if l.MaxHeapBytes == 0 {
-		l.MaxHeapBytes = d.MaxHeapBytes
-	}
-	if l.MaxCallStack <= 0 {
-		l.MaxCallStack = d.MaxCallStack
-	}
-	if l.MaxResponseBytes <= 0 {
-		l.MaxResponseBytes = d.MaxResponseBytes
-	}
-	if l.MaxFetches <= 0 {
-		l.MaxFetches = d.MaxFetches
-	}
-	if l.MaxFetchBodyBytes <= 0 {
-		l.MaxFetchBodyBytes = d.MaxFetchBodyBytes
-	}
-	if l.MaxSignatures <= 0 {
-		l.MaxSignatures = d.MaxSignatures
-	}
-	if l.MaxLogBytes <= 0 {
-		l.MaxLogBytes = d.MaxLogBytes
-	}
+	def(&l.Timeout, d.Timeout)
+	def(&l.MaxHeapBytes, d.MaxHeapBytes)
+	def(&l.MaxCallStack, d.MaxCallStack)
+	def(&l.MaxResponseBytes, d.MaxResponseBytes)
+	def(&l.MaxFetches, d.MaxFetches)
+	def(&l.MaxFetchBodyBytes, d.MaxFetchBodyBytes)
+	def(&l.MaxSignatures, d.MaxSignatures)
+	def(&l.MaxLogBytes, d.MaxLogBytes)
 	return l
+}
+
+func def[T int | uint64 | time.Duration](p *T, d T) {
+	if *p <= 0 {
+		*p = d
+	}
 }
 
 // Header is one HTTP header line.
@@ -328,6 +318,11 @@ func (s *state) run(prg *goja.Program) error {
 
 // result turns the end of a run into a Result.
 func (s *state) result(err error) Result {
+	for i := range s.fetches {
+		if f := &s.fetches[i]; f.Response == nil && f.Error == "" {
+			f.Error = "fetch not completed: the run ended first"
+		}
+	}
 	res := Result{Logs: s.logs, Fetches: s.fetches}
 	var (
 		re *runError

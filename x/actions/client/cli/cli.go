@@ -150,4 +150,3 @@ func replayCmd() *cobra.Command {
 		},
 	}
 }
-
