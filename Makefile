@@ -25,8 +25,10 @@ test-unit:
 test-e2e: build
 	LITD_BIN=$(LITD) go test -count=1 -timeout 40m ./e2e/...
 
+# make bench: raw in-process tss-lib vs the same work on a real 4-validator
+# network, side by side in one run, with ratios (see bench/doc.go).
 bench: build
-	LITD_BIN=$(LITD) go test -run '^$$' -bench . -benchtime 1x ./...
+	LITD_BIN=$(LITD) go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./bench/
 
 # golangci-lint is pinned in tools/lint/go.mod.
 lint:
