@@ -39,7 +39,7 @@ func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOption
 	)
 	if eng != nil {
 		app.TSSEngine, veEngine, pbEngine = eng, eng, eng
-		cfg := actionsengine.Config{AllowPrivateFetch: cast.ToBool(appOpts.Get("actions.allow-private-fetch"))}
+		cfg := actionsengine.Config{AllowLoopbackFetch: cast.ToBool(appOpts.Get("actions.allow-loopback-fetch"))}
 		app.ActionsEngine = actionsengine.New(logger, cfg, permissionReader{app})
 		veActions, pbActions = app.ActionsEngine, app.ActionsEngine
 	}

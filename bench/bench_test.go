@@ -12,8 +12,8 @@ import (
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 )
 
-// The benchmarks run in this order: raw tss-lib first (with the machine to
-// itself), then the network, which is stopped before the summary.
+// The benchmarks run in this order: raw tss-lib first (before any litd
+// process exists), then the network, which is stopped before the summary.
 
 // burstSize is how many MsgSign the throughput measurement puts in one tx.
 const burstSize = 20
@@ -109,7 +109,7 @@ func BenchmarkNetwork(b *testing.B) {
 	signs := envInt(b, "LITD_BENCH_SIGNS", 10)
 	c := newChain(b)
 	defer c.close(b)
-	b.Logf("network of %d validators in %s", len(c.Nodes), c.dir)
+	fmt.Printf("bench: network of %d validators in %s\n", len(c.Nodes), c.dir) // a parent benchmark's log is not shown
 
 	start := time.Now()
 	if err := c.Start(); err != nil {

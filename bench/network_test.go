@@ -87,7 +87,7 @@ func (c *chain) close(b *testing.B) {
 	_ = c.conn.Close()
 	c.Stop()
 	if b.Failed() || os.Getenv("LITD_BENCH_KEEP") != "" {
-		b.Logf("node homes and logs kept in %s", c.dir)
+		fmt.Printf("bench: node homes and logs kept in %s\n", c.dir)
 		return
 	}
 	_ = os.RemoveAll(c.dir)

@@ -123,6 +123,16 @@ func TestE2EPrimeActionMintGrantBurn(t *testing.T) {
 	require.Equal(t, "action:"+cid, sig.Requester)
 	verifyEthereumStyle(t, view, sig)
 
+	// Anyone can re-run it from chain state alone and get the same bytes.
+	id := e.Id
+	out, err := net.CLI(0, "query", "actions", "replay", fmt.Sprint(id), "--output", "json")
+	require.NoError(t, err, out)
+	var replay actionstypes.ReplayReport
+	require.NoError(t, enc.Codec.UnmarshalJSON([]byte(out), &replay), out)
+	require.True(t, replay.Match)
+	require.Equal(t, e.ResultDigest, replay.ReplayedDigest)
+	require.Equal(t, e.Result.Response, replay.Result.Response)
+
 	// 7917 = 7 * 1131: no signature, and the response says why.
 	e = waitFinished(t, execute(t, cid, fmt.Sprintf(`{"number":7917,"publicKey":%q}`, view.Pkp.Pubkey)), 4*time.Minute)
 	require.Equal(t, actionstypes.EXECUTION_STATUS_COMPLETED, e.Status, e.Error)
@@ -206,6 +216,9 @@ func TestE2EHostileActions(t *testing.T) {
 })();`, "fetch limit"},
 		{"huge response", `Lit.Actions.setResponse({response: "x".repeat(1 << 20)});`, "response too large"},
 		{"throws", `throw new Error("boom");`, "boom"},
+		// Refused before any socket opens, on every validator alike.
+		{"cloud metadata", `(async () => { await fetch("http://169.254.169.254/latest/meta-data/"); })();`, "destination not allowed"},
+		{"private network", `(async () => { await fetch("http://10.0.0.1/"); })();`, "destination not allowed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := waitFinished(t, execute(t, upload(t, tc.code), `{}`), 4*time.Minute)

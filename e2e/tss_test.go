@@ -123,6 +123,18 @@ func verifyEthereumStyle(t *testing.T, view pkptypes.PKPView, sig tsstypes.Signa
 }
 
 func TestE2ESignAndVerify(t *testing.T) {
+	status := ask(t, tripleQuery[*tsstypes.QueryStatusResponse]{
+		cli: []string{"tss", "status"}, rest: "/lit/tss/v1/status",
+		grpc: func(ctx context.Context, c *grpc.ClientConn) (*tsstypes.QueryStatusResponse, error) {
+			return tsstypes.NewQueryClient(c).Status(ctx, &tsstypes.QueryStatusRequest{})
+		},
+		new: func() *tsstypes.QueryStatusResponse { return new(tsstypes.QueryStatusResponse) },
+	})
+	require.Equal(t, "active", status.Phase)
+	require.EqualValues(t, 4, status.BondedValidators)
+	require.Len(t, status.ReadyValidators, 4)
+	require.Empty(t, status.WaitingValidators)
+
 	first, second := mint(t, "alice"), mint(t, "alice")
 	v1, v2 := queryPKP(t, first), queryPKP(t, second)
 	require.NotEqual(t, v1.Pkp.Pubkey, v2.Pkp.Pubkey, "two PKPs from one root have different keys")

@@ -251,7 +251,7 @@ func (n *Network) configure(node *Node) error {
 		{"grpc", "enable", "true"},
 		{"grpc", "address", quote(fmt.Sprintf("127.0.0.1:%d", node.Ports.GRPC))},
 		// Local networks fetch from servers on 127.0.0.1 (the e2e tests do).
-		{"actions", "allow-private-fetch", "true"},
+		{"actions", "allow-loopback-fetch", "true"},
 	}
 	if err := editTOML(filepath.Join(cfgDir, "app.toml"), app); err != nil {
 		return err

@@ -139,6 +139,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Session", Use: "session [id]", Short: "Show a DKG or signing session with each party's progress", PositionalArgs: pos("id")},
 				{RpcMethod: "Sessions", Use: "sessions", Short: "List sessions (--open-only for running ones)"},
 				{RpcMethod: "EncKeys", Use: "enc-keys", Short: "List the validators' registered message-encryption keys"},
+				{
+					RpcMethod: "Status", Use: "status",
+					Short: "Show threshold progress: which validators are ready for DKG, the key set, open sessions, queued signatures",
+					Long: "A validator is ready once its Paillier pre-parameters exist (generated in the background at first start;\n" +
+						"its log says when) and it has registered its encryption key through a vote extension. DKG starts when every\n" +
+						"bonded validator is ready.",
+				},
 			},
 		},
 	}

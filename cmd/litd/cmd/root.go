@@ -113,9 +113,10 @@ func initCometConfig() *cmtcfg.Config {
 // ActionsConfig is app.toml's [actions] section: node-local policy for the
 // Lit Actions this validator runs.
 type ActionsConfig struct {
-	// AllowPrivateFetch lets actions fetch loopback, link-local and private
-	// addresses. Off on real networks (SSRF); local networks and tests turn it on.
-	AllowPrivateFetch bool `mapstructure:"allow-private-fetch"`
+	// AllowLoopbackFetch lets actions fetch 127.0.0.0/8 and ::1. Off on real
+	// networks (SSRF); local networks and tests turn it on. Private and
+	// link-local addresses are always refused.
+	AllowLoopbackFetch bool `mapstructure:"allow-loopback-fetch"`
 }
 
 type appConfig struct {
@@ -130,9 +131,10 @@ const actionsConfigTemplate = `
 
 [actions]
 
-# Let actions fetch loopback, link-local and private addresses (127.0.0.0/8,
-# 10.0.0.0/8, 169.254.0.0/16, ...). Keep false on any real network.
-allow-private-fetch = {{ .Actions.AllowPrivateFetch }}
+# Let actions fetch loopback addresses (127.0.0.0/8, ::1). Keep false on any
+# real network. Private, link-local (e.g. 169.254.169.254) and other
+# non-public addresses are refused whatever this says.
+allow-loopback-fetch = {{ .Actions.AllowLoopbackFetch }}
 `
 
 // initAppConfig makes fees payable in ulit, turns on the REST API and

@@ -24,9 +24,9 @@ const ResendAfterBlocks = 3
 
 // Config is the node-local policy (app.toml [actions]).
 type Config struct {
-	// AllowPrivateFetch lets actions reach loopback and private addresses
-	// (local networks and tests only).
-	AllowPrivateFetch bool
+	// AllowLoopbackFetch lets actions reach 127.0.0.0/8 and ::1 (local
+	// networks and tests only); private and link-local stay refused.
+	AllowLoopbackFetch bool
 }
 
 type phaseKey struct {
@@ -104,7 +104,7 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 	var rep report
 	switch k.phase {
 	case types.EXECUTION_STATUS_FETCHING:
-		fetcher := &sandbox.LiveFetcher{AllowPrivate: e.cfg.AllowPrivateFetch, MaxBodyBytes: int(j.Params.MaxFetchBodyBytes)}
+		fetcher := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(j.Params.MaxFetchBodyBytes)}
 		res := sandbox.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, e.perms))
 		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: ToFetches(res.Fetches)}
 	case types.EXECUTION_STATUS_RUNNING:

@@ -63,7 +63,7 @@
 // # LiveFetcher
 //
 // LiveFetcher resolves the host itself, refuses the request unless every resolved IP is public (see
-// PublicIP) or AllowPrivate is set, and then dials those checked IPs, so DNS rebinding cannot reach an
+// PublicIP) or, with AllowLoopback, a loopback address, and then dials those checked IPs, so DNS rebinding cannot reach an
 // internal address; no socket is opened to a refused destination. Proxies from the environment are
 // ignored, bodies are bounded ("fetch body too large"), redirects (at most 5) go through the same check.
 // Response headers are sorted by name.

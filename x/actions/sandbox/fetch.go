@@ -45,11 +45,11 @@ func equalRequest(a, b FetchRequest) bool {
 	return a.Method == b.Method && a.URL == b.URL && bytes.Equal(a.Body, b.Body) && slices.Equal(a.Headers, b.Headers)
 }
 
-// LiveFetcher performs real HTTP(S) requests. Unless AllowPrivate, it refuses any destination that
+// LiveFetcher performs real HTTP(S) requests. Unless AllowLoopback, it refuses any destination that
 // resolves to a non-public address; the check runs on the resolved IPs right before dialing them (so
 // DNS rebinding cannot bypass it), and it ignores proxy settings. Use it by pointer; do not copy.
 type LiveFetcher struct {
-	AllowPrivate bool
+	AllowLoopback bool
 	MaxBodyBytes int           // default 1 MiB
 	Timeout      time.Duration // per fetch, default 10 s
 
@@ -144,7 +144,7 @@ func (f *LiveFetcher) dialContext(ctx context.Context, network, addr string) (ne
 		return nil, err
 	}
 	for _, ip := range ips {
-		if !f.AllowPrivate && !PublicIP(ip) {
+		if !PublicIP(ip) && !(f.AllowLoopback && ip.Unmap().IsLoopback()) {
 			return nil, fmt.Errorf("destination not allowed: %s resolves to non-public address %s", host, ip.Unmap())
 		}
 	}
@@ -172,7 +172,7 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"), // reserved and broadcast
 }
 
-// PublicIP reports whether ip is a destination LiveFetcher may reach without AllowPrivate: not loopback,
+// PublicIP reports whether ip is a destination LiveFetcher may reach without AllowLoopback: not loopback,
 // private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, fe80::/10), unspecified,
 // multicast, nor one of a few reserved IPv4 ranges.
 func PublicIP(ip netip.Addr) bool {

@@ -15,10 +15,10 @@ import (
 )
 
 // countingFetcher is a LiveFetcher whose dials are recorded.
-func countingFetcher(allowPrivate bool) (*LiveFetcher, func() []string) {
+func countingFetcher(allowLoopback bool) (*LiveFetcher, func() []string) {
 	var mu sync.Mutex
 	var dials []string
-	f := &LiveFetcher{AllowPrivate: allowPrivate}
+	f := &LiveFetcher{AllowLoopback: allowLoopback}
 	f.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		mu.Lock()
 		dials = append(dials, addr)
@@ -58,8 +58,13 @@ func TestLiveFetcherRefusesNonPublic(t *testing.T) {
 	require.Contains(t, res.Fetches[0].Error, "destination not allowed")
 	require.Empty(t, dials())
 
-	// With AllowPrivate the local server is reached.
+	// AllowLoopback opens loopback only: private and link-local stay refused.
 	f, dials = countingFetcher(true)
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://192.168.1.1/", "http://[fe80::1]/"} {
+		_, err := f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: u})
+		require.ErrorContains(t, err, "destination not allowed", u)
+	}
+	require.Empty(t, dials(), "a refused destination must never be dialed")
 	resp, err := f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: local})
 	require.NoError(t, err)
 	require.Equal(t, "local", string(resp.Body))
@@ -85,7 +90,7 @@ func TestLiveFetcher(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	f := &LiveFetcher{AllowPrivate: true, MaxBodyBytes: 100}
+	f := &LiveFetcher{AllowLoopback: true, MaxBodyBytes: 100}
 	_, err := f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: srv.URL + "/big"})
 	require.EqualError(t, err, "fetch body too large: more than 100 bytes")
 	resp, err := f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: srv.URL + "/redirect"})
@@ -102,7 +107,7 @@ func TestLiveFetcher(t *testing.T) {
 
 	// Proxy settings are ignored: the proxy would be dialed instead of the checked destination.
 	t.Setenv("HTTP_PROXY", "http://127.0.0.1:1")
-	resp, err = (&LiveFetcher{AllowPrivate: true}).Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: srv.URL})
+	resp, err = (&LiveFetcher{AllowLoopback: true}).Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: srv.URL})
 	require.NoError(t, err)
 	require.Equal(t, 201, resp.Status)
 }

@@ -29,7 +29,7 @@ func env(code string, params any) Env {
 	if params == nil {
 		p = nil
 	}
-	return Env{Code: code, JSParams: string(p), Now: now, Seed: [32]byte{1}, Fetcher: &LiveFetcher{AllowPrivate: true}}
+	return Env{Code: code, JSParams: string(p), Now: now, Seed: [32]byte{1}, Fetcher: &LiveFetcher{AllowLoopback: true}}
 }
 
 func run(t *testing.T, e Env) Result {
@@ -310,7 +310,7 @@ func TestHostile(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := env(c.code, map[string]any{"hang": hang.URL, "ok": ok.URL, "big": big.URL, "pub": pubG})
-			e.Fetcher = &LiveFetcher{AllowPrivate: true, MaxBodyBytes: 1 << 20}
+			e.Fetcher = &LiveFetcher{AllowLoopback: true, MaxBodyBytes: 1 << 20}
 			e.Limits = c.limits
 			runtime.GC() // the heap watchdog is process-wide: start from a collected heap
 			start := time.Now()

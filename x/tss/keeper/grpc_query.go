@@ -163,3 +163,62 @@ func (q Querier) EncKeys(ctx context.Context, req *types.QueryEncKeysRequest) (*
 	})
 	return resp, err
 }
+
+// Status summarises DKG readiness, the key set, sessions and the queue.
+func (q Querier) Status(ctx context.Context, req *types.QueryStatusRequest) (*types.QueryStatusResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	resp := &types.QueryStatusResponse{}
+	bonded, err := q.staking.GetBondedValidatorsByPower(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp.BondedValidators = uint32(len(bonded))
+	for _, v := range bonded {
+		val, err := sdk.ValAddressFromBech32(v.GetOperator())
+		if err != nil {
+			return nil, err
+		}
+		has, err := q.Keeper.EncKeys.Has(ctx, val)
+		if err != nil {
+			return nil, err
+		}
+		if has {
+			resp.ReadyValidators = append(resp.ReadyValidators, v.GetOperator())
+		} else {
+			resp.WaitingValidators = append(resp.WaitingValidators, v.GetOperator())
+		}
+	}
+	ks, found, err := q.LatestKeySet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if active, err := q.ActiveKeySet(ctx); err == nil {
+		ks, found = active, true
+	}
+	resp.Phase = "waiting for validators"
+	if found {
+		resp.KeySet = &ks
+		resp.Phase = "dkg running"
+		if ks.Status == types.KEY_SET_STATUS_ACTIVE {
+			resp.Phase = "active"
+		}
+	}
+	sessions, err := q.OpenSessionsList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sessions {
+		if s.Type == types.SESSION_TYPE_KEYGEN {
+			resp.OpenKeygenSessions++
+		} else {
+			resp.OpenSignSessions++
+		}
+	}
+	err = q.SignQueue.Walk(ctx, nil, func(uint64) (bool, error) {
+		resp.QueuedSignatures++
+		return false, nil
+	})
+	return resp, err
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/sha3"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -115,11 +117,15 @@ func rootPriv() *secp256k1.PrivateKey {
 
 func rootHex() string { return "0x" + hex.EncodeToString(rootPriv().PubKey().SerializeCompressed()) }
 
-// childPriv is the PKP private key of key id: (root + delta) mod n.
+// childPriv is the PKP private key of key id, computed from the spec:
+// root + keccak256(root_compressed || uint64_be(key_id)) mod n.
 func childPriv(keyID uint64) *secp256k1.PrivateKey {
 	root := rootPriv()
-	delta := types.DerivationDelta(root.PubKey(), keyID)
-	var k secp256k1.ModNScalar
+	h := sha3.NewLegacyKeccak256()
+	h.Write(root.PubKey().SerializeCompressed())
+	h.Write(binary.BigEndian.AppendUint64(nil, keyID))
+	var k, delta secp256k1.ModNScalar
+	delta.SetByteSlice(h.Sum(nil))
 	k.Set(&root.Key).Add(&delta)
 	return secp256k1.NewPrivateKey(&k)
 }
@@ -991,8 +997,8 @@ func TestGenesisValidate(t *testing.T) {
 		change func(*types.GenesisState)
 		err    error
 	}{
-		{"next session id 0", func(g *types.GenesisState) { g.NextSessionId = 0 }, types.ErrInvalidGenesis},
-		{"next signature id 0", func(g *types.GenesisState) { g.NextSignatureId = 0 }, types.ErrInvalidGenesis},
+		{"next session id 0", func(g *types.GenesisState) { g.NextSessionId, g.Sessions = 0, nil }, types.ErrInvalidGenesis},
+		{"next signature id 0", func(g *types.GenesisState) { g.NextSignatureId, g.Signatures = 0, nil }, types.ErrInvalidGenesis},
 		{"sessions out of order", func(g *types.GenesisState) { g.Sessions[0], g.Sessions[1] = g.Sessions[1], g.Sessions[0] }, types.ErrInvalidGenesis},
 		{"session id not below next", func(g *types.GenesisState) { g.NextSessionId = 4 }, types.ErrInvalidGenesis},
 		{"session with one party", func(g *types.GenesisState) { g.Sessions[2].Parties = g.Sessions[2].Parties[:1] }, types.ErrInvalidGenesis},
