@@ -411,8 +411,7 @@ func TestSignSessionSigners(t *testing.T) {
 		require.Empty(t, f.queue(t))
 		require.Equal(t, []uint64{1}, f.openIDs(t))
 
-		jobs, err := f.k.Jobs(f.ctx)
-		require.NoError(t, err)
+		jobs := ok[[]keeper.Job](t)(f.k.Jobs(f.ctx))
 		require.Len(t, jobs, 1)
 		require.Equal(t, rootPriv().PubKey().SerializeCompressed(), jobs[0].RootPubkey)
 		require.Equal(t, rawDigest(d), jobs[0].Digest)
@@ -422,19 +421,13 @@ func TestSignSessionSigners(t *testing.T) {
 	t.Run("a non-live validator is never chosen", func(t *testing.T) {
 		for dead := range 4 {
 			f := newFixture(t, true)
-			var live []int
-			for i := range 4 {
-				if i != dead {
-					live = append(live, i)
-				}
-			}
+			live := slices.DeleteFunc([]int{0, 1, 2, 3}, func(i int) bool { return i == dead })
 			f.setLive(live...)
 			for i := range 4 {
 				f.mustSign(t, digest(byte(i)))
 			}
 			f.endBlock(t)
-			sessions, err := f.k.OpenSessionsList(f.ctx)
-			require.NoError(t, err)
+			sessions := ok[[]types.Session](t)(f.k.OpenSessionsList(f.ctx))
 			require.Len(t, sessions, 4)
 			for _, s := range sessions {
 				require.Equal(t, ops(live...), parties(s), "dead validator %d", dead)
@@ -474,8 +467,7 @@ func TestSignAuthorization(t *testing.T) {
 	_, err := f.pkpMsgs.Burn(f.ctx, &pkptypes.MsgBurn{Owner: owner, TokenId: burned})
 	require.NoError(t, err)
 	cid := sha256.Sum256([]byte("action"))
-	mgb, err := f.pkpMsgs.MintGrantBurn(f.ctx, &pkptypes.MsgMintGrantBurn{Creator: owner, ActionCid: base58.Encode(append([]byte{0x12, 0x20}, cid[:]...))})
-	require.NoError(t, err)
+	mgb := ok[*pkptypes.MsgMintResponse](t)(f.pkpMsgs.MintGrantBurn(f.ctx, &pkptypes.MsgMintGrantBurn{Creator: owner, ActionCid: base58.Encode(append([]byte{0x12, 0x20}, cid[:]...))}))
 
 	for _, tc := range []struct {
 		name, requester, tok, digest string
@@ -512,9 +504,7 @@ func TestSignAuthorization(t *testing.T) {
 			require.Equal(t, want, f.signature(t, id))
 			require.Equal(t, []proto.Message{&types.EventSignatureRequested{SignatureId: id, TokenId: f.tok, Digest: tc.digest, Requester: tc.requester}}, f.events(t))
 			require.Contains(t, f.queue(t), id)
-			has, err := f.k.SignaturesByPKP.Has(f.ctx, collections.Join(rawDigest(f.tok), id))
-			require.NoError(t, err)
-			require.True(t, has)
+			require.True(t, ok[bool](t)(f.k.SignaturesByPKP.Has(f.ctx, collections.Join(rawDigest(f.tok), id))))
 		})
 	}
 
@@ -629,6 +619,9 @@ func TestExpiryAndRetry(t *testing.T) {
 	require.NotEmpty(t, sig.Error)
 	require.Equal(t, uint32(3), sig.Attempts)
 	require.Equal(t, []proto.Message{&types.EventSessionExpired{SessionId: 3, Silent: []string{}}, &types.EventSignatureFailed{SignatureId: id, Error: sig.Error}}, evs)
+	done, failed, reason, err := f.k.SignatureStatus(f.ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []any{false, true, sig.Error}, []any{done, failed, reason})
 	require.Empty(t, f.openIDs(t))
 	f.at(f.ctx.BlockHeight() + 1000)
 	require.Empty(t, f.endBlock(t))
@@ -690,9 +683,8 @@ func TestKeygenStart(t *testing.T) {
 			f.staking.bonded = tc.bonded
 			register(t, f, tc.registered...)
 			require.Empty(t, f.endBlock(t))
-			_, found, err := f.k.LatestKeySet(f.ctx)
-			require.NoError(t, err)
-			require.False(t, found)
+			_, err := f.k.KeySets.Get(f.ctx, 1)
+			require.ErrorIs(t, err, collections.ErrNotFound)
 			require.Empty(t, f.export(t).Sessions)
 		})
 	}
@@ -707,24 +699,19 @@ func TestApplyEncKey(t *testing.T) {
 	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k1})
 	require.Equal(t, []proto.Message{&types.EventEncKeyRegistered{Validator: v.op}}, f.events(t))
 	want := types.ValidatorEncKey{Validator: v.op, Pubkey: k1, Height: 42}
-	got, err := f.k.EncKeys.Get(f.ctx, v.addr)
-	require.NoError(t, err)
-	require.Equal(t, want, got)
+	encKey := func() types.ValidatorEncKey { return ok[types.ValidatorEncKey](t)(f.k.EncKeys.Get(f.ctx, v.addr)) }
+	require.Equal(t, want, encKey())
 
 	f.at(50)
 	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k1})
 	require.Empty(t, f.events(t), "re-stating the key emits nothing")
-	got, _ = f.k.EncKeys.Get(f.ctx, v.addr)
-	require.Equal(t, want, got, "and rewrites nothing")
+	require.Equal(t, want, encKey(), "and rewrites nothing")
 
 	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k2})
 	require.Len(t, f.events(t), 1)
-	got, _ = f.k.EncKeys.Get(f.ctx, v.addr)
-	require.Equal(t, types.ValidatorEncKey{Validator: v.op, Pubkey: k2, Height: 50}, got)
+	require.Equal(t, types.ValidatorEncKey{Validator: v.op, Pubkey: k2, Height: 50}, encKey())
 
-	d, err := f.k.ApplySection(f.ctx, v.addr, nil)
-	require.NoError(t, err)
-	require.Nil(t, d)
+	require.Nil(t, f.apply(t, v.addr, nil))
 }
 
 func TestApplyMessages(t *testing.T) {
@@ -801,9 +788,7 @@ func TestApplyKeygenResults(t *testing.T) {
 		require.Equal(t, rootHex(), ks.Pubkey)
 		require.Equal(t, types.SESSION_STATUS_COMPLETED, f.session(t, 1).Status)
 		require.Empty(t, f.openIDs(t))
-		derived, err := f.k.DerivePubkey(f.ctx, 1)
-		require.NoError(t, err)
-		require.Equal(t, childPriv(1).PubKey().SerializeUncompressed(), derived)
+		require.Equal(t, childPriv(1).PubKey().SerializeUncompressed(), ok[[]byte](t)(f.k.DerivePubkey(f.ctx, 1)))
 	})
 
 	t.Run("a disagreement keeps the session open", func(t *testing.T) {
@@ -863,8 +848,7 @@ func TestApplySignatureResults(t *testing.T) {
 			require.Equal(t, int64(43), sig.SignedHeight)
 			rec, _, err := ecdsa.RecoverCompact(append([]byte{byte(sig.V)}, append(r, lowS...)...), rawDigest(d))
 			require.NoError(t, err)
-			p, err := f.pkp.GetPKP(f.ctx, rawDigest(f.tok))
-			require.NoError(t, err)
+			p := ok[pkptypes.PKP](t)(f.pkp.GetPKP(f.ctx, rawDigest(f.tok)))
 			require.Equal(t, p.Pubkey, "0x"+hex.EncodeToString(rec.SerializeUncompressed()))
 			require.Equal(t, []proto.Message{&types.EventSignatureCompleted{SignatureId: id, TokenId: f.tok, R: sig.R, S: sig.S, V: sig.V}}, f.events(t))
 			require.Equal(t, types.SESSION_STATUS_COMPLETED, f.session(t, 1).Status)
@@ -1000,10 +984,12 @@ func TestGenesisValidate(t *testing.T) {
 		{"next session id 0", func(g *types.GenesisState) { g.NextSessionId, g.Sessions = 0, nil }, types.ErrInvalidGenesis},
 		{"next signature id 0", func(g *types.GenesisState) { g.NextSignatureId, g.Signatures = 0, nil }, types.ErrInvalidGenesis},
 		{"sessions out of order", func(g *types.GenesisState) { g.Sessions[0], g.Sessions[1] = g.Sessions[1], g.Sessions[0] }, types.ErrInvalidGenesis},
+		{"duplicate session id", func(g *types.GenesisState) { g.Sessions[1].Id = 1 }, types.ErrInvalidGenesis},
 		{"session id not below next", func(g *types.GenesisState) { g.NextSessionId = 4 }, types.ErrInvalidGenesis},
 		{"session with one party", func(g *types.GenesisState) { g.Sessions[2].Parties = g.Sessions[2].Parties[:1] }, types.ErrInvalidGenesis},
 		{"session without type", func(g *types.GenesisState) { g.Sessions[0].Type = 0 }, types.ErrInvalidGenesis},
 		{"signatures out of order", func(g *types.GenesisState) { g.Signatures[2].Id = 1 }, types.ErrInvalidGenesis},
+		{"duplicate signature id", func(g *types.GenesisState) { g.Signatures[1].Id = 1 }, types.ErrInvalidGenesis},
 		{"bad digest", func(g *types.GenesisState) { g.Signatures[1].Digest = "0x1234" }, types.ErrInvalidDigest},
 		{"enc key 31 bytes", func(g *types.GenesisState) { g.EncKeys[1].Pubkey = make([]byte, 31) }, types.ErrInvalidGenesis},
 		{"enc key account address", func(g *types.GenesisState) { g.EncKeys[0].Validator = owner }, types.ErrInvalidGenesis},
@@ -1038,16 +1024,23 @@ func TestQueryKeySetAndEncKeys(t *testing.T) {
 	requireCode(t, err, codes.NotFound)
 	_, err = f.q.DerivedKey(f.ctx, &types.QueryDerivedKeyRequest{KeyId: 1})
 	requireCode(t, err, codes.NotFound)
+	status := func() *types.QueryStatusResponse {
+		return ok[*types.QueryStatusResponse](t)(f.q.Status(f.ctx, &types.QueryStatusRequest{}))
+	}
+	register(t, f, 2, 0)
+	require.Equal(t, &types.QueryStatusResponse{Phase: "waiting for validators", BondedValidators: 4,
+		ReadyValidators: []string{vals[0].op, vals[2].op}, WaitingValidators: []string{vals[1].op, vals[3].op}}, status())
 
-	register(t, f, 3, 2, 1, 0)
+	register(t, f, 3, 1)
 	f.endBlock(t)
-	res, err := f.q.KeySet(f.ctx, &types.QueryKeySetRequest{})
-	require.NoError(t, err)
+	ks := f.keySet(t)
+	require.Equal(t, &types.QueryStatusResponse{Phase: "dkg running", BondedValidators: 4, ReadyValidators: []string{vals[0].op, vals[1].op, vals[2].op, vals[3].op},
+		KeySet: &ks, OpenKeygenSessions: 1}, status())
+	res := ok[*types.QueryKeySetResponse](t)(f.q.KeySet(f.ctx, &types.QueryKeySetRequest{}))
 	require.Equal(t, f.keySet(t), res.KeySet)
 	require.Equal(t, types.KEY_SET_STATUS_KEYGEN, res.KeySet.Status)
 
-	enc, err := f.q.EncKeys(f.ctx, &types.QueryEncKeysRequest{})
-	require.NoError(t, err)
+	enc := ok[*types.QueryEncKeysResponse](t)(f.q.EncKeys(f.ctx, &types.QueryEncKeysRequest{}))
 	require.Len(t, enc.EncKeys, 4)
 	for i, k := range enc.EncKeys { // in validator address order
 		require.Equal(t, types.ValidatorEncKey{Validator: vals[i].op, Pubkey: bytes.Repeat([]byte{byte(i + 1)}, 32), Height: 42}, k)
@@ -1056,33 +1049,27 @@ func TestQueryKeySetAndEncKeys(t *testing.T) {
 
 func TestQueries(t *testing.T) {
 	f := newFixture(t, true)
-	res, err := f.q.KeySet(f.ctx, &types.QueryKeySetRequest{})
-	require.NoError(t, err)
+	res := ok[*types.QueryKeySetResponse](t)(f.q.KeySet(f.ctx, &types.QueryKeySetRequest{}))
 	require.Equal(t, types.KEY_SET_STATUS_ACTIVE, res.KeySet.Status)
+	dk := ok[*types.QueryDerivedKeyResponse](t)(f.q.DerivedKey(f.ctx, &types.QueryDerivedKeyRequest{KeyId: 1}))
+	require.Equal(t, ok[pkptypes.PKP](t)(f.pkp.GetPKP(f.ctx, rawDigest(f.tok))).Pubkey, dk.Pubkey)
 
-	dk, err := f.q.DerivedKey(f.ctx, &types.QueryDerivedKeyRequest{KeyId: 1})
-	require.NoError(t, err)
-	p, err := f.pkp.GetPKP(f.ctx, rawDigest(f.tok))
-	require.NoError(t, err)
-	require.Equal(t, p.Pubkey, dk.Pubkey)
-
-	_, err = f.q.Signature(f.ctx, &types.QuerySignatureRequest{Id: 1})
+	_, err := f.q.Signature(f.ctx, &types.QuerySignatureRequest{Id: 1})
 	requireCode(t, err, codes.NotFound)
 	_, err = f.q.Session(f.ctx, &types.QuerySessionRequest{Id: 1})
 	requireCode(t, err, codes.NotFound)
 
 	tok2 := f.mint(t, &pkptypes.MsgMint{Creator: owner}).TokenId
 	f.mustSign(t, digest(1))
-	_, err = f.sign(owner, tok2, digest(2))
-	require.NoError(t, err)
+	ok[uint64](t)(f.sign(owner, tok2, digest(2)))
 	f.mustSign(t, digest(3))
 	f.mustSign(t, digest(4))
-	sig, err := f.q.Signature(f.ctx, &types.QuerySignatureRequest{Id: 2})
-	require.NoError(t, err)
+	sig := ok[*types.QuerySignatureResponse](t)(f.q.Signature(f.ctx, &types.QuerySignatureRequest{Id: 2}))
 	require.Equal(t, tok2, sig.Signature.TokenId)
 
-	page1, err := f.q.SignaturesByPKP(f.ctx, &types.QuerySignaturesByPKPRequest{TokenId: f.tok, Pagination: &query.PageRequest{Limit: 2, CountTotal: true}})
-	require.NoError(t, err)
+	byPKP := func(page *query.PageRequest) *types.QuerySignaturesResponse {
+		return ok[*types.QuerySignaturesResponse](t)(f.q.SignaturesByPKP(f.ctx, &types.QuerySignaturesByPKPRequest{TokenId: f.tok, Pagination: page}))
+	}
 	ids := func(r *types.QuerySignaturesResponse) []uint64 {
 		var out []uint64
 		for _, s := range r.Signatures {
@@ -1090,31 +1077,40 @@ func TestQueries(t *testing.T) {
 		}
 		return out
 	}
+	page1 := byPKP(&query.PageRequest{Limit: 2, CountTotal: true})
 	require.Equal(t, []uint64{1, 3}, ids(page1))
 	require.NotEmpty(t, page1.Pagination.NextKey)
 	require.Equal(t, uint64(3), page1.Pagination.Total)
-	page2, err := f.q.SignaturesByPKP(f.ctx, &types.QuerySignaturesByPKPRequest{TokenId: f.tok, Pagination: &query.PageRequest{Key: page1.Pagination.NextKey, Limit: 2}})
-	require.NoError(t, err)
+	page2 := byPKP(&query.PageRequest{Key: page1.Pagination.NextKey, Limit: 2})
 	require.Equal(t, []uint64{4}, ids(page2))
 	require.Empty(t, page2.Pagination.NextKey)
 	_, err = f.q.SignaturesByPKP(f.ctx, &types.QuerySignaturesByPKPRequest{TokenId: "0x12"})
 	requireCode(t, err, codes.InvalidArgument)
 
+	st := ok[*types.QueryStatusResponse](t)(f.q.Status(f.ctx, &types.QueryStatusRequest{}))
+	require.Equal(t, "active", st.Phase)
+	require.Equal(t, uint32(4), st.QueuedSignatures)
 	f.endBlock(t)
 	f.complete(t, 2)
-	all, err := f.q.Sessions(f.ctx, &types.QuerySessionsRequest{})
+	st = ok[*types.QueryStatusResponse](t)(f.q.Status(f.ctx, &types.QueryStatusRequest{}))
+	require.Equal(t, [3]uint32{0, 3, 0}, [3]uint32{st.OpenKeygenSessions, st.OpenSignSessions, st.QueuedSignatures})
+	done, failed, _, err := f.k.SignatureStatus(f.ctx, 2)
 	require.NoError(t, err)
-	require.Len(t, all.Sessions, 4)
-	open, err := f.q.Sessions(f.ctx, &types.QuerySessionsRequest{OpenOnly: true})
-	require.NoError(t, err)
+	require.Equal(t, [2]bool{true, false}, [2]bool{done, failed})
+	_, _, _, err = f.k.SignatureStatus(f.ctx, 99)
+	require.ErrorIs(t, err, types.ErrNotFound)
+	sessions := func(openOnly bool) *types.QuerySessionsResponse {
+		return ok[*types.QuerySessionsResponse](t)(f.q.Sessions(f.ctx, &types.QuerySessionsRequest{OpenOnly: openOnly}))
+	}
+	require.Len(t, sessions(false).Sessions, 4)
+	open := sessions(true)
 	var openIDs []uint64
 	for _, s := range open.Sessions {
 		require.Equal(t, types.SESSION_STATUS_OPEN, s.Status)
 		openIDs = append(openIDs, s.Id)
 	}
 	require.Equal(t, []uint64{1, 3, 4}, openIDs)
-	one, err := f.q.Session(f.ctx, &types.QuerySessionRequest{Id: 2})
-	require.NoError(t, err)
+	one := ok[*types.QuerySessionResponse](t)(f.q.Session(f.ctx, &types.QuerySessionRequest{Id: 2}))
 	require.Equal(t, types.SESSION_STATUS_COMPLETED, one.Session.Status)
 
 	for name, call := range map[string]func() error{
@@ -1126,6 +1122,7 @@ func TestQueries(t *testing.T) {
 		"Session":         func() error { _, err := f.q.Session(f.ctx, nil); return err },
 		"Sessions":        func() error { _, err := f.q.Sessions(f.ctx, nil); return err },
 		"EncKeys":         func() error { _, err := f.q.EncKeys(f.ctx, nil); return err },
+		"Status":          func() error { _, err := f.q.Status(f.ctx, nil); return err },
 	} {
 		t.Run(name, func(t *testing.T) { requireCode(t, call(), codes.InvalidArgument) })
 	}

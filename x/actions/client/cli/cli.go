@@ -99,7 +99,7 @@ func (p chainPermissions) PermittedActions(tokenID string) ([]string, error) {
 }
 
 func replayCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "replay [execution-id]",
 		Short: "Re-run a finished execution offline from chain state and check it reproduces the recorded result",
 		Long: "Reads the action's code, js params, frozen time and attested fetch transcript from the chain, runs the action\n" +
@@ -149,4 +149,6 @@ func replayCmd() *cobra.Command {
 			return nil
 		},
 	}
+	flags.AddQueryFlagsToCmd(cmd)
+	return cmd
 }
