@@ -332,6 +332,21 @@ func TestResults(t *testing.T) {
 		require.Equal(t, types.EXECUTION_STATUS_COMPLETED, f.exec(t, id).Status)
 	})
 
+	t.Run("exactly 2/3 is not enough", func(t *testing.T) {
+		f := newFixture(t)
+		id := f.running(t, hello)
+		for v := range 3 {
+			f.fresh()
+			sec := types.ExtensionSection{ResultReports: []types.ResultReport{{ExecutionId: id, Result: r}}}
+			require.NoError(t, f.k.ApplySection(f.ctx, vals[v], power, 3*power, &sec))
+			want := types.EXECUTION_STATUS_RUNNING
+			if v == 2 {
+				want = types.EXECUTION_STATUS_COMPLETED
+			}
+			require.Equal(t, want, f.exec(t, id).Status, "%d of 30", (v+1)*power)
+		}
+	})
+
 	t.Run("a validator counts once", func(t *testing.T) {
 		f := newFixture(t)
 		id := f.running(t, hello)

@@ -516,21 +516,20 @@ func TestQueries(t *testing.T) {
 	require.Equal(t, f.exec(t, 2), e.Execution)
 	require.Equal(t, "exception: 1", e.Execution.Error)
 
-	var ids []uint64
+	var all []types.Execution
 	var key []byte
 	for page := 0; ; page++ {
 		res := ok[*types.QueryExecutionsResponse](t)(q.Executions(ctx, &types.QueryExecutionsRequest{Pagination: &query.PageRequest{Key: key, Limit: 2, CountTotal: page == 0}}))
 		if page == 0 {
 			require.Equal(t, uint64(3), res.Pagination.Total)
 		}
-		for _, e := range res.Executions {
-			ids = append(ids, e.Id)
-		}
+		require.LessOrEqual(t, len(res.Executions), 2)
+		all = append(all, res.Executions...)
 		if key = res.Pagination.NextKey; key == nil {
 			break
 		}
 	}
-	require.Equal(t, []uint64{1, 2, 3}, ids)
+	require.Equal(t, []types.Execution{f.exec(t, 1), f.exec(t, 2), f.exec(t, 3)}, all)
 	rev := ok[*types.QueryExecutionsResponse](t)(q.Executions(ctx, &types.QueryExecutionsRequest{Pagination: &query.PageRequest{Limit: 1, Reverse: true}}))
 	require.Equal(t, uint64(3), rev.Executions[0].Id)
 

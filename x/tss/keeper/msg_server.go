@@ -46,7 +46,11 @@ func (k msgServer) Sign(ctx context.Context, msg *types.MsgSign) (*types.MsgSign
 	if !ok || !slices.Contains(scopes, pkptypes.SCOPE_SIGN_ANYTHING) {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "%s may not sign with %s", msg.Requester, p.TokenId)
 	}
-	id, err := k.RequestSignature(ctx, tokenID, p.TokenId, msg.Digest, msg.Requester)
+	canon, err := k.addressCodec.BytesToString(requester)
+	if err != nil {
+		return nil, err
+	}
+	id, err := k.RequestSignature(ctx, tokenID, p.TokenId, msg.Digest, canon)
 	if err != nil {
 		return nil, err
 	}

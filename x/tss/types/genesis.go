@@ -3,10 +3,13 @@ package types
 import (
 	"encoding/hex"
 	"slices"
+	"strings"
 
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
 
 // DefaultGenesis has no key set: the validators make one by DKG.
@@ -51,6 +54,13 @@ func (gs GenesisState) Validate() error {
 	if gs.NextSessionId == 0 || gs.NextSignatureId == 0 {
 		return errorsmod.Wrap(ErrInvalidGenesis, "next ids start at 1")
 	}
+	var keySetIDs, sigIDs []uint64
+	for _, ks := range gs.KeySets {
+		keySetIDs = append(keySetIDs, ks.Id)
+	}
+	for _, s := range gs.Signatures {
+		sigIDs = append(sigIDs, s.Id)
+	}
 	var lastSession uint64
 	for _, s := range gs.Sessions {
 		if s.Id <= lastSession || s.Id >= gs.NextSessionId {
@@ -58,6 +68,9 @@ func (gs GenesisState) Validate() error {
 		}
 		if s.Type == SESSION_TYPE_UNSPECIFIED || s.Status == SESSION_STATUS_UNSPECIFIED || len(s.Parties) < 2 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: type, status and 2+ parties are required", s.Id)
+		}
+		if !slices.Contains(keySetIDs, s.KeySetId) || (s.Type == SESSION_TYPE_SIGN && !slices.Contains(sigIDs, s.SignatureId)) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d refers to a missing key set or signature", s.Id)
 		}
 		lastSession = s.Id
 	}
@@ -69,11 +82,17 @@ func (gs GenesisState) Validate() error {
 		if _, err := ParseDigest(s.Digest); err != nil {
 			return errorsmod.Wrapf(err, "signature %d", s.Id)
 		}
+		if _, err := pkptypes.ParseTokenID(s.TokenId); err != nil {
+			return errorsmod.Wrapf(err, "signature %d", s.Id)
+		}
 		lastSig = s.Id
 	}
 	for i, k := range gs.EncKeys {
 		if _, err := sdk.ValAddressFromBech32(k.Validator); err != nil || len(k.Pubkey) != 32 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "enc key %d: validator %q, %d-byte key", i, k.Validator, len(k.Pubkey))
+		}
+		if slices.ContainsFunc(gs.EncKeys[:i], func(o ValidatorEncKey) bool { return o.Validator == k.Validator }) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate enc key for %s", k.Validator)
 		}
 	}
 	var last uint64
@@ -89,9 +108,9 @@ func (gs GenesisState) Validate() error {
 	return nil
 }
 
-// ParseDigest parses a 0x-hex 32-byte digest.
+// ParseDigest parses a 0x-hex 32-byte digest (lower case: the form stored).
 func ParseDigest(s string) ([]byte, error) {
-	if len(s) != 66 || s[:2] != "0x" {
+	if len(s) != 66 || s[:2] != "0x" || strings.ToLower(s) != s {
 		return nil, ErrInvalidDigest
 	}
 	bz, err := hex.DecodeString(s[2:])
