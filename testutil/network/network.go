@@ -304,6 +304,16 @@ func (n *Network) Stop() {
 // StopNode stops node i (SIGTERM, then SIGKILL after 10 s) and waits for it.
 func (n *Network) StopNode(i int) error { return n.signalNode(i, syscall.SIGTERM) }
 
+// SignalNode sends sig to node i's process group without waiting (SIGSTOP
+// and SIGCONT pause and resume it).
+func (n *Network) SignalNode(i int, sig syscall.Signal) error {
+	node := n.Nodes[i]
+	if node.cmd == nil {
+		return fmt.Errorf("node%d is not running", i)
+	}
+	return syscall.Kill(-node.cmd.Process.Pid, sig)
+}
+
 // KillNode kills node i with SIGKILL, as a crash would, and waits for it.
 func (n *Network) KillNode(i int) error { return n.signalNode(i, syscall.SIGKILL) }
 

@@ -1,0 +1,89 @@
+// Package dkgfault kills a validator in the middle of DKG on its own
+// 4-validator network: keygen expires, restarts without the silent party and
+// still produces a root key the network signs with.
+package dkgfault
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/litprotocol/litd/testutil/network"
+)
+
+func TestE2EKillDuringDKG(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real litd processes")
+	}
+	dir := t.TempDir()
+	bin := os.Getenv("LITD_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "litd")
+		out, err := exec.Command("go", "build", "-o", bin, "../../cmd/litd").CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	cfg := network.DefaultConfig(bin, filepath.Join(dir, "net"))
+	cfg.ChainID = "litd-dkgfault"
+	cfg.Ports = network.FreePorts
+	cfg.MutateGenesis = func(_ *network.Network, g map[string]any) error {
+		appState := g["app_state"].(map[string]any)
+		params := appState["tss"].(map[string]any)["params"].(map[string]any)
+		params["keygen_timeout_blocks"] = "40"
+		appState["slashing"].(map[string]any)["params"].(map[string]any)["signed_blocks_window"] = "10000"
+		return nil
+	}
+	n, err := network.Init(cfg)
+	require.NoError(t, err)
+	defer n.Stop()
+	require.NoError(t, n.Start())
+
+	// Kill node3 as soon as the keygen session is open.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		out, err := n.CLI(0, "query", "tss", "status", "--output", "json")
+		if err == nil && strings.Contains(out, `"dkg running"`) {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "DKG never started: %s %v", out, err)
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.NoError(t, n.KillNode(3))
+	t.Logf("killed node3 (%s) during DKG", n.Nodes[3].ValAddr)
+
+	root, err := n.WaitForRootKey(5 * time.Minute)
+	require.NoError(t, err)
+	out, err := n.CLI(0, "query", "tss", "key-set", "--output", "json")
+	require.NoError(t, err)
+	var ks struct {
+		KeySet struct {
+			Participants []string `json:"participants"`
+			Threshold    int      `json:"threshold"`
+		} `json:"key_set"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &ks))
+	t.Logf("root key %s held by %d validators, t=%d", root, len(ks.KeySet.Participants), ks.KeySet.Threshold)
+	require.NotContains(t, ks.KeySet.Participants, n.Nodes[3].ValAddr, "the dead validator holds no share")
+	require.Len(t, ks.KeySet.Participants, 3)
+	require.Equal(t, 1, ks.KeySet.Threshold, "2 of the 3 remaining sign")
+
+	// The killed validator comes back and catches up; the network signs.
+	require.NoError(t, n.StartNode(3))
+	h, err := n.Height(context.Background(), 0)
+	require.NoError(t, err)
+	require.NoError(t, n.WaitForHeight(3, h, 3*time.Minute))
+
+	res, err := n.Tx(0, network.Alice, "pkp", "mint")
+	require.NoError(t, err)
+	require.Zero(t, res.Code, res.RawLog)
+	token := res.Attr("lit.pkp.v1.EventPKPMinted", "token_id")
+	out, err = n.CLI(0, "tx", "tss", "sign", token, "0x"+strings.Repeat("5a", 32), "--from", network.Alice, "--yes", "--wait", "--output", "json")
+	require.NoError(t, err, out)
+	require.Contains(t, out, "SIGNATURE_STATUS_SIGNED")
+}
