@@ -4,7 +4,7 @@ BUILD_DIR ?= $(CURDIR)/build
 LITD := $(BUILD_DIR)/litd
 export CGO_ENABLED ?= 0
 
-.PHONY: all build install test test-unit test-e2e bench lint proto-gen proto-tools localnet localnet-stop clean
+.PHONY: all build install test test-unit test-e2e bench fuzz lint proto-gen proto-tools localnet localnet-stop clean
 
 all: build
 
@@ -29,6 +29,10 @@ test-e2e: build
 # network, side by side in one run, with ratios (see bench/doc.go).
 bench: build
 	LITD_BIN=$(LITD) go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./bench/
+
+# make fuzz: every fuzz target for FUZZTIME each (seed corpora run in make test).
+fuzz:
+	FUZZTIME=$${FUZZTIME:-60s} bash scripts/fuzz.sh
 
 # golangci-lint is pinned in tools/lint/go.mod.
 lint:

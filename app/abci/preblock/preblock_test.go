@@ -115,7 +115,7 @@ func (f *fixture) handler(eng preblock.Engine, self sdk.ConsAddress) preblock.Ha
 func (f *fixture) raw(t *testing.T) map[string]string {
 	t.Helper()
 	it := f.ctx.KVStore(f.store).Iterator(nil, nil)
-	defer it.Close()
+	defer func() { _ = it.Close() }()
 	out := map[string]string{}
 	for ; it.Valid(); it.Next() {
 		out[hex.EncodeToString(it.Key())] = hex.EncodeToString(it.Value())

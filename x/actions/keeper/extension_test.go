@@ -322,6 +322,7 @@ func TestResults(t *testing.T) {
 			{Response: strings.Repeat("r", int(p.MaxResponseBytes)+1)},
 			{SignRequests: slices.Repeat([]types.SignRequest{sr}, int(p.MaxSignatures)+1)},
 			{Error: strings.Repeat("e", 4097)},
+			{Logs: []string{strings.Repeat("l", int(p.MaxLogBytes)), strings.Repeat("l", 1025)}},
 		} {
 			f.result(t, id, over, 0, 1, 2, 3)
 		}

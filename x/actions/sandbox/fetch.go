@@ -50,8 +50,8 @@ func equalRequest(a, b FetchRequest) bool {
 // DNS rebinding cannot bypass it), and it ignores proxy settings. Use it by pointer; do not copy.
 type LiveFetcher struct {
 	AllowLoopback bool
-	MaxBodyBytes int           // default 1 MiB
-	Timeout      time.Duration // per fetch, default 10 s
+	MaxBodyBytes  int           // default 1 MiB
+	Timeout       time.Duration // per fetch, default 10 s
 
 	once   sync.Once
 	client *http.Client
@@ -144,7 +144,7 @@ func (f *LiveFetcher) dialContext(ctx context.Context, network, addr string) (ne
 		return nil, err
 	}
 	for _, ip := range ips {
-		if !PublicIP(ip) && !(f.AllowLoopback && ip.Unmap().IsLoopback()) {
+		if allowed := PublicIP(ip) || (f.AllowLoopback && ip.Unmap().IsLoopback()); !allowed {
 			return nil, fmt.Errorf("destination not allowed: %s resolves to non-public address %s", host, ip.Unmap())
 		}
 	}

@@ -152,12 +152,12 @@ func fuzzParamsSeeds() []fuzzParamsSeed {
 	return []fuzzParamsSeed{
 		seed(func(*types.Params) {}), // the defaults
 		seed(func(p *types.Params) { // every bound at its edge
-			*p = types.Params{MaxCodeBytes: 1 << 20, MaxJsParamsBytes: 256 << 10, MaxResponseBytes: 256 << 10, MaxFetches: 4,
+			*p = types.Params{MaxCodeBytes: 1 << 20, MaxJsParamsBytes: 64 << 10, MaxResponseBytes: 256 << 10, MaxFetches: 4,
 				MaxFetchBodyBytes: 256 << 10, MaxSignatures: 16, TimeoutMs: 60_000, MaxHeapBytes: 1 << 20, MaxCallStack: 10,
 				MaxLogBytes: 256 << 10, ExecutionTimeoutBlocks: 10}
 		}),
 		seed(func(p *types.Params) { p.MaxCodeBytes = 0 }),
-		seed(func(p *types.Params) { p.MaxJsParamsBytes = 256<<10 + 1 }),
+		seed(func(p *types.Params) { p.MaxJsParamsBytes = 64<<10 + 1 }),
 		seed(func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 64, 16<<10+1 }), // over 1 MiB in all
 		seed(func(p *types.Params) { p.MaxFetches = 65 }),
 		seed(func(p *types.Params) { p.MaxFetchBodyBytes = ^uint64(0) }),
@@ -172,10 +172,10 @@ func fuzzParamsSeeds() []fuzzParamsSeed {
 func fuzzParamsValid(p types.Params) bool {
 	hi, lo := bits.Mul64(uint64(p.MaxFetches), p.MaxFetchBodyBytes)
 	return p.MaxCodeBytes >= 1 && p.MaxCodeBytes <= 1<<20 &&
-		p.MaxJsParamsBytes >= 1 && p.MaxJsParamsBytes <= 256<<10 &&
-		p.MaxResponseBytes >= 1 && p.MaxResponseBytes <= 256<<10 && p.MaxLogBytes <= 256<<10 &&
-		p.MaxFetches <= 64 && p.MaxFetchBodyBytes <= 256<<10 && hi == 0 && lo <= 1<<20 &&
-		p.MaxSignatures <= 16 &&
+		p.MaxJsParamsBytes >= 1 && p.MaxJsParamsBytes <= 64<<10 &&
+		p.MaxResponseBytes >= 1 && p.MaxResponseBytes <= 256<<10 && p.MaxLogBytes >= 1 && p.MaxLogBytes <= 256<<10 &&
+		p.MaxFetches >= 1 && p.MaxFetches <= 64 && p.MaxFetchBodyBytes >= 1 && p.MaxFetchBodyBytes <= 256<<10 && hi == 0 && lo <= 1<<20 &&
+		p.MaxSignatures >= 1 && p.MaxSignatures <= 16 &&
 		p.TimeoutMs >= 100 && p.TimeoutMs <= 60_000 &&
 		p.MaxHeapBytes >= 1<<20 && p.MaxCallStack >= 10 &&
 		p.ExecutionTimeoutBlocks >= 10

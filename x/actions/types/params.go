@@ -23,10 +23,15 @@ func DefaultParams() Params {
 // Validate checks the parameters are usable and within what one block can carry.
 func (p Params) Validate() error {
 	switch {
+	// Zero would mean "none" here but "the default" to the sandbox: every
+	// limit is explicit and positive.
+	case p.MaxFetches == 0 || p.MaxFetchBodyBytes == 0 || p.MaxSignatures == 0 || p.MaxLogBytes == 0:
+		return errorsmod.Wrap(ErrInvalidParams, "max_fetches, max_fetch_body_bytes, max_signatures and max_log_bytes must be > 0")
 	case p.MaxCodeBytes == 0 || p.MaxCodeBytes > 1<<20:
 		return errorsmod.Wrap(ErrInvalidParams, "max_code_bytes must be in (0, 1 MiB]")
-	case p.MaxJsParamsBytes == 0 || p.MaxJsParamsBytes > 256*1024:
-		return errorsmod.Wrap(ErrInvalidParams, "max_js_params_bytes must be in (0, 256 KiB]")
+	case p.MaxJsParamsBytes == 0 || p.MaxJsParamsBytes > 64*1024:
+		// goja's JSON handling of deeply nested input is superlinear.
+		return errorsmod.Wrap(ErrInvalidParams, "max_js_params_bytes must be in (0, 64 KiB]")
 	case p.MaxResponseBytes == 0 || p.MaxResponseBytes > 256*1024, p.MaxLogBytes > 256*1024:
 		return errorsmod.Wrap(ErrInvalidParams, "max_response_bytes and max_log_bytes must be <= 256 KiB")
 	case p.MaxFetches > 64 || p.MaxFetchBodyBytes > 256*1024 || uint64(p.MaxFetches)*p.MaxFetchBodyBytes > 1<<20:

@@ -22,9 +22,11 @@ func Keccak256(data ...[]byte) []byte {
 	return h.Sum(nil)
 }
 
-// decodeHex accepts hex with or without a 0x prefix, in any case.
+// decodeHex accepts hex with or without one 0x prefix, in any case.
 func decodeHex(s string) ([]byte, error) {
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		s = s[2:]
+	}
 	return hex.DecodeString(s)
 }
 

@@ -22,7 +22,7 @@ import (
 func fuzzParseDigestSeeds() []string {
 	return []string{
 		"0x" + strings.Repeat("ab", 32),
-		"0x" + strings.Repeat("AB", 32),
+		"0x" + strings.Repeat("AB", 32), // upper-case hex: rejected (digests are stored lower case)
 		"0X" + strings.Repeat("ab", 32), // upper-case prefix: rejected
 		strings.Repeat("ab", 33),        // no prefix, right length
 		"0x" + strings.Repeat("ab", 31),
