@@ -67,8 +67,11 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if !ok || !fetchesWithin(r.Fetches, params) {
 			continue
 		}
-		if fresh, err := k.record(ctx, r.ExecutionId, phaseFetch, author, power); err != nil || !fresh {
+		// A repeated report is skipped, not the rest of the section.
+		if fresh, err := k.record(ctx, r.ExecutionId, phaseFetch, author, power); err != nil {
 			return err
+		} else if !fresh {
+			continue
 		}
 		if err := k.FetchReports.Set(ctx, collections.Join(r.ExecutionId, author), r); err != nil {
 			return err
@@ -85,8 +88,10 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if !ok || !resultWithin(&r.Result, params) {
 			continue
 		}
-		if fresh, err := k.record(ctx, r.ExecutionId, phaseRun, author, power); err != nil || !fresh {
+		if fresh, err := k.record(ctx, r.ExecutionId, phaseRun, author, power); err != nil {
 			return err
+		} else if !fresh {
+			continue
 		}
 		digest, err := types.ResultDigest(&r.Result)
 		if err != nil {

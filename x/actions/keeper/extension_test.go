@@ -365,7 +365,6 @@ func TestResults(t *testing.T) {
 // the execution stays in its phase, next to fresh reports for other
 // executions. A resent (duplicate) report must not cost the others.
 func TestReportAfterDuplicateCounts(t *testing.T) {
-	t.Skip("BUG x/actions/keeper/extension.go:70 and :88: a duplicate report returns from ApplySection instead of skipping to the next report; remove this Skip once fixed")
 	f := newFixture(t)
 	stuck, fresh := f.execute(t, hello), f.execute(t, "other")
 	run := f.running(t, "run")

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/litprotocol/litd/x/actions/types"
 )
@@ -23,6 +24,12 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, e := range gs.Executions {
+		// Reports of an unfinished execution are not exported, so it could
+		// never finish: it ends failed, with the reason.
+		if e.Status != types.EXECUTION_STATUS_COMPLETED && e.Status != types.EXECUTION_STATUS_FAILED {
+			e.Error = fmt.Sprintf("chain restarted from genesis while %s", e.Status)
+			e.Status = types.EXECUTION_STATUS_FAILED
+		}
 		if err := k.Executions.Set(ctx, e.Id, e); err != nil {
 			return err
 		}
@@ -30,8 +37,8 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	return nil
 }
 
-// ExportGenesis exports actions and finished executions. Open executions are
-// exported as they stand but not reopened: their reports are transient.
+// ExportGenesis exports actions and executions; InitGenesis fails the ones
+// that were unfinished, since their reports are transient.
 func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
