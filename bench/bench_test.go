@@ -288,6 +288,12 @@ func BenchmarkNetwork(b *testing.B) {
 		report(b, "net.burst.retries", "20 MsgSign: retried sessions (attempts > 1)", float64(retries), "retries")
 	})
 
+	b.Run("ActionEndToEnd", func(b *testing.B) {
+		wall, blocks := c.actionEndToEnd(b, 3)
+		report(b, "net.action.p50", "action (1 attested fetch + 1 signature): submit -> COMPLETED p50", millis(percentile(wall, 0.5)), "p50-ms")
+		report(b, "net.action.blocks.p50", "action: execution height -> completed p50", float64(percentile(blocks, 0.5)), "p50-blocks")
+	})
+
 	b.Run("Health", func(b *testing.B) {
 		st, err := c.sessionStats()
 		if err != nil {
@@ -324,6 +330,7 @@ func BenchmarkSummary(b *testing.B) {
 	ratio("network DKG (session, header clock) / raw keygen", "net.dkg.session", "raw.keygen", "dkg-x")
 	ratio("network DKG (Start -> root key) / raw keygen", "net.dkg.start", "raw.keygen", "dkg-boot-x")
 	ratio("loaded block time / idle block time", "net.block.loaded", "net.block.idle", "block-time-x")
+	ratio("action end to end p50 / network sign p50", "net.action.p50", "net.sign.p50", "action-vs-sign-x")
 	ratio("litd CPU per signature (burst) / raw CPU per signature", "net.burst.cpu", "raw.sign.cpu", "cpu-per-sig-x")
 }
 
