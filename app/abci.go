@@ -117,9 +117,5 @@ func (r permissionReader) PermittedActions(tokenIDHex string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	cids := make([]string, len(resp.Actions))
-	for i, a := range resp.Actions {
-		cids[i] = a.Cid
-	}
-	return cids, nil
+	return resp.ActionCIDs(), nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	actionstypes "github.com/litprotocol/litd/x/actions/types"
-	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
 // restartAndCatchUp starts node i again and waits until it is at node0's height.
@@ -55,22 +54,7 @@ func TestE2EPauseSignerPastDeadline(t *testing.T) {
 	tokenID := mint(t, "alice")
 	view := queryPKP(t, tokenID)
 	id := requestSign(t, "alice", tokenID, digestOf("pause one signer"))
-	sig := querySignature(t, id)
-	for sig.SessionId == 0 {
-		time.Sleep(200 * time.Millisecond)
-		sig = querySignature(t, id)
-	}
-	session, err := tsstypes.NewQueryClient(grpcConn(t)).Session(context.Background(), &tsstypes.QuerySessionRequest{Id: sig.SessionId})
-	require.NoError(t, err)
-	victim := -1
-	for _, p := range session.Session.Parties {
-		for _, node := range net.Nodes {
-			if node.ValAddr == p.Validator && node.Index != 0 {
-				victim = node.Index
-			}
-		}
-	}
-	require.NotEqual(t, -1, victim)
+	session, victim := signerOtherThanNode0(t, id)
 	require.NoError(t, net.SignalNode(victim, syscall.SIGSTOP))
 	resumed := false
 	defer func() {
@@ -78,7 +62,7 @@ func TestE2EPauseSignerPastDeadline(t *testing.T) {
 			_ = net.SignalNode(victim, syscall.SIGCONT)
 		}
 	}()
-	t.Logf("paused node%d during session %d (deadline %d)", victim, session.Session.Id, session.Session.DeadlineHeight)
+	t.Logf("paused node%d during session %d (deadline %d)", victim, session.Id, session.DeadlineHeight)
 
 	signed := waitSigned(t, id, 5*time.Minute)
 	verifyEthereumStyle(t, view, signed)

@@ -277,13 +277,10 @@ func TestE2EConcurrentSigns(t *testing.T) {
 	t.Logf("20 signatures in one tx completed %s after inclusion", time.Since(start).Round(time.Second))
 }
 
-// TestE2EKillSignerMidSigning kills one signer of a running session with
-// SIGKILL: the request completes on a retry without it; restarted, the
-// validator later signs again with its persisted share.
-func TestE2EKillSignerMidSigning(t *testing.T) {
-	tokenID := mint(t, "alice")
-	view := queryPKP(t, tokenID)
-	id := requestSign(t, "alice", tokenID, digestOf("kill one signer"))
+// signerOtherThanNode0 waits until signature id has a session and returns it
+// with the index of one of its signers that is not node0 (the CLI's node).
+func signerOtherThanNode0(t *testing.T, id uint64) (tsstypes.Session, int) {
+	t.Helper()
 	sig := querySignature(t, id)
 	for sig.SessionId == 0 {
 		time.Sleep(200 * time.Millisecond)
@@ -300,8 +297,19 @@ func TestE2EKillSignerMidSigning(t *testing.T) {
 		}
 	}
 	require.NotEqual(t, -1, victim, "some signer other than node0")
+	return session.Session, victim
+}
+
+// TestE2EKillSignerMidSigning kills one signer of a running session with
+// SIGKILL: the request completes on a retry without it; restarted, the
+// validator later signs again with its persisted share.
+func TestE2EKillSignerMidSigning(t *testing.T) {
+	tokenID := mint(t, "alice")
+	view := queryPKP(t, tokenID)
+	id := requestSign(t, "alice", tokenID, digestOf("kill one signer"))
+	session, victim := signerOtherThanNode0(t, id)
 	require.NoError(t, net.KillNode(victim))
-	t.Logf("killed node%d (%s) during session %d", victim, net.Nodes[victim].ValAddr, sig.SessionId)
+	t.Logf("killed node%d (%s) during session %d", victim, net.Nodes[victim].ValAddr, session.Id)
 
 	signed := waitSigned(t, id, 5*time.Minute)
 	verifyEthereumStyle(t, view, signed)

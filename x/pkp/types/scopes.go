@@ -56,3 +56,12 @@ func AuthMethodKey(authMethodType uint64, id string) []byte {
 	}
 	return Keccak256(typ[:], []byte(id))
 }
+
+// ActionCIDs lists the CIDs of the permitted actions, in query order.
+func (r *QueryPermissionsResponse) ActionCIDs() []string {
+	cids := make([]string, len(r.Actions))
+	for i, a := range r.Actions {
+		cids[i] = a.Cid
+	}
+	return cids
+}

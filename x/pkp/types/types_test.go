@@ -166,3 +166,9 @@ func TestParamsValidate(t *testing.T) {
 		require.ErrorIs(t, types.Params{MintFee: bad}.Validate(), types.ErrInvalidParams)
 	}
 }
+
+func TestActionCIDs(t *testing.T) {
+	resp := &types.QueryPermissionsResponse{Actions: []types.PermittedAction{{Cid: "QmA"}, {Cid: "QmB"}}}
+	require.Equal(t, []string{"QmA", "QmB"}, resp.ActionCIDs())
+	require.Empty(t, (&types.QueryPermissionsResponse{}).ActionCIDs())
+}

@@ -91,11 +91,7 @@ func (p chainPermissions) PermittedActions(tokenID string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	cids := make([]string, len(resp.Actions))
-	for i, a := range resp.Actions {
-		cids[i] = a.Cid
-	}
-	return cids, nil
+	return resp.ActionCIDs(), nil
 }
 
 func replayCmd() *cobra.Command {
