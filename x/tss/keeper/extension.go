@@ -2,8 +2,11 @@ package keeper
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -85,10 +88,20 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 			return nil, err
 		}
 		if s == nil {
-			continue
+			continue // late for a closed session, or unknown: nothing to record it in
 		}
 		i := PartyIndex(*s, authorStr)
-		if i < 0 || (m.To != "" && (m.To == authorStr || PartyIndex(*s, m.To) < 0)) {
+		if i < 0 {
+			continue
+		}
+		reason, err := k.checkMessage(ctx, *s, authorStr, m)
+		if err != nil {
+			return nil, err
+		}
+		if reason != "" {
+			if err := k.recordFault(ctx, s, i, reason); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		s.Parties[i].Messages++
@@ -110,6 +123,48 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 	return delivered, nil
 }
 
+// checkMessage returns why a party's message must be pruned, or "" to accept
+// it (and remember it, so the same message again is a replay).
+func (k Keeper) checkMessage(ctx context.Context, s types.Session, author string, m types.ProtocolMessage) (string, error) {
+	switch {
+	case m.To == author:
+		return "message addressed to itself", nil
+	case m.To != "" && PartyIndex(s, m.To) < 0:
+		return "message addressed to a non-party", nil
+	}
+	key := collections.Join(s.Id, messageDigest(author, m))
+	seen, err := k.SeenMessages.Has(ctx, key)
+	if err != nil || seen {
+		return "replayed message", err
+	}
+	return "", k.SeenMessages.Set(ctx, key)
+}
+
+func messageDigest(author string, m types.ProtocolMessage) []byte {
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(author), []byte(m.To), m.Payload} {
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
+		h.Write(part)
+	}
+	return h.Sum(nil)
+}
+
+// recordFault counts a pruned entry against party i of s; the first fault
+// of a party in a session emits EventPartyFaulty.
+func (k Keeper) recordFault(ctx context.Context, s *types.Session, i int, reason string) error {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	p := &s.Parties[i]
+	p.Faults++
+	p.LastFault = fmt.Sprintf("%s (height %d)", reason, sdkCtx.BlockHeight())
+	if err := k.Sessions.Set(ctx, s.Id, *s); err != nil {
+		return err
+	}
+	if p.Faults > 1 {
+		return nil
+	}
+	return sdkCtx.EventManager().EmitTypedEvent(&types.EventPartyFaulty{SessionId: s.Id, Validator: p.Validator, Reason: reason})
+}
+
 // openSession loads a session if it is open, else nil.
 func (k Keeper) openSession(ctx context.Context, id uint64) (*types.Session, error) {
 	open, err := k.OpenSessions.Has(ctx, id)
@@ -129,13 +184,24 @@ func (k Keeper) applyKeygenResult(ctx context.Context, author string, r types.Ke
 		return err
 	}
 	i := PartyIndex(*s, author)
-	if i < 0 || s.Parties[i].Result != "" || len(r.Pubkey) != 33 {
+	if i < 0 {
 		return nil
+	}
+	result := "0x" + hex.EncodeToString(r.Pubkey)
+	if len(r.Pubkey) != 33 {
+		return k.recordFault(ctx, s, i, "invalid keygen result")
 	}
 	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil {
-		return nil
+		return k.recordFault(ctx, s, i, "invalid keygen result")
 	}
-	s.Parties[i].Result = "0x" + hex.EncodeToString(r.Pubkey)
+	switch s.Parties[i].Result {
+	case "":
+	case result:
+		return nil // engines resend results until the session closes
+	default:
+		return k.recordFault(ctx, s, i, "changed keygen result")
+	}
+	s.Parties[i].Result = result
 	if err := k.Sessions.Set(ctx, s.Id, *s); err != nil {
 		return err
 	}
@@ -162,8 +228,12 @@ func (k Keeper) applyKeygenResult(ctx context.Context, author string, r types.Ke
 
 func (k Keeper) applySignatureResult(ctx context.Context, author string, r types.SignatureResult) error {
 	s, err := k.openSession(ctx, r.SessionId)
-	if err != nil || s == nil || s.Type != types.SESSION_TYPE_SIGN || PartyIndex(*s, author) < 0 {
+	if err != nil || s == nil || s.Type != types.SESSION_TYPE_SIGN {
 		return err
+	}
+	i := PartyIndex(*s, author)
+	if i < 0 {
+		return nil
 	}
 	sig, err := k.Signatures.Get(ctx, s.SignatureId)
 	if err != nil {
@@ -183,7 +253,8 @@ func (k Keeper) applySignatureResult(ctx context.Context, author string, r types
 	}
 	rr, ss, rec, err := types.NormalizeSignature(pub, digest, r.R, r.S)
 	if err != nil {
-		return nil // a wrong signature is ignored; an honest signer's will follow
+		// An honest signer's will follow; this one is pruned.
+		return k.recordFault(ctx, s, i, "invalid signature")
 	}
 	sig.Status = types.SIGNATURE_STATUS_SIGNED
 	sig.R, sig.S, sig.V = "0x"+hex.EncodeToString(rr[:]), "0x"+hex.EncodeToString(ss[:]), 27+uint32(rec)

@@ -35,8 +35,12 @@ type Keeper struct {
 	Signatures      collections.Map[uint64, types.Signature]
 	SignaturesByPKP collections.KeySet[collections.Pair[[]byte, uint64]]
 	// SignQueue holds signature ids waiting for a free signing slot.
-	SignQueue       collections.KeySet[uint64]
-	EncKeys         collections.Map[sdk.ValAddress, types.ValidatorEncKey]
+	SignQueue collections.KeySet[uint64]
+	EncKeys   collections.Map[sdk.ValAddress, types.ValidatorEncKey]
+	// SeenMessages holds, per open session, the digest of every protocol
+	// message accepted in it, so a replay is pruned; closing the session
+	// clears them.
+	SeenMessages    collections.KeySet[collections.Pair[uint64, []byte]]
 	NextSessionID   collections.Sequence
 	NextSignatureID collections.Sequence
 }
@@ -59,6 +63,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 		SignaturesByPKP: collections.NewKeySet(sb, types.SignaturesByPKPKey, "signatures_by_pkp", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key)),
 		SignQueue:       collections.NewKeySet(sb, types.SignQueueKey, "sign_queue", collections.Uint64Key),
 		EncKeys:         collections.NewMap(sb, types.EncKeysKey, "enc_keys", sdk.ValAddressKey, codec.CollValue[types.ValidatorEncKey](cdc)),
+		SeenMessages:    collections.NewKeySet(sb, types.SeenMessagesKey, "seen_messages", collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)),
 		NextSessionID:   collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
 		NextSignatureID: collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
 	}

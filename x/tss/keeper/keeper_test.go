@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -356,8 +357,8 @@ func outsider(s types.Session) string {
 
 func bcast(session uint64, n int) *types.ExtensionSection {
 	sec := &types.ExtensionSection{}
-	for range n {
-		sec.Messages = append(sec.Messages, types.ProtocolMessage{SessionId: session, Payload: []byte("round")})
+	for i := range n {
+		sec.Messages = append(sec.Messages, types.ProtocolMessage{SessionId: session, Payload: fmt.Appendf(nil, "round %d", i)})
 	}
 	return sec
 }
@@ -582,6 +583,7 @@ func TestExpiryAndRetry(t *testing.T) {
 	f.apply(t, valAddr(p[0]), bcast(1, 2))
 	f.apply(t, valAddr(p[1]), bcast(1, 2))
 	f.apply(t, valAddr(p[2]), bcast(1, 1))
+	f.apply(t, valAddr(p[2]), bcast(1, 1)) // a replay does not make a party less silent
 
 	f.at(s1.DeadlineHeight - 1)
 	require.Empty(t, f.endBlock(t))
@@ -741,16 +743,45 @@ func TestApplyMessages(t *testing.T) {
 		{SessionID: 1, From: author, Payload: []byte("a")},
 		{SessionID: 1, From: author, To: peer, Payload: []byte("b")},
 	}, delivered)
+	// Misaddressed messages are pruned and recorded against their party; the
+	// first fault in a session emits one event.
+	require.Equal(t, []proto.Message{&types.EventPartyFaulty{SessionId: 1, Validator: author, Reason: "message addressed to a non-party"}}, f.events(t))
 	// A non-party's message to the session is not counted.
 	require.Empty(t, f.apply(t, valAddr(outsider(s1)), &types.ExtensionSection{Messages: []types.ProtocolMessage{msg(1, "", "x"), msg(1, author, "y")}}))
 	for _, p := range f.session(t, 1).Parties {
-		want := uint32(0)
+		want, faults := uint32(0), uint32(0)
 		if p.Validator == author {
-			want = 2
+			want, faults = 2, 2
+			require.Equal(t, "message addressed to itself (height 42)", p.LastFault)
 		}
 		require.Equal(t, want, p.Messages, p.Validator)
+		require.Equal(t, faults, p.Faults, p.Validator)
 	}
 	require.Equal(t, s2, f.session(t, 2))
+
+	// A replay, from an old extension or twice in one, is pruned: not
+	// delivered, not counted, recorded; the same payload to another
+	// recipient, or from another party, is a different message.
+	f.at(45)
+	other := parties(s1)[slices.IndexFunc(parties(s1), func(op string) bool { return op != author && op != peer })]
+	delivered = f.apply(t, valAddr(author), &types.ExtensionSection{Messages: []types.ProtocolMessage{
+		msg(1, "", "a"), msg(1, peer, "b"), msg(1, other, "b"), msg(1, other, "b"),
+	}})
+	require.Equal(t, []keeper.Delivered{{SessionID: 1, From: author, To: other, Payload: []byte("b")}}, delivered)
+	require.Empty(t, f.events(t), "only a party's first fault in a session emits an event")
+	require.Equal(t, []keeper.Delivered{{SessionID: 1, From: peer, Payload: []byte("a")}},
+		f.apply(t, valAddr(peer), &types.ExtensionSection{Messages: []types.ProtocolMessage{msg(1, "", "a")}}))
+	s := f.session(t, 1)
+	p := s.Parties[keeper.PartyIndex(s, author)]
+	require.Equal(t, uint32(3), p.Messages)
+	require.Equal(t, uint32(5), p.Faults)
+	require.Equal(t, "replayed message (height 45)", p.LastFault)
+	require.Equal(t, uint32(0), s.Parties[keeper.PartyIndex(s, peer)].Faults)
+	require.Len(t, keys(t, f.ctx, f.k.SeenMessages), 4)
+
+	// Closing the session forgets its digests.
+	f.complete(t, 1)
+	require.Empty(t, keys(t, f.ctx, f.k.SeenMessages))
 }
 
 func TestApplyKeygenResults(t *testing.T) {
@@ -774,11 +805,14 @@ func TestApplyKeygenResults(t *testing.T) {
 		}
 		f.apply(t, valAddr(p[3]), result(append([]byte{0x02}, bytes.Repeat([]byte{0xff}, 32)...))) // x >= field prime
 		f.apply(t, valAddr(p[3]), result(key.SerializeUncompressed()))                             // not 33 bytes
+		f.apply(t, valAddr(p[0]), result(key.SerializeCompressed()))                               // engines resend until the session closes
 		s := f.session(t, 1)
 		require.Equal(t, types.SESSION_STATUS_OPEN, s.Status)
 		for i, party := range s.Parties {
 			require.Equal(t, map[bool]string{true: rootHex(), false: ""}[i < 3], party.Result, party.Validator)
+			require.Equal(t, map[bool]uint32{true: 0, false: 2}[i < 3], party.Faults, party.Validator)
 		}
+		require.Equal(t, "invalid keygen result (height 42)", s.Parties[3].LastFault)
 		require.Equal(t, types.KEY_SET_STATUS_KEYGEN, f.keySet(t).Status)
 
 		f.apply(t, valAddr(p[3]), result(key.SerializeCompressed()))
@@ -799,9 +833,11 @@ func TestApplyKeygenResults(t *testing.T) {
 		other := childPriv(7).PubKey().SerializeCompressed()
 		f.apply(t, valAddr(p[3]), result(other))
 		f.apply(t, valAddr(p[3]), result(key.SerializeCompressed())) // a result is final
+		require.Equal(t, []proto.Message{&types.EventPartyFaulty{SessionId: 1, Validator: p[3], Reason: "changed keygen result"}}, f.events(t))
 		s := f.session(t, 1)
 		require.Equal(t, types.SESSION_STATUS_OPEN, s.Status)
 		require.Equal(t, "0x"+hex.EncodeToString(other), s.Parties[3].Result)
+		require.Equal(t, uint32(1), s.Parties[3].Faults)
 		require.Equal(t, types.KEY_SET_STATUS_KEYGEN, f.keySet(t).Status)
 		require.Empty(t, f.keySet(t).Pubkey)
 	})
@@ -832,11 +868,15 @@ func TestApplySignatureResults(t *testing.T) {
 			tampered := bytes.Clone(r)
 			tampered[31] ^= 1
 			before := f.export(t)
-			f.apply(t, valAddr(outsider(s)), res(r, sub))                    // valid, but not a party
-			f.apply(t, valAddr(s.Parties[0].Validator), res(otherR, otherS)) // another key
-			f.apply(t, valAddr(s.Parties[0].Validator), res(tampered, sub))
+			f.apply(t, valAddr(outsider(s)), res(r, sub)) // valid, but not a party
 			require.Equal(t, before, f.export(t))
 			require.Empty(t, f.events(t))
+			f.apply(t, valAddr(s.Parties[0].Validator), res(otherR, otherS)) // another key
+			require.Equal(t, []proto.Message{&types.EventPartyFaulty{SessionId: 1, Validator: s.Parties[0].Validator, Reason: "invalid signature"}}, f.events(t))
+			f.apply(t, valAddr(s.Parties[0].Validator), res(tampered, sub))
+			require.Empty(t, f.events(t))
+			require.Equal(t, types.SIGNATURE_STATUS_PENDING, f.signature(t, id).Status)
+			require.Equal(t, uint32(2), f.session(t, 1).Parties[0].Faults)
 
 			f.at(43)
 			f.apply(t, valAddr(s.Parties[1].Validator), res(r, sub))

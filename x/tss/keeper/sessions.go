@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/core/comet"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -93,6 +94,9 @@ func silentParties(s types.Session) []string {
 func (k Keeper) closeSession(ctx context.Context, s types.Session, status types.SessionStatus) error {
 	s.Status = status
 	if err := k.Sessions.Set(ctx, s.Id, s); err != nil {
+		return err
+	}
+	if err := k.SeenMessages.Clear(ctx, collections.NewPrefixedPairRange[uint64, []byte](s.Id)); err != nil {
 		return err
 	}
 	return k.OpenSessions.Remove(ctx, s.Id)

@@ -21,4 +21,5 @@ var (
 	EncKeysKey         = collections.NewPrefix(8)
 	NextSessionIDKey   = collections.NewPrefix(9)
 	NextSignatureIDKey = collections.NewPrefix(10)
+	SeenMessagesKey    = collections.NewPrefix(11)
 )
