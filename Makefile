@@ -15,9 +15,12 @@ install:
 	go install ./cmd/litd
 
 # make test: unit, integration and e2e tests (the e2e tests start real litd
-# processes from $(LITD), which this target builds first).
+# processes from $(LITD), which this target builds first), then every fuzz
+# target for TEST_FUZZTIME beyond its seed corpus.
+TEST_FUZZTIME ?= 10s
 test: build
 	LITD_BIN=$(LITD) go test -count=1 -timeout 40m ./...
+	FUZZTIME=$(TEST_FUZZTIME) bash scripts/fuzz.sh
 
 test-unit:
 	go test -count=1 -short ./...

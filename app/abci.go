@@ -15,6 +15,7 @@ import (
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/app/abci/faults"
 	"github.com/litprotocol/litd/app/abci/preblock"
 	"github.com/litprotocol/litd/app/abci/proposals"
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
@@ -44,12 +45,20 @@ func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOption
 		veActions, pbActions = app.ActionsEngine, app.ActionsEngine
 	}
 	voteExt := ve.NewHandler(logger, veEngine, veActions)
-	app.SetExtendVoteHandler(voteExt.ExtendVoteHandler())
-	app.SetVerifyVoteExtensionHandler(voteExt.VerifyVoteExtensionHandler())
-
 	dflt := baseapp.NewDefaultProposalHandler(app.Mempool(), app)
 	props := proposals.NewHandler(logger, app.StakingKeeper, dflt.PrepareProposalHandler(), dflt.ProcessProposalHandler())
-	app.SetPrepareProposal(props.PrepareProposalHandler())
+	extend, prepare := voteExt.ExtendVoteHandler(), props.PrepareProposalHandler()
+	// Only a -tags litd_faults build honours LITD_FAULTS (e2e/byzantine).
+	inj, err := faults.FromEnv(logger)
+	if err != nil {
+		panic(err)
+	}
+	if inj != nil {
+		extend, prepare = inj.ExtendVote(extend), inj.PrepareProposal(prepare)
+	}
+	app.SetExtendVoteHandler(extend)
+	app.SetVerifyVoteExtensionHandler(voteExt.VerifyVoteExtensionHandler())
+	app.SetPrepareProposal(prepare)
 	app.SetProcessProposal(props.ProcessProposalHandler())
 
 	pb := preblock.NewHandler(logger, app.ModuleManager, app.TSSKeeper, app.ActionsKeeper, app.StakingKeeper, pbEngine, pbActions, consAddr)

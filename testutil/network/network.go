@@ -23,20 +23,22 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 )
 
-// Ports are one node's listen ports.
+// Ports are one node's listen ports. Prometheus, when not 0, turns on
+// CometBFT's [instrumentation] Prometheus endpoint (/metrics) there.
 type Ports struct {
 	P2P, RPC, REST, GRPC int
+	Prometheus           int
 }
 
 // LocalnetPorts gives node 0 the standard ports (RPC 26657, REST 1317,
-// gRPC 9090) and spaces the others after them.
+// gRPC 9090, Prometheus 26660) and spaces the others after them.
 func LocalnetPorts(i int) Ports {
-	return Ports{P2P: 26656 + 100*i, RPC: 26657 + 100*i, REST: 1317 + i, GRPC: 9090 + i}
+	return Ports{P2P: 26656 + 100*i, RPC: 26657 + 100*i, REST: 1317 + i, GRPC: 9090 + i, Prometheus: 26660 + 100*i}
 }
 
 // FreePorts asks the kernel for unused ports, for tests that run beside a localnet.
 func FreePorts(int) Ports {
-	var ps [4]int
+	var ps [5]int
 	for j := range ps {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -45,7 +47,7 @@ func FreePorts(int) Ports {
 		ps[j] = l.Addr().(*net.TCPAddr).Port
 		defer l.Close()
 	}
-	return Ports{P2P: ps[0], RPC: ps[1], REST: ps[2], GRPC: ps[3]}
+	return Ports{P2P: ps[0], RPC: ps[1], REST: ps[2], GRPC: ps[3], Prometheus: ps[4]}
 }
 
 // Config describes a network.
@@ -61,6 +63,9 @@ type Config struct {
 	// PreParams are Paillier pre-parameter files given to nodes in order
 	// (<home>/tss/preparams.json); a node without one generates its own.
 	PreParams []string
+	// PprofPort, when set, gives node i CometBFT's pprof server
+	// (rpc.pprof_laddr) on 127.0.0.1 at the port it returns; 0 leaves it off.
+	PprofPort func(i int) int
 }
 
 // DefaultConfig is the `make localnet` layout: 4 validators with standard
@@ -88,7 +93,12 @@ type Node struct {
 	NodeID string
 	// ValAddr is the validator operator address (litvaloper...).
 	ValAddr string
-	cmd     *exec.Cmd
+	// Bin, when set, is the binary StartNode runs for this node instead of
+	// Cfg.Bin; Env is added to its environment (e2e/byzantine runs one node
+	// from a -tags litd_faults build with LITD_FAULTS set).
+	Bin string
+	Env []string
+	cmd *exec.Cmd
 }
 
 // RPC is the CometBFT RPC address as litd's --node flag wants it.
@@ -99,6 +109,14 @@ func (n *Node) REST() string { return fmt.Sprintf("http://127.0.0.1:%d", n.Ports
 
 // GRPC is the gRPC server address.
 func (n *Node) GRPC() string { return fmt.Sprintf("127.0.0.1:%d", n.Ports.GRPC) }
+
+// Metrics is the URL of the node's Prometheus endpoint ("" when it has none).
+func (n *Node) Metrics() string {
+	if n.Ports.Prometheus == 0 {
+		return ""
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d/metrics", n.Ports.Prometheus)
+}
 
 // Network is a set of nodes sharing a genesis.
 type Network struct {
@@ -233,13 +251,18 @@ func (n *Network) configure(node *Node) error {
 	cfgDir := filepath.Join(node.Home, "config")
 	comet := []tomlEdit{
 		{"rpc", "laddr", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.RPC))},
-		{"rpc", "pprof_laddr", quote("")},
+		{"rpc", "pprof_laddr", quote(n.pprofAddr(node))},
 		{"p2p", "laddr", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.P2P))},
 		{"p2p", "persistent_peers", quote(strings.Join(peers, ","))},
 		{"p2p", "allow_duplicate_ip", "true"},
 		{"p2p", "addr_book_strict", "false"},
 		{"consensus", "timeout_commit", quote(n.Cfg.TimeoutCommit.String())},
 		{"", "proxy_app", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.RPC+1))},
+	}
+	if node.Ports.Prometheus != 0 {
+		comet = append(comet,
+			tomlEdit{"instrumentation", "prometheus", "true"},
+			tomlEdit{"instrumentation", "prometheus_listen_addr", quote(fmt.Sprintf("127.0.0.1:%d", node.Ports.Prometheus))})
 	}
 	if err := editTOML(filepath.Join(cfgDir, "config.toml"), comet); err != nil {
 		return err
@@ -265,6 +288,17 @@ func (n *Network) configure(node *Node) error {
 	return editTOML(filepath.Join(cfgDir, "client.toml"), client)
 }
 
+// pprofAddr is node's pprof listen address, or "" (off).
+func (n *Network) pprofAddr(node *Node) string {
+	if n.Cfg.PprofPort == nil {
+		return ""
+	}
+	if p := n.Cfg.PprofPort(node.Index); p != 0 {
+		return fmt.Sprintf("127.0.0.1:%d", p)
+	}
+	return ""
+}
+
 // Start launches every node as a background `litd start` process in its own
 // process group, logging to <home>/litd.log, with its pid in <home>/litd.pid.
 func (n *Network) Start() error {
@@ -284,7 +318,12 @@ func (n *Network) StartNode(i int) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(n.Cfg.Bin, "start", "--home", node.Home, "--log_no_color")
+	bin := n.Cfg.Bin
+	if node.Bin != "" {
+		bin = node.Bin
+	}
+	cmd := exec.Command(bin, "start", "--home", node.Home, "--log_no_color")
+	cmd.Env = append(os.Environ(), node.Env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -402,28 +441,42 @@ func stopPid(pid int) error {
 	return fmt.Errorf("process %d did not exit", pid)
 }
 
-// Height returns node i's latest block height from its RPC /status.
-func (n *Network) Height(ctx context.Context, i int) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/status", n.Nodes[i].Ports.RPC), nil)
+// RPCGet fetches path (e.g. "/block?height=5") from node i's CometBFT RPC
+// and decodes the JSON-RPC result into v.
+func (n *Network) RPCGet(ctx context.Context, i int, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d%s", n.Nodes[i].Ports.RPC, path), nil)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer resp.Body.Close()
-	var st struct {
-		Result struct {
-			SyncInfo struct {
-				LatestBlockHeight string `json:"latest_block_height"`
-			} `json:"sync_info"`
-		} `json:"result"`
+	var body struct {
+		Result json.RawMessage `json:"result"`
+		Error  json.RawMessage `json:"error"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return err
+	}
+	if len(body.Error) > 0 && string(body.Error) != "null" {
+		return fmt.Errorf("rpc %s: %s", path, body.Error)
+	}
+	return json.Unmarshal(body.Result, v)
+}
+
+// Height returns node i's latest block height from its RPC /status.
+func (n *Network) Height(ctx context.Context, i int) (int64, error) {
+	var st struct {
+		SyncInfo struct {
+			LatestBlockHeight string `json:"latest_block_height"`
+		} `json:"sync_info"`
+	}
+	if err := n.RPCGet(ctx, i, "/status", &st); err != nil {
 		return 0, err
 	}
-	return strconv.ParseInt(st.Result.SyncInfo.LatestBlockHeight, 10, 64)
+	return strconv.ParseInt(st.SyncInfo.LatestBlockHeight, 10, 64)
 }
 
 // WaitForHeight waits until node i reaches height h.

@@ -598,6 +598,9 @@ func TestExpiryAndRetry(t *testing.T) {
 	want2 = slices.DeleteFunc(want2, func(op string) bool { return op == p[2] })
 	require.Equal(t, want2, parties(s2))
 	require.ElementsMatch(t, []string{p[0], p[1], out}, parties(s2))
+	silent := f.session(t, 1).Parties[2]
+	require.Equal(t, uint32(2), silent.Faults, "the replay, then silence")
+	require.Equal(t, fmt.Sprintf("silent until the deadline (height %d)", s1.DeadlineHeight), silent.LastFault)
 	require.Equal(t, []proto.Message{
 		&types.EventSessionExpired{SessionId: 1, Silent: []string{p[2]}},
 		&types.EventSessionStarted{SessionId: 2, Type: "SESSION_TYPE_SIGN", Parties: parties(s2), DeadlineHeight: s1.DeadlineHeight + 100, Attempt: 2, SignatureId: id},
@@ -663,7 +666,12 @@ func TestKeygenStart(t *testing.T) {
 		f.apply(t, valAddr(ops()[3]), bcast(1, 1))
 		f.at(442)
 		evs = f.endBlock(t)
-		require.Equal(t, &types.EventSessionExpired{SessionId: 1, Silent: ops()[3:]}, evs[0])
+		require.Equal(t, []proto.Message{
+			&types.EventPartyFaulty{SessionId: 1, Validator: ops()[3], Reason: "silent until the deadline"},
+			&types.EventSessionExpired{SessionId: 1, Silent: ops()[3:]},
+		}, evs[:2])
+		s1 := f.session(t, 1)
+		require.Equal(t, types.Party{Validator: ops()[3], Messages: 1, Faults: 1, LastFault: "silent until the deadline (height 442)"}, s1.Parties[3])
 		require.Equal(t, types.KeySet{Id: 1, Threshold: 1, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2}, f.keySet(t))
 		s2 := f.session(t, 2)
 		require.Equal(t, ops()[:3], parties(s2))

@@ -120,6 +120,11 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 	}
 	for _, s := range expired {
 		silent := silentParties(s)
+		for _, v := range silent {
+			if err := k.recordFault(ctx, &s, PartyIndex(s, v), "silent until the deadline"); err != nil {
+				return err
+			}
+		}
 		if err := k.closeSession(ctx, s, types.SESSION_STATUS_EXPIRED); err != nil {
 			return err
 		}
