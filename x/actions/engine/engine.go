@@ -52,6 +52,7 @@ type Engine struct {
 
 // New returns an engine; perms answers permission reads of running actions.
 func New(logger log.Logger, cfg Config, perms sandbox.Permissions) *Engine {
+	registerMetrics()
 	return &Engine{log: logger.With("module", "actions-engine"), cfg: cfg, perms: perms,
 		started: map[phaseKey]bool{}, ready: map[phaseKey]*report{}}
 }
@@ -102,18 +103,24 @@ func (e *Engine) Observe(_ int64, jobs []keeper.Job) {
 func (e *Engine) run(k phaseKey, j keeper.Job) {
 	ctx := context.Background()
 	var rep report
+	start := time.Now()
+	var phase, outcome string
 	switch k.phase {
 	case types.EXECUTION_STATUS_FETCHING:
-		fetcher := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(j.Params.MaxFetchBodyBytes)}
-		res := sandbox.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, e.perms))
+		live := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(j.Params.MaxFetchBodyBytes)}
+		res := sandbox.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, countingFetcher{live}, e.perms))
 		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: ToFetches(res.Fetches)}
+		phase, outcome = "live", runOutcome(res.Error)
 	case types.EXECUTION_STATUS_RUNNING:
 		fetcher := &sandbox.TranscriptFetcher{Fetches: FromFetches(j.Execution.Fetches)}
 		res := sandbox.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, e.perms))
 		rep.result = &types.ResultReport{ExecutionId: k.id, Result: ToResult(res)}
+		phase, outcome = "offline", runOutcome(res.Error)
 	default:
 		return
 	}
+	metricRunSeconds.WithLabelValues(phase).Observe(time.Since(start).Seconds())
+	metricRuns.WithLabelValues(phase, outcome).Inc()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.started[k] {

@@ -19,6 +19,13 @@ import (
 // ErrNotAttested is returned (wrapped) by TranscriptFetcher; Run turns it into a "fetch not attested:" failure.
 var ErrNotAttested = errors.New("fetch not attested")
 
+// ErrDestinationNotAllowed and ErrBodyTooLarge are wrapped by LiveFetcher's errors, so callers (the engine's
+// metrics) can tell why a fetch failed. The error text is what validators attest: keep it unchanged.
+var (
+	ErrDestinationNotAllowed = errors.New("destination not allowed")
+	ErrBodyTooLarge          = errors.New("fetch body too large")
+)
+
 // TranscriptFetcher replays attested fetches: the i-th fetch must equal the i-th recorded request.
 type TranscriptFetcher struct{ Fetches []Fetch }
 
@@ -90,7 +97,7 @@ func (f *LiveFetcher) Fetch(ctx context.Context, _ int, req FetchRequest) (Fetch
 		return FetchResponse{}, err
 	}
 	if len(b) > limit {
-		return FetchResponse{}, fmt.Errorf("fetch body too large: more than %d bytes", limit)
+		return FetchResponse{}, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 	}
 	out := FetchResponse{Status: resp.StatusCode, Body: b}
 	names := make([]string, 0, len(resp.Header))
@@ -145,7 +152,7 @@ func (f *LiveFetcher) dialContext(ctx context.Context, network, addr string) (ne
 	}
 	for _, ip := range ips {
 		if allowed := PublicIP(ip) || (f.AllowLoopback && ip.Unmap().IsLoopback()); !allowed {
-			return nil, fmt.Errorf("destination not allowed: %s resolves to non-public address %s", host, ip.Unmap())
+			return nil, fmt.Errorf("%w: %s resolves to non-public address %s", ErrDestinationNotAllowed, host, ip.Unmap())
 		}
 	}
 	var first error

@@ -76,10 +76,19 @@ func New(dir string, logger log.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	registerMetrics()
+	metricPreParamsReady.Set(boolGauge(pre != nil))
 	return &Engine{
 		log: logger.With("module", "tss-engine"), store: st, enc: enc, preParams: pre,
 		runs: map[uint64]*run{},
 	}, nil
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // PreParamsReady tells whether the Paillier pre-parameters exist.
@@ -106,6 +115,7 @@ func (e *Engine) generatePreParams() {
 		return
 	}
 	e.preParams = p
+	metricPreParamsReady.Set(1)
 	e.log.Info("Paillier pre-parameters ready", "took", time.Since(start).String())
 }
 
@@ -157,14 +167,43 @@ func payloadHash(sessionID uint64, to string, payload []byte) [32]byte {
 	return out
 }
 
-// enqueue adds an item for the next extensions.
-func (e *Engine) enqueue(it *item) {
+// enqueue adds an item for the next extensions; false if the session
+// closed meanwhile.
+func (e *Engine) enqueue(it *item) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, ok := e.runs[it.session]; !ok {
-		return // the session closed meanwhile
+		return false
 	}
 	e.outbox = append(e.outbox, it)
+	return true
+}
+
+// noteRound records that r's party reached round n (keygen only, for the
+// keygen_round gauge) while r still runs.
+func (e *Engine) noteRound(r *run, n int) {
+	if r.session.Type != types.SESSION_TYPE_KEYGEN {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.runs[r.session.Id] != r || n <= r.round {
+		return
+	}
+	r.round = n
+	e.setKeygenRound()
+}
+
+// setKeygenRound sets the keygen_round gauge to the furthest round of the
+// keygen parties running (0 if none). Called with e.mu held.
+func (e *Engine) setKeygenRound() {
+	round := 0
+	for _, r := range e.runs {
+		if r.session.Type == types.SESSION_TYPE_KEYGEN {
+			round = max(round, r.round)
+		}
+	}
+	metricKeygenRound.Set(float64(round))
 }
 
 // Deliver takes the protocol messages the chain accepted in a block: our own
@@ -204,8 +243,10 @@ func (e *Engine) Observe(s Snapshot) {
 		e.firstSeen = s.Height
 	}
 	open := map[uint64]bool{}
+	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0}
 	for _, j := range s.Jobs {
 		open[j.Session.Id] = true
+		byType[j.Session.Type]++
 		if _, running := e.runs[j.Session.Id]; running || e.self == "" || e.preParams == nil {
 			continue
 		}
@@ -224,13 +265,19 @@ func (e *Engine) Observe(s Snapshot) {
 			continue
 		}
 		e.runs[j.Session.Id] = r
+		metricPartiesRunning.WithLabelValues(r.label).Inc()
 	}
 	for id, r := range e.runs {
 		if !open[id] {
 			r.stop()
 			delete(e.runs, id)
+			metricPartiesRunning.WithLabelValues(r.label).Dec()
 		}
 	}
+	for t, n := range byType {
+		metricSessionsOpen.WithLabelValues(sessionLabel(t)).Set(float64(n))
+	}
+	e.setKeygenRound()
 	kept := e.outbox[:0]
 	for _, it := range e.outbox {
 		if open[it.session] {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"time"
 
 	"github.com/bnb-chain/tss-lib/v2/common"
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
@@ -31,6 +32,12 @@ type run struct {
 	once    sync.Once
 	inbox   chan keeper.Delivered
 	seen    map[[32]byte]bool
+	// started is when this node first saw the session (sign latency).
+	started time.Time
+	// label is the session type for metrics; round is the furthest tss-lib
+	// round the party sent messages for (keygen; guarded by e.mu).
+	label string
+	round int
 }
 
 // partyIDs maps operator addresses to tss-lib party ids keyed by the
@@ -59,6 +66,7 @@ func (e *Engine) startRun(j keeper.Job) (*run, error) {
 	r := &run{
 		e: e, session: j.Session, ids: ids, byAddr: byAddr,
 		quit: make(chan struct{}), inbox: make(chan keeper.Delivered, 4096), seen: map[[32]byte]bool{},
+		started: time.Now(), label: sessionLabel(j.Session.Type),
 	}
 	params := tss.NewParameters(tss.S256(), tss.NewPeerContext(ids), byAddr[e.self], len(ids), int(j.Session.Threshold))
 	out := make(chan tss.Message, 256)
@@ -137,6 +145,7 @@ func (r *run) pumpIn() {
 			if !ok {
 				continue
 			}
+			metricMessagesIn.WithLabelValues(r.label).Inc()
 			payload := m.Payload
 			if m.To != "" {
 				priv, err := hpke.NewDHKEMPrivateKey(r.e.enc)
@@ -144,11 +153,13 @@ func (r *run) pumpIn() {
 					payload, err = hpke.Open(priv, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), sealInfo(m.SessionID, m.From, m.To), m.Payload)
 				}
 				if err != nil {
+					metricMessagesRejected.WithLabelValues(r.label, "open").Inc()
 					r.e.log.Error("cannot open sealed message", "session", m.SessionID, "from", m.From, "err", err)
 					continue
 				}
 			}
 			if _, err := r.party.UpdateFromBytes(payload, from, m.To == ""); err != nil {
+				metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
 				r.e.log.Error("party rejected message", "session", m.SessionID, "from", m.From, "err", err)
 			}
 		}
@@ -166,6 +177,7 @@ func (r *run) pumpOut(out <-chan tss.Message) {
 				r.e.log.Error("cannot encode message", "session", r.session.Id, "err", err)
 				continue
 			}
+			r.e.noteRound(r, messageRound(msg.Type()))
 			if routing.IsBroadcast || len(routing.To) == 0 {
 				r.enqueueMsg("", wire)
 				continue
@@ -202,7 +214,9 @@ func (r *run) sealAndEnqueue(to string, wire []byte) {
 
 func (r *run) enqueueMsg(to string, payload []byte) {
 	m := &types.ProtocolMessage{SessionId: r.session.Id, To: to, Payload: payload}
-	r.e.enqueue(&item{session: r.session.Id, msg: m, size: m.Size() + 8, hash: payloadHash(r.session.Id, to, payload)})
+	if r.e.enqueue(&item{session: r.session.Id, msg: m, size: m.Size() + 8, hash: payloadHash(r.session.Id, to, payload)}) {
+		metricMessagesOut.WithLabelValues(r.label).Inc()
+	}
 }
 
 // awaitKeygen persists the share, then reports the root key: a validator
@@ -219,6 +233,7 @@ func (r *run) awaitKeygen(end <-chan *keygen.LocalPartySaveData) {
 		pub := secp256k1.NewPublicKey(fieldVal(data.ECDSAPub.X()), fieldVal(data.ECDSAPub.Y()))
 		res := &types.KeygenResult{SessionId: r.session.Id, Pubkey: pub.SerializeCompressed()}
 		r.e.log.Info("keygen done; share persisted", "session", r.session.Id, "key_set", r.session.KeySetId)
+		r.e.noteRound(r, keygenRounds)
 		r.e.enqueue(&item{session: r.session.Id, keygen: res, size: res.Size() + 8})
 	}
 }
@@ -228,8 +243,10 @@ func (r *run) awaitSignature(end <-chan *common.SignatureData) {
 	case <-r.quit:
 		return
 	case sig := <-end:
+		took := time.Since(r.started)
+		metricSignSeconds.Observe(took.Seconds())
 		res := &types.SignatureResult{SessionId: r.session.Id, R: sig.R, S: sig.S}
-		r.e.log.Info("signature done", "session", r.session.Id)
+		r.e.log.Info("signature done", "session", r.session.Id, "took", took.Round(time.Millisecond).String())
 		r.e.enqueue(&item{session: r.session.Id, sig: res, size: res.Size() + 8})
 	}
 }

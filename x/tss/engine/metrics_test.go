@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"fmt"
+	"maps"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/tss"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/require"
+
+	"cosmossdk.io/log/v2"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/x/tss/keeper"
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+// histogramCount reads a histogram's sample count and sum through the
+// default gatherer, so it also checks that the engine registered it.
+func histogramCount(t *testing.T, name string) (uint64, float64) {
+	t.Helper()
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	require.NoError(t, err)
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			h := mf.GetMetric()[0].GetHistogram()
+			return h.GetSampleCount(), h.GetSampleSum()
+		}
+	}
+	t.Fatalf("%s is not registered", name)
+	return 0, 0
+}
+
+// simChain plays the chain for in-process engines: each block it collects
+// their extension sections, delivers the protocol messages to everyone (as
+// PreBlocker does) and shows them the open sessions (as Precommiter does).
+type simChain struct {
+	t       *testing.T
+	engines []*Engine
+	addrs   []string
+	height  int64
+	encKeys map[string][]byte
+	jobs    []keeper.Job
+
+	mu     sync.Mutex
+	keygen map[string][]byte    // author -> root pubkey
+	sigs   map[string][2][]byte // author -> r, s
+	rounds map[float64]bool     // keygen_round values seen after blocks
+}
+
+func (c *simChain) block() {
+	c.height++
+	var delivered []keeper.Delivered
+	for i, e := range c.engines {
+		sec := e.ExtensionSection(c.height, 1<<20)
+		if sec == nil {
+			continue
+		}
+		c.encKeys[c.addrs[i]] = sec.EncPubkey
+		for _, m := range sec.Messages {
+			delivered = append(delivered, keeper.Delivered{SessionID: m.SessionId, From: c.addrs[i], To: m.To, Payload: m.Payload})
+		}
+		c.mu.Lock()
+		for _, r := range sec.KeygenResults {
+			c.keygen[c.addrs[i]] = r.Pubkey
+		}
+		for _, r := range sec.SignatureResults {
+			c.sigs[c.addrs[i]] = [2][]byte{r.R, r.S}
+		}
+		c.mu.Unlock()
+	}
+	for _, e := range c.engines {
+		e.Deliver(delivered)
+	}
+	for i, e := range c.engines {
+		// Each snapshot is fresh state, as the Precommiter's is.
+		e.Observe(Snapshot{Height: c.height, Self: c.addrs[i], EncKeys: maps.Clone(c.encKeys), Jobs: c.jobs})
+	}
+	c.rounds[testutil.ToFloat64(metricKeygenRound)] = true
+}
+
+// until runs blocks until cond holds.
+func (c *simChain) until(timeout time.Duration, what string, cond func() bool) {
+	c.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: not done after %s (height %d)", what, timeout, c.height)
+		}
+		c.block()
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func parties(addrs ...string) []types.Party {
+	out := make([]types.Party, len(addrs))
+	for i, a := range addrs {
+		out[i] = types.Party{Validator: a}
+	}
+	return out
+}
+
+// TestMetricsKeygenAndSign runs a real 3-party DKG and a 2-of-3 signature
+// through engines fed by a simulated chain and checks every TSS metric the
+// engines move.
+func TestMetricsKeygenAndSign(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs tss-lib keygen and signing (tens of seconds of CPU)")
+	}
+	// An engine without pre-parameters reports 0 ...
+	_, err := New(t.TempDir(), log.NewNopLogger())
+	require.NoError(t, err)
+	require.Equal(t, 0.0, testutil.ToFloat64(metricPreParamsReady))
+
+	// ... and engines that load them from the home report 1.
+	c := &simChain{t: t, encKeys: map[string][]byte{}, keygen: map[string][]byte{}, sigs: map[string][2][]byte{}, rounds: map[float64]bool{}}
+	for i := range 3 {
+		dir := t.TempDir()
+		bz, err := os.ReadFile(filepath.Join("..", "..", "..", "testutil", "fixtures", fmt.Sprintf("preparams-%d.json", i)))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "preparams.json"), bz, 0o600))
+		e, err := New(dir, log.NewNopLogger())
+		require.NoError(t, err)
+		c.engines = append(c.engines, e)
+		c.addrs = append(c.addrs, sdk.ValAddress(fmt.Appendf(nil, "validator-%d-addr-bytes", i)).String())
+	}
+	require.Equal(t, 1.0, testutil.ToFloat64(metricPreParamsReady))
+
+	keygenOut := testutil.ToFloat64(metricMessagesOut.WithLabelValues("keygen"))
+	keygenIn := testutil.ToFloat64(metricMessagesIn.WithLabelValues("keygen"))
+	signOut := testutil.ToFloat64(metricMessagesOut.WithLabelValues("sign"))
+	signIn := testutil.ToFloat64(metricMessagesIn.WithLabelValues("sign"))
+	keygenRunning := testutil.ToFloat64(metricPartiesRunning.WithLabelValues("keygen"))
+	signRunning := testutil.ToFloat64(metricPartiesRunning.WithLabelValues("sign"))
+	signCount, _ := histogramCount(t, "litd_tss_sign_seconds")
+	rejected := func() (n float64) {
+		for _, typ := range []string{"keygen", "sign"} {
+			for _, reason := range []string{"open", "party"} {
+				n += testutil.ToFloat64(metricMessagesRejected.WithLabelValues(typ, reason))
+			}
+		}
+		return n
+	}
+	rejectedBefore := rejected()
+
+	c.block() // every engine registers its encryption key
+
+	// DKG among the three.
+	c.jobs = []keeper.Job{{Session: types.Session{
+		Id: 1, Type: types.SESSION_TYPE_KEYGEN, KeySetId: 1, Threshold: 1, StartHeight: c.height + 1,
+		Parties: parties(c.addrs...),
+	}}}
+	c.block()
+	require.Equal(t, 1.0, testutil.ToFloat64(metricSessionsOpen.WithLabelValues("keygen")))
+	require.Equal(t, 0.0, testutil.ToFloat64(metricSessionsOpen.WithLabelValues("sign")))
+	require.Equal(t, keygenRunning+3, testutil.ToFloat64(metricPartiesRunning.WithLabelValues("keygen")))
+	c.until(3*time.Minute, "keygen", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.keygen) == 3
+	})
+	require.Equal(t, float64(keygenRounds), testutil.ToFloat64(metricKeygenRound), "every party finished")
+	require.True(t, c.rounds[1] || c.rounds[2] || c.rounds[3], "keygen_round showed a round in progress: %v", c.rounds)
+	// Per party: round 1 broadcast, round 2 one share to each other party
+	// plus a broadcast, round 3 broadcast; each goes to the 2 others.
+	require.Equal(t, keygenOut+3*5, testutil.ToFloat64(metricMessagesOut.WithLabelValues("keygen")))
+	require.Equal(t, keygenIn+3*8, testutil.ToFloat64(metricMessagesIn.WithLabelValues("keygen")))
+	root := c.keygen[c.addrs[0]]
+	for _, a := range c.addrs {
+		require.Equal(t, root, c.keygen[a], "all parties made the same key")
+	}
+
+	// The key set is active; the keygen session closes.
+	c.jobs = nil
+	c.block()
+	require.Equal(t, 0.0, testutil.ToFloat64(metricKeygenRound))
+	require.Equal(t, 0.0, testutil.ToFloat64(metricSessionsOpen.WithLabelValues("keygen")))
+	require.Equal(t, keygenRunning, testutil.ToFloat64(metricPartiesRunning.WithLabelValues("keygen")))
+
+	// A 2-of-3 signature by the first two validators.
+	digest := sha256.Sum256([]byte("litd metrics"))
+	const keyID = 7
+	c.jobs = []keeper.Job{{
+		Session: types.Session{
+			Id: 2, Type: types.SESSION_TYPE_SIGN, KeySetId: 1, Threshold: 1, StartHeight: c.height + 1,
+			Parties: parties(c.addrs[0], c.addrs[1]), SignatureId: 1,
+		},
+		RootPubkey: root, Digest: digest[:], KeyID: keyID,
+	}}
+	c.block()
+	require.Equal(t, 1.0, testutil.ToFloat64(metricSessionsOpen.WithLabelValues("sign")))
+	require.Equal(t, signRunning+2, testutil.ToFloat64(metricPartiesRunning.WithLabelValues("sign")), "the third validator is no party")
+	c.until(3*time.Minute, "signing", func() bool {
+		n, _ := histogramCount(t, "litd_tss_sign_seconds")
+		return n == signCount+2
+	})
+	n, sum := histogramCount(t, "litd_tss_sign_seconds")
+	require.Equal(t, signCount+2, n, "each signer observed its latency once")
+	require.Positive(t, sum)
+	out := testutil.ToFloat64(metricMessagesOut.WithLabelValues("sign")) - signOut
+	require.Positive(t, out)
+	require.Equal(t, out, testutil.ToFloat64(metricMessagesIn.WithLabelValues("sign"))-signIn, "with two parties every message goes to the other")
+	require.Equal(t, rejectedBefore, rejected(), "no message was rejected")
+
+	// The signature the metrics counted is real.
+	c.until(30*time.Second, "signature result", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.sigs) > 0
+	})
+	rootKey, err := secp256k1.ParsePubKey(root)
+	require.NoError(t, err)
+	child, err := types.DeriveChildPubkey(rootKey, keyID)
+	require.NoError(t, err)
+	//nolint:staticcheck // the standard library verifies secp256k1 only through the raw-coordinate API
+	pub := &ecdsa.PublicKey{Curve: tss.S256(), X: child.X(), Y: child.Y()}
+	for _, rs := range c.sigs {
+		require.True(t, ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(rs[0]), new(big.Int).SetBytes(rs[1])))
+	}
+
+	c.jobs = nil
+	c.block()
+	require.Equal(t, 0.0, testutil.ToFloat64(metricSessionsOpen.WithLabelValues("sign")))
+	require.Equal(t, signRunning, testutil.ToFloat64(metricPartiesRunning.WithLabelValues("sign")))
+}
+
+func TestMessageRound(t *testing.T) {
+	for in, want := range map[string]int{
+		"binance.tsslib.ecdsa.keygen.KGRound1Message":    1,
+		"binance.tsslib.ecdsa.keygen.KGRound2Message2":   2,
+		"binance.tsslib.ecdsa.signing.SignRound9Message": 9,
+		"something.Else": 0,
+	} {
+		require.Equal(t, want, messageRound(in), in)
+	}
+}
