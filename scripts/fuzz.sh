@@ -30,10 +30,13 @@ TARGETS=(
 	"./x/pkp/types       FuzzParseEthAddress"
 	"./x/pkp/types       FuzzNormalizeScopes"
 	"./x/pkp/types       FuzzAuthMethodValidate"
+	"./x/pkp/keeper      FuzzPKPMsgs"
 	"./x/tss/types       FuzzParseDigest"
 	"./x/tss/types       FuzzNormalizeSignature"
+	"./x/tss/keeper      FuzzTSSMsgs"
 	"./x/actions/types   FuzzCID"
 	"./x/actions/types   FuzzParamsValidate"
+	"./x/actions/keeper  FuzzActionsMsgs"
 	"./x/actions/sandbox FuzzJSParams"
 )
 

@@ -261,6 +261,21 @@ func TestUploadAction(t *testing.T) {
 	require.Equal(t, before, f.snapshot(t))
 }
 
+// TestAddressesAreCanonical: bech32 is case-insensitive; state and events
+// name an account in its lower-case form whatever the sender typed.
+func TestAddressesAreCanonical(t *testing.T) {
+	f := newFixture(t)
+	f.fresh()
+	ok[*types.MsgUploadActionResponse](t)(f.msgs.UploadAction(f.ctx, &types.MsgUploadAction{Uploader: strings.ToUpper(caller), Code: hello}))
+	require.Equal(t, []proto.Message{&types.EventActionUploaded{Cid: helloCID, Uploader: caller, CodeBytes: 12}}, f.events(t))
+	require.Equal(t, caller, ok[types.Action](t)(f.k.GetAction(f.ctx, helloCID)).Uploader)
+
+	f.fresh()
+	id := ok[*types.MsgExecuteActionResponse](t)(f.msgs.ExecuteAction(f.ctx, &types.MsgExecuteAction{Caller: strings.ToUpper(caller), Cid: helloCID})).ExecutionId
+	require.Equal(t, []proto.Message{&types.EventExecutionRequested{ExecutionId: id, Cid: helloCID, Caller: caller}}, f.events(t))
+	require.Equal(t, caller, f.exec(t, id).Caller)
+}
+
 func TestUploadActionRejects(t *testing.T) {
 	f := newFixture(t)
 	f.setParams(t, func(p *types.Params) { p.MaxCodeBytes = 12 })
@@ -466,40 +481,42 @@ func TestParamsValidate(t *testing.T) {
 		change func(*types.Params)
 		valid  bool
 	}{
-		"max_code_bytes 0":             {func(p *types.Params) { p.MaxCodeBytes = 0 }, false},
-		"max_code_bytes 1 MiB":         {func(p *types.Params) { p.MaxCodeBytes = 1 << 20 }, true},
-		"max_code_bytes 1 MiB+1":       {func(p *types.Params) { p.MaxCodeBytes = 1<<20 + 1 }, false},
-		"max_js_params_bytes 0":        {func(p *types.Params) { p.MaxJsParamsBytes = 0 }, false},
-		"max_js_params_bytes 64 KiB":   {func(p *types.Params) { p.MaxJsParamsBytes = 64 << 10 }, true},
-		"max_js_params_bytes +1":       {func(p *types.Params) { p.MaxJsParamsBytes = 64<<10 + 1 }, false},
-		"max_response_bytes 0":         {func(p *types.Params) { p.MaxResponseBytes = 0 }, false},
-		"max_response_bytes 256 KiB":   {func(p *types.Params) { p.MaxResponseBytes = 256 << 10 }, true},
-		"max_response_bytes +1":        {func(p *types.Params) { p.MaxResponseBytes = 256<<10 + 1 }, false},
-		"max_log_bytes 0":              {func(p *types.Params) { p.MaxLogBytes = 0 }, false},
-		"max_log_bytes 256 KiB":        {func(p *types.Params) { p.MaxLogBytes = 256 << 10 }, true},
-		"max_log_bytes +1":             {func(p *types.Params) { p.MaxLogBytes = 256<<10 + 1 }, false},
-		"max_fetches 0":                {func(p *types.Params) { p.MaxFetches = 0 }, false},
-		"max_fetches 64 x 16 KiB":      {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 64, 16<<10 }, true},
-		"max_fetches 65":               {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 65, 1 }, false},
-		"max_fetch_body 256 KiB x 4":   {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 4, 256<<10 }, true},
-		"max_fetch_body 256 KiB+1":     {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 1, 256<<10+1 }, false},
-		"fetches x body 1 MiB":         {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 128<<10 }, true},
-		"fetches x body over 1 MiB":    {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 128<<10+1 }, false},
-		"max_signatures 0":             {func(p *types.Params) { p.MaxSignatures = 0 }, false},
-		"max_fetch_body 0":             {func(p *types.Params) { p.MaxFetchBodyBytes = 0 }, false},
-		"max_signatures 16":            {func(p *types.Params) { p.MaxSignatures = 16 }, true},
-		"max_signatures 17":            {func(p *types.Params) { p.MaxSignatures = 17 }, false},
-		"timeout_ms 99":                {func(p *types.Params) { p.TimeoutMs = 99 }, false},
-		"timeout_ms 100":               {func(p *types.Params) { p.TimeoutMs = 100 }, true},
-		"timeout_ms 60000":             {func(p *types.Params) { p.TimeoutMs = 60_000 }, true},
-		"timeout_ms 60001":             {func(p *types.Params) { p.TimeoutMs = 60_001 }, false},
-		"max_heap_bytes 1 MiB":         {func(p *types.Params) { p.MaxHeapBytes = 1 << 20 }, true},
-		"max_heap_bytes 1 MiB-1":       {func(p *types.Params) { p.MaxHeapBytes = 1<<20 - 1 }, false},
-		"max_call_stack 10":            {func(p *types.Params) { p.MaxCallStack = 10 }, true},
-		"max_call_stack 9":             {func(p *types.Params) { p.MaxCallStack = 9 }, false},
-		"execution_timeout_blocks 10":  {func(p *types.Params) { p.ExecutionTimeoutBlocks = 10 }, true},
-		"execution_timeout_blocks 9":   {func(p *types.Params) { p.ExecutionTimeoutBlocks = 9 }, false},
-		"execution_timeout_blocks max": {func(p *types.Params) { p.ExecutionTimeoutBlocks = 1 << 40 }, true},
+		"max_code_bytes 0":              {func(p *types.Params) { p.MaxCodeBytes = 0 }, false},
+		"max_code_bytes 1 MiB":          {func(p *types.Params) { p.MaxCodeBytes = 1 << 20 }, true},
+		"max_code_bytes 1 MiB+1":        {func(p *types.Params) { p.MaxCodeBytes = 1<<20 + 1 }, false},
+		"max_js_params_bytes 0":         {func(p *types.Params) { p.MaxJsParamsBytes = 0 }, false},
+		"max_js_params_bytes 64 KiB":    {func(p *types.Params) { p.MaxJsParamsBytes = 64 << 10 }, true},
+		"max_js_params_bytes +1":        {func(p *types.Params) { p.MaxJsParamsBytes = 64<<10 + 1 }, false},
+		"max_response_bytes 0":          {func(p *types.Params) { p.MaxResponseBytes = 0 }, false},
+		"max_response_bytes 256 KiB":    {func(p *types.Params) { p.MaxResponseBytes = 256 << 10 }, true},
+		"max_response_bytes +1":         {func(p *types.Params) { p.MaxResponseBytes = 256<<10 + 1 }, false},
+		"max_log_bytes 0":               {func(p *types.Params) { p.MaxLogBytes = 0 }, false},
+		"max_log_bytes 256 KiB":         {func(p *types.Params) { p.MaxLogBytes = 256 << 10 }, true},
+		"max_log_bytes +1":              {func(p *types.Params) { p.MaxLogBytes = 256<<10 + 1 }, false},
+		"max_fetches 0":                 {func(p *types.Params) { p.MaxFetches = 0 }, false},
+		"max_fetches 64 x 16 KiB":       {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 64, 16<<10 }, true},
+		"max_fetches 65":                {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 65, 1 }, false},
+		"max_fetch_body 256 KiB x 4":    {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 4, 256<<10 }, true},
+		"max_fetch_body 256 KiB+1":      {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 1, 256<<10+1 }, false},
+		"fetches x body 1 MiB":          {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 128<<10 }, true},
+		"fetches x body over 1 MiB":     {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 128<<10+1 }, false},
+		"max_signatures 0":              {func(p *types.Params) { p.MaxSignatures = 0 }, false},
+		"max_fetch_body 0":              {func(p *types.Params) { p.MaxFetchBodyBytes = 0 }, false},
+		"max_signatures 16":             {func(p *types.Params) { p.MaxSignatures = 16 }, true},
+		"max_signatures 17":             {func(p *types.Params) { p.MaxSignatures = 17 }, false},
+		"timeout_ms 99":                 {func(p *types.Params) { p.TimeoutMs = 99 }, false},
+		"timeout_ms 100":                {func(p *types.Params) { p.TimeoutMs = 100 }, true},
+		"timeout_ms 60000":              {func(p *types.Params) { p.TimeoutMs = 60_000 }, true},
+		"timeout_ms 60001":              {func(p *types.Params) { p.TimeoutMs = 60_001 }, false},
+		"max_heap_bytes 1 MiB":          {func(p *types.Params) { p.MaxHeapBytes = 1 << 20 }, true},
+		"max_heap_bytes 1 MiB-1":        {func(p *types.Params) { p.MaxHeapBytes = 1<<20 - 1 }, false},
+		"max_call_stack 10":             {func(p *types.Params) { p.MaxCallStack = 10 }, true},
+		"max_call_stack 9":              {func(p *types.Params) { p.MaxCallStack = 9 }, false},
+		"execution_timeout_blocks 10":   {func(p *types.Params) { p.ExecutionTimeoutBlocks = 10 }, true},
+		"execution_timeout_blocks 9":    {func(p *types.Params) { p.ExecutionTimeoutBlocks = 9 }, false},
+		"execution_timeout_blocks max":  {func(p *types.Params) { p.ExecutionTimeoutBlocks = types.MaxTimeoutBlocks }, true},
+		"execution_timeout_blocks over": {func(p *types.Params) { p.ExecutionTimeoutBlocks = types.MaxTimeoutBlocks + 1 }, false},
+		"execution_timeout_blocks 2^63": {func(p *types.Params) { p.ExecutionTimeoutBlocks = 1 << 63 }, false},
 	} {
 		p := types.DefaultParams()
 		c.change(&p)

@@ -47,10 +47,21 @@ func (k Keeper) store(ctx context.Context, code, uploader string) (string, error
 		&types.EventActionUploaded{Cid: cid, Uploader: uploader, CodeBytes: uint64(len(code))})
 }
 
+// canonicalAccount parses an account address and renders it the one way
+// state stores it (bech32 is case-insensitive; state and events are not).
+func (k msgServer) canonicalAccount(field, s string) (string, error) {
+	bz, err := k.addressCodec.StringToBytes(s)
+	if err != nil {
+		return "", errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
+	}
+	return k.addressCodec.BytesToString(bz)
+}
+
 // UploadAction stores code under its IPFS CIDv0; uploading twice is a no-op.
 func (k msgServer) UploadAction(ctx context.Context, msg *types.MsgUploadAction) (*types.MsgUploadActionResponse, error) {
-	if _, err := k.addressCodec.StringToBytes(msg.Uploader); err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "uploader: %v", err)
+	uploader, err := k.canonicalAccount("uploader", msg.Uploader)
+	if err != nil {
+		return nil, err
 	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -59,7 +70,7 @@ func (k msgServer) UploadAction(ctx context.Context, msg *types.MsgUploadAction)
 	if err := k.validateCode(msg.Code, params); err != nil {
 		return nil, err
 	}
-	cid, err := k.store(ctx, msg.Code, msg.Uploader)
+	cid, err := k.store(ctx, msg.Code, uploader)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +80,9 @@ func (k msgServer) UploadAction(ctx context.Context, msg *types.MsgUploadAction)
 // ExecuteAction opens an execution: validators run the action live for its
 // fetches, then offline for its result.
 func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteAction) (*types.MsgExecuteActionResponse, error) {
-	if _, err := k.addressCodec.StringToBytes(msg.Caller); err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "caller: %v", err)
+	caller, err := k.canonicalAccount("caller", msg.Caller)
+	if err != nil {
+		return nil, err
 	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -102,7 +114,7 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 		if err := k.validateCode(msg.Code, params); err != nil {
 			return nil, err
 		}
-		if cid, err = k.store(ctx, msg.Code, msg.Caller); err != nil {
+		if cid, err = k.store(ctx, msg.Code, caller); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +124,7 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	e := types.Execution{
-		Id: id, Cid: cid, JsParams: jsParams, Caller: msg.Caller, Status: types.EXECUTION_STATUS_FETCHING,
+		Id: id, Cid: cid, JsParams: jsParams, Caller: caller, Status: types.EXECUTION_STATUS_FETCHING,
 		Height: sdkCtx.BlockHeight(), DeadlineHeight: sdkCtx.BlockHeight() + int64(params.ExecutionTimeoutBlocks),
 		BlockTimeUnix: sdkCtx.BlockTime().Unix(),
 	}
@@ -123,7 +135,7 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 		return nil, err
 	}
 	return &types.MsgExecuteActionResponse{ExecutionId: id, Cid: cid}, sdkCtx.EventManager().EmitTypedEvent(
-		&types.EventExecutionRequested{ExecutionId: id, Cid: cid, Caller: msg.Caller})
+		&types.EventExecutionRequested{ExecutionId: id, Cid: cid, Caller: caller})
 }
 
 // UpdateParams sets new params; only the authority may.

@@ -164,6 +164,8 @@ func fuzzParamsSeeds() []fuzzParamsSeed {
 		seed(func(p *types.Params) { p.TimeoutMs = 99 }),
 		seed(func(p *types.Params) { p.MaxHeapBytes = 1<<20 - 1 }),
 		seed(func(p *types.Params) { p.ExecutionTimeoutBlocks = 9 }),
+		seed(func(p *types.Params) { p.ExecutionTimeoutBlocks = 1_000_001 }),
+		seed(func(p *types.Params) { p.ExecutionTimeoutBlocks = 1 << 63 }),
 		seed(func(p *types.Params) { *p = types.Params{} }),
 	}
 }
@@ -178,7 +180,7 @@ func fuzzParamsValid(p types.Params) bool {
 		p.MaxSignatures >= 1 && p.MaxSignatures <= 16 &&
 		p.TimeoutMs >= 100 && p.TimeoutMs <= 60_000 &&
 		p.MaxHeapBytes >= 1<<20 && p.MaxCallStack >= 10 &&
-		p.ExecutionTimeoutBlocks >= 10
+		p.ExecutionTimeoutBlocks >= 10 && p.ExecutionTimeoutBlocks <= 1_000_000
 }
 
 func FuzzParamsValidate(f *testing.F) {

@@ -20,6 +20,10 @@ func DefaultParams() Params {
 	}
 }
 
+// MaxTimeoutBlocks bounds execution_timeout_blocks (about 12 days of
+// 1-second blocks).
+const MaxTimeoutBlocks = 1_000_000
+
 // Validate checks the parameters are usable and within what one block can carry.
 func (p Params) Validate() error {
 	switch {
@@ -42,8 +46,9 @@ func (p Params) Validate() error {
 		return errorsmod.Wrap(ErrInvalidParams, "timeout_ms must be in [100, 60000]")
 	case p.MaxHeapBytes < 1<<20 || p.MaxCallStack < 10:
 		return errorsmod.Wrap(ErrInvalidParams, "max_heap_bytes >= 1 MiB and max_call_stack >= 10")
-	case p.ExecutionTimeoutBlocks < 10:
-		return errorsmod.Wrap(ErrInvalidParams, "execution_timeout_blocks must be >= 10")
+	case p.ExecutionTimeoutBlocks < 10 || p.ExecutionTimeoutBlocks > MaxTimeoutBlocks:
+		// The bound keeps height + timeout far from int64 overflow.
+		return errorsmod.Wrapf(ErrInvalidParams, "execution_timeout_blocks must be in [10, %d]", MaxTimeoutBlocks)
 	}
 	return nil
 }

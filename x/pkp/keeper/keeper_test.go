@@ -875,11 +875,28 @@ func TestAddressesAreCanonical(t *testing.T) {
 	_, err = f.deliver(&types.MsgAddPermittedAddress{Owner: creator, TokenId: tok, Address: addrP, Scopes: sign})
 	require.ErrorIs(t, err, types.ErrDuplicatePermission)
 
+	_, err = f.deliver(&types.MsgRemovePermittedAddress{Owner: creator, TokenId: tok, Address: strings.ToUpper(addrP)})
+	require.NoError(t, err)
+	require.Equal(t, []proto.Message{&types.EventPermittedAddressRemoved{TokenId: tok, Address: addrP}}, f.events(t))
+	_, err = f.deliver(&types.MsgAddPermittedAddress{Owner: creator, TokenId: tok, Address: addrP, Scopes: sign})
+	require.NoError(t, err)
+
 	_, err = f.deliver(&types.MsgTransfer{Owner: creator, TokenId: tok, Recipient: strings.ToUpper(recipient)})
 	require.NoError(t, err)
 	require.Equal(t, recipient, f.pkp(t, tok).Pkp.Owner)
-	_, err = f.deliver(&types.MsgBurn{Owner: recipient, TokenId: tok})
-	require.NoError(t, err, "the recipient's usual lower-case address owns it")
+	_, err = f.deliver(&types.MsgBurn{Owner: strings.ToUpper(recipient), TokenId: tok})
+	require.NoError(t, err)
+	require.Equal(t, []proto.Message{&types.EventPKPBurned{TokenId: tok, Owner: recipient}}, f.events(t), "events name the account as state does")
+
+	mgb := f.mint(t, &types.MsgMintGrantBurn{Creator: strings.ToUpper(creator), ActionCid: cidA}).TokenId
+	for _, ev := range f.events(t) {
+		switch ev := ev.(type) {
+		case *types.EventPKPMinted:
+			require.Equal(t, creator, ev.Owner)
+		case *types.EventPKPBurned:
+			require.Equal(t, types.EventPKPBurned{TokenId: mgb, Owner: creator}, *ev)
+		}
+	}
 
 	gs, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)

@@ -264,7 +264,11 @@ func (k msgServer) MintGrantBurn(ctx context.Context, msg *types.MsgMintGrantBur
 		return nil, err
 	}
 	p.Burned, p.MintGrantBurn = true, true
-	ev, err := mintedEvent(p, msg.Creator)
+	creatorStr, err := k.canonical(creator)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := mintedEvent(p, creatorStr)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +288,7 @@ func (k msgServer) MintGrantBurn(ctx context.Context, msg *types.MsgMintGrantBur
 	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvents(
 		ev,
 		&types.EventPermittedActionAdded{TokenId: p.TokenId, Cid: action.Cid, Scopes: action.Scopes},
-		&types.EventPKPBurned{TokenId: p.TokenId, Owner: msg.Creator},
+		&types.EventPKPBurned{TokenId: p.TokenId, Owner: creatorStr},
 	); err != nil {
 		return nil, err
 	}
@@ -358,8 +362,12 @@ func (k msgServer) Burn(ctx context.Context, msg *types.MsgBurn) (*types.MsgBurn
 	if err := k.PKPs.Set(ctx, tokenID, p); err != nil {
 		return nil, err
 	}
+	ownerStr, err := k.canonical(owner)
+	if err != nil {
+		return nil, err
+	}
 	return &types.MsgBurnResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventPKPBurned{TokenId: p.TokenId, Owner: msg.Owner})
+		&types.EventPKPBurned{TokenId: p.TokenId, Owner: ownerStr})
 }
 
 // AddPermittedAction lets an action (by IPFS CID) sign with the PKP.
@@ -468,8 +476,12 @@ func (k msgServer) RemovePermittedAddress(ctx context.Context, msg *types.MsgRem
 	if err := k.PermittedAddresses.Remove(ctx, key); err != nil {
 		return nil, err
 	}
+	canon, err := k.canonical(addr)
+	if err != nil {
+		return nil, err
+	}
 	return &types.MsgRemovePermittedAddressResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventPermittedAddressRemoved{TokenId: p.TokenId, Address: msg.Address})
+		&types.EventPermittedAddressRemoved{TokenId: p.TokenId, Address: canon})
 }
 
 // AddAuthMethod lets an external credential sign with the PKP.

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -1050,6 +1051,8 @@ func TestGenesisValidate(t *testing.T) {
 		{"key set status unspecified", func(g *types.GenesisState) { g.KeySets[0].Status = 0 }, types.ErrInvalidKeySet},
 		{"key set ids not ascending", func(g *types.GenesisState) { g.KeySets = append(g.KeySets, g.KeySets[0]) }, types.ErrInvalidGenesis},
 		{"params: timeout", func(g *types.GenesisState) { g.Params.SignTimeoutBlocks = 9 }, types.ErrInvalidParams},
+		{"params: timeout overflows height", func(g *types.GenesisState) { g.Params.SignTimeoutBlocks = math.MaxUint64 }, types.ErrInvalidParams},
+		{"params: keygen timeout too long", func(g *types.GenesisState) { g.Params.KeygenTimeoutBlocks = types.MaxTimeoutBlocks + 1 }, types.ErrInvalidParams},
 		{"params: attempts", func(g *types.GenesisState) { g.Params.MaxSignAttempts = 11 }, types.ErrInvalidParams},
 		{"params: open sessions", func(g *types.GenesisState) { g.Params.MaxOpenSignSessions = 0 }, types.ErrInvalidParams},
 	} {

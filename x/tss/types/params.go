@@ -13,10 +13,15 @@ func DefaultParams() Params {
 	}
 }
 
+// MaxTimeoutBlocks bounds the session timeouts (about 12 days of 1-second
+// blocks).
+const MaxTimeoutBlocks = 1_000_000
+
 // Validate checks the parameters.
 func (p Params) Validate() error {
-	if p.KeygenTimeoutBlocks < 10 || p.SignTimeoutBlocks < 10 {
-		return errorsmod.Wrap(ErrInvalidParams, "timeouts must be at least 10 blocks")
+	if p.KeygenTimeoutBlocks < 10 || p.SignTimeoutBlocks < 10 || p.KeygenTimeoutBlocks > MaxTimeoutBlocks || p.SignTimeoutBlocks > MaxTimeoutBlocks {
+		// The upper bound keeps height + timeout far from int64 overflow.
+		return errorsmod.Wrapf(ErrInvalidParams, "keygen_timeout_blocks and sign_timeout_blocks must be in [10, %d]", MaxTimeoutBlocks)
 	}
 	if p.MaxSignAttempts < 1 || p.MaxSignAttempts > 10 {
 		return errorsmod.Wrap(ErrInvalidParams, "max_sign_attempts must be in [1, 10]")

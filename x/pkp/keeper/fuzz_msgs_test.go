@@ -1,0 +1,535 @@
+package keeper_test
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cosmos/gogoproto/proto"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
+
+	"github.com/cosmos/cosmos-sdk/codec/address"
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/x/pkp/keeper"
+	"github.com/litprotocol/litd/x/pkp/types"
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
+)
+
+// FuzzPKPMsgs feeds every x/pkp Msg to the real message server, on the
+// world of the keeper tests (creator's PKP with an action, an address and an
+// auth method; a burned one; a Mint/Grant/Burn one; other's PKP; an active
+// root key), and checks:
+//
+//  1. no panic;
+//  2. a failing handler returns a registered x/pkp error (never ABCI code 1,
+//     "internal") and leaves every store, and the bank, exactly as it was;
+//  3. after a success the exported genesis validates, every index matches its
+//     records, mint fees are conserved, and the message was authorized by the
+//     state before it (owner messages come from the owner of an unburned PKP,
+//     params from the authority).
+//
+// Input: two steps (sel, msg). (sel & 0x7f) % 12 picks the Msg type in
+// pkpFuzzKinds order (11: no message) and msg is its protobuf encoding; the
+// top bit of sel1 first takes the root key out of service (KEYGEN). Any
+// string field of exactly two bytes "$<b>" is replaced by the value of
+// pkpFuzzSymNames[b % len]: addresses, token ids and CIDs of the world, so
+// that mutations reach authorization and duplicate checks instead of
+// stopping at bech32 decoding. A successful first step is kept for the
+// second (e.g. UpdateParams, then Mint).
+//
+//	FUZZTIME=60s bash scripts/fuzz.sh FuzzPKPMsgs
+func FuzzPKPMsgs(f *testing.F) {
+	pkpFuzzCheckKinds(f)
+	for _, s := range pkpFuzzSeeds() {
+		f.Add(s.sel1, s.msg1, s.sel2, s.msg2)
+	}
+	f.Fuzz(func(t *testing.T, sel1 byte, msg1 []byte, sel2 byte, msg2 []byte) {
+		e := pkpFuzzEnv(t)
+		*e.w.f.sets = nil
+		e.w.f.bank.balances, e.w.f.bank.modules = maps.Clone(e.balances), maps.Clone(e.modules)
+		// The world is never written: each input runs in a branch of it.
+		run, _ := e.w.f.ctx.WithEventManager(sdk.NewEventManager()).WithGasMeter(storetypes.NewInfiniteGasMeter()).CacheContext()
+		if sel1&0x80 != 0 {
+			// The root key is being regenerated: no key can be derived.
+			ks, err := e.w.f.tss.KeySets.Get(run, 1)
+			require.NoError(t, err)
+			ks.Status = tsstypes.KEY_SET_STATUS_KEYGEN
+			require.NoError(t, e.w.f.tss.KeySets.Set(run, 1, ks))
+		}
+		e.step(t, run, sel1, msg1)
+		e.step(t, run, sel2, msg2)
+	})
+}
+
+// pkpFuzzKinds is every Msg of lit.pkp.v1.Msg, in the order sel picks them.
+var pkpFuzzKinds = []func() sdk.Msg{
+	func() sdk.Msg { return &types.MsgMint{} },
+	func() sdk.Msg { return &types.MsgMintGrantBurn{} },
+	func() sdk.Msg { return &types.MsgTransfer{} },
+	func() sdk.Msg { return &types.MsgBurn{} },
+	func() sdk.Msg { return &types.MsgAddPermittedAction{} },
+	func() sdk.Msg { return &types.MsgRemovePermittedAction{} },
+	func() sdk.Msg { return &types.MsgAddPermittedAddress{} },
+	func() sdk.Msg { return &types.MsgRemovePermittedAddress{} },
+	func() sdk.Msg { return &types.MsgAddAuthMethod{} },
+	func() sdk.Msg { return &types.MsgRemoveAuthMethod{} },
+	func() sdk.Msg { return &types.MsgUpdateParams{} },
+}
+
+// pkpFuzzCheckKinds fails if tx.proto has a Msg the fuzzer does not pick.
+func pkpFuzzCheckKinds(f *testing.F) {
+	d, err := proto.HybridResolver.FindDescriptorByName("lit.pkp.v1.Msg")
+	require.NoError(f, err)
+	methods := d.(protoreflect.ServiceDescriptor).Methods()
+	var want, have []string
+	for i := range methods.Len() {
+		want = append(want, string(methods.Get(i).Input().FullName()))
+	}
+	for _, k := range pkpFuzzKinds {
+		have = append(have, proto.MessageName(k()))
+	}
+	slices.Sort(want)
+	slices.Sort(have)
+	require.Equal(f, want, have, "FuzzPKPMsgs must cover every Msg of lit.pkp.v1.Msg")
+}
+
+func pkpFuzzDeliver(msgs types.MsgServer, ctx sdk.Context, msg sdk.Msg) (proto.Message, error) {
+	switch m := msg.(type) {
+	case *types.MsgMint:
+		return msgs.Mint(ctx, m)
+	case *types.MsgMintGrantBurn:
+		return msgs.MintGrantBurn(ctx, m)
+	case *types.MsgTransfer:
+		return msgs.Transfer(ctx, m)
+	case *types.MsgBurn:
+		return msgs.Burn(ctx, m)
+	case *types.MsgAddPermittedAction:
+		return msgs.AddPermittedAction(ctx, m)
+	case *types.MsgRemovePermittedAction:
+		return msgs.RemovePermittedAction(ctx, m)
+	case *types.MsgAddPermittedAddress:
+		return msgs.AddPermittedAddress(ctx, m)
+	case *types.MsgRemovePermittedAddress:
+		return msgs.RemovePermittedAddress(ctx, m)
+	case *types.MsgAddAuthMethod:
+		return msgs.AddAuthMethod(ctx, m)
+	case *types.MsgRemoveAuthMethod:
+		return msgs.RemoveAuthMethod(ctx, m)
+	case *types.MsgUpdateParams:
+		return msgs.UpdateParams(ctx, m)
+	}
+	panic(fmt.Sprintf("no handler for %T", msg))
+}
+
+// ---------------------------------------------------------------- symbols
+
+// pkpFuzzSymNames name the values "$<b>" stands for; pkpFuzzEnv fills them in.
+var pkpFuzzSymNames = []string{
+	"creator", "other", "poor", "recipient", "addrP", "addrQ", "gov", "CREATOR", "ADDRP", "cosmos", "lit32", "",
+	"tok", "burned", "mgb", "otherTok", "next", "unknownTok", "TOK", "0Xtok", "shortTok",
+	"cidA", "cidB", "cidC", "badCID", "longCID",
+	"am1", "am2", "long",
+}
+
+// pkpFuzzRef is the two-byte string that stands for the named symbol.
+func pkpFuzzRef(name string) string {
+	i := slices.Index(pkpFuzzSymNames, name)
+	if i < 0 {
+		panic("unknown fuzz symbol " + name)
+	}
+	return "$" + string(rune(i))
+}
+
+// fuzzResolveRefs replaces, in place, every settable string "$<b>" in v.
+func fuzzResolveRefs(v reflect.Value, syms []string) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fuzzResolveRefs(v.Elem(), syms)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fuzzResolveRefs(v.Field(i), syms)
+			}
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return
+		}
+		for i := range v.Len() {
+			fuzzResolveRefs(v.Index(i), syms)
+		}
+	case reflect.String:
+		if s := v.String(); len(s) == 2 && s[0] == '$' {
+			v.SetString(syms[int(s[1])%len(syms)])
+		}
+	}
+}
+
+// ---------------------------------------------------------------- environment
+
+type pkpFuzzWorld struct {
+	w                 world
+	syms              []string
+	balances, modules map[string]sdk.Coins
+}
+
+var pkpFuzzCached *pkpFuzzWorld
+
+// pkpFuzzEnv builds the world once per process (inputs never write to it).
+func pkpFuzzEnv(t *testing.T) *pkpFuzzWorld {
+	if pkpFuzzCached != nil {
+		return pkpFuzzCached
+	}
+	w := newWorld(t)
+	otherTok := w.f.mint(t, &types.MsgMint{Creator: other, PermittedActions: []types.PermittedAction{{Cid: cidB, Scopes: sign}}}).TokenId
+	next, err := w.f.k.NextKeyID.Peek(w.f.ctx)
+	require.NoError(t, err)
+	lit32, err := address.NewBech32Codec("lit").BytesToString(bytes.Repeat([]byte{9}, 32))
+	require.NoError(t, err)
+	vals := map[string]string{
+		"creator": creator, "other": other, "poor": poor, "recipient": recipient, "addrP": addrP, "addrQ": addrQ,
+		"gov": gov.String(), "CREATOR": strings.ToUpper(creator), "ADDRP": strings.ToUpper(addrP),
+		"cosmos": "cosmos1qyqszqgpqyqszqgpqyqszqgpqyqszqgpjnp7du", "lit32": lit32, "": "",
+		"tok": w.tok, "burned": w.burned, "mgb": w.mgb, "otherTok": otherTok,
+		"next":       types.FormatTokenID(types.TokenIDFromPubkey(childPubkey(next))),
+		"unknownTok": unknownTok, "TOK": strings.ToUpper(w.tok[2:]), "0Xtok": "0X" + w.tok[2:], "shortTok": w.tok[:64],
+		"cidA": cidA, "cidB": cidB, "cidC": testCID("action c"), "badCID": "Qm123", "longCID": strings.Repeat("Qm", 65),
+		"am1": am1.Id, "am2": am2.Id, "long": strings.Repeat("x", types.MaxAuthMethodFieldLength+1),
+	}
+	e := &pkpFuzzWorld{w: w, balances: maps.Clone(w.f.bank.balances), modules: maps.Clone(w.f.bank.modules)}
+	for _, n := range pkpFuzzSymNames {
+		v, ok := vals[n]
+		require.True(t, ok, n)
+		e.syms = append(e.syms, v)
+	}
+	pkpFuzzCached = e
+	return e
+}
+
+// fuzzDumpStores is every key and value of every store mounted in base, as
+// seen from ctx (a branch of base).
+func fuzzDumpStores(t *testing.T, base, ctx sdk.Context) map[string]string {
+	t.Helper()
+	ms, ok := base.MultiStore().(interface {
+		StoreKeysByName() map[string]storetypes.StoreKey
+	})
+	require.True(t, ok, "%T", base.MultiStore())
+	out := map[string]string{}
+	for name, key := range ms.StoreKeysByName() {
+		it := ctx.KVStore(key).Iterator(nil, nil)
+		for ; it.Valid(); it.Next() {
+			out[name+"/"+hex.EncodeToString(it.Key())] = hex.EncodeToString(it.Value())
+		}
+		require.NoError(t, it.Close())
+	}
+	return out
+}
+
+// fuzzRequireRegistered fails unless err carries a registered ABCI code of
+// one of the codespaces.
+func fuzzRequireRegistered(t *testing.T, err error, codespaces ...string) {
+	t.Helper()
+	space, code, _ := errorsmod.ABCIInfo(err, false)
+	require.NotEqual(t, errorsmod.UndefinedCodespace, space, "unregistered error: %v", err)
+	require.NotEqual(t, uint32(1), code, "internal error: %v", err)
+	require.Contains(t, codespaces, space, "error from an unexpected codespace: %v", err)
+}
+
+func pkpFuzzCoinsTotal(m map[string]sdk.Coins) sdk.Coins {
+	var total sdk.Coins
+	for _, c := range m {
+		total = total.Add(c...)
+	}
+	return total
+}
+
+// ---------------------------------------------------------------- one step
+
+func (e *pkpFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte) {
+	i := int(sel&0x7f) % (len(pkpFuzzKinds) + 1)
+	if i == len(pkpFuzzKinds) {
+		return
+	}
+	msg := pkpFuzzKinds[i]()
+	if err := proto.Unmarshal(raw, msg); err != nil {
+		return
+	}
+	fuzzResolveRefs(reflect.ValueOf(msg), e.syms)
+	f, k := e.w.f, e.w.f.k
+
+	before := fuzzDumpStores(t, f.ctx, run)
+	balances, modules := maps.Clone(f.bank.balances), maps.Clone(f.bank.modules)
+	pre, err := k.ExportGenesis(run)
+	require.NoError(t, err)
+
+	cache, write := run.CacheContext()
+	res, err := pkpFuzzDeliver(f.msgs, cache, msg)
+	if err != nil {
+		fuzzRequireRegistered(t, err, types.ModuleName)
+		require.Equal(t, before, fuzzDumpStores(t, f.ctx, cache), "%T failed (%v) but changed state", msg, err)
+		require.Equal(t, balances, f.bank.balances, "%T failed (%v) but moved coins", msg, err)
+		require.Equal(t, modules, f.bank.modules, "%T failed (%v) but moved coins", msg, err)
+		return
+	}
+	require.NotNil(t, res)
+	write()
+	pkpFuzzInvariants(t, k, run)
+	require.True(t, pkpFuzzCoinsTotal(balances).Add(pkpFuzzCoinsTotal(modules)...).Equal(pkpFuzzCoinsTotal(f.bank.balances).Add(pkpFuzzCoinsTotal(f.bank.modules)...)), "coins created or destroyed")
+	post, err := k.ExportGenesis(run)
+	require.NoError(t, err)
+	canon := func(s string) string {
+		bz, err := sdk.AccAddressFromBech32(strings.ToLower(s))
+		require.NoError(t, err, "accepted address %q", s)
+		return bz.String()
+	}
+
+	switch m := msg.(type) {
+	case *types.MsgMint, *types.MsgMintGrantBurn:
+		r := res.(*types.MsgMintResponse)
+		require.Equal(t, pre.NextKeyId+1, post.NextKeyId)
+		tokenID, err := types.ParseTokenID(r.TokenId)
+		require.NoError(t, err)
+		p, err := k.GetPKP(run, tokenID)
+		require.NoError(t, err)
+		require.Equal(t, pre.NextKeyId, p.KeyId)
+		require.Equal(t, r.Pubkey, p.Pubkey)
+		payer := ""
+		if mm, ok := m.(*types.MsgMint); ok {
+			payer = canon(mm.Creator)
+			require.Equal(t, payer, p.Owner)
+			require.False(t, p.Burned || p.MintGrantBurn)
+		} else {
+			payer = canon(m.(*types.MsgMintGrantBurn).Creator)
+			require.True(t, p.Burned && p.MintGrantBurn)
+			require.Empty(t, p.Owner)
+		}
+		fee := sdk.NewCoins(pre.Params.MintFee)
+		require.True(t, modules["fee_collector"].Add(fee...).Equal(f.bank.modules["fee_collector"]), "mint fee %s not collected", fee)
+		require.True(t, balances[payer].Equal(f.bank.balances[payer].Add(fee...)), "mint fee %s not paid by %s", fee, payer)
+	case *types.MsgUpdateParams:
+		require.Equal(t, gov.String(), m.Authority)
+		require.Equal(t, m.Params, post.Params)
+	case interface {
+		GetOwner() string
+		GetTokenId() string
+	}:
+		// Authorized by the state before the message.
+		tokenID, err := types.ParseTokenID(m.GetTokenId())
+		require.NoError(t, err)
+		var p *types.PKP
+		for i := range pre.Pkps {
+			if pre.Pkps[i].TokenId == types.FormatTokenID(tokenID) {
+				p = &pre.Pkps[i]
+			}
+		}
+		require.NotNil(t, p, "%T succeeded on unknown pkp %s", msg, m.GetTokenId())
+		require.False(t, p.Burned, "%T succeeded on burned pkp %s", msg, p.TokenId)
+		require.Equal(t, p.Owner, canon(m.GetOwner()), "%T succeeded from a non-owner", msg)
+		require.Equal(t, pre.NextKeyId, post.NextKeyId)
+		if _, ok := m.(*types.MsgBurn); ok {
+			p, err := k.GetPKP(run, tokenID)
+			require.NoError(t, err)
+			require.True(t, p.Burned)
+		}
+		if tr, ok := m.(*types.MsgTransfer); ok {
+			p, err := k.GetPKP(run, tokenID)
+			require.NoError(t, err)
+			require.Equal(t, canon(tr.Recipient), p.Owner)
+		}
+	default:
+		t.Fatalf("unchecked success of %T", msg)
+	}
+}
+
+// pkpFuzzInvariants: the genesis export validates and every index is exactly
+// what its records imply.
+func pkpFuzzInvariants(t *testing.T, k keeper.Keeper, ctx sdk.Context) {
+	t.Helper()
+	gs, err := k.ExportGenesis(ctx)
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
+
+	wantOwner, wantEth := map[string]bool{}, map[string]string{}
+	for _, p := range gs.Pkps {
+		tokenID, err := types.ParseTokenID(p.TokenId)
+		require.NoError(t, err)
+		pk, err := types.ParsePubkey(p.Pubkey)
+		require.NoError(t, err)
+		wantEth[hex.EncodeToString(types.EthAddressBytes(pk))] = hex.EncodeToString(tokenID)
+		if !p.Burned {
+			owner, err := sdk.AccAddressFromBech32(p.Owner)
+			require.NoError(t, err)
+			wantOwner[hex.EncodeToString(owner)+"/"+hex.EncodeToString(tokenID)] = true
+		}
+	}
+	gotOwner, gotEth := map[string]bool{}, map[string]string{}
+	require.NoError(t, k.ByOwner.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, []byte]) (bool, error) {
+		gotOwner[hex.EncodeToString(key.K1())+"/"+hex.EncodeToString(key.K2())] = true
+		return false, nil
+	}))
+	require.NoError(t, k.ByEthAddress.Walk(ctx, nil, func(eth, tokenID []byte) (bool, error) {
+		gotEth[hex.EncodeToString(eth)] = hex.EncodeToString(tokenID)
+		return false, nil
+	}))
+	require.Equal(t, wantOwner, gotOwner, "owner index")
+	require.Equal(t, wantEth, gotEth, "eth address index")
+
+	wantAuth, gotAuth := map[string]bool{}, map[string]bool{}
+	require.NoError(t, k.AuthMethods.Walk(ctx, nil, func(key collections.Pair[[]byte, []byte], am types.AuthMethod) (bool, error) {
+		require.Equal(t, types.AuthMethodKey(am.AuthMethodType, am.Id), key.K2(), "auth method stored under another key")
+		wantAuth[hex.EncodeToString(key.K2())+"/"+hex.EncodeToString(key.K1())] = true
+		return false, nil
+	}))
+	require.NoError(t, k.ByAuthMethod.Walk(ctx, nil, func(key collections.Pair[[]byte, []byte]) (bool, error) {
+		gotAuth[hex.EncodeToString(key.K1())+"/"+hex.EncodeToString(key.K2())] = true
+		return false, nil
+	}))
+	require.Equal(t, wantAuth, gotAuth, "auth method index")
+
+	require.NoError(t, k.PermittedActions.Walk(ctx, nil, func(key collections.Pair[[]byte, string], a types.PermittedAction) (bool, error) {
+		require.Equal(t, key.K2(), a.Cid, "permitted action stored under another cid")
+		return false, nil
+	}))
+	require.NoError(t, k.PermittedAddresses.Walk(ctx, nil, func(key collections.Pair[[]byte, sdk.AccAddress], a types.PermittedAddress) (bool, error) {
+		require.Equal(t, key.K2().String(), a.Address, "permitted address stored under another address")
+		return false, nil
+	}))
+}
+
+// ---------------------------------------------------------------- seeds
+
+type fuzzMsgSeed struct {
+	sel1 byte
+	msg1 []byte
+	sel2 byte
+	msg2 []byte
+}
+
+func pkpFuzzSel(msg sdk.Msg) byte {
+	for i, k := range pkpFuzzKinds {
+		if proto.MessageName(k()) == proto.MessageName(msg) {
+			return byte(i)
+		}
+	}
+	panic(fmt.Sprintf("%T is not a x/pkp Msg", msg))
+}
+
+func fuzzEncode(msg sdk.Msg) []byte {
+	bz, err := proto.Marshal(msg)
+	if err != nil {
+		panic(err)
+	}
+	return bz
+}
+
+// pkpFuzzSeeds: each Msg valid and invalid on its own, and pairs whose first
+// message changes what the second may do.
+func pkpFuzzSeeds() []fuzzMsgSeed {
+	r := pkpFuzzRef
+	none := byte(len(pkpFuzzKinds))
+	var seeds []fuzzMsgSeed
+	one := func(m sdk.Msg) { seeds = append(seeds, fuzzMsgSeed{pkpFuzzSel(m), fuzzEncode(m), none, nil}) }
+	two := func(a, b sdk.Msg) {
+		seeds = append(seeds, fuzzMsgSeed{pkpFuzzSel(a), fuzzEncode(a), pkpFuzzSel(b), fuzzEncode(b)})
+	}
+	am := func(typ uint64, id string, scopes ...types.Scope) types.AuthMethod {
+		return types.AuthMethod{AuthMethodType: typ, Id: id, UserPubkey: "0xab", Scopes: scopes}
+	}
+	fullMint := &types.MsgMint{
+		Creator:            r("creator"),
+		PermittedActions:   []types.PermittedAction{{Cid: r("cidA"), Scopes: sign}, {Cid: r("cidC"), Scopes: []types.Scope{2, 1, 2}}},
+		PermittedAddresses: []types.PermittedAddress{{Address: r("addrP"), Scopes: sign}, {Address: r("lit32"), Scopes: []types.Scope{2}}},
+		AuthMethods:        []types.AuthMethod{am(1, r("am1"), 1), am(7, "x", 2)},
+	}
+	params := types.Params{MintFee: sdk.NewInt64Coin("ulit", 5)}
+
+	// Mint and Mint/Grant/Burn.
+	one(&types.MsgMint{Creator: r("creator")})
+	one(fullMint)
+	one(&types.MsgMint{Creator: r("CREATOR"), PermittedAddresses: []types.PermittedAddress{{Address: r("ADDRP"), Scopes: sign}}})
+	one(&types.MsgMint{Creator: r("poor")})
+	one(&types.MsgMint{Creator: r("cosmos")})
+	one(&types.MsgMint{Creator: r("creator"), PermittedActions: []types.PermittedAction{{Cid: r("badCID"), Scopes: sign}}})
+	one(&types.MsgMint{Creator: r("creator"), PermittedActions: []types.PermittedAction{{Cid: r("cidA"), Scopes: sign}, {Cid: r("cidA"), Scopes: sign}}})
+	one(&types.MsgMint{Creator: r("creator"), PermittedAddresses: []types.PermittedAddress{{Address: r("addrP"), Scopes: sign}, {Address: r("ADDRP"), Scopes: sign}}})
+	one(&types.MsgMint{Creator: r("creator"), PermittedAddresses: []types.PermittedAddress{{Address: r("addrP"), Scopes: []types.Scope{3}}}})
+	one(&types.MsgMint{Creator: r("creator"), AuthMethods: []types.AuthMethod{am(1, r("long"), 1)}})
+	one(&types.MsgMint{Creator: r("creator"), AuthMethods: []types.AuthMethod{am(0, "x", 1)}})
+	one(&types.MsgMint{Creator: r("creator"), AuthMethods: []types.AuthMethod{am(1, r("am1"), 1), am(1, r("am1"), 2)}})
+	one(&types.MsgMintGrantBurn{Creator: r("other"), ActionCid: r("cidA")})
+	one(&types.MsgMintGrantBurn{Creator: r("creator"), ActionCid: r("longCID")})
+	one(&types.MsgMintGrantBurn{Creator: r(""), ActionCid: r("cidB")})
+
+	// Owner messages: valid on tok, and from every wrong signer or on every
+	// wrong token.
+	for _, m := range ownerMsgs(r("creator"), r("tok")) {
+		one(m)
+	}
+	for _, c := range [][2]string{
+		{"other", "tok"}, {"CREATOR", "TOK"}, {"creator", "0Xtok"}, {"creator", "burned"}, {"creator", "mgb"},
+		{"creator", "otherTok"}, {"other", "otherTok"}, {"creator", "unknownTok"}, {"creator", "shortTok"}, {"", "tok"},
+	} {
+		for _, m := range ownerMsgs(r(c[0]), r(c[1])) {
+			one(m)
+		}
+	}
+	one(&types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("creator")})
+	one(&types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("CREATOR")})
+	one(&types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("cosmos")})
+	one(&types.MsgAddPermittedAction{Owner: r("creator"), TokenId: r("tok"), ActionCid: r("cidA"), Scopes: sign})
+	one(&types.MsgAddPermittedAction{Owner: r("creator"), TokenId: r("tok"), ActionCid: r("cidB")})
+	one(&types.MsgRemovePermittedAction{Owner: r("creator"), TokenId: r("tok"), ActionCid: r("cidB")})
+	one(&types.MsgAddPermittedAddress{Owner: r("creator"), TokenId: r("tok"), Address: r("ADDRP"), Scopes: sign})
+	one(&types.MsgAddPermittedAddress{Owner: r("creator"), TokenId: r("tok"), Address: r("lit32"), Scopes: []types.Scope{2, 1}})
+	one(&types.MsgRemovePermittedAddress{Owner: r("creator"), TokenId: r("tok"), Address: r("ADDRP")})
+	one(&types.MsgRemovePermittedAddress{Owner: r("creator"), TokenId: r("tok"), Address: r("addrQ")})
+	one(&types.MsgAddAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethod: am(1, r("am1"), 2)})
+	one(&types.MsgAddAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethod: am(1, r("long"), 1)})
+	one(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 2, Id: r("am1")})
+	one(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 0, Id: r("am1")})
+
+	// Params.
+	one(&types.MsgUpdateParams{Authority: r("gov"), Params: params})
+	one(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{MintFee: sdk.NewInt64Coin("ulit", 0)}})
+	one(&types.MsgUpdateParams{Authority: r("creator"), Params: params})
+	one(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{MintFee: sdk.Coin{Denom: "ulit", Amount: math.NewInt(-1)}}})
+	one(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{MintFee: sdk.Coin{Denom: "", Amount: math.NewInt(1)}}})
+
+	// Pairs: the first message changes what the second may do.
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{MintFee: sdk.NewInt64Coin("ulit", 0)}}, &types.MsgMint{Creator: r("recipient")})
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{MintFee: sdk.NewInt64Coin("ulit", 1<<40)}}, &types.MsgMintGrantBurn{Creator: r("creator"), ActionCid: r("cidA")})
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{MintFee: sdk.NewInt64Coin("uatom", 1)}}, fullMint)
+	two(&types.MsgMint{Creator: r("creator")}, &types.MsgAddPermittedAddress{Owner: r("creator"), TokenId: r("next"), Address: r("addrQ"), Scopes: sign})
+	two(fullMint, &types.MsgBurn{Owner: r("creator"), TokenId: r("next")})
+	two(&types.MsgMintGrantBurn{Creator: r("creator"), ActionCid: r("cidB")}, &types.MsgRemovePermittedAction{Owner: r("creator"), TokenId: r("next"), ActionCid: r("cidB")})
+	two(&types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("other")}, &types.MsgBurn{Owner: r("other"), TokenId: r("tok")})
+	two(&types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("other")}, &types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("creator")})
+	two(&types.MsgBurn{Owner: r("creator"), TokenId: r("tok")}, &types.MsgAddPermittedAction{Owner: r("creator"), TokenId: r("tok"), ActionCid: r("cidB"), Scopes: sign})
+	two(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 1, Id: r("am1")}, &types.MsgAddAuthMethod{Owner: r("other"), TokenId: r("otherTok"), AuthMethod: am(1, r("am1"), 1)})
+	two(&types.MsgRemovePermittedAddress{Owner: r("creator"), TokenId: r("tok"), Address: r("addrP")}, &types.MsgAddPermittedAddress{Owner: r("creator"), TokenId: r("tok"), Address: r("ADDRP"), Scopes: sign})
+	two(&types.MsgAddAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethod: am(2, r("am2"), 2)}, &types.MsgAddAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethod: am(2, r("am2"), 1)})
+
+	// Raw bytes that are not, or not quite, a message.
+	seeds = append(seeds,
+		fuzzMsgSeed{0, nil, none, nil},
+		fuzzMsgSeed{0x80 | pkpFuzzSel(fullMint), fuzzEncode(fullMint), pkpFuzzSel(&types.MsgMintGrantBurn{}), fuzzEncode(&types.MsgMintGrantBurn{Creator: r("other"), ActionCid: r("cidA")})},
+		fuzzMsgSeed{0x80 | pkpFuzzSel(&types.MsgBurn{}), fuzzEncode(&types.MsgBurn{Owner: r("creator"), TokenId: r("tok")}), none, nil},
+		fuzzMsgSeed{2, []byte{0x0a, 0xff}, 3, []byte{0x12, 0x02, '$', 12}},
+		fuzzMsgSeed{9, []byte{0x18, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, none, nil},
+	)
+	return seeds
+}
