@@ -10,6 +10,11 @@ import (
 	"time"
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
 
 // The benchmarks run in this order: raw tss-lib first (before any litd
@@ -17,6 +22,9 @@ import (
 
 // burstSize is how many MsgSign the throughput measurement puts in one tx.
 const burstSize = 20
+
+// maxProfile caps the wall time node0's CPU profile covers.
+const maxProfile = 30 * time.Second
 
 func BenchmarkRaw(b *testing.B) {
 	signs := envInt(b, "LITD_BENCH_SIGNS", 10)
@@ -161,7 +169,9 @@ func BenchmarkNetwork(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		active, err := c.activationHeight(first.StartHeight, h)
+		// /status counts a block once it is stored, before the app has
+		// committed its state: query one below.
+		active, err := c.activationHeight(first.StartHeight, h-1)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -184,6 +194,52 @@ func BenchmarkNetwork(b *testing.B) {
 		report(b, "net.dkg.attempts", "DKG: keygen attempts", float64(last.Attempt), "attempts")
 		report(b, "net.dkg.cpu", "litd CPU from boot to root key, 4 nodes", seconds(dkgCPU), "cpu-s")
 		b.Logf("keygen session %d started at height %d; key set %d active at height %d", first.Id, first.StartHeight, ks.Id, active)
+	})
+
+	b.Run("MintVsSend", func(b *testing.B) {
+		n := envInt(b, "LITD_BENCH_TXS", 100)
+		to, err := c.KeyAddress(0, "validator")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ss, err := c.fundSenders(n, "3000000ulit") // the mint fee is 1 LIT
+		if err != nil {
+			b.Fatal(err)
+		}
+		send := func(s *sender) sdk.Msg {
+			return &banktypes.MsgSend{FromAddress: s.addr, ToAddress: to, Amount: sdk.NewCoins(sdk.NewInt64Coin("ulit", 1))}
+		}
+		mint := func(s *sender) sdk.Msg { return &pkptypes.MsgMint{Creator: s.addr} }
+		for _, k := range []struct {
+			key, name string
+			gas       uint64
+			msg       func(*sender) sdk.Msg
+		}{
+			{"", "warm-up send (sets the public keys)", 200000, send},
+			{"send", "bank send", 200000, send},
+			{"mint", "pkp mint", 400000, mint},
+		} {
+			txs, err := c.prepareBatch(ss, k.gas, k.msg)
+			if err != nil {
+				b.Fatalf("%s: %v", k.name, err)
+			}
+			res, err := c.runBatch(txs, 2*time.Minute)
+			if err != nil {
+				b.Fatalf("%s: %v", k.name, err)
+			}
+			for _, s := range ss {
+				s.seq++
+			}
+			if k.key == "" {
+				continue
+			}
+			what := fmt.Sprintf("%s x%d", k.name, n)
+			report(b, "net."+k.key+".tps", what+": first broadcast -> last in a block", res.tps(), k.key+"-tx/s")
+			report(b, "net."+k.key+".blocks", what+": blocks used", res.blocks(), k.key+"-blocks")
+			report(b, "net."+k.key+".perblock", what+": most in one block", float64(res.perBlock), k.key+"-max-per-block")
+			report(b, "net."+k.key+".checktx", what+": sync broadcasts (CheckTx) alone", float64(n)/res.broadcast.Seconds(), k.key+"-checktx/s")
+			report(b, "net."+k.key+".gas", what+": gas used per tx", float64(res.gasUsed)/float64(n), k.key+"-gas/tx")
+		}
 	})
 
 	var tokenID string
@@ -248,6 +304,7 @@ func BenchmarkNetwork(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		prof := c.startProfile(maxProfile)
 		cpu0, t0 := c.nodeCPU(), time.Now()
 		hash, err := c.broadcast(file)
 		if err != nil {
@@ -266,6 +323,7 @@ func BenchmarkNetwork(b *testing.B) {
 			b.Fatal(err)
 		}
 		cpu := seconds(c.nodeCPU()-cpu0) - idleCores*time.Since(t0).Seconds()
+		c.reportProfile(b, prof)
 		var lat []time.Duration
 		var lastSigned int64
 		retries := 0
@@ -332,6 +390,11 @@ func BenchmarkSummary(b *testing.B) {
 	ratio("loaded block time / idle block time", "net.block.loaded", "net.block.idle", "block-time-x")
 	ratio("action end to end p50 / network sign p50", "net.action.p50", "net.sign.p50", "action-vs-sign-x")
 	ratio("litd CPU per signature (burst) / raw CPU per signature", "net.burst.cpu", "raw.sign.cpu", "cpu-per-sig-x")
+	ratio("pkp mint tx/s / bank send tx/s (same method and network)", "net.mint.tps", "net.send.tps", "mint-vs-send-x")
+	ratio("pkp mint blocks used / bank send blocks used", "net.mint.blocks", "net.send.blocks", "mint-vs-send-blocks-x")
+	for _, cl := range cpuClasses {
+		ratio("node0 CPU share: "+cl.label, "net.prof."+cl.key, "net.prof.total", "cpu-share-"+cl.key)
+	}
 }
 
 // TestMain prints the whole table after the benchmarks (benchmark logs are

@@ -31,20 +31,53 @@
 //     start_height to the first height whose state holds the active key set
 //     (found by historical gRPC queries), as blocks, as blocks × idle block
 //     time, and as the difference of the two blocks' header times;
+//   - mint vs send: LITD_BENCH_TXS (default 100) fresh accounts (keys made
+//     in process, funded by one `litd tx bank multi-send` from alice) each
+//     send exactly one tx per batch: a warm-up batch of bank sends (not
+//     measured; it sets the accounts' public keys, which neither measured
+//     batch should pay for), then one of bank sends (1ulit to node0's
+//     validator) and one of `MsgMint`, the same way: every tx signed in
+//     process (SIGN_MODE_DIRECT, explicit account number and sequence, no
+//     fee) before the batch starts, then sent back to back, starting right
+//     after a new block, through node0's gRPC BroadcastTx in sync mode (each
+//     returns once CheckTx passed), and GetTx polled every 25 ms until all
+//     are in. tx/s is n over first broadcast -> last tx seen in a block;
+//     every tx must be committed with code 0 or the benchmark fails. Also
+//     blocks used, most txs in one block, the CheckTx rate of the broadcasts
+//     alone and gas used per tx; the summary's ratio mint/send compares
+//     them. Both run on the idle chain, before the signing phases. One
+//     account per tx because 100 txs from one account, sent in order, were
+//     seen reordered in the proposer's mempool (gossip from several peers
+//     plus recheck on a loaded machine), which fails the rest of the
+//     account's txs in that block with "account sequence mismatch";
 //   - sign latency: LITD_BENCH_SIGNS sequential `litd tx tss sign` requests
 //     for one PKP, each from "submitted" (the sync broadcast returned: the
 //     tx passed CheckTx) to SIGNED as seen by polling gRPC every 100 ms, as
 //     wall time and as signed_height − request_height;
 //   - throughput: 20 MsgSign in one tx (--generate-only, tx sign, tx
 //     broadcast), from submitted to the last SIGNED, and the mean block time
-//     from the request's block to the last signature's block (loaded);
+//     from the request's block to the last signature's block (loaded).
+//     Meanwhile node0 (the only node with rpc.pprof_laddr set, on a free
+//     port) is CPU-profiled through CometBFT's /debug/pprof/profile in
+//     consecutive 5 s requests from just before the broadcast until the
+//     last SIGNED (at most 30 s of wall time; the short gaps between
+//     requests are not sampled), merged into node0-cpu-sign-burst.pb.gz in
+//     the benchmark directory; `go tool pprof -top -nodecount=15` of it is
+//     printed, and each sample is given to an owner: GC, allocation or
+//     scheduler frames anywhere in the stack make it Go runtime, otherwise
+//     the frame nearest the leaf whose package is tss-lib, goja, CometBFT
+//     p2p, other CometBFT, SDK store/IAVL/DB, litd, other SDK or
+//     gRPC/protobuf decides (math/big under tss-lib counts as tss-lib), and
+//     stdlib-only stacks are "other". The summary gives each owner's share
+//     of node0's sampled CPU;
+//   - action end to end: 1 attested fetch + 1 signature, 3 runs;
 //   - health: expired sessions, sign retries and ERR lines in the node logs.
 //
 // litd CPU seconds (utime+stime of the four processes from /proc) are
 // reported per signature beside the raw CPU cost. BenchmarkSummary prints
 // the whole table and the ratios network/raw and loaded/idle. Set
 // LITD_BENCH_KEEP=1 to keep the node homes and logs (their directory is
-// logged). All processes run on the same machine: on 2 cores the four nodes
+// logged, and the CPU profile). All processes run on the same machine: on 2 cores the four nodes
 // share the CPU the raw benchmark had to itself, and other load on the
 // machine inflates wall times, so compare within one run.
 package bench

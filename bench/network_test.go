@@ -25,9 +25,11 @@ import (
 	grpctypes "github.com/cosmos/cosmos-sdk/types/grpc"
 	"github.com/cosmos/cosmos-sdk/types/query"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/litprotocol/litd/app"
 	"github.com/litprotocol/litd/testutil/network"
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -41,6 +43,9 @@ type chain struct {
 	conn *grpc.ClientConn
 	tss  tsstypes.QueryClient
 	txs  txtypes.ServiceClient
+	enc  app.EncodingConfig
+	// pprof is node0's CometBFT pprof server (host:port).
+	pprof string
 }
 
 // litdBin returns LITD_BIN, or builds litd from the repository into dir.
@@ -58,7 +63,7 @@ func litdBin(b *testing.B, dir string) string {
 }
 
 // newChain initialises (but does not start) a 4-validator network with the
-// default genesis parameters on free ports.
+// default genesis parameters on free ports; node0 also serves pprof.
 func newChain(b *testing.B) *chain {
 	dir, err := os.MkdirTemp("", "litd-bench-")
 	if err != nil {
@@ -67,18 +72,32 @@ func newChain(b *testing.B) *chain {
 	cfg := network.DefaultConfig(litdBin(b, dir), filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-bench"
 	cfg.Ports = network.FreePorts
+	pprofPort, err := freePort()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.PprofPort = func(i int) int {
+		if i == 0 {
+			return pprofPort
+		}
+		return 0
+	}
 	n, err := network.Init(cfg)
 	if err != nil {
 		b.Fatalf("init network: %v", err)
 	}
 	enc := app.MakeEncodingConfig()
+	// For the txs the mint-vs-send batches build and sign in process.
+	banktypes.RegisterInterfaces(enc.InterfaceRegistry)
+	pkptypes.RegisterInterfaces(enc.InterfaceRegistry)
 	conn, err := grpc.NewClient(n.Nodes[0].GRPC(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.ForceCodec(codec.NewProtoCodec(enc.InterfaceRegistry).GRPCCodec())))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &chain{Network: n, dir: dir, conn: conn, tss: tsstypes.NewQueryClient(conn), txs: txtypes.NewServiceClient(conn)}
+	return &chain{Network: n, dir: dir, conn: conn, tss: tsstypes.NewQueryClient(conn), txs: txtypes.NewServiceClient(conn),
+		enc: enc, pprof: fmt.Sprintf("127.0.0.1:%d", pprofPort)}
 }
 
 // close stops the nodes; it keeps their homes and logs on failure or when
@@ -146,23 +165,30 @@ func (c *chain) height() (int64, error) {
 }
 
 // activeAt tells whether the state after block h holds an active key set.
-func (c *chain) activeAt(h int64) bool {
+func (c *chain) activeAt(h int64) (bool, error) {
 	ctx, cancel := ctxTimeout(10 * time.Second)
 	defer cancel()
 	ctx = metadata.AppendToOutgoingContext(ctx, grpctypes.GRPCBlockHeightHeader, strconv.FormatInt(h, 10))
 	resp, err := c.tss.KeySet(ctx, &tsstypes.QueryKeySetRequest{})
-	return err == nil && resp.KeySet.Status == tsstypes.KEY_SET_STATUS_ACTIVE
+	if err != nil {
+		return false, fmt.Errorf("key set at height %d: %w", h, err)
+	}
+	return resp.KeySet.Status == tsstypes.KEY_SET_STATUS_ACTIVE, nil
 }
 
 // activationHeight is the first height in (lo, hi] whose state has the
 // active key set, by binary search over historical queries.
 func (c *chain) activationHeight(lo, hi int64) (int64, error) {
-	if !c.activeAt(hi) {
-		return 0, fmt.Errorf("key set not active at height %d", hi)
+	if active, err := c.activeAt(hi); err != nil || !active {
+		return 0, fmt.Errorf("key set not active at height %d (%v)", hi, err)
 	}
 	for lo+1 < hi {
 		mid := (lo + hi) / 2
-		if c.activeAt(mid) {
+		active, err := c.activeAt(mid)
+		if err != nil {
+			return 0, err
+		}
+		if active {
 			hi = mid
 		} else {
 			lo = mid

@@ -43,6 +43,16 @@ func report(b *testing.B, key, label string, value float64, unit string) {
 	b.Logf("%-58s %10s %s", label, format(value), unit)
 }
 
+// record stores a figure for the summary's ratios without a table row.
+func record(key string, value float64) {
+	results.Lock()
+	defer results.Unlock()
+	if results.byKey == nil {
+		results.byKey = map[string]float64{}
+	}
+	results.byKey[key] = value
+}
+
 // result returns a recorded figure.
 func result(key string) (float64, bool) {
 	results.Lock()
