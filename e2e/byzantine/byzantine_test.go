@@ -76,7 +76,7 @@ func TestE2EByzantineValidator(t *testing.T) {
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.ForceCodec(codec.NewProtoCodec(app.MakeEncodingConfig().InterfaceRegistry).GRPCCodec())))
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	s := &suite{t: t, n: n, q: tsstypes.NewQueryClient(conn)}
 	res, err := n.Tx(0, network.Alice, "pkp", "mint")
 	require.NoError(t, err)
