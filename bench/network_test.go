@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -50,14 +49,9 @@ type chain struct {
 
 // litdBin returns LITD_BIN, or builds litd from the repository into dir.
 func litdBin(b *testing.B, dir string) string {
-	if bin := os.Getenv("LITD_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(dir, "litd")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/litd")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("building litd: %v\n%s", err, out)
+	bin, err := network.Binary(dir)
+	if err != nil {
+		b.Fatalf("building litd: %v", err)
 	}
 	return bin
 }

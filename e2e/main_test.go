@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -35,15 +34,10 @@ func run(m *testing.M) int {
 	if err != nil {
 		panic(err)
 	}
-	bin := os.Getenv("LITD_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "litd")
-		build := exec.Command("go", "build", "-o", bin, "../cmd/litd")
-		build.Stdout, build.Stderr = os.Stdout, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Println("e2e: building litd:", err)
-			return 1
-		}
+	bin, err := network.Binary(dir)
+	if err != nil {
+		fmt.Println("e2e: building litd:", err)
+		return 1
 	}
 	cfg := network.DefaultConfig(bin, filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-e2e"

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -49,11 +48,8 @@ func TestE2EByzantineValidator(t *testing.T) {
 		t.Skip("starts real litd processes")
 	}
 	dir := t.TempDir()
-	bin := os.Getenv("LITD_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "litd")
-		build(t, bin)
-	}
+	bin, err := network.Binary(dir)
+	require.NoError(t, err)
 	cfg := network.DefaultConfig(bin, filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-byzantine"
 	cfg.Ports = network.FreePorts
@@ -67,7 +63,7 @@ func TestE2EByzantineValidator(t *testing.T) {
 	require.NoError(t, err)
 	defer n.Stop()
 	n.Nodes[byz].Bin = filepath.Join(dir, "litd-faults")
-	build(t, n.Nodes[byz].Bin, "-tags", "litd_faults")
+	require.NoError(t, network.Build(n.Nodes[byz].Bin, "-tags", "litd_faults"))
 	require.NoError(t, n.Start())
 	_, err = n.WaitForRootKey(5 * time.Minute)
 	require.NoError(t, err)
@@ -124,14 +120,6 @@ func TestE2EByzantineValidator(t *testing.T) {
 	})
 	s.t = t
 	s.requireHonestPartiesClean()
-}
-
-func build(t *testing.T, out string, flags ...string) {
-	t.Helper()
-	args := append([]string{"build"}, flags...)
-	cmd := exec.Command("go", append(args, "-o", out, "../../cmd/litd")...)
-	b, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(b))
 }
 
 // restart restarts the byzantine node with LITD_FAULTS=faults and waits
@@ -233,6 +221,14 @@ func (s *suite) block(i int, h int64) block {
 	return b
 }
 
+// log is node i's log so far.
+func (s *suite) log(i int) string {
+	s.t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.n.Nodes[i].Home, "litd.log"))
+	require.NoError(s.t, err)
+	return string(b)
+}
+
 // consAddr is node i's consensus address as CometBFT prints it.
 func (s *suite) consAddr(i int) string {
 	s.t.Helper()
@@ -290,9 +286,7 @@ func (s *suite) requireExtensionsPruned() {
 		}
 	}
 	require.Greater(s.t, injected, 6)
-	logs, err := os.ReadFile(filepath.Join(s.n.Nodes[0].Home, "litd.log"))
-	require.NoError(s.t, err)
-	require.Regexp(s.t, regexp.MustCompile(`rejecting vote extension.*validator=`+addr), string(logs))
+	require.Regexp(s.t, regexp.MustCompile(`rejecting vote extension.*validator=`+addr), s.log(0))
 }
 
 // silentInExpiredSession signs until a request's first session had the
@@ -344,14 +338,9 @@ func (s *suite) requireForgedBlocksRejected() {
 		}
 	}
 	require.Greater(s.t, voted, 10, "the forger still votes")
-	forged, rejected := 0, 0
-	logs, err := os.ReadFile(filepath.Join(s.n.Nodes[byz].Home, "litd.log"))
-	require.NoError(s.t, err)
-	forged = strings.Count(string(logs), "proposing a forged tx 0")
+	forged, rejected := strings.Count(s.log(byz), "proposing a forged tx 0"), 0
 	for i := range byz {
-		logs, err := os.ReadFile(filepath.Join(s.n.Nodes[i].Home, "litd.log"))
-		require.NoError(s.t, err)
-		rejected += strings.Count(string(logs), "rejecting proposal whose extended commit does not validate")
+		rejected += strings.Count(s.log(i), "rejecting proposal whose extended commit does not validate")
 	}
 	s.t.Logf("node%d forged tx 0 in %d proposals; honest nodes rejected %d", byz, forged, rejected)
 	require.Positive(s.t, forged, "the forger had a turn to propose")

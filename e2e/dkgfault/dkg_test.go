@@ -6,8 +6,6 @@ package dkgfault
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,12 +21,8 @@ func TestE2EKillDuringDKG(t *testing.T) {
 		t.Skip("starts real litd processes")
 	}
 	dir := t.TempDir()
-	bin := os.Getenv("LITD_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "litd")
-		out, err := exec.Command("go", "build", "-o", bin, "../../cmd/litd").CombinedOutput()
-		require.NoError(t, err, string(out))
-	}
+	bin, err := network.Binary(dir)
+	require.NoError(t, err)
 	cfg := network.DefaultConfig(bin, filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-dkgfault"
 	cfg.Ports = network.FreePorts

@@ -85,6 +85,29 @@ func FixturePreParams() []string {
 	return matches
 }
 
+// Build compiles litd from this repository into out with extra go build
+// flags (e.g. "-tags", "litd_faults").
+func Build(out string, flags ...string) error {
+	_, file, _, _ := runtime.Caller(0)
+	args := append(append([]string{"build"}, flags...), "-o", out, "./cmd/litd")
+	cmd := exec.Command("go", args...)
+	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, b)
+	}
+	return nil
+}
+
+// Binary is $LITD_BIN (what `make test` builds) or, when it is unset, a
+// fresh build into dir/litd.
+func Binary(dir string) (string, error) {
+	if bin := os.Getenv("LITD_BIN"); bin != "" {
+		return bin, nil
+	}
+	bin := filepath.Join(dir, "litd")
+	return bin, Build(bin)
+}
+
 // Node is one validator process.
 type Node struct {
 	Index  int
