@@ -141,7 +141,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "EncKeys", Use: "enc-keys", Short: "List the validators' registered message-encryption keys"},
 				{
 					RpcMethod: "Status", Use: "status",
-					Short: "Show threshold progress: which validators are ready for DKG, the key set, open sessions, queued signatures",
+					Short: "Show threshold progress: which validators are ready for DKG, the key set, open sessions with each party's messages and faults, queued signatures",
 					Long: "A validator is ready once its Paillier pre-parameters exist (generated in the background at first start;\n" +
 						"its log says when) and it has registered its encryption key through a vote extension. DKG starts when every\n" +
 						"bonded validator is ready.",

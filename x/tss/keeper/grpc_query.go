@@ -209,6 +209,7 @@ func (q Querier) Status(ctx context.Context, req *types.QueryStatusRequest) (*ty
 	if err != nil {
 		return nil, err
 	}
+	resp.OpenSessions = sessions
 	for _, s := range sessions {
 		if s.Type == types.SESSION_TYPE_KEYGEN {
 			resp.OpenKeygenSessions++
