@@ -1,10 +1,8 @@
 package keeper_test
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -12,13 +10,10 @@ import (
 
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
-	errorsmod "cosmossdk.io/errors"
-
-	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/testutil/fuzzmsg"
 	"github.com/litprotocol/litd/x/actions/keeper"
 	"github.com/litprotocol/litd/x/actions/types"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
@@ -47,43 +42,27 @@ import (
 //
 //	FUZZTIME=60s bash scripts/fuzz.sh FuzzActionsMsgs
 func FuzzActionsMsgs(f *testing.F) {
-	actionsFuzzCheckKinds(f)
-	for _, s := range actionsFuzzSeeds() {
-		f.Add(s.sel1, s.msg1, s.sel2, s.msg2)
-	}
+	actionsFuzzKinds.RequireCovers(f, "lit.actions.v1.Msg")
+	actionsFuzzSeeds().AddTo(f)
 	f.Fuzz(func(t *testing.T, sel1 byte, msg1 []byte, sel2 byte, msg2 []byte) {
 		e := actionsFuzzEnv(t)
 		// The world is never written: each input runs in a branch of it.
-		run, _ := e.f.ctx.WithEventManager(sdk.NewEventManager()).WithGasMeter(storetypes.NewInfiniteGasMeter()).CacheContext()
+		run := fuzzmsg.Branch(e.f.ctx)
 		e.step(t, run, sel1, msg1)
 		e.step(t, run, sel2, msg2)
 	})
 }
 
 // actionsFuzzKinds is every Msg of lit.actions.v1.Msg, in the order sel picks them.
-var actionsFuzzKinds = []func() sdk.Msg{
+var actionsFuzzKinds = fuzzmsg.Kinds{
 	func() sdk.Msg { return &types.MsgUploadAction{} },
 	func() sdk.Msg { return &types.MsgExecuteAction{} },
 	func() sdk.Msg { return &types.MsgUpdateParams{} },
 }
 
-func actionsFuzzCheckKinds(f *testing.F) {
-	d, err := proto.HybridResolver.FindDescriptorByName("lit.actions.v1.Msg")
-	require.NoError(f, err)
-	methods := d.(protoreflect.ServiceDescriptor).Methods()
-	var want, have []string
-	for i := range methods.Len() {
-		want = append(want, string(methods.Get(i).Input().FullName()))
-	}
-	for _, k := range actionsFuzzKinds {
-		have = append(have, proto.MessageName(k()))
-	}
-	slices.Sort(want)
-	slices.Sort(have)
-	require.Equal(f, want, have, "FuzzActionsMsgs must cover every Msg of lit.actions.v1.Msg")
-}
-
-func actionsFuzzDeliver(msgs types.MsgServer, ctx sdk.Context, msg sdk.Msg) (proto.Message, error) {
+// deliver hands msg to the message server.
+func (e *actionsFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, error) {
+	msgs := e.f.msgs
 	switch m := msg.(type) {
 	case *types.MsgUploadAction:
 		return msgs.UploadAction(ctx, m)
@@ -97,46 +76,11 @@ func actionsFuzzDeliver(msgs types.MsgServer, ctx sdk.Context, msg sdk.Msg) (pro
 
 // ---------------------------------------------------------------- symbols
 
-var actionsFuzzSymNames = []string{
+var actionsFuzzSymNames = fuzzmsg.Symbols{
 	"caller", "gov", "CALLER", "cosmos", "valoper", "",
 	"helloCID", "otherCID", "badCID", "longCID",
 	"hello", "code", "bigCode", "badUTF8",
 	"{}", "obj", "null", "array", "broken", "bigParams", "dupKeys",
-}
-
-func actionsFuzzRef(name string) string {
-	i := slices.Index(actionsFuzzSymNames, name)
-	if i < 0 {
-		panic("unknown fuzz symbol " + name)
-	}
-	return "$" + string(rune(i))
-}
-
-// fuzzResolveRefs replaces, in place, every settable string "$<b>" in v.
-func fuzzResolveRefs(v reflect.Value, syms []string) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			fuzzResolveRefs(v.Elem(), syms)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fuzzResolveRefs(v.Field(i), syms)
-			}
-		}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return
-		}
-		for i := range v.Len() {
-			fuzzResolveRefs(v.Index(i), syms)
-		}
-	case reflect.String:
-		if s := v.String(); len(s) == 2 && s[0] == '$' {
-			v.SetString(syms[int(s[1])%len(syms)])
-		}
-	}
 }
 
 // ---------------------------------------------------------------- environment
@@ -166,73 +110,28 @@ func actionsFuzzEnv(t *testing.T) *actionsFuzzWorld {
 		"bigParams": `{"s":"` + strings.Repeat("x", int(types.DefaultParams().MaxJsParamsBytes)) + `"}`,
 		"dupKeys":   `{"a":1,"a":2}`,
 	}
-	e := &actionsFuzzWorld{f: f}
-	for _, n := range actionsFuzzSymNames {
-		v, ok := values[n]
-		require.True(t, ok, n)
-		e.syms = append(e.syms, v)
-	}
+	e := &actionsFuzzWorld{f: f, syms: actionsFuzzSymNames.Values(t, values)}
 	actionsFuzzCached = e
 	return e
-}
-
-// fuzzDumpStores is every key and value of every store mounted in base, as
-// seen from ctx (a branch of base).
-func fuzzDumpStores(t *testing.T, base, ctx sdk.Context) map[string]string {
-	t.Helper()
-	ms, ok := base.MultiStore().(interface {
-		StoreKeysByName() map[string]storetypes.StoreKey
-	})
-	require.True(t, ok, "%T", base.MultiStore())
-	out := map[string]string{}
-	for name, key := range ms.StoreKeysByName() {
-		it := ctx.KVStore(key).Iterator(nil, nil)
-		for ; it.Valid(); it.Next() {
-			out[name+"/"+hex.EncodeToString(it.Key())] = hex.EncodeToString(it.Value())
-		}
-		require.NoError(t, it.Close())
-	}
-	return out
-}
-
-// fuzzRequireRegistered fails unless err carries a registered ABCI code of
-// one of the codespaces.
-func fuzzRequireRegistered(t *testing.T, err error, codespaces ...string) {
-	t.Helper()
-	space, code, _ := errorsmod.ABCIInfo(err, false)
-	require.NotEqual(t, errorsmod.UndefinedCodespace, space, "unregistered error: %v", err)
-	require.NotEqual(t, uint32(1), code, "internal error: %v", err)
-	require.Contains(t, codespaces, space, "error from an unexpected codespace: %v", err)
 }
 
 // ---------------------------------------------------------------- one step
 
 func (e *actionsFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte) {
-	i := int(sel&0x7f) % (len(actionsFuzzKinds) + 1)
-	if i == len(actionsFuzzKinds) {
+	msg, ok := actionsFuzzKinds.Decode(sel, raw, e.syms)
+	if !ok {
 		return
 	}
-	msg := actionsFuzzKinds[i]()
-	if err := proto.Unmarshal(raw, msg); err != nil {
-		return
-	}
-	fuzzResolveRefs(reflect.ValueOf(msg), e.syms)
 	f, k := e.f, e.f.k
 
-	before := fuzzDumpStores(t, f.ctx, run)
 	pre, err := k.ExportGenesis(run)
 	require.NoError(t, err)
 
-	cache, write := run.CacheContext()
-	res, err := actionsFuzzDeliver(f.msgs, cache, msg)
+	// ExecuteAction reports x/pkp's ErrInvalidCID for a malformed CID.
+	res, err := fuzzmsg.Deliver(t, f.ctx, run, msg, e.deliver, types.ModuleName, pkptypes.ModuleName)
 	if err != nil {
-		// ExecuteAction reports x/pkp's ErrInvalidCID for a malformed CID.
-		fuzzRequireRegistered(t, err, types.ModuleName, pkptypes.ModuleName)
-		require.Equal(t, before, fuzzDumpStores(t, f.ctx, cache), "%T failed (%v) but changed state", msg, err)
 		return
 	}
-	require.NotNil(t, res)
-	write()
 	actionsFuzzInvariants(t, k, run)
 	post, err := k.ExportGenesis(run)
 	require.NoError(t, err)
@@ -311,38 +210,10 @@ func actionsFuzzInvariants(t *testing.T, k keeper.Keeper, ctx sdk.Context) {
 
 // ---------------------------------------------------------------- seeds
 
-type fuzzMsgSeed struct {
-	sel1 byte
-	msg1 []byte
-	sel2 byte
-	msg2 []byte
-}
-
-func actionsFuzzSel(msg sdk.Msg) byte {
-	for i, k := range actionsFuzzKinds {
-		if proto.MessageName(k()) == proto.MessageName(msg) {
-			return byte(i)
-		}
-	}
-	panic(fmt.Sprintf("%T is not a x/actions Msg", msg))
-}
-
-func fuzzEncode(msg sdk.Msg) []byte {
-	bz, err := proto.Marshal(msg)
-	if err != nil {
-		panic(err)
-	}
-	return bz
-}
-
-func actionsFuzzSeeds() []fuzzMsgSeed {
-	r := actionsFuzzRef
-	none := byte(len(actionsFuzzKinds))
-	var seeds []fuzzMsgSeed
-	one := func(m sdk.Msg) { seeds = append(seeds, fuzzMsgSeed{actionsFuzzSel(m), fuzzEncode(m), none, nil}) }
-	two := func(a, b sdk.Msg) {
-		seeds = append(seeds, fuzzMsgSeed{actionsFuzzSel(a), fuzzEncode(a), actionsFuzzSel(b), fuzzEncode(b)})
-	}
+func actionsFuzzSeeds() *fuzzmsg.Seeds {
+	r, none := actionsFuzzSymNames.Ref, actionsFuzzKinds.None()
+	seeds := fuzzmsg.NewSeeds(actionsFuzzKinds)
+	one, two := seeds.One, seeds.Two
 	upload := func(who, code string) *types.MsgUploadAction {
 		return &types.MsgUploadAction{Uploader: r(who), Code: r(code)}
 	}
@@ -394,9 +265,7 @@ func actionsFuzzSeeds() []fuzzMsgSeed {
 	two(withParams(func(p *types.Params) { p.ExecutionTimeoutBlocks = 1 << 40 }), exec("caller", "", "code", ""))
 	two(upload("caller", "code"), exec("gov", "", "code", "obj"))
 	two(exec("caller", "", "code", ""), exec("caller", "helloCID", "", ""))
-	seeds = append(seeds,
-		fuzzMsgSeed{0, nil, none, nil},
-		fuzzMsgSeed{1, []byte{0x0a, 0x02, '$', 0, 0x12, 0x02, '$', 6, 0x22, 0x01}, 0, []byte{0x12, 0x80}},
-	)
+	seeds.Raw(0, nil, none, nil)
+	seeds.Raw(1, []byte{0x0a, 0x02, '$', 0, 0x12, 0x02, '$', 6, 0x22, 0x01}, 0, []byte{0x12, 0x80})
 	return seeds
 }

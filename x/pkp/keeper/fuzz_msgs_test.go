@@ -5,23 +5,19 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"cosmossdk.io/collections"
-	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec/address"
-	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/testutil/fuzzmsg"
 	"github.com/litprotocol/litd/x/pkp/keeper"
 	"github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -51,16 +47,14 @@ import (
 //
 //	FUZZTIME=60s bash scripts/fuzz.sh FuzzPKPMsgs
 func FuzzPKPMsgs(f *testing.F) {
-	pkpFuzzCheckKinds(f)
-	for _, s := range pkpFuzzSeeds() {
-		f.Add(s.sel1, s.msg1, s.sel2, s.msg2)
-	}
+	pkpFuzzKinds.RequireCovers(f, "lit.pkp.v1.Msg")
+	pkpFuzzSeeds().AddTo(f)
 	f.Fuzz(func(t *testing.T, sel1 byte, msg1 []byte, sel2 byte, msg2 []byte) {
 		e := pkpFuzzEnv(t)
 		*e.w.f.sets = nil
 		e.w.f.bank.balances, e.w.f.bank.modules = maps.Clone(e.balances), maps.Clone(e.modules)
 		// The world is never written: each input runs in a branch of it.
-		run, _ := e.w.f.ctx.WithEventManager(sdk.NewEventManager()).WithGasMeter(storetypes.NewInfiniteGasMeter()).CacheContext()
+		run := fuzzmsg.Branch(e.w.f.ctx)
 		if sel1&0x80 != 0 {
 			// The root key is being regenerated: no key can be derived.
 			ks, err := e.w.f.tss.KeySets.Get(run, 1)
@@ -74,7 +68,7 @@ func FuzzPKPMsgs(f *testing.F) {
 }
 
 // pkpFuzzKinds is every Msg of lit.pkp.v1.Msg, in the order sel picks them.
-var pkpFuzzKinds = []func() sdk.Msg{
+var pkpFuzzKinds = fuzzmsg.Kinds{
 	func() sdk.Msg { return &types.MsgMint{} },
 	func() sdk.Msg { return &types.MsgMintGrantBurn{} },
 	func() sdk.Msg { return &types.MsgTransfer{} },
@@ -88,24 +82,9 @@ var pkpFuzzKinds = []func() sdk.Msg{
 	func() sdk.Msg { return &types.MsgUpdateParams{} },
 }
 
-// pkpFuzzCheckKinds fails if tx.proto has a Msg the fuzzer does not pick.
-func pkpFuzzCheckKinds(f *testing.F) {
-	d, err := proto.HybridResolver.FindDescriptorByName("lit.pkp.v1.Msg")
-	require.NoError(f, err)
-	methods := d.(protoreflect.ServiceDescriptor).Methods()
-	var want, have []string
-	for i := range methods.Len() {
-		want = append(want, string(methods.Get(i).Input().FullName()))
-	}
-	for _, k := range pkpFuzzKinds {
-		have = append(have, proto.MessageName(k()))
-	}
-	slices.Sort(want)
-	slices.Sort(have)
-	require.Equal(f, want, have, "FuzzPKPMsgs must cover every Msg of lit.pkp.v1.Msg")
-}
-
-func pkpFuzzDeliver(msgs types.MsgServer, ctx sdk.Context, msg sdk.Msg) (proto.Message, error) {
+// deliver hands msg to the message server.
+func (e *pkpFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, error) {
+	msgs := e.w.f.msgs
 	switch m := msg.(type) {
 	case *types.MsgMint:
 		return msgs.Mint(ctx, m)
@@ -136,47 +115,11 @@ func pkpFuzzDeliver(msgs types.MsgServer, ctx sdk.Context, msg sdk.Msg) (proto.M
 // ---------------------------------------------------------------- symbols
 
 // pkpFuzzSymNames name the values "$<b>" stands for; pkpFuzzEnv fills them in.
-var pkpFuzzSymNames = []string{
+var pkpFuzzSymNames = fuzzmsg.Symbols{
 	"creator", "other", "poor", "recipient", "addrP", "addrQ", "gov", "CREATOR", "ADDRP", "cosmos", "lit32", "",
 	"tok", "burned", "mgb", "otherTok", "next", "unknownTok", "TOK", "0Xtok", "shortTok",
 	"cidA", "cidB", "cidC", "badCID", "longCID",
 	"am1", "am2", "long",
-}
-
-// pkpFuzzRef is the two-byte string that stands for the named symbol.
-func pkpFuzzRef(name string) string {
-	i := slices.Index(pkpFuzzSymNames, name)
-	if i < 0 {
-		panic("unknown fuzz symbol " + name)
-	}
-	return "$" + string(rune(i))
-}
-
-// fuzzResolveRefs replaces, in place, every settable string "$<b>" in v.
-func fuzzResolveRefs(v reflect.Value, syms []string) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			fuzzResolveRefs(v.Elem(), syms)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fuzzResolveRefs(v.Field(i), syms)
-			}
-		}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return
-		}
-		for i := range v.Len() {
-			fuzzResolveRefs(v.Index(i), syms)
-		}
-	case reflect.String:
-		if s := v.String(); len(s) == 2 && s[0] == '$' {
-			v.SetString(syms[int(s[1])%len(syms)])
-		}
-	}
 }
 
 // ---------------------------------------------------------------- environment
@@ -210,43 +153,9 @@ func pkpFuzzEnv(t *testing.T) *pkpFuzzWorld {
 		"cidA": cidA, "cidB": cidB, "cidC": testCID("action c"), "badCID": "Qm123", "longCID": strings.Repeat("Qm", 65),
 		"am1": am1.Id, "am2": am2.Id, "long": strings.Repeat("x", types.MaxAuthMethodFieldLength+1),
 	}
-	e := &pkpFuzzWorld{w: w, balances: maps.Clone(w.f.bank.balances), modules: maps.Clone(w.f.bank.modules)}
-	for _, n := range pkpFuzzSymNames {
-		v, ok := vals[n]
-		require.True(t, ok, n)
-		e.syms = append(e.syms, v)
-	}
+	e := &pkpFuzzWorld{w: w, syms: pkpFuzzSymNames.Values(t, vals), balances: maps.Clone(w.f.bank.balances), modules: maps.Clone(w.f.bank.modules)}
 	pkpFuzzCached = e
 	return e
-}
-
-// fuzzDumpStores is every key and value of every store mounted in base, as
-// seen from ctx (a branch of base).
-func fuzzDumpStores(t *testing.T, base, ctx sdk.Context) map[string]string {
-	t.Helper()
-	ms, ok := base.MultiStore().(interface {
-		StoreKeysByName() map[string]storetypes.StoreKey
-	})
-	require.True(t, ok, "%T", base.MultiStore())
-	out := map[string]string{}
-	for name, key := range ms.StoreKeysByName() {
-		it := ctx.KVStore(key).Iterator(nil, nil)
-		for ; it.Valid(); it.Next() {
-			out[name+"/"+hex.EncodeToString(it.Key())] = hex.EncodeToString(it.Value())
-		}
-		require.NoError(t, it.Close())
-	}
-	return out
-}
-
-// fuzzRequireRegistered fails unless err carries a registered ABCI code of
-// one of the codespaces.
-func fuzzRequireRegistered(t *testing.T, err error, codespaces ...string) {
-	t.Helper()
-	space, code, _ := errorsmod.ABCIInfo(err, false)
-	require.NotEqual(t, errorsmod.UndefinedCodespace, space, "unregistered error: %v", err)
-	require.NotEqual(t, uint32(1), code, "internal error: %v", err)
-	require.Contains(t, codespaces, space, "error from an unexpected codespace: %v", err)
 }
 
 func pkpFuzzCoinsTotal(m map[string]sdk.Coins) sdk.Coins {
@@ -260,33 +169,22 @@ func pkpFuzzCoinsTotal(m map[string]sdk.Coins) sdk.Coins {
 // ---------------------------------------------------------------- one step
 
 func (e *pkpFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte) {
-	i := int(sel&0x7f) % (len(pkpFuzzKinds) + 1)
-	if i == len(pkpFuzzKinds) {
+	msg, ok := pkpFuzzKinds.Decode(sel, raw, e.syms)
+	if !ok {
 		return
 	}
-	msg := pkpFuzzKinds[i]()
-	if err := proto.Unmarshal(raw, msg); err != nil {
-		return
-	}
-	fuzzResolveRefs(reflect.ValueOf(msg), e.syms)
 	f, k := e.w.f, e.w.f.k
 
-	before := fuzzDumpStores(t, f.ctx, run)
 	balances, modules := maps.Clone(f.bank.balances), maps.Clone(f.bank.modules)
 	pre, err := k.ExportGenesis(run)
 	require.NoError(t, err)
 
-	cache, write := run.CacheContext()
-	res, err := pkpFuzzDeliver(f.msgs, cache, msg)
+	res, err := fuzzmsg.Deliver(t, f.ctx, run, msg, e.deliver, types.ModuleName)
 	if err != nil {
-		fuzzRequireRegistered(t, err, types.ModuleName)
-		require.Equal(t, before, fuzzDumpStores(t, f.ctx, cache), "%T failed (%v) but changed state", msg, err)
 		require.Equal(t, balances, f.bank.balances, "%T failed (%v) but moved coins", msg, err)
 		require.Equal(t, modules, f.bank.modules, "%T failed (%v) but moved coins", msg, err)
 		return
 	}
-	require.NotNil(t, res)
-	write()
 	pkpFuzzInvariants(t, k, run)
 	require.True(t, pkpFuzzCoinsTotal(balances).Add(pkpFuzzCoinsTotal(modules)...).Equal(pkpFuzzCoinsTotal(f.bank.balances).Add(pkpFuzzCoinsTotal(f.bank.modules)...)), "coins created or destroyed")
 	post, err := k.ExportGenesis(run)
@@ -412,40 +310,12 @@ func pkpFuzzInvariants(t *testing.T, k keeper.Keeper, ctx sdk.Context) {
 
 // ---------------------------------------------------------------- seeds
 
-type fuzzMsgSeed struct {
-	sel1 byte
-	msg1 []byte
-	sel2 byte
-	msg2 []byte
-}
-
-func pkpFuzzSel(msg sdk.Msg) byte {
-	for i, k := range pkpFuzzKinds {
-		if proto.MessageName(k()) == proto.MessageName(msg) {
-			return byte(i)
-		}
-	}
-	panic(fmt.Sprintf("%T is not a x/pkp Msg", msg))
-}
-
-func fuzzEncode(msg sdk.Msg) []byte {
-	bz, err := proto.Marshal(msg)
-	if err != nil {
-		panic(err)
-	}
-	return bz
-}
-
 // pkpFuzzSeeds: each Msg valid and invalid on its own, and pairs whose first
 // message changes what the second may do.
-func pkpFuzzSeeds() []fuzzMsgSeed {
-	r := pkpFuzzRef
-	none := byte(len(pkpFuzzKinds))
-	var seeds []fuzzMsgSeed
-	one := func(m sdk.Msg) { seeds = append(seeds, fuzzMsgSeed{pkpFuzzSel(m), fuzzEncode(m), none, nil}) }
-	two := func(a, b sdk.Msg) {
-		seeds = append(seeds, fuzzMsgSeed{pkpFuzzSel(a), fuzzEncode(a), pkpFuzzSel(b), fuzzEncode(b)})
-	}
+func pkpFuzzSeeds() *fuzzmsg.Seeds {
+	r, sel, none := pkpFuzzSymNames.Ref, pkpFuzzKinds.Sel, pkpFuzzKinds.None()
+	seeds := fuzzmsg.NewSeeds(pkpFuzzKinds)
+	one, two := seeds.One, seeds.Two
 	am := func(typ uint64, id string, scopes ...types.Scope) types.AuthMethod {
 		return types.AuthMethod{AuthMethodType: typ, Id: id, UserPubkey: "0xab", Scopes: scopes}
 	}
@@ -524,12 +394,10 @@ func pkpFuzzSeeds() []fuzzMsgSeed {
 	two(&types.MsgAddAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethod: am(2, r("am2"), 2)}, &types.MsgAddAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethod: am(2, r("am2"), 1)})
 
 	// Raw bytes that are not, or not quite, a message.
-	seeds = append(seeds,
-		fuzzMsgSeed{0, nil, none, nil},
-		fuzzMsgSeed{0x80 | pkpFuzzSel(fullMint), fuzzEncode(fullMint), pkpFuzzSel(&types.MsgMintGrantBurn{}), fuzzEncode(&types.MsgMintGrantBurn{Creator: r("other"), ActionCid: r("cidA")})},
-		fuzzMsgSeed{0x80 | pkpFuzzSel(&types.MsgBurn{}), fuzzEncode(&types.MsgBurn{Owner: r("creator"), TokenId: r("tok")}), none, nil},
-		fuzzMsgSeed{2, []byte{0x0a, 0xff}, 3, []byte{0x12, 0x02, '$', 12}},
-		fuzzMsgSeed{9, []byte{0x18, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, none, nil},
-	)
+	seeds.Raw(0, nil, none, nil)
+	seeds.Raw(0x80|sel(fullMint), fuzzmsg.Encode(fullMint), sel(&types.MsgMintGrantBurn{}), fuzzmsg.Encode(&types.MsgMintGrantBurn{Creator: r("other"), ActionCid: r("cidA")}))
+	seeds.Raw(0x80|sel(&types.MsgBurn{}), fuzzmsg.Encode(&types.MsgBurn{Owner: r("creator"), TokenId: r("tok")}), none, nil)
+	seeds.Raw(2, []byte{0x0a, 0xff}, 3, []byte{0x12, 0x02, '$', 12})
+	seeds.Raw(9, []byte{0x18, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, none, nil)
 	return seeds
 }

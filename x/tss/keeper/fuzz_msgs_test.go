@@ -1,23 +1,19 @@
 package keeper_test
 
 import (
-	"encoding/hex"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"cosmossdk.io/collections"
-	errorsmod "cosmossdk.io/errors"
 
-	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/testutil/fuzzmsg"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/keeper"
 	"github.com/litprotocol/litd/x/tss/types"
@@ -47,14 +43,12 @@ import (
 //
 //	FUZZTIME=60s bash scripts/fuzz.sh FuzzTSSMsgs
 func FuzzTSSMsgs(f *testing.F) {
-	tssFuzzCheckKinds(f)
-	for _, s := range tssFuzzSeeds() {
-		f.Add(s.sel1, s.msg1, s.sel2, s.msg2)
-	}
+	tssFuzzKinds.RequireCovers(f, "lit.tss.v1.Msg")
+	tssFuzzSeeds().AddTo(f)
 	f.Fuzz(func(t *testing.T, sel1 byte, msg1 []byte, sel2 byte, msg2 []byte) {
 		e := tssFuzzEnv(t)
 		// The world is never written: each input runs in a branch of it.
-		run, _ := e.f.ctx.WithEventManager(sdk.NewEventManager()).WithGasMeter(storetypes.NewInfiniteGasMeter()).CacheContext()
+		run := fuzzmsg.Branch(e.f.ctx)
 		if sel1&0x80 != 0 {
 			ks, err := e.f.k.KeySets.Get(run, 1)
 			require.NoError(t, err)
@@ -67,28 +61,14 @@ func FuzzTSSMsgs(f *testing.F) {
 }
 
 // tssFuzzKinds is every Msg of lit.tss.v1.Msg, in the order sel picks them.
-var tssFuzzKinds = []func() sdk.Msg{
+var tssFuzzKinds = fuzzmsg.Kinds{
 	func() sdk.Msg { return &types.MsgSign{} },
 	func() sdk.Msg { return &types.MsgUpdateParams{} },
 }
 
-func tssFuzzCheckKinds(f *testing.F) {
-	d, err := proto.HybridResolver.FindDescriptorByName("lit.tss.v1.Msg")
-	require.NoError(f, err)
-	methods := d.(protoreflect.ServiceDescriptor).Methods()
-	var want, have []string
-	for i := range methods.Len() {
-		want = append(want, string(methods.Get(i).Input().FullName()))
-	}
-	for _, k := range tssFuzzKinds {
-		have = append(have, proto.MessageName(k()))
-	}
-	slices.Sort(want)
-	slices.Sort(have)
-	require.Equal(f, want, have, "FuzzTSSMsgs must cover every Msg of lit.tss.v1.Msg")
-}
-
-func tssFuzzDeliver(msgs types.MsgServer, ctx sdk.Context, msg sdk.Msg) (proto.Message, error) {
+// deliver hands msg to the message server.
+func (e *tssFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, error) {
+	msgs := e.f.msgs
 	switch m := msg.(type) {
 	case *types.MsgSign:
 		return msgs.Sign(ctx, m)
@@ -100,45 +80,10 @@ func tssFuzzDeliver(msgs types.MsgServer, ctx sdk.Context, msg sdk.Msg) (proto.M
 
 // ---------------------------------------------------------------- symbols
 
-var tssFuzzSymNames = []string{
+var tssFuzzSymNames = fuzzmsg.Symbols{
 	"owner", "permSign", "permPers", "stranger", "gov", "OWNER", "PERMSIGN", "cosmos", "valoper", "",
 	"tok", "TOK", "0Xtok", "burned", "mgb", "strangerTok", "unknown", "shortTok",
 	"d1", "d2", "D1", "d1no0x", "d31", "d33", "dNotHex",
-}
-
-func tssFuzzRef(name string) string {
-	i := slices.Index(tssFuzzSymNames, name)
-	if i < 0 {
-		panic("unknown fuzz symbol " + name)
-	}
-	return "$" + string(rune(i))
-}
-
-// fuzzResolveRefs replaces, in place, every settable string "$<b>" in v.
-func fuzzResolveRefs(v reflect.Value, syms []string) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			fuzzResolveRefs(v.Elem(), syms)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fuzzResolveRefs(v.Field(i), syms)
-			}
-		}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return
-		}
-		for i := range v.Len() {
-			fuzzResolveRefs(v.Index(i), syms)
-		}
-	case reflect.String:
-		if s := v.String(); len(s) == 2 && s[0] == '$' {
-			v.SetString(syms[int(s[1])%len(syms)])
-		}
-	}
 }
 
 // ---------------------------------------------------------------- environment
@@ -173,73 +118,28 @@ func tssFuzzEnv(t *testing.T) *tssFuzzWorld {
 		"d1": digest(1), "d2": digest(0xab), "D1": strings.ToUpper(digest(0xab)), "d1no0x": digest(1)[2:] + "00",
 		"d31": digest(1)[:64], "d33": digest(1) + "11", "dNotHex": "0x" + strings.Repeat("zz", 32),
 	}
-	e := &tssFuzzWorld{f: f}
-	for _, n := range tssFuzzSymNames {
-		v, ok := values[n]
-		require.True(t, ok, n)
-		e.syms = append(e.syms, v)
-	}
+	e := &tssFuzzWorld{f: f, syms: tssFuzzSymNames.Values(t, values)}
 	tssFuzzCached = e
 	return e
-}
-
-// fuzzDumpStores is every key and value of every store mounted in base, as
-// seen from ctx (a branch of base).
-func fuzzDumpStores(t *testing.T, base, ctx sdk.Context) map[string]string {
-	t.Helper()
-	ms, ok := base.MultiStore().(interface {
-		StoreKeysByName() map[string]storetypes.StoreKey
-	})
-	require.True(t, ok, "%T", base.MultiStore())
-	out := map[string]string{}
-	for name, key := range ms.StoreKeysByName() {
-		it := ctx.KVStore(key).Iterator(nil, nil)
-		for ; it.Valid(); it.Next() {
-			out[name+"/"+hex.EncodeToString(it.Key())] = hex.EncodeToString(it.Value())
-		}
-		require.NoError(t, it.Close())
-	}
-	return out
-}
-
-// fuzzRequireRegistered fails unless err carries a registered ABCI code of
-// one of the codespaces.
-func fuzzRequireRegistered(t *testing.T, err error, codespaces ...string) {
-	t.Helper()
-	space, code, _ := errorsmod.ABCIInfo(err, false)
-	require.NotEqual(t, errorsmod.UndefinedCodespace, space, "unregistered error: %v", err)
-	require.NotEqual(t, uint32(1), code, "internal error: %v", err)
-	require.Contains(t, codespaces, space, "error from an unexpected codespace: %v", err)
 }
 
 // ---------------------------------------------------------------- one step
 
 func (e *tssFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte) {
-	i := int(sel&0x7f) % (len(tssFuzzKinds) + 1)
-	if i == len(tssFuzzKinds) {
+	msg, ok := tssFuzzKinds.Decode(sel, raw, e.syms)
+	if !ok {
 		return
 	}
-	msg := tssFuzzKinds[i]()
-	if err := proto.Unmarshal(raw, msg); err != nil {
-		return
-	}
-	fuzzResolveRefs(reflect.ValueOf(msg), e.syms)
 	f, k := e.f, e.f.k
 
-	before := fuzzDumpStores(t, f.ctx, run)
 	pre, err := k.ExportGenesis(run)
 	require.NoError(t, err)
 
-	cache, write := run.CacheContext()
-	res, err := tssFuzzDeliver(f.msgs, cache, msg)
+	// MsgSign reports x/pkp's errors for a bad or unknown token id.
+	res, err := fuzzmsg.Deliver(t, f.ctx, run, msg, e.deliver, types.ModuleName, pkptypes.ModuleName)
 	if err != nil {
-		// MsgSign reports x/pkp's errors for a bad or unknown token id.
-		fuzzRequireRegistered(t, err, types.ModuleName, pkptypes.ModuleName)
-		require.Equal(t, before, fuzzDumpStores(t, f.ctx, cache), "%T failed (%v) but changed state", msg, err)
 		return
 	}
-	require.NotNil(t, res)
-	write()
 	tssFuzzInvariants(t, k, run)
 	post, err := k.ExportGenesis(run)
 	require.NoError(t, err)
@@ -321,38 +221,10 @@ func tssFuzzInvariants(t *testing.T, k keeper.Keeper, ctx sdk.Context) {
 
 // ---------------------------------------------------------------- seeds
 
-type fuzzMsgSeed struct {
-	sel1 byte
-	msg1 []byte
-	sel2 byte
-	msg2 []byte
-}
-
-func tssFuzzSel(msg sdk.Msg) byte {
-	for i, k := range tssFuzzKinds {
-		if proto.MessageName(k()) == proto.MessageName(msg) {
-			return byte(i)
-		}
-	}
-	panic(fmt.Sprintf("%T is not a x/tss Msg", msg))
-}
-
-func fuzzEncode(msg sdk.Msg) []byte {
-	bz, err := proto.Marshal(msg)
-	if err != nil {
-		panic(err)
-	}
-	return bz
-}
-
-func tssFuzzSeeds() []fuzzMsgSeed {
-	r := tssFuzzRef
-	none := byte(len(tssFuzzKinds))
-	var seeds []fuzzMsgSeed
-	one := func(m sdk.Msg) { seeds = append(seeds, fuzzMsgSeed{tssFuzzSel(m), fuzzEncode(m), none, nil}) }
-	two := func(a, b sdk.Msg) {
-		seeds = append(seeds, fuzzMsgSeed{tssFuzzSel(a), fuzzEncode(a), tssFuzzSel(b), fuzzEncode(b)})
-	}
+func tssFuzzSeeds() *fuzzmsg.Seeds {
+	r, none := tssFuzzSymNames.Ref, tssFuzzKinds.None()
+	seeds := fuzzmsg.NewSeeds(tssFuzzKinds)
+	one, two := seeds.One, seeds.Two
 	sign := func(req, tok, d string) *types.MsgSign {
 		return &types.MsgSign{Requester: r(req), TokenId: r(tok), Digest: r(d)}
 	}
@@ -379,11 +251,9 @@ func tssFuzzSeeds() []fuzzMsgSeed {
 	two(sign("owner", "tok", "d1"), sign("owner", "tok", "d1"))
 	two(sign("permSign", "tok", "d1"), sign("stranger", "strangerTok", "d2"))
 	two(&types.MsgUpdateParams{Authority: r("gov"), Params: params}, sign("owner", "tok", "d2"))
-	seeds = append(seeds,
-		fuzzMsgSeed{0x80, fuzzEncode(sign("owner", "tok", "d1")), 0, fuzzEncode(sign("permSign", "tok", "d2"))},
-		fuzzMsgSeed{0x80 | 1, fuzzEncode(&types.MsgUpdateParams{Authority: r("gov"), Params: params}), none, nil},
-		fuzzMsgSeed{0, nil, none, nil},
-		fuzzMsgSeed{0, []byte{0x0a, 0x02, '$', 0, 0x12, 0xff}, 1, []byte{0x12, 0x02, 0x08, 0x00}},
-	)
+	seeds.Raw(0x80, fuzzmsg.Encode(sign("owner", "tok", "d1")), 0, fuzzmsg.Encode(sign("permSign", "tok", "d2")))
+	seeds.Raw(0x80|1, fuzzmsg.Encode(&types.MsgUpdateParams{Authority: r("gov"), Params: params}), none, nil)
+	seeds.Raw(0, nil, none, nil)
+	seeds.Raw(0, []byte{0x0a, 0x02, '$', 0, 0x12, 0xff}, 1, []byte{0x12, 0x02, 0x08, 0x00})
 	return seeds
 }
