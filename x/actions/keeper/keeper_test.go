@@ -457,11 +457,14 @@ func TestGenesisValidate(t *testing.T) {
 		"ids out of order": {func(gs *types.GenesisState) {
 			gs.Executions[0], gs.Executions[1] = gs.Executions[1], gs.Executions[0]
 		}, types.ErrInvalidGenesis},
-		"duplicate id":      {func(gs *types.GenesisState) { gs.Executions[1].Id = gs.Executions[0].Id }, types.ErrInvalidGenesis},
-		"id 0":              {func(gs *types.GenesisState) { gs.Executions[0].Id = 0 }, types.ErrInvalidGenesis},
-		"id not below next": {func(gs *types.GenesisState) { gs.NextExecutionId = 3 }, types.ErrInvalidGenesis},
-		"next id 0":         {func(gs *types.GenesisState) { gs.NextExecutionId = 0 }, types.ErrInvalidGenesis},
-		"bad params":        {func(gs *types.GenesisState) { gs.Params.MaxCodeBytes = 0 }, types.ErrInvalidParams},
+		"duplicate id":            {func(gs *types.GenesisState) { gs.Executions[1].Id = gs.Executions[0].Id }, types.ErrInvalidGenesis},
+		"id 0":                    {func(gs *types.GenesisState) { gs.Executions[0].Id = 0 }, types.ErrInvalidGenesis},
+		"id not below next":       {func(gs *types.GenesisState) { gs.NextExecutionId = 3 }, types.ErrInvalidGenesis},
+		"next id 0":               {func(gs *types.GenesisState) { gs.NextExecutionId = 0 }, types.ErrInvalidGenesis},
+		"bad params":              {func(gs *types.GenesisState) { gs.Params.MaxCodeBytes = 0 }, types.ErrInvalidParams},
+		"uploader upper case":     {func(gs *types.GenesisState) { gs.Actions[0].Uploader = strings.ToUpper(gs.Actions[0].Uploader) }, types.ErrInvalidGenesis},
+		"uploader not an address": {func(gs *types.GenesisState) { gs.Actions[0].Uploader = "lit1nope" }, types.ErrInvalidGenesis},
+		"caller upper case":       {func(gs *types.GenesisState) { gs.Executions[0].Caller = strings.ToUpper(gs.Executions[0].Caller) }, types.ErrInvalidGenesis},
 	} {
 		t.Run(name, func(t *testing.T) {
 			gs := ok[*types.GenesisState](t)(f.k.ExportGenesis(f.ctx))

@@ -2,6 +2,8 @@ package types
 
 import (
 	errorsmod "cosmossdk.io/errors"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
 
 // DefaultGenesis has no actions and no executions.
@@ -9,8 +11,8 @@ func DefaultGenesis() *GenesisState {
 	return &GenesisState{Params: DefaultParams(), NextExecutionId: 1}
 }
 
-// Validate checks params, that every action sits under its own CID, and
-// execution ids.
+// Validate checks params, that every action sits under its own CID,
+// execution ids, and that addresses are in the canonical form state uses.
 func (gs GenesisState) Validate() error {
 	if err := gs.Params.Validate(); err != nil {
 		return err
@@ -26,6 +28,9 @@ func (gs GenesisState) Validate() error {
 		if seen[a.Cid] {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate action %s", a.Cid)
 		}
+		if err := pkptypes.ValidateCanonicalAddress(a.Uploader); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "action %s uploader: %v", a.Cid, err)
+		}
 		seen[a.Cid] = true
 	}
 	var last uint64
@@ -35,6 +40,9 @@ func (gs GenesisState) Validate() error {
 		}
 		if !seen[e.Cid] {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "execution %d of unknown action %s", e.Id, e.Cid)
+		}
+		if err := pkptypes.ValidateCanonicalAddress(e.Caller); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "execution %d caller: %v", e.Id, err)
 		}
 		last = e.Id
 	}

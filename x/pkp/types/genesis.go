@@ -31,7 +31,7 @@ func ValidatePKP(p PKP) error {
 		if p.Owner != "" {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "burned pkp %s has an owner", p.TokenId)
 		}
-	} else if err := validateCanonicalAddress(p.Owner); err != nil {
+	} else if err := ValidateCanonicalAddress(p.Owner); err != nil {
 		return errorsmod.Wrapf(err, "owner of %s", p.TokenId)
 	}
 	if p.MintGrantBurn && !p.Burned {
@@ -100,7 +100,7 @@ func (gs GenesisState) Validate() error {
 		if err != nil {
 			return err
 		}
-		if err := validateCanonicalAddress(a.Address.Address); err != nil {
+		if err := ValidateCanonicalAddress(a.Address.Address); err != nil {
 			return errorsmod.Wrapf(err, "permitted address on %s", a.TokenId)
 		}
 		if _, err := NormalizeScopes(a.Address.Scopes); err != nil {
@@ -142,9 +142,9 @@ func (gs GenesisState) Validate() error {
 	return nil
 }
 
-// validateCanonicalAddress accepts a bech32 account address only in the form
+// ValidateCanonicalAddress accepts a bech32 account address only in the form
 // state stores: lower case, as the address codec renders it.
-func validateCanonicalAddress(s string) error {
+func ValidateCanonicalAddress(s string) error {
 	addr, err := sdk.AccAddressFromBech32(s)
 	if err != nil {
 		return errorsmod.Wrapf(ErrInvalidAddress, "%q: %v", s, err)
