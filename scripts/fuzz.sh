@@ -45,16 +45,31 @@ if [[ -n "${FUZZPARALLEL:-}" ]]; then
 	parallel=(-parallel "$FUZZPARALLEL")
 fi
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 ran=0
+flaked=0
 for t in "${TARGETS[@]}"; do
 	read -r pkg name <<<"$t"
 	if [[ -n "$FILTER" && ! "$pkg $name" =~ $FILTER ]]; then
 		continue
 	fi
 	echo "==> $name ($pkg) for $FUZZTIME"
-	if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZETIME" "${parallel[@]}" "$pkg"; then
-		echo "FAIL: $name ($pkg); the crashing input is in $pkg/testdata/fuzz/$name/" >&2
-		exit 1
+	corpus="$pkg/testdata/fuzz/$name"
+	before=$(ls "$corpus" 2>/dev/null || true)
+	if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZETIME" "${parallel[@]}" "$pkg" 2>&1 | tee "$log"; then
+		# Go <= 1.26's fuzz coordinator can report its own -fuzztime deadline
+		# as a failure (golang/go#75804, fixed in Go 1.27): that failure says
+		# only "context deadline exceeded" and writes no input. Anything
+		# else, or any new input in the corpus, is a real failure.
+		if [[ "$(ls "$corpus" 2>/dev/null || true)" == "$before" ]] &&
+			grep -qx '    context deadline exceeded' "$log" && ! grep -q 'Failing input written' "$log"; then
+			echo "note: $name hit Go's fuzztime deadline race (golang/go#75804): no failing input, not a crash" >&2
+			flaked=$((flaked + 1))
+		else
+			echo "FAIL: $name ($pkg); the crashing input is in $corpus/" >&2
+			exit 1
+		fi
 	fi
 	ran=$((ran + 1))
 done
@@ -63,4 +78,4 @@ if [[ "$ran" -eq 0 ]]; then
 	echo "no fuzz target matches '$FILTER'" >&2
 	exit 1
 fi
-echo "all $ran fuzz targets passed ($FUZZTIME each)"
+echo "all $ran fuzz targets passed ($FUZZTIME each; $flaked stopped by Go's deadline race)"
