@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -112,28 +111,22 @@ func ctxTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 
 // blockTime is the header time of block h on node0 (CometBFT RPC /block).
 func (c *chain) blockTime(h int64) (time.Time, error) {
-	url := fmt.Sprintf("http://127.0.0.1:%d/block?height=%d", c.Nodes[0].Ports.RPC, h)
-	resp, err := http.Get(url) //nolint:gosec,noctx // local node
-	if err != nil {
-		return time.Time{}, err
-	}
-	defer resp.Body.Close()
 	var blk struct {
-		Result struct {
-			Block struct {
-				Header struct {
-					Time time.Time `json:"time"`
-				} `json:"header"`
-			} `json:"block"`
-		} `json:"result"`
+		Block struct {
+			Header struct {
+				Time time.Time `json:"time"`
+			} `json:"header"`
+		} `json:"block"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&blk); err != nil {
+	ctx, cancel := ctxTimeout(30 * time.Second)
+	defer cancel()
+	if err := c.RPCGet(ctx, 0, fmt.Sprintf("/block?height=%d", h), &blk); err != nil {
 		return time.Time{}, err
 	}
-	if blk.Result.Block.Header.Time.IsZero() {
+	if blk.Block.Header.Time.IsZero() {
 		return time.Time{}, fmt.Errorf("no header time for block %d", h)
 	}
-	return blk.Result.Block.Header.Time, nil
+	return blk.Block.Header.Time, nil
 }
 
 // blockInterval is the mean header-time interval between blocks from and to.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 
@@ -45,14 +46,7 @@ var registerMetricsOnce sync.Once
 // per process; every engine in the process shares them.
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
-		for _, c := range []prometheus.Collector{metricFetches, metricFetchFailures, metricRuns, metricRunSeconds} {
-			if err := prometheus.DefaultRegisterer.Register(c); err != nil {
-				var already prometheus.AlreadyRegisteredError
-				if !errors.As(err, &already) {
-					panic(err) // a malformed or conflicting metric: a programming error
-				}
-			}
-		}
+		prometheus.MustRegister(metricFetches, metricFetchFailures, metricRuns, metricRunSeconds)
 		for _, r := range fetchFailureReasons {
 			metricFetchFailures.WithLabelValues(r)
 		}
@@ -97,13 +91,12 @@ func (c countingFetcher) Fetch(ctx context.Context, i int, req sandbox.FetchRequ
 	return resp, err
 }
 
-// runOutcomes maps the sandbox's error codes to outcome labels.
-var runOutcomes = map[string]string{
-	sandbox.CodeTimeout: "timeout", sandbox.CodeCanceled: "canceled", sandbox.CodeHeap: "heap_limit",
-	sandbox.CodeStackOverflow: "stack_overflow", sandbox.CodeFetchLimit: "fetch_limit",
-	sandbox.CodeNotAttested: "fetch_not_attested", sandbox.CodeSignatureLimit: "signature_limit",
-	sandbox.CodeResponseTooLarge: "response_too_large", sandbox.CodeException: "exception",
-	sandbox.CodeSyntax: "syntax_error", sandbox.CodeInvalidParams: "invalid_params", sandbox.CodeInternal: "internal_error",
+// runCodes are the sandbox's error codes; an outcome label is one of them
+// with "_" for " " (e.g. heap_limit), so the label set stays closed.
+var runCodes = []string{
+	sandbox.CodeTimeout, sandbox.CodeCanceled, sandbox.CodeHeap, sandbox.CodeStackOverflow, sandbox.CodeFetchLimit,
+	sandbox.CodeNotAttested, sandbox.CodeSignatureLimit, sandbox.CodeResponseTooLarge, sandbox.CodeException,
+	sandbox.CodeSyntax, sandbox.CodeInvalidParams, sandbox.CodeInternal,
 }
 
 // runOutcome is the outcome label of a run's Result.Error ("" is ok).
@@ -112,8 +105,8 @@ func runOutcome(resultErr string) string {
 		return "ok"
 	}
 	code, _, _ := strings.Cut(resultErr, ":")
-	if o, ok := runOutcomes[code]; ok {
-		return o
+	if slices.Contains(runCodes, code) {
+		return strings.ReplaceAll(code, " ", "_")
 	}
 	return "other"
 }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"regexp"
 	"strconv"
 	"sync"
@@ -59,17 +58,8 @@ var registerMetricsOnce sync.Once
 // per process. Unit tests create many engines; they share the collectors.
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
-		for _, c := range []prometheus.Collector{
-			metricPreParamsReady, metricKeygenRound, metricSessionsOpen, metricPartiesRunning,
-			metricSignSeconds, metricMessagesOut, metricMessagesIn, metricMessagesRejected,
-		} {
-			if err := prometheus.DefaultRegisterer.Register(c); err != nil {
-				var already prometheus.AlreadyRegisteredError
-				if !errors.As(err, &already) {
-					panic(err) // a malformed or conflicting metric: a programming error
-				}
-			}
-		}
+		prometheus.MustRegister(metricPreParamsReady, metricKeygenRound, metricSessionsOpen, metricPartiesRunning,
+			metricSignSeconds, metricMessagesOut, metricMessagesIn, metricMessagesRejected)
 		// Make the labelled series visible (at 0) before the first session.
 		for _, t := range []string{sessionLabel(types.SESSION_TYPE_KEYGEN), sessionLabel(types.SESSION_TYPE_SIGN)} {
 			metricSessionsOpen.WithLabelValues(t)

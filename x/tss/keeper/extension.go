@@ -188,10 +188,7 @@ func (k Keeper) applyKeygenResult(ctx context.Context, author string, r types.Ke
 		return nil
 	}
 	result := "0x" + hex.EncodeToString(r.Pubkey)
-	if len(r.Pubkey) != 33 {
-		return k.recordFault(ctx, s, i, "invalid keygen result")
-	}
-	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil {
+	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil || len(r.Pubkey) != 33 {
 		return k.recordFault(ctx, s, i, "invalid keygen result")
 	}
 	switch s.Parties[i].Result {
