@@ -244,17 +244,8 @@ func TestE2EConcurrentSigns(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &sync))
 	require.Zero(t, sync.Code, out)
-	out, err = net.CLI(0, "query", "wait-tx", sync.TxHash, "--timeout", "60s", "--output", "json")
+	res, err := net.WaitTx(0, sync.TxHash)
 	require.NoError(t, err)
-	var res struct {
-		Code   uint32 `json:"code"`
-		RawLog string `json:"raw_log"`
-		Events []struct {
-			Type       string `json:"type"`
-			Attributes []struct{ Key, Value string }
-		} `json:"events"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &res))
 	require.Zero(t, res.Code, res.RawLog)
 	var ids []uint64
 	for _, e := range res.Events {

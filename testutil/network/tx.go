@@ -60,7 +60,13 @@ func (n *Network) Tx(i int, from string, args ...string) (TxResult, error) {
 	if sync.Code != 0 {
 		return sync, nil
 	}
-	out, err = n.CLI(i, "query", "wait-tx", sync.TxHash, "--timeout", "60s", "--output", "json")
+	return n.WaitTx(i, sync.TxHash)
+}
+
+// WaitTx waits, through node i's `query wait-tx`, until the tx with this hash
+// is in a block, and returns its result.
+func (n *Network) WaitTx(i int, hash string) (TxResult, error) {
+	out, err := n.CLI(i, "query", "wait-tx", hash, "--timeout", "60s", "--output", "json")
 	if err != nil {
 		return TxResult{}, err
 	}
