@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,19 +12,12 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
-	"github.com/cosmos/cosmos-sdk/types/errors"
-	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
+
+	"github.com/litprotocol/litd/client/txwait"
 )
 
-// waitTxPoll is how often wait-tx asks the node's tx index; blocks come every
-// ~0.5 s on a localnet and every few seconds on a real network.
-const waitTxPoll = 250 * time.Millisecond
-
-// waitTxCmd replaces the SDK's `query wait-tx`, which subscribes to the Tx
-// event and then looks the hash up once: CometBFT publishes the event before
-// its indexer has written the tx, so a tx committed between the two is never
-// seen and the command times out (hit by our e2e suite). Polling the index
-// until the deadline has no such window.
+// waitTxCmd replaces the SDK's `query wait-tx`, which can miss a committed
+// tx (see package txwait).
 func waitTxCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "wait-tx [hash]",
@@ -35,7 +27,7 @@ func waitTxCmd() *cobra.Command {
 result (code, events, gas), like "query tx". The hash is the argument, or is
 read from the JSON of a "tx" command on stdin. Fails after --timeout.`,
 		Example: `litd q wait-tx 0A1B...
-litd tx bank send alice litd1... 1ulit --yes --output json | litd q wait-tx --timeout 30s`,
+litd tx bank send alice lit1... 1ulit --yes --output json | litd q wait-tx --timeout 30s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			clientCtx, err := client.GetClientQueryContext(cmd)
@@ -50,20 +42,11 @@ litd tx bank send alice litd1... 1ulit --yes --output json | litd q wait-tx --ti
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-			defer cancel()
-			clientCtx = clientCtx.WithCmdContext(ctx)
-			for {
-				res, err := authtx.QueryTx(clientCtx, hash)
-				if err == nil {
-					return clientCtx.PrintProto(res)
-				}
-				select {
-				case <-ctx.Done():
-					return errors.ErrLogic.Wrapf("timed out after %s waiting for transaction %s to be included in a block (last answer: %v)", timeout, hash, err)
-				case <-time.After(waitTxPoll):
-				}
+			res, err := txwait.Wait(clientCtx, hash, timeout)
+			if err != nil {
+				return err
 			}
+			return clientCtx.PrintProto(res)
 		},
 	}
 	cmd.Flags().Duration(flagTimeout, 15*time.Second, "The maximum time to wait for the transaction to be included in a block")

@@ -17,8 +17,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/tx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 
+	"github.com/litprotocol/litd/client/txwait"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -97,32 +97,26 @@ func SignCmd() *cobra.Command {
 	return cmd
 }
 
-// waitSignatureID polls for the committed tx and reads the id from its event.
+// waitSignatureID waits for the committed tx and reads the id from its event.
 func waitSignatureID(clientCtx client.Context, hash string, timeout time.Duration) (uint64, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		res, err := authtx.QueryTx(clientCtx, hash)
-		if err == nil {
-			if res.Code != 0 {
-				return 0, fmt.Errorf("tx %s failed (code %d, %s): %s", hash, res.Code, res.Codespace, res.RawLog)
-			}
-			for _, ev := range res.Events {
-				if ev.Type != "lit.tss.v1.EventSignatureRequested" {
-					continue
-				}
-				for _, a := range ev.Attributes {
-					if a.Key == "signature_id" {
-						return strconv.ParseUint(strings.Trim(a.Value, `"`), 10, 64)
-					}
-				}
-			}
-			return 0, fmt.Errorf("tx %s has no signature request event", hash)
-		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("tx %s not in a block after %s: %w", hash, timeout, err)
-		}
-		time.Sleep(500 * time.Millisecond)
+	res, err := txwait.Wait(clientCtx, hash, timeout)
+	if err != nil {
+		return 0, err
 	}
+	if res.Code != 0 {
+		return 0, fmt.Errorf("tx %s failed (code %d, %s): %s", hash, res.Code, res.Codespace, res.RawLog)
+	}
+	for _, ev := range res.Events {
+		if ev.Type != "lit.tss.v1.EventSignatureRequested" {
+			continue
+		}
+		for _, a := range ev.Attributes {
+			if a.Key == "signature_id" {
+				return strconv.ParseUint(strings.Trim(a.Value, `"`), 10, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("tx %s has no signature request event", hash)
 }
 
 func waitSigned(cmd *cobra.Command, clientCtx client.Context, id uint64, timeout time.Duration) error {
