@@ -65,10 +65,11 @@ func newChain(b *testing.B) *chain {
 	cfg := network.DefaultConfig(litdBin(b, dir), filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-bench"
 	cfg.Ports = network.FreePorts
-	pprofPort, err := freePort()
+	ports, err := network.FreeTCPPorts(1)
 	if err != nil {
 		b.Fatal(err)
 	}
+	pprofPort := ports[0]
 	cfg.PprofPort = func(i int) int {
 		if i == 0 {
 			return pprofPort

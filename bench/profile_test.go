@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,16 +13,6 @@ import (
 
 	"github.com/google/pprof/profile"
 )
-
-// freePort asks the kernel for an unused 127.0.0.1 port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // profChunk is the length of one /debug/pprof/profile request: the
 // profile covers the phase rounded up to this.

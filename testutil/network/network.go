@@ -38,16 +38,26 @@ func LocalnetPorts(i int) Ports {
 
 // FreePorts asks the kernel for unused ports, for tests that run beside a localnet.
 func FreePorts(int) Ports {
-	var ps [5]int
+	ps, err := FreeTCPPorts(5)
+	if err != nil {
+		panic(err)
+	}
+	return Ports{P2P: ps[0], RPC: ps[1], REST: ps[2], GRPC: ps[3], Prometheus: ps[4]}
+}
+
+// FreeTCPPorts asks the kernel for n unused 127.0.0.1 ports; all are held
+// open until it returns, so none repeats.
+func FreeTCPPorts(n int) ([]int, error) {
+	ps := make([]int, n)
 	for j := range ps {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			panic(err)
+			return nil, err
 		}
-		ps[j] = l.Addr().(*net.TCPAddr).Port
 		defer l.Close()
+		ps[j] = l.Addr().(*net.TCPAddr).Port
 	}
-	return Ports{P2P: ps[0], RPC: ps[1], REST: ps[2], GRPC: ps[3], Prometheus: ps[4]}
+	return ps, nil
 }
 
 // Config describes a network.

@@ -149,16 +149,22 @@ func messageDigest(author string, m types.ProtocolMessage) []byte {
 	return h.Sum(nil)
 }
 
-// recordFault counts a pruned entry against party i of s; the first fault
-// of a party in a session emits EventPartyFaulty.
+// recordFault counts a pruned entry against party i of s and stores s.
 func (k Keeper) recordFault(ctx context.Context, s *types.Session, i int, reason string) error {
+	if err := noteFault(ctx, s, i, reason); err != nil {
+		return err
+	}
+	return k.Sessions.Set(ctx, s.Id, *s)
+}
+
+// noteFault counts a fault against party i of s without storing s (the
+// caller does); the first fault of a party in a session emits
+// EventPartyFaulty.
+func noteFault(ctx context.Context, s *types.Session, i int, reason string) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	p := &s.Parties[i]
 	p.Faults++
 	p.LastFault = fmt.Sprintf("%s (height %d)", reason, sdkCtx.BlockHeight())
-	if err := k.Sessions.Set(ctx, s.Id, *s); err != nil {
-		return err
-	}
 	if p.Faults > 1 {
 		return nil
 	}

@@ -121,10 +121,11 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 	for _, s := range expired {
 		silent := silentParties(s)
 		for _, v := range silent {
-			if err := k.recordFault(ctx, &s, PartyIndex(s, v), "silent until the deadline"); err != nil {
+			if err := noteFault(ctx, &s, PartyIndex(s, v), "silent until the deadline"); err != nil {
 				return err
 			}
 		}
+		// closeSession stores s with the faults.
 		if err := k.closeSession(ctx, s, types.SESSION_STATUS_EXPIRED); err != nil {
 			return err
 		}
