@@ -64,17 +64,17 @@ func newChain(b *testing.B) *chain {
 	}
 	cfg := network.DefaultConfig(litdBin(b, dir), filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-bench"
-	cfg.Ports = network.FreePorts
 	ports, err := network.FreeTCPPorts(1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	pprofPort := ports[0]
-	cfg.PprofPort = func(i int) int {
+	cfg.Ports = func(i int) network.Ports {
+		p := network.FreePorts(i)
 		if i == 0 {
-			return pprofPort
+			p.Pprof = pprofPort
 		}
-		return 0
+		return p
 	}
 	n, err := network.Init(cfg)
 	if err != nil {

@@ -24,10 +24,11 @@ import (
 )
 
 // Ports are one node's listen ports. Prometheus, when not 0, turns on
-// CometBFT's [instrumentation] Prometheus endpoint (/metrics) there.
+// CometBFT's [instrumentation] Prometheus endpoint (/metrics) there; Pprof,
+// when not 0, its pprof server (rpc.pprof_laddr).
 type Ports struct {
 	P2P, RPC, REST, GRPC int
-	Prometheus           int
+	Prometheus, Pprof    int
 }
 
 // LocalnetPorts gives node 0 the standard ports (RPC 26657, REST 1317,
@@ -73,9 +74,6 @@ type Config struct {
 	// PreParams are Paillier pre-parameter files given to nodes in order
 	// (<home>/tss/preparams.json); a node without one generates its own.
 	PreParams []string
-	// PprofPort, when set, gives node i CometBFT's pprof server
-	// (rpc.pprof_laddr) on 127.0.0.1 at the port it returns; 0 leaves it off.
-	PprofPort func(i int) int
 }
 
 // DefaultConfig is the `make localnet` layout: 4 validators with standard
@@ -284,7 +282,7 @@ func (n *Network) configure(node *Node) error {
 	cfgDir := filepath.Join(node.Home, "config")
 	comet := []tomlEdit{
 		{"rpc", "laddr", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.RPC))},
-		{"rpc", "pprof_laddr", quote(n.pprofAddr(node))},
+		{"rpc", "pprof_laddr", quote(listenAddr(node.Ports.Pprof))},
 		{"p2p", "laddr", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.P2P))},
 		{"p2p", "persistent_peers", quote(strings.Join(peers, ","))},
 		{"p2p", "allow_duplicate_ip", "true"},
@@ -295,7 +293,7 @@ func (n *Network) configure(node *Node) error {
 	if node.Ports.Prometheus != 0 {
 		comet = append(comet,
 			tomlEdit{"instrumentation", "prometheus", "true"},
-			tomlEdit{"instrumentation", "prometheus_listen_addr", quote(fmt.Sprintf("127.0.0.1:%d", node.Ports.Prometheus))})
+			tomlEdit{"instrumentation", "prometheus_listen_addr", quote(listenAddr(node.Ports.Prometheus))})
 	}
 	if err := editTOML(filepath.Join(cfgDir, "config.toml"), comet); err != nil {
 		return err
@@ -321,15 +319,12 @@ func (n *Network) configure(node *Node) error {
 	return editTOML(filepath.Join(cfgDir, "client.toml"), client)
 }
 
-// pprofAddr is node's pprof listen address, or "" (off).
-func (n *Network) pprofAddr(node *Node) string {
-	if n.Cfg.PprofPort == nil {
+// listenAddr is 127.0.0.1:port, or "" (off) for port 0.
+func listenAddr(port int) string {
+	if port == 0 {
 		return ""
 	}
-	if p := n.Cfg.PprofPort(node.Index); p != 0 {
-		return fmt.Sprintf("127.0.0.1:%d", p)
-	}
-	return ""
+	return fmt.Sprintf("127.0.0.1:%d", port)
 }
 
 // Start launches every node as a background `litd start` process in its own
