@@ -56,7 +56,9 @@ func ValidateSection(s *types.ExtensionSection) error {
 // registers the encryption key, counts each party's messages, records keygen
 // results (activating the key set when all parties agree) and accepts a
 // signature once it verifies against the PKP key. Entries that do not fit
-// state (unknown or closed session, author not a party) are skipped. It
+// state (unknown or closed session, author not a party) are skipped; a
+// party's entry that breaks the session's rules (replayed, misaddressed,
+// invalid or changed result) is pruned and recorded as its fault. It
 // returns the messages for the local engine.
 func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *types.ExtensionSection) ([]Delivered, error) {
 	if sec == nil {
