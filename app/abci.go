@@ -21,6 +21,7 @@ import (
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	"github.com/litprotocol/litd/app/abci/ve"
 	actionsengine "github.com/litprotocol/litd/x/actions/engine"
+	"github.com/litprotocol/litd/x/actions/sandbox"
 	pkpkeeper "github.com/litprotocol/litd/x/pkp/keeper"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/engine"
@@ -40,8 +41,13 @@ func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOption
 	)
 	if eng != nil {
 		app.TSSEngine, veEngine, pbEngine = eng, eng, eng
-		cfg := actionsengine.Config{AllowLoopbackFetch: cast.ToBool(appOpts.Get("actions.allow-loopback-fetch"))}
-		app.ActionsEngine = actionsengine.New(logger, cfg, permissionReader{app})
+		cfg := actionsengine.Config{
+			AllowLoopbackFetch: cast.ToBool(appOpts.Get("actions.allow-loopback-fetch")),
+			MaxWorkers:         cast.ToInt(appOpts.Get("actions.max-workers")),
+		}
+		app.ActionsEngine = actionsengine.New(logger, cfg, func(height int64) sandbox.Permissions {
+			return permissionReader{app: app, height: height}
+		})
 		veActions, pbActions = app.ActionsEngine, app.ActionsEngine
 	}
 	voteExt := ve.NewHandler(logger, veEngine, veActions)
@@ -101,11 +107,16 @@ func (app *App) startEngine(logger log.Logger, appOpts servertypes.AppOptions) (
 }
 
 // permissionReader answers a running action's permission reads from the
-// latest committed state (off-chain, read-only).
-type permissionReader struct{ app *App }
+// committed state at the execution's request height (off-chain, read-only), so
+// every validator reads the same whenever it runs the action. The node must
+// keep that height (pruning keep-recent >= execution_timeout_blocks).
+type permissionReader struct {
+	app    *App
+	height int64
+}
 
 func (r permissionReader) IsPermittedAction(tokenIDHex, cid string) (bool, error) {
-	ctx, err := r.app.CreateQueryContext(0, false)
+	ctx, err := r.app.CreateQueryContext(r.height, false)
 	if err != nil {
 		return false, err
 	}
@@ -118,7 +129,7 @@ func (r permissionReader) IsPermittedAction(tokenIDHex, cid string) (bool, error
 }
 
 func (r permissionReader) PermittedActions(tokenIDHex string) ([]string, error) {
-	ctx, err := r.app.CreateQueryContext(0, false)
+	ctx, err := r.app.CreateQueryContext(r.height, false)
 	if err != nil {
 		return nil, err
 	}

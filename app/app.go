@@ -96,6 +96,7 @@ var maccPerms = map[string][]string{
 	distrtypes.ModuleName:          nil,
 	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
 	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
+	actionstypes.ModuleName:        nil, // escrows execution fees
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -172,12 +173,13 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		app.StakingKeeper, authority)
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 
-	app.TSSKeeper = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]), addrCodec, app.StakingKeeper, authority)
+	app.TSSKeeper = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]), addrCodec, app.StakingKeeper, app.BankKeeper, authtypes.FeeCollectorName, authority)
 	app.PKPKeeper = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[pkptypes.StoreKey]), addrCodec,
 		app.BankKeeper, app.TSSKeeper, authtypes.FeeCollectorName, authority)
 	app.TSSKeeper.SetPKPKeeper(app.PKPKeeper)
 	app.ActionsKeeper = actionskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[actionstypes.StoreKey]), addrCodec,
-		app.PKPKeeper, app.TSSKeeper, authority)
+		app.PKPKeeper, app.TSSKeeper, app.BankKeeper, authtypes.FeeCollectorName, authority).
+		WithReplayer(actionsengine.NewReplayer())
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, enc.TxConfig),

@@ -138,7 +138,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short: "Run an uploaded action on the validators (or --code for inline code); js params with --js-params '{...}'",
 					Long: "Validators run the action live (fetches are attested by > 2/3 of voting power), then offline on the attested\n" +
 						"transcript; each Lit.Actions.signEcdsa on a PKP that permits this action's CID becomes a threshold signature.\n" +
-						"Follow it with: litd q actions execution [id]",
+						"Fee: execution_fee + max_fetches × fee_per_fetch + max_signatures × fee_per_signature is escrowed now; when\n" +
+						"the execution ends, execution_fee + attested fetches × fee_per_fetch + requested signatures × fee_per_signature\n" +
+						"is charged and the rest refunded (litd q actions params). An account may have max_open_executions_per_account\n" +
+						"executions open at once. Follow it with: litd q actions execution [id]",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "cid", Optional: true}},
 				},
 				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
@@ -152,6 +155,15 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Action", Use: "action [cid]", Short: "Show an action's code", PositionalArgs: pos("cid")},
 				{RpcMethod: "Execution", Use: "execution [id]", Short: "Show an execution: status, attested fetches, response, logs, signatures, error", PositionalArgs: pos("id")},
 				{RpcMethod: "Executions", Use: "executions", Short: "List executions"},
+				{
+					RpcMethod: "Verify", Use: "verify [signature-id]", PositionalArgs: pos("signature_id"),
+					Short: "Check where a signature came from: signer, action, Mint/Grant/Burn, replay",
+					Long: "Answers, for an x/tss signature: the address it recovers to and whether that is the PKP's; whether a Lit\n" +
+						"Action requested it (not an account), the action's CID and code hash; whether the PKP was minted by\n" +
+						"Mint/Grant/Burn with that action as the only thing that may ever use it; and whether the node's offline\n" +
+						"replay of the execution (in a worker process) reproduces the result > 2/3 of validators agreed on.\n" +
+						"verified is true when all of these hold. Also GET /lit/actions/v1/signatures/{id}/verify.",
+				},
 			},
 		},
 	}

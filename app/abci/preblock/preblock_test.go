@@ -92,7 +92,7 @@ func newFixture(t *testing.T) *fixture {
 		WithBlockHeight(height).WithEventManager(sdk.NewEventManager()).
 		WithConsensusParams(cmtproto.ConsensusParams{Abci: &cmtproto.ABCIParams{VoteExtensionsEnableHeight: enableHeight}})
 	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
-	tss := tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(key), address.NewBech32Codec("lit"), fakeStaking{}, "lit1gov")
+	tss := tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(key), address.NewBech32Codec("lit"), fakeStaking{}, nil, "fee_collector", "lit1gov")
 	require.NoError(t, tss.InitGenesis(ctx, *tsstypes.DefaultGenesis()))
 	s := tsstypes.Session{Id: session, Type: tsstypes.SESSION_TYPE_KEYGEN, Status: tsstypes.SESSION_STATUS_OPEN, KeySetId: 1, Threshold: 1, StartHeight: 5, DeadlineHeight: 100}
 	for i := range byte(3) {
@@ -101,7 +101,7 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, tss.Sessions.Set(ctx, session, s))
 	require.NoError(t, tss.OpenSessions.Set(ctx, session))
 	f := &fixture{ctx: ctx, tss: tss, store: key, eng: &fakeEngine{},
-		actions: actionskeeper.NewKeeper(cdc, runtime.NewKVStoreService(actKey), address.NewBech32Codec("lit"), nil, tss, "lit1gov")}
+		actions: actionskeeper.NewKeeper(cdc, runtime.NewKVStoreService(actKey), address.NewBech32Codec("lit"), nil, tss, nil, "fee_collector", "lit1gov")}
 	f.h = f.handler(f.eng, consAddr(0))
 	return f
 }

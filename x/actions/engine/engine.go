@@ -5,6 +5,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -17,6 +18,7 @@ import (
 	"github.com/litprotocol/litd/x/actions/keeper"
 	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
+	"github.com/litprotocol/litd/x/actions/worker"
 )
 
 // ResendAfterBlocks: a report not yet reflected in state is sent again.
@@ -27,7 +29,15 @@ type Config struct {
 	// AllowLoopbackFetch lets actions reach 127.0.0.0/8 and ::1 (local
 	// networks and tests only); private and link-local stay refused.
 	AllowLoopbackFetch bool
+	// MaxWorkers bounds the worker processes running at once (default 4);
+	// further runs wait for a slot.
+	MaxWorkers int
+	// WorkerBin is the litd executable that runs workers (default: this one).
+	WorkerBin string
 }
+
+// PermissionsAt answers permission reads from committed state at a height.
+type PermissionsAt func(height int64) sandbox.Permissions
 
 type phaseKey struct {
 	id    uint64
@@ -40,21 +50,39 @@ type report struct {
 	sentAt int64
 }
 
-// Engine runs this validator's executions.
+// liveRun is the fetch phase's run of an execution, kept until its final run: when the attested
+// transcript is exactly what this validator saw, the final run would repeat it byte for byte
+// (same code, params, seed, time, reads, fetch answers) and its result is reused instead.
+type liveRun struct {
+	fetches []types.Fetch
+	result  types.Result
+}
+
+// Engine runs this validator's executions, each run in a worker process.
 type Engine struct {
 	log     log.Logger
 	cfg     Config
-	perms   sandbox.Permissions
+	perms   PermissionsAt
+	runner  *worker.Runner
+	slots   chan struct{}
 	mu      sync.Mutex
 	started map[phaseKey]bool
 	ready   map[phaseKey]*report
+	live    map[uint64]*liveRun
 }
 
 // New returns an engine; perms answers permission reads of running actions.
-func New(logger log.Logger, cfg Config, perms sandbox.Permissions) *Engine {
+func New(logger log.Logger, cfg Config, perms PermissionsAt) *Engine {
 	registerMetrics()
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 4
+	}
+	if perms == nil {
+		perms = func(int64) sandbox.Permissions { return nil }
+	}
 	return &Engine{log: logger.With("module", "actions-engine"), cfg: cfg, perms: perms,
-		started: map[phaseKey]bool{}, ready: map[phaseKey]*report{}}
+		runner: &worker.Runner{Bin: cfg.WorkerBin}, slots: make(chan struct{}, cfg.MaxWorkers),
+		started: map[phaseKey]bool{}, ready: map[phaseKey]*report{}, live: map[uint64]*liveRun{}}
 }
 
 // Seed is the execution's deterministic Math.random seed.
@@ -64,8 +92,12 @@ func Seed(e types.Execution) [32]byte {
 	return sha256.Sum256(append(append([]byte("litd/actions/v1/seed|"), id[:]...), e.Cid...))
 }
 
-// EnvFor is the sandbox environment of an execution; replay uses it too.
+// EnvFor is the sandbox environment of an execution; replay uses it too. The limits are the params
+// recorded at the request (p, the current params, only for executions recorded without them).
 func EnvFor(e types.Execution, code string, p types.Params, fetcher sandbox.Fetcher, perms sandbox.Permissions) sandbox.Env {
+	if e.Params != nil {
+		p = *e.Params
+	}
 	return sandbox.Env{
 		Code: code, JSParams: e.JsParams, Seed: Seed(e), Now: time.Unix(e.BlockTimeUnix, 0).UTC(),
 		Fetcher: fetcher, Permissions: perms,
@@ -98,22 +130,46 @@ func (e *Engine) Observe(_ int64, jobs []keeper.Job) {
 			delete(e.ready, k)
 		}
 	}
+	for id := range e.live {
+		if !live[phaseKey{id, types.EXECUTION_STATUS_FETCHING}] && !live[phaseKey{id, types.EXECUTION_STATUS_RUNNING}] {
+			delete(e.live, id)
+		}
+	}
 }
 
 func (e *Engine) run(k phaseKey, j keeper.Job) {
+	e.slots <- struct{}{}
+	defer func() { <-e.slots }()
 	ctx := context.Background()
 	var rep report
 	start := time.Now()
 	var phase, outcome string
+	perms := e.perms(j.Execution.Height)
 	switch k.phase {
 	case types.EXECUTION_STATUS_FETCHING:
-		live := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(j.Params.MaxFetchBodyBytes)}
-		res := sandbox.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, countingFetcher{live}, e.perms))
-		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: ToFetches(res.Fetches)}
+		p := j.Params
+		if j.Execution.Params != nil {
+			p = *j.Execution.Params
+		}
+		live := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(p.MaxFetchBodyBytes)}
+		res := e.runner.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, countingFetcher{live}, perms))
+		fetches := ToFetches(res.Fetches)
+		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: fetches}
 		phase, outcome = "live", runOutcome(res.Error)
+		e.mu.Lock()
+		e.live[k.id] = &liveRun{fetches: fetches, result: ToResult(res)}
+		e.mu.Unlock()
 	case types.EXECUTION_STATUS_RUNNING:
+		e.mu.Lock()
+		lr := e.live[k.id]
+		e.mu.Unlock()
+		if lr != nil && sameFetches(lr.fetches, j.Execution.Fetches) {
+			rep.result = &types.ResultReport{ExecutionId: k.id, Result: lr.result}
+			phase, outcome = "reused", runOutcome(lr.result.Error)
+			break
+		}
 		fetcher := &sandbox.TranscriptFetcher{Fetches: FromFetches(j.Execution.Fetches)}
-		res := sandbox.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, e.perms))
+		res := e.runner.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, perms))
 		rep.result = &types.ResultReport{ExecutionId: k.id, Result: ToResult(res)}
 		phase, outcome = "offline", runOutcome(res.Error)
 	default:
@@ -126,6 +182,21 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 	if e.started[k] {
 		e.ready[k] = &rep
 	}
+}
+
+// sameFetches: the attested transcript is entry for entry what this validator saw live.
+func sameFetches(a, b []types.Fetch) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, errX := a[i].Marshal()
+		y, errY := b[i].Marshal()
+		if errX != nil || errY != nil || !bytes.Equal(x, y) {
+			return false
+		}
+	}
+	return true
 }
 
 // ExtensionSection returns the reports ready to send, within maxBytes.
@@ -164,10 +235,10 @@ func ToFetches(fs []sandbox.Fetch) []types.Fetch {
 	out := make([]types.Fetch, len(fs))
 	for i, f := range fs {
 		out[i] = types.Fetch{Request: types.FetchRequest{Method: f.Request.Method, Url: f.Request.URL, Headers: toHeaders(f.Request.Headers), Body: f.Request.Body}, Error: f.Error}
-		// Only status and body are attested: headers such as Date differ
-		// between validators by nature.
+		// Status, body and sandbox.AttestedHeaders are attested (the
+		// live fetcher returns no other header).
 		if f.Response != nil {
-			out[i].Response = &types.FetchResponse{Status: uint32(f.Response.Status), Body: f.Response.Body}
+			out[i].Response = &types.FetchResponse{Status: uint32(f.Response.Status), Headers: toHeaders(f.Response.Headers), Body: f.Response.Body}
 		}
 	}
 	return out
@@ -187,9 +258,21 @@ func FromFetches(fs []types.Fetch) []sandbox.Fetch {
 
 // ToResult converts a sandbox result to what validators vote on.
 func ToResult(r sandbox.Result) types.Result {
-	out := types.Result{Response: r.Response, Logs: r.Logs, Error: r.Error}
+	out := types.Result{Response: r.Response, Logs: r.Logs, Error: r.Error, Runtime: sandbox.RuntimeVersion}
 	for _, s := range r.SignRequests {
 		out.SignRequests = append(out.SignRequests, types.SignRequest{SigName: s.SigName, PublicKey: s.PublicKey, ToSign: "0x" + hex.EncodeToString(s.ToSign)})
+	}
+	for _, rd := range r.Reads {
+		out.Reads = append(out.Reads, types.PermissionRead{Op: rd.Op, TokenId: rd.TokenID, Cid: rd.CID, Permitted: rd.Permitted, Cids: rd.CIDs, Error: rd.Error})
+	}
+	return out
+}
+
+// FromReads converts a recorded result's permission reads back for a replay.
+func FromReads(rs []types.PermissionRead) []sandbox.PermissionRead {
+	out := make([]sandbox.PermissionRead, len(rs))
+	for i, r := range rs {
+		out[i] = sandbox.PermissionRead{Op: r.Op, TokenID: r.TokenId, CID: r.Cid, Permitted: r.Permitted, CIDs: r.Cids, Error: r.Error}
 	}
 	return out
 }

@@ -92,9 +92,9 @@ func (c countingFetcher) Fetch(ctx context.Context, i int, req sandbox.FetchRequ
 }
 
 // runCodes are the sandbox's error codes; an outcome label is one of them
-// with "_" for " " (e.g. heap_limit), so the label set stays closed.
+// with "_" for " " (e.g. memory_limit), so the label set stays closed.
 var runCodes = []string{
-	sandbox.CodeTimeout, sandbox.CodeCanceled, sandbox.CodeHeap, sandbox.CodeStackOverflow, sandbox.CodeFetchLimit,
+	sandbox.CodeTimeout, sandbox.CodeCanceled, sandbox.CodeMemory, sandbox.CodeCrashed, sandbox.CodeStackOverflow, sandbox.CodeFetchLimit,
 	sandbox.CodeNotAttested, sandbox.CodeSignatureLimit, sandbox.CodeResponseTooLarge, sandbox.CodeException,
 	sandbox.CodeSyntax, sandbox.CodeInvalidParams, sandbox.CodeInternal,
 }

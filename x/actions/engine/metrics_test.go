@@ -110,37 +110,49 @@ func TestMetricsFetchesAndRuns(t *testing.T) {
 	require.Equal(t, liveOK+1, testutil.ToFloat64(metricRuns.WithLabelValues("live", "ok")))
 	require.Equal(t, liveRuns+1, runCount(t, "live"))
 
-	// The offline run replays the transcript: a run, but no live fetch.
+	// The attested transcript is what this engine saw: the live run's result is reused, no run.
 	exec.Status, exec.Fetches = types.EXECUTION_STATUS_RUNNING, transcript
+	reused := runCount(t, "reused")
 	sec = waitReport(t, e, 11, keeper.Job{Execution: exec, Code: code, Params: params})
 	require.Len(t, sec.ResultReports, 1)
 	require.Empty(t, sec.ResultReports[0].Result.Error)
+	require.Equal(t, "fine", sec.ResultReports[0].Result.Response)
+	require.Equal(t, reused+1, runCount(t, "reused"))
+	require.Equal(t, offlineRuns, runCount(t, "offline"))
+
+	// Another attested response: the offline run replays the transcript, a run but no live fetch.
+	exec.Id, exec.Fetches = 3, append([]types.Fetch(nil), transcript...)
+	exec.Fetches[0].Response = &types.FetchResponse{Status: 200, Body: []byte("attested")}
+	sec = waitReport(t, e, 12, keeper.Job{Execution: exec, Code: code, Params: params})
+	require.Len(t, sec.ResultReports, 1)
+	require.Equal(t, "attested", sec.ResultReports[0].Result.Response)
 	require.Equal(t, offlineOK+1, testutil.ToFloat64(metricRuns.WithLabelValues("offline", "ok")))
 	require.Equal(t, offlineRuns+1, runCount(t, "offline"))
 	require.Equal(t, fetches+4, testutil.ToFloat64(metricFetches), "offline runs make no live fetch")
 
-	// A run that times out while its fetch hangs: outcome timeout, fetch failure timeout.
+	// A run that times out while its fetch hangs: outcome timeout; the worker's end cancels the fetch.
 	liveTimeout := testutil.ToFloat64(metricRuns.WithLabelValues("live", "timeout"))
 	params.TimeoutMs = 300
 	exec = types.Execution{Id: 2, Cid: "QmSlow", JsParams: "{}", Status: types.EXECUTION_STATUS_FETCHING, BlockTimeUnix: 1}
 	slow := fmt.Sprintf(`(async () => { await fetch(%q); })();`, srv.URL+"/slow")
-	sec = waitReport(t, e, 12, keeper.Job{Execution: exec, Code: slow, Params: params})
+	sec = waitReport(t, e, 13, keeper.Job{Execution: exec, Code: slow, Params: params})
 	require.Len(t, sec.FetchReports, 1)
 	require.Equal(t, liveTimeout+1, testutil.ToFloat64(metricRuns.WithLabelValues("live", "timeout")))
 	require.Eventually(t, func() bool {
-		return testutil.ToFloat64(metricFetchFailures.WithLabelValues("timeout")) == failures["timeout"]+1
-	}, 10*time.Second, 20*time.Millisecond, "the hung fetch ends with the run's deadline")
+		return testutil.ToFloat64(metricFetchFailures.WithLabelValues("canceled")) == failures["canceled"]+1
+	}, 10*time.Second, 20*time.Millisecond, "the hung fetch ends with the run")
 	require.Equal(t, fetches+5, testutil.ToFloat64(metricFetches))
 }
 
 func TestRunOutcome(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                                  "ok",
-		"timeout: action did not finish":    "timeout",
-		"heap limit: heap grew by 70 MiB":   "heap_limit",
-		"fetch not attested: request 0 ...": "fetch_not_attested",
-		"exception: Error: boom":            "exception",
-		"something else":                    "other",
+		"":                               "ok",
+		"timeout: action did not finish": "timeout",
+		"memory limit: the action used more than the 256 MiB its worker may have": "memory_limit",
+		"worker crashed: the action's worker process ended without a result":      "worker_crashed",
+		"fetch not attested: request 0 ...":                                       "fetch_not_attested",
+		"exception: Error: boom":                                                  "exception",
+		"something else":                                                          "other",
 	} {
 		require.Equal(t, want, runOutcome(in), in)
 	}

@@ -10,6 +10,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
@@ -64,7 +65,7 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if err != nil {
 			return err
 		}
-		if !ok || !fetchesWithin(r.Fetches, params) {
+		if !ok || !fetchesWithin(r.Fetches, paramsOf(e, params)) {
 			continue
 		}
 		// A repeated report is skipped, not the rest of the section.
@@ -85,7 +86,7 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if err != nil {
 			return err
 		}
-		if !ok || !resultWithin(&r.Result, params) {
+		if !ok || !resultWithin(&r.Result, paramsOf(e, params)) {
 			continue
 		}
 		if fresh, err := k.record(ctx, r.ExecutionId, phaseRun, author, power); err != nil {
@@ -117,9 +118,56 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 			if err := k.acceptResult(ctx, e, r.Result, digest); err != nil {
 				return err
 			}
+			continue
+		}
+		if sandbox.IsResourceFailure(r.Result.Error) {
+			if err := k.maybeAcceptResourceFailure(ctx, e, total); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// maybeAcceptResourceFailure ends an execution that validators with > 2/3 of the power saw fail
+// for a resource (time, memory, a dead worker) even when they disagree on which one: which limit
+// struck first depends on each machine, that one did is what they agree on. The failure reported
+// with the most power is recorded (the lowest digest on a tie). Honest validators that saw it
+// finish would hold > 1/3 between them, so this never overrides a result that could still win.
+func (k Keeper) maybeAcceptResourceFailure(ctx context.Context, e types.Execution, total int64) error {
+	var (
+		sum, bestPower int64
+		best           types.Result
+		bestDigest     string
+	)
+	err := k.ResultVotes.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](e.Id),
+		func(key collections.Pair[uint64, string], power int64) (bool, error) {
+			r, err := k.ResultCopies.Get(ctx, key)
+			if err != nil {
+				return true, err
+			}
+			if !sandbox.IsResourceFailure(r.Error) {
+				return false, nil
+			}
+			sum += power
+			if power > bestPower {
+				bestPower, best, bestDigest = power, r, key.K2()
+			}
+			return false, nil
+		})
+	if err != nil || !supermajority(sum, total) {
+		return err
+	}
+	return k.acceptResult(ctx, e, best, bestDigest)
+}
+
+// paramsOf is the params an execution was requested under (current ones for executions recorded
+// without them).
+func paramsOf(e types.Execution, current types.Params) types.Params {
+	if e.Params != nil {
+		return *e.Params
+	}
+	return current
 }
 
 func fetchesWithin(fs []types.Fetch, p types.Params) bool {
@@ -140,8 +188,11 @@ func resultWithin(r *types.Result, p types.Params) bool {
 		logBytes += len(l)
 	}
 	return uint64(len(r.Response)) <= p.MaxResponseBytes && uint64(logBytes) <= p.MaxLogBytes+1024 &&
-		len(r.SignRequests) <= int(p.MaxSignatures) && len(r.Error) <= 4096
+		len(r.SignRequests) <= int(p.MaxSignatures) && len(r.Error) <= 4096 && len(r.Reads) <= MaxReads && len(r.Runtime) <= 128
 }
+
+// MaxReads bounds the permission reads a result may carry (the sandbox allows 256).
+const MaxReads = 256
 
 // openIn loads an execution if it is open and in status.
 func (k Keeper) openIn(ctx context.Context, id uint64, status types.ExecutionStatus) (types.Execution, bool, error) {
@@ -280,6 +331,9 @@ func (k Keeper) acceptResult(ctx context.Context, e types.Execution, r types.Res
 			sr.Error = err.Error()
 			continue
 		}
+		if err := k.SignatureExecutions.Set(ctx, id, e.Id); err != nil {
+			return err
+		}
 		pending++
 	}
 	e.Result = &r
@@ -331,14 +385,26 @@ func (k Keeper) clearVotes(ctx context.Context, id uint64) error {
 	return k.Reporters.Clear(ctx, collections.NewPrefixedTripleRange[uint64, uint64, sdk.ValAddress](id))
 }
 
-// finish closes an execution and drops its reports.
+// finish closes an execution: it settles the fee, drops the reports and schedules the
+// transcript's pruning when nothing needs it for verification (no signature was requested).
 func (k Keeper) finish(ctx context.Context, e types.Execution, status types.ExecutionStatus) error {
-	e.Status = status
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	e.Status, e.FinishedHeight = status, sdkCtx.BlockHeight()
+	k.settleFee(sdkCtx, &e)
 	if err := k.Executions.Set(ctx, e.Id, e); err != nil {
 		return err
 	}
 	if err := k.OpenExecutions.Remove(ctx, e.Id); err != nil {
 		return err
+	}
+	if err := k.release(ctx, e.Caller); err != nil {
+		return err
+	}
+	if signatures(e) == 0 {
+		retention := int64(paramsOrDefault(e).TranscriptRetentionBlocks)
+		if err := k.PruneQueue.Set(ctx, collections.Join(e.FinishedHeight+retention, e.Id)); err != nil {
+			return err
+		}
 	}
 	if err := k.clearFetchReports(ctx, e.Id); err != nil {
 		return err
@@ -352,7 +418,9 @@ func (k Keeper) finish(ctx context.Context, e types.Execution, status types.Exec
 }
 
 // EndBlocker settles fetch phases that waited long enough, completes
-// executions whose signatures exist, and fails those past their deadline.
+// executions whose signatures exist, fails those past their deadline, and
+// prunes transcripts past their retention. It looks at every open execution
+// (max_open_executions bounds them), so none waits behind others.
 func (k Keeper) EndBlocker(ctx context.Context) error {
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	var open []types.Execution
@@ -362,9 +430,12 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			return true, err
 		}
 		open = append(open, e)
-		return len(open) >= 64, nil
+		return len(open) >= types.MaxOpenExecutions, nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := k.prune(ctx, h); err != nil {
 		return err
 	}
 	total := lastCommitPower(ctx)

@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/litprotocol/litd/x/actions/types"
 )
 
@@ -23,15 +27,43 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	for _, e := range gs.Executions {
 		// Reports of an unfinished execution are not exported, so it could
-		// never finish: it ends failed, with the reason.
+		// never finish: it ends failed, with the reason, and its escrow is
+		// refunded (the module account's balance comes with x/bank's genesis).
 		if e.Status != types.EXECUTION_STATUS_COMPLETED && e.Status != types.EXECUTION_STATUS_FAILED {
 			e.Error = fmt.Sprintf("chain restarted from genesis while %s", e.Status)
-			e.Status = types.EXECUTION_STATUS_FAILED
+			e.Status, e.FinishedHeight = types.EXECUTION_STATUS_FAILED, sdkCtx.BlockHeight()
+			if e.FeeEscrowed.IsValid() && e.FeeEscrowed.IsPositive() {
+				caller, err := k.addressCodec.StringToBytes(e.Caller)
+				if err != nil {
+					return err
+				}
+				if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, caller, sdk.NewCoins(e.FeeEscrowed)); err != nil {
+					return fmt.Errorf("refunding execution %d's escrow: %w", e.Id, err)
+				}
+			}
 		}
 		if err := k.Executions.Set(ctx, e.Id, e); err != nil {
 			return err
+		}
+		// The derived indexes are rebuilt, not exported.
+		if e.Result != nil {
+			for _, sr := range e.Result.SignRequests {
+				if sr.SignatureId == 0 {
+					continue
+				}
+				if err := k.SignatureExecutions.Set(ctx, sr.SignatureId, e.Id); err != nil {
+					return err
+				}
+			}
+		}
+		if e.PrunedHeight == 0 && signatures(e) == 0 {
+			at := e.FinishedHeight + int64(paramsOrDefault(e).TranscriptRetentionBlocks)
+			if err := k.PruneQueue.Set(ctx, collections.Join(at, e.Id)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

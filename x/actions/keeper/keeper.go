@@ -23,7 +23,11 @@ type Keeper struct {
 	addressCodec address.Codec
 	pkp          types.PKPKeeper
 	tss          types.TSSKeeper
+	bank         types.BankKeeper
+	feeCollector string
 	authority    string
+	// replayer re-runs executions for the Verify query (off-chain; nil: not offered).
+	replayer Replayer
 
 	Schema          collections.Schema
 	Params          collections.Item[types.Params]
@@ -41,13 +45,27 @@ type Keeper struct {
 	ResultCopies collections.Map[collections.Pair[uint64, string], types.Result]
 	// QuorumHeight is when > 2/3 of power had reported fetches.
 	QuorumHeight collections.Map[uint64, int64]
+	// OpenByCaller counts each account's open executions (max_open_executions_per_account).
+	OpenByCaller collections.Map[string, uint64]
+	// PruneQueue holds (height, id): the execution's transcript is pruned at that height.
+	PruneQueue collections.KeySet[collections.Pair[int64, uint64]]
+	// SignatureExecutions maps an x/tss signature id to the execution that requested it.
+	SignatureExecutions collections.Map[uint64, uint64]
+}
+
+// Replayer re-runs an execution offline (in a worker process) and reports whether it reproduces
+// the recorded result. It is node-local and never part of the state machine.
+type Replayer interface {
+	Replay(ctx context.Context, e types.Execution, code string, params types.Params) types.ReplayReport
 }
 
 // NewKeeper builds the x/actions schema.
-func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, pkp types.PKPKeeper, tss types.TSSKeeper, authority string) Keeper {
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, pkp types.PKPKeeper,
+	tss types.TSSKeeper, bank types.BankKeeper, feeCollector, authority string,
+) Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		cdc: cdc, addressCodec: addressCodec, pkp: pkp, tss: tss, authority: authority,
+		cdc: cdc, addressCodec: addressCodec, pkp: pkp, tss: tss, bank: bank, feeCollector: feeCollector, authority: authority,
 		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Actions:         collections.NewMap(sb, types.ActionsKey, "actions", collections.StringKey, codec.CollValue[types.Action](cdc)),
 		Executions:      collections.NewMap(sb, types.ExecutionsKey, "executions", collections.Uint64Key, codec.CollValue[types.Execution](cdc)),
@@ -62,12 +80,22 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 		ResultCopies: collections.NewMap(sb, types.ResultCopiesKey, "result_copies",
 			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey), codec.CollValue[types.Result](cdc)),
 		QuorumHeight: collections.NewMap(sb, types.QuorumHeightKey, "quorum_height", collections.Uint64Key, collections.Int64Value),
+		OpenByCaller: collections.NewMap(sb, types.OpenByCallerKey, "open_by_caller", collections.StringKey, collections.Uint64Value),
+		PruneQueue: collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		SignatureExecutions: collections.NewMap(sb, types.SignatureExecKey, "signature_executions", collections.Uint64Key, collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {
 		panic(err)
 	}
 	k.Schema = schema
+	return k
+}
+
+// WithReplayer returns the keeper with r serving the Verify query's replay.
+func (k Keeper) WithReplayer(r Replayer) Keeper {
+	k.replayer = r
 	return k
 }
 

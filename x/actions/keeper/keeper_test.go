@@ -19,6 +19,7 @@ import (
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/comet"
 	"cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/codec/address"
@@ -27,6 +28,7 @@ import (
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"github.com/cosmos/cosmos-sdk/types/query"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -51,10 +53,12 @@ const (
 )
 
 var (
-	caller    = mustBech32("lit", bytes.Repeat([]byte{1}, 20))
-	gov       = mustBech32("lit", authtypes.NewModuleAddress("gov"))
-	blockTime = time.Unix(1_700_000_000, 0).UTC()
-	vals      = func() (out [4]sdk.ValAddress) {
+	caller = mustBech32("lit", bytes.Repeat([]byte{1}, 20))
+	gov    = mustBech32("lit", authtypes.NewModuleAddress("gov"))
+	// feeCollector is the module account name fees go to.
+	feeCollector = authtypes.FeeCollectorName
+	blockTime    = time.Unix(1_700_000_000, 0).UTC()
+	vals         = func() (out [4]sdk.ValAddress) {
 		for i := range out {
 			out[i] = bytes.Repeat([]byte{0xa1 + byte(i)}, 20)
 		}
@@ -91,10 +95,36 @@ func (fakeStaking) GetValidatorByConsAddr(context.Context, sdk.ConsAddress) (sta
 }
 
 // fakeBank pays every mint fee.
-type fakeBank struct{}
+// fakeBank is the only fake: balances per account and per module account.
+type fakeBank struct{ accounts, modules map[string]sdk.Coins }
 
-func (fakeBank) SendCoinsFromAccountToModule(context.Context, sdk.AccAddress, string, sdk.Coins) error {
+func newBank() *fakeBank {
+	return &fakeBank{accounts: map[string]sdk.Coins{caller: ulit(1_000_000_000), gov: ulit(1_000_000_000)}, modules: map[string]sdk.Coins{}}
+}
+
+func ulit(n int64) sdk.Coins { return sdk.NewCoins(sdk.NewInt64Coin("ulit", n)) }
+
+func ulit0() sdk.Coin { return sdk.NewInt64Coin("ulit", 0) }
+
+func move(from, to map[string]sdk.Coins, fk, tk string, amt sdk.Coins) error {
+	left, neg := from[fk].SafeSub(amt...)
+	if neg {
+		return errorsmod.Wrapf(sdkerrors.ErrInsufficientFunds, "%s < %s", from[fk], amt)
+	}
+	from[fk], to[tk] = left, to[tk].Add(amt...)
 	return nil
+}
+
+func (b *fakeBank) SendCoinsFromAccountToModule(_ context.Context, from sdk.AccAddress, to string, amt sdk.Coins) error {
+	return move(b.accounts, b.modules, from.String(), to, amt)
+}
+
+func (b *fakeBank) SendCoinsFromModuleToAccount(_ context.Context, from string, to sdk.AccAddress, amt sdk.Coins) error {
+	return move(b.modules, b.accounts, from, to.String(), amt)
+}
+
+func (b *fakeBank) SendCoinsFromModuleToModule(_ context.Context, from, to string, amt sdk.Coins) error {
+	return move(b.modules, b.modules, from, to, amt)
 }
 
 // commit is a comet.BlockInfo whose last commit has one vote per power.
@@ -133,7 +163,9 @@ type fixture struct {
 	q       keeper.Querier
 	tss     tsskeeper.Keeper
 	pkpMsgs pkptypes.MsgServer
+	pkp     pkpkeeper.Keeper
 	store   store.KVStoreService
+	bank    *fakeBank
 }
 
 // newFixture wires real x/tss (active key set from rootPriv), x/pkp and
@@ -149,11 +181,12 @@ func newFixture(t *testing.T) *fixture {
 		WithEventManager(sdk.NewEventManager()).WithCometInfo(commit{power, power, power, power})
 	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
 	ac := address.NewBech32Codec("lit")
-	f := &fixture{ctx: ctx, store: runtime.NewKVStoreService(keys[types.StoreKey])}
-	f.tss = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]), ac, fakeStaking{}, gov)
-	pkp := pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[pkptypes.StoreKey]), ac, fakeBank{}, f.tss, "fee_collector", gov)
+	f := &fixture{ctx: ctx, store: runtime.NewKVStoreService(keys[types.StoreKey]), bank: newBank()}
+	f.tss = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]), ac, fakeStaking{}, f.bank, feeCollector, gov)
+	pkp := pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[pkptypes.StoreKey]), ac, f.bank, f.tss, feeCollector, gov)
 	f.tss.SetPKPKeeper(pkp)
-	f.k = keeper.NewKeeper(cdc, f.store, ac, pkp, f.tss, gov)
+	f.pkp = pkp
+	f.k = keeper.NewKeeper(cdc, f.store, ac, pkp, f.tss, f.bank, feeCollector, gov)
 	f.msgs, f.q, f.pkpMsgs = keeper.NewMsgServerImpl(f.k), keeper.NewQuerier(f.k), pkpkeeper.NewMsgServerImpl(pkp)
 
 	var ops []string
@@ -312,10 +345,16 @@ func TestExecuteAction(t *testing.T) {
 	res := ok[*types.MsgExecuteActionResponse](t)(f.msgs.ExecuteAction(f.ctx, &types.MsgExecuteAction{Caller: caller, Cid: cid, JsParams: `{"n": 7}`}))
 	require.Equal(t, &types.MsgExecuteActionResponse{ExecutionId: 1, Cid: cid}, res)
 	require.Equal(t, []proto.Message{&types.EventExecutionRequested{ExecutionId: 1, Cid: cid, Caller: caller}}, f.events(t))
+	params := types.DefaultParams()
+	escrow := params.MaxEscrow() // 0.1 + 8 × 0.02 + 4 × 0.1 LIT
+	require.Equal(t, sdk.NewInt64Coin("ulit", 660_000), escrow)
 	require.Equal(t, types.Execution{
 		Id: 1, Cid: cid, JsParams: `{"n": 7}`, Caller: caller, Status: types.EXECUTION_STATUS_FETCHING,
 		Height: height + 1, DeadlineHeight: height + 1 + 200, BlockTimeUnix: blockTime.Unix(),
+		Params: &params, FeeEscrowed: escrow, FeeCharged: sdk.NewInt64Coin("ulit", 0),
 	}, f.exec(t, 1))
+	require.Equal(t, sdk.NewCoins(escrow), f.bank.modules[types.ModuleName], "the worst-case fee is escrowed")
+	require.Equal(t, ulit(1_000_000_000).Sub(escrow), f.bank.accounts[caller])
 	require.True(t, f.isOpen(t, 1))
 
 	// Inline code is uploaded first, by the caller; js_params defaults to {}.
@@ -429,13 +468,17 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.Equal(t, types.EXECUTION_STATUS_COMPLETED, gs.Executions[0].Status)
 
 	g := newFixture(t)
+	g.bank.modules[types.ModuleName] = f.bank.modules[types.ModuleName] // x/bank's genesis brings the escrow
+	before := g.bank.accounts[caller]
 	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+	require.Equal(t, before.Add(gs.Executions[2].FeeEscrowed), g.bank.accounts[caller], "the unfinished execution's escrow is refunded")
 	// The unfinished execution cannot finish after a restart (its reports
 	// are not exported): import ends it failed, saying why.
 	want := *gs
 	want.Executions = append([]types.Execution(nil), gs.Executions...)
 	want.Executions[2].Status = types.EXECUTION_STATUS_FAILED
 	want.Executions[2].Error = "chain restarted from genesis while EXECUTION_STATUS_FETCHING"
+	want.Executions[2].FinishedHeight = g.ctx.BlockHeight()
 	require.Equal(t, &want, ok[*types.GenesisState](t)(g.k.ExportGenesis(g.ctx)))
 	open, err := g.k.OpenExecutions.Has(g.ctx, 3)
 	require.NoError(t, err)
@@ -484,35 +527,53 @@ func TestParamsValidate(t *testing.T) {
 		change func(*types.Params)
 		valid  bool
 	}{
-		"max_code_bytes 0":              {func(p *types.Params) { p.MaxCodeBytes = 0 }, false},
-		"max_code_bytes 1 MiB":          {func(p *types.Params) { p.MaxCodeBytes = 1 << 20 }, true},
-		"max_code_bytes 1 MiB+1":        {func(p *types.Params) { p.MaxCodeBytes = 1<<20 + 1 }, false},
-		"max_js_params_bytes 0":         {func(p *types.Params) { p.MaxJsParamsBytes = 0 }, false},
-		"max_js_params_bytes 64 KiB":    {func(p *types.Params) { p.MaxJsParamsBytes = 64 << 10 }, true},
-		"max_js_params_bytes +1":        {func(p *types.Params) { p.MaxJsParamsBytes = 64<<10 + 1 }, false},
-		"max_response_bytes 0":          {func(p *types.Params) { p.MaxResponseBytes = 0 }, false},
-		"max_response_bytes 256 KiB":    {func(p *types.Params) { p.MaxResponseBytes = 256 << 10 }, true},
-		"max_response_bytes +1":         {func(p *types.Params) { p.MaxResponseBytes = 256<<10 + 1 }, false},
-		"max_log_bytes 0":               {func(p *types.Params) { p.MaxLogBytes = 0 }, false},
-		"max_log_bytes 256 KiB":         {func(p *types.Params) { p.MaxLogBytes = 256 << 10 }, true},
-		"max_log_bytes +1":              {func(p *types.Params) { p.MaxLogBytes = 256<<10 + 1 }, false},
-		"max_fetches 0":                 {func(p *types.Params) { p.MaxFetches = 0 }, false},
-		"max_fetches 64 x 16 KiB":       {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 64, 16<<10 }, true},
-		"max_fetches 65":                {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 65, 1 }, false},
-		"max_fetch_body 256 KiB x 4":    {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 4, 256<<10 }, true},
-		"max_fetch_body 256 KiB+1":      {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 1, 256<<10+1 }, false},
-		"fetches x body 1 MiB":          {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 128<<10 }, true},
-		"fetches x body over 1 MiB":     {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 128<<10+1 }, false},
-		"max_signatures 0":              {func(p *types.Params) { p.MaxSignatures = 0 }, false},
-		"max_fetch_body 0":              {func(p *types.Params) { p.MaxFetchBodyBytes = 0 }, false},
-		"max_signatures 16":             {func(p *types.Params) { p.MaxSignatures = 16 }, true},
-		"max_signatures 17":             {func(p *types.Params) { p.MaxSignatures = 17 }, false},
-		"timeout_ms 99":                 {func(p *types.Params) { p.TimeoutMs = 99 }, false},
-		"timeout_ms 100":                {func(p *types.Params) { p.TimeoutMs = 100 }, true},
-		"timeout_ms 60000":              {func(p *types.Params) { p.TimeoutMs = 60_000 }, true},
-		"timeout_ms 60001":              {func(p *types.Params) { p.TimeoutMs = 60_001 }, false},
-		"max_heap_bytes 1 MiB":          {func(p *types.Params) { p.MaxHeapBytes = 1 << 20 }, true},
-		"max_heap_bytes 1 MiB-1":        {func(p *types.Params) { p.MaxHeapBytes = 1<<20 - 1 }, false},
+		"max_code_bytes 0":           {func(p *types.Params) { p.MaxCodeBytes = 0 }, false},
+		"max_code_bytes 1 MiB":       {func(p *types.Params) { p.MaxCodeBytes = 1 << 20 }, true},
+		"max_code_bytes 1 MiB+1":     {func(p *types.Params) { p.MaxCodeBytes = 1<<20 + 1 }, false},
+		"max_js_params_bytes 0":      {func(p *types.Params) { p.MaxJsParamsBytes = 0 }, false},
+		"max_js_params_bytes 64 KiB": {func(p *types.Params) { p.MaxJsParamsBytes = 64 << 10 }, true},
+		"max_js_params_bytes +1":     {func(p *types.Params) { p.MaxJsParamsBytes = 64<<10 + 1 }, false},
+		"max_response_bytes 0":       {func(p *types.Params) { p.MaxResponseBytes = 0 }, false},
+		"max_response_bytes 256 KiB": {func(p *types.Params) { p.MaxResponseBytes = 256 << 10 }, true},
+		"max_response_bytes +1":      {func(p *types.Params) { p.MaxResponseBytes = 256<<10 + 1 }, false},
+		"max_log_bytes 0":            {func(p *types.Params) { p.MaxLogBytes = 0 }, false},
+		"max_log_bytes 256 KiB":      {func(p *types.Params) { p.MaxLogBytes = 256 << 10 }, true},
+		"max_log_bytes +1":           {func(p *types.Params) { p.MaxLogBytes = 256<<10 + 1 }, false},
+		"max_fetches 0":              {func(p *types.Params) { p.MaxFetches = 0 }, false},
+		"max_fetches 32 x 2 KiB":     {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 32, 2<<10 }, true},
+		"max_fetches 65":             {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 65, 1 }, false},
+		"max_fetch_body 256 KiB x 4": {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 4, 256<<10 }, false},
+		"max_fetch_body 256 KiB+1":   {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 1, 256<<10+1 }, false},
+		"max_signatures 0":           {func(p *types.Params) { p.MaxSignatures = 0 }, false},
+		"max_fetch_body 0":           {func(p *types.Params) { p.MaxFetchBodyBytes = 0 }, false},
+		"max_signatures 16":          {func(p *types.Params) { p.MaxSignatures = 16 }, true},
+		"max_signatures 17":          {func(p *types.Params) { p.MaxSignatures = 17 }, false},
+		"timeout_ms 99":              {func(p *types.Params) { p.TimeoutMs = 99 }, false},
+		"timeout_ms 100":             {func(p *types.Params) { p.TimeoutMs = 100 }, true},
+		"timeout_ms 60000":           {func(p *types.Params) { p.TimeoutMs = 60_000 }, true},
+		"timeout_ms 60001":           {func(p *types.Params) { p.TimeoutMs = 60_001 }, false},
+		"max_heap_bytes 32 MiB":      {func(p *types.Params) { p.MaxHeapBytes = 32 << 20 }, true},
+		"max_heap_bytes 32 MiB-1":    {func(p *types.Params) { p.MaxHeapBytes = 32<<20 - 1 }, false},
+		"max_heap_bytes 4 GiB":       {func(p *types.Params) { p.MaxHeapBytes = 4 << 30 }, true},
+		"max_heap_bytes 4 GiB+1":     {func(p *types.Params) { p.MaxHeapBytes = 4<<30 + 1 }, false},
+		// One execution's fetch report must fit the actions half of a vote extension.
+		"8 fetches of 24 KiB":           {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 24<<10 }, true},
+		"8 fetches of 25 KiB":           {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 25<<10 }, true},
+		"8 fetches of 25 KiB+1":         {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 25<<10+1 }, false},
+		"8 fetches of 64 KiB (old)":     {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 64<<10 }, false},
+		"1 fetch of 235 KiB":            {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 1, 235<<10 }, true},
+		"64 fetches of 1 KiB":           {func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 64, 1<<10 }, false},
+		"zero fees":                     {func(p *types.Params) { p.ExecutionFee, p.FeePerFetch, p.FeePerSignature = ulit0(), ulit0(), ulit0() }, true},
+		"fee in another denom":          {func(p *types.Params) { p.FeePerFetch = sdk.NewInt64Coin("stake", 1) }, false},
+		"fee without denom":             {func(p *types.Params) { p.ExecutionFee = sdk.Coin{} }, false},
+		"max_open_executions 0":         {func(p *types.Params) { p.MaxOpenExecutions = 0 }, false},
+		"max_open_executions 1024":      {func(p *types.Params) { p.MaxOpenExecutions = 1024 }, true},
+		"max_open_executions 1025":      {func(p *types.Params) { p.MaxOpenExecutions = 1025 }, false},
+		"per account 0":                 {func(p *types.Params) { p.MaxOpenExecutionsPerAccount = 0 }, false},
+		"per account over global":       {func(p *types.Params) { p.MaxOpenExecutions, p.MaxOpenExecutionsPerAccount = 4, 5 }, false},
+		"retention 0":                   {func(p *types.Params) { p.TranscriptRetentionBlocks = 0 }, false},
+		"retention max":                 {func(p *types.Params) { p.TranscriptRetentionBlocks = types.MaxTimeoutBlocks }, true},
+		"retention over":                {func(p *types.Params) { p.TranscriptRetentionBlocks = types.MaxTimeoutBlocks + 1 }, false},
 		"max_call_stack 10":             {func(p *types.Params) { p.MaxCallStack = 10 }, true},
 		"max_call_stack 9":              {func(p *types.Params) { p.MaxCallStack = 9 }, false},
 		"execution_timeout_blocks 10":   {func(p *types.Params) { p.ExecutionTimeoutBlocks = 10 }, true},

@@ -3,9 +3,12 @@ package keeper
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"unicode/utf8"
 
+	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -110,10 +113,25 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 		if _, err := k.GetAction(ctx, cid); err != nil {
 			return nil, err
 		}
-	} else {
-		if err := k.validateCode(msg.Code, params); err != nil {
-			return nil, err
+	} else if err := k.validateCode(msg.Code, params); err != nil {
+		return nil, err
+	}
+	if err := k.checkCapacity(ctx, caller, params); err != nil {
+		return nil, err
+	}
+	// The worst-case fee is escrowed after every check and before any write.
+	escrow := params.MaxEscrow()
+	if escrow.IsPositive() {
+		callerAddr, err := k.addressCodec.StringToBytes(caller)
+		if err != nil {
+			return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "caller: %v", err)
 		}
+		if err := k.bank.SendCoinsFromAccountToModule(ctx, callerAddr, types.ModuleName, sdk.NewCoins(escrow)); err != nil {
+			return nil, errorsmod.Wrapf(types.ErrInsufficientFee, "escrow of %s (execution_fee + %d fetches + %d signatures): %v",
+				escrow, params.MaxFetches, params.MaxSignatures, err)
+		}
+	}
+	if msg.Code != "" {
 		if cid, err = k.store(ctx, msg.Code, caller); err != nil {
 			return nil, err
 		}
@@ -123,19 +141,65 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 		return nil, err
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	snapshot := params
 	e := types.Execution{
 		Id: id, Cid: cid, JsParams: jsParams, Caller: caller, Status: types.EXECUTION_STATUS_FETCHING,
 		Height: sdkCtx.BlockHeight(), DeadlineHeight: sdkCtx.BlockHeight() + int64(params.ExecutionTimeoutBlocks),
-		BlockTimeUnix: sdkCtx.BlockTime().Unix(),
+		BlockTimeUnix: sdkCtx.BlockTime().Unix(), Params: &snapshot, FeeEscrowed: escrow,
+		FeeCharged: sdk.NewCoin(escrow.Denom, math.ZeroInt()),
 	}
 	if err := k.Executions.Set(ctx, id, e); err != nil {
 		return nil, err
 	}
-	if err := k.OpenExecutions.Set(ctx, id); err != nil {
+	if err := k.open(ctx, e); err != nil {
 		return nil, err
 	}
 	return &types.MsgExecuteActionResponse{ExecutionId: id, Cid: cid}, sdkCtx.EventManager().EmitTypedEvent(
 		&types.EventExecutionRequested{ExecutionId: id, Cid: cid, Caller: caller})
+}
+
+// checkCapacity refuses an execution beyond max_open_executions or the caller's
+// max_open_executions_per_account.
+func (k Keeper) checkCapacity(ctx context.Context, caller string, params types.Params) error {
+	mine, err := k.OpenByCaller.Get(ctx, caller)
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return err
+	}
+	if mine >= uint64(params.MaxOpenExecutionsPerAccount) {
+		return errorsmod.Wrapf(types.ErrTooManyOpen, "%s has %d open executions, the limit per account is %d; wait for one to finish",
+			caller, mine, params.MaxOpenExecutionsPerAccount)
+	}
+	total, err := k.openCount(ctx)
+	if err != nil {
+		return err
+	}
+	if total >= uint64(params.MaxOpenExecutions) {
+		return errorsmod.Wrapf(types.ErrTooManyOpen, "the chain has %d open executions, the limit is %d; try again in a few blocks",
+			total, params.MaxOpenExecutions)
+	}
+	return nil
+}
+
+// openCount is the number of open executions, at most max_open_executions (the caps keep it so).
+func (k Keeper) openCount(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := k.OpenExecutions.Walk(ctx, nil, func(uint64) (bool, error) {
+		n++
+		return n > types.MaxOpenExecutions, nil
+	})
+	return n, err
+}
+
+// open marks e open and counts it against its caller.
+func (k Keeper) open(ctx context.Context, e types.Execution) error {
+	if err := k.OpenExecutions.Set(ctx, e.Id); err != nil {
+		return err
+	}
+	n, err := k.OpenByCaller.Get(ctx, e.Caller)
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return err
+	}
+	return k.OpenByCaller.Set(ctx, e.Caller, n+1)
 }
 
 // UpdateParams sets new params; only the authority may.

@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 )
@@ -100,18 +99,18 @@ func (f *LiveFetcher) Fetch(ctx context.Context, _ int, req FetchRequest) (Fetch
 		return FetchResponse{}, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 	}
 	out := FetchResponse{Status: resp.StatusCode, Body: b}
-	names := make([]string, 0, len(resp.Header))
-	for k := range resp.Header {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		for _, v := range resp.Header[k] {
+	for _, k := range AttestedHeaders {
+		for _, v := range resp.Header.Values(k) {
 			out.Headers = append(out.Headers, Header{Name: k, Value: v})
 		}
 	}
 	return out, nil
 }
+
+// AttestedHeaders are the response headers an action sees, in this order, in the live run and in the
+// final run alike: they are part of the attested transcript. Others (Date, Set-Cookie, Server, request
+// ids, caches' Age) differ between validators by nature and would make every fetch unattestable.
+var AttestedHeaders = []string{"Content-Type"}
 
 func (f *LiveFetcher) init() {
 	timeout := f.Timeout
@@ -175,13 +174,28 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT (also some cloud metadata services)
 	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"), // documentation (TEST-NET-1..3)
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("240.0.0.0/4"), // reserved and broadcast
+	// IPv6 forms that carry or translate to an IPv4 address (the gateway would reach it for us), and
+	// ranges that are not global: NAT64 (well-known and local-use), 6to4, Teredo, IPv4-compatible
+	// (::a.b.c.d, deprecated), site-local (deprecated, routed privately), discard-only, documentation.
+	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16"),
+	netip.MustParsePrefix("2001::/32"),
+	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("fec0::/10"),
+	netip.MustParsePrefix("100::/64"),
+	netip.MustParsePrefix("2001:db8::/32"),
 }
 
 // PublicIP reports whether ip is a destination LiveFetcher may reach without AllowLoopback: not loopback,
 // private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, fe80::/10), unspecified,
-// multicast, nor one of a few reserved IPv4 ranges.
+// multicast, nor one of the reserved, translating or tunnelling ranges in nonPublic (NAT64, 6to4, Teredo,
+// IPv4-compatible, site-local, documentation).
 func PublicIP(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||

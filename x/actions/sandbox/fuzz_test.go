@@ -25,13 +25,13 @@ const fuzzTimeout = 200 * time.Millisecond
 // "internal error" (a Go panic or an unexpected error in the sandbox) is a
 // bug, not an outcome.
 var fuzzCodes = []string{
-	sandbox.CodeInvalidParams, sandbox.CodeException, sandbox.CodeTimeout, sandbox.CodeHeap,
+	sandbox.CodeInvalidParams, sandbox.CodeException, sandbox.CodeTimeout,
 	sandbox.CodeStackOverflow, sandbox.CodeResponseTooLarge,
 }
 
 // fuzzResourceCodes depend on the machine (time, memory), not only on the
 // input, so two runs may differ.
-var fuzzResourceCodes = []string{sandbox.CodeTimeout, sandbox.CodeHeap}
+var fuzzResourceCodes = sandbox.ResourceCodes
 
 func fuzzCode(errStr string, codes []string) (string, bool) {
 	for _, c := range codes {

@@ -234,15 +234,30 @@ func (s *state) signEcdsa(c goja.FunctionCall) goja.Value {
 	return s.vm.ToValue(true)
 }
 
+// maxReads bounds permission reads per run: each is a state read on the validator.
+const maxReads = 256
+
+func (s *state) read(r PermissionRead) {
+	if len(s.reads) >= maxReads {
+		s.fail(errorf(CodeFetchLimit, "more than %d permission reads", maxReads))
+	}
+	s.reads = append(s.reads, r)
+	if r.Error != "" {
+		s.throw("%s: %s", r.Op, r.Error)
+	}
+}
+
 func (s *state) permittedActions(c goja.FunctionCall) goja.Value {
 	id := s.str(s.arg(c, "getPermittedActions"), "getPermittedActions", "tokenId")
 	if s.env.Permissions == nil {
 		s.throw("getPermittedActions: permissions are not available")
 	}
 	cids, err := s.env.Permissions.PermittedActions(id)
+	r := PermissionRead{Op: "getPermittedActions", TokenID: id, CIDs: cids}
 	if err != nil {
-		s.throw("getPermittedActions: %v", err)
+		r = PermissionRead{Op: r.Op, TokenID: id, Error: err.Error()}
 	}
+	s.read(r)
 	items := make([]any, len(cids))
 	for i, c := range cids {
 		items[i] = c
@@ -257,9 +272,11 @@ func (s *state) isPermittedAction(c goja.FunctionCall) goja.Value {
 		s.throw("isPermittedAction: permissions are not available")
 	}
 	ok, err := s.env.Permissions.IsPermittedAction(id, cid)
+	r := PermissionRead{Op: "isPermittedAction", TokenID: id, CID: cid, Permitted: ok}
 	if err != nil {
-		s.throw("isPermittedAction: %v", err)
+		r = PermissionRead{Op: r.Op, TokenID: id, CID: cid, Error: err.Error()}
 	}
+	s.read(r)
 	return s.vm.ToValue(ok)
 }
 
@@ -311,9 +328,18 @@ func exportString(v goja.Value) string {
 	return str
 }
 
+// MaxURLBytes and MaxRequestHeaderBytes bound what a fetch adds to a vote extension besides its bodies.
+const (
+	MaxURLBytes           = 2048
+	MaxRequestHeaderBytes = 4096
+)
+
 // fetch starts a fetch on its own goroutine and returns a promise that run settles in issue order.
 func (s *state) fetch(c goja.FunctionCall) goja.Value {
 	rawURL := c.Argument(0).String()
+	if len(rawURL) > MaxURLBytes {
+		s.throw("fetch: URL is longer than %d bytes", MaxURLBytes)
+	}
 	if u, err := url.Parse(rawURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		s.throw("fetch: %q is not an absolute http(s) URL", rawURL)
 	}
@@ -327,8 +353,13 @@ func (s *state) fetch(c goja.FunctionCall) goja.Value {
 			}
 		}
 		if h, ok := opts.Get("headers").(*goja.Object); ok {
+			size := 0
 			for _, k := range h.Keys() {
-				req.Headers = append(req.Headers, Header{Name: k, Value: h.Get(k).String()})
+				v := h.Get(k).String()
+				if size += len(k) + len(v); size > MaxRequestHeaderBytes {
+					s.throw("fetch: request headers are longer than %d bytes", MaxRequestHeaderBytes)
+				}
+				req.Headers = append(req.Headers, Header{Name: k, Value: v})
 			}
 		}
 		if b := opts.Get("body"); b != nil && !goja.IsUndefined(b) && !goja.IsNull(b) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime/metrics"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +18,8 @@ import (
 const (
 	CodeTimeout          = "timeout"
 	CodeCanceled         = "canceled"
-	CodeHeap             = "heap limit"
+	CodeMemory           = "memory limit"
+	CodeCrashed          = "worker crashed"
 	CodeStackOverflow    = "stack overflow"
 	CodeFetchLimit       = "fetch limit"
 	CodeNotAttested      = "fetch not attested"
@@ -31,10 +31,27 @@ const (
 	CodeInternal         = "internal error"
 )
 
+// ResourceCodes are the failures whose exact kind depends on the machine (load, memory layout):
+// validators may disagree on which of them ended a run, never on the run having failed for one.
+var ResourceCodes = []string{CodeTimeout, CodeMemory, CodeCrashed}
+
+// IsResourceFailure reports whether a Result.Error is one of ResourceCodes.
+func IsResourceFailure(errText string) bool {
+	for _, c := range ResourceCodes {
+		if strings.HasPrefix(errText, c+": ") {
+			return true
+		}
+	}
+	return false
+}
+
+// maxErrorBytes bounds Result.Error: a failure is a code and a short message.
+const maxErrorBytes = 1024
+
 // Limits bound one run. A zero field takes its value from DefaultLimits.
 type Limits struct {
 	Timeout           time.Duration // wall time of the whole run, fetches included
-	MaxHeapBytes      uint64        // growth of the process's live heap during the run (best-effort)
+	MaxHeapBytes      uint64        // memory of the worker process (enforced by package worker, not by Run)
 	MaxCallStack      int           // JS call depth
 	MaxResponseBytes  int           // size of the setResponse string
 	MaxFetches        int           // fetch() calls
@@ -57,7 +74,8 @@ func DefaultLimits() Limits {
 	}
 }
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults fills every zero field from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	def(&l.Timeout, d.Timeout)
 	def(&l.MaxHeapBytes, d.MaxHeapBytes)
@@ -130,11 +148,25 @@ type Env struct {
 	Permissions Permissions // nil: permission reads fail
 }
 
-// Result of a run. On failure Error is set, Response and SignRequests are empty, Logs and Fetches are kept.
+// PermissionRead is one permission read of a run and its answer, in call order. The final run's reads
+// are part of its result, so a replay answers them from the record instead of from today's state.
+type PermissionRead struct {
+	Op        string // "isPermittedAction" or "getPermittedActions"
+	TokenID   string
+	CID       string // isPermittedAction only
+	Permitted bool
+	CIDs      []string
+	Error     string
+}
+
+// Result of a run. On failure Error is set and Response and SignRequests are empty; Logs and Reads
+// are kept for failures the action caused (an exception, a limit) and dropped for resource failures
+// (see ResourceCodes), whose failure point is not the same on every machine.
 type Result struct {
 	Response     string
 	Logs         []string
 	SignRequests []SignRequest
+	Reads        []PermissionRead
 	Fetches      []Fetch
 	Error        string
 }
@@ -156,10 +188,42 @@ func (r Result) Digest() [32]byte {
 		b([]byte(s.PublicKey))
 		b(s.ToSign)
 	}
+	n(len(r.Reads))
+	for _, rd := range r.Reads {
+		b([]byte(rd.Op))
+		b([]byte(rd.TokenID))
+		b([]byte(rd.CID))
+		if rd.Permitted {
+			n(1)
+		} else {
+			n(0)
+		}
+		n(len(rd.CIDs))
+		for _, c := range rd.CIDs {
+			b([]byte(c))
+		}
+		b([]byte(rd.Error))
+	}
 	b([]byte(r.Error))
 	var d [32]byte
 	copy(d[:], h.Sum(nil))
 	return d
+}
+
+// TimeoutError is the one failure text of a run that hit Limits.Timeout, however it was stopped
+// (interrupt, abandoned native call, killed worker), so validators agree on it byte for byte.
+func TimeoutError(l Limits) string {
+	return errorf(CodeTimeout, "the action did not finish within %v", l.WithDefaults().Timeout).Error()
+}
+
+// MemoryError is the failure text of a run whose worker ran out of memory.
+func MemoryError(l Limits) string {
+	return errorf(CodeMemory, "the action used more than the %d MiB its worker may have", l.WithDefaults().MaxHeapBytes>>20).Error()
+}
+
+// CrashError is the failure text of a run whose worker ended without a result for another reason.
+func CrashError() string {
+	return errorf(CodeCrashed, "the action's worker process ended without a result").Error()
 }
 
 type runError struct{ code, msg string }
@@ -197,6 +261,7 @@ type state struct {
 	logBytes   int
 	logsCut    bool
 	signs      []SignRequest
+	reads      []PermissionRead
 	fetches    []Fetch
 	queue      []*pending
 	rejections []*goja.Promise
@@ -205,7 +270,7 @@ type state struct {
 // Run executes env.Code and returns its result. It never panics and returns within about
 // Limits.Timeout (plus a one-second grace period if a native call ignores the interrupt).
 func Run(ctx context.Context, env Env) Result {
-	lim := env.Limits.withDefaults()
+	lim := env.Limits.WithDefaults()
 	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
 	s := &state{ctx: ctx, env: env, lim: lim, vm: goja.New(), aborted: make(chan struct{})}
@@ -216,7 +281,7 @@ func Run(ctx context.Context, env Env) Result {
 		return r
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			s.abort(errorf(CodeTimeout, "action did not finish within %v", lim.Timeout))
+			s.abort(&runError{code: CodeTimeout, msg: strings.TrimPrefix(TimeoutError(lim), CodeTimeout+": ")})
 		} else {
 			s.abort(errorf(CodeCanceled, "%v", ctx.Err()))
 		}
@@ -226,8 +291,8 @@ func Run(ctx context.Context, env Env) Result {
 	case r := <-out:
 		return r
 	case <-time.After(abandonGrace):
-		err := s.abortError()
-		return Result{Error: fmt.Sprintf("%s (a native call ignored the interrupt; run abandoned)", err)}
+		// A native call ignored the interrupt; the run is abandoned (a worker process exits after it).
+		return Result{Error: s.abortError().Error()}
 	}
 }
 
@@ -264,8 +329,6 @@ func (s *state) exec() (res Result) {
 	if err != nil {
 		return s.result(errorf(CodeSyntax, "%s", strings.TrimPrefix(err.Error(), "SyntaxError: ")))
 	}
-	stop := s.watchHeap()
-	defer stop()
 	return s.result(s.run(prg))
 }
 
@@ -323,7 +386,7 @@ func (s *state) result(err error) Result {
 			f.Error = "fetch not completed: the run ended first"
 		}
 	}
-	res := Result{Logs: s.logs, Fetches: s.fetches}
+	res := Result{Logs: s.logs, Fetches: s.fetches, Reads: s.reads}
 	var (
 		re *runError
 		ex *goja.Exception
@@ -344,32 +407,51 @@ func (s *state) result(err error) Result {
 		re = errorf(CodeInternal, "%v", err)
 	}
 	res.Error = re.Error()
+	if len(res.Error) > maxErrorBytes {
+		res.Error = strings.ToValidUTF8(res.Error[:maxErrorBytes], "")
+	}
+	if IsResourceFailure(res.Error) || re.code == CodeCanceled {
+		// Where a timeout struck depends on the machine: keep nothing that ran before it.
+		res.Logs, res.Reads = nil, nil
+	}
 	return res
 }
 
-// watchHeap interrupts the run when the process's live heap grows by more than MaxHeapBytes.
-// The live heap is measured at the end of each GC cycle, so detection lags by up to one cycle.
-func (s *state) watchHeap() (stop func()) {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	base := sample[0].Value.Uint64()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > base && v-base > s.lim.MaxHeapBytes {
-				s.abort(errorf(CodeHeap, "heap grew by %d MiB, more than %d MiB", (v-base)>>20, s.lim.MaxHeapBytes>>20))
-				return
-			}
-		}
-	})
-	return func() { close(done); wg.Wait() }
+// RecordedPermissions answers permission reads from a run's record, in order: a replay sees what
+// the validators saw at the execution's height, whatever the PKP's permissions are today. A read
+// that differs from the record fails, and so does the replay.
+type RecordedPermissions struct {
+	Reads []PermissionRead
+	next  int
 }
+
+func (p *RecordedPermissions) take(op, tokenID, cid string) (PermissionRead, error) {
+	if p.next >= len(p.Reads) {
+		return PermissionRead{}, fmt.Errorf("permission read %d (%s %s) is not in the record", p.next, op, tokenID)
+	}
+	r := p.Reads[p.next]
+	p.next++
+	if r.Op != op || r.TokenID != tokenID || r.CID != cid {
+		return PermissionRead{}, fmt.Errorf("permission read %d (%s %s) differs from the record (%s %s)", p.next-1, op, tokenID, r.Op, r.TokenID)
+	}
+	if r.Error != "" {
+		return r, errors.New(r.Error)
+	}
+	return r, nil
+}
+
+// IsPermittedAction implements Permissions.
+func (p *RecordedPermissions) IsPermittedAction(tokenID, cid string) (bool, error) {
+	r, err := p.take("isPermittedAction", tokenID, cid)
+	return r.Permitted, err
+}
+
+// PermittedActions implements Permissions.
+func (p *RecordedPermissions) PermittedActions(tokenID string) ([]string, error) {
+	r, err := p.take("getPermittedActions", tokenID, "")
+	return r.CIDs, err
+}
+
+// RuntimeVersion names this sandbox and its JavaScript engine. Every result records it, and a
+// replay says when its own differs. Change it with any change that can change a result.
+const RuntimeVersion = "litd-sandbox/2 goja/v0.0.0-20260917113740-793a2a65c13b"

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -117,7 +116,8 @@ func concurrentServer(t *testing.T) *httptest.Server {
 		case "/a":
 			<-arrived["/b"]
 		}
-		w.Header().Set("X-Path", r.URL.Path)
+		w.Header().Set("X-Path", r.URL.Path) // not attested: the action never sees it
+		w.Header().Set("Content-Type", "application/json; p="+r.URL.Path)
 		fmt.Fprintf(w, `{"path":%q,"method":%q,"q":%q}`, r.URL.Path, r.Method, r.Header.Get("X-Q"))
 		close(arrived[r.URL.Path])
 	}))
@@ -133,7 +133,7 @@ const fetchAction = `
   const out = [];
   for (const r of rs) {
     const j = await r.json();
-    out.push([r.status, r.ok, r.headers.get('x-path'), j.path, j.method, j.q]);
+    out.push([r.status, r.ok, r.headers.get('content-type'), r.headers.get('x-path'), j.path, j.method, j.q]);
   }
   console.log('random', Math.random());
   Lit.Actions.setResponse({ response: JSON.stringify(out) });
@@ -145,7 +145,8 @@ func TestFetchAndReplay(t *testing.T) {
 	e := env(fetchAction, map[string]any{"base": srv.URL})
 	live := run(t, e)
 	require.Empty(t, live.Error)
-	require.Equal(t, `[[200,true,"/a","/a","POST","/a"],[200,true,"/b","/b","POST","/b"],[200,true,"/c","/c","POST","/c"]]`, live.Response)
+	require.Equal(t, `[[200,true,"application/json; p=/a",null,"/a","POST","/a"],[200,true,"application/json; p=/b",null,"/b","POST","/b"],`+
+		`[200,true,"application/json; p=/c",null,"/c","POST","/c"]]`, live.Response)
 	require.Len(t, live.Fetches, 3)
 	// The server answered c, b, a; the action saw them settle in issue order.
 	require.Equal(t, []string{"settled /a", "settled /b", "settled /c"}, live.Logs[:3])
@@ -282,14 +283,10 @@ func TestHostile(t *testing.T) {
 		limits           Limits
 		max              time.Duration
 	}{
-		{"busy loop", `while (true) {}`, "timeout: action did not finish within 300ms", Limits{Timeout: 300 * time.Millisecond}, 2 * time.Second},
+		{"busy loop", `while (true) {}`, "timeout: the action did not finish within 300ms", Limits{Timeout: 300 * time.Millisecond}, 2 * time.Second},
 		{"async busy loop", `(async () => { while (true) { await null; } })()`, "timeout: ", Limits{Timeout: 300 * time.Millisecond}, 2 * time.Second},
 		{"hanging fetch", `fetch(hang)`, "timeout: ", Limits{Timeout: 300 * time.Millisecond}, 2 * time.Second},
-		// goja fills a 1e6 array in ~0.4 s (several under -race), so this one may hit either limit.
-		{"heap bomb", `let a = []; while (true) a.push(new Array(1e6).fill(1));`, "heap limit: heap grew by |timeout: ",
-			Limits{MaxHeapBytes: 64 << 20, Timeout: 3 * time.Second}, 6 * time.Second},
-		{"buffer heap bomb", `let a = []; while (true) a.push(new Uint8Array(8 << 20));`, "heap limit: heap grew by ",
-			Limits{MaxHeapBytes: 64 << 20, Timeout: 5 * time.Second}, 5 * time.Second},
+		// Memory bombs need the worker process's hard limit: see package worker's tests.
 		{"deep recursion", `function f(n) { return f(n + 1) + 1; } f(0)`, "stack overflow: call stack exceeded 2000 frames", Limits{}, 2 * time.Second},
 		{"native recursion", `function f() { [1].forEach(f); } f()`, "stack overflow: ", Limits{MaxCallStack: 500}, 2 * time.Second},
 		{"recursion caught", `function f() { f(); } try { f() } catch (e) {} Lit.Actions.setResponse({response: 'x'})`, "stack overflow: ", Limits{}, 2 * time.Second},
@@ -312,7 +309,6 @@ func TestHostile(t *testing.T) {
 			e := env(c.code, map[string]any{"hang": hang.URL, "ok": ok.URL, "big": big.URL, "pub": pubG})
 			e.Fetcher = &LiveFetcher{AllowLoopback: true, MaxBodyBytes: 1 << 20}
 			e.Limits = c.limits
-			runtime.GC() // the heap watchdog is process-wide: start from a collected heap
 			start := time.Now()
 			res := run(t, e)
 			require.Less(t, time.Since(start), c.max)
@@ -363,7 +359,7 @@ func TestDigest(t *testing.T) {
 	// The encoding documented in doc.go, written out by hand.
 	u := func(n byte) string { return "\x00\x00\x00\x00\x00\x00\x00" + string([]byte{n}) }
 	enc := "litd/actions/sandbox/result/v1" + u(1) + "r" + u(2) + u(1) + "a" + u(1) + "b" +
-		u(1) + u(1) + "s" + u(4) + "0x04" + u(1) + "\x01" + u(0)
+		u(1) + u(1) + "s" + u(4) + "0x04" + u(1) + "\x01" + u(0) + u(0)
 	require.Equal(t, sha256.Sum256([]byte(enc)), d)
 }
 
@@ -378,5 +374,7 @@ func TestAbandonNativeCall(t *testing.T) {
 	start := time.Now()
 	res := run(t, e)
 	require.Less(t, time.Since(start), 2500*time.Millisecond)
-	require.Equal(t, "timeout: action did not finish within 1s (a native call ignored the interrupt; run abandoned)", res.Error)
+	// The same text as any other timeout: validators agree however the run was stopped.
+	require.Equal(t, "timeout: the action did not finish within 1s", res.Error)
+	require.Equal(t, TimeoutError(e.Limits), res.Error)
 }

@@ -14,3 +14,9 @@ var (
 	ErrInvalidGenesis   = errorsmod.Register(ModuleName, 9, "invalid genesis")
 	ErrInvalidRequest   = errorsmod.Register(ModuleName, 10, "invalid request")
 )
+
+// Errors of paid, bounded work.
+var (
+	ErrInsufficientFee = errorsmod.Register(ModuleName, 11, "insufficient funds for the execution fee")
+	ErrTooManyOpen     = errorsmod.Register(ModuleName, 12, "too many open executions")
+)

@@ -152,17 +152,20 @@ func fuzzParamsSeeds() []fuzzParamsSeed {
 	return []fuzzParamsSeed{
 		seed(func(*types.Params) {}), // the defaults
 		seed(func(p *types.Params) { // every bound at its edge
-			*p = types.Params{MaxCodeBytes: 1 << 20, MaxJsParamsBytes: 64 << 10, MaxResponseBytes: 256 << 10, MaxFetches: 4,
-				MaxFetchBodyBytes: 256 << 10, MaxSignatures: 16, TimeoutMs: 60_000, MaxHeapBytes: 1 << 20, MaxCallStack: 10,
+			*p = types.Params{MaxCodeBytes: 1 << 20, MaxJsParamsBytes: 64 << 10, MaxResponseBytes: 256 << 10, MaxFetches: 1,
+				MaxFetchBodyBytes: 235 << 10, MaxSignatures: 16, TimeoutMs: 60_000, MaxHeapBytes: 32 << 20, MaxCallStack: 10,
 				MaxLogBytes: 256 << 10, ExecutionTimeoutBlocks: 10}
 		}),
 		seed(func(p *types.Params) { p.MaxCodeBytes = 0 }),
 		seed(func(p *types.Params) { p.MaxJsParamsBytes = 64<<10 + 1 }),
-		seed(func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 64, 16<<10+1 }), // over 1 MiB in all
+		seed(func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 64, 16<<10+1 }), // over one vote extension
+		seed(func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 25<<10+1 }),  // 8 bytes over
+		seed(func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 1, 236<<10 }),
+		seed(func(p *types.Params) { p.MaxHeapBytes = 4<<30 + 1 }),
 		seed(func(p *types.Params) { p.MaxFetches = 65 }),
 		seed(func(p *types.Params) { p.MaxFetchBodyBytes = ^uint64(0) }),
 		seed(func(p *types.Params) { p.TimeoutMs = 99 }),
-		seed(func(p *types.Params) { p.MaxHeapBytes = 1<<20 - 1 }),
+		seed(func(p *types.Params) { p.MaxHeapBytes = 32<<20 - 1 }),
 		seed(func(p *types.Params) { p.ExecutionTimeoutBlocks = 9 }),
 		seed(func(p *types.Params) { p.ExecutionTimeoutBlocks = 1_000_001 }),
 		seed(func(p *types.Params) { p.ExecutionTimeoutBlocks = 1 << 63 }),
@@ -170,16 +173,20 @@ func fuzzParamsSeeds() []fuzzParamsSeed {
 	}
 }
 
-// fuzzParamsValid restates the documented bounds of Params.Validate.
+// fuzzParamsValid restates the documented bounds of Params.Validate (the fees, caps and retention
+// keep their defaults here; keeper tests cover them).
 func fuzzParamsValid(p types.Params) bool {
-	hi, lo := bits.Mul64(uint64(p.MaxFetches), p.MaxFetchBodyBytes)
+	fits := func() bool { // one execution's fetch report fits the actions half of a vote extension
+		hi, lo := bits.Mul64(uint64(p.MaxFetches), 2*p.MaxFetchBodyBytes+10<<10)
+		return hi == 0 && lo <= 480<<10
+	}
 	return p.MaxCodeBytes >= 1 && p.MaxCodeBytes <= 1<<20 &&
 		p.MaxJsParamsBytes >= 1 && p.MaxJsParamsBytes <= 64<<10 &&
 		p.MaxResponseBytes >= 1 && p.MaxResponseBytes <= 256<<10 && p.MaxLogBytes >= 1 && p.MaxLogBytes <= 256<<10 &&
-		p.MaxFetches >= 1 && p.MaxFetches <= 64 && p.MaxFetchBodyBytes >= 1 && p.MaxFetchBodyBytes <= 256<<10 && hi == 0 && lo <= 1<<20 &&
+		p.MaxFetches >= 1 && p.MaxFetches <= 64 && p.MaxFetchBodyBytes >= 1 && p.MaxFetchBodyBytes <= 256<<10 && fits() &&
 		p.MaxSignatures >= 1 && p.MaxSignatures <= 16 &&
 		p.TimeoutMs >= 100 && p.TimeoutMs <= 60_000 &&
-		p.MaxHeapBytes >= 1<<20 && p.MaxCallStack >= 10 &&
+		p.MaxHeapBytes >= 32<<20 && p.MaxHeapBytes <= 4<<30 && p.MaxCallStack >= 10 &&
 		p.ExecutionTimeoutBlocks >= 10 && p.ExecutionTimeoutBlocks <= 1_000_000
 }
 
@@ -191,11 +198,10 @@ func FuzzParamsValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, maxCode, maxJSParams, maxResponse uint64, maxFetches uint32, maxFetchBody uint64,
 		maxSignatures uint32, timeoutMs, maxHeap uint64, maxCallStack uint32, maxLog, executionTimeoutBlocks uint64,
 	) {
-		p := types.Params{
-			MaxCodeBytes: maxCode, MaxJsParamsBytes: maxJSParams, MaxResponseBytes: maxResponse, MaxFetches: maxFetches,
-			MaxFetchBodyBytes: maxFetchBody, MaxSignatures: maxSignatures, TimeoutMs: timeoutMs, MaxHeapBytes: maxHeap,
-			MaxCallStack: maxCallStack, MaxLogBytes: maxLog, ExecutionTimeoutBlocks: executionTimeoutBlocks,
-		}
+		p := types.DefaultParams()
+		p.MaxCodeBytes, p.MaxJsParamsBytes, p.MaxResponseBytes, p.MaxFetches = maxCode, maxJSParams, maxResponse, maxFetches
+		p.MaxFetchBodyBytes, p.MaxSignatures, p.TimeoutMs, p.MaxHeapBytes = maxFetchBody, maxSignatures, timeoutMs, maxHeap
+		p.MaxCallStack, p.MaxLogBytes, p.ExecutionTimeoutBlocks = maxCallStack, maxLog, executionTimeoutBlocks
 		err := p.Validate()
 		if want := fuzzParamsValid(p); want != (err == nil) {
 			t.Fatalf("%+v: documented bounds say valid=%v, Validate says %v", p, want, err)
@@ -207,7 +213,9 @@ func FuzzParamsValidate(f *testing.F) {
 			// Accepted params survive their own encoding.
 			bz, merr := p.Marshal()
 			var q types.Params
-			if merr != nil || q.Unmarshal(bz) != nil || q != p || q.Validate() != nil {
+			uerr := q.Unmarshal(bz)
+			bz2, _ := q.Marshal()
+			if merr != nil || uerr != nil || !bytes.Equal(bz, bz2) || q.Validate() != nil {
 				t.Fatalf("%+v does not round-trip: %v", p, merr)
 			}
 		}

@@ -23,4 +23,7 @@ var (
 	ResultVotesKey     = collections.NewPrefix(7)
 	ResultCopiesKey    = collections.NewPrefix(8)
 	QuorumHeightKey    = collections.NewPrefix(9)
+	OpenByCallerKey    = collections.NewPrefix(10)
+	PruneQueueKey      = collections.NewPrefix(11)
+	SignatureExecKey   = collections.NewPrefix(12)
 )

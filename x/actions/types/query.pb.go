@@ -390,6 +390,13 @@ type ReplayReport struct {
 	ReplayedDigest string `protobuf:"bytes,3,opt,name=replayed_digest,json=replayedDigest,proto3" json:"replayed_digest,omitempty"`
 	Match          bool   `protobuf:"varint,4,opt,name=match,proto3" json:"match,omitempty"`
 	Result         Result `protobuf:"bytes,5,opt,name=result,proto3" json:"result"`
+	// recorded_runtime made the recorded result; replay_runtime is the replaying sandbox. When they
+	// differ, a mismatch may come from the runtime rather than the record.
+	RecordedRuntime string `protobuf:"bytes,6,opt,name=recorded_runtime,json=recordedRuntime,proto3" json:"recorded_runtime,omitempty"`
+	ReplayRuntime   string `protobuf:"bytes,7,opt,name=replay_runtime,json=replayRuntime,proto3" json:"replay_runtime,omitempty"`
+	RuntimeDiffers  bool   `protobuf:"varint,8,opt,name=runtime_differs,json=runtimeDiffers,proto3" json:"runtime_differs,omitempty"`
+	// error says why no replay ran (no accepted result yet, transcript pruned, ...).
+	Error string `protobuf:"bytes,9,opt,name=error,proto3" json:"error,omitempty"`
 }
 
 func (m *ReplayReport) Reset()         { *m = ReplayReport{} }
@@ -460,6 +467,273 @@ func (m *ReplayReport) GetResult() Result {
 	return Result{}
 }
 
+func (m *ReplayReport) GetRecordedRuntime() string {
+	if m != nil {
+		return m.RecordedRuntime
+	}
+	return ""
+}
+
+func (m *ReplayReport) GetReplayRuntime() string {
+	if m != nil {
+		return m.ReplayRuntime
+	}
+	return ""
+}
+
+func (m *ReplayReport) GetRuntimeDiffers() bool {
+	if m != nil {
+		return m.RuntimeDiffers
+	}
+	return false
+}
+
+func (m *ReplayReport) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
+type QueryVerifyRequest struct {
+	SignatureId uint64 `protobuf:"varint,1,opt,name=signature_id,json=signatureId,proto3" json:"signature_id,omitempty"`
+}
+
+func (m *QueryVerifyRequest) Reset()         { *m = QueryVerifyRequest{} }
+func (m *QueryVerifyRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryVerifyRequest) ProtoMessage()    {}
+func (*QueryVerifyRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_be553f5289b7cab1, []int{9}
+}
+func (m *QueryVerifyRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryVerifyRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryVerifyRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryVerifyRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryVerifyRequest.Merge(m, src)
+}
+func (m *QueryVerifyRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryVerifyRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryVerifyRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryVerifyRequest proto.InternalMessageInfo
+
+func (m *QueryVerifyRequest) GetSignatureId() uint64 {
+	if m != nil {
+		return m.SignatureId
+	}
+	return 0
+}
+
+type QueryVerifyResponse struct {
+	SignatureId uint64 `protobuf:"varint,1,opt,name=signature_id,json=signatureId,proto3" json:"signature_id,omitempty"`
+	TokenId     string `protobuf:"bytes,2,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	Digest      string `protobuf:"bytes,3,opt,name=digest,proto3" json:"digest,omitempty"`
+	R           string `protobuf:"bytes,4,opt,name=r,proto3" json:"r,omitempty"`
+	S           string `protobuf:"bytes,5,opt,name=s,proto3" json:"s,omitempty"`
+	V           uint32 `protobuf:"varint,6,opt,name=v,proto3" json:"v,omitempty"`
+	// recovered_address is ecrecover(digest, v, r, s); pkp_eth_address the PKP's; signature_valid both
+	// that they are equal and that the signature verifies against the PKP's public key.
+	RecoveredAddress string `protobuf:"bytes,7,opt,name=recovered_address,json=recoveredAddress,proto3" json:"recovered_address,omitempty"`
+	PkpEthAddress    string `protobuf:"bytes,8,opt,name=pkp_eth_address,json=pkpEthAddress,proto3" json:"pkp_eth_address,omitempty"`
+	SignatureValid   bool   `protobuf:"varint,9,opt,name=signature_valid,json=signatureValid,proto3" json:"signature_valid,omitempty"`
+	// action_made: the signature was requested by an execution of a Lit Action (not by an account).
+	ActionMade  bool   `protobuf:"varint,10,opt,name=action_made,json=actionMade,proto3" json:"action_made,omitempty"`
+	Requester   string `protobuf:"bytes,11,opt,name=requester,proto3" json:"requester,omitempty"`
+	ExecutionId uint64 `protobuf:"varint,12,opt,name=execution_id,json=executionId,proto3" json:"execution_id,omitempty"`
+	ActionCid   string `protobuf:"bytes,13,opt,name=action_cid,json=actionCid,proto3" json:"action_cid,omitempty"`
+	// code_sha256 is the SHA-256 of the action's code, whose CID is action_cid.
+	CodeSha256     string `protobuf:"bytes,14,opt,name=code_sha256,json=codeSha256,proto3" json:"code_sha256,omitempty"`
+	CidMatchesCode bool   `protobuf:"varint,15,opt,name=cid_matches_code,json=cidMatchesCode,proto3" json:"cid_matches_code,omitempty"`
+	// mint_grant_burn: the PKP was minted by Mint/Grant/Burn; only_action: action_cid is the one and only
+	// thing that may ever use it (no owner, no addresses, no auth methods, no other action).
+	MintGrantBurn bool         `protobuf:"varint,16,opt,name=mint_grant_burn,json=mintGrantBurn,proto3" json:"mint_grant_burn,omitempty"`
+	OnlyAction    bool         `protobuf:"varint,17,opt,name=only_action,json=onlyAction,proto3" json:"only_action,omitempty"`
+	Replay        ReplayReport `protobuf:"bytes,18,opt,name=replay,proto3" json:"replay"`
+	// verified: every check above holds.
+	Verified bool `protobuf:"varint,19,opt,name=verified,proto3" json:"verified,omitempty"`
+}
+
+func (m *QueryVerifyResponse) Reset()         { *m = QueryVerifyResponse{} }
+func (m *QueryVerifyResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryVerifyResponse) ProtoMessage()    {}
+func (*QueryVerifyResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_be553f5289b7cab1, []int{10}
+}
+func (m *QueryVerifyResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryVerifyResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryVerifyResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryVerifyResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryVerifyResponse.Merge(m, src)
+}
+func (m *QueryVerifyResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryVerifyResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryVerifyResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryVerifyResponse proto.InternalMessageInfo
+
+func (m *QueryVerifyResponse) GetSignatureId() uint64 {
+	if m != nil {
+		return m.SignatureId
+	}
+	return 0
+}
+
+func (m *QueryVerifyResponse) GetTokenId() string {
+	if m != nil {
+		return m.TokenId
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetDigest() string {
+	if m != nil {
+		return m.Digest
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetR() string {
+	if m != nil {
+		return m.R
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetS() string {
+	if m != nil {
+		return m.S
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetV() uint32 {
+	if m != nil {
+		return m.V
+	}
+	return 0
+}
+
+func (m *QueryVerifyResponse) GetRecoveredAddress() string {
+	if m != nil {
+		return m.RecoveredAddress
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetPkpEthAddress() string {
+	if m != nil {
+		return m.PkpEthAddress
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetSignatureValid() bool {
+	if m != nil {
+		return m.SignatureValid
+	}
+	return false
+}
+
+func (m *QueryVerifyResponse) GetActionMade() bool {
+	if m != nil {
+		return m.ActionMade
+	}
+	return false
+}
+
+func (m *QueryVerifyResponse) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetExecutionId() uint64 {
+	if m != nil {
+		return m.ExecutionId
+	}
+	return 0
+}
+
+func (m *QueryVerifyResponse) GetActionCid() string {
+	if m != nil {
+		return m.ActionCid
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetCodeSha256() string {
+	if m != nil {
+		return m.CodeSha256
+	}
+	return ""
+}
+
+func (m *QueryVerifyResponse) GetCidMatchesCode() bool {
+	if m != nil {
+		return m.CidMatchesCode
+	}
+	return false
+}
+
+func (m *QueryVerifyResponse) GetMintGrantBurn() bool {
+	if m != nil {
+		return m.MintGrantBurn
+	}
+	return false
+}
+
+func (m *QueryVerifyResponse) GetOnlyAction() bool {
+	if m != nil {
+		return m.OnlyAction
+	}
+	return false
+}
+
+func (m *QueryVerifyResponse) GetReplay() ReplayReport {
+	if m != nil {
+		return m.Replay
+	}
+	return ReplayReport{}
+}
+
+func (m *QueryVerifyResponse) GetVerified() bool {
+	if m != nil {
+		return m.Verified
+	}
+	return false
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "lit.actions.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "lit.actions.v1.QueryParamsResponse")
@@ -470,54 +744,82 @@ func init() {
 	proto.RegisterType((*QueryExecutionsRequest)(nil), "lit.actions.v1.QueryExecutionsRequest")
 	proto.RegisterType((*QueryExecutionsResponse)(nil), "lit.actions.v1.QueryExecutionsResponse")
 	proto.RegisterType((*ReplayReport)(nil), "lit.actions.v1.ReplayReport")
+	proto.RegisterType((*QueryVerifyRequest)(nil), "lit.actions.v1.QueryVerifyRequest")
+	proto.RegisterType((*QueryVerifyResponse)(nil), "lit.actions.v1.QueryVerifyResponse")
 }
 
 func init() { proto.RegisterFile("lit/actions/v1/query.proto", fileDescriptor_be553f5289b7cab1) }
 
 var fileDescriptor_be553f5289b7cab1 = []byte{
-	// 658 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x94, 0xc1, 0x6e, 0xd3, 0x4c,
-	0x10, 0xc7, 0xe3, 0x34, 0x8d, 0xbe, 0x4c, 0xab, 0x7e, 0x68, 0x29, 0x25, 0x98, 0xe2, 0xb6, 0xae,
-	0x68, 0xaa, 0x82, 0xbc, 0x4a, 0xe1, 0x8a, 0x10, 0x15, 0x05, 0x21, 0x2e, 0xc5, 0x17, 0x24, 0x2e,
-	0x65, 0x63, 0xaf, 0x5c, 0x4b, 0x4e, 0xd6, 0xb5, 0x37, 0x51, 0xab, 0xaa, 0x17, 0x0e, 0xa8, 0x47,
-	0x04, 0x8f, 0xc0, 0x0b, 0xf0, 0x18, 0xbd, 0x51, 0x89, 0x0b, 0x27, 0x84, 0x1a, 0x24, 0x5e, 0x03,
-	0x79, 0x77, 0x6d, 0xc7, 0x6e, 0x42, 0xb8, 0x6d, 0x66, 0xff, 0x33, 0xbf, 0x7f, 0x76, 0x66, 0x0c,
-	0x7a, 0xe0, 0x73, 0x4c, 0x1c, 0xee, 0xb3, 0x5e, 0x8c, 0x07, 0x6d, 0x7c, 0xd8, 0xa7, 0xd1, 0xb1,
-	0x15, 0x46, 0x8c, 0x33, 0xb4, 0x10, 0xf8, 0xdc, 0x52, 0x77, 0xd6, 0xa0, 0xad, 0x6f, 0x39, 0x2c,
-	0xee, 0xb2, 0x18, 0x77, 0x48, 0x4c, 0xa5, 0x10, 0x0f, 0xda, 0x1d, 0xca, 0x49, 0x1b, 0x87, 0xc4,
-	0xf3, 0x7b, 0x24, 0x51, 0xca, 0x5c, 0xfd, 0xb6, 0xd2, 0xa6, 0xb2, 0xd1, 0xc2, 0xfa, 0xa2, 0xc7,
-	0x3c, 0x26, 0x8e, 0x38, 0x39, 0xa9, 0xe8, 0xb2, 0xc7, 0x98, 0x17, 0x50, 0x4c, 0x42, 0x1f, 0x93,
-	0x5e, 0x8f, 0x71, 0x22, 0xc9, 0xea, 0xb6, 0x64, 0x34, 0xf5, 0x25, 0x6e, 0xcd, 0x45, 0x40, 0xaf,
-	0x12, 0xc0, 0x1e, 0x89, 0x48, 0x37, 0xb6, 0xe9, 0x61, 0x9f, 0xc6, 0xdc, 0x7c, 0x09, 0xd7, 0x0b,
-	0xd1, 0x38, 0x64, 0xbd, 0x98, 0xa2, 0x87, 0x50, 0x0f, 0x45, 0xa4, 0xa9, 0xad, 0x6a, 0x9b, 0x73,
-	0xdb, 0x4b, 0x56, 0xf1, 0x8f, 0x5a, 0x52, 0xbf, 0x53, 0x3b, 0xff, 0xb1, 0x52, 0xb1, 0x95, 0xd6,
-	0xdc, 0x50, 0x88, 0x27, 0x42, 0xa7, 0x10, 0xe8, 0x1a, 0xcc, 0x38, 0xbe, 0x2b, 0x0a, 0x35, 0xec,
-	0xe4, 0x98, 0x41, 0x53, 0x5d, 0x0e, 0x95, 0x84, 0x49, 0x50, 0xa9, 0x4f, 0xa1, 0xf2, 0xc2, 0x6c,
-	0xc1, 0x0d, 0x51, 0x6c, 0xf7, 0x88, 0x3a, 0xfd, 0x51, 0xee, 0x02, 0x54, 0x15, 0xb6, 0x66, 0x57,
-	0x7d, 0xd7, 0x7c, 0x0d, 0x4b, 0x65, 0xa1, 0x02, 0x3f, 0x82, 0x06, 0x4d, 0x83, 0x8a, 0x7d, 0xab,
-	0xcc, 0xce, 0xb2, 0x14, 0x3e, 0xcf, 0x30, 0xdf, 0x96, 0x0b, 0xa7, 0xaf, 0x8b, 0x9e, 0x01, 0xe4,
-	0x6d, 0x57, 0x95, 0x37, 0x2c, 0xd9, 0x77, 0x2b, 0x99, 0x11, 0x4b, 0xf6, 0x5c, 0xcd, 0x88, 0xb5,
-	0x47, 0x3c, 0xaa, 0x72, 0xed, 0x91, 0x4c, 0xf3, 0xb3, 0x06, 0x37, 0xaf, 0x20, 0x94, 0xf9, 0xc7,
-	0x00, 0x99, 0x95, 0xa4, 0x5d, 0x33, 0xff, 0xe2, 0x7e, 0x24, 0x05, 0x3d, 0x2f, 0x98, 0xac, 0x0a,
-	0x93, 0xad, 0xa9, 0x26, 0x25, 0xbd, 0xe0, 0xf2, 0xab, 0x06, 0xf3, 0x36, 0x0d, 0x03, 0x72, 0x6c,
-	0xd3, 0x90, 0x45, 0x1c, 0xad, 0xc1, 0x7c, 0xc6, 0xd9, 0xcf, 0x7a, 0x31, 0x97, 0xc5, 0x5e, 0xb8,
-	0xa8, 0x05, 0xff, 0x47, 0xd4, 0x61, 0x91, 0x4b, 0xdd, 0x7d, 0xd7, 0xf7, 0x68, 0xcc, 0x85, 0x83,
-	0x86, 0xbd, 0x90, 0x86, 0x9f, 0x8a, 0xa8, 0x14, 0x26, 0xb5, 0x73, 0xe1, 0x4c, 0x2a, 0x94, 0x61,
-	0x25, 0x5c, 0x84, 0xd9, 0x2e, 0xe1, 0xce, 0x41, 0xb3, 0xb6, 0xaa, 0x6d, 0xfe, 0x67, 0xcb, 0x1f,
-	0xc9, 0x6c, 0x45, 0x34, 0xee, 0x07, 0xbc, 0x39, 0x3b, 0x7e, 0xb6, 0x6c, 0x71, 0x9b, 0xce, 0x96,
-	0xd4, 0x6e, 0x7f, 0xac, 0xc1, 0xac, 0x78, 0x77, 0x34, 0x80, 0xba, 0x1c, 0x79, 0x64, 0x96, 0x33,
-	0xaf, 0x6e, 0x95, 0xbe, 0xfe, 0x57, 0x8d, 0x7c, 0x3a, 0x73, 0xfd, 0xec, 0xf7, 0x97, 0x2d, 0xed,
-	0xdd, 0xb7, 0x5f, 0x9f, 0xaa, 0x4d, 0xb4, 0x84, 0x4b, 0xcb, 0x2b, 0x57, 0x0a, 0x9d, 0x42, 0x5d,
-	0x4e, 0xfd, 0x04, 0x6e, 0x61, 0xd5, 0x26, 0x70, 0x8b, 0x6b, 0x66, 0x6e, 0xe5, 0xdc, 0x15, 0x74,
-	0x07, 0x8f, 0xff, 0x68, 0xe0, 0x13, 0xc7, 0x77, 0x4f, 0xd1, 0x99, 0x06, 0x8d, 0x6c, 0x76, 0xd0,
-	0xdd, 0xb1, 0xe5, 0xcb, 0x8b, 0xa7, 0x6f, 0x4c, 0x93, 0x29, 0x23, 0xf7, 0x73, 0x23, 0x6b, 0x68,
-	0xa5, 0x6c, 0x24, 0x9f, 0x50, 0x7c, 0x92, 0x58, 0x79, 0xaf, 0x01, 0xe4, 0xe3, 0x8f, 0xa6, 0x40,
-	0xb2, 0x56, 0xb4, 0xa6, 0xea, 0x94, 0x9b, 0x56, 0xee, 0x66, 0x19, 0xe9, 0x93, 0xdd, 0xec, 0xec,
-	0x9e, 0x5f, 0x1a, 0xda, 0xc5, 0xa5, 0xa1, 0xfd, 0xbc, 0x34, 0xb4, 0x0f, 0x43, 0xa3, 0x72, 0x31,
-	0x34, 0x2a, 0xdf, 0x87, 0x46, 0xe5, 0xcd, 0x3d, 0xcf, 0xe7, 0x07, 0xfd, 0x8e, 0xe5, 0xb0, 0x6e,
-	0x92, 0x2f, 0xbe, 0xbb, 0x0e, 0x0b, 0x92, 0xb3, 0x8b, 0x8f, 0xb2, 0x72, 0xfc, 0x38, 0xa4, 0x71,
-	0xa7, 0x2e, 0xae, 0x1f, 0xfc, 0x09, 0x00, 0x00, 0xff, 0xff, 0x41, 0x8a, 0x54, 0x3e, 0x5f, 0x06,
-	0x00, 0x00,
+	// 1076 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x56, 0xdd, 0x6a, 0x1b, 0x47,
+	0x14, 0xf6, 0xfa, 0x47, 0x91, 0x8e, 0x6d, 0xd9, 0x99, 0xb8, 0xee, 0x46, 0x75, 0xe4, 0x78, 0x43,
+	0x2c, 0xd7, 0x29, 0xda, 0xda, 0xfd, 0xa5, 0x50, 0x4a, 0x9c, 0xb8, 0xc1, 0x94, 0x40, 0xba, 0x85,
+	0x14, 0x7a, 0xb3, 0x1d, 0xef, 0x8c, 0xd7, 0x8b, 0xa5, 0x9d, 0xcd, 0xcc, 0x48, 0x44, 0x18, 0x43,
+	0xe9, 0x45, 0x09, 0xf4, 0xa6, 0xd0, 0x17, 0x28, 0xf4, 0x05, 0xfa, 0x18, 0xb9, 0x0c, 0xf4, 0xa6,
+	0x57, 0x25, 0xd8, 0x85, 0xbe, 0x46, 0x99, 0x9f, 0xdd, 0x95, 0x64, 0xbb, 0xce, 0xdd, 0xce, 0x37,
+	0xdf, 0x9c, 0xef, 0x9b, 0x73, 0xce, 0xcc, 0x2c, 0x34, 0x3a, 0x89, 0xf4, 0x71, 0x24, 0x13, 0x96,
+	0x0a, 0xbf, 0xbf, 0xe5, 0x3f, 0xeb, 0x51, 0x3e, 0x68, 0x67, 0x9c, 0x49, 0x86, 0xea, 0x9d, 0x44,
+	0xb6, 0xed, 0x5c, 0xbb, 0xbf, 0xd5, 0xd8, 0x8c, 0x98, 0xe8, 0x32, 0xe1, 0xef, 0x63, 0x41, 0x0d,
+	0xd1, 0xef, 0x6f, 0xed, 0x53, 0x89, 0xb7, 0xfc, 0x0c, 0xc7, 0x49, 0x8a, 0x15, 0xd3, 0xac, 0x6d,
+	0xbc, 0x63, 0xb9, 0x39, 0x6d, 0x38, 0x70, 0x63, 0x29, 0x66, 0x31, 0xd3, 0x9f, 0xbe, 0xfa, 0xb2,
+	0xe8, 0x4a, 0xcc, 0x58, 0xdc, 0xa1, 0x3e, 0xce, 0x12, 0x1f, 0xa7, 0x29, 0x93, 0xd8, 0x28, 0xdb,
+	0xd9, 0x31, 0xa3, 0xb9, 0x2f, 0x3d, 0xeb, 0x2d, 0x01, 0xfa, 0x5a, 0x09, 0x3c, 0xc1, 0x1c, 0x77,
+	0x45, 0x40, 0x9f, 0xf5, 0xa8, 0x90, 0xde, 0x57, 0x70, 0x63, 0x04, 0x15, 0x19, 0x4b, 0x05, 0x45,
+	0x1f, 0x42, 0x25, 0xd3, 0x88, 0xeb, 0xdc, 0x76, 0x36, 0x66, 0xb7, 0x97, 0xdb, 0xa3, 0x1b, 0x6d,
+	0x1b, 0xfe, 0xce, 0xf4, 0xcb, 0xbf, 0x57, 0x27, 0x02, 0xcb, 0xf5, 0xd6, 0xad, 0xc4, 0x7d, 0xcd,
+	0xb3, 0x12, 0x68, 0x11, 0xa6, 0xa2, 0x84, 0xe8, 0x40, 0xb5, 0x40, 0x7d, 0x16, 0xa2, 0x39, 0xaf,
+	0x14, 0x35, 0x0a, 0x97, 0x89, 0x1a, 0x7e, 0x2e, 0x6a, 0x26, 0xbc, 0x16, 0xbc, 0xa5, 0x83, 0xed,
+	0x3e, 0xa7, 0x51, 0x6f, 0x58, 0xb7, 0x0e, 0x93, 0x56, 0x76, 0x3a, 0x98, 0x4c, 0x88, 0xf7, 0x2d,
+	0x2c, 0x8f, 0x13, 0xad, 0xf0, 0xe7, 0x50, 0xa3, 0x39, 0x68, 0xb5, 0x6f, 0x8e, 0x6b, 0x17, 0xab,
+	0xac, 0x7c, 0xb9, 0xc2, 0xfb, 0x7e, 0x3c, 0x70, 0x9e, 0x5d, 0xf4, 0x25, 0x40, 0x59, 0x76, 0x1b,
+	0x79, 0xbd, 0x6d, 0xea, 0xde, 0x56, 0x3d, 0xd2, 0x36, 0x35, 0xb7, 0x3d, 0xd2, 0x7e, 0x82, 0x63,
+	0x6a, 0xd7, 0x06, 0x43, 0x2b, 0xbd, 0xdf, 0x1d, 0x78, 0xfb, 0x9c, 0x84, 0x35, 0xff, 0x05, 0x40,
+	0x61, 0x45, 0x95, 0x6b, 0xea, 0x4d, 0xdc, 0x0f, 0x2d, 0x41, 0x8f, 0x46, 0x4c, 0x4e, 0x6a, 0x93,
+	0xad, 0x2b, 0x4d, 0x1a, 0xf5, 0x11, 0x97, 0xaf, 0x27, 0x61, 0x2e, 0xa0, 0x59, 0x07, 0x0f, 0x02,
+	0x9a, 0x31, 0x2e, 0xd1, 0x1a, 0xcc, 0x15, 0x3a, 0x61, 0x51, 0x8b, 0xd9, 0x02, 0xdb, 0x23, 0xa8,
+	0x05, 0x0b, 0x9c, 0x46, 0x8c, 0x13, 0x4a, 0x42, 0x92, 0xc4, 0x54, 0x48, 0xed, 0xa0, 0x16, 0xd4,
+	0x73, 0xf8, 0xa1, 0x46, 0x0d, 0x51, 0xc5, 0x2e, 0x89, 0x53, 0x39, 0xd1, 0xc0, 0x96, 0xb8, 0x04,
+	0x33, 0x5d, 0x2c, 0xa3, 0x43, 0x77, 0xfa, 0xb6, 0xb3, 0x51, 0x0d, 0xcc, 0x40, 0xf5, 0x16, 0xa7,
+	0xa2, 0xd7, 0x91, 0xee, 0xcc, 0xc5, 0xbd, 0x15, 0xe8, 0xd9, 0xbc, 0xb7, 0x0c, 0x17, 0xbd, 0x0b,
+	0x8b, 0x85, 0x3b, 0xde, 0x4b, 0x65, 0xd2, 0xa5, 0x6e, 0x45, 0xab, 0x16, 0xae, 0x03, 0x03, 0xa3,
+	0xbb, 0x60, 0x8d, 0x14, 0xc4, 0x6b, 0x9a, 0x38, 0x6f, 0xd0, 0x9c, 0xa6, 0xb6, 0x61, 0x3e, 0x43,
+	0x92, 0x1c, 0x1c, 0x50, 0x2e, 0xdc, 0xaa, 0xf6, 0x59, 0xb7, 0xf0, 0x43, 0x83, 0xaa, 0x6d, 0x50,
+	0xce, 0x19, 0x77, 0x6b, 0x3a, 0x8c, 0x19, 0x78, 0x9f, 0xd8, 0x13, 0xf6, 0x94, 0xf2, 0xe4, 0x60,
+	0x90, 0xb7, 0xd9, 0x1a, 0xcc, 0x89, 0x24, 0x4e, 0xb1, 0xec, 0x71, 0x3a, 0x94, 0xe7, 0x02, 0xdb,
+	0x23, 0xde, 0x0f, 0x33, 0xf6, 0xcc, 0xe5, 0x2b, 0x6d, 0xf7, 0x5c, 0xbd, 0x14, 0xdd, 0x84, 0xaa,
+	0x64, 0x47, 0x54, 0x57, 0xd0, 0xd4, 0xe6, 0x9a, 0x1e, 0xef, 0x11, 0xb4, 0x0c, 0x95, 0x91, 0x5a,
+	0xd8, 0x11, 0x9a, 0x03, 0x87, 0xeb, 0xfc, 0xd7, 0x02, 0x87, 0xab, 0x91, 0xd0, 0x69, 0xaf, 0x05,
+	0x8e, 0x50, 0xa3, 0xbe, 0x4e, 0xe2, 0x7c, 0xe0, 0xf4, 0xd1, 0x3d, 0xb8, 0xae, 0x32, 0xd9, 0xa7,
+	0x9c, 0x92, 0x10, 0x13, 0xc2, 0xa9, 0x10, 0x36, 0x73, 0x8b, 0xc5, 0xc4, 0x7d, 0x83, 0xa3, 0x75,
+	0x58, 0xc8, 0x8e, 0xb2, 0x90, 0xca, 0xc3, 0x82, 0x5a, 0x35, 0x49, 0xce, 0x8e, 0xb2, 0x5d, 0x79,
+	0x98, 0xf3, 0x5a, 0xb0, 0x50, 0x6e, 0xaa, 0x8f, 0x3b, 0x09, 0xd1, 0x59, 0xac, 0x06, 0xf5, 0x02,
+	0x7e, 0xaa, 0x50, 0xb4, 0x0a, 0xb3, 0xa6, 0x05, 0xc2, 0x2e, 0x26, 0xd4, 0x05, 0x4d, 0x02, 0x03,
+	0x3d, 0xc6, 0x84, 0xa2, 0x15, 0xa8, 0x71, 0x93, 0x64, 0xca, 0xdd, 0x59, 0xad, 0x55, 0x02, 0xe7,
+	0xfa, 0x7b, 0xee, 0x7c, 0x7f, 0xdf, 0x02, 0x1b, 0x2e, 0x54, 0x77, 0xe0, 0xbc, 0x89, 0x60, 0x90,
+	0x07, 0xc6, 0x40, 0xc4, 0x08, 0x0d, 0xc5, 0x21, 0xde, 0xfe, 0xe8, 0x63, 0xb7, 0xae, 0xe7, 0x41,
+	0x41, 0xdf, 0x68, 0x04, 0x6d, 0xc0, 0x62, 0x94, 0x90, 0x50, 0x37, 0x31, 0x15, 0xa1, 0x9a, 0x71,
+	0x17, 0xcc, 0x5e, 0xa2, 0x84, 0x3c, 0x36, 0xf0, 0x03, 0x46, 0xa8, 0x4a, 0x4e, 0x37, 0x49, 0x65,
+	0x18, 0x73, 0x9c, 0xca, 0x70, 0xbf, 0xc7, 0x53, 0x77, 0x51, 0x13, 0xe7, 0x15, 0xfc, 0x48, 0xa1,
+	0x3b, 0x3d, 0x9e, 0x2a, 0x49, 0x96, 0x76, 0x06, 0xa1, 0xbd, 0x6a, 0xaf, 0x9b, 0x3d, 0x2b, 0xc8,
+	0x5c, 0xaf, 0xe8, 0x33, 0x75, 0x54, 0x54, 0xcf, 0xba, 0x48, 0x1f, 0x95, 0x95, 0xf3, 0x47, 0xa5,
+	0x3c, 0xe3, 0xe5, 0x81, 0x51, 0x18, 0x6a, 0x40, 0xb5, 0xaf, 0x1a, 0x2c, 0xa1, 0xc4, 0xbd, 0xa1,
+	0x23, 0x17, 0xe3, 0xed, 0xdf, 0x66, 0x60, 0x46, 0xb7, 0x20, 0xea, 0x43, 0xc5, 0xbc, 0x1f, 0xc8,
+	0x1b, 0x8f, 0x7d, 0xfe, 0x89, 0x6a, 0xdc, 0xf9, 0x5f, 0x8e, 0xe9, 0x63, 0xef, 0xce, 0x8b, 0x7f,
+	0xff, 0xd8, 0x74, 0x7e, 0xfc, 0xf3, 0x9f, 0x5f, 0x27, 0x5d, 0xb4, 0xec, 0x8f, 0xbd, 0x84, 0xe6,
+	0x7d, 0x42, 0x27, 0x50, 0xb1, 0x7b, 0xbc, 0x58, 0x77, 0xe4, 0xdd, 0xba, 0x44, 0x77, 0xf4, 0xcd,
+	0xf2, 0x36, 0x4b, 0xdd, 0x55, 0x74, 0xcb, 0xbf, 0xf8, 0x05, 0xf6, 0x8f, 0xa3, 0x84, 0x9c, 0xa0,
+	0x17, 0x0e, 0xd4, 0x8a, 0x8b, 0x18, 0xdd, 0xbd, 0x30, 0xfc, 0xf8, 0x2b, 0xd6, 0x58, 0xbf, 0x8a,
+	0x66, 0x8d, 0xbc, 0x57, 0x1a, 0x59, 0x43, 0xab, 0xe3, 0x46, 0xca, 0xeb, 0xde, 0x3f, 0x56, 0x56,
+	0x7e, 0x72, 0x00, 0xca, 0xb7, 0x04, 0x5d, 0x21, 0x52, 0x94, 0xa2, 0x75, 0x25, 0xcf, 0xba, 0x69,
+	0x95, 0x6e, 0x56, 0x50, 0xe3, 0x72, 0x37, 0xe8, 0x67, 0x07, 0x2a, 0xe6, 0x4a, 0xba, 0xa4, 0x26,
+	0x23, 0x37, 0xdd, 0x25, 0x35, 0x19, 0xbd, 0xd3, 0xbc, 0x4f, 0xb5, 0xee, 0x36, 0x7a, 0x7f, 0x5c,
+	0xb7, 0x38, 0xfd, 0xc2, 0x3f, 0x1e, 0xbe, 0xf5, 0x4e, 0x7c, 0xdd, 0xa4, 0x83, 0x9d, 0xdd, 0x97,
+	0xa7, 0x4d, 0xe7, 0xd5, 0x69, 0xd3, 0x79, 0x7d, 0xda, 0x74, 0x7e, 0x39, 0x6b, 0x4e, 0xbc, 0x3a,
+	0x6b, 0x4e, 0xfc, 0x75, 0xd6, 0x9c, 0xf8, 0xee, 0x5e, 0x9c, 0xc8, 0xc3, 0xde, 0x7e, 0x3b, 0x62,
+	0x5d, 0x15, 0x55, 0xff, 0x52, 0x45, 0xac, 0xa3, 0xbe, 0x89, 0xff, 0xbc, 0x10, 0x91, 0x83, 0x8c,
+	0x8a, 0xfd, 0x8a, 0x9e, 0xfe, 0xe0, 0xbf, 0x00, 0x00, 0x00, 0xff, 0xff, 0xad, 0xf7, 0x2a, 0xfb,
+	0x3a, 0x0a, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -539,6 +841,10 @@ type QueryClient interface {
 	Execution(ctx context.Context, in *QueryExecutionRequest, opts ...grpc.CallOption) (*QueryExecutionResponse, error)
 	// Executions lists executions by id.
 	Executions(ctx context.Context, in *QueryExecutionsRequest, opts ...grpc.CallOption) (*QueryExecutionsResponse, error)
+	// Verify answers, for a signature, the three checks of provenance: what it recovers to, which action
+	// made it (CID and code hash), whether the PKP was minted by Mint/Grant/Burn for only that action,
+	// and whether an offline replay of the execution reproduces the recorded result.
+	Verify(ctx context.Context, in *QueryVerifyRequest, opts ...grpc.CallOption) (*QueryVerifyResponse, error)
 }
 
 type queryClient struct {
@@ -585,6 +891,15 @@ func (c *queryClient) Executions(ctx context.Context, in *QueryExecutionsRequest
 	return out, nil
 }
 
+func (c *queryClient) Verify(ctx context.Context, in *QueryVerifyRequest, opts ...grpc.CallOption) (*QueryVerifyResponse, error) {
+	out := new(QueryVerifyResponse)
+	err := c.cc.Invoke(ctx, "/lit.actions.v1.Query/Verify", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
@@ -594,6 +909,10 @@ type QueryServer interface {
 	Execution(context.Context, *QueryExecutionRequest) (*QueryExecutionResponse, error)
 	// Executions lists executions by id.
 	Executions(context.Context, *QueryExecutionsRequest) (*QueryExecutionsResponse, error)
+	// Verify answers, for a signature, the three checks of provenance: what it recovers to, which action
+	// made it (CID and code hash), whether the PKP was minted by Mint/Grant/Burn for only that action,
+	// and whether an offline replay of the execution reproduces the recorded result.
+	Verify(context.Context, *QueryVerifyRequest) (*QueryVerifyResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -611,6 +930,9 @@ func (*UnimplementedQueryServer) Execution(ctx context.Context, req *QueryExecut
 }
 func (*UnimplementedQueryServer) Executions(ctx context.Context, req *QueryExecutionsRequest) (*QueryExecutionsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Executions not implemented")
+}
+func (*UnimplementedQueryServer) Verify(ctx context.Context, req *QueryVerifyRequest) (*QueryVerifyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Verify not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -689,6 +1011,24 @@ func _Query_Executions_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Verify_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryVerifyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Verify(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.actions.v1.Query/Verify",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Verify(ctx, req.(*QueryVerifyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "lit.actions.v1.Query",
@@ -709,6 +1049,10 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Executions",
 			Handler:    _Query_Executions_Handler,
+		},
+		{
+			MethodName: "Verify",
+			Handler:    _Query_Verify_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -999,6 +1343,37 @@ func (m *ReplayReport) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x4a
+	}
+	if m.RuntimeDiffers {
+		i--
+		if m.RuntimeDiffers {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x40
+	}
+	if len(m.ReplayRuntime) > 0 {
+		i -= len(m.ReplayRuntime)
+		copy(dAtA[i:], m.ReplayRuntime)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.ReplayRuntime)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if len(m.RecordedRuntime) > 0 {
+		i -= len(m.RecordedRuntime)
+		copy(dAtA[i:], m.RecordedRuntime)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.RecordedRuntime)))
+		i--
+		dAtA[i] = 0x32
+	}
 	{
 		size, err := m.Result.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -1035,6 +1410,213 @@ func (m *ReplayReport) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	if m.ExecutionId != 0 {
 		i = encodeVarintQuery(dAtA, i, uint64(m.ExecutionId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryVerifyRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryVerifyRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryVerifyRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.SignatureId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.SignatureId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryVerifyResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryVerifyResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryVerifyResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Verified {
+		i--
+		if m.Verified {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x98
+	}
+	{
+		size, err := m.Replay.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0x92
+	if m.OnlyAction {
+		i--
+		if m.OnlyAction {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x88
+	}
+	if m.MintGrantBurn {
+		i--
+		if m.MintGrantBurn {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
+	if m.CidMatchesCode {
+		i--
+		if m.CidMatchesCode {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x78
+	}
+	if len(m.CodeSha256) > 0 {
+		i -= len(m.CodeSha256)
+		copy(dAtA[i:], m.CodeSha256)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.CodeSha256)))
+		i--
+		dAtA[i] = 0x72
+	}
+	if len(m.ActionCid) > 0 {
+		i -= len(m.ActionCid)
+		copy(dAtA[i:], m.ActionCid)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.ActionCid)))
+		i--
+		dAtA[i] = 0x6a
+	}
+	if m.ExecutionId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ExecutionId))
+		i--
+		dAtA[i] = 0x60
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0x5a
+	}
+	if m.ActionMade {
+		i--
+		if m.ActionMade {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.SignatureValid {
+		i--
+		if m.SignatureValid {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x48
+	}
+	if len(m.PkpEthAddress) > 0 {
+		i -= len(m.PkpEthAddress)
+		copy(dAtA[i:], m.PkpEthAddress)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.PkpEthAddress)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if len(m.RecoveredAddress) > 0 {
+		i -= len(m.RecoveredAddress)
+		copy(dAtA[i:], m.RecoveredAddress)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.RecoveredAddress)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if m.V != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.V))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.S) > 0 {
+		i -= len(m.S)
+		copy(dAtA[i:], m.S)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.S)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.R) > 0 {
+		i -= len(m.R)
+		copy(dAtA[i:], m.R)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.R)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Digest) > 0 {
+		i -= len(m.Digest)
+		copy(dAtA[i:], m.Digest)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Digest)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.TokenId) > 0 {
+		i -= len(m.TokenId)
+		copy(dAtA[i:], m.TokenId)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.TokenId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.SignatureId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.SignatureId))
 		i--
 		dAtA[i] = 0x8
 	}
@@ -1173,6 +1755,107 @@ func (m *ReplayReport) Size() (n int) {
 	}
 	l = m.Result.Size()
 	n += 1 + l + sovQuery(uint64(l))
+	l = len(m.RecordedRuntime)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.ReplayRuntime)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.RuntimeDiffers {
+		n += 2
+	}
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryVerifyRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SignatureId != 0 {
+		n += 1 + sovQuery(uint64(m.SignatureId))
+	}
+	return n
+}
+
+func (m *QueryVerifyResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SignatureId != 0 {
+		n += 1 + sovQuery(uint64(m.SignatureId))
+	}
+	l = len(m.TokenId)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Digest)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.R)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.S)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.V != 0 {
+		n += 1 + sovQuery(uint64(m.V))
+	}
+	l = len(m.RecoveredAddress)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.PkpEthAddress)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.SignatureValid {
+		n += 2
+	}
+	if m.ActionMade {
+		n += 2
+	}
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.ExecutionId != 0 {
+		n += 1 + sovQuery(uint64(m.ExecutionId))
+	}
+	l = len(m.ActionCid)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.CodeSha256)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.CidMatchesCode {
+		n += 2
+	}
+	if m.MintGrantBurn {
+		n += 3
+	}
+	if m.OnlyAction {
+		n += 3
+	}
+	l = m.Replay.Size()
+	n += 2 + l + sovQuery(uint64(l))
+	if m.Verified {
+		n += 3
+	}
 	return n
 }
 
@@ -2003,6 +2686,739 @@ func (m *ReplayReport) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecordedRuntime", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.RecordedRuntime = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReplayRuntime", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ReplayRuntime = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RuntimeDiffers", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.RuntimeDiffers = bool(v != 0)
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryVerifyRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryVerifyRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryVerifyRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignatureId", wireType)
+			}
+			m.SignatureId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SignatureId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryVerifyResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryVerifyResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryVerifyResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignatureId", wireType)
+			}
+			m.SignatureId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SignatureId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Digest", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Digest = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field R", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.R = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field S", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.S = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field V", wireType)
+			}
+			m.V = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.V |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveredAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.RecoveredAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PkpEthAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PkpEthAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignatureValid", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.SignatureValid = bool(v != 0)
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ActionMade", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.ActionMade = bool(v != 0)
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExecutionId", wireType)
+			}
+			m.ExecutionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExecutionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ActionCid", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ActionCid = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 14:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeSha256", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CodeSha256 = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 15:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CidMatchesCode", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.CidMatchesCode = bool(v != 0)
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MintGrantBurn", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.MintGrantBurn = bool(v != 0)
+		case 17:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OnlyAction", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.OnlyAction = bool(v != 0)
+		case 18:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Replay", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Replay.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 19:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verified", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Verified = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])

@@ -168,6 +168,11 @@ func (q Querier) PKPsByAuthMethod(ctx context.Context, req *types.QueryPKPsByAut
 }
 
 // permissions lists a PKP's permissions in key order.
+// PermissionsOf lists a PKP's permitted actions, addresses and auth methods (x/actions' verify).
+func (k Keeper) PermissionsOf(ctx context.Context, tokenID []byte) ([]types.PermittedAction, []types.PermittedAddress, []types.AuthMethod, error) {
+	return k.permissions(ctx, tokenID)
+}
+
 func (k Keeper) permissions(ctx context.Context, tokenID []byte) ([]types.PermittedAction, []types.PermittedAddress, []types.AuthMethod, error) {
 	var (
 		actions   []types.PermittedAction

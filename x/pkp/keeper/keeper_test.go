@@ -161,7 +161,7 @@ func newFixture(t *testing.T, withRootKey bool) *fixture {
 	f := &fixture{
 		ctx: ctx,
 		// x/tss's staking keeper is only used for DKG and signing, not derivation.
-		tss:   tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(tssKey), address.NewBech32Codec("lit"), nil, gov.String()),
+		tss:   tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(tssKey), address.NewBech32Codec("lit"), nil, nil, "fee_collector", gov.String()),
 		bank:  &fakeBank{balances: map[string]sdk.Coins{creator: ulit(10_000_000), other: ulit(10_000_000), poor: ulit(999_999)}, modules: map[string]sdk.Coins{}},
 		store: runtime.NewKVStoreService(pkpKey),
 		sets:  new([][]byte),

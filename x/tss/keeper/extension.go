@@ -264,13 +264,8 @@ func (k Keeper) applySignatureResult(ctx context.Context, author string, r types
 	sig.Status = types.SIGNATURE_STATUS_SIGNED
 	sig.R, sig.S, sig.V = "0x"+hex.EncodeToString(rr[:]), "0x"+hex.EncodeToString(ss[:]), 27+uint32(rec)
 	sig.SignedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if err := k.Signatures.Set(ctx, sig.Id, sig); err != nil {
-		return err
-	}
 	if err := k.closeSession(ctx, *s, types.SESSION_STATUS_COMPLETED); err != nil {
 		return err
 	}
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSignatureCompleted{
-		SignatureId: sig.Id, TokenId: sig.TokenId, R: sig.R, S: sig.S, V: sig.V,
-	})
+	return k.finishSignature(ctx, sig)
 }

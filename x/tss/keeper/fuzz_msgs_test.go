@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +23,8 @@ import (
 // FuzzTSSMsgs feeds every x/tss Msg to the real message server, with real
 // x/pkp state behind it (an active root key; owner's PKP on which permSign
 // may sign anything and permPers only personal-sign; a burned PKP; a
-// Mint/Grant/Burn PKP; stranger's PKP), and checks:
+// Mint/Grant/Burn PKP; stranger's PKP; poor's PKP, poor holding less than the
+// sign fee) and one pending request of owner's, and checks:
 //
 //  1. no panic;
 //  2. a failing handler returns a registered x/tss or x/pkp error (never ABCI
@@ -30,8 +32,10 @@ import (
 //  3. after a success the exported genesis validates, the signature indexes
 //     and queue match the signatures, and the message was authorized by the
 //     state before it: MsgSign comes from the owner of the unburned PKP or an
-//     address permitted to sign anything with it, and queues exactly one
-//     pending request; MsgUpdateParams comes from the authority.
+//     address permitted to sign anything with it, queues exactly one
+//     pending request, counts it against its requester and moves exactly the
+//     sign fee from the requester to the fee collector; MsgUpdateParams comes
+//     from the authority.
 //
 // Input: two steps (sel, msg). (sel & 0x7f) % 3 picks the Msg type in
 // tssFuzzKinds order (2: no message) and msg is its protobuf encoding; the
@@ -83,7 +87,7 @@ func (e *tssFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, err
 var tssFuzzSymNames = fuzzmsg.Symbols{
 	"owner", "permSign", "permPers", "stranger", "gov", "OWNER", "PERMSIGN", "cosmos", "valoper", "",
 	"tok", "TOK", "0Xtok", "burned", "mgb", "strangerTok", "unknown", "shortTok",
-	"d1", "d2", "D1", "d1no0x", "d31", "d33", "dNotHex",
+	"d1", "d2", "D1", "d1no0x", "d31", "d33", "dNotHex", "poor", "poorTok",
 }
 
 // ---------------------------------------------------------------- environment
@@ -109,6 +113,11 @@ func tssFuzzEnv(t *testing.T) *tssFuzzWorld {
 	require.NoError(t, err)
 	mgb, err := f.pkpMsgs.MintGrantBurn(f.ctx, &pkptypes.MsgMintGrantBurn{Creator: owner, ActionCid: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"})
 	require.NoError(t, err)
+	poorTok := f.mint(t, &pkptypes.MsgMint{Creator: owner}).TokenId
+	_, err = f.pkpMsgs.Transfer(f.ctx, &pkptypes.MsgTransfer{Owner: owner, TokenId: poorTok, Recipient: poor})
+	require.NoError(t, err)
+	// One request already pending, so a lowered cap can refuse the next.
+	f.mustSign(t, digest(0x77))
 	values := map[string]string{
 		"owner": owner, "permSign": permSign, "permPers": permPers, "stranger": stranger, "gov": gov,
 		"OWNER": strings.ToUpper(owner), "PERMSIGN": strings.ToUpper(permSign),
@@ -117,6 +126,7 @@ func tssFuzzEnv(t *testing.T) *tssFuzzWorld {
 		"strangerTok": strangerTok, "unknown": unknown, "shortTok": f.tok[:64],
 		"d1": digest(1), "d2": digest(0xab), "D1": strings.ToUpper(digest(0xab)), "d1no0x": digest(1)[2:] + "00",
 		"d31": digest(1)[:64], "d33": digest(1) + "11", "dNotHex": "0x" + strings.Repeat("zz", 32),
+		"poor": poor, "poorTok": poorTok,
 	}
 	e := &tssFuzzWorld{f: f, syms: tssFuzzSymNames.Values(t, values)}
 	tssFuzzCached = e
@@ -134,6 +144,7 @@ func (e *tssFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 
 	pre, err := k.ExportGenesis(run)
 	require.NoError(t, err)
+	preBank := f.bank.all(run)
 
 	// MsgSign reports x/pkp's errors for a bad or unknown token id.
 	res, err := fuzzmsg.Deliver(t, f.ctx, run, msg, e.deliver, types.ModuleName, pkptypes.ModuleName)
@@ -177,6 +188,14 @@ func (e *tssFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 		queued, err := k.SignQueue.Has(run, id)
 		require.NoError(t, err)
 		require.True(t, queued)
+
+		// Paid exactly the sign fee, to the fee collector, and nothing else moved.
+		fee := sdk.NewCoins(pre.Params.SignFee)
+		wantBank := maps.Clone(preBank)
+		wantBank[requester.String()] = preBank[requester.String()].Sub(fee...)
+		wantBank["module:"+feeCollector] = preBank["module:"+feeCollector].Add(fee...)
+		maps.DeleteFunc(wantBank, func(_ string, c sdk.Coins) bool { return c.IsZero() })
+		require.Equal(t, wantBank, f.bank.all(run))
 		require.Equal(t, pre.Sessions, post.Sessions)
 		require.Equal(t, pre.KeySets, post.KeySets)
 	case *types.MsgUpdateParams:
@@ -217,6 +236,24 @@ func tssFuzzInvariants(t *testing.T, k keeper.Keeper, ctx sdk.Context) {
 	}))
 	require.Equal(t, wantByPKP, gotByPKP, "signatures by pkp")
 	require.Equal(t, wantQueue, gotQueue, "sign queue")
+
+	// The pending counts are what the pending signatures imply.
+	wantPending, gotPending := map[string]uint64{}, map[string]uint64{}
+	var total uint64
+	for _, s := range gs.Signatures {
+		if s.Status == types.SIGNATURE_STATUS_PENDING {
+			wantPending[s.Requester]++
+			total++
+		}
+	}
+	require.NoError(t, k.PendingByRequester.Walk(ctx, nil, func(r string, n uint64) (bool, error) {
+		gotPending[r] = n
+		return false, nil
+	}))
+	require.Equal(t, wantPending, gotPending, "pending by requester")
+	gotTotal, err := k.PendingCount.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, total, gotTotal, "pending count")
 }
 
 // ---------------------------------------------------------------- seeds
@@ -248,6 +285,15 @@ func tssFuzzSeeds() *fuzzmsg.Seeds {
 	one(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{KeygenTimeoutBlocks: 10, SignTimeoutBlocks: 9, MaxSignAttempts: 1, MaxOpenSignSessions: 1}})
 	one(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{KeygenTimeoutBlocks: 10, SignTimeoutBlocks: 10, MaxSignAttempts: 11, MaxOpenSignSessions: 64}})
 
+	one(sign("poor", "poorTok", "d1"))
+	noFee, oneEach, bigFee := params, params, params
+	noFee.SignFee = sdk.NewInt64Coin("ulit", 0)
+	oneEach.MaxQueuedSignaturesPerRequester = 1
+	bigFee.SignFee = sdk.NewInt64Coin("ulit", 1<<50)
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: noFee}, sign("poor", "poorTok", "d1"))
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: oneEach}, sign("owner", "tok", "d1"))
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: oneEach}, sign("permSign", "tok", "d1"))
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: bigFee}, sign("owner", "tok", "d1"))
 	two(sign("owner", "tok", "d1"), sign("owner", "tok", "d1"))
 	two(sign("permSign", "tok", "d1"), sign("stranger", "strangerTok", "d2"))
 	two(&types.MsgUpdateParams{Authority: r("gov"), Params: params}, sign("owner", "tok", "d2"))

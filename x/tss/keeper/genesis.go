@@ -11,7 +11,9 @@ import (
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
-// InitGenesis validates and stores the genesis state, rebuilding indexes.
+// InitGenesis validates and stores the genesis state, rebuilding the indexes
+// (open and closed sessions, signatures by PKP, the queue) and the
+// pending-request counts.
 func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
@@ -34,10 +36,14 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if err := k.Sessions.Set(ctx, s.Id, s); err != nil {
 			return err
 		}
+		var err error
 		if s.Status == types.SESSION_STATUS_OPEN {
-			if err := k.OpenSessions.Set(ctx, s.Id); err != nil {
-				return err
-			}
+			err = k.OpenSessions.Set(ctx, s.Id)
+		} else {
+			err = k.ClosedSessions.Set(ctx, collections.Join(s.ClosedHeight, s.Id))
+		}
+		if err != nil {
+			return err
 		}
 	}
 	for _, s := range gs.Signatures {
@@ -56,6 +62,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 				return err
 			}
 		}
+	}
+	if err := k.countPending(ctx, gs.Signatures); err != nil {
+		return err
 	}
 	for _, ek := range gs.EncKeys {
 		val, err := sdk.ValAddressFromBech32(ek.Validator)

@@ -25,6 +25,8 @@ type Keeper struct {
 	addressCodec address.Codec
 	staking      types.StakingKeeper
 	pkp          types.PKPKeeper
+	bank         types.BankKeeper
+	feeCollector string
 	authority    string
 
 	Schema          collections.Schema
@@ -40,32 +42,48 @@ type Keeper struct {
 	// SeenMessages holds, per open session, the digest of every protocol
 	// message accepted in it, so a replay is pruned; closing the session
 	// clears them.
-	SeenMessages    collections.KeySet[collections.Pair[uint64, []byte]]
+	SeenMessages collections.KeySet[collections.Pair[uint64, []byte]]
+	// PendingByRequester counts each requester's pending signatures (queued
+	// or with an open session); a requester with none has no entry.
+	PendingByRequester collections.Map[string, uint64]
+	// PendingCount is the number of pending signatures of all requesters.
+	PendingCount collections.Item[uint64]
+	// ClosedSessions indexes closed sessions by (closed height, id), so the
+	// EndBlocker prunes the ones past the retention in order.
+	ClosedSessions  collections.KeySet[collections.Pair[int64, uint64]]
 	NextSessionID   collections.Sequence
 	NextSignatureID collections.Sequence
 }
 
-// NewKeeper builds the x/tss schema. The PKP keeper is set later with
+// NewKeeper builds the x/tss schema. MsgSign pays the sign fee through bank
+// to the feeCollector module account. The PKP keeper is set later with
 // SetPKPKeeper because x/pkp derives its keys from this keeper.
-func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, staking types.StakingKeeper, authority string) Keeper {
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, staking types.StakingKeeper,
+	bank types.BankKeeper, feeCollector, authority string,
+) Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		cdc:          cdc,
 		addressCodec: addressCodec,
 		staking:      staking,
+		bank:         bank,
+		feeCollector: feeCollector,
 		authority:    authority,
 
-		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
-		KeySets:         collections.NewMap(sb, types.KeySetsKey, "key_sets", collections.Uint64Key, codec.CollValue[types.KeySet](cdc)),
-		Sessions:        collections.NewMap(sb, types.SessionsKey, "sessions", collections.Uint64Key, codec.CollValue[types.Session](cdc)),
-		OpenSessions:    collections.NewKeySet(sb, types.OpenSessionsKey, "open_sessions", collections.Uint64Key),
-		Signatures:      collections.NewMap(sb, types.SignaturesKey, "signatures", collections.Uint64Key, codec.CollValue[types.Signature](cdc)),
-		SignaturesByPKP: collections.NewKeySet(sb, types.SignaturesByPKPKey, "signatures_by_pkp", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key)),
-		SignQueue:       collections.NewKeySet(sb, types.SignQueueKey, "sign_queue", collections.Uint64Key),
-		EncKeys:         collections.NewMap(sb, types.EncKeysKey, "enc_keys", sdk.ValAddressKey, codec.CollValue[types.ValidatorEncKey](cdc)),
-		SeenMessages:    collections.NewKeySet(sb, types.SeenMessagesKey, "seen_messages", collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)),
-		NextSessionID:   collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
-		NextSignatureID: collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
+		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		KeySets:            collections.NewMap(sb, types.KeySetsKey, "key_sets", collections.Uint64Key, codec.CollValue[types.KeySet](cdc)),
+		Sessions:           collections.NewMap(sb, types.SessionsKey, "sessions", collections.Uint64Key, codec.CollValue[types.Session](cdc)),
+		OpenSessions:       collections.NewKeySet(sb, types.OpenSessionsKey, "open_sessions", collections.Uint64Key),
+		Signatures:         collections.NewMap(sb, types.SignaturesKey, "signatures", collections.Uint64Key, codec.CollValue[types.Signature](cdc)),
+		SignaturesByPKP:    collections.NewKeySet(sb, types.SignaturesByPKPKey, "signatures_by_pkp", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key)),
+		SignQueue:          collections.NewKeySet(sb, types.SignQueueKey, "sign_queue", collections.Uint64Key),
+		EncKeys:            collections.NewMap(sb, types.EncKeysKey, "enc_keys", sdk.ValAddressKey, codec.CollValue[types.ValidatorEncKey](cdc)),
+		SeenMessages:       collections.NewKeySet(sb, types.SeenMessagesKey, "seen_messages", collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)),
+		PendingByRequester: collections.NewMap(sb, types.PendingByRequesterKey, "pending_by_requester", collections.StringKey, collections.Uint64Value),
+		PendingCount:       collections.NewItem(sb, types.PendingCountKey, "pending_count", collections.Uint64Value),
+		ClosedSessions:     collections.NewKeySet(sb, types.ClosedSessionsKey, "closed_sessions", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		NextSessionID:      collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
+		NextSignatureID:    collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -128,13 +146,25 @@ func (k Keeper) DerivePubkey(ctx context.Context, keyID uint64) ([]byte, error) 
 	return child.SerializeUncompressed(), nil
 }
 
-// GetSession loads a session; ErrNotFound if absent.
+// GetSession loads a session; ErrNotFound if absent, saying so when the id
+// was issued (sessions are deleted only by pruning).
 func (k Keeper) GetSession(ctx context.Context, id uint64) (types.Session, error) {
 	s, err := k.Sessions.Get(ctx, id)
-	if errors.Is(err, collections.ErrNotFound) {
+	if !errors.Is(err, collections.ErrNotFound) {
+		return s, err
+	}
+	next, perr := k.NextSessionID.Peek(ctx)
+	if perr != nil {
+		return s, perr
+	}
+	if id == 0 || id >= next {
 		return s, errorsmod.Wrapf(types.ErrNotFound, "session %d", id)
 	}
-	return s, err
+	params, perr := k.Params.Get(ctx)
+	if perr != nil {
+		return s, perr
+	}
+	return s, errorsmod.Wrapf(types.ErrNotFound, "session %d was pruned: closed sessions are kept for %d blocks (session_retention_blocks) after they close", id, params.SessionRetentionBlocks)
 }
 
 // GetSignature loads a signature request; ErrNotFound if absent.

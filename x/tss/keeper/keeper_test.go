@@ -24,6 +24,7 @@ import (
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/comet"
+	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/codec/address"
@@ -32,6 +33,7 @@ import (
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"github.com/cosmos/cosmos-sdk/types/query"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -50,6 +52,7 @@ var (
 	permSign = acc(2) // permitted on f.tok with SIGN_ANYTHING
 	permPers = acc(3) // permitted on f.tok with PERSONAL_SIGN only
 	stranger = acc(4)
+	poor     = acc(5) // holds less than the sign fee
 	gov      = mustBech32("lit", authtypes.NewModuleAddress("gov"))
 	signAny  = []pkptypes.Scope{pkptypes.SCOPE_SIGN_ANYTHING}
 	unknown  = "0x" + strings.Repeat("ee", 32)
@@ -160,12 +163,54 @@ func (s *fakeStaking) GetValidatorByConsAddr(_ context.Context, c sdk.ConsAddres
 	return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
 }
 
-type fakeBank struct{ balances map[string]sdk.Coins }
+// fakeBank keeps balances in its own store ("module:<name>" for module
+// accounts), so a failed message or a branch rolls them back as with the real
+// bank, and the raw-store checks see them.
+type fakeBank struct{ key *storetypes.KVStoreKey }
 
-func (b *fakeBank) SendCoinsFromAccountToModule(_ context.Context, from sdk.AccAddress, _ string, amt sdk.Coins) error {
-	b.balances[from.String()] = b.balances[from.String()].Sub(amt...)
+const feeCollector = "fee_collector"
+
+func (b fakeBank) balance(ctx context.Context, holder string) sdk.Coins {
+	coins, err := sdk.ParseCoinsNormalized(string(sdk.UnwrapSDKContext(ctx).KVStore(b.key).Get([]byte(holder))))
+	if err != nil {
+		panic(err)
+	}
+	return coins
+}
+
+func (b fakeBank) set(ctx context.Context, holder string, coins sdk.Coins) {
+	st := sdk.UnwrapSDKContext(ctx).KVStore(b.key)
+	if coins.IsZero() {
+		st.Delete([]byte(holder))
+		return
+	}
+	st.Set([]byte(holder), []byte(coins.String()))
+}
+
+// all is every non-zero balance.
+func (b fakeBank) all(ctx context.Context) map[string]sdk.Coins {
+	out := map[string]sdk.Coins{}
+	it := sdk.UnwrapSDKContext(ctx).KVStore(b.key).Iterator(nil, nil)
+	for ; it.Valid(); it.Next() {
+		out[string(it.Key())] = b.balance(ctx, string(it.Key()))
+	}
+	if err := it.Close(); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func (b fakeBank) SendCoinsFromAccountToModule(ctx context.Context, from sdk.AccAddress, module string, amt sdk.Coins) error {
+	left, neg := b.balance(ctx, from.String()).SafeSub(amt...)
+	if neg {
+		return errorsmod.Wrapf(sdkerrors.ErrInsufficientFunds, "%s < %s", b.balance(ctx, from.String()), amt)
+	}
+	b.set(ctx, from.String(), left)
+	b.set(ctx, "module:"+module, b.balance(ctx, "module:"+module).Add(amt...))
 	return nil
 }
+
+func ulit(n int64) sdk.Coins { return sdk.NewCoins(sdk.NewInt64Coin("ulit", n)) }
 
 // lastCommit is a comet.BlockInfo whose last commit holds these votes.
 type lastCommit []vote
@@ -197,20 +242,25 @@ type fixture struct {
 	pkp     pkpkeeper.Keeper
 	pkpMsgs pkptypes.MsgServer
 	staking *fakeStaking
+	bank    fakeBank
 	tok     string // key id 1, owner's, permSign and permPers permitted
 }
 
 func newFixture(t *testing.T, withRoot bool) *fixture {
 	t.Helper()
 	app.SetAddressPrefixes()
-	tssKey, pkpKey := storetypes.NewKVStoreKey(types.StoreKey), storetypes.NewKVStoreKey(pkptypes.StoreKey)
-	ctx := testutil.DefaultContextWithKeys(map[string]*storetypes.KVStoreKey{types.StoreKey: tssKey, pkptypes.StoreKey: pkpKey}, nil, nil).
+	tssKey, pkpKey, bankKey := storetypes.NewKVStoreKey(types.StoreKey), storetypes.NewKVStoreKey(pkptypes.StoreKey), storetypes.NewKVStoreKey("bank")
+	ctx := testutil.DefaultContextWithKeys(map[string]*storetypes.KVStoreKey{types.StoreKey: tssKey, pkptypes.StoreKey: pkpKey, "bank": bankKey}, nil, nil).
 		WithBlockHeight(42).WithEventManager(sdk.NewEventManager())
 	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
-	f := &fixture{ctx: ctx, cdc: cdc, staking: &fakeStaking{bonded: []int{0, 1, 2, 3}}}
-	f.k = keeper.NewKeeper(cdc, runtime.NewKVStoreService(tssKey), address.NewBech32Codec("lit"), f.staking, gov)
-	bank := &fakeBank{balances: map[string]sdk.Coins{owner: sdk.NewCoins(sdk.NewInt64Coin("ulit", 100_000_000))}}
-	f.pkp = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(pkpKey), address.NewBech32Codec("lit"), bank, f.k, "fee_collector", gov)
+	f := &fixture{ctx: ctx, cdc: cdc, staking: &fakeStaking{bonded: []int{0, 1, 2, 3}}, bank: fakeBank{bankKey}}
+	// Every account that may sign can pay many sign fees; poor cannot pay one.
+	for _, a := range []string{owner, permSign, permPers, stranger} {
+		f.bank.set(ctx, a, ulit(100_000_000))
+	}
+	f.bank.set(ctx, poor, ulit(types.DefaultSignFee.Amount.Int64()-1))
+	f.k = keeper.NewKeeper(cdc, runtime.NewKVStoreService(tssKey), address.NewBech32Codec("lit"), f.staking, f.bank, feeCollector, gov)
+	f.pkp = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(pkpKey), address.NewBech32Codec("lit"), f.bank, f.k, feeCollector, gov)
 	f.k.SetPKPKeeper(f.pkp)
 	f.msgs, f.q, f.pkpMsgs = keeper.NewMsgServerImpl(f.k), keeper.NewQuerier(f.k), pkpkeeper.NewMsgServerImpl(f.pkp)
 	gs := types.DefaultGenesis()
@@ -327,6 +377,45 @@ func (f *fixture) keySet(t *testing.T) types.KeySet {
 
 func (f *fixture) export(t *testing.T) *types.GenesisState {
 	return ok[*types.GenesisState](t)(f.k.ExportGenesis(f.ctx))
+}
+
+// raw is every key and value of every store (x/tss, x/pkp, bank).
+func (f *fixture) raw(t *testing.T) map[string]string {
+	t.Helper()
+	ms, ok := f.ctx.MultiStore().(interface {
+		StoreKeysByName() map[string]storetypes.StoreKey
+	})
+	require.True(t, ok, "%T", f.ctx.MultiStore())
+	out := map[string]string{}
+	for name, key := range ms.StoreKeysByName() {
+		it := f.ctx.KVStore(key).Iterator(nil, nil)
+		for ; it.Valid(); it.Next() {
+			out[name+"/"+hex.EncodeToString(it.Key())] = hex.EncodeToString(it.Value())
+		}
+		require.NoError(t, it.Close())
+	}
+	return out
+}
+
+// refused runs call, which must fail with want, and requires that it wrote
+// nothing to any store and emitted nothing.
+func (f *fixture) refused(t *testing.T, want error, call func() error) error {
+	t.Helper()
+	before := f.raw(t)
+	f.fresh()
+	err := call()
+	require.ErrorIs(t, err, want)
+	require.Equal(t, before, f.raw(t), "refused (%v) but changed state", err)
+	require.Empty(t, f.ctx.EventManager().Events())
+	return err
+}
+
+// pending is the pending-request count of each requester, and of all.
+func (f *fixture) pending(t *testing.T) (map[string]uint64, uint64) {
+	t.Helper()
+	by := map[string]uint64{}
+	require.NoError(t, f.k.PendingByRequester.Walk(f.ctx, nil, func(r string, n uint64) (bool, error) { by[r] = n; return false, nil }))
+	return by, ok[uint64](t)(f.k.PendingCount.Get(f.ctx))
 }
 
 func (f *fixture) openIDs(t *testing.T) []uint64 { return keys(t, f.ctx, f.k.OpenSessions) }
@@ -492,15 +581,19 @@ func TestSignAuthorization(t *testing.T) {
 		{"bad requester", "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a", f.tok, digest(1), types.ErrInvalidAddress},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := f.export(t)
+			before, raw := f.export(t), f.raw(t)
+			paid, collected := f.bank.balance(f.ctx, tc.requester), f.bank.balance(f.ctx, "module:"+feeCollector)
 			id, err := f.sign(tc.requester, tc.tok, tc.digest)
 			if tc.err != nil {
 				require.ErrorIs(t, err, tc.err)
-				require.Equal(t, before, f.export(t))
+				require.Equal(t, raw, f.raw(t), "no state change, no fee")
 				require.Empty(t, f.ctx.EventManager().Events())
 				return
 			}
 			require.NoError(t, err)
+			fee := types.DefaultSignFee
+			require.Equal(t, paid.Sub(fee), f.bank.balance(f.ctx, tc.requester), "the requester pays the sign fee")
+			require.Equal(t, collected.Add(fee), f.bank.balance(f.ctx, "module:"+feeCollector), "to the fee collector")
 			require.Equal(t, before.NextSignatureId, id)
 			want := types.Signature{Id: id, TokenId: f.tok, Digest: tc.digest, Requester: tc.requester, RequestHeight: 42, Status: types.SIGNATURE_STATUS_PENDING}
 			require.Equal(t, want, f.signature(t, id))
@@ -1011,6 +1104,12 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.Equal(t, f.openIDs(t), g.openIDs(t))
 	require.Equal(t, f.queue(t), g.queue(t))
 	require.Equal(t, f.byPKP(t), g.byPKP(t))
+	require.Equal(t, keys(t, f.ctx, f.k.ClosedSessions), keys(t, g.ctx, g.k.ClosedSessions))
+	require.Len(t, keys(t, g.ctx, g.k.ClosedSessions), 2)
+	fBy, fTotal := f.pending(t)
+	gBy, gTotal := g.pending(t)
+	require.Equal(t, map[string]uint64{owner: 3}, fBy, "signature 2 is signed")
+	require.Equal(t, []any{fBy, fTotal}, []any{gBy, gTotal})
 
 	d := newFixture(t, false)
 	require.Equal(t, types.DefaultGenesis(), d.export(t))
@@ -1037,6 +1136,16 @@ func TestGenesisValidate(t *testing.T) {
 		{"session id not below next", func(g *types.GenesisState) { g.NextSessionId = 4 }, types.ErrInvalidGenesis},
 		{"session with one party", func(g *types.GenesisState) { g.Sessions[2].Parties = g.Sessions[2].Parties[:1] }, types.ErrInvalidGenesis},
 		{"session without type", func(g *types.GenesisState) { g.Sessions[0].Type = 0 }, types.ErrInvalidGenesis},
+		{"session status unknown", func(g *types.GenesisState) { g.Sessions[0].Status = 9 }, types.ErrInvalidGenesis},
+		{"closed session without closed height", func(g *types.GenesisState) { g.Sessions[1].ClosedHeight = 0 }, types.ErrInvalidGenesis},
+		{"session closed before it started", func(g *types.GenesisState) { g.Sessions[0].ClosedHeight = g.Sessions[0].StartHeight - 1 }, types.ErrInvalidGenesis},
+		{"open session with closed height", func(g *types.GenesisState) { g.Sessions[2].ClosedHeight = 50 }, types.ErrInvalidGenesis},
+		{"signature without requester", func(g *types.GenesisState) { g.Signatures[0].Requester = "" }, types.ErrInvalidGenesis},
+		{"signature status unspecified", func(g *types.GenesisState) { g.Signatures[3].Status = 0 }, types.ErrInvalidGenesis},
+		{"params: sign fee", func(g *types.GenesisState) { g.Params.SignFee = sdk.Coin{} }, types.ErrInvalidParams},
+		{"params: queue", func(g *types.GenesisState) { g.Params.MaxQueuedSignatures = 0 }, types.ErrInvalidParams},
+		{"params: queue per requester", func(g *types.GenesisState) { g.Params.MaxQueuedSignaturesPerRequester = 257 }, types.ErrInvalidParams},
+		{"params: retention", func(g *types.GenesisState) { g.Params.SessionRetentionBlocks = 0 }, types.ErrInvalidParams},
 		{"signatures out of order", func(g *types.GenesisState) { g.Signatures[2].Id = 1 }, types.ErrInvalidGenesis},
 		{"duplicate signature id", func(g *types.GenesisState) { g.Signatures[1].Id = 1 }, types.ErrInvalidGenesis},
 		{"bad digest", func(g *types.GenesisState) { g.Signatures[1].Digest = "0x1234" }, types.ErrInvalidDigest},

@@ -20,7 +20,8 @@ var _ types.MsgServer = msgServer{}
 // NewMsgServerImpl returns the x/tss message server.
 func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
 
-// Sign queues a signing request; the EndBlocker opens its session.
+// Sign queues a signing request paid with the sign fee; the EndBlocker opens
+// its session.
 func (k msgServer) Sign(ctx context.Context, msg *types.MsgSign) (*types.MsgSignResponse, error) {
 	requester, err := k.addressCodec.StringToBytes(msg.Requester)
 	if err != nil {
@@ -50,7 +51,7 @@ func (k msgServer) Sign(ctx context.Context, msg *types.MsgSign) (*types.MsgSign
 	if err != nil {
 		return nil, err
 	}
-	id, err := k.RequestSignature(ctx, tokenID, p.TokenId, msg.Digest, canon)
+	id, err := k.requestSignature(ctx, tokenID, p.TokenId, msg.Digest, canon, requester)
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +70,42 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 }
 
 // RequestSignature queues a signing request whose authorisation the caller
-// has checked (MsgSign: owner or permitted address; x/actions: permitted
-// action). The EndBlocker opens its session.
+// has checked (x/actions: a permitted action, requester "action:<cid>"). It
+// charges no fee: x/actions charges its own. The EndBlocker opens its session.
 func (k Keeper) RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex, digest, requester string) (uint64, error) {
+	return k.requestSignature(ctx, tokenID, tokenIDHex, digest, requester, nil)
+}
+
+// requestSignature checks the digest, the key set and the pending-request
+// caps, charges payer the sign fee (nobody if payer is nil) and only then
+// queues the request, so a refused request writes nothing.
+func (k Keeper) requestSignature(ctx context.Context, tokenID []byte, tokenIDHex, digest, requester string, payer sdk.AccAddress) (uint64, error) {
 	if _, err := types.ParseDigest(digest); err != nil {
 		return 0, err
 	}
 	if _, err := k.ActiveKeySet(ctx); err != nil {
 		return 0, err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	mine, total, err := k.pendingCounts(ctx, requester)
+	if err != nil {
+		return 0, err
+	}
+	if mine >= params.MaxQueuedSignaturesPerRequester {
+		return 0, errorsmod.Wrapf(types.ErrQueueFull, "%s has %d signature requests pending, the limit is %d; wait for them to finish",
+			requester, mine, params.MaxQueuedSignaturesPerRequester)
+	}
+	if total >= params.MaxQueuedSignatures {
+		return 0, errorsmod.Wrapf(types.ErrQueueFull, "the chain has %d signature requests pending, the limit is %d; wait for them to finish",
+			total, params.MaxQueuedSignatures)
+	}
+	if payer != nil {
+		if err := k.paySignFee(ctx, payer, params.SignFee); err != nil {
+			return 0, err
+		}
 	}
 	id, err := k.NextSignatureID.Next(ctx)
 	if err != nil {
@@ -95,6 +124,23 @@ func (k Keeper) RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex
 	if err := k.SignQueue.Set(ctx, id); err != nil {
 		return 0, err
 	}
+	if err := k.PendingByRequester.Set(ctx, requester, mine+1); err != nil {
+		return 0, err
+	}
+	if err := k.PendingCount.Set(ctx, total+1); err != nil {
+		return 0, err
+	}
 	return id, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
 		&types.EventSignatureRequested{SignatureId: id, TokenId: tokenIDHex, Digest: digest, Requester: requester})
+}
+
+// paySignFee moves the sign fee from payer to the fee collector.
+func (k Keeper) paySignFee(ctx context.Context, payer sdk.AccAddress, fee sdk.Coin) error {
+	if fee.IsZero() {
+		return nil
+	}
+	if err := k.bank.SendCoinsFromAccountToModule(ctx, payer, k.feeCollector, sdk.NewCoins(fee)); err != nil {
+		return errorsmod.Wrapf(types.ErrInsufficientFee, "sign fee %s: %v", fee, err)
+	}
+	return nil
 }

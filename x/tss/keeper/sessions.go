@@ -14,9 +14,6 @@ import (
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
-// MaxSessionsStartedPerBlock bounds the EndBlocker's work.
-const MaxSessionsStartedPerBlock = 16
-
 // ThresholdFor is tss-lib's t for n parties: ceil(2n/3) signers, so
 // t = ceil(2n/3) - 1, and at least 1 (2 signers).
 func ThresholdFor(n int) uint32 {
@@ -25,19 +22,6 @@ func ThresholdFor(n int) uint32 {
 		t = 1
 	}
 	return uint32(t)
-}
-
-// EndBlocker expires sessions past their deadline (retrying or failing
-// them), starts DKG when the chain has no key, and opens queued signing
-// sessions. Each step does bounded work.
-func (k Keeper) EndBlocker(ctx context.Context) error {
-	if err := k.expireSessions(ctx); err != nil {
-		return err
-	}
-	if err := k.maybeStartKeygen(ctx); err != nil {
-		return err
-	}
-	return k.startQueuedSigns(ctx)
 }
 
 func (k Keeper) newSession(ctx context.Context, typ types.SessionType, ks types.KeySet, parties []string, attempt uint32, sigID uint64) (types.Session, error) {
@@ -91,12 +75,18 @@ func silentParties(s types.Session) []string {
 	return out
 }
 
+// closeSession stores s with status and this height as closed_height,
+// forgets its message digests and indexes it in ClosedSessions; the record
+// itself stays until pruneSessions deletes it session_retention_blocks later.
 func (k Keeper) closeSession(ctx context.Context, s types.Session, status types.SessionStatus) error {
-	s.Status = status
+	s.Status, s.ClosedHeight = status, sdk.UnwrapSDKContext(ctx).BlockHeight()
 	if err := k.Sessions.Set(ctx, s.Id, s); err != nil {
 		return err
 	}
 	if err := k.SeenMessages.Clear(ctx, collections.NewPrefixedPairRange[uint64, []byte](s.Id)); err != nil {
+		return err
+	}
+	if err := k.ClosedSessions.Set(ctx, collections.Join(s.ClosedHeight, s.Id)); err != nil {
 		return err
 	}
 	return k.OpenSessions.Remove(ctx, s.Id)
@@ -182,10 +172,7 @@ func (k Keeper) retrySign(ctx context.Context, s types.Session, silent []string)
 	if sig.Attempts >= params.MaxSignAttempts {
 		sig.Status = types.SIGNATURE_STATUS_FAILED
 		sig.Error = "every signing attempt expired before the signers finished"
-		if err := k.Signatures.Set(ctx, sig.Id, sig); err != nil {
-			return err
-		}
-		return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSignatureFailed{SignatureId: sig.Id, Error: sig.Error})
+		return k.finishSignature(ctx, sig)
 	}
 	return k.startSign(ctx, sig, silent)
 }
@@ -261,7 +248,7 @@ func (k Keeper) startSign(ctx context.Context, sig types.Signature, exclude []st
 	if signers == nil {
 		sig.Status = types.SIGNATURE_STATUS_FAILED
 		sig.Error = "the key set has fewer than t+1 participants"
-		return k.Signatures.Set(ctx, sig.Id, sig)
+		return k.finishSignature(ctx, sig)
 	}
 	s, err := k.newSession(ctx, types.SESSION_TYPE_SIGN, ks, signers, attempt, sig.Id)
 	if err != nil {

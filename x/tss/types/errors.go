@@ -15,4 +15,6 @@ var (
 	ErrInvalidAuthority = errorsmod.Register(ModuleName, 10, "invalid authority")
 	ErrInvalidAddress   = errorsmod.Register(ModuleName, 11, "invalid address")
 	ErrInvalidSignature = errorsmod.Register(ModuleName, 12, "invalid signature")
+	ErrInsufficientFee  = errorsmod.Register(ModuleName, 13, "insufficient funds for the sign fee")
+	ErrQueueFull        = errorsmod.Register(ModuleName, 14, "too many pending signature requests")
 )

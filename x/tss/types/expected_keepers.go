@@ -16,6 +16,11 @@ type StakingKeeper interface {
 	GetValidatorByConsAddr(ctx context.Context, consAddr sdk.ConsAddress) (stakingtypes.Validator, error)
 }
 
+// BankKeeper pays the sign fee.
+type BankKeeper interface {
+	SendCoinsFromAccountToModule(ctx context.Context, senderAddr sdk.AccAddress, recipientModule string, amt sdk.Coins) error
+}
+
 // PKPKeeper answers who may sign with a PKP.
 type PKPKeeper interface {
 	GetPKP(ctx context.Context, tokenID []byte) (pkptypes.PKP, error)

@@ -66,8 +66,14 @@ func (gs GenesisState) Validate() error {
 		if s.Id <= lastSession || s.Id >= gs.NextSessionId {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session id %d out of order or not below next_session_id", s.Id)
 		}
-		if s.Type == SESSION_TYPE_UNSPECIFIED || s.Status == SESSION_STATUS_UNSPECIFIED || len(s.Parties) < 2 {
+		_, knownType := SessionType_name[int32(s.Type)]
+		_, knownStatus := SessionStatus_name[int32(s.Status)]
+		if !knownType || !knownStatus || s.Type == SESSION_TYPE_UNSPECIFIED || s.Status == SESSION_STATUS_UNSPECIFIED || len(s.Parties) < 2 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: type, status and 2+ parties are required", s.Id)
+		}
+		// closed_height keys the pruning index: 0 while open, set once closed.
+		if open := s.Status == SESSION_STATUS_OPEN; open != (s.ClosedHeight == 0) || (!open && s.ClosedHeight < s.StartHeight) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: closed_height %d does not fit status %s (start height %d)", s.Id, s.ClosedHeight, s.Status, s.StartHeight)
 		}
 		if !slices.Contains(keySetIDs, s.KeySetId) || (s.Type == SESSION_TYPE_SIGN && !slices.Contains(sigIDs, s.SignatureId)) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d refers to a missing key set or signature", s.Id)
@@ -81,6 +87,10 @@ func (gs GenesisState) Validate() error {
 		}
 		if _, err := ParseDigest(s.Digest); err != nil {
 			return errorsmod.Wrapf(err, "signature %d", s.Id)
+		}
+		// The requester keys the pending-request counts InitGenesis rebuilds.
+		if _, known := SignatureStatus_name[int32(s.Status)]; !known || s.Status == SIGNATURE_STATUS_UNSPECIFIED || s.Requester == "" {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "signature %d: status and requester are required", s.Id)
 		}
 		if _, err := pkptypes.ParseTokenID(s.TokenId); err != nil {
 			return errorsmod.Wrapf(err, "signature %d", s.Id)

@@ -1,23 +1,43 @@
 package types
 
-import errorsmod "cosmossdk.io/errors"
+import (
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// DefaultSignFee is 0.1 LIT (10^5 ulit); x/pkp's mint fee is 1 LIT.
+var DefaultSignFee = sdk.NewCoin("ulit", math.NewInt(100_000))
 
 // DefaultParams: DKG for a handful of validators takes tens of seconds;
 // signing 9 tss-lib rounds takes a few seconds; blocks are ~0.5 s apart.
 func DefaultParams() Params {
 	return Params{
-		KeygenTimeoutBlocks: 400,
-		SignTimeoutBlocks:   100,
-		MaxSignAttempts:     3,
-		MaxOpenSignSessions: 8,
+		KeygenTimeoutBlocks:             400,
+		SignTimeoutBlocks:               100,
+		MaxSignAttempts:                 3,
+		MaxOpenSignSessions:             8,
+		SignFee:                         DefaultSignFee,
+		MaxQueuedSignatures:             256,
+		MaxQueuedSignaturesPerRequester: 16,
+		SessionRetentionBlocks:          1000,
 	}
 }
 
-// MaxTimeoutBlocks bounds the session timeouts (about 12 days of 1-second
-// blocks).
-const MaxTimeoutBlocks = 1_000_000
+// Upper bounds of the params.
+const (
+	// MaxTimeoutBlocks bounds the session timeouts (about 12 days of
+	// 1-second blocks).
+	MaxTimeoutBlocks = 1_000_000
+	// MaxQueuedSignaturesLimit bounds max_queued_signatures.
+	MaxQueuedSignaturesLimit = 100_000
+	// MaxSessionRetentionBlocks bounds session_retention_blocks (about 115
+	// days of 1-second blocks).
+	MaxSessionRetentionBlocks = 10_000_000
+)
 
-// Validate checks the parameters.
+// Validate checks the parameters; a zero sign fee is allowed.
 func (p Params) Validate() error {
 	if p.KeygenTimeoutBlocks < 10 || p.SignTimeoutBlocks < 10 || p.KeygenTimeoutBlocks > MaxTimeoutBlocks || p.SignTimeoutBlocks > MaxTimeoutBlocks {
 		// The upper bound keeps height + timeout far from int64 overflow.
@@ -28,6 +48,19 @@ func (p Params) Validate() error {
 	}
 	if p.MaxOpenSignSessions < 1 || p.MaxOpenSignSessions > 64 {
 		return errorsmod.Wrap(ErrInvalidParams, "max_open_sign_sessions must be in [1, 64]")
+	}
+	if err := p.SignFee.Validate(); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "sign fee: %v", err)
+	}
+	if p.MaxQueuedSignatures < 1 || p.MaxQueuedSignatures > MaxQueuedSignaturesLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_queued_signatures must be in [1, %d]", MaxQueuedSignaturesLimit)
+	}
+	if p.MaxQueuedSignaturesPerRequester < 1 || p.MaxQueuedSignaturesPerRequester > p.MaxQueuedSignatures {
+		return errorsmod.Wrap(ErrInvalidParams, "max_queued_signatures_per_requester must be in [1, max_queued_signatures]")
+	}
+	if p.SessionRetentionBlocks < 1 || p.SessionRetentionBlocks > MaxSessionRetentionBlocks {
+		// The upper bound keeps closed height + retention far from int64 overflow.
+		return errorsmod.Wrapf(ErrInvalidParams, "session_retention_blocks must be in [1, %d]", MaxSessionRetentionBlocks)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"os"
 
@@ -14,9 +13,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/client/tx"
 
 	"github.com/litprotocol/litd/x/actions/engine"
-	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
-	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+	"github.com/litprotocol/litd/x/actions/worker"
 )
 
 // TxCmd is `litd tx actions`; autocli adds `execute` to it.
@@ -71,36 +69,14 @@ func cidCmd() *cobra.Command {
 	}
 }
 
-// chainPermissions answers permission reads from a node, as the validators
-// did from their state.
-type chainPermissions struct {
-	ctx   context.Context
-	query pkptypes.QueryClient
-}
-
-func (p chainPermissions) IsPermittedAction(tokenID, cid string) (bool, error) {
-	resp, err := p.query.IsPermittedAction(p.ctx, &pkptypes.QueryIsPermittedActionRequest{TokenId: tokenID, ActionCid: cid})
-	if err != nil {
-		return false, err
-	}
-	return resp.Permitted, nil
-}
-
-func (p chainPermissions) PermittedActions(tokenID string) ([]string, error) {
-	resp, err := p.query.Permissions(p.ctx, &pkptypes.QueryPermissionsRequest{TokenId: tokenID})
-	if err != nil {
-		return nil, err
-	}
-	return resp.ActionCIDs(), nil
-}
-
 func replayCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "replay [execution-id]",
 		Short: "Re-run a finished execution offline from chain state and check it reproduces the recorded result",
-		Long: "Reads the action's code, js params, frozen time and attested fetch transcript from the chain, runs the action\n" +
-			"locally in the same sandbox the validators use (no network), and compares the result digest with the one\n" +
-			"> 2/3 of voting power agreed on. Exits with an error if they differ.",
+		Long: "Reads the action's code, js params, frozen time, params, attested fetch transcript and recorded permission\n" +
+			"reads from the chain, runs the action locally in the same sandbox the validators use (a worker process, no\n" +
+			"network), and compares the result digest with the one > 2/3 of voting power agreed on. Exits with an error\n" +
+			"if they differ, and says so when this litd's sandbox runtime is not the one that recorded the result.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			clientCtx, err := client.GetClientQueryContext(cmd)
@@ -117,9 +93,6 @@ func replayCmd() *cobra.Command {
 				return err
 			}
 			e := ex.Execution
-			if e.ResultDigest == "" {
-				return fmt.Errorf("execution %d has no accepted result yet (status %s)", id, e.Status)
-			}
 			act, err := q.Action(cmd.Context(), &types.QueryActionRequest{Cid: e.Cid})
 			if err != nil {
 				return err
@@ -128,18 +101,17 @@ func replayCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			perms := chainPermissions{ctx: cmd.Context(), query: pkptypes.NewQueryClient(clientCtx)}
-			env := engine.EnvFor(e, act.Action.Code, params.Params, &sandbox.TranscriptFetcher{Fetches: engine.FromFetches(e.Fetches)}, perms)
-			res := engine.ToResult(sandbox.Run(cmd.Context(), env))
-			digest, err := types.ResultDigest(&res)
-			if err != nil {
+			out := engine.Replay(cmd.Context(), &worker.Runner{}, e, act.Action.Code, params.Params)
+			if err := clientCtx.PrintProto(&out); err != nil {
 				return err
 			}
-			out := &types.ReplayReport{ExecutionId: id, RecordedDigest: e.ResultDigest, ReplayedDigest: digest, Match: digest == e.ResultDigest, Result: res}
-			if err := clientCtx.PrintProto(out); err != nil {
-				return err
-			}
-			if !out.Match {
+			switch {
+			case out.Error != "":
+				return fmt.Errorf("execution %d cannot be replayed: %s", id, out.Error)
+			case !out.Match && out.RuntimeDiffers:
+				return fmt.Errorf("replay of execution %d does not reproduce the recorded result; it was recorded by %s and replayed by %s",
+					id, out.RecordedRuntime, out.ReplayRuntime)
+			case !out.Match:
 				return fmt.Errorf("replay of execution %d does not reproduce the recorded result", id)
 			}
 			return nil

@@ -1,0 +1,302 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/litprotocol/litd/x/actions/sandbox"
+)
+
+// Command is the hidden litd sub-command that runs Serve.
+const Command = "actions-worker"
+
+// maxPermissionReads bounds the state reads one run may ask the parent for (the sandbox's own
+// bound is lower; this one holds against any worker).
+const maxPermissionReads = 1024
+
+// Runner runs actions in worker processes, one fresh process per run.
+type Runner struct {
+	// Bin is the litd executable; empty means this process's own executable.
+	Bin string
+	// KillGrace is how long after Limits.Timeout the worker is killed if it has not answered
+	// (a native call that ignores goja's interrupt). Default 1 s.
+	KillGrace time.Duration
+}
+
+// Args are the worker's command line for limits l.
+func Args(l sandbox.Limits) []string {
+	l = l.WithDefaults()
+	cpu := uint64(l.Timeout/time.Second) + 2
+	return []string{Command, "--memory-bytes", fmt.Sprint(l.MaxHeapBytes), "--cpu-seconds", fmt.Sprint(cpu)}
+}
+
+// Run runs env in a new worker process and returns its result. It never panics; whatever the
+// action does, it returns within Limits.Timeout + KillGrace (plus process start and exit), and the
+// worker process is gone when it returns. A worker that dies or is killed yields a failed Result
+// whose Error is sandbox.TimeoutError, MemoryError or CrashError, identical on every validator.
+func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
+	lim := env.Limits.WithDefaults()
+	grace := r.KillGrace
+	if grace <= 0 {
+		grace = time.Second
+	}
+	bin := r.Bin
+	if bin == "" {
+		var err error
+		if bin, err = os.Executable(); err != nil {
+			return sandbox.Result{Error: sandbox.CrashError()}
+		}
+	}
+	runCtx, cancel := context.WithTimeout(ctx, lim.Timeout+grace)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, bin, Args(lim)...)
+	cmd.Env = []string{"TZ=UTC", "GOMAXPROCS=1"}
+	// The worker dies with the validator; nothing outlives a run.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.WaitDelay = time.Second
+	stderr := &headBuffer{max: 4 << 10}
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return sandbox.Result{Error: sandbox.CrashError()}
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return sandbox.Result{Error: sandbox.CrashError()}
+	}
+	if err := cmd.Start(); err != nil {
+		return sandbox.Result{Error: sandbox.CrashError()}
+	}
+	p := &parent{env: env, lim: lim, in: stdin, ctx: runCtx}
+	frames := make(chan *frame)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			f, err := readFrame(stdout)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case frames <- f:
+			case <-runCtx.Done():
+				readErr <- runCtx.Err()
+				return
+			}
+		}
+	}()
+	var (
+		res    *sandbox.Result
+		broken bool // the worker broke the protocol
+	)
+	if err := p.send(&frame{Job: &job{Code: env.Code, JSParams: env.JSParams, Seed: env.Seed, Now: env.Now, Limits: lim,
+		HasFetcher: env.Fetcher != nil, HasPermissions: env.Permissions != nil}}); err == nil {
+	loop:
+		for {
+			select {
+			case f := <-frames:
+				if f.Result != nil {
+					res = f.Result
+					break loop
+				}
+				if !p.serve(f) {
+					broken = true
+					break loop
+				}
+			case <-readErr:
+				break loop
+			case <-runCtx.Done():
+				break loop
+			}
+		}
+	}
+	_ = stdin.Close()
+	if res == nil {
+		_ = cmd.Process.Kill()
+	}
+	waitErr := cmd.Wait()
+	timedOut := runCtx.Err() != nil
+	cancel() // fetches still in flight end now
+	p.wg.Wait()
+	if res != nil {
+		return *res
+	}
+	out := sandbox.Result{Fetches: p.completed()}
+	switch {
+	case ctx.Err() != nil:
+		out.Error = fmt.Sprintf("%s: %v", sandbox.CodeCanceled, ctx.Err())
+	case broken:
+		out.Error = sandbox.CrashError()
+	case timedOut || killedForCPU(waitErr):
+		out.Error = sandbox.TimeoutError(lim)
+	case outOfMemory(waitErr, stderr.Bytes()):
+		out.Error = sandbox.MemoryError(lim)
+	default:
+		out.Error = sandbox.CrashError()
+	}
+	return out
+}
+
+// killedForCPU: RLIMIT_CPU sends SIGXCPU at the soft limit and SIGKILL at the hard one.
+func killedForCPU(err error) bool {
+	sig, ok := signalOf(err)
+	return ok && (sig == syscall.SIGXCPU || sig == syscall.SIGKILL)
+}
+
+// outOfMemory: the Go runtime aborts with one of these when RLIMIT_DATA refuses a mapping, and
+// sometimes faults instead.
+func outOfMemory(err error, stderr []byte) bool {
+	if sig, ok := signalOf(err); ok && (sig == syscall.SIGSEGV || sig == syscall.SIGBUS) {
+		return true
+	}
+	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to reserve", "mmap"} {
+		if bytes.Contains(stderr, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+func signalOf(err error) (syscall.Signal, bool) {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return 0, false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return 0, false
+	}
+	return ws.Signal(), true
+}
+
+// parent serves one worker's fetches and permission reads.
+type parent struct {
+	env sandbox.Env
+	lim sandbox.Limits
+	ctx context.Context
+
+	wmu sync.Mutex
+	in  interface{ Write([]byte) (int, error) }
+
+	mu      sync.Mutex
+	fetches []sandbox.Fetch
+	asked   []bool
+	done    []bool
+	reads   int
+	wg      sync.WaitGroup
+}
+
+func (p *parent) send(f *frame) error {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	return writeFrame(p.in, f)
+}
+
+// serve answers one request; false ends the run (a worker that breaks the protocol).
+func (p *parent) serve(f *frame) bool {
+	switch {
+	case f.Fetch != nil:
+		return p.fetch(f.Fetch)
+	case f.Perm != nil:
+		return p.perm(f.Perm)
+	}
+	return false
+}
+
+func (p *parent) fetch(c *fetchCall) bool {
+	p.mu.Lock()
+	// The sandbox issues fetches from their own goroutines: calls may arrive out of order, each once.
+	if c.I < 0 || c.I >= p.lim.MaxFetches || (c.I < len(p.asked) && p.asked[c.I]) {
+		p.mu.Unlock()
+		return false
+	}
+	for len(p.fetches) <= c.I {
+		p.fetches, p.done, p.asked = append(p.fetches, sandbox.Fetch{}), append(p.done, false), append(p.asked, false)
+	}
+	p.fetches[c.I].Request, p.asked[c.I] = c.Req, true
+	p.mu.Unlock()
+	if p.env.Fetcher == nil {
+		return p.send(&frame{FetchReply: &fetchReply{I: c.I, Err: "fetch is not available"}}) == nil
+	}
+	p.wg.Go(func() {
+		resp, err := p.env.Fetcher.Fetch(p.ctx, c.I, c.Req)
+		reply := &fetchReply{I: c.I, Resp: resp}
+		p.mu.Lock()
+		if err != nil {
+			reply.NotAttested = errors.Is(err, sandbox.ErrNotAttested)
+			reply.Err = strings.TrimPrefix(err.Error(), sandbox.ErrNotAttested.Error()+": ")
+			p.fetches[c.I].Error = err.Error()
+		} else {
+			p.fetches[c.I].Response = &resp
+		}
+		p.done[c.I] = true
+		p.mu.Unlock()
+		_ = p.send(&frame{FetchReply: reply})
+	})
+	return true
+}
+
+func (p *parent) perm(c *permCall) bool {
+	if p.reads++; p.reads > maxPermissionReads {
+		return false
+	}
+	reply := &permReply{Seq: c.Seq}
+	var err error
+	switch {
+	case p.env.Permissions == nil:
+		err = errors.New("permissions are not available")
+	case c.Op == opIsPermitted:
+		reply.Permitted, err = p.env.Permissions.IsPermittedAction(c.TokenID, c.CID)
+	case c.Op == opPermittedActions:
+		reply.CIDs, err = p.env.Permissions.PermittedActions(c.TokenID)
+	default:
+		return false
+	}
+	if err != nil {
+		reply.Err = err.Error()
+	}
+	return p.send(&frame{PermReply: reply}) == nil
+}
+
+// completed is the transcript up to the first fetch that had not finished when the worker died.
+func (p *parent) completed() []sandbox.Fetch {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for n < len(p.done) && p.done[n] {
+		n++
+	}
+	return append([]sandbox.Fetch(nil), p.fetches[:n]...)
+}
+
+// headBuffer keeps the first max bytes written: the Go runtime's crash report starts with the
+// reason ("fatal error: out of memory ..."), followed by long stack dumps.
+type headBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *headBuffer) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if room := t.max - len(t.buf); room > 0 {
+		t.buf = append(t.buf, b[:min(room, len(b))]...)
+	}
+	return len(b), nil
+}
+
+// Bytes returns a copy of what is kept.
+func (t *headBuffer) Bytes() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]byte(nil), t.buf...)
+}

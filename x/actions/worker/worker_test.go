@@ -1,0 +1,189 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/litprotocol/litd/x/actions/sandbox"
+	"github.com/litprotocol/litd/x/actions/worker"
+)
+
+// The test binary is its own worker: Runner starts os.Args[0] actions-worker ...
+func TestMain(m *testing.M) {
+	worker.ServeIfWorker()
+	os.Exit(m.Run())
+}
+
+func runner() *worker.Runner { return &worker.Runner{Bin: os.Args[0]} }
+
+type perms struct{ calls int }
+
+func (p *perms) IsPermittedAction(tokenID, cid string) (bool, error) {
+	p.calls++
+	return cid == "QmOK", nil
+}
+
+func (p *perms) PermittedActions(tokenID string) ([]string, error) {
+	p.calls++
+	if tokenID == "0xbad" {
+		return nil, fmt.Errorf("pkp %s not found", tokenID)
+	}
+	return []string{"QmOK", "QmOther"}, nil
+}
+
+func env(code string, lim sandbox.Limits) sandbox.Env {
+	return sandbox.Env{Code: code, JSParams: `{"n": 3}`, Now: time.Unix(1700000000, 0).UTC(), Limits: lim}
+}
+
+// A run in a worker gives exactly the in-process result: fetches through the parent, permission
+// reads through the parent, logs, response, signatures.
+func TestWorkerMatchesInProcess(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+	}))
+	defer srv.Close()
+	code := `(async () => {
+	  const [a, b] = await Promise.all([fetch(base + '/a'), fetch(base + '/b', {method: 'POST', body: 'x'})]);
+	  const ok = await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmOK'});
+	  const all = await Lit.Actions.getPermittedActions({tokenId: '0x01'});
+	  let err = ''; try { await Lit.Actions.getPermittedActions({tokenId: '0xbad'}) } catch (e) { err = String(e) }
+	  console.log('n', n, Math.random(), new Date().toISOString(), a.headers.get('content-type'));
+	  await Lit.Actions.signEcdsa({toSign: new Uint8Array(32).fill(n), publicKey: pub, sigName: 's'});
+	  Lit.Actions.setResponse({response: JSON.stringify([(await a.json()).path, (await b.json()).path, ok, all, err])});
+	})()`
+	code = "const base = " + strconv.Quote(srv.URL) + "; const pub = '0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';\n" + code
+	e := env(code, sandbox.Limits{Timeout: 5 * time.Second})
+	e.Fetcher = &sandbox.LiveFetcher{AllowLoopback: true}
+	p := &perms{}
+	e.Permissions = p
+	got := runner().Run(context.Background(), e)
+	require.Empty(t, got.Error)
+	require.Equal(t, `["/a","/b",true,["QmOK","QmOther"],"TypeError: getPermittedActions: pkp 0xbad not found"]`, got.Response)
+	require.Len(t, got.Fetches, 2)
+	require.Len(t, got.Reads, 3)
+	require.Equal(t, 3, p.calls)
+
+	// In process, on the transcript and the recorded reads: the same digest.
+	e.Fetcher = sandbox.TranscriptFetcher{Fetches: got.Fetches}
+	e.Permissions = &sandbox.RecordedPermissions{Reads: got.Reads}
+	want := sandbox.Run(context.Background(), e)
+	require.Empty(t, want.Error)
+	require.Equal(t, want.Digest(), got.Digest())
+	require.Equal(t, want.Logs, got.Logs)
+}
+
+// Everything an action can do to exhaust its worker ends as a failed Result with a fixed text, in
+// bounded time, and the test process (the "validator") is untouched.
+func TestHostileActions(t *testing.T) {
+	lim := sandbox.Limits{Timeout: 2 * time.Second, MaxHeapBytes: 128 << 20}
+	timeout, memory := sandbox.TimeoutError(lim), sandbox.MemoryError(lim)
+	cases := []struct {
+		name, code string
+		want       []string
+	}{
+		{"1 TiB ArrayBuffer", `console.log('x'); const b = new ArrayBuffer(2**40); Lit.Actions.setResponse({response: String(b.byteLength)})`, []string{memory}},
+		{"4 GiB string", `const s = "a".repeat(2**32); Lit.Actions.setResponse({response: String(s.length)})`, []string{memory, "exception: RangeError"}},
+		{"deep String()", `let a = []; for (let i = 0; i < 100000; i++) a = [a]; String(a)`, []string{timeout, memory, "stack overflow: "}},
+		{"infinite loop", `console.log('before'); while (true) {}`, []string{timeout}},
+		{"promise storm", `const f = () => Promise.resolve().then(f).then(f); f()`, []string{timeout, memory}},
+		{"heap bomb", `let a = []; while (true) a.push(new Array(1e6).fill(1))`, []string{memory, timeout}},
+		{"buffer bomb", `let a = []; while (true) a.push(new Uint8Array(16 << 20).fill(1))`, []string{memory}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			res := runner().Run(context.Background(), env(c.code, lim))
+			took := time.Since(start)
+			require.Less(t, took, lim.Timeout+3*time.Second, "took %v", took)
+			ok := false
+			for _, w := range c.want {
+				ok = ok || strings.HasPrefix(res.Error, w)
+			}
+			require.True(t, ok, "got %q after %v, want one of %q", res.Error, took, c.want)
+			require.Empty(t, res.Response)
+			if sandbox.IsResourceFailure(res.Error) {
+				require.Empty(t, res.Logs, "a resource failure keeps no logs: where it struck depends on the machine")
+			}
+			t.Logf("%s: %q in %v", c.name, res.Error, took)
+		})
+	}
+}
+
+// Ten memory bombs at once: each worker dies alone, each run reports the same memory failure.
+func TestConcurrentBombs(t *testing.T) {
+	lim := sandbox.Limits{Timeout: 5 * time.Second, MaxHeapBytes: 64 << 20}
+	var wg sync.WaitGroup
+	results := make([]sandbox.Result, 10)
+	for i := range results {
+		wg.Go(func() {
+			results[i] = runner().Run(context.Background(), env(`let a = []; while (true) a.push(new Uint8Array(4 << 20).fill(1))`, lim))
+		})
+	}
+	wg.Wait()
+	for _, r := range results {
+		require.Equal(t, sandbox.MemoryError(lim), r.Error)
+	}
+}
+
+// A timeout has one text however the run was stopped: by goja's interrupt inside the worker, or by
+// the parent killing a worker stuck in a native call.
+func TestTimeoutTextIsFixed(t *testing.T) {
+	lim := sandbox.Limits{Timeout: 500 * time.Millisecond}
+	loop := runner().Run(context.Background(), env(`let i = 0; while (true) { if (i++ % 1000 == 0) console.log(i) }`, lim))
+	native := runner().Run(context.Background(), env(`JSON.stringify(JSON.parse('{"a":'.repeat(50000) + '1' + '}'.repeat(50000)))`, lim))
+	require.Equal(t, sandbox.TimeoutError(lim), loop.Error)
+	require.Equal(t, sandbox.TimeoutError(lim), native.Error)
+	require.Equal(t, loop.Digest(), native.Digest())
+}
+
+// Canceling the caller's context ends the worker at once.
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res := runner().Run(ctx, env(`while (true) {}`, sandbox.Limits{Timeout: 30 * time.Second}))
+	require.Less(t, time.Since(start), 3*time.Second)
+	require.True(t, strings.HasPrefix(res.Error, sandbox.CodeCanceled+": "), res.Error)
+}
+
+// A worker that cannot start is a crash result, not a panic.
+func TestMissingBinary(t *testing.T) {
+	res := (&worker.Runner{Bin: "/nonexistent/litd"}).Run(context.Background(), env(`1`, sandbox.Limits{}))
+	require.Equal(t, sandbox.CrashError(), res.Error)
+}
+
+// The worker refuses to run without limits.
+func TestMainUsage(t *testing.T) {
+	require.Equal(t, 2, worker.Main([]string{"--memory-bytes", "0"}))
+}
+
+// BenchmarkWorkerStart is the cost of one run in a fresh worker process (a trivial action),
+// beside the same action in process.
+func BenchmarkWorkerStart(b *testing.B) {
+	e := env(`Lit.Actions.setResponse({response: String(n)})`, sandbox.Limits{})
+	b.Run("in-process", func(b *testing.B) {
+		for b.Loop() {
+			if r := sandbox.Run(context.Background(), e); r.Error != "" {
+				b.Fatal(r.Error)
+			}
+		}
+	})
+	b.Run("worker", func(b *testing.B) {
+		for b.Loop() {
+			if r := runner().Run(context.Background(), e); r.Error != "" {
+				b.Fatal(r.Error)
+			}
+		}
+	})
+}

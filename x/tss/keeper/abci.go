@@ -1,0 +1,60 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// Bounds on the EndBlocker's work per block.
+const (
+	MaxSessionsStartedPerBlock = 16
+	MaxSessionsPrunedPerBlock  = 64
+)
+
+// EndBlocker expires sessions past their deadline (retrying or failing
+// them), starts DKG when the chain has no key, opens queued signing sessions
+// and prunes closed sessions past the retention. Each step does bounded work.
+func (k Keeper) EndBlocker(ctx context.Context) error {
+	if err := k.expireSessions(ctx); err != nil {
+		return err
+	}
+	if err := k.maybeStartKeygen(ctx); err != nil {
+		return err
+	}
+	if err := k.startQueuedSigns(ctx); err != nil {
+		return err
+	}
+	return k.pruneSessions(ctx)
+}
+
+// pruneSessions deletes up to MaxSessionsPrunedPerBlock sessions closed at
+// least session_retention_blocks ago, oldest first (by closed height, then
+// id). Their signatures stay: they are the product.
+func (k Keeper) pruneSessions(ctx context.Context) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	// Validate bounds the retention to 10^7, so this cannot overflow.
+	due := sdk.UnwrapSDKContext(ctx).BlockHeight() - int64(params.SessionRetentionBlocks)
+	var keys []collections.Pair[int64, uint64]
+	err = k.ClosedSessions.Walk(ctx, collections.NewPrefixUntilPairRange[int64, uint64](due), func(key collections.Pair[int64, uint64]) (bool, error) {
+		keys = append(keys, key)
+		return len(keys) >= MaxSessionsPrunedPerBlock, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if err := k.ClosedSessions.Remove(ctx, key); err != nil {
+			return err
+		}
+		if err := k.Sessions.Remove(ctx, key.K2()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
