@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +12,9 @@ import (
 	"time"
 
 	"github.com/litprotocol/litd/testutil/network"
+	"github.com/litprotocol/litd/x/actions/sandbox"
 	actionstypes "github.com/litprotocol/litd/x/actions/types"
+	"github.com/litprotocol/litd/x/actions/worker"
 )
 
 // benchAction fetches a number from a local server and signs it with the
@@ -84,4 +87,30 @@ func (c *chain) actionEndToEnd(b *testing.B, n int) (wall []time.Duration, block
 		}
 	}
 	return wall, blocks
+}
+
+// actionWorker measures what running an action out of process costs: the same trivial action run
+// n times in process (sandbox.Run, as before the worker existed) and in fresh `litd
+// actions-worker` processes (what validators do now), sequentially, with the CPU both spend.
+func actionWorker(b *testing.B) {
+	const n = 20
+	bin := litdBin(b, b.TempDir())
+	env := sandbox.Env{Code: `Lit.Actions.setResponse({response: "ok " + Math.random()})`, Now: time.Unix(1, 0).UTC()}
+	measure := func(run func() sandbox.Result) (time.Duration, time.Duration) {
+		start, cpu0 := time.Now(), selfCPU()+childCPU()
+		for range n {
+			if r := run(); r.Error != "" || r.Response == "" {
+				b.Fatalf("action run: %+v", r)
+			}
+		}
+		return time.Since(start) / n, (selfCPU() + childCPU() - cpu0) / n
+	}
+	inWall, inCPU := measure(func() sandbox.Result { return sandbox.Run(context.Background(), env) })
+	runner := &worker.Runner{Bin: bin}
+	wWall, wCPU := measure(func() sandbox.Result { return runner.Run(context.Background(), env) })
+	report(b, "raw.action.inprocess", "trivial action in process (sandbox.Run): wall per run", millis(inWall), "inproc-ms")
+	report(b, "raw.action.worker", "same action in a fresh litd actions-worker: wall per run", millis(wWall), "worker-ms")
+	report(b, "raw.action.worker.start", "worker start-up cost per run (worker - in process)", millis(wWall-inWall), "start-ms")
+	report(b, "raw.action.worker.cpu", "worker: CPU per run, parent and child", millis(wCPU), "worker-cpu-ms")
+	report(b, "raw.action.inprocess.cpu", "in process: CPU per run", millis(inCPU), "inproc-cpu-ms")
 }

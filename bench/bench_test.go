@@ -111,6 +111,8 @@ func BenchmarkRaw(b *testing.B) {
 		report(b, "raw.throughput.k", "sign throughput: concurrent sessions", float64(conc), "sessions")
 		report(b, "raw.throughput.n", "sign throughput: signatures", float64(signs), "sigs")
 	})
+
+	b.Run("ActionWorker", actionWorker)
 }
 
 func BenchmarkNetwork(b *testing.B) {
@@ -389,6 +391,8 @@ func BenchmarkSummary(b *testing.B) {
 	ratio("network DKG (Start -> root key) / raw keygen", "net.dkg.start", "raw.keygen", "dkg-boot-x")
 	ratio("loaded block time / idle block time", "net.block.loaded", "net.block.idle", "block-time-x")
 	ratio("action end to end p50 / network sign p50", "net.action.p50", "net.sign.p50", "action-vs-sign-x")
+	ratio("action run in a fresh worker / in process (wall)", "raw.action.worker", "raw.action.inprocess", "worker-vs-inproc-x")
+	ratio("worker start-up per run / idle block time", "raw.action.worker.start", "net.block.idle", "worker-start-vs-block-x")
 	ratio("litd CPU per signature (burst) / raw CPU per signature", "net.burst.cpu", "raw.sign.cpu", "cpu-per-sig-x")
 	ratio("pkp mint tx/s / bank send tx/s (same method and network)", "net.mint.tps", "net.send.tps", "mint-vs-send-x")
 	ratio("pkp mint blocks used / bank send blocks used", "net.mint.blocks", "net.send.blocks", "mint-vs-send-blocks-x")

@@ -56,7 +56,8 @@ func litdBin(b *testing.B, dir string) string {
 }
 
 // newChain initialises (but does not start) a 4-validator network with the
-// default genesis parameters on free ports; node0 also serves pprof.
+// default genesis parameters (but the per-requester signature cap) on free
+// ports; node0 also serves pprof.
 func newChain(b *testing.B) *chain {
 	dir, err := os.MkdirTemp("", "litd-bench-")
 	if err != nil {
@@ -75,6 +76,13 @@ func newChain(b *testing.B) *chain {
 			p.Pprof = pprofPort
 		}
 		return p
+	}
+	// The burst is one account's: it measures the network, not x/tss's
+	// per-requester cap (max_queued_signatures_per_requester, default 16).
+	cfg.MutateGenesis = func(_ *network.Network, g map[string]any) error {
+		tss := g["app_state"].(map[string]any)["tss"].(map[string]any)["params"].(map[string]any)
+		tss["max_queued_signatures_per_requester"] = fmt.Sprint(4 * burstSize)
+		return nil
 	}
 	n, err := network.Init(cfg)
 	if err != nil {

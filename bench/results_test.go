@@ -117,9 +117,14 @@ func envInt(b *testing.B, name string, def int) int {
 }
 
 // selfCPU is this process's user+system CPU time.
-func selfCPU() time.Duration {
+func selfCPU() time.Duration { return rusage(syscall.RUSAGE_SELF) }
+
+// childCPU is the CPU time of this process's reaped children (action workers).
+func childCPU() time.Duration { return rusage(syscall.RUSAGE_CHILDREN) }
+
+func rusage(who int) time.Duration {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	if err := syscall.Getrusage(who, &ru); err != nil {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -133,11 +134,53 @@ func TestE2EPrimeActionMintGrantBurn(t *testing.T) {
 	require.Equal(t, e.ResultDigest, replay.ReplayedDigest)
 	require.Equal(t, e.Result.Response, replay.Result.Response)
 
+	// One call answers the seed's three checks, over the CLI and REST alike.
+	v := verify(t, sr.SignatureId)
+	require.True(t, v.Verified, "%+v", v)
+	require.True(t, v.SignatureValid)
+	require.Equal(t, view.EthAddress, v.RecoveredAddress)
+	require.Equal(t, view.EthAddress, v.PkpEthAddress)
+	require.True(t, v.ActionMade)
+	require.Equal(t, cid, v.ActionCid)
+	require.True(t, v.CidMatchesCode)
+	require.Equal(t, fmt.Sprintf("%x", sha256.Sum256([]byte(primeAction))), v.CodeSha256)
+	require.True(t, v.MintGrantBurn)
+	require.True(t, v.OnlyAction)
+	require.True(t, v.Replay.Match)
+	require.Equal(t, e.ResultDigest, v.Replay.RecordedDigest)
+	require.Equal(t, e.Id, v.ExecutionId)
+
+	// A signature the owner asked for directly is valid, but not made by an action.
+	owned := mint(t, "alice")
+	own := waitSigned(t, requestSign(t, "alice", owned, digestOf("owner signs")), 3*time.Minute)
+	v = verify(t, own.Id)
+	require.True(t, v.SignatureValid)
+	require.Equal(t, queryPKP(t, owned).EthAddress, v.RecoveredAddress)
+	require.False(t, v.ActionMade)
+	require.False(t, v.MintGrantBurn)
+	require.False(t, v.Verified)
+	require.Contains(t, v.Replay.Error, "not made by an action")
+
 	// 7917 = 7 * 1131: no signature, and the response says why.
 	e = waitFinished(t, execute(t, cid, fmt.Sprintf(`{"number":7917,"publicKey":%q}`, view.Pkp.Pubkey)), 4*time.Minute)
 	require.Equal(t, actionstypes.EXECUTION_STATUS_COMPLETED, e.Status, e.Error)
 	require.Empty(t, e.Result.SignRequests)
 	require.Contains(t, e.Result.Response, "7917 is not prime")
+}
+
+// verify asks `litd q actions verify` and the REST route, and requires the same answer.
+func verify(t *testing.T, sigID uint64) *actionstypes.QueryVerifyResponse {
+	t.Helper()
+	out, err := net.CLI(0, "query", "actions", "verify", fmt.Sprint(sigID), "--output", "json")
+	require.NoError(t, err, out)
+	var cli, rest actionstypes.QueryVerifyResponse
+	require.NoError(t, enc.Codec.UnmarshalJSON([]byte(out), &cli), out)
+	code, body := restGet(t, fmt.Sprintf("/lit/actions/v1/signatures/%d/verify", sigID))
+	require.Equal(t, 200, code, string(body))
+	require.NoError(t, enc.Codec.UnmarshalJSON(body, &rest), string(body))
+	cli.Replay.Result, rest.Replay.Result = actionstypes.Result{}, actionstypes.Result{}
+	require.Equal(t, cli, rest)
+	return &cli
 }
 
 func TestE2EActionPermissionDenied(t *testing.T) {
@@ -204,11 +247,12 @@ func TestE2EActionFetches(t *testing.T) {
 	require.Contains(t, e.Result.Response, "fetch failed:")
 }
 
-func TestE2EHostileActions(t *testing.T) {
+// TestE2EActionLimits: limits the action itself breaks, and fetches refused before any socket
+// opens, end FAILED with their reason on every validator alike (resource exhaustion is
+// TestE2EActionsCannotHurtValidators).
+func TestE2EActionLimits(t *testing.T) {
 	for _, tc := range []struct{ name, code, want string }{
-		{"infinite loop", `while (true) {}`, "timeout"},
 		{"deep recursion", `function f(n) { return f(n + 1) + 1; } f(0);`, "stack overflow"},
-		{"heap bomb", `let a = []; while (true) a.push(new Array(1e6).fill(1));`, ""},
 		{"1000 fetches", `(async () => {
   let last;
   for (let i = 0; i < 1000; i++) { try { await fetch("http://127.0.0.1:1/"); } catch (e) { last = e; } }
@@ -216,21 +260,15 @@ func TestE2EHostileActions(t *testing.T) {
 })();`, "fetch limit"},
 		{"huge response", `Lit.Actions.setResponse({response: "x".repeat(1 << 20)});`, "response too large"},
 		{"throws", `throw new Error("boom");`, "boom"},
-		// Refused before any socket opens, on every validator alike.
 		{"cloud metadata", `(async () => { await fetch("http://169.254.169.254/latest/meta-data/"); })();`, "destination not allowed"},
 		{"private network", `(async () => { await fetch("http://10.0.0.1/"); })();`, "destination not allowed"},
+		{"NAT64 of loopback", `(async () => { await fetch("http://[64:ff9b::7f00:1]/"); })();`, "destination not allowed"},
+		{"6to4 of a private address", `(async () => { await fetch("http://[2002:a00:1::1]/"); })();`, "destination not allowed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := waitFinished(t, execute(t, upload(t, tc.code), `{}`), 4*time.Minute)
 			require.Equal(t, actionstypes.EXECUTION_STATUS_FAILED, e.Status)
-			require.NotEmpty(t, e.Error)
-			if tc.want != "" {
-				require.Contains(t, e.Error, tc.want)
-			}
+			require.Contains(t, e.Error, tc.want)
 		})
 	}
-	// The chain kept making blocks throughout.
-	h1, err := net.Height(context.Background(), 0)
-	require.NoError(t, err)
-	require.NoError(t, net.WaitForHeight(0, h1+3, time.Minute))
 }

@@ -86,11 +86,13 @@ func run(m *testing.M) int {
 }
 
 // fastSessions shortens the signing deadline so the fault tests see a retry
-// within seconds rather than a minute, and widens the downtime window so a
-// validator the tests kill for a minute is not jailed.
+// within seconds rather than a minute, widens the downtime window so a
+// validator the tests kill for a minute is not jailed, and lets one account
+// queue the 20 signatures of TestE2EConcurrentSigns.
 func fastSessions(_ *network.Network, genesis map[string]any) error {
 	appState := genesis["app_state"].(map[string]any)
 	appState["tss"].(map[string]any)["params"].(map[string]any)["sign_timeout_blocks"] = "40"
+	appState["tss"].(map[string]any)["params"].(map[string]any)["max_queued_signatures_per_requester"] = "32"
 	appState["slashing"].(map[string]any)["params"].(map[string]any)["signed_blocks_window"] = "10000"
 	return nil
 }

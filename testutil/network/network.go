@@ -404,6 +404,15 @@ func (n *Network) signalNode(i int, sig syscall.Signal) error {
 
 func pidFile(home string) string { return filepath.Join(home, "litd.pid") }
 
+// PID is node i's process id, as its pid file records it.
+func (n *Network) PID(i int) (int, error) {
+	bz, err := os.ReadFile(pidFile(n.Nodes[i].Home))
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(bz)))
+}
+
 // StopDir stops the nodes a previous Start left under dir (make localnet-stop):
 // it signals each recorded process group and waits until the processes are gone.
 func StopDir(dir string) ([]int, error) {

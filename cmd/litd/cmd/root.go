@@ -116,6 +116,8 @@ type ActionsConfig struct {
 	// networks (SSRF); local networks and tests turn it on. Private and
 	// link-local addresses are always refused.
 	AllowLoopbackFetch bool `mapstructure:"allow-loopback-fetch"`
+	// MaxWorkers bounds the action worker processes running at once.
+	MaxWorkers int `mapstructure:"max-workers"`
 }
 
 type appConfig struct {
@@ -134,6 +136,12 @@ const actionsConfigTemplate = `
 # real network. Private, link-local (e.g. 169.254.169.254) and other
 # non-public addresses are refused whatever this says.
 allow-loopback-fetch = {{ .Actions.AllowLoopbackFetch }}
+
+# Each run of an action happens in its own worker process (litd
+# actions-worker) with OS limits: memory (the max_heap_bytes param), CPU time,
+# no files. This bounds how many run at once; more wait for a slot. Each may
+# use up to max_heap_bytes (256 MiB by default) of memory.
+max-workers = {{ .Actions.MaxWorkers }}
 `
 
 // initAppConfig makes fees payable in ulit, turns on the REST API and
@@ -143,7 +151,7 @@ func initAppConfig() (string, any) {
 	cfg.MinGasPrices = "0" + app.BondDenom
 	cfg.API.Enable = true
 	cfg.API.Swagger = true
-	return serverconfig.DefaultConfigTemplate + actionsConfigTemplate, appConfig{Config: *cfg}
+	return serverconfig.DefaultConfigTemplate + actionsConfigTemplate, appConfig{Config: *cfg, Actions: ActionsConfig{MaxWorkers: 4}}
 }
 
 // initCmd wraps the SDK's init: after it writes genesis.json, vote

@@ -137,9 +137,14 @@ func (e *Engine) Observe(_ int64, jobs []keeper.Job) {
 	}
 }
 
-func (e *Engine) run(k phaseKey, j keeper.Job) {
+// runWorker runs env in a worker process once a slot is free (Config.MaxWorkers).
+func (e *Engine) runWorker(ctx context.Context, env sandbox.Env) sandbox.Result {
 	e.slots <- struct{}{}
 	defer func() { <-e.slots }()
+	return e.runner.Run(ctx, env)
+}
+
+func (e *Engine) run(k phaseKey, j keeper.Job) {
 	ctx := context.Background()
 	var rep report
 	start := time.Now()
@@ -152,7 +157,7 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 			p = *j.Execution.Params
 		}
 		live := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(p.MaxFetchBodyBytes)}
-		res := e.runner.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, countingFetcher{live}, perms))
+		res := e.runWorker(ctx, EnvFor(j.Execution, j.Code, j.Params, countingFetcher{live}, perms))
 		fetches := ToFetches(res.Fetches)
 		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: fetches}
 		phase, outcome = "live", runOutcome(res.Error)
@@ -169,7 +174,7 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 			break
 		}
 		fetcher := &sandbox.TranscriptFetcher{Fetches: FromFetches(j.Execution.Fetches)}
-		res := e.runner.Run(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, perms))
+		res := e.runWorker(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, perms))
 		rep.result = &types.ResultReport{ExecutionId: k.id, Result: ToResult(res)}
 		phase, outcome = "offline", runOutcome(res.Error)
 	default:

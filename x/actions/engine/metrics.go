@@ -28,7 +28,7 @@ var (
 	}, []string{"reason"})
 	metricRuns = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "litd", Subsystem: "actions", Name: "runs_total",
-		Help: "Action runs this validator finished, by phase (live: FETCHING, offline: RUNNING) and outcome (ok or the error code, e.g. timeout, exception).",
+		Help: "Action runs this validator finished, by phase (live: FETCHING, offline: RUNNING, reused: RUNNING answered with the live run's result because the attested transcript is what this validator saw) and outcome (ok or the error code, e.g. timeout, exception).",
 	}, []string{"phase", "outcome"})
 	metricRunSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: "litd", Subsystem: "actions", Name: "run_seconds",

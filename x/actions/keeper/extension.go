@@ -291,7 +291,7 @@ func (k Keeper) maybeSettleFetches(ctx context.Context, e types.Execution, total
 	if !decided && reported < total && h < quorum+settleBlocks {
 		return nil
 	}
-	e.Fetches, e.Status = transcript, types.EXECUTION_STATUS_RUNNING
+	e.Fetches, e.Status, e.FetchedHeight = transcript, types.EXECUTION_STATUS_RUNNING, h
 	if err := k.Executions.Set(ctx, e.Id, e); err != nil {
 		return err
 	}

@@ -1,13 +1,16 @@
-// Package sandbox runs Lit Actions (JavaScript) in goja. It is off-chain code inside each
-// validator: it may use goroutines, clocks and HTTP; the chain only sees its results.
+// Package sandbox runs Lit Actions (JavaScript) in goja. It is off-chain code: it may use
+// goroutines, clocks and HTTP; the chain only sees its results. Validators never call Run in
+// their own process: package worker runs it in a separate process with OS limits, since no
+// in-process bound stops a single huge allocation (Go cannot recover from running out of memory).
 //
 // # API
 //
 //	res := sandbox.Run(ctx, sandbox.Env{Code, JSParams, Seed, Now, Limits, Fetcher, Permissions})
 //	res.Response, res.Logs, res.SignRequests, res.Fetches, res.Error, res.Digest()
 //
-// The engine runs an action twice: in the fetch phase with a *LiveFetcher (real HTTP) to collect
-// res.Fetches, and in the final run with a TranscriptFetcher holding the attested fetches, offline.
+// The engine runs an action in the fetch phase with a *LiveFetcher (real HTTP) to collect
+// res.Fetches, and in the final run with a TranscriptFetcher holding the attested fetches, offline
+// (or reuses the live run's result when the attested transcript is exactly what it saw live).
 //
 // # Globals
 //
@@ -15,10 +18,14 @@
 //     signEcdsa({toSign, publicKey, sigName}) records a SignRequest (toSign: 32 bytes as a Uint8Array,
 //     ArrayBuffer or array of numbers; publicKey: hex secp256k1 key; sigName unique) and resolves to true;
 //     setResponse({response}) sets the response string (last call wins);
-//     getPermittedActions({tokenId}) and isPermittedAction({tokenId, ipfsId}) read Env.Permissions (Promises);
+//     getPermittedActions({tokenId}) and isPermittedAction({tokenId, ipfsId}) read Env.Permissions (Promises;
+//     at most 256 per run); each read and its answer is recorded in Result.Reads, in call order, and a
+//     replay answers them from the record (RecordedPermissions);
 //     pubkeyToTokenId({publicKey}) returns 0x-hex keccak256 of the 65-byte uncompressed key.
 //   - fetch(url, {method, headers, body}) returns a Promise of {status, ok, url, headers.get/has/forEach,
-//     text(), json(), arrayBuffer()}; only absolute http(s) URLs; headers as a plain object.
+//     text(), json(), arrayBuffer()}; only absolute http(s) URLs (at most MaxURLBytes); request headers
+//     as a plain object (at most MaxRequestHeaderBytes). The response headers are AttestedHeaders only
+//     (Content-Type), in the live and the final run alike: they are part of the attested transcript.
 //   - console.log/info/warn/error/debug: arguments joined by spaces (objects as JSON), one Logs entry per
 //     call; once MaxLogBytes would be exceeded, a last "[logs truncated]" entry is added and later output dropped.
 //   - jsParams and each of its top-level keys as globals (the reserved names Lit, LitActions, fetch,
@@ -39,26 +46,32 @@
 //
 // # Limits and errors
 //
-// Every failure sets Result.Error to "<code>: <message>" with a code among: "syntax error",
-// "invalid params", "exception", "timeout", "canceled", "heap limit", "stack overflow", "fetch limit",
-// "signature limit", "response too large", "fetch not attested" (a replayed fetch differs from the
-// transcript), "internal error". Limit breaches are not catchable by the action. A failed fetch (refused
-// destination, body over MaxFetchBodyBytes, HTTP error) is an ordinary rejected promise with a TypeError.
+// Every failure sets Result.Error to "<code>: <message>" (at most 1 KiB) with a code among: "syntax
+// error", "invalid params", "exception", "timeout", "canceled", "memory limit", "worker crashed",
+// "stack overflow", "fetch limit" (also for more than 256 permission reads), "signature limit",
+// "response too large", "fetch not attested" (a replayed fetch differs from the transcript), "internal
+// error". Limit breaches are not catchable by the action. A failed fetch (refused destination, body
+// over MaxFetchBodyBytes, HTTP error) is an ordinary rejected promise with a TypeError.
+//
+// Failure results are deterministic, so validators agree on a failure as fast as on a success. The
+// messages carry no sizes or timings measured at run time (TimeoutError, MemoryError and CrashError
+// are the only texts of their codes). ResourceCodes (timeout, memory limit, worker crashed) strike
+// wherever the machine happened to be: such a result keeps no logs and no reads. A failure the
+// action causes (an exception, a limit it breaks) keeps the logs before it, which are deterministic.
 //
 // Timeout uses goja's Interrupt, checked between VM instructions. A single long native call (e.g.
 // JSON.stringify of a deeply nested object) does not see it: Run then gives up on the VM after one
-// second more and returns the timeout error alone, leaving that goroutine to finish on its own.
+// second more and returns the same timeout error (the worker process then exits, ending it).
 //
-// The heap limit is best-effort: a watchdog samples the process's live heap (runtime/metrics
-// /gc/heap/live:bytes, updated at each GC) every 2 ms and interrupts the run when it grew by more than
-// MaxHeapBytes since the start. Other goroutines' allocations count too, detection lags by up to a GC
-// cycle, and one huge native allocation cannot be stopped. A hard bound needs a separate process.
+// Memory is not bounded here (MaxHeapBytes is for package worker, which sets RLIMIT_DATA).
 //
 // # Digest
 //
 // Result.Digest is SHA-256 over "litd/actions/sandbox/result/v1" followed by, with every length a
 // big-endian uint64 and every string or byte field as length||bytes: Response; len(Logs) and each log;
-// len(SignRequests) and for each SigName, PublicKey, ToSign; Error. Fetches are not included.
+// len(SignRequests) and for each SigName, PublicKey, ToSign; len(Reads) and for each Op, TokenID, CID,
+// Permitted (1 or 0), len(CIDs) and each CID, Error; Error. Fetches are not included. (The chain votes
+// on types.ResultDigest, the SHA-256 of the protobuf Result, which also carries the runtime version.)
 //
 // # LiveFetcher
 //
@@ -66,5 +79,6 @@
 // PublicIP) or, with AllowLoopback, a loopback address, and then dials those checked IPs, so DNS rebinding cannot reach an
 // internal address; no socket is opened to a refused destination. Proxies from the environment are
 // ignored, bodies are bounded ("fetch body too large"), redirects (at most 5) go through the same check.
-// Response headers are sorted by name.
+// Non-public includes the IPv6 forms that embed or translate to an IPv4 address (NAT64 64:ff9b::/96
+// and 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32, IPv4-compatible ::/96) and site-local fec0::/10.
 package sandbox

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -377,4 +378,83 @@ func TestAbandonNativeCall(t *testing.T) {
 	// The same text as any other timeout: validators agree however the run was stopped.
 	require.Equal(t, "timeout: the action did not finish within 1s", res.Error)
 	require.Equal(t, TimeoutError(e.Limits), res.Error)
+}
+
+type mapPerms map[string][]string
+
+func (m mapPerms) IsPermittedAction(tokenID, cid string) (bool, error) {
+	for _, c := range m[tokenID] {
+		if c == cid {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m mapPerms) PermittedActions(tokenID string) ([]string, error) {
+	cids, ok := m[tokenID]
+	if !ok {
+		return nil, errors.New("no such pkp")
+	}
+	return cids, nil
+}
+
+// Permission reads are recorded in call order with their answers; a replay answers from the
+// record, so it matches whatever the PKP's permissions are today, and fails if the code reads
+// something else.
+func TestPermissionReadsRecorded(t *testing.T) {
+	code := `(async () => {
+  const a = await Lit.Actions.getPermittedActions({tokenId: '0x01'});
+  const b = await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmB'});
+  let c; try { await Lit.Actions.getPermittedActions({tokenId: '0x02'}) } catch (e) { c = e.message }
+  Lit.Actions.setResponse({response: JSON.stringify([a, b, c])});
+})()`
+	e := env(code, nil)
+	e.Permissions = mapPerms{"0x01": {"QmA", "QmB"}}
+	live := run(t, e)
+	require.Empty(t, live.Error)
+	require.Equal(t, `[["QmA","QmB"],true,"getPermittedActions: no such pkp"]`, live.Response)
+	require.Equal(t, []PermissionRead{
+		{Op: "getPermittedActions", TokenID: "0x01", CIDs: []string{"QmA", "QmB"}},
+		{Op: "isPermittedAction", TokenID: "0x01", CID: "QmB", Permitted: true},
+		{Op: "getPermittedActions", TokenID: "0x02", Error: "no such pkp"},
+	}, live.Reads)
+
+	// Today the PKP permits nothing: the replay still sees the recorded answers.
+	e.Permissions = &RecordedPermissions{Reads: live.Reads}
+	replay := run(t, e)
+	require.Equal(t, live.Digest(), replay.Digest())
+
+	// A changed read digest-differs: the record is part of the result.
+	changed := append([]PermissionRead(nil), live.Reads...)
+	changed[1].Permitted = false
+	e.Permissions = &RecordedPermissions{Reads: changed}
+	require.NotEqual(t, live.Digest(), run(t, e).Digest())
+
+	// Code that reads something else than the record fails the replay.
+	e.Code = strings.Replace(code, "ipfsId: 'QmB'", "ipfsId: 'QmC'", 1)
+	e.Permissions = &RecordedPermissions{Reads: live.Reads}
+	require.Contains(t, run(t, e).Error, "differs from the record")
+}
+
+// A resource failure keeps nothing that depends on where it struck: no logs, no reads. A failure
+// the action causes (an exception) keeps the logs before it. Errors are bounded.
+func TestFailureResults(t *testing.T) {
+	e := env(`console.log('before'); Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmA'}); while (true) {}`, nil)
+	e.Permissions = mapPerms{}
+	e.Limits.Timeout = 200 * time.Millisecond
+	res := run(t, e)
+	require.Equal(t, TimeoutError(e.Limits), res.Error)
+	require.Empty(t, res.Logs)
+	require.Empty(t, res.Reads)
+	require.True(t, IsResourceFailure(res.Error))
+
+	res = run(t, env(`console.log('before'); throw new Error('x'.repeat(5000))`, nil))
+	require.Equal(t, []string{"before"}, res.Logs)
+	require.True(t, strings.HasPrefix(res.Error, "exception: Error: xxx"), res.Error)
+	require.LessOrEqual(t, len(res.Error), 1024)
+	require.False(t, IsResourceFailure(res.Error))
+	require.False(t, IsResourceFailure("exception: timeout: not really"))
+	require.True(t, IsResourceFailure(MemoryError(Limits{})))
+	require.True(t, IsResourceFailure(CrashError()))
 }
