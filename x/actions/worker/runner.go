@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -111,7 +112,9 @@ func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 					broken = true
 					break loop
 				}
-			case <-readErr:
+			case err := <-readErr:
+				// End of output: the worker died (its exit says why). Anything else is a malformed frame.
+				broken = !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && runCtx.Err() == nil
 				break loop
 			case <-runCtx.Done():
 				break loop

@@ -71,15 +71,15 @@ func TestSignFee(t *testing.T) {
 
 		// A denom the requester does not hold.
 		f.setParams(t, func(p *types.Params) { p.SignFee = sdk.NewInt64Coin("uatom", 1) })
-		f.refused(t, types.ErrInsufficientFee, func() error { _, err := f.sign(owner, f.tok, digest(1)); return err })
+		_ = f.refused(t, types.ErrInsufficientFee, func() error { _, err := f.sign(owner, f.tok, digest(1)); return err })
 	})
 
 	t.Run("a refused request pays nothing", func(t *testing.T) {
 		f, collected := newFee(t)
-		f.refused(t, types.ErrUnauthorized, func() error { _, err := f.sign(stranger, f.tok, digest(1)); return err })
+		_ = f.refused(t, types.ErrUnauthorized, func() error { _, err := f.sign(stranger, f.tok, digest(1)); return err })
 		f.setParams(t, func(p *types.Params) { p.MaxQueuedSignaturesPerRequester = 1 })
 		f.mustSign(t, digest(1))
-		f.refused(t, types.ErrQueueFull, func() error { _, err := f.sign(owner, f.tok, digest(2)); return err })
+		_ = f.refused(t, types.ErrQueueFull, func() error { _, err := f.sign(owner, f.tok, digest(2)); return err })
 		require.Equal(t, sdk.NewCoins(types.DefaultSignFee), collected(), "only the accepted request paid")
 	})
 }
@@ -118,7 +118,7 @@ func TestQueueCaps(t *testing.T) {
 	f.endBlock(t)
 	require.Len(t, f.openIDs(t), 4)
 	require.Empty(t, f.queue(t))
-	f.refused(t, types.ErrQueueFull, func() error { _, err := f.sign(permSign, f.tok, digest(7)); return err })
+	_ = f.refused(t, types.ErrQueueFull, func() error { _, err := f.sign(permSign, f.tok, digest(7)); return err })
 
 	// A signed request gives its slot back (to everyone, and to its requester).
 	f.complete(t, 1)
@@ -127,7 +127,7 @@ func TestQueueCaps(t *testing.T) {
 	require.Equal(t, uint64(3), total)
 	f.at(60)
 	f.mustSign(t, digest(3))
-	f.refused(t, types.ErrQueueFull, func() error { _, err := f.sign(permSign, f.tok, digest(7)); return err })
+	_ = f.refused(t, types.ErrQueueFull, func() error { _, err := f.sign(permSign, f.tok, digest(7)); return err })
 	f.endBlock(t) // session 5 for signature 5, until height 160
 
 	// So does a failed one (one attempt allowed): sessions 2, 3 and 4 expire.
@@ -295,7 +295,7 @@ func TestParamsBounds(t *testing.T) {
 				require.Equal(t, p, f.export(t).Params)
 				return
 			}
-			f.refused(t, types.ErrInvalidParams, func() error { _, err := f.msgs.UpdateParams(f.ctx, msg); return err })
+			_ = f.refused(t, types.ErrInvalidParams, func() error { _, err := f.msgs.UpdateParams(f.ctx, msg); return err })
 			gs := types.DefaultGenesis()
 			gs.Params = p
 			require.ErrorIs(t, gs.Validate(), types.ErrInvalidParams)
