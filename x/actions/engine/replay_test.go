@@ -1,0 +1,75 @@
+package engine
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/litprotocol/litd/x/actions/sandbox"
+	"github.com/litprotocol/litd/x/actions/types"
+)
+
+// A replay reproduces the recorded digest from the record alone (transcript, reads, params), says
+// when the runtime differs, refuses what it cannot replay, and a node replays each execution once.
+func TestReplay(t *testing.T) {
+	code := `(async () => {
+  const ok = await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmX'});
+  const r = await fetch('https://example.invalid/x');
+  Lit.Actions.setResponse({response: ok + ' ' + (await r.text()) + ' ' + Math.random()});
+})()`
+	params := types.DefaultParams()
+	e := types.Execution{Id: 7, Cid: "QmCode", JsParams: "{}", BlockTimeUnix: 1_700_000_000, Params: &params,
+		Status: types.EXECUTION_STATUS_COMPLETED,
+		Fetches: []types.Fetch{{Request: types.FetchRequest{Method: "GET", Url: "https://example.invalid/x"},
+			Response: &types.FetchResponse{Status: 200, Body: []byte("attested")}}}}
+	// What the validators computed: the same sandbox, reads answered as recorded.
+	recorded := sandbox.Run(context.Background(), EnvFor(e, code, params, &sandbox.TranscriptFetcher{Fetches: FromFetches(e.Fetches)},
+		&sandbox.RecordedPermissions{Reads: []sandbox.PermissionRead{{Op: "isPermittedAction", TokenID: "0x01", CID: "QmX", Permitted: true}}}))
+	require.Empty(t, recorded.Error)
+	res := ToResult(recorded)
+	e.Result = &res
+	e.ResultDigest = ok(t)(types.ResultDigest(&res))
+
+	r := NewReplayer()
+	rep := r.Replay(context.Background(), e, code, types.Params{})
+	require.Empty(t, rep.Error)
+	require.True(t, rep.Match, "%+v", rep)
+	require.False(t, rep.RuntimeDiffers)
+	require.Contains(t, rep.Result.Response, "true attested ")
+
+	// Cached: the same answer at once, even with the worker unavailable.
+	r.runner.Bin = "/nonexistent"
+	start := time.Now()
+	require.Equal(t, rep, r.Replay(context.Background(), e, code, types.Params{}))
+	require.Less(t, time.Since(start), 10*time.Millisecond)
+
+	// Another runtime recorded it: the report says so (and the digest differs with it).
+	other := e
+	res2 := res
+	res2.Runtime = "litd-sandbox/1"
+	other.Id, other.Result = 8, &res2
+	other.ResultDigest = ok(t)(types.ResultDigest(&res2))
+	r.runner.Bin = ""
+	rep = r.Replay(context.Background(), other, code, types.Params{})
+	require.True(t, rep.RuntimeDiffers)
+	require.False(t, rep.Match)
+	require.Equal(t, "litd-sandbox/1", rep.RecordedRuntime)
+
+	// Nothing to replay yet, or pruned.
+	open := e
+	open.Id, open.ResultDigest, open.Result = 9, "", nil
+	require.Contains(t, r.Replay(context.Background(), open, code, params).Error, "no accepted result")
+	pruned := e
+	pruned.Id, pruned.PrunedHeight = 10, 99
+	require.Contains(t, r.Replay(context.Background(), pruned, code, params).Error, "pruned")
+}
+
+func ok(t *testing.T) func(string, error) string {
+	return func(s string, err error) string {
+		t.Helper()
+		require.NoError(t, err)
+		return s
+	}
+}
