@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 
+	actionsengine "github.com/litprotocol/litd/x/actions/engine"
 	actionstypes "github.com/litprotocol/litd/x/actions/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -135,7 +136,7 @@ func TestE2EPrimeActionMintGrantBurn(t *testing.T) {
 	require.Equal(t, e.Result.Response, replay.Result.Response)
 
 	// One call answers the seed's three checks, over the CLI and REST alike.
-	v := verify(t, sr.SignatureId)
+	v := verify(t, sr.SignatureId, true)
 	require.True(t, v.Verified, "%+v", v)
 	require.True(t, v.SignatureValid)
 	require.Equal(t, view.EthAddress, v.RecoveredAddress)
@@ -153,7 +154,7 @@ func TestE2EPrimeActionMintGrantBurn(t *testing.T) {
 	// A signature the owner asked for directly is valid, but not made by an action.
 	owned := mint(t, "alice")
 	own := waitSigned(t, requestSign(t, "alice", owned, digestOf("owner signs")), 3*time.Minute)
-	v = verify(t, own.Id)
+	v = verify(t, own.Id, false)
 	require.True(t, v.SignatureValid)
 	require.Equal(t, queryPKP(t, owned).EthAddress, v.RecoveredAddress)
 	require.False(t, v.ActionMade)
@@ -168,19 +169,34 @@ func TestE2EPrimeActionMintGrantBurn(t *testing.T) {
 	require.Contains(t, e.Result.Response, "7917 is not prime")
 }
 
-// verify asks `litd q actions verify` and the REST route, and requires the same answer.
-func verify(t *testing.T, sigID uint64) *actionstypes.QueryVerifyResponse {
+// verify asks the REST route (until the node's replay is done) and `litd q actions verify`, which
+// replays locally and exits 1 unless verified; when verified, both give the same answer.
+func verify(t *testing.T, sigID uint64, verified bool) *actionstypes.QueryVerifyResponse {
 	t.Helper()
+	var rest actionstypes.QueryVerifyResponse
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, body := restGet(t, fmt.Sprintf("/lit/actions/v1/signatures/%d/verify", sigID))
+		require.Equal(t, 200, code, string(body))
+		rest = actionstypes.QueryVerifyResponse{}
+		require.NoError(t, enc.Codec.UnmarshalJSON(body, &rest), string(body))
+		if rest.Replay.Error != actionsengine.ReplayPending {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "node replay still pending: %s", body)
+		time.Sleep(500 * time.Millisecond)
+	}
 	out, err := net.CLI(0, "query", "actions", "verify", fmt.Sprint(sigID), "--output", "json")
+	if !verified {
+		require.ErrorContains(t, err, "is not verified")
+		require.False(t, rest.Verified)
+		return &rest
+	}
 	require.NoError(t, err, out)
-	var cli, rest actionstypes.QueryVerifyResponse
+	var cli actionstypes.QueryVerifyResponse
 	require.NoError(t, enc.Codec.UnmarshalJSON([]byte(out), &cli), out)
-	code, body := restGet(t, fmt.Sprintf("/lit/actions/v1/signatures/%d/verify", sigID))
-	require.Equal(t, 200, code, string(body))
-	require.NoError(t, enc.Codec.UnmarshalJSON(body, &rest), string(body))
-	cli.Replay.Result, rest.Replay.Result = actionstypes.Result{}, actionstypes.Result{}
-	require.Equal(t, cli, rest)
-	return &cli
+	require.Equal(t, cli, rest, "the CLI's local replay and the node's agree")
+	return &rest
 }
 
 func TestE2EActionPermissionDenied(t *testing.T) {

@@ -100,12 +100,7 @@ func EnvFor(e types.Execution, code string, p types.Params, fetcher sandbox.Fetc
 	}
 	return sandbox.Env{
 		Code: code, JSParams: e.JsParams, Seed: Seed(e), Now: time.Unix(e.BlockTimeUnix, 0).UTC(),
-		Fetcher: fetcher, Permissions: perms,
-		Limits: sandbox.Limits{
-			Timeout: time.Duration(p.TimeoutMs) * time.Millisecond, MaxHeapBytes: p.MaxHeapBytes,
-			MaxCallStack: int(p.MaxCallStack), MaxResponseBytes: int(p.MaxResponseBytes), MaxFetches: int(p.MaxFetches),
-			MaxFetchBodyBytes: int(p.MaxFetchBodyBytes), MaxSignatures: int(p.MaxSignatures), MaxLogBytes: int(p.MaxLogBytes),
-		},
+		Fetcher: fetcher, Permissions: perms, Limits: keeper.SandboxLimits(p),
 	}
 }
 

@@ -37,53 +37,99 @@ func Replay(ctx context.Context, runner *worker.Runner, e types.Execution, code 
 	return out
 }
 
-// replayCacheSize bounds the replays a node remembers.
-const replayCacheSize = 1024
+// replayCacheSize bounds the replays a node remembers; replayQueue the ones waiting.
+const (
+	replayCacheSize = 1024
+	replayQueue     = 16
+	// replayNice is the scheduling priority of replay workers: consensus work comes first.
+	replayNice = 19
+)
 
-// Replayer serves the Verify query's replays on a node: one worker at a time, and each finished
-// execution replayed once (its record never changes), so repeating a query costs nothing.
+// ReplayPending and ReplayBusy are the Error of a report whose replay has not run (yet).
+const (
+	ReplayPending = "replay scheduled on this node: ask again in a few seconds, or run `litd q actions replay` locally"
+	ReplayBusy    = "this node's replay queue is full: ask again later, or run `litd q actions replay` locally"
+)
+
+// Replayer serves the Verify query's replays on a node without ever blocking it: a query gets the
+// replay's report if this node has one, and otherwise schedules it on a single background worker
+// (lowest CPU priority, a queue of 16) and says so. A finished execution never changes, so each is
+// replayed once and remembered (the last 1024).
 type Replayer struct {
 	runner *worker.Runner
-	slot   chan struct{}
+	queue  chan replayJob
+	start  sync.Once
 
-	mu    sync.Mutex
-	done  map[uint64]types.ReplayReport
-	order []uint64
+	mu      sync.Mutex
+	done    map[uint64]types.ReplayReport
+	order   []uint64
+	pending map[uint64]bool
 }
 
-// NewReplayer returns a replayer whose workers are this executable.
+type replayJob struct {
+	e       types.Execution
+	code    string
+	current types.Params
+}
+
+// NewReplayer returns a replayer whose workers are this executable; its background worker starts
+// with the first replay.
 func NewReplayer() *Replayer {
-	return &Replayer{runner: &worker.Runner{}, slot: make(chan struct{}, 1), done: map[uint64]types.ReplayReport{}}
+	return &Replayer{runner: &worker.Runner{Nice: replayNice}, queue: make(chan replayJob, replayQueue),
+		done: map[uint64]types.ReplayReport{}, pending: map[uint64]bool{}}
 }
 
-// Replay implements keeper.Replayer.
-func (r *Replayer) Replay(ctx context.Context, e types.Execution, code string, current types.Params) types.ReplayReport {
-	cacheable := e.ResultDigest != "" && e.PrunedHeight == 0 &&
-		(e.Status == types.EXECUTION_STATUS_COMPLETED || e.Status == types.EXECUTION_STATUS_FAILED)
-	r.mu.Lock()
-	rep, ok := r.done[e.Id]
-	r.mu.Unlock()
-	if ok && cacheable && rep.RecordedDigest == e.ResultDigest {
-		return rep
-	}
-	select {
-	case r.slot <- struct{}{}:
-		defer func() { <-r.slot }()
-	case <-ctx.Done():
-		return types.ReplayReport{ExecutionId: e.Id, RecordedDigest: e.ResultDigest, Error: "replay canceled: " + ctx.Err().Error()}
-	}
-	rep = Replay(ctx, r.runner, e, code, current)
-	if cacheable && rep.Error == "" && ctx.Err() == nil {
+func (r *Replayer) loop() {
+	for j := range r.queue {
+		rep := Replay(context.Background(), r.runner, j.e, j.code, j.current)
 		r.mu.Lock()
-		if _, ok := r.done[e.Id]; !ok {
-			r.order = append(r.order, e.Id)
-			if len(r.order) > replayCacheSize {
-				delete(r.done, r.order[0])
-				r.order = r.order[1:]
-			}
+		delete(r.pending, j.e.Id)
+		if rep.Error == "" {
+			r.remember(rep)
 		}
-		r.done[e.Id] = rep
 		r.mu.Unlock()
 	}
-	return rep
+}
+
+// remember caches rep (r.mu held).
+func (r *Replayer) remember(rep types.ReplayReport) {
+	if _, ok := r.done[rep.ExecutionId]; !ok {
+		r.order = append(r.order, rep.ExecutionId)
+		if len(r.order) > replayCacheSize {
+			delete(r.done, r.order[0])
+			r.order = r.order[1:]
+		}
+	}
+	r.done[rep.ExecutionId] = rep
+}
+
+// Replay implements keeper.Replayer: it never waits for a worker.
+func (r *Replayer) Replay(_ context.Context, e types.Execution, code string, current types.Params) types.ReplayReport {
+	out := types.ReplayReport{ExecutionId: e.Id, RecordedDigest: e.ResultDigest}
+	switch {
+	case e.ResultDigest == "" || e.Result == nil:
+		out.Error = "execution has no accepted result yet (status " + e.Status.String() + ")"
+		return out
+	case e.PrunedHeight != 0:
+		out.Error = "the transcript was pruned after the retention window"
+		return out
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rep, ok := r.done[e.Id]; ok && rep.RecordedDigest == e.ResultDigest {
+		return rep
+	}
+	if r.pending[e.Id] {
+		out.Error = ReplayPending
+		return out
+	}
+	r.start.Do(func() { go r.loop() })
+	select {
+	case r.queue <- replayJob{e: e, code: code, current: current}:
+		r.pending[e.Id] = true
+		out.Error = ReplayPending
+	default:
+		out.Error = ReplayBusy
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
+	"github.com/litprotocol/litd/x/actions/worker"
 )
 
 // A replay reproduces the recorded digest from the record alone (transcript, reads, params), says
@@ -32,9 +33,18 @@ func TestReplay(t *testing.T) {
 	e.Result = &res
 	e.ResultDigest = ok(t)(types.ResultDigest(&res))
 
+	// Direct: the record alone reproduces the digest.
+	direct := Replay(context.Background(), &worker.Runner{}, e, code, types.Params{})
+	require.True(t, direct.Match, "%+v", direct)
+
+	// A node's replayer never blocks its caller: first it schedules, then it answers.
 	r := NewReplayer()
 	rep := r.Replay(context.Background(), e, code, types.Params{})
-	require.Empty(t, rep.Error)
+	require.Equal(t, ReplayPending, rep.Error)
+	require.Eventually(t, func() bool {
+		rep = r.Replay(context.Background(), e, code, types.Params{})
+		return rep.Error == ""
+	}, 10*time.Second, 20*time.Millisecond)
 	require.True(t, rep.Match, "%+v", rep)
 	require.False(t, rep.RuntimeDiffers)
 	require.Contains(t, rep.Result.Response, "true attested ")
@@ -51,11 +61,20 @@ func TestReplay(t *testing.T) {
 	res2.Runtime = "litd-sandbox/1"
 	other.Id, other.Result = 8, &res2
 	other.ResultDigest = ok(t)(types.ResultDigest(&res2))
-	r.runner.Bin = ""
-	rep = r.Replay(context.Background(), other, code, types.Params{})
+	rep = Replay(context.Background(), &worker.Runner{}, other, code, types.Params{})
 	require.True(t, rep.RuntimeDiffers)
 	require.False(t, rep.Match)
 	require.Equal(t, "litd-sandbox/1", rep.RecordedRuntime)
+
+	// A full queue says so at once.
+	r.runner.Bin = "/nonexistent"
+	busy := false
+	for i := range 3 * replayQueue {
+		x := e
+		x.Id = uint64(1000 + i)
+		busy = busy || r.Replay(context.Background(), x, code, types.Params{}).Error == ReplayBusy
+	}
+	require.True(t, busy)
 
 	// Nothing to replay yet, or pruned.
 	open := e

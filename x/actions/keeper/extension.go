@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"cosmossdk.io/collections"
 
@@ -125,8 +126,46 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 				return err
 			}
 		}
+		if err := k.maybeFailUnagreed(ctx, e.Id, total); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// maybeFailUnagreed ends an execution whose validators can no longer agree on a result: no digest,
+// even with every vote not yet cast, can reach > 2/3 of the power, nor can resource failures together
+// (an action that sits at a limit can finish on some machines and not on others). Without this it
+// would wait for its deadline.
+func (k Keeper) maybeFailUnagreed(ctx context.Context, id uint64, total int64) error {
+	e, open, err := k.openIn(ctx, id, types.EXECUTION_STATUS_RUNNING)
+	if err != nil || !open {
+		return err
+	}
+	reported, err := k.reportedPower(ctx, id, phaseRun)
+	if err != nil {
+		return err
+	}
+	var best, resource int64
+	err = k.ResultVotes.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](id),
+		func(key collections.Pair[uint64, string], power int64) (bool, error) {
+			best = max(best, power)
+			r, err := k.ResultCopies.Get(ctx, key)
+			if err == nil && sandbox.IsResourceFailure(r.Error) {
+				resource += power
+			}
+			return false, err
+		})
+	if err != nil {
+		return err
+	}
+	missing := max(total-reported, 0)
+	if supermajority(best+missing, total) || supermajority(resource+missing, total) {
+		return nil
+	}
+	e.Error = "results not agreed: no result was computed by validators with more than 2/3 of the voting power " +
+		"(an action at the edge of a limit can finish on some validators and not on others)"
+	return k.finish(ctx, e, types.EXECUTION_STATUS_FAILED)
 }
 
 // maybeAcceptResourceFailure ends an execution that validators with > 2/3 of the power saw fail
@@ -170,25 +209,35 @@ func paramsOf(e types.Execution, current types.Params) types.Params {
 	return current
 }
 
+// fetchesWithin: at most max_fetches entries, each within its bodies and types.FetchOverheadBytes,
+// so a report that params allow always fits in a vote extension.
 func fetchesWithin(fs []types.Fetch, p types.Params) bool {
 	if len(fs) > int(p.MaxFetches) {
 		return false
 	}
 	for _, f := range fs {
-		if f.Response != nil && uint64(len(f.Response.Body)) > p.MaxFetchBodyBytes {
+		if f.Response != nil && uint64(len(f.Response.Body)) > p.MaxFetchBodyBytes ||
+			uint64(len(f.Request.Body)) > p.MaxFetchBodyBytes ||
+			uint64(f.Size()) > 2*p.MaxFetchBodyBytes+types.FetchOverheadBytes {
 			return false
 		}
 	}
 	return true
 }
 
+// resultWithin: a result within the params (and so within a vote extension). A resource failure
+// must be canonical.
 func resultWithin(r *types.Result, p types.Params) bool {
 	logBytes := 0
 	for _, l := range r.Logs {
 		logBytes += len(l)
 	}
+	if sandbox.IsResourceFailure(r.Error) && !canonicalResourceFailure(r, p) {
+		return false
+	}
 	return uint64(len(r.Response)) <= p.MaxResponseBytes && uint64(logBytes) <= p.MaxLogBytes+1024 &&
-		len(r.SignRequests) <= int(p.MaxSignatures) && len(r.Error) <= 4096 && len(r.Reads) <= MaxReads && len(r.Runtime) <= 128
+		len(r.SignRequests) <= int(p.MaxSignatures) && len(r.Error) <= 4096 && len(r.Reads) <= MaxReads &&
+		len(r.Runtime) <= 128 && uint64(r.Size()) <= p.MaxResponseBytes+p.MaxLogBytes+types.ResultOverheadBytes
 }
 
 // MaxReads bounds the permission reads a result may carry (the sandbox allows 256).
@@ -491,4 +540,22 @@ func lastCommitPower(ctx context.Context) int64 {
 		total += votes.Get(i).Validator().Power()
 	}
 	return total
+}
+
+// SandboxLimits are the sandbox's limits under params p (the engines run with them; the chain
+// checks reports against them).
+func SandboxLimits(p types.Params) sandbox.Limits {
+	return sandbox.Limits{
+		Timeout: time.Duration(p.TimeoutMs) * time.Millisecond, MaxHeapBytes: p.MaxHeapBytes,
+		MaxCallStack: int(p.MaxCallStack), MaxResponseBytes: int(p.MaxResponseBytes), MaxFetches: int(p.MaxFetches),
+		MaxFetchBodyBytes: int(p.MaxFetchBodyBytes), MaxSignatures: int(p.MaxSignatures), MaxLogBytes: int(p.MaxLogBytes),
+	}
+}
+
+// canonicalResourceFailure: a resource failure is its fixed text and nothing else (the runtime
+// aside), so the result the chain records for one is never a reporter's choice.
+func canonicalResourceFailure(r *types.Result, p types.Params) bool {
+	lim := SandboxLimits(p)
+	return r.Response == "" && len(r.Logs) == 0 && len(r.Reads) == 0 && len(r.SignRequests) == 0 &&
+		(r.Error == sandbox.TimeoutError(lim) || r.Error == sandbox.MemoryError(lim) || r.Error == sandbox.CrashError())
 }

@@ -283,20 +283,35 @@ func TestResults(t *testing.T) {
 		require.Empty(t, ok[[]keeper.Job](t)(f.k.Jobs(f.ctx)))
 	})
 
-	t.Run("a 2/2 split stays running", func(t *testing.T) {
+	t.Run("a 2/1 split with one report missing stays running", func(t *testing.T) {
 		f := newFixture(t)
 		id := f.running(t, hello)
 		r2 := types.Result{Response: `{"ok":false}`}
 		f.result(t, id, r, 0, 1)
-		f.result(t, id, r2, 2, 3)
+		f.result(t, id, r2, 2)
 		require.Equal(t, types.EXECUTION_STATUS_RUNNING, f.exec(t, id).Status)
-		require.Equal(t, int64(2*power), ok[int64](t)(f.k.ResultVotes.Get(f.ctx, joinDigest(id, digestOf(t, r2)))))
-		require.Equal(t, pending{fetchReporters: 3, resultReporters: 4, votes: 2, copies: 2}, f.pending(t, id))
+		require.Equal(t, pending{fetchReporters: 3, resultReporters: 3, votes: 2, copies: 2}, f.pending(t, id))
 		f.endBlock(t, height+1)
 		require.Equal(t, types.EXECUTION_STATUS_RUNNING, f.exec(t, id).Status)
 		jobs := ok[[]keeper.Job](t)(f.k.Jobs(f.ctx))
 		require.Len(t, jobs, 1)
 		require.Equal(t, id, jobs[0].Execution.Id)
+	})
+
+	t.Run("a 2/2 split fails at once: no result can be agreed", func(t *testing.T) {
+		f := newFixture(t)
+		id := f.running(t, hello)
+		r2 := types.Result{Response: `{"ok":false}`}
+		f.result(t, id, r, 0, 1)
+		f.result(t, id, r2, 2)
+		f.result(t, id, r2, 3)
+		e := f.exec(t, id)
+		require.Equal(t, types.EXECUTION_STATUS_FAILED, e.Status)
+		require.True(t, strings.HasPrefix(e.Error, "results not agreed: "), e.Error)
+		require.Empty(t, e.ResultDigest)
+		require.Equal(t, []proto.Message{&types.EventExecutionFinished{ExecutionId: id, Status: "EXECUTION_STATUS_FAILED", Error: e.Error}}, f.events(t))
+		require.False(t, f.isOpen(t, id))
+		require.Equal(t, pending{}, f.pending(t, id))
 	})
 
 	t.Run("an agreed error fails the execution", func(t *testing.T) {
@@ -501,7 +516,7 @@ func TestDeadline(t *testing.T) {
 	f.fetches(t, fetching, []types.Fetch{e1a}, 0, 1)
 	f.fetches(t, fetching, []types.Fetch{e1b}, 2) // quorum now, undecided for 3 blocks
 	f.result(t, running, types.Result{Response: "a"}, 0, 1)
-	f.result(t, running, types.Result{Response: "b"}, 2, 3)
+	f.result(t, running, types.Result{Response: "b"}, 2) // validator 3 never reports: "a" could still win
 	f.result(t, signing, types.Result{SignRequests: []types.SignRequest{{PublicKey: mgb.Pubkey, ToSign: "0x" + strings.Repeat("01", 32)}}}, 0, 1, 2)
 	ids := map[uint64]types.ExecutionStatus{fetching: types.EXECUTION_STATUS_FETCHING, running: types.EXECUTION_STATUS_RUNNING, signing: types.EXECUTION_STATUS_SIGNING}
 	f.endBlock(t, deadline-1)

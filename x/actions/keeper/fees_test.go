@@ -261,6 +261,22 @@ func TestResourceFailuresAgree(t *testing.T) {
 	f.result(t, id, memory, 3)
 	require.Equal(t, types.EXECUTION_STATUS_FAILED, f.exec(t, id).Status)
 
+	// A hostile reporter cannot choose what is recorded for a resource failure: a resource failure
+	// with a payload, or with another text, is not counted at all.
+	f = newFixture(t)
+	id = f.running(t, hello)
+	poisoned := timeout
+	poisoned.Response, poisoned.Logs = "attacker's response", []string{"attacker's log"}
+	f.result(t, id, poisoned, 0)
+	f.result(t, id, types.Result{Error: timeout.Error + " (and more)"}, 0)
+	require.Zero(t, f.pending(t, id).resultReporters, "not counted")
+	f.result(t, id, timeout, 1)
+	f.result(t, id, memory, 2)
+	f.result(t, id, memory, 3)
+	e = f.exec(t, id)
+	require.Equal(t, types.EXECUTION_STATUS_FAILED, e.Status)
+	require.Equal(t, &types.Result{Error: memory.Error, Runtime: sandbox.RuntimeVersion}, e.Result)
+
 	// An exception is not a resource failure: it needs its own > 2/3.
 	f = newFixture(t)
 	id = f.running(t, hello)

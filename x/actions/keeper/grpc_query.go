@@ -158,7 +158,7 @@ func (q Querier) Verify(ctx context.Context, req *types.QueryVerifyRequest) (*ty
 		}
 		resp.Replay = q.replayer.Replay(ctx, e, a.Code, params)
 	}
-	resp.Verified = resp.SignatureValid && resp.ActionMade && resp.CidMatchesCode && resp.MintGrantBurn && resp.OnlyAction && resp.Replay.Match
+	resp.Verified = resp.AllChecks()
 	return resp, nil
 }
 

@@ -53,8 +53,9 @@ type Keeper struct {
 	SignatureExecutions collections.Map[uint64, uint64]
 }
 
-// Replayer re-runs an execution offline (in a worker process) and reports whether it reproduces
-// the recorded result. It is node-local and never part of the state machine.
+// Replayer reports whether an offline replay of an execution (in a worker process) reproduces the
+// recorded result. It is node-local, never part of the state machine, and must not block: queries
+// run under CometBFT's ABCI lock, so it answers from what it has and replays in the background.
 type Replayer interface {
 	Replay(ctx context.Context, e types.Execution, code string, params types.Params) types.ReplayReport
 }

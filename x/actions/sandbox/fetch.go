@@ -100,7 +100,7 @@ func (f *LiveFetcher) Fetch(ctx context.Context, _ int, req FetchRequest) (Fetch
 	}
 	out := FetchResponse{Status: resp.StatusCode, Body: b}
 	for _, k := range AttestedHeaders {
-		for _, v := range resp.Header.Values(k) {
+		if v := resp.Header.Get(k); v != "" && len(v) <= MaxAttestedHeaderBytes {
 			out.Headers = append(out.Headers, Header{Name: k, Value: v})
 		}
 	}
@@ -109,8 +109,18 @@ func (f *LiveFetcher) Fetch(ctx context.Context, _ int, req FetchRequest) (Fetch
 
 // AttestedHeaders are the response headers an action sees, in this order, in the live run and in the
 // final run alike: they are part of the attested transcript. Others (Date, Set-Cookie, Server, request
-// ids, caches' Age) differ between validators by nature and would make every fetch unattestable.
+// ids, caches' Age) differ between validators by nature and would make every fetch unattestable. Only
+// the first value of each counts, and only when it has at most MaxAttestedHeaderBytes.
 var AttestedHeaders = []string{"Content-Type"}
+
+// Bounds of what a response adds to the transcript besides its body.
+const (
+	MaxAttestedHeaderBytes = 256
+	// maxResponseHeaderBytes bounds all the header lines the HTTP client reads (Go's default is 10 MiB).
+	maxResponseHeaderBytes = 16 << 10
+	// MaxFetchErrorBytes bounds a failed fetch's error text in the transcript.
+	MaxFetchErrorBytes = 512
+)
 
 func (f *LiveFetcher) init() {
 	timeout := f.Timeout
@@ -123,12 +133,13 @@ func (f *LiveFetcher) init() {
 	f.client = &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy:                 nil, // a proxy would be dialed instead of the checked destination
-			DialContext:           f.dialContext,
-			TLSHandshakeTimeout:   5 * time.Second,
-			ResponseHeaderTimeout: timeout,
-			MaxIdleConns:          16,
-			IdleConnTimeout:       30 * time.Second,
+			Proxy:                  nil, // a proxy would be dialed instead of the checked destination
+			DialContext:            f.dialContext,
+			TLSHandshakeTimeout:    5 * time.Second,
+			ResponseHeaderTimeout:  timeout,
+			MaxResponseHeaderBytes: maxResponseHeaderBytes,
+			MaxIdleConns:           16,
+			IdleConnTimeout:        30 * time.Second,
 		},
 		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 			if len(via) >= 5 {
@@ -187,6 +198,7 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("2002::/16"),
 	netip.MustParsePrefix("2001::/32"),
 	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("::ffff:0:0:0/96"), // IPv4-translated (RFC 2765)
 	netip.MustParsePrefix("fec0::/10"),
 	netip.MustParsePrefix("100::/64"),
 	netip.MustParsePrefix("2001:db8::/32"),

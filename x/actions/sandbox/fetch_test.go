@@ -81,6 +81,14 @@ func TestLiveFetcher(t *testing.T) {
 			fmt.Fprint(w, strings.Repeat("x", 101))
 		case "/redirect":
 			http.Redirect(w, r, "/exact", http.StatusFound)
+		case "/long-type":
+			w.Header().Set("Content-Type", strings.Repeat("t", MaxAttestedHeaderBytes+1))
+			w.Header().Add("Content-Type", "second/value")
+		case "/two-types":
+			w.Header().Add("Content-Type", "first/value")
+			w.Header().Add("Content-Type", "second/value")
+		case "/huge-headers":
+			w.Header().Set("X-Pad", strings.Repeat("p", 20<<10))
 		default:
 			w.Header().Add("B", "2")
 			w.Header().Add("A", "1")
@@ -104,6 +112,16 @@ func TestLiveFetcher(t *testing.T) {
 	}
 	// Only the attested headers reach the action, in both runs.
 	require.Equal(t, []string{"Content-Type=text/plain; charset=x"}, names)
+	// The first value only, and only when short; a response whose header lines are huge fails.
+	resp, err = f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: srv.URL + "/two-types"})
+	require.NoError(t, err)
+	require.Equal(t, []Header{{"Content-Type", "first/value"}}, resp.Headers)
+	resp, err = f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: srv.URL + "/long-type"})
+	require.NoError(t, err)
+	require.Empty(t, resp.Headers)
+	_, err = f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: srv.URL + "/huge-headers"})
+	require.ErrorContains(t, err, "header")
+	require.LessOrEqual(t, len(FetchError(fmt.Errorf("%s", strings.Repeat("e", 5000)))), MaxFetchErrorBytes)
 	_, err = f.Fetch(context.Background(), 0, FetchRequest{Method: "GET", URL: "file:///etc/passwd"})
 	require.ErrorContains(t, err, "only http and https")
 
@@ -130,6 +148,7 @@ func TestPublicIP(t *testing.T) {
 		"fec0::1": false, "feff::1": false, // site-local
 		"2001:db8::1": false, "100::1": false, "192.0.2.1": false, "203.0.113.9": false,
 		"2001:4860:4860::8888": true, "2a00:1450::1": true,
+		"::ffff:0:7f00:1": false, "::ffff:0:a00:1": false, // IPv4-translated
 	} {
 		require.Equal(t, want, PublicIP(netip.MustParseAddr(ip)), ip)
 	}

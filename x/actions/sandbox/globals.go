@@ -139,6 +139,15 @@ func (s *state) str(o *goja.Object, fn, key string) string {
 	return str
 }
 
+// id is a string argument that names something (a token id, a CID, a key): at most max bytes.
+func (s *state) id(o *goja.Object, fn, key string, max int) string {
+	str := s.str(o, fn, key)
+	if len(str) > max {
+		s.throw("%s: %s is longer than %d bytes", fn, key, max)
+	}
+	return str
+}
+
 // bytesOf accepts a Uint8Array, an ArrayBuffer or an array of integers 0..255.
 func (s *state) bytesOf(v goja.Value, fn, key string, maxLen int) []byte {
 	if o, ok := v.(*goja.Object); ok {
@@ -214,11 +223,11 @@ func (s *state) signEcdsa(c goja.FunctionCall) goja.Value {
 	if len(toSign) != 32 {
 		s.throw("signEcdsa: toSign must be 32 bytes, got %d", len(toSign))
 	}
-	pub := s.str(o, "signEcdsa", "publicKey")
+	pub := s.id(o, "signEcdsa", "publicKey", 2+2*65)
 	if _, err := parsePubKey(pub); err != nil {
 		s.throw("signEcdsa: publicKey: %v", err)
 	}
-	name := s.str(o, "signEcdsa", "sigName")
+	name := s.id(o, "signEcdsa", "sigName", maxSigNameBytes)
 	if name == "" {
 		s.throw("signEcdsa: sigName must not be empty")
 	}
@@ -234,13 +243,25 @@ func (s *state) signEcdsa(c goja.FunctionCall) goja.Value {
 	return s.vm.ToValue(true)
 }
 
-// maxReads bounds permission reads per run: each is a state read on the validator.
-const maxReads = 256
+// Permission reads are state reads on the validator and part of the result: maxReads bounds their
+// number, MaxReadBytes what they add to the result, maxIDBytes a token id or CID an action passes.
+const (
+	maxReads     = 256
+	MaxReadBytes = 32 << 10
+	maxIDBytes   = 128
+	// maxSigNameBytes bounds signEcdsa's sigName.
+	maxSigNameBytes = 64
+)
 
 func (s *state) read(r PermissionRead) {
-	if len(s.reads) >= maxReads {
-		s.fail(errorf(CodeFetchLimit, "more than %d permission reads", maxReads))
+	size := len(r.Op) + len(r.TokenID) + len(r.CID) + len(r.Error) + 8
+	for _, c := range r.CIDs {
+		size += len(c) + 2
 	}
+	if len(s.reads) >= maxReads || s.readBytes+size > MaxReadBytes {
+		s.fail(errorf(CodeFetchLimit, "more than %d permission reads or %d bytes of their answers", maxReads, MaxReadBytes))
+	}
+	s.readBytes += size
 	s.reads = append(s.reads, r)
 	if r.Error != "" {
 		s.throw("%s: %s", r.Op, r.Error)
@@ -248,7 +269,7 @@ func (s *state) read(r PermissionRead) {
 }
 
 func (s *state) permittedActions(c goja.FunctionCall) goja.Value {
-	id := s.str(s.arg(c, "getPermittedActions"), "getPermittedActions", "tokenId")
+	id := s.id(s.arg(c, "getPermittedActions"), "getPermittedActions", "tokenId", maxIDBytes)
 	if s.env.Permissions == nil {
 		s.throw("getPermittedActions: permissions are not available")
 	}
@@ -267,7 +288,7 @@ func (s *state) permittedActions(c goja.FunctionCall) goja.Value {
 
 func (s *state) isPermittedAction(c goja.FunctionCall) goja.Value {
 	o := s.arg(c, "isPermittedAction")
-	id, cid := s.str(o, "isPermittedAction", "tokenId"), s.str(o, "isPermittedAction", "ipfsId")
+	id, cid := s.id(o, "isPermittedAction", "tokenId", maxIDBytes), s.id(o, "isPermittedAction", "ipfsId", maxIDBytes)
 	if s.env.Permissions == nil {
 		s.throw("isPermittedAction: permissions are not available")
 	}
@@ -292,7 +313,7 @@ func PubkeyToTokenID(pubHex string) (string, error) {
 }
 
 func (s *state) pubkeyToTokenId(c goja.FunctionCall) goja.Value { //nolint:revive // Lit's name
-	id, err := PubkeyToTokenID(s.str(s.arg(c, "pubkeyToTokenId"), "pubkeyToTokenId", "publicKey"))
+	id, err := PubkeyToTokenID(s.id(s.arg(c, "pubkeyToTokenId"), "pubkeyToTokenId", "publicKey", 2+2*65))
 	if err != nil {
 		s.throw("pubkeyToTokenId: %v", err)
 	}
@@ -404,7 +425,7 @@ func (s *state) settle(p *pending) error {
 		p.err = fmt.Errorf("fetch body too large: more than %d bytes", s.lim.MaxFetchBodyBytes)
 	}
 	if p.err != nil {
-		f.Error = p.err.Error()
+		f.Error = FetchError(p.err)
 		if errors.Is(p.err, ErrNotAttested) {
 			s.abort(errorf(CodeNotAttested, "%s", strings.TrimPrefix(f.Error, ErrNotAttested.Error()+": ")))
 			return s.abortError()

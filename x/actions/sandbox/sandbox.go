@@ -226,6 +226,14 @@ func CrashError() string {
 	return errorf(CodeCrashed, "the action's worker process ended without a result").Error()
 }
 
+// FetchError is a failed fetch's text as the transcript keeps it: at most MaxFetchErrorBytes.
+func FetchError(err error) string {
+	if t := err.Error(); len(t) > MaxFetchErrorBytes {
+		return strings.ToValidUTF8(t[:MaxFetchErrorBytes], "")
+	}
+	return err.Error()
+}
+
 type runError struct{ code, msg string }
 
 func (e *runError) Error() string { return e.code + ": " + e.msg }
@@ -262,6 +270,7 @@ type state struct {
 	logsCut    bool
 	signs      []SignRequest
 	reads      []PermissionRead
+	readBytes  int
 	fetches    []Fetch
 	queue      []*pending
 	rejections []*goja.Promise

@@ -303,6 +303,10 @@ func TestHostile(t *testing.T) {
 		{"syntax error", `let x = ;`, "syntax error: action.js: Line 1:9 Unexpected token ;", Limits{}, 2 * time.Second},
 		{"thrown", "\nthrow new Error('boom')", "exception: Error: boom at action.js:2:7", Limits{}, 2 * time.Second},
 		{"async thrown", `(async () => { await null; throw new RangeError('late') })()`, "exception: unhandled rejection: RangeError: late", Limits{}, 2 * time.Second},
+		{"huge token id", `Lit.Actions.getPermittedActions({tokenId: 'x'.repeat(1 << 20)})`,
+			"exception: unhandled rejection: TypeError: getPermittedActions: tokenId is longer than 128 bytes", Limits{}, 2 * time.Second},
+		{"huge sigName", `Lit.Actions.signEcdsa({toSign: new Uint8Array(32), publicKey: pub, sigName: 's'.repeat(65)})`,
+			"exception: unhandled rejection: TypeError: signEcdsa: sigName is longer than 64 bytes", Limits{}, 2 * time.Second},
 		{"bad url", `fetch('file:///etc/passwd')`, `exception: unhandled rejection: TypeError: fetch: "file:///etc/passwd" is not an absolute http(s) URL`, Limits{}, 2 * time.Second},
 	}
 	for _, c := range cases {
@@ -435,6 +439,21 @@ func TestPermissionReadsRecorded(t *testing.T) {
 	e.Code = strings.Replace(code, "ipfsId: 'QmB'", "ipfsId: 'QmC'", 1)
 	e.Permissions = &RecordedPermissions{Reads: live.Reads}
 	require.Contains(t, run(t, e).Error, "differs from the record")
+}
+
+// Permission reads are bounded in number and in the bytes their answers add to the result.
+func TestPermissionReadBounds(t *testing.T) {
+	many := make([]string, 100)
+	for i := range many {
+		many[i] = fmt.Sprintf("Qm%044d", i)
+	}
+	e := env(`(async () => { for (let i = 0; i < 100; i++) await Lit.Actions.getPermittedActions({tokenId: '0x01'}) })()`, nil)
+	e.Permissions = mapPerms{"0x01": many}
+	res := run(t, e)
+	require.Equal(t, "fetch limit: more than 256 permission reads or 32768 bytes of their answers", res.Error)
+	e = env(`(async () => { for (let i = 0; i < 300; i++) await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmA'}) })()`, nil)
+	e.Permissions = mapPerms{}
+	require.Equal(t, "fetch limit: more than 256 permission reads or 32768 bytes of their answers", run(t, e).Error)
 }
 
 // A resource failure keeps nothing that depends on where it struck: no logs, no reads. A failure

@@ -152,9 +152,9 @@ func fuzzParamsSeeds() []fuzzParamsSeed {
 	return []fuzzParamsSeed{
 		seed(func(*types.Params) {}), // the defaults
 		seed(func(p *types.Params) { // every bound at its edge
-			*p = types.Params{MaxCodeBytes: 1 << 20, MaxJsParamsBytes: 64 << 10, MaxResponseBytes: 256 << 10, MaxFetches: 1,
-				MaxFetchBodyBytes: 235 << 10, MaxSignatures: 16, TimeoutMs: 60_000, MaxHeapBytes: 32 << 20, MaxCallStack: 10,
-				MaxLogBytes: 256 << 10, ExecutionTimeoutBlocks: 10}
+			p.MaxCodeBytes, p.MaxJsParamsBytes, p.MaxResponseBytes, p.MaxFetches = 1<<20, 64<<10, 256<<10, 1
+			p.MaxFetchBodyBytes, p.MaxSignatures, p.TimeoutMs, p.MaxHeapBytes = 235<<10, 16, 60_000, 32<<20
+			p.MaxCallStack, p.MaxLogBytes, p.ExecutionTimeoutBlocks = 10, 160<<10, 10
 		}),
 		seed(func(p *types.Params) { p.MaxCodeBytes = 0 }),
 		seed(func(p *types.Params) { p.MaxJsParamsBytes = 64<<10 + 1 }),
@@ -162,6 +162,7 @@ func fuzzParamsSeeds() []fuzzParamsSeed {
 		seed(func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 8, 25<<10+1 }),  // 8 bytes over
 		seed(func(p *types.Params) { p.MaxFetches, p.MaxFetchBodyBytes = 1, 236<<10 }),
 		seed(func(p *types.Params) { p.MaxHeapBytes = 4<<30 + 1 }),
+		seed(func(p *types.Params) { p.MaxResponseBytes, p.MaxLogBytes = 256<<10, 160<<10+1 }), // result over an extension
 		seed(func(p *types.Params) { p.MaxFetches = 65 }),
 		seed(func(p *types.Params) { p.MaxFetchBodyBytes = ^uint64(0) }),
 		seed(func(p *types.Params) { p.TimeoutMs = 99 }),
@@ -183,6 +184,7 @@ func fuzzParamsValid(p types.Params) bool {
 	return p.MaxCodeBytes >= 1 && p.MaxCodeBytes <= 1<<20 &&
 		p.MaxJsParamsBytes >= 1 && p.MaxJsParamsBytes <= 64<<10 &&
 		p.MaxResponseBytes >= 1 && p.MaxResponseBytes <= 256<<10 && p.MaxLogBytes >= 1 && p.MaxLogBytes <= 256<<10 &&
+		p.MaxResponseBytes+p.MaxLogBytes+64<<10 <= 480<<10 &&
 		p.MaxFetches >= 1 && p.MaxFetches <= 64 && p.MaxFetchBodyBytes >= 1 && p.MaxFetchBodyBytes <= 256<<10 && fits() &&
 		p.MaxSignatures >= 1 && p.MaxSignatures <= 16 &&
 		p.TimeoutMs >= 100 && p.TimeoutMs <= 60_000 &&

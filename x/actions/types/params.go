@@ -56,6 +56,13 @@ const MaxReportBytes = 480 << 10
 // response headers, the error text and protobuf framing.
 const FetchOverheadBytes = 10 << 10
 
+// ResultOverheadBytes bounds what a result adds besides its response and logs: permission reads
+// (sandbox.MaxReadBytes, 32 KiB), sign requests, the error, the runtime and framing.
+const ResultOverheadBytes = 64 << 10
+
+// maxFeeBits bounds a fee amount, so the worst-case escrow can never overflow.
+const maxFeeBits = 100
+
 // ReportBytes is the largest fetch report params allow: every fetch with a full request and response body.
 func (p Params) ReportBytes() uint64 {
 	return uint64(p.MaxFetches) * (2*p.MaxFetchBodyBytes + FetchOverheadBytes)
@@ -93,6 +100,9 @@ func (p Params) Validate() error {
 		return errorsmod.Wrapf(ErrInvalidParams,
 			"one execution's fetches must fit in a vote extension: max_fetches × (2 × max_fetch_body_bytes + %d) = %d bytes, over %d",
 			FetchOverheadBytes, p.ReportBytes(), MaxReportBytes)
+	case p.MaxResponseBytes+p.MaxLogBytes+ResultOverheadBytes > MaxReportBytes:
+		return errorsmod.Wrapf(ErrInvalidParams, "a result must fit in a vote extension: max_response_bytes + max_log_bytes + %d must be <= %d",
+			ResultOverheadBytes, MaxReportBytes)
 	case p.MaxSignatures > 16:
 		return errorsmod.Wrap(ErrInvalidParams, "max_signatures must be <= 16")
 	case p.TimeoutMs < 100 || p.TimeoutMs > 60_000:
@@ -111,6 +121,9 @@ func (p Params) Validate() error {
 	for i, c := range []sdk.Coin{p.ExecutionFee, p.FeePerFetch, p.FeePerSignature} {
 		if err := c.Validate(); err != nil {
 			return errorsmod.Wrapf(ErrInvalidParams, "%s: %v", []string{"execution_fee", "fee_per_fetch", "fee_per_signature"}[i], err)
+		}
+		if c.Amount.BigIntMut().BitLen() > maxFeeBits {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s: amount over 2^%d", []string{"execution_fee", "fee_per_fetch", "fee_per_signature"}[i], maxFeeBits)
 		}
 	}
 	if p.FeePerFetch.Denom != p.ExecutionFee.Denom || p.FeePerSignature.Denom != p.ExecutionFee.Denom {

@@ -30,6 +30,8 @@ type Runner struct {
 	// KillGrace is how long after Limits.Timeout the worker is killed if it has not answered
 	// (a native call that ignores goja's interrupt). Default 1 s.
 	KillGrace time.Duration
+	// Nice, when positive, lowers the worker's CPU priority (replays that serve queries).
+	Nice int
 }
 
 // Args are the worker's command line for limits l.
@@ -75,6 +77,9 @@ func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 	}
 	if err := cmd.Start(); err != nil {
 		return sandbox.Result{Error: sandbox.CrashError()}
+	}
+	if r.Nice > 0 {
+		_ = syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, r.Nice)
 	}
 	p := &parent{env: env, lim: lim, in: stdin, ctx: runCtx}
 	frames := make(chan *frame)
@@ -236,7 +241,7 @@ func (p *parent) fetch(c *fetchCall) bool {
 		if err != nil {
 			reply.NotAttested = errors.Is(err, sandbox.ErrNotAttested)
 			reply.Err = strings.TrimPrefix(err.Error(), sandbox.ErrNotAttested.Error()+": ")
-			p.fetches[c.I].Error = err.Error()
+			p.fetches[c.I].Error = sandbox.FetchError(err)
 		} else {
 			p.fetches[c.I].Response = &resp
 		}

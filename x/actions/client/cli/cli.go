@@ -27,7 +27,7 @@ func TxCmd() *cobra.Command {
 // QueryCmd is `litd q actions`; autocli adds the gRPC queries to it.
 func QueryCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: types.ModuleName, Short: "Query Lit Actions and executions", RunE: client.ValidateCmd}
-	cmd.AddCommand(cidCmd(), replayCmd())
+	cmd.AddCommand(cidCmd(), replayCmd(), verifyCmd())
 	return cmd
 }
 
@@ -120,3 +120,61 @@ func replayCmd() *cobra.Command {
 	flags.AddQueryFlagsToCmd(cmd)
 	return cmd
 }
+
+func verifyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "verify [signature-id]",
+		Short: "Check where a signature came from: signer, action, Mint/Grant/Burn, and a replay",
+		Long: "Answers, for an x/tss signature: the Ethereum address it recovers to and whether that is the PKP's; whether\n" +
+			"a Lit Action's execution requested it (not an account), the action's CID and the SHA-256 of its code; whether\n" +
+			"the PKP was minted by Mint/Grant/Burn with that action as the only thing that may ever use it; and whether an\n" +
+			"offline replay of the execution reproduces the result > 2/3 of the validators agreed on. verified is true when\n" +
+			"all hold. The node answers the first checks (also GET /lit/actions/v1/signatures/{id}/verify); the replay runs\n" +
+			"here, in a worker process, from the chain's record (--node-replay takes the node's replay instead). Exits with\n" +
+			"an error when the signature is not verified.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			clientCtx, err := client.GetClientQueryContext(cmd)
+			if err != nil {
+				return err
+			}
+			var id uint64
+			if _, err := fmt.Sscan(args[0], &id); err != nil {
+				return fmt.Errorf("signature id %q: %w", args[0], err)
+			}
+			q := types.NewQueryClient(clientCtx)
+			resp, err := q.Verify(cmd.Context(), &types.QueryVerifyRequest{SignatureId: id})
+			if err != nil {
+				return err
+			}
+			if nodeReplay, _ := cmd.Flags().GetBool(flagNodeReplay); !nodeReplay && resp.ExecutionId != 0 {
+				ex, err := q.Execution(cmd.Context(), &types.QueryExecutionRequest{Id: resp.ExecutionId})
+				if err != nil {
+					return err
+				}
+				act, err := q.Action(cmd.Context(), &types.QueryActionRequest{Cid: ex.Execution.Cid})
+				if err != nil {
+					return err
+				}
+				params, err := q.Params(cmd.Context(), &types.QueryParamsRequest{})
+				if err != nil {
+					return err
+				}
+				resp.Replay = engine.Replay(cmd.Context(), &worker.Runner{}, ex.Execution, act.Action.Code, params.Params)
+				resp.Verified = resp.AllChecks()
+			}
+			if err := clientCtx.PrintProto(resp); err != nil {
+				return err
+			}
+			if !resp.Verified {
+				return fmt.Errorf("signature %d is not verified as made by a Mint/Grant/Burn action", id)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Bool(flagNodeReplay, false, "use the node's replay (it may still be scheduled) instead of replaying here")
+	flags.AddQueryFlagsToCmd(cmd)
+	return cmd
+}
+
+const flagNodeReplay = "node-replay"
