@@ -25,7 +25,10 @@
 //   - fetch(url, {method, headers, body}) returns a Promise of {status, ok, url, headers.get/has/forEach,
 //     text(), json(), arrayBuffer()}; only absolute http(s) URLs (at most MaxURLBytes); request headers
 //     as a plain object (at most MaxRequestHeaderBytes). The response headers are AttestedHeaders only
-//     (Content-Type), in the live and the final run alike: they are part of the attested transcript.
+//     (the first Content-Type, when at most MaxAttestedHeaderBytes), in the live and the final run
+//     alike: they are part of the attested transcript. A failed fetch's text is at most
+//     MaxFetchErrorBytes (FetchError). Token ids and CIDs passed to the API are at most 128 bytes,
+//     sigName 64, and permission reads add at most MaxReadBytes to the result.
 //   - console.log/info/warn/error/debug: arguments joined by spaces (objects as JSON), one Logs entry per
 //     call; once MaxLogBytes would be exceeded, a last "[logs truncated]" entry is added and later output dropped.
 //   - jsParams and each of its top-level keys as globals (the reserved names Lit, LitActions, fetch,
@@ -78,7 +81,9 @@
 // LiveFetcher resolves the host itself, refuses the request unless every resolved IP is public (see
 // PublicIP) or, with AllowLoopback, a loopback address, and then dials those checked IPs, so DNS rebinding cannot reach an
 // internal address; no socket is opened to a refused destination. Proxies from the environment are
-// ignored, bodies are bounded ("fetch body too large"), redirects (at most 5) go through the same check.
+// ignored, bodies are bounded ("fetch body too large") and so are the response's header lines (16 KiB),
+// redirects (at most 5) go through the same check.
 // Non-public includes the IPv6 forms that embed or translate to an IPv4 address (NAT64 64:ff9b::/96
-// and 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32, IPv4-compatible ::/96) and site-local fec0::/10.
+// and 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32, IPv4-compatible ::/96, IPv4-translated
+// ::ffff:0:0:0/96) and site-local fec0::/10.
 package sandbox
