@@ -152,7 +152,8 @@ func inject(t *testing.T, votes ...abci.ExtendedVoteInfo) []byte {
 	return tx0
 }
 
-func key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+// key is a valid (not low-order) X25519 public key for validator b.
+func key(b byte) []byte { return bytes.Repeat([]byte{b + 1}, 32) }
 
 func bcast(p string) tsstypes.ProtocolMessage {
 	return tsstypes.ProtocolMessage{SessionId: session, Payload: []byte(p)}

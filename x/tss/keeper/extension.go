@@ -69,7 +69,9 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 		return nil, err
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if len(sec.EncPubkey) == 32 {
+	// A low-order X25519 key would make every message sealed to it readable by anyone (the shared
+	// secret is fixed): it is never registered.
+	if len(sec.EncPubkey) == 32 && types.ValidateEncPubkey(sec.EncPubkey) == nil {
 		cur, err := k.EncKeys.Get(ctx, author)
 		if errors.Is(err, collections.ErrNotFound) || (err == nil && !slices.Equal(cur.Pubkey, sec.EncPubkey)) {
 			if err := k.EncKeys.Set(ctx, author, types.ValidatorEncKey{Validator: authorStr, Pubkey: sec.EncPubkey, Height: h}); err != nil {

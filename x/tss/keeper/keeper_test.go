@@ -766,11 +766,42 @@ func TestKeygenStart(t *testing.T) {
 		}, evs[:2])
 		s1 := f.session(t, 1)
 		require.Equal(t, types.Party{Validator: ops()[3], Messages: 1, Faults: 1, LastFault: "silent until the deadline (height 442)"}, s1.Parties[3])
-		require.Equal(t, types.KeySet{Id: 1, Threshold: 1, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2}, f.keySet(t))
+		// The threshold stays the 4-validator committee's: 3 of the 3 remaining must sign.
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2}, f.keySet(t))
 		s2 := f.session(t, 2)
 		require.Equal(t, ops()[:3], parties(s2))
 		require.Equal(t, uint32(2), s2.Attempt)
-		require.Equal(t, uint32(1), s2.Threshold)
+		require.Equal(t, uint32(2), s2.Threshold)
+
+		// A second expiry that would leave fewer than threshold + 1 parties keeps the same parties
+		// (it waits for them) and never lowers the threshold.
+		f.apply(t, valAddr(ops()[0]), bcast(2, 1))
+		f.at(s2.DeadlineHeight)
+		f.endBlock(t)
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 3}, f.keySet(t))
+		s3 := f.session(t, 3)
+		require.Equal(t, ops()[:3], parties(s3))
+		require.Equal(t, uint32(2), s3.Threshold)
+		require.Equal(t, uint32(3), s3.Attempt)
+	})
+
+	t.Run("low-order encryption keys are never registered", func(t *testing.T) {
+		f := newFixture(t, false)
+		// 0 and 1 are points of order 1 and 4; so is every other low-order point X25519 accepts.
+		for _, bad := range [][]byte{make([]byte, 32), append([]byte{1}, make([]byte, 31)...)} {
+			f.apply(t, valAddr(ops()[0]), &types.ExtensionSection{EncPubkey: bad})
+			has, err := f.k.EncKeys.Has(f.ctx, valAddr(ops()[0]))
+			require.NoError(t, err)
+			require.False(t, has)
+			require.Error(t, types.ValidateEncPubkey(bad))
+		}
+		good := make([]byte, 32)
+		good[0] = 9 // the base point
+		require.NoError(t, types.ValidateEncPubkey(good))
+		f.apply(t, valAddr(ops()[0]), &types.ExtensionSection{EncPubkey: good})
+		has, err := f.k.EncKeys.Has(f.ctx, valAddr(ops()[0]))
+		require.NoError(t, err)
+		require.True(t, has)
 	})
 
 	for _, tc := range []struct {

@@ -135,8 +135,11 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 	return nil
 }
 
-// retryKeygen restarts DKG without the silent parties, with a threshold for
-// the new party count.
+// retryKeygen restarts DKG without the silent parties. The threshold stays
+// the committee's: a retry never lowers it, whoever made the session fail
+// (a minority that gets honest parties dropped cannot get a key that fewer
+// of them could use). When fewer than threshold + 1 parties would remain, the
+// retry keeps the same parties and waits for them.
 func (k Keeper) retryKeygen(ctx context.Context, s types.Session, silent []string) error {
 	ks, err := k.KeySets.Get(ctx, s.KeySetId)
 	if err != nil {
@@ -148,10 +151,10 @@ func (k Keeper) retryKeygen(ctx context.Context, s types.Session, silent []strin
 			parties = append(parties, p)
 		}
 	}
-	if len(parties) < 2 {
+	if len(parties) < int(ks.Threshold)+1 {
 		parties = ks.Participants
 	}
-	ks.Participants, ks.Threshold = parties, ThresholdFor(len(parties))
+	ks.Participants = parties
 	next, err := k.newSession(ctx, types.SESSION_TYPE_KEYGEN, ks, parties, s.Attempt+1, 0)
 	if err != nil {
 		return err
