@@ -87,9 +87,15 @@ func (h Handler) PreBlocker() sdk.PreBlocker {
 func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeeper.Delivered {
 	var all []tsskeeper.Delivered
 	var total int64
+	// Operators' power in this commit, for rules that must know who is still here.
+	powers := map[string]int64{}
 	for _, v := range info.Votes {
 		total += v.Validator.Power
+		if val, err := h.staking.GetValidatorByConsAddr(ctx, sdk.ConsAddress(v.Validator.Address)); err == nil {
+			powers[val.GetOperator()] = v.Validator.Power
+		}
 	}
+	powerOf := func(op sdk.ValAddress) int64 { return powers[op.String()] }
 	for _, v := range info.Votes {
 		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit || len(v.VoteExtension) == 0 {
 			continue
@@ -109,7 +115,7 @@ func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeepe
 		cacheCtx, write := ctx.CacheContext()
 		delivered, err := h.tss.ApplySection(cacheCtx, operator, ext.Tss)
 		if err == nil {
-			err = h.actions.ApplySection(cacheCtx, operator, v.Validator.Power, total, ext.Actions)
+			err = h.actions.ApplySection(cacheCtx, operator, v.Validator.Power, total, powerOf, ext.Actions)
 		}
 		if err != nil {
 			h.logger.Error("cannot apply extension", "validator", val.GetOperator(), "err", err)

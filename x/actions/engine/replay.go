@@ -28,6 +28,11 @@ func Replay(ctx context.Context, runner *worker.Runner, e types.Execution, code 
 	fetcher := &sandbox.TranscriptFetcher{Fetches: FromFetches(e.Fetches)}
 	perms := &sandbox.RecordedPermissions{Reads: FromReads(e.Result.Reads)}
 	res := ToResult(runner.Run(ctx, EnvFor(e, code, current, fetcher, perms)))
+	if sandbox.IsResourceFailure(res.Error) && !sandbox.IsResourceFailure(e.Result.Error) {
+		// The validators finished it; this machine ran out of time or memory: that proves nothing.
+		out.Error, out.Result = "inconclusive: the replay hit a resource limit here ("+res.Error+"); replay it on a less loaded machine", res
+		return out
+	}
 	digest, err := types.ResultDigest(&res)
 	if err != nil {
 		out.Error = err.Error()

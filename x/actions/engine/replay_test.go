@@ -76,6 +76,17 @@ func TestReplay(t *testing.T) {
 	}
 	require.True(t, busy)
 
+	// A replay that runs out of time here while the validators finished proves nothing: inconclusive,
+	// not a mismatch, and never remembered.
+	slow := e
+	slow.Id = 11
+	slowParams := params
+	slowParams.TimeoutMs = 100
+	slow.Params = &slowParams
+	rep = Replay(context.Background(), &worker.Runner{}, slow, `while (true) {}`, types.Params{})
+	require.Contains(t, rep.Error, "inconclusive")
+	require.False(t, rep.Match)
+
 	// Nothing to replay yet, or pruned.
 	open := e
 	open.Id, open.ResultDigest, open.Result = 9, "", nil
@@ -90,5 +101,23 @@ func ok(t *testing.T) func(string, error) string {
 		t.Helper()
 		require.NoError(t, err)
 		return s
+	}
+}
+
+// Whatever an action logs, its encoded result stays within what the chain accepts for its params:
+// a line costs its protobuf size, so many short lines cannot overshoot.
+func TestResultSizeWithinParams(t *testing.T) {
+	p := types.DefaultParams()
+	p.MaxLogBytes, p.MaxResponseBytes = 160<<10, 256<<10
+	require.NoError(t, p.Validate())
+	for _, code := range []string{
+		`for (let i = 0; i < 1e6; i++) console.log('')`,
+		`for (let i = 0; i < 1e6; i++) console.log('x'.repeat(127))`,
+		`for (let i = 0; i < 1e5; i++) console.log('x'.repeat(200)); Lit.Actions.setResponse({response: 'r'.repeat(256 << 10)})`,
+	} {
+		e := types.Execution{Id: 1, JsParams: "{}", Params: &p}
+		res := ToResult(sandbox.Run(context.Background(), EnvFor(e, code, p, nil, nil)))
+		require.Empty(t, res.Error)
+		require.LessOrEqual(t, uint64(res.Size()), p.MaxResponseBytes+p.MaxLogBytes+types.ResultOverheadBytes, code)
 	}
 }

@@ -50,10 +50,14 @@ func ValidateSection(s *types.ExtensionSection) error {
 // supermajority: more than 2/3 of total.
 func supermajority(power, total int64) bool { return total > 0 && power*3 > total*2 }
 
+// PowerOf is a validator's voting power in the commit being applied (0 when it is not in it).
+type PowerOf func(sdk.ValAddress) int64
+
 // ApplySection records one validator's reports (power = its voting power,
-// total = the commit's) and advances executions whose phase reached > 2/3
-// agreement. Reports that do not fit state or params are skipped.
-func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, total int64, sec *types.ExtensionSection) error {
+// total = the commit's, powerOf = everyone's in that commit) and advances
+// executions whose phase reached > 2/3 agreement. Reports that do not fit
+// state or params are skipped.
+func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, total int64, powerOf PowerOf, sec *types.ExtensionSection) error {
 	if sec == nil {
 		return nil
 	}
@@ -126,7 +130,7 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 				return err
 			}
 		}
-		if err := k.maybeFailUnagreed(ctx, e.Id, total); err != nil {
+		if err := k.maybeFailUnagreed(ctx, e.Id, total, powerOf); err != nil {
 			return err
 		}
 	}
@@ -136,14 +140,24 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 // maybeFailUnagreed ends an execution whose validators can no longer agree on a result: no digest,
 // even with every vote not yet cast, can reach > 2/3 of the power, nor can resource failures together
 // (an action that sits at a limit can finish on some machines and not on others). Without this it
-// would wait for its deadline.
-func (k Keeper) maybeFailUnagreed(ctx context.Context, id uint64, total int64) error {
+// would wait for its deadline. Reports count with the power they were made
+// with, so the rule applies only while every reporter still has that power in
+// this commit: a reporter that left (or whose power changed) would make the
+// power still missing look smaller than it is.
+func (k Keeper) maybeFailUnagreed(ctx context.Context, id uint64, total int64, powerOf PowerOf) error {
 	e, open, err := k.openIn(ctx, id, types.EXECUTION_STATUS_RUNNING)
 	if err != nil || !open {
 		return err
 	}
-	reported, err := k.reportedPower(ctx, id, phaseRun)
-	if err != nil {
+	var reported int64
+	unchanged := true
+	rng := collections.NewSuperPrefixedTripleRange[uint64, uint64, sdk.ValAddress](id, phaseRun)
+	err = k.Reporters.Walk(ctx, rng, func(key collections.Triple[uint64, uint64, sdk.ValAddress], p int64) (bool, error) {
+		reported += p
+		unchanged = powerOf != nil && powerOf(key.K3()) == p
+		return !unchanged, nil
+	})
+	if err != nil || !unchanged {
 		return err
 	}
 	var best, resource int64

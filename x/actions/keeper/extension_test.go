@@ -36,10 +36,20 @@ var (
 	e2  = refused("https://b.example/", "dial tcp: connection refused")
 )
 
+// powerOf is the fixture's commit: the four validators at power 10, unless f.departed says otherwise.
+func (f *fixture) powerOf(v sdk.ValAddress) int64 {
+	for i, val := range vals {
+		if val.Equals(v) && !f.departed[i] {
+			return power
+		}
+	}
+	return 0
+}
+
 func (f *fixture) apply(t *testing.T, v int, sec types.ExtensionSection) {
 	t.Helper()
 	f.fresh()
-	require.NoError(t, f.k.ApplySection(f.ctx, vals[v], power, total, &sec))
+	require.NoError(t, f.k.ApplySection(f.ctx, vals[v], power, total, f.powerOf, &sec))
 }
 
 // fetches has each validator in vs report the transcript fs.
@@ -199,7 +209,7 @@ func TestFetchAttestation(t *testing.T) {
 		f.apply(t, 0, types.ExtensionSection{FetchReports: []types.FetchReport{{ExecutionId: id, Fetches: []types.Fetch{e0}}, {ExecutionId: id, Fetches: []types.Fetch{e0}}}})
 		f.fetches(t, id, []types.Fetch{e1a}, 0)
 		f.fresh()
-		require.NoError(t, f.k.ApplySection(f.ctx, vals[0], total, total, &types.ExtensionSection{FetchReports: []types.FetchReport{{ExecutionId: id, Fetches: []types.Fetch{e0}}}}))
+		require.NoError(t, f.k.ApplySection(f.ctx, vals[0], total, total, f.powerOf, &types.ExtensionSection{FetchReports: []types.FetchReport{{ExecutionId: id, Fetches: []types.Fetch{e0}}}}))
 		require.Equal(t, int64(power), ok[int64](t)(f.k.Reporters.Get(f.ctx, joinReporter(id, 1, 0))))
 		require.Equal(t, pending{fetchReports: 1, fetchReporters: 1}, f.pending(t, id))
 		f.fetches(t, id, []types.Fetch{e0}, 1)
@@ -354,7 +364,7 @@ func TestResults(t *testing.T) {
 		for v := range 3 {
 			f.fresh()
 			sec := types.ExtensionSection{ResultReports: []types.ResultReport{{ExecutionId: id, Result: r}}}
-			require.NoError(t, f.k.ApplySection(f.ctx, vals[v], power, 3*power, &sec))
+			require.NoError(t, f.k.ApplySection(f.ctx, vals[v], power, 3*power, f.powerOf, &sec))
 			want := types.EXECUTION_STATUS_RUNNING
 			if v == 2 {
 				want = types.EXECUTION_STATUS_COMPLETED

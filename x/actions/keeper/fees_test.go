@@ -366,3 +366,27 @@ func TestVerify(t *testing.T) {
 	_, err = q.Verify(f.ctx, &types.QueryVerifyRequest{SignatureId: pending})
 	requireCode(t, err, codes.FailedPrecondition)
 }
+
+// A reporter that leaves the validator set cannot get an honest execution failed as "not agreed":
+// its report counts with the power it had, so the rule waits while any reporter's power changed.
+func TestUnagreedWaitsWhenReportersLeft(t *testing.T) {
+	f := newFixture(t)
+	id := f.running(t, hello)
+	junk := types.Result{Response: "junk"}
+	honest := types.Result{Response: "honest"}
+	apply := func(v int, r types.Result, total int64) {
+		t.Helper()
+		f.fresh()
+		sec := types.ExtensionSection{ResultReports: []types.ResultReport{{ExecutionId: id, Result: r}}}
+		require.NoError(t, f.k.ApplySection(f.ctx, vals[v], power, total, f.powerOf, &sec))
+	}
+	apply(3, junk, total)
+	f.departed = map[int]bool{3: true} // now 3 validators, 30 in all
+	apply(0, honest, 3*power)
+	require.Equal(t, types.EXECUTION_STATUS_RUNNING, f.exec(t, id).Status, "not failed while a reporter left")
+	apply(1, honest, 3*power)
+	apply(2, honest, 3*power)
+	e := f.exec(t, id)
+	require.Equal(t, types.EXECUTION_STATUS_COMPLETED, e.Status, e.Error)
+	require.Equal(t, "honest", e.Result.Response)
+}

@@ -166,6 +166,8 @@ type fixture struct {
 	pkp     pkpkeeper.Keeper
 	store   store.KVStoreService
 	bank    *fakeBank
+	// departed marks validators no longer in the commit (powerOf gives them 0).
+	departed map[int]bool
 }
 
 // newFixture wires real x/tss (active key set from rootPriv), x/pkp and

@@ -30,7 +30,8 @@
 //     MaxFetchErrorBytes (FetchError). Token ids and CIDs passed to the API are at most 128 bytes,
 //     sigName 64, and permission reads add at most MaxReadBytes to the result.
 //   - console.log/info/warn/error/debug: arguments joined by spaces (objects as JSON), one Logs entry per
-//     call; once MaxLogBytes would be exceeded, a last "[logs truncated]" entry is added and later output dropped.
+//     call; each line costs its length + 1 + the varint of its length (its protobuf size); once MaxLogBytes
+//     would be exceeded, a last "[logs truncated]" entry is added and later output dropped.
 //   - jsParams and each of its top-level keys as globals (the reserved names Lit, LitActions, fetch,
 //     console, jsParams, TextEncoder and crypto are rejected).
 //   - TextEncoder.encode and crypto.subtle.digest (SHA-256/384/512), so actions can hash.

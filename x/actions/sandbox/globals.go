@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
@@ -190,12 +191,15 @@ func (s *state) log(c goja.FunctionCall) goja.Value {
 		return goja.Undefined()
 	}
 	line := c.Argument(0).String()
-	if s.logBytes+len(line)+1 > s.lim.MaxLogBytes {
+	// A line costs what it adds to the encoded result (a tag, its length, its bytes), so many short
+	// lines cannot make a result larger than max_log_bytes says.
+	cost := len(line) + 1 + len(binary.AppendUvarint(nil, uint64(len(line))))
+	if s.logBytes+cost > s.lim.MaxLogBytes {
 		s.logs = append(s.logs, "[logs truncated]")
 		s.logsCut = true
 		return goja.Undefined()
 	}
-	s.logBytes += len(line) + 1
+	s.logBytes += cost
 	s.logs = append(s.logs, line)
 	return goja.Undefined()
 }

@@ -57,7 +57,7 @@ type Limits struct {
 	MaxFetches        int           // fetch() calls
 	MaxFetchBodyBytes int           // request and response body of one fetch
 	MaxSignatures     int           // signEcdsa() calls
-	MaxLogBytes       int           // console output, one byte per line added for the separator
+	MaxLogBytes       int           // console output as encoded in the result: each line costs its bytes + 1 + its length varint
 }
 
 // DefaultLimits are used for every zero field of Env.Limits.

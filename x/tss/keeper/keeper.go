@@ -50,7 +50,10 @@ type Keeper struct {
 	PendingCount collections.Item[uint64]
 	// ClosedSessions indexes closed sessions by (closed height, id), so the
 	// EndBlocker prunes the ones past the retention in order.
-	ClosedSessions  collections.KeySet[collections.Pair[int64, uint64]]
+	ClosedSessions collections.KeySet[collections.Pair[int64, uint64]]
+	// KeygenWaitSince is the height from which the chain has waited for every
+	// bonded validator's encryption key before its first DKG.
+	KeygenWaitSince collections.Item[int64]
 	NextSessionID   collections.Sequence
 	NextSignatureID collections.Sequence
 }
@@ -82,6 +85,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 		PendingByRequester: collections.NewMap(sb, types.PendingByRequesterKey, "pending_by_requester", collections.StringKey, collections.Uint64Value),
 		PendingCount:       collections.NewItem(sb, types.PendingCountKey, "pending_count", collections.Uint64Value),
 		ClosedSessions:     collections.NewKeySet(sb, types.ClosedSessionsKey, "closed_sessions", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		KeygenWaitSince:    collections.NewItem(sb, types.KeygenWaitSinceKey, "keygen_wait_since", collections.Int64Value),
 		NextSessionID:      collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
 		NextSignatureID:    collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
 	}

@@ -25,6 +25,7 @@ import (
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/comet"
 	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/codec/address"
@@ -144,12 +145,20 @@ func realSig(priv *secp256k1.PrivateKey, d string) (r, s []byte) {
 }
 
 // fakeStaking bonds vals[bonded...]; consensus addresses map to all of vals.
-type fakeStaking struct{ bonded []int }
+// fakeStaking bonds vals[i] for i in bonded, each with 10 tokens unless tokens says otherwise.
+type fakeStaking struct {
+	bonded []int
+	tokens map[int]int64
+}
 
 func (s *fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtypes.Validator, error) {
 	var out []stakingtypes.Validator
 	for _, i := range s.bonded {
-		out = append(out, stakingtypes.Validator{OperatorAddress: vals[i].op})
+		tok, ok := s.tokens[i]
+		if !ok {
+			tok = 10
+		}
+		out = append(out, stakingtypes.Validator{OperatorAddress: vals[i].op, Tokens: sdkmath.NewInt(tok)})
 	}
 	return out, nil
 }
@@ -785,6 +794,42 @@ func TestKeygenStart(t *testing.T) {
 		require.Equal(t, uint32(3), s3.Attempt)
 	})
 
+	t.Run("a validator that never registers does not stall DKG once > 2/3 of the power has", func(t *testing.T) {
+		f := newFixture(t, false)
+		register(t, f, 0, 1, 2)
+		start := f.ctx.BlockHeight()
+		require.Empty(t, f.endBlock(t), "waits for every bonded validator first")
+		f.at(start + int64(types.DefaultParams().EncKeyGraceBlocks) - 1)
+		require.Empty(t, f.endBlock(t), "within the grace period")
+		f.at(start + int64(types.DefaultParams().EncKeyGraceBlocks))
+		require.NotEmpty(t, f.endBlock(t))
+		ks := f.keySet(t)
+		require.Equal(t, ops(0, 1, 2), ks.Participants)
+		require.Equal(t, uint32(1), ks.Threshold, "the committee is the 3 that registered")
+		_, err := f.k.KeygenWaitSince.Get(f.ctx)
+		require.ErrorIs(t, err, collections.ErrNotFound)
+	})
+
+	t.Run("a minority of the power never starts DKG alone", func(t *testing.T) {
+		f := newFixture(t, false)
+		f.staking.tokens = map[int]int64{0: 10, 1: 10, 2: 30, 3: 30} // 0 and 1 hold 1/4 of the power
+		register(t, f, 0, 1)
+		f.endBlock(t)
+		f.at(f.ctx.BlockHeight() + 10*int64(types.DefaultParams().EncKeyGraceBlocks))
+		require.Empty(t, f.endBlock(t))
+		_, err := f.k.KeySets.Get(f.ctx, 1)
+		require.ErrorIs(t, err, collections.ErrNotFound)
+		// 0, 1 and 2 hold 50 of 80: still not more than 2/3.
+		register(t, f, 2)
+		f.at(f.ctx.BlockHeight() + 1)
+		require.Empty(t, f.endBlock(t))
+		// 0, 1 and 3 would; here everyone registers, and DKG starts at once.
+		register(t, f, 3)
+		f.at(f.ctx.BlockHeight() + 1)
+		require.NotEmpty(t, f.endBlock(t))
+		require.Equal(t, ops(), f.keySet(t).Participants)
+	})
+
 	t.Run("low-order encryption keys are never registered", func(t *testing.T) {
 		f := newFixture(t, false)
 		// 0 and 1 are points of order 1 and 4; so is every other low-order point X25519 accepts.
@@ -811,7 +856,7 @@ func TestKeygenStart(t *testing.T) {
 	}{
 		{"one bonded", []int{0}, []int{0}},
 		{"none bonded", nil, []int{0, 1}},
-		{"one of four unregistered", []int{0, 1, 2, 3}, []int{0, 1, 2}},
+		{"one of four unregistered, within the grace period", []int{0, 1, 2, 3}, []int{0, 1, 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, false)

@@ -285,6 +285,9 @@ func TestParamsBounds(t *testing.T) {
 		{"retention at the bound", func(p *types.Params) { p.SessionRetentionBlocks = types.MaxSessionRetentionBlocks }, true},
 		{"retention 0", func(p *types.Params) { p.SessionRetentionBlocks = 0 }, false},
 		{"retention over the bound", func(p *types.Params) { p.SessionRetentionBlocks = types.MaxSessionRetentionBlocks + 1 }, false},
+		{"grace 1", func(p *types.Params) { p.EncKeyGraceBlocks = 1 }, true},
+		{"grace 0", func(p *types.Params) { p.EncKeyGraceBlocks = 0 }, false},
+		{"grace over the bound", func(p *types.Params) { p.EncKeyGraceBlocks = types.MaxTimeoutBlocks + 1 }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := types.DefaultParams()
@@ -304,5 +307,6 @@ func TestParamsBounds(t *testing.T) {
 	require.Equal(t, types.Params{
 		KeygenTimeoutBlocks: 400, SignTimeoutBlocks: 100, MaxSignAttempts: 3, MaxOpenSignSessions: 8,
 		SignFee: sdk.NewInt64Coin("ulit", 100_000), MaxQueuedSignatures: 256, MaxQueuedSignaturesPerRequester: 16, SessionRetentionBlocks: 1000,
+		EncKeyGraceBlocks: 100,
 	}, types.DefaultParams())
 }

@@ -7,6 +7,7 @@ import (
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/comet"
+	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -311,7 +312,10 @@ func (k Keeper) startQueuedSigns(ctx context.Context) error {
 
 // maybeStartKeygen starts DKG once there is no key set and every bonded
 // validator (at least two) has registered an encryption key, which it does
-// only when its Paillier pre-parameters are ready.
+// only when its Paillier pre-parameters are ready. After enc_key_grace_blocks
+// of waiting it starts without those that did not, provided the ones that did
+// hold more than 2/3 of the bonded power: a validator that never registers
+// cannot stall DKG, and no minority can start it alone.
 func (k Keeper) maybeStartKeygen(ctx context.Context) error {
 	if _, found, err := k.LatestKeySet(ctx); err != nil || found {
 		return err
@@ -320,7 +324,10 @@ func (k Keeper) maybeStartKeygen(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var parties []string
+	var (
+		parties                     []string
+		registeredPower, totalPower = math.ZeroInt(), math.ZeroInt()
+	)
 	for _, v := range bonded {
 		val, err := sdk.ValAddressFromBech32(v.GetOperator())
 		if err != nil {
@@ -330,13 +337,39 @@ func (k Keeper) maybeStartKeygen(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !has {
+		tokens := v.GetTokens()
+		if tokens.IsNil() {
+			tokens = math.ZeroInt()
+		}
+		totalPower = totalPower.Add(tokens)
+		if has {
+			parties = append(parties, v.GetOperator())
+			registeredPower = registeredPower.Add(tokens)
+		}
+	}
+	if len(bonded) < 2 {
+		return nil
+	}
+	if len(parties) < len(bonded) {
+		h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+		since, err := k.KeygenWaitSince.Get(ctx)
+		if errors.Is(err, collections.ErrNotFound) {
+			return k.KeygenWaitSince.Set(ctx, h)
+		}
+		if err != nil {
+			return err
+		}
+		params, err := k.Params.Get(ctx)
+		if err != nil {
+			return err
+		}
+		if h-since < int64(params.EncKeyGraceBlocks) || len(parties) < 2 ||
+			!registeredPower.MulRaw(3).GT(totalPower.MulRaw(2)) {
 			return nil
 		}
-		parties = append(parties, v.GetOperator())
 	}
-	if len(parties) < 2 {
-		return nil
+	if err := k.KeygenWaitSince.Remove(ctx); err != nil {
+		return err
 	}
 	slices.Sort(parties)
 	ks := types.KeySet{Id: 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN}

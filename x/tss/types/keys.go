@@ -25,4 +25,5 @@ var (
 	PendingByRequesterKey = collections.NewPrefix(12)
 	PendingCountKey       = collections.NewPrefix(13)
 	ClosedSessionsKey     = collections.NewPrefix(14)
+	KeygenWaitSinceKey    = collections.NewPrefix(15)
 )

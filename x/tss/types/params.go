@@ -22,6 +22,7 @@ func DefaultParams() Params {
 		MaxQueuedSignatures:             256,
 		MaxQueuedSignaturesPerRequester: 16,
 		SessionRetentionBlocks:          1000,
+		EncKeyGraceBlocks:               100,
 	}
 }
 
@@ -57,6 +58,9 @@ func (p Params) Validate() error {
 	}
 	if p.MaxQueuedSignaturesPerRequester < 1 || p.MaxQueuedSignaturesPerRequester > p.MaxQueuedSignatures {
 		return errorsmod.Wrap(ErrInvalidParams, "max_queued_signatures_per_requester must be in [1, max_queued_signatures]")
+	}
+	if p.EncKeyGraceBlocks < 1 || p.EncKeyGraceBlocks > MaxTimeoutBlocks {
+		return errorsmod.Wrapf(ErrInvalidParams, "enc_key_grace_blocks must be in [1, %d]", MaxTimeoutBlocks)
 	}
 	if p.SessionRetentionBlocks < 1 || p.SessionRetentionBlocks > MaxSessionRetentionBlocks {
 		// The upper bound keeps closed height + retention far from int64 overflow.
