@@ -2,8 +2,8 @@ package sandbox
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"crypto/sha512"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
