@@ -18,10 +18,15 @@
 // (default 10); throughput is LITD_BENCH_SIGNS signatures over
 // LITD_BENCH_CONCURRENCY concurrent sessions (default 4). CPU seconds come
 // from getrusage and do not grow when other work shares the machine, unlike
-// wall time.
+// wall time. BenchmarkRaw/ActionWorker runs one trivial action 20 times in
+// process (sandbox.Run) and 20 times in fresh `litd actions-worker`
+// processes (worker.Runner on LITD_BIN, as validators run every action),
+// sequentially: wall time per run, the difference (the worker's start-up
+// cost), and CPU per run of parent and reaped children (getrusage).
 //
 // BenchmarkNetwork starts ONE real network (testutil/network: 4 `litd start`
-// processes on free 127.0.0.1 ports, default genesis parameters, the fixture
+// processes on free 127.0.0.1 ports, default genesis parameters but a
+// per-requester signature cap that lets alice queue the burst, the fixture
 // pre-parameters) from LITD_BIN, or from a binary it builds when LITD_BIN
 // is unset, and measures in it, in order:
 //   - idle block time: mean interval of CometBFT /block header times over 20
