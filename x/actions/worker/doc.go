@@ -20,6 +20,10 @@
 //   - RLIMIT_NOFILE = 16 (its pipes and the runtime's own), RLIMIT_FSIZE = 0 (writes no file),
 //     RLIMIT_CORE = 0, PR_SET_NO_NEW_PRIVS; GOMAXPROCS=1 and TZ=UTC in a clean environment.
 //
+// No child processes: nothing in the worker can start one (goja has no process, file or socket API,
+// and the worker never execs). RLIMIT_NPROC is not used: it counts every thread of the user — the
+// validator's own included — and the Go runtime needs threads; seccomp would be the next step.
+//
 // The worker has no network and no state: fetch() and the permission reads are requests to the
 // parent over its stdin/stdout (length-prefixed JSON frames, at most 8 MiB), which the parent
 // answers with the validator's SSRF-checked LiveFetcher (or the attested transcript) and its state
