@@ -830,6 +830,23 @@ func TestKeygenStart(t *testing.T) {
 		require.Equal(t, ops(), f.keySet(t).Participants)
 	})
 
+	t.Run("padding messages does not get an honest party blamed", func(t *testing.T) {
+		f := newFixture(t, false)
+		register(t, f, 0, 1, 2, 3)
+		f.endBlock(t)
+		s := f.session(t, 1)
+		f.apply(t, valAddr(ops()[0]), bcast(1, 50)) // a party pads its count with fresh junk
+		for _, op := range ops()[1:3] {
+			f.apply(t, valAddr(op), bcast(1, 5))
+		}
+		f.apply(t, valAddr(ops()[3]), bcast(1, 2)) // and one really fell behind
+		f.at(s.DeadlineHeight)
+		evs := f.endBlock(t)
+		require.Contains(t, evs, proto.Message(&types.EventSessionExpired{SessionId: 1, Silent: ops()[3:]}),
+			"only the party behind those that kept up is silent, not the honest ones the padder outran")
+		require.Equal(t, ops()[:3], f.keySet(t).Participants)
+	})
+
 	t.Run("low-order encryption keys are never registered", func(t *testing.T) {
 		f := newFixture(t, false)
 		// 0 and 1 are points of order 1 and 4; so is every other low-order point X25519 accepts.

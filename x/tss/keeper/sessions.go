@@ -57,19 +57,31 @@ func (k Keeper) newSession(ctx context.Context, typ types.SessionType, ks types.
 	})
 }
 
-// silentParties are those that delivered fewer messages than the most
-// active party (or, when all delivered equally, reported no result while
-// another did): the ones a retry leaves out.
+// silentParties are those a retry leaves out: they delivered fewer messages
+// than the parties that kept up did, or reported no result while enough
+// others did. "Kept up" is the k-th most active party, k = n - f with
+// f = max(1, ⌊(n-1)/3⌋) the parties that may misbehave: a party that pads its
+// own count (replays are pruned, but fresh junk is not) cannot make honest
+// ones look silent, nor can f parties claiming a result early.
 func silentParties(s types.Session) []string {
-	var most uint32
-	anyResult := false
-	for _, p := range s.Parties {
-		most = max(most, p.Messages)
-		anyResult = anyResult || p.Result != ""
+	n := len(s.Parties)
+	if n == 0 {
+		return nil
 	}
+	k := max(1, n-max(1, (n-1)/3))
+	counts := make([]uint32, 0, n)
+	results := 0
+	for _, p := range s.Parties {
+		counts = append(counts, p.Messages)
+		if p.Result != "" {
+			results++
+		}
+	}
+	slices.Sort(counts)
+	bar := counts[n-k] // the k-th largest
 	var out []string
 	for _, p := range s.Parties {
-		if p.Messages < most || (anyResult && p.Result == "") {
+		if p.Messages < bar || (results >= k && p.Result == "") {
 			out = append(out, p.Validator)
 		}
 	}
