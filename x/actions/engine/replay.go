@@ -15,12 +15,7 @@ import (
 // sandbox is the runtime that recorded it.
 func Replay(ctx context.Context, runner *worker.Runner, e types.Execution, code string, current types.Params) types.ReplayReport {
 	out := types.ReplayReport{ExecutionId: e.Id, RecordedDigest: e.ResultDigest, ReplayRuntime: sandbox.RuntimeVersion}
-	switch {
-	case e.ResultDigest == "" || e.Result == nil:
-		out.Error = "execution has no accepted result yet (status " + e.Status.String() + ")"
-		return out
-	case e.PrunedHeight != 0:
-		out.Error = "the transcript was pruned after the retention window"
+	if out.Error = notReplayable(e); out.Error != "" {
 		return out
 	}
 	out.RecordedRuntime = e.Result.Runtime
@@ -55,6 +50,17 @@ const (
 	ReplayPending = "replay scheduled on this node: ask again in a few seconds, or run `litd q actions replay` locally"
 	ReplayBusy    = "this node's replay queue is full: ask again later, or run `litd q actions replay` locally"
 )
+
+// notReplayable says why e cannot be replayed ("" when it can).
+func notReplayable(e types.Execution) string {
+	switch {
+	case e.ResultDigest == "" || e.Result == nil:
+		return "execution has no accepted result yet (status " + e.Status.String() + ")"
+	case e.PrunedHeight != 0:
+		return "the transcript was pruned after the retention window"
+	}
+	return ""
+}
 
 // Replayer serves the Verify query's replays on a node without ever blocking it: a query gets the
 // replay's report if this node has one, and otherwise schedules it on a single background worker
@@ -111,12 +117,7 @@ func (r *Replayer) remember(rep types.ReplayReport) {
 // Replay implements keeper.Replayer: it never waits for a worker.
 func (r *Replayer) Replay(_ context.Context, e types.Execution, code string, current types.Params) types.ReplayReport {
 	out := types.ReplayReport{ExecutionId: e.Id, RecordedDigest: e.ResultDigest}
-	switch {
-	case e.ResultDigest == "" || e.Result == nil:
-		out.Error = "execution has no accepted result yet (status " + e.Status.String() + ")"
-		return out
-	case e.PrunedHeight != 0:
-		out.Error = "the transcript was pruned after the retention window"
+	if out.Error = notReplayable(e); out.Error != "" {
 		return out
 	}
 	r.mu.Lock()

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -87,21 +88,10 @@ func replayCmd() *cobra.Command {
 			if _, err := fmt.Sscan(args[0], &id); err != nil {
 				return fmt.Errorf("execution id %q: %w", args[0], err)
 			}
-			q := types.NewQueryClient(clientCtx)
-			ex, err := q.Execution(cmd.Context(), &types.QueryExecutionRequest{Id: id})
+			out, err := replayLocally(cmd.Context(), types.NewQueryClient(clientCtx), id)
 			if err != nil {
 				return err
 			}
-			e := ex.Execution
-			act, err := q.Action(cmd.Context(), &types.QueryActionRequest{Cid: e.Cid})
-			if err != nil {
-				return err
-			}
-			params, err := q.Params(cmd.Context(), &types.QueryParamsRequest{})
-			if err != nil {
-				return err
-			}
-			out := engine.Replay(cmd.Context(), &worker.Runner{}, e, act.Action.Code, params.Params)
 			if err := clientCtx.PrintProto(&out); err != nil {
 				return err
 			}
@@ -148,19 +138,9 @@ func verifyCmd() *cobra.Command {
 				return err
 			}
 			if nodeReplay, _ := cmd.Flags().GetBool(flagNodeReplay); !nodeReplay && resp.ExecutionId != 0 {
-				ex, err := q.Execution(cmd.Context(), &types.QueryExecutionRequest{Id: resp.ExecutionId})
-				if err != nil {
+				if resp.Replay, err = replayLocally(cmd.Context(), q, resp.ExecutionId); err != nil {
 					return err
 				}
-				act, err := q.Action(cmd.Context(), &types.QueryActionRequest{Cid: ex.Execution.Cid})
-				if err != nil {
-					return err
-				}
-				params, err := q.Params(cmd.Context(), &types.QueryParamsRequest{})
-				if err != nil {
-					return err
-				}
-				resp.Replay = engine.Replay(cmd.Context(), &worker.Runner{}, ex.Execution, act.Action.Code, params.Params)
 				resp.Verified = resp.AllChecks()
 			}
 			if err := clientCtx.PrintProto(resp); err != nil {
@@ -178,3 +158,20 @@ func verifyCmd() *cobra.Command {
 }
 
 const flagNodeReplay = "node-replay"
+
+// replayLocally replays execution id in a worker process of this litd, from the chain's record.
+func replayLocally(ctx context.Context, q types.QueryClient, id uint64) (types.ReplayReport, error) {
+	ex, err := q.Execution(ctx, &types.QueryExecutionRequest{Id: id})
+	if err != nil {
+		return types.ReplayReport{}, err
+	}
+	act, err := q.Action(ctx, &types.QueryActionRequest{Cid: ex.Execution.Cid})
+	if err != nil {
+		return types.ReplayReport{}, err
+	}
+	params, err := q.Params(ctx, &types.QueryParamsRequest{})
+	if err != nil {
+		return types.ReplayReport{}, err
+	}
+	return engine.Replay(ctx, &worker.Runner{}, ex.Execution, act.Action.Code, params.Params), nil
+}
