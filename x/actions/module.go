@@ -151,7 +151,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			Service:              types.Query_serviceDesc.ServiceName,
 			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
-				{RpcMethod: "Params", Use: "params", Short: "Show the execution limits"},
+				{RpcMethod: "Params", Use: "params", Short: "Show the execution limits, fees and caps"},
 				{RpcMethod: "Action", Use: "action [cid]", Short: "Show an action's code", PositionalArgs: pos("cid")},
 				{RpcMethod: "Execution", Use: "execution [id]", Short: "Show an execution: status, attested fetches, response, logs, signatures, error", PositionalArgs: pos("id")},
 				{RpcMethod: "Executions", Use: "executions", Short: "List executions"},
