@@ -95,12 +95,9 @@ func Seed(e types.Execution) [32]byte {
 // EnvFor is the sandbox environment of an execution; replay uses it too. The limits are the params
 // recorded at the request (p, the current params, only for executions recorded without them).
 func EnvFor(e types.Execution, code string, p types.Params, fetcher sandbox.Fetcher, perms sandbox.Permissions) sandbox.Env {
-	if e.Params != nil {
-		p = *e.Params
-	}
 	return sandbox.Env{
 		Code: code, JSParams: e.JsParams, Seed: Seed(e), Now: time.Unix(e.BlockTimeUnix, 0).UTC(),
-		Fetcher: fetcher, Permissions: perms, Limits: keeper.SandboxLimits(p),
+		Fetcher: fetcher, Permissions: perms, Limits: keeper.SandboxLimits(e.ParamsOr(p)),
 	}
 }
 
@@ -147,11 +144,8 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 	perms := e.perms(j.Execution.Height)
 	switch k.phase {
 	case types.EXECUTION_STATUS_FETCHING:
-		p := j.Params
-		if j.Execution.Params != nil {
-			p = *j.Execution.Params
-		}
-		live := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(p.MaxFetchBodyBytes)}
+		maxBody := j.Execution.ParamsOr(j.Params).MaxFetchBodyBytes
+		live := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(maxBody)}
 		res := e.runWorker(ctx, EnvFor(j.Execution, j.Code, j.Params, countingFetcher{live}, perms))
 		fetches := ToFetches(res.Fetches)
 		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: fetches}

@@ -70,7 +70,7 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if err != nil {
 			return err
 		}
-		if !ok || !fetchesWithin(r.Fetches, paramsOf(e, params)) {
+		if !ok || !fetchesWithin(r.Fetches, e.ParamsOr(params)) {
 			continue
 		}
 		// A repeated report is skipped, not the rest of the section.
@@ -91,7 +91,7 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if err != nil {
 			return err
 		}
-		if !ok || !resultWithin(&r.Result, paramsOf(e, params)) {
+		if !ok || !resultWithin(&r.Result, e.ParamsOr(params)) {
 			continue
 		}
 		if fresh, err := k.record(ctx, r.ExecutionId, phaseRun, author, power); err != nil {
@@ -125,76 +125,40 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 			}
 			continue
 		}
-		if sandbox.IsResourceFailure(r.Result.Error) {
-			if err := k.maybeAcceptResourceFailure(ctx, e, total); err != nil {
+		tally, err := k.tallyResults(ctx, e.Id)
+		if err != nil {
+			return err
+		}
+		if supermajority(tally.resource, total) {
+			// Which limit struck first depends on each machine; that one did is what they agree on.
+			if err := k.acceptResult(ctx, e, tally.topResource, tally.topResourceDigest); err != nil {
 				return err
 			}
+			continue
 		}
-		if err := k.maybeFailUnagreed(ctx, e.Id, total, powerOf); err != nil {
+		if err := k.maybeFailUnagreed(ctx, e, tally, total, powerOf); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// maybeFailUnagreed ends an execution whose validators can no longer agree on a result: no digest,
-// even with every vote not yet cast, can reach > 2/3 of the power, nor can resource failures together
-// (an action that sits at a limit can finish on some machines and not on others). Without this it
-// would wait for its deadline. Reports count with the power they were made
-// with, so the rule applies only while every reporter still has that power in
-// this commit: a reporter that left (or whose power changed) would make the
-// power still missing look smaller than it is.
-func (k Keeper) maybeFailUnagreed(ctx context.Context, id uint64, total int64, powerOf PowerOf) error {
-	e, open, err := k.openIn(ctx, id, types.EXECUTION_STATUS_RUNNING)
-	if err != nil || !open {
-		return err
-	}
-	var reported int64
-	unchanged := true
-	rng := collections.NewSuperPrefixedTripleRange[uint64, uint64, sdk.ValAddress](id, phaseRun)
-	err = k.Reporters.Walk(ctx, rng, func(key collections.Triple[uint64, uint64, sdk.ValAddress], p int64) (bool, error) {
-		reported += p
-		unchanged = powerOf != nil && powerOf(key.K3()) == p
-		return !unchanged, nil
-	})
-	if err != nil || !unchanged {
-		return err
-	}
-	var best, resource int64
-	err = k.ResultVotes.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](id),
-		func(key collections.Pair[uint64, string], power int64) (bool, error) {
-			best = max(best, power)
-			r, err := k.ResultCopies.Get(ctx, key)
-			if err == nil && sandbox.IsResourceFailure(r.Error) {
-				resource += power
-			}
-			return false, err
-		})
-	if err != nil {
-		return err
-	}
-	missing := max(total-reported, 0)
-	if supermajority(best+missing, total) || supermajority(resource+missing, total) {
-		return nil
-	}
-	e.Error = "results not agreed: no result was computed by validators with more than 2/3 of the voting power " +
-		"(an action at the edge of a limit can finish on some validators and not on others)"
-	return k.finish(ctx, e, types.EXECUTION_STATUS_FAILED)
+// resultTally sums an execution's result votes: the most power behind one digest, and the power
+// behind resource failures (sandbox.ResourceCodes) together, with the one of them reported with
+// the most power (the lowest digest on a tie). When resource failures together hold > 2/3 of the
+// power, validators that saw the action finish hold < 1/3: no other result could still win.
+type resultTally struct {
+	best, resource    int64
+	topResourcePower  int64
+	topResource       types.Result
+	topResourceDigest string
 }
 
-// maybeAcceptResourceFailure ends an execution that validators with > 2/3 of the power saw fail
-// for a resource (time, memory, a dead worker) even when they disagree on which one: which limit
-// struck first depends on each machine, that one did is what they agree on. The failure reported
-// with the most power is recorded (the lowest digest on a tie). Honest validators that saw it
-// finish would hold > 1/3 between them, so this never overrides a result that could still win.
-func (k Keeper) maybeAcceptResourceFailure(ctx context.Context, e types.Execution, total int64) error {
-	var (
-		sum, bestPower int64
-		best           types.Result
-		bestDigest     string
-	)
-	err := k.ResultVotes.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](e.Id),
+func (k Keeper) tallyResults(ctx context.Context, id uint64) (resultTally, error) {
+	var t resultTally
+	err := k.ResultVotes.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](id),
 		func(key collections.Pair[uint64, string], power int64) (bool, error) {
+			t.best = max(t.best, power)
 			r, err := k.ResultCopies.Get(ctx, key)
 			if err != nil {
 				return true, err
@@ -202,25 +166,40 @@ func (k Keeper) maybeAcceptResourceFailure(ctx context.Context, e types.Executio
 			if !sandbox.IsResourceFailure(r.Error) {
 				return false, nil
 			}
-			sum += power
-			if power > bestPower {
-				bestPower, best, bestDigest = power, r, key.K2()
+			t.resource += power
+			if power > t.topResourcePower {
+				t.topResourcePower, t.topResource, t.topResourceDigest = power, r, key.K2()
 			}
 			return false, nil
 		})
-	if err != nil || !supermajority(sum, total) {
-		return err
-	}
-	return k.acceptResult(ctx, e, best, bestDigest)
+	return t, err
 }
 
-// paramsOf is the params an execution was requested under (current ones for executions recorded
-// without them).
-func paramsOf(e types.Execution, current types.Params) types.Params {
-	if e.Params != nil {
-		return *e.Params
+// maybeFailUnagreed ends an execution whose validators can no longer agree on a result: no digest,
+// even with every vote not yet cast, can reach > 2/3 of the power, nor can resource failures together
+// (an action that sits at a limit can finish on some machines and not on others). Without this it
+// would wait for its deadline. Reports count with the power they were made with, so the rule
+// applies only while every reporter still has that power in this commit: a reporter that left (or
+// whose power changed) would make the power still missing look smaller than it is.
+func (k Keeper) maybeFailUnagreed(ctx context.Context, e types.Execution, t resultTally, total int64, powerOf PowerOf) error {
+	var reported int64
+	unchanged := true
+	rng := collections.NewSuperPrefixedTripleRange[uint64, uint64, sdk.ValAddress](e.Id, phaseRun)
+	err := k.Reporters.Walk(ctx, rng, func(key collections.Triple[uint64, uint64, sdk.ValAddress], p int64) (bool, error) {
+		reported += p
+		unchanged = powerOf != nil && powerOf(key.K3()) == p
+		return !unchanged, nil
+	})
+	if err != nil || !unchanged {
+		return err
 	}
-	return current
+	missing := max(total-reported, 0)
+	if supermajority(t.best+missing, total) || supermajority(t.resource+missing, total) {
+		return nil
+	}
+	e.Error = "results not agreed: no result was computed by validators with more than 2/3 of the voting power " +
+		"(an action at the edge of a limit can finish on some validators and not on others)"
+	return k.finish(ctx, e, types.EXECUTION_STATUS_FAILED)
 }
 
 // fetchesWithin: at most max_fetches entries, each within its bodies and types.FetchOverheadBytes,
@@ -464,7 +443,7 @@ func (k Keeper) finish(ctx context.Context, e types.Execution, status types.Exec
 		return err
 	}
 	if signatures(e) == 0 {
-		retention := int64(paramsOrDefault(e).TranscriptRetentionBlocks)
+		retention := int64(e.ParamsOr(types.DefaultParams()).TranscriptRetentionBlocks)
 		if err := k.PruneQueue.Set(ctx, collections.Join(e.FinishedHeight+retention, e.Id)); err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package keeper
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"cosmossdk.io/collections"
 
@@ -29,13 +28,6 @@ func signatures(e types.Execution) uint32 {
 	return n
 }
 
-func paramsOrDefault(e types.Execution) types.Params {
-	if e.Params != nil {
-		return *e.Params
-	}
-	return types.DefaultParams()
-}
-
 // settleFee pays the fee collector for the work done (execution_fee, each transcript entry, each
 // requested signature: validators did that work whatever the outcome) and refunds the rest of
 // the escrow to the caller. It runs in a cached context: a failed transfer (a genesis that did not
@@ -44,7 +36,7 @@ func (k Keeper) settleFee(ctx sdk.Context, e *types.Execution) {
 	if !e.FeeEscrowed.IsValid() || !e.FeeEscrowed.IsPositive() {
 		return
 	}
-	fee := paramsOrDefault(*e).Fee(uint32(len(e.Fetches)), signatures(*e))
+	fee := e.ParamsOr(types.DefaultParams()).Fee(uint32(len(e.Fetches)), signatures(*e))
 	if fee.Denom != e.FeeEscrowed.Denom || fee.Amount.GT(e.FeeEscrowed.Amount) {
 		fee = e.FeeEscrowed
 	}
@@ -72,10 +64,7 @@ func (k Keeper) settleFee(ctx sdk.Context, e *types.Execution) {
 
 // release uncounts one open execution of caller.
 func (k Keeper) release(ctx context.Context, caller string) error {
-	n, err := k.OpenByCaller.Get(ctx, caller)
-	if errors.Is(err, collections.ErrNotFound) {
-		return nil
-	}
+	n, err := k.openBy(ctx, caller)
 	if err != nil {
 		return err
 	}
@@ -119,9 +108,4 @@ func (k Keeper) prune(ctx context.Context, h int64) error {
 		}
 	}
 	return nil
-}
-
-// prunedNote says why a pruned execution cannot be replayed.
-func prunedNote(e types.Execution) string {
-	return fmt.Sprintf("execution %d's transcript was pruned at height %d (transcript_retention_blocks after it ended; it requested no signature)", e.Id, e.PrunedHeight)
 }

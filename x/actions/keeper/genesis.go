@@ -60,7 +60,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			}
 		}
 		if e.PrunedHeight == 0 && signatures(e) == 0 {
-			at := e.FinishedHeight + int64(paramsOrDefault(e).TranscriptRetentionBlocks)
+			at := e.FinishedHeight + int64(e.ParamsOr(types.DefaultParams()).TranscriptRetentionBlocks)
 			if err := k.PruneQueue.Set(ctx, collections.Join(at, e.Id)); err != nil {
 				return err
 			}

@@ -146,12 +146,10 @@ func (q Querier) Verify(ctx context.Context, req *types.QueryVerifyRequest) (*ty
 		return nil, err
 	}
 	resp.OnlyAction = p.Burned && len(actions) == 1 && actions[0].Cid == e.Cid && len(addrs) == 0 && len(auths) == 0
-	switch {
-	case e.PrunedHeight != 0:
-		resp.Replay = types.ReplayReport{ExecutionId: e.Id, RecordedDigest: e.ResultDigest, Error: prunedNote(e)}
-	case q.replayer == nil:
+	// An execution that requested a signature is never pruned: verification replays it.
+	if q.replayer == nil {
 		resp.Replay = types.ReplayReport{ExecutionId: e.Id, RecordedDigest: e.ResultDigest, Error: "this node does not offer replays; run `litd q actions replay` locally"}
-	default:
+	} else {
 		params, err := q.Keeper.Params.Get(ctx)
 		if err != nil {
 			return nil, err

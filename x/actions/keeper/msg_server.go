@@ -161,8 +161,8 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 // checkCapacity refuses an execution beyond max_open_executions or the caller's
 // max_open_executions_per_account.
 func (k Keeper) checkCapacity(ctx context.Context, caller string, params types.Params) error {
-	mine, err := k.OpenByCaller.Get(ctx, caller)
-	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+	mine, err := k.openBy(ctx, caller)
+	if err != nil {
 		return err
 	}
 	if mine >= uint64(params.MaxOpenExecutionsPerAccount) {
@@ -195,11 +195,20 @@ func (k Keeper) open(ctx context.Context, e types.Execution) error {
 	if err := k.OpenExecutions.Set(ctx, e.Id); err != nil {
 		return err
 	}
-	n, err := k.OpenByCaller.Get(ctx, e.Caller)
-	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+	n, err := k.openBy(ctx, e.Caller)
+	if err != nil {
 		return err
 	}
 	return k.OpenByCaller.Set(ctx, e.Caller, n+1)
+}
+
+// openBy is caller's number of open executions (0 when it has none).
+func (k Keeper) openBy(ctx context.Context, caller string) (uint64, error) {
+	n, err := k.OpenByCaller.Get(ctx, caller)
+	if errors.Is(err, collections.ErrNotFound) {
+		return 0, nil
+	}
+	return n, err
 }
 
 // UpdateParams sets new params; only the authority may.
