@@ -227,7 +227,7 @@ func (s *state) signEcdsa(c goja.FunctionCall) goja.Value {
 	if len(toSign) != 32 {
 		s.throw("signEcdsa: toSign must be 32 bytes, got %d", len(toSign))
 	}
-	pub := s.id(o, "signEcdsa", "publicKey", 2+2*65)
+	pub := s.id(o, "signEcdsa", "publicKey", maxPubkeyBytes)
 	if _, err := parsePubKey(pub); err != nil {
 		s.throw("signEcdsa: publicKey: %v", err)
 	}
@@ -253,8 +253,9 @@ const (
 	maxReads     = 256
 	MaxReadBytes = 32 << 10
 	maxIDBytes   = 128
-	// maxSigNameBytes bounds signEcdsa's sigName.
+	// maxSigNameBytes bounds signEcdsa's sigName; maxPubkeyBytes a public key (0x + 65 bytes in hex).
 	maxSigNameBytes = 64
+	maxPubkeyBytes  = 2 + 2*65
 )
 
 func (s *state) read(r PermissionRead) {
@@ -278,7 +279,7 @@ func (s *state) permittedActions(c goja.FunctionCall) goja.Value {
 		s.throw("getPermittedActions: permissions are not available")
 	}
 	cids, err := s.env.Permissions.PermittedActions(id)
-	r := PermissionRead{Op: "getPermittedActions", TokenID: id, CIDs: cids}
+	r := PermissionRead{Op: OpPermittedActions, TokenID: id, CIDs: cids}
 	if err != nil {
 		r = PermissionRead{Op: r.Op, TokenID: id, Error: err.Error()}
 	}
@@ -297,7 +298,7 @@ func (s *state) isPermittedAction(c goja.FunctionCall) goja.Value {
 		s.throw("isPermittedAction: permissions are not available")
 	}
 	ok, err := s.env.Permissions.IsPermittedAction(id, cid)
-	r := PermissionRead{Op: "isPermittedAction", TokenID: id, CID: cid, Permitted: ok}
+	r := PermissionRead{Op: OpIsPermittedAction, TokenID: id, CID: cid, Permitted: ok}
 	if err != nil {
 		r = PermissionRead{Op: r.Op, TokenID: id, CID: cid, Error: err.Error()}
 	}
@@ -317,7 +318,7 @@ func PubkeyToTokenID(pubHex string) (string, error) {
 }
 
 func (s *state) pubkeyToTokenId(c goja.FunctionCall) goja.Value { //nolint:revive // Lit's name
-	id, err := PubkeyToTokenID(s.id(s.arg(c, "pubkeyToTokenId"), "pubkeyToTokenId", "publicKey", 2+2*65))
+	id, err := PubkeyToTokenID(s.id(s.arg(c, "pubkeyToTokenId"), "pubkeyToTokenId", "publicKey", maxPubkeyBytes))
 	if err != nil {
 		s.throw("pubkeyToTokenId: %v", err)
 	}

@@ -148,10 +148,16 @@ type Env struct {
 	Permissions Permissions // nil: permission reads fail
 }
 
+// The permission reads an action can make (PermissionRead.Op), named after their Lit.Actions calls.
+const (
+	OpIsPermittedAction = "isPermittedAction"
+	OpPermittedActions  = "getPermittedActions"
+)
+
 // PermissionRead is one permission read of a run and its answer, in call order. The final run's reads
 // are part of its result, so a replay answers them from the record instead of from today's state.
 type PermissionRead struct {
-	Op        string // "isPermittedAction" or "getPermittedActions"
+	Op        string // OpIsPermittedAction or OpPermittedActions
 	TokenID   string
 	CID       string // isPermittedAction only
 	Permitted bool
@@ -212,8 +218,10 @@ func (r Result) Digest() [32]byte {
 
 // TimeoutError is the one failure text of a run that hit Limits.Timeout, however it was stopped
 // (interrupt, abandoned native call, killed worker), so validators agree on it byte for byte.
-func TimeoutError(l Limits) string {
-	return errorf(CodeTimeout, "the action did not finish within %v", l.WithDefaults().Timeout).Error()
+func TimeoutError(l Limits) string { return timeoutError(l).Error() }
+
+func timeoutError(l Limits) *runError {
+	return errorf(CodeTimeout, "the action did not finish within %v", l.WithDefaults().Timeout)
 }
 
 // MemoryError is the failure text of a run whose worker ran out of memory.
@@ -227,11 +235,14 @@ func CrashError() string {
 }
 
 // FetchError is a failed fetch's text as the transcript keeps it: at most MaxFetchErrorBytes.
-func FetchError(err error) string {
-	if t := err.Error(); len(t) > MaxFetchErrorBytes {
-		return strings.ToValidUTF8(t[:MaxFetchErrorBytes], "")
+func FetchError(err error) string { return truncate(err.Error(), MaxFetchErrorBytes) }
+
+// truncate cuts s to at most n bytes, dropping a rune the cut split.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return err.Error()
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 type runError struct{ code, msg string }
@@ -290,7 +301,7 @@ func Run(ctx context.Context, env Env) Result {
 		return r
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			s.abort(&runError{code: CodeTimeout, msg: strings.TrimPrefix(TimeoutError(lim), CodeTimeout+": ")})
+			s.abort(timeoutError(lim))
 		} else {
 			s.abort(errorf(CodeCanceled, "%v", ctx.Err()))
 		}
@@ -415,10 +426,7 @@ func (s *state) result(err error) Result {
 	default:
 		re = errorf(CodeInternal, "%v", err)
 	}
-	res.Error = re.Error()
-	if len(res.Error) > maxErrorBytes {
-		res.Error = strings.ToValidUTF8(res.Error[:maxErrorBytes], "")
-	}
+	res.Error = truncate(re.Error(), maxErrorBytes)
 	if IsResourceFailure(res.Error) || re.code == CodeCanceled {
 		// Where a timeout struck depends on the machine: keep nothing that ran before it.
 		res.Logs, res.Reads = nil, nil
@@ -451,13 +459,13 @@ func (p *RecordedPermissions) take(op, tokenID, cid string) (PermissionRead, err
 
 // IsPermittedAction implements Permissions.
 func (p *RecordedPermissions) IsPermittedAction(tokenID, cid string) (bool, error) {
-	r, err := p.take("isPermittedAction", tokenID, cid)
+	r, err := p.take(OpIsPermittedAction, tokenID, cid)
 	return r.Permitted, err
 }
 
 // PermittedActions implements Permissions.
 func (p *RecordedPermissions) PermittedActions(tokenID string) ([]string, error) {
-	r, err := p.take("getPermittedActions", tokenID, "")
+	r, err := p.take(OpPermittedActions, tokenID, "")
 	return r.CIDs, err
 }
 

@@ -31,7 +31,7 @@ func Serve(memBytes, cpuSeconds uint64, in io.Reader, out io.Writer) int {
 		return 2
 	}
 	j := f.Job
-	c := &client{out: out, fetches: map[int]chan *fetchReply{}, perms: map[uint64]chan *permReply{}}
+	c := &client{out: &frameWriter{w: out}, fetches: map[int]chan *fetchReply{}, perms: map[uint64]chan *permReply{}}
 	go c.readReplies(in)
 	env := sandbox.Env{Code: j.Code, JSParams: j.JSParams, Seed: j.Seed, Now: j.Now, Limits: j.Limits}
 	if j.HasFetcher {
@@ -41,7 +41,7 @@ func Serve(memBytes, cpuSeconds uint64, in io.Reader, out io.Writer) int {
 		env.Permissions = c
 	}
 	res := sandbox.Run(context.Background(), env)
-	if err := c.write(&frame{Result: &res}); err != nil {
+	if err := c.out.send(&frame{Result: &res}); err != nil {
 		fmt.Fprintln(os.Stderr, "actions worker: cannot write the result:", err)
 		return 2
 	}
@@ -50,19 +50,12 @@ func Serve(memBytes, cpuSeconds uint64, in io.Reader, out io.Writer) int {
 
 // client forwards fetches and permission reads to the parent, which owns the network and the state.
 type client struct {
-	wmu sync.Mutex
-	out io.Writer
+	out *frameWriter
 
 	mu      sync.Mutex
 	fetches map[int]chan *fetchReply
 	perms   map[uint64]chan *permReply
 	seq     uint64
-}
-
-func (c *client) write(f *frame) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return writeFrame(c.out, f)
 }
 
 // readReplies hands each reply to its caller. The parent gone means the run is over: exit.
@@ -95,7 +88,7 @@ func (c *client) Fetch(ctx context.Context, i int, req sandbox.FetchRequest) (sa
 	c.mu.Lock()
 	c.fetches[i] = ch
 	c.mu.Unlock()
-	if err := c.write(&frame{Fetch: &fetchCall{I: i, Req: req}}); err != nil {
+	if err := c.out.send(&frame{Fetch: &fetchCall{I: i, Req: req}}); err != nil {
 		return sandbox.FetchResponse{}, err
 	}
 	select {
@@ -119,7 +112,7 @@ func (c *client) perm(op, tokenID, cid string) (*permReply, error) {
 	seq := c.seq
 	c.perms[seq] = ch
 	c.mu.Unlock()
-	if err := c.write(&frame{Perm: &permCall{Seq: seq, Op: op, TokenID: tokenID, CID: cid}}); err != nil {
+	if err := c.out.send(&frame{Perm: &permCall{Seq: seq, Op: op, TokenID: tokenID, CID: cid}}); err != nil {
 		return nil, err
 	}
 	r := <-ch
@@ -131,7 +124,7 @@ func (c *client) perm(op, tokenID, cid string) (*permReply, error) {
 
 // IsPermittedAction implements sandbox.Permissions.
 func (c *client) IsPermittedAction(tokenID, cid string) (bool, error) {
-	r, err := c.perm(opIsPermitted, tokenID, cid)
+	r, err := c.perm(sandbox.OpIsPermittedAction, tokenID, cid)
 	if err != nil {
 		return false, err
 	}
@@ -140,17 +133,12 @@ func (c *client) IsPermittedAction(tokenID, cid string) (bool, error) {
 
 // PermittedActions implements sandbox.Permissions.
 func (c *client) PermittedActions(tokenID string) ([]string, error) {
-	r, err := c.perm(opPermittedActions, tokenID, "")
+	r, err := c.perm(sandbox.OpPermittedActions, tokenID, "")
 	if err != nil {
 		return nil, err
 	}
 	return r.CIDs, nil
 }
-
-const (
-	opIsPermitted      = "isPermittedAction"
-	opPermittedActions = "getPermittedActions"
-)
 
 // Main is `litd actions-worker --memory-bytes N --cpu-seconds S` (hidden; started by Runner, never
 // by hand): it parses the limits and runs Serve on stdin and stdout.

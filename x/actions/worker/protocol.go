@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/litprotocol/litd/x/actions/sandbox"
@@ -49,7 +50,7 @@ type fetchReply struct {
 
 type permCall struct {
 	Seq          uint64
-	Op           string // "isPermittedAction" or "getPermittedActions"
+	Op           string // sandbox.OpIsPermittedAction or sandbox.OpPermittedActions
 	TokenID, CID string
 }
 
@@ -75,6 +76,18 @@ func writeFrame(w io.Writer, f *frame) error {
 	}
 	_, err = w.Write(bz)
 	return err
+}
+
+// frameWriter writes whole frames from several goroutines (fetches settle concurrently).
+type frameWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (fw *frameWriter) send(f *frame) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return writeFrame(fw.w, f)
 }
 
 func readFrame(r io.Reader) (*frame, error) {

@@ -81,7 +81,7 @@ func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 	if r.Nice > 0 {
 		_ = syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, r.Nice)
 	}
-	p := &parent{env: env, lim: lim, in: stdin, ctx: runCtx}
+	p := &parent{env: env, lim: lim, in: &frameWriter{w: stdin}, ctx: runCtx}
 	frames := make(chan *frame)
 	readErr := make(chan error, 1)
 	go func() {
@@ -103,7 +103,7 @@ func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 		res    *sandbox.Result
 		broken bool // the worker broke the protocol
 	)
-	if err := p.send(&frame{Job: &job{Code: env.Code, JSParams: env.JSParams, Seed: env.Seed, Now: env.Now, Limits: lim,
+	if err := p.in.send(&frame{Job: &job{Code: env.Code, JSParams: env.JSParams, Seed: env.Seed, Now: env.Now, Limits: lim,
 		HasFetcher: env.Fetcher != nil, HasPermissions: env.Permissions != nil}}); err == nil {
 	loop:
 		for {
@@ -191,8 +191,7 @@ type parent struct {
 	lim sandbox.Limits
 	ctx context.Context
 
-	wmu sync.Mutex
-	in  interface{ Write([]byte) (int, error) }
+	in *frameWriter
 
 	mu      sync.Mutex
 	fetches []sandbox.Fetch
@@ -200,12 +199,6 @@ type parent struct {
 	done    []bool
 	reads   int
 	wg      sync.WaitGroup
-}
-
-func (p *parent) send(f *frame) error {
-	p.wmu.Lock()
-	defer p.wmu.Unlock()
-	return writeFrame(p.in, f)
 }
 
 // serve answers one request; false ends the run (a worker that breaks the protocol).
@@ -232,7 +225,7 @@ func (p *parent) fetch(c *fetchCall) bool {
 	p.fetches[c.I].Request, p.asked[c.I] = c.Req, true
 	p.mu.Unlock()
 	if p.env.Fetcher == nil {
-		return p.send(&frame{FetchReply: &fetchReply{I: c.I, Err: "fetch is not available"}}) == nil
+		return p.in.send(&frame{FetchReply: &fetchReply{I: c.I, Err: "fetch is not available"}}) == nil
 	}
 	p.wg.Go(func() {
 		resp, err := p.env.Fetcher.Fetch(p.ctx, c.I, c.Req)
@@ -247,7 +240,7 @@ func (p *parent) fetch(c *fetchCall) bool {
 		}
 		p.done[c.I] = true
 		p.mu.Unlock()
-		_ = p.send(&frame{FetchReply: reply})
+		_ = p.in.send(&frame{FetchReply: reply})
 	})
 	return true
 }
@@ -261,9 +254,9 @@ func (p *parent) perm(c *permCall) bool {
 	switch {
 	case p.env.Permissions == nil:
 		err = errors.New("permissions are not available")
-	case c.Op == opIsPermitted:
+	case c.Op == sandbox.OpIsPermittedAction:
 		reply.Permitted, err = p.env.Permissions.IsPermittedAction(c.TokenID, c.CID)
-	case c.Op == opPermittedActions:
+	case c.Op == sandbox.OpPermittedActions:
 		reply.CIDs, err = p.env.Permissions.PermittedActions(c.TokenID)
 	default:
 		return false
@@ -271,7 +264,7 @@ func (p *parent) perm(c *permCall) bool {
 	if err != nil {
 		reply.Err = err.Error()
 	}
-	return p.send(&frame{PermReply: reply}) == nil
+	return p.in.send(&frame{PermReply: reply}) == nil
 }
 
 // completed is the transcript up to the first fetch that had not finished when the worker died.
