@@ -87,25 +87,24 @@ func (h Handler) PreBlocker() sdk.PreBlocker {
 func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeeper.Delivered {
 	var all []tsskeeper.Delivered
 	var total int64
-	// Operators' power in this commit, for rules that must know who is still here.
+	// Each vote's operator, resolved once; their power in this commit, for
+	// rules that must know who is still here.
+	operators := make([]sdk.ValAddress, len(info.Votes))
 	powers := map[string]int64{}
-	for _, v := range info.Votes {
+	for i, v := range info.Votes {
 		total += v.Validator.Power
-		if val, err := h.staking.GetValidatorByConsAddr(ctx, sdk.ConsAddress(v.Validator.Address)); err == nil {
-			powers[val.GetOperator()] = v.Validator.Power
-		}
-	}
-	powerOf := func(op sdk.ValAddress) int64 { return powers[op.String()] }
-	for _, v := range info.Votes {
-		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit || len(v.VoteExtension) == 0 {
-			continue
-		}
 		val, err := h.staking.GetValidatorByConsAddr(ctx, sdk.ConsAddress(v.Validator.Address))
 		if err != nil {
 			continue
 		}
-		operator, err := sdk.ValAddressFromBech32(val.GetOperator())
-		if err != nil {
+		if operators[i], err = sdk.ValAddressFromBech32(val.GetOperator()); err == nil {
+			powers[val.GetOperator()] = v.Validator.Power
+		}
+	}
+	powerOf := func(op sdk.ValAddress) int64 { return powers[op.String()] }
+	for i, v := range info.Votes {
+		operator := operators[i]
+		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit || len(v.VoteExtension) == 0 || len(operator) == 0 {
 			continue
 		}
 		ext, err := abcitypes.DecodeExtension(v.VoteExtension)
@@ -118,7 +117,7 @@ func (h Handler) Apply(ctx sdk.Context, info abci.ExtendedCommitInfo) []tsskeepe
 			err = h.actions.ApplySection(cacheCtx, operator, v.Validator.Power, total, powerOf, ext.Actions)
 		}
 		if err != nil {
-			h.logger.Error("cannot apply extension", "validator", val.GetOperator(), "err", err)
+			h.logger.Error("cannot apply extension", "validator", operator.String(), "err", err)
 			continue
 		}
 		write()
