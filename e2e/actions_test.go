@@ -61,7 +61,13 @@ func upload(t *testing.T, code string) string {
 
 func execute(t *testing.T, cid, jsParams string) uint64 {
 	t.Helper()
-	res, err := net.Tx(0, "alice", "actions", "execute", cid, "--js-params", jsParams)
+	return executeAs(t, "alice", cid, "--js-params", jsParams)
+}
+
+// executeAs runs `litd tx actions execute args...` as account from and returns the execution id.
+func executeAs(t *testing.T, from string, args ...string) uint64 {
+	t.Helper()
+	res, err := net.Tx(0, from, append([]string{"actions", "execute"}, args...)...)
 	require.NoError(t, err)
 	require.Zero(t, res.Code, res.RawLog)
 	id, err := strconv.ParseUint(res.Attr("lit.actions.v1.EventExecutionRequested", "execution_id"), 10, 64)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -35,30 +34,17 @@ func fundAccounts(t *testing.T, prefix string, n int) []string {
 	return names
 }
 
-// executeInline runs code as account from and returns the execution id.
-func executeInline(t *testing.T, from, code string) uint64 {
-	t.Helper()
-	res, err := net.Tx(0, from, "actions", "execute", "--code", code)
-	require.NoError(t, err)
-	require.Zero(t, res.Code, res.RawLog)
-	id, err := strconv.ParseUint(res.Attr("lit.actions.v1.EventExecutionRequested", "execution_id"), 10, 64)
-	require.NoError(t, err)
-	return id
-}
-
 func pids(t *testing.T) []int {
 	t.Helper()
 	out := make([]int, len(net.Nodes))
 	for i := range net.Nodes {
 		pid, err := net.PID(i)
 		require.NoError(t, err)
-		require.True(t, alivePID(pid), "node%d (pid %d) is not running", i, pid)
+		require.True(t, network.Alive(pid), "node%d (pid %d) is not running", i, pid)
 		out[i] = pid
 	}
 	return out
 }
-
-func alivePID(pid int) bool { return pid > 0 && network.Alive(pid) }
 
 // resultDigests reads tx 0 of every block in [from, to] and returns, per validator address, the
 // digests of the results it reported for execution id.
@@ -137,7 +123,7 @@ func TestE2EActionsCannotHurtValidators(t *testing.T) {
 		if i < len(hostile) {
 			code = hostile[i].code
 		}
-		wg.Go(func() { ids[i] = executeInline(t, accounts[i], code) })
+		wg.Go(func() { ids[i] = executeAs(t, accounts[i], "--code", code) })
 	}
 	wg.Wait()
 
@@ -178,7 +164,7 @@ func TestE2EActionsCannotHurtValidators(t *testing.T) {
 	t.Logf("blocks %d..%d while the hostile actions ran", h0, h1)
 
 	// A normal action right after completes.
-	e := waitFinished(t, executeInline(t, accounts[0], `Lit.Actions.setResponse({response: "still here"});`), 2*time.Minute)
+	e := waitFinished(t, executeAs(t, accounts[0], "--code", `Lit.Actions.setResponse({response: "still here"});`), 2*time.Minute)
 	require.Equal(t, actionstypes.EXECUTION_STATUS_COMPLETED, e.Status, e.Error)
 	require.Equal(t, "still here", e.Result.Response)
 }
