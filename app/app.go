@@ -236,7 +236,15 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	if err != nil {
 		panic(err)
 	}
-	app.SetAnteHandler(anteHandler)
+	// The departure guard runs after the standard checks (signatures, fees),
+	// so unsigned junk costs no state reads.
+	app.SetAnteHandler(func(ctx sdk.Context, tx sdk.Tx, simulate bool) (sdk.Context, error) {
+		newCtx, err := anteHandler(ctx, tx, simulate)
+		if err != nil {
+			return newCtx, err
+		}
+		return newCtx, app.TSSKeeper.CheckDepartures(newCtx, tx.GetMsgs())
+	})
 
 	app.setABCIPlusPlus(logger, appOpts)
 

@@ -164,7 +164,9 @@ func (h Handler) snapshot(ctx sdk.Context) (engine.Snapshot, error) {
 	if err != nil {
 		return snap, err
 	}
-	jobs, err := h.tss.Jobs(ctx)
-	snap.Jobs = jobs
+	if snap.Jobs, err = h.tss.Jobs(ctx); err != nil {
+		return snap, err
+	}
+	snap.KeySets, err = h.tss.HeldKeySets(ctx)
 	return snap, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/log/v2"
+	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/codec/address"
@@ -50,6 +51,12 @@ func valoper(i byte) string {
 
 // fakeStaking knows validators 0..3 (4 is unknown).
 type fakeStaking struct{}
+
+func (fakeStaking) GetValidator(context.Context, sdk.ValAddress) (stakingtypes.Validator, error) {
+	return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
+}
+
+func (fakeStaking) PowerReduction(context.Context) sdkmath.Int { return sdk.DefaultPowerReduction }
 
 func (fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtypes.Validator, error) {
 	return nil, nil

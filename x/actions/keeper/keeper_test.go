@@ -20,6 +20,7 @@ import (
 	"cosmossdk.io/core/comet"
 	"cosmossdk.io/core/store"
 	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/codec/address"
@@ -85,6 +86,12 @@ func ok[T any](t *testing.T) func(T, error) T {
 
 // fakeStaking: x/tss only needs it for DKG and signing sessions.
 type fakeStaking struct{}
+
+func (fakeStaking) GetValidator(context.Context, sdk.ValAddress) (stakingtypes.Validator, error) {
+	return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
+}
+
+func (fakeStaking) PowerReduction(context.Context) sdkmath.Int { return sdk.DefaultPowerReduction }
 
 func (fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtypes.Validator, error) {
 	return nil, nil

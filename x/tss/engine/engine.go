@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/sha256"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type Snapshot struct {
 	Self    string
 	EncKeys map[string][]byte
 	Jobs    []keeper.Job
+	// KeySets are the key sets whose shares must be kept (keeper.HeldKeySets);
+	// the engine deletes its shares of any other.
+	KeySets []types.KeySet
 }
 
 // item is one entry waiting to go out in an extension.
@@ -229,7 +233,7 @@ func (e *Engine) Deliver(msgs []keeper.Delivered) {
 		// block before anyone's messages for it can arrive, so there is no
 		// message for a party that should exist but does not.
 		if r, ok := e.runs[m.SessionID]; ok {
-			r.deliver(m)
+			r.deliver(inMsg{Delivered: m, broadcast: m.To == ""})
 		}
 	}
 }
@@ -243,7 +247,7 @@ func (e *Engine) Observe(s Snapshot) {
 		e.firstSeen = s.Height
 	}
 	open := map[uint64]bool{}
-	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0}
+	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0, types.SESSION_TYPE_RESHARE: 0}
 	for _, j := range s.Jobs {
 		open[j.Session.Id] = true
 		byType[j.Session.Type]++
@@ -285,4 +289,34 @@ func (e *Engine) Observe(s Snapshot) {
 		}
 	}
 	e.outbox = kept
+	e.destroyRetiredShares(s)
+}
+
+// destroyRetiredShares deletes this validator's shares of key sets it no
+// longer needs: retired by a reshare with no open session left on them, or
+// made by an attempt it was dropped from. Called with e.mu held, after every
+// block; a node that is not a validator, or whose snapshot names no key set
+// (state not loaded), deletes nothing.
+func (e *Engine) destroyRetiredShares(s Snapshot) {
+	if e.self == "" || len(s.KeySets) == 0 {
+		return
+	}
+	ids, err := e.store.shareIDs()
+	if err != nil {
+		e.log.Error("cannot list key shares", "err", err)
+		return
+	}
+	for _, id := range ids {
+		keep := slices.ContainsFunc(s.KeySets, func(ks types.KeySet) bool {
+			return ks.Id == id && slices.Contains(ks.Participants, e.self)
+		})
+		if keep {
+			continue
+		}
+		if err := e.store.deleteShare(id); err != nil {
+			e.log.Error("cannot delete retired key share", "key_set", id, "err", err)
+			continue
+		}
+		e.log.Info("deleted retired key share", "key_set", id)
+	}
 }

@@ -38,6 +38,11 @@ var (
 		Help:    "Time from this node first seeing a sign session it is a party of to its party producing the signature.",
 		Buckets: []float64{1, 2, 3, 5, 7.5, 10, 12.5, 15, 20, 30, 45, 60, 90, 120},
 	})
+	metricReshareSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: "litd", Subsystem: "tss", Name: "reshare_seconds",
+		Help:    "Time from this node first seeing a reshare session it is on the new side of to its new share being on disk.",
+		Buckets: []float64{5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600},
+	})
 	metricMessagesOut = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "litd", Subsystem: "tss", Name: "messages_out_total",
 		Help: "Protocol messages this node's parties produced for its vote extensions (one per recipient of a point-to-point message), by session type.",
@@ -59,9 +64,9 @@ var registerMetricsOnce sync.Once
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
 		prometheus.MustRegister(metricPreParamsReady, metricKeygenRound, metricSessionsOpen, metricPartiesRunning,
-			metricSignSeconds, metricMessagesOut, metricMessagesIn, metricMessagesRejected)
+			metricSignSeconds, metricReshareSeconds, metricMessagesOut, metricMessagesIn, metricMessagesRejected)
 		// Make the labelled series visible (at 0) before the first session.
-		for _, t := range []string{sessionLabel(types.SESSION_TYPE_KEYGEN), sessionLabel(types.SESSION_TYPE_SIGN)} {
+		for _, t := range []string{sessionLabel(types.SESSION_TYPE_KEYGEN), sessionLabel(types.SESSION_TYPE_SIGN), sessionLabel(types.SESSION_TYPE_RESHARE)} {
 			metricSessionsOpen.WithLabelValues(t)
 			metricPartiesRunning.WithLabelValues(t)
 			metricMessagesOut.WithLabelValues(t)
@@ -77,6 +82,8 @@ func sessionLabel(t types.SessionType) string {
 		return "keygen"
 	case types.SESSION_TYPE_SIGN:
 		return "sign"
+	case types.SESSION_TYPE_RESHARE:
+		return "reshare"
 	default:
 		return "unknown"
 	}

@@ -3,11 +3,8 @@ package engine
 import (
 	"crypto/ecdsa"
 	"crypto/sha256"
-	"fmt"
 	"maps"
 	"math/big"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,8 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/log/v2"
-
-	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/tss/keeper"
 	"github.com/litprotocol/litd/x/tss/types"
@@ -52,6 +47,7 @@ type simChain struct {
 	height  int64
 	encKeys map[string][]byte
 	jobs    []keeper.Job
+	keySets []types.KeySet
 
 	mu     sync.Mutex
 	keygen map[string][]byte    // author -> root pubkey
@@ -85,7 +81,7 @@ func (c *simChain) block() {
 	}
 	for i, e := range c.engines {
 		// Each snapshot is fresh state, as the Precommiter's is.
-		e.Observe(Snapshot{Height: c.height, Self: c.addrs[i], EncKeys: maps.Clone(c.encKeys), Jobs: c.jobs})
+		e.Observe(Snapshot{Height: c.height, Self: c.addrs[i], EncKeys: maps.Clone(c.encKeys), Jobs: c.jobs, KeySets: c.keySets})
 	}
 	c.rounds[testutil.ToFloat64(metricKeygenRound)] = true
 }
@@ -124,17 +120,7 @@ func TestMetricsKeygenAndSign(t *testing.T) {
 	require.Equal(t, 0.0, testutil.ToFloat64(metricPreParamsReady))
 
 	// ... and engines that load them from the home report 1.
-	c := &simChain{t: t, encKeys: map[string][]byte{}, keygen: map[string][]byte{}, sigs: map[string][2][]byte{}, rounds: map[float64]bool{}}
-	for i := range 3 {
-		dir := t.TempDir()
-		bz, err := os.ReadFile(filepath.Join("..", "..", "..", "testutil", "fixtures", fmt.Sprintf("preparams-%d.json", i)))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "preparams.json"), bz, 0o600))
-		e, err := New(dir, log.NewNopLogger())
-		require.NoError(t, err)
-		c.engines = append(c.engines, e)
-		c.addrs = append(c.addrs, sdk.ValAddress(fmt.Appendf(nil, "validator-%d-addr-bytes", i)).String())
-	}
+	c := newSimChain(t, 3)
 	require.Equal(t, 1.0, testutil.ToFloat64(metricPreParamsReady))
 
 	keygenOut := testutil.ToFloat64(metricMessagesOut.WithLabelValues("keygen"))

@@ -21,17 +21,23 @@ import (
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
-// run is one tss-lib party of one session.
+// run is this node's part in one session: one tss-lib party, or for a
+// reshare one on each side it belongs to.
 type run struct {
 	e       *Engine
 	session types.Session
 	party   tss.Party
 	ids     tss.SortedPartyIDs
 	byAddr  map[string]*tss.PartyID
-	quit    chan struct{}
-	once    sync.Once
-	inbox   chan keeper.Delivered
-	seen    map[[32]byte]bool
+	// Reshare sessions: this node's party on the old and on the new side (nil
+	// where it is not on that side), its ids there, and every party's ids.
+	old, neu     tss.Party
+	oldID, newID *tss.PartyID
+	oldBy, newBy map[string]*tss.PartyID
+	quit         chan struct{}
+	once         sync.Once
+	inbox        chan inMsg
+	seen         map[[32]byte]bool
 	// started is when this node first saw the session (sign latency).
 	started time.Time
 	// label is the session type for metrics; round is the furthest tss-lib
@@ -40,34 +46,58 @@ type run struct {
 	round int
 }
 
-// partyIDs maps operator addresses to tss-lib party ids keyed by the
-// address bytes, so every validator derives the same ordering.
-func partyIDs(parties []types.Party) (tss.SortedPartyIDs, map[string]*tss.PartyID, error) {
+// inMsg is a message for this run's parties: from the chain, or from this
+// node's other side of a reshare (local names the one party it is for).
+type inMsg struct {
+	keeper.Delivered
+	local     tss.Party
+	broadcast bool
+}
+
+// partyIDs maps operator addresses to tss-lib party ids whose key is
+// keySet·2^160 + the 20 address bytes: every validator derives the same
+// ordering, and a validator on both sides of a reshare (old key set, new key
+// set) has two distinct ids, as tss-lib requires. The key is the Shamir
+// x-coordinate stored in the share (Ks), so signing uses the same ids.
+func partyIDs(validators []string, keySet uint64) (tss.SortedPartyIDs, map[string]*tss.PartyID, error) {
 	var ids tss.UnSortedPartyIDs
 	byAddr := map[string]*tss.PartyID{}
-	for _, p := range parties {
-		bz, err := sdk.ValAddressFromBech32(p.Validator)
+	for _, v := range validators {
+		bz, err := sdk.ValAddressFromBech32(v)
 		if err != nil {
 			return nil, nil, err
 		}
-		id := tss.NewPartyID(p.Validator, p.Validator, new(big.Int).SetBytes(bz))
+		key := new(big.Int).Lsh(new(big.Int).SetUint64(keySet), 160)
+		id := tss.NewPartyID(v, v, key.Add(key, new(big.Int).SetBytes(bz)))
 		ids = append(ids, id)
-		byAddr[p.Validator] = id
+		byAddr[v] = id
 	}
 	return tss.SortPartyIDs(ids), byAddr, nil
 }
 
+func validators(parties []types.Party) []string {
+	out := make([]string, 0, len(parties))
+	for _, p := range parties {
+		out = append(out, p.Validator)
+	}
+	return out
+}
+
 // startRun creates and starts the party for a job. Called with e.mu held.
 func (e *Engine) startRun(j keeper.Job) (*run, error) {
-	ids, byAddr, err := partyIDs(j.Session.Parties)
+	r := &run{
+		e: e, session: j.Session,
+		quit: make(chan struct{}), inbox: make(chan inMsg, 4096), seen: map[[32]byte]bool{},
+		started: time.Now(), label: sessionLabel(j.Session.Type),
+	}
+	if j.Session.Type == types.SESSION_TYPE_RESHARE {
+		return r, e.startReshare(r)
+	}
+	ids, byAddr, err := partyIDs(validators(j.Session.Parties), j.Session.KeySetId)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{
-		e: e, session: j.Session, ids: ids, byAddr: byAddr,
-		quit: make(chan struct{}), inbox: make(chan keeper.Delivered, 4096), seen: map[[32]byte]bool{},
-		started: time.Now(), label: sessionLabel(j.Session.Type),
-	}
+	r.ids, r.byAddr = ids, byAddr
 	params := tss.NewParameters(tss.S256(), tss.NewPeerContext(ids), byAddr[e.self], len(ids), int(j.Session.Threshold))
 	out := make(chan tss.Message, 256)
 	switch j.Session.Type {
@@ -117,7 +147,7 @@ func (e *Engine) startRun(j keeper.Job) (*run, error) {
 func (r *run) stop() { r.once.Do(func() { close(r.quit) }) }
 
 // deliver queues a message for the party; called with e.mu held.
-func (r *run) deliver(m keeper.Delivered) {
+func (r *run) deliver(m inMsg) {
 	select {
 	case r.inbox <- m:
 	default:
@@ -136,18 +166,20 @@ func (r *run) pumpIn() {
 		case <-r.quit:
 			return
 		case m := <-r.inbox:
-			h := payloadHash(m.SessionID, m.To, m.Payload)
+			// The sender is part of the key: tss-lib's acknowledgements are
+			// byte-identical whoever sends them.
+			h := payloadHash(m.SessionID, m.From+"\x00"+m.To, m.Payload)
 			if r.seen[h] {
 				continue
 			}
 			r.seen[h] = true
 			from, ok := r.byAddr[m.From]
-			if !ok {
+			if !ok && r.session.Type != types.SESSION_TYPE_RESHARE {
 				continue
 			}
 			metricMessagesIn.WithLabelValues(r.label).Inc()
 			payload := m.Payload
-			if m.To != "" {
+			if m.To != "" && m.local == nil {
 				priv, err := hpke.NewDHKEMPrivateKey(r.e.enc)
 				if err == nil {
 					payload, err = hpke.Open(priv, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), sealInfo(m.SessionID, m.From, m.To), m.Payload)
@@ -157,6 +189,10 @@ func (r *run) pumpIn() {
 					r.e.log.Error("cannot open sealed message", "session", m.SessionID, "from", m.From, "err", err)
 					continue
 				}
+			}
+			if r.session.Type == types.SESSION_TYPE_RESHARE {
+				r.updateReshare(m, payload)
+				continue
 			}
 			if _, err := r.party.UpdateFromBytes(payload, from, m.To == ""); err != nil {
 				metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
@@ -178,6 +214,10 @@ func (r *run) pumpOut(out <-chan tss.Message) {
 				continue
 			}
 			r.e.noteRound(r, messageRound(msg.Type()))
+			if r.session.Type == types.SESSION_TYPE_RESHARE {
+				r.sendReshare(wire, routing)
+				continue
+			}
 			if routing.IsBroadcast || len(routing.To) == 0 {
 				r.enqueueMsg("", wire)
 				continue
@@ -226,16 +266,24 @@ func (r *run) awaitKeygen(end <-chan *keygen.LocalPartySaveData) {
 	case <-r.quit:
 		return
 	case data := <-end:
-		if err := r.e.store.saveShare(r.session.KeySetId, data); err != nil {
-			r.e.log.Error("cannot persist key share; not reporting keygen success", "session", r.session.Id, "err", err)
-			return
+		if r.persistAndReport(r.session.KeySetId, data) {
+			r.e.noteRound(r, keygenRounds)
 		}
-		pub := secp256k1.NewPublicKey(fieldVal(data.ECDSAPub.X()), fieldVal(data.ECDSAPub.Y()))
-		res := &types.KeygenResult{SessionId: r.session.Id, Pubkey: pub.SerializeCompressed()}
-		r.e.log.Info("keygen done; share persisted", "session", r.session.Id, "key_set", r.session.KeySetId)
-		r.e.noteRound(r, keygenRounds)
-		r.e.enqueue(&item{session: r.session.Id, keygen: res, size: res.Size() + 8})
 	}
+}
+
+// persistAndReport saves a new share of keySet durably and only then queues
+// the report of the root key it belongs to; false if the save failed.
+func (r *run) persistAndReport(keySet uint64, data *keygen.LocalPartySaveData) bool {
+	if err := r.e.store.saveShare(keySet, data); err != nil {
+		r.e.log.Error("cannot persist key share; not reporting success", "session", r.session.Id, "key_set", keySet, "err", err)
+		return false
+	}
+	pub := secp256k1.NewPublicKey(fieldVal(data.ECDSAPub.X()), fieldVal(data.ECDSAPub.Y()))
+	res := &types.KeygenResult{SessionId: r.session.Id, Pubkey: pub.SerializeCompressed()}
+	r.e.log.Info("share persisted", "session", r.session.Id, "type", r.label, "key_set", keySet)
+	r.e.enqueue(&item{session: r.session.Id, keygen: res, size: res.Size() + 8})
+	return true
 }
 
 func (r *run) awaitSignature(end <-chan *common.SignatureData) {

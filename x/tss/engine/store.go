@@ -123,3 +123,34 @@ func (s store) share(keySetID uint64) (*keygen.LocalPartySaveData, error) {
 	var data keygen.LocalPartySaveData
 	return &data, json.Unmarshal(bz, &data)
 }
+
+// shareIDs lists the key sets this validator holds a share of.
+func (s store) shareIDs() ([]uint64, error) {
+	entries, err := os.ReadDir(filepath.Join(s.dir, "shares"))
+	if err != nil {
+		return nil, err
+	}
+	var out []uint64
+	for _, e := range entries {
+		var id uint64
+		if _, err := fmt.Sscanf(e.Name(), "keyset-%d.json", &id); err == nil && e.Name() == filepath.Base(s.sharePath(id)) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// deleteShare removes a share file and syncs the directory, so the deletion
+// survives a crash. (Overwriting first would not help on journaling file
+// systems and SSDs; protect the disk as for priv_validator_key.json.)
+func (s store) deleteShare(keySetID uint64) error {
+	if err := os.Remove(s.sharePath(keySetID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(s.sharePath(keySetID)))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

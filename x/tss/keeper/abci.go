@@ -15,7 +15,8 @@ const (
 )
 
 // EndBlocker expires sessions past their deadline (retrying or failing
-// them), starts DKG when the chain has no key, opens queued signing sessions
+// them), starts DKG when the chain has no key, reshares it when the bonded
+// set left the committee behind (or a refresh is due), opens queued signing sessions
 // and prunes closed sessions past the retention. Each step does bounded work.
 func (k Keeper) EndBlocker(ctx context.Context) error {
 	if err := k.expireSessions(ctx); err != nil {
@@ -24,7 +25,13 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	if err := k.maybeStartKeygen(ctx); err != nil {
 		return err
 	}
+	if err := k.maybeStartReshare(ctx); err != nil {
+		return err
+	}
 	if err := k.startQueuedSigns(ctx); err != nil {
+		return err
+	}
+	if err := k.pruneFaultRecords(ctx); err != nil {
 		return err
 	}
 	return k.pruneSessions(ctx)

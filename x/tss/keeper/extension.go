@@ -190,8 +190,14 @@ func (k Keeper) openSession(ctx context.Context, id uint64) (*types.Session, err
 
 func (k Keeper) applyKeygenResult(ctx context.Context, author string, r types.KeygenResult) error {
 	s, err := k.openSession(ctx, r.SessionId)
-	if err != nil || s == nil || s.Type != types.SESSION_TYPE_KEYGEN {
+	if err != nil || s == nil {
 		return err
+	}
+	if s.Type == types.SESSION_TYPE_RESHARE {
+		return k.applyReshareResult(ctx, s, author, r)
+	}
+	if s.Type != types.SESSION_TYPE_KEYGEN {
+		return nil
 	}
 	i := PartyIndex(*s, author)
 	if i < 0 {
@@ -221,7 +227,7 @@ func (k Keeper) applyKeygenResult(ctx context.Context, author string, r types.Ke
 	if err != nil {
 		return err
 	}
-	ks.Pubkey, ks.Status = s.Parties[i].Result, types.KEY_SET_STATUS_ACTIVE
+	ks.Pubkey, ks.Status, ks.ActivatedHeight = s.Parties[i].Result, types.KEY_SET_STATUS_ACTIVE, sdk.UnwrapSDKContext(ctx).BlockHeight()
 	if err := k.KeySets.Set(ctx, ks.Id, ks); err != nil {
 		return err
 	}

@@ -70,7 +70,8 @@ func (q Querier) KeySet(ctx context.Context, req *types.QueryKeySetRequest) (*ty
 	if err != nil {
 		return nil, grpcError(err)
 	}
-	return &types.QueryKeySetResponse{KeySet: ks}, nil
+	resharing, err := q.reshareTarget(ctx)
+	return &types.QueryKeySetResponse{KeySet: ks, Resharing: resharing}, err
 }
 
 // DerivedKey returns the public key of a key id under the active root.
@@ -205,15 +206,27 @@ func (q Querier) Status(ctx context.Context, req *types.QueryStatusRequest) (*ty
 			resp.Phase = "active"
 		}
 	}
+	if resp.Resharing, err = q.reshareTarget(ctx); err != nil {
+		return nil, err
+	}
+	if resp.Resharing != nil {
+		resp.Phase = "resharing"
+	}
+	if resp.Penalized, err = q.penaltyRecords(ctx); err != nil {
+		return nil, err
+	}
 	sessions, err := q.OpenSessionsList(ctx)
 	if err != nil {
 		return nil, err
 	}
 	resp.OpenSessions = sessions
 	for _, s := range sessions {
-		if s.Type == types.SESSION_TYPE_KEYGEN {
+		switch s.Type {
+		case types.SESSION_TYPE_KEYGEN:
 			resp.OpenKeygenSessions++
-		} else {
+		case types.SESSION_TYPE_RESHARE:
+			resp.OpenReshareSessions++
+		default:
 			resp.OpenSignSessions++
 		}
 	}

@@ -56,3 +56,28 @@ func (k Keeper) Jobs(ctx context.Context) ([]Job, error) {
 	}
 	return jobs, nil
 }
+
+// HeldKeySets are the key sets whose shares their participants must keep: the
+// active one, one being made (DKG or reshare target) and any an open session
+// still uses. The engines delete every other share (retired generations).
+func (k Keeper) HeldKeySets(ctx context.Context) ([]types.KeySet, error) {
+	used := map[uint64]bool{}
+	sessions, err := k.OpenSessionsList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sessions {
+		used[s.KeySetId] = true
+		if s.NewKeySetId != 0 {
+			used[s.NewKeySetId] = true
+		}
+	}
+	var out []types.KeySet
+	err = k.KeySets.Walk(ctx, nil, func(id uint64, ks types.KeySet) (bool, error) {
+		if ks.Status != types.KEY_SET_STATUS_RETIRED || used[id] {
+			out = append(out, ks)
+		}
+		return false, nil
+	})
+	return out, err
+}

@@ -54,6 +54,9 @@ type Keeper struct {
 	// KeygenWaitSince is the height from which the chain has waited for every
 	// bonded validator's encryption key before its first DKG.
 	KeygenWaitSince collections.Item[int64]
+	// FaultRecords counts each validator's silences in its current fault
+	// window (penalties).
+	FaultRecords    collections.Map[string, types.FaultRecord]
 	NextSessionID   collections.Sequence
 	NextSignatureID collections.Sequence
 }
@@ -86,6 +89,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 		PendingCount:       collections.NewItem(sb, types.PendingCountKey, "pending_count", collections.Uint64Value),
 		ClosedSessions:     collections.NewKeySet(sb, types.ClosedSessionsKey, "closed_sessions", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		KeygenWaitSince:    collections.NewItem(sb, types.KeygenWaitSinceKey, "keygen_wait_since", collections.Int64Value),
+		FaultRecords:       collections.NewMap(sb, types.FaultRecordsKey, "fault_records", collections.StringKey, codec.CollValue[types.FaultRecord](cdc)),
 		NextSessionID:      collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
 		NextSignatureID:    collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
 	}

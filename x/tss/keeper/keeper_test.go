@@ -163,6 +163,27 @@ func (s *fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtype
 	return out, nil
 }
 
+// GetValidator knows the four validators: bonded ones with their tokens,
+// others unbonded.
+func (s *fakeStaking) GetValidator(_ context.Context, a sdk.ValAddress) (stakingtypes.Validator, error) {
+	for i, v := range vals {
+		if bytes.Equal(v.addr, a) {
+			if !slices.Contains(s.bonded, i) {
+				return stakingtypes.Validator{OperatorAddress: v.op, Status: stakingtypes.Unbonded}, nil
+			}
+			tok, ok := s.tokens[i]
+			if !ok {
+				tok = 10
+			}
+			return stakingtypes.Validator{OperatorAddress: v.op, Tokens: sdkmath.NewInt(tok), Status: stakingtypes.Bonded}, nil
+		}
+	}
+	return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
+}
+
+// PowerReduction is 1: a token is a unit of power.
+func (s *fakeStaking) PowerReduction(context.Context) sdkmath.Int { return sdkmath.OneInt() }
+
 func (s *fakeStaking) GetValidatorByConsAddr(_ context.Context, c sdk.ConsAddress) (stakingtypes.Validator, error) {
 	for _, v := range vals {
 		if bytes.Equal(v.cons, c) {
@@ -751,7 +772,7 @@ func TestKeygenStart(t *testing.T) {
 		require.Empty(t, f.endBlock(t), "one validator unregistered")
 		register(t, f, 2)
 		evs := f.endBlock(t)
-		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops(), Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 1}, f.keySet(t))
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops(), Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 1, Epoch: 1}, f.keySet(t))
 		s := f.session(t, 1)
 		require.Equal(t, types.SESSION_TYPE_KEYGEN, s.Type)
 		require.Equal(t, ops(), parties(s))
@@ -776,7 +797,7 @@ func TestKeygenStart(t *testing.T) {
 		s1 := f.session(t, 1)
 		require.Equal(t, types.Party{Validator: ops()[3], Messages: 1, Faults: 1, LastFault: "silent until the deadline (height 442)"}, s1.Parties[3])
 		// The threshold stays the 4-validator committee's: 3 of the 3 remaining must sign.
-		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2}, f.keySet(t))
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2, Epoch: 1}, f.keySet(t))
 		s2 := f.session(t, 2)
 		require.Equal(t, ops()[:3], parties(s2))
 		require.Equal(t, uint32(2), s2.Attempt)
@@ -787,7 +808,7 @@ func TestKeygenStart(t *testing.T) {
 		f.apply(t, valAddr(ops()[0]), bcast(2, 1))
 		f.at(s2.DeadlineHeight)
 		f.endBlock(t)
-		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 3}, f.keySet(t))
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 3, Epoch: 1}, f.keySet(t))
 		s3 := f.session(t, 3)
 		require.Equal(t, ops()[:3], parties(s3))
 		require.Equal(t, uint32(2), s3.Threshold)

@@ -288,6 +288,14 @@ func TestParamsBounds(t *testing.T) {
 		{"grace 1", func(p *types.Params) { p.EncKeyGraceBlocks = 1 }, true},
 		{"grace 0", func(p *types.Params) { p.EncKeyGraceBlocks = 0 }, false},
 		{"grace over the bound", func(p *types.Params) { p.EncKeyGraceBlocks = types.MaxTimeoutBlocks + 1 }, false},
+		{"refresh never", func(p *types.Params) { p.RefreshEpochBlocks = 0 }, true},
+		{"refresh 100", func(p *types.Params) { p.RefreshEpochBlocks = 100 }, true},
+		{"refresh too often", func(p *types.Params) { p.RefreshEpochBlocks = 99 }, false},
+		{"refresh over the bound", func(p *types.Params) { p.RefreshEpochBlocks = types.MaxSessionRetentionBlocks + 1 }, false},
+		{"faults 0", func(p *types.Params) { p.MaxFaultsPerWindow = 0 }, false},
+		{"faults 1001", func(p *types.Params) { p.MaxFaultsPerWindow = 1001 }, false},
+		{"fault window 0", func(p *types.Params) { p.FaultWindowBlocks = 0 }, false},
+		{"fault window 1", func(p *types.Params) { p.FaultWindowBlocks = 1 }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := types.DefaultParams()
@@ -307,6 +315,6 @@ func TestParamsBounds(t *testing.T) {
 	require.Equal(t, types.Params{
 		KeygenTimeoutBlocks: 400, SignTimeoutBlocks: 100, MaxSignAttempts: 3, MaxOpenSignSessions: 8,
 		SignFee: sdk.NewInt64Coin("ulit", 100_000), MaxQueuedSignatures: 256, MaxQueuedSignaturesPerRequester: 16, SessionRetentionBlocks: 1000,
-		EncKeyGraceBlocks: 100,
+		EncKeyGraceBlocks: 100, RefreshEpochBlocks: 172_800, MaxFaultsPerWindow: 3, FaultWindowBlocks: 1000,
 	}, types.DefaultParams())
 }

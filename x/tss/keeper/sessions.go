@@ -25,7 +25,10 @@ func ThresholdFor(n int) uint32 {
 	return uint32(t)
 }
 
-func (k Keeper) newSession(ctx context.Context, typ types.SessionType, ks types.KeySet, parties []string, attempt uint32, sigID uint64) (types.Session, error) {
+// newSession opens s (type, key set, threshold, parties, attempt and the
+// type's own fields filled in by the caller): it assigns the id, the start
+// and deadline heights, stores and indexes it and emits EventSessionStarted.
+func (k Keeper) newSession(ctx context.Context, s types.Session) (types.Session, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return types.Session{}, err
@@ -35,17 +38,11 @@ func (k Keeper) newSession(ctx context.Context, typ types.SessionType, ks types.
 		return types.Session{}, err
 	}
 	timeout := params.SignTimeoutBlocks
-	if typ == types.SESSION_TYPE_KEYGEN {
+	if s.Type != types.SESSION_TYPE_SIGN {
 		timeout = params.KeygenTimeoutBlocks
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	s := types.Session{
-		Id: id, Type: typ, Status: types.SESSION_STATUS_OPEN, KeySetId: ks.Id, Threshold: ks.Threshold,
-		StartHeight: h, DeadlineHeight: h + int64(timeout), Attempt: attempt, SignatureId: sigID,
-	}
-	for _, p := range parties {
-		s.Parties = append(s.Parties, types.Party{Validator: p})
-	}
+	s.Id, s.Status, s.StartHeight, s.DeadlineHeight = id, types.SESSION_STATUS_OPEN, h, h+int64(timeout)
 	if err := k.Sessions.Set(ctx, id, s); err != nil {
 		return s, err
 	}
@@ -53,8 +50,25 @@ func (k Keeper) newSession(ctx context.Context, typ types.SessionType, ks types.
 		return s, err
 	}
 	return s, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionStarted{
-		SessionId: id, Type: typ.String(), Parties: parties, DeadlineHeight: s.DeadlineHeight, Attempt: attempt, SignatureId: sigID,
+		SessionId: id, Type: s.Type.String(), Parties: partyNames(s.Parties), DeadlineHeight: s.DeadlineHeight, Attempt: s.Attempt, SignatureId: s.SignatureId,
 	})
+}
+
+// partiesOf makes the parties of a new session.
+func partiesOf(validators []string) []types.Party {
+	out := make([]types.Party, 0, len(validators))
+	for _, v := range validators {
+		out = append(out, types.Party{Validator: v})
+	}
+	return out
+}
+
+func partyNames(ps []types.Party) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Validator)
+	}
+	return out
 }
 
 // silentParties are those a retry leaves out: they delivered fewer messages
@@ -63,15 +77,20 @@ func (k Keeper) newSession(ctx context.Context, typ types.SessionType, ks types.
 // f = max(1, ⌊(n-1)/3⌋) the parties that may misbehave: a party that pads its
 // own count (replays are pruned, but fresh junk is not) cannot make honest
 // ones look silent, nor can f parties claiming a result early.
-func silentParties(s types.Session) []string {
-	n := len(s.Parties)
+func silentParties(s types.Session) []string { return silentAmong(s.Parties, true) }
+
+// silentAmong applies that rule to a group of parties that each send the
+// same number of messages; withResults adds the result rule (a group that
+// does not report results passes false).
+func silentAmong(parties []types.Party, withResults bool) []string {
+	n := len(parties)
 	if n == 0 {
 		return nil
 	}
 	k := max(1, n-max(1, (n-1)/3))
 	counts := make([]uint32, 0, n)
 	results := 0
-	for _, p := range s.Parties {
+	for _, p := range parties {
 		counts = append(counts, p.Messages)
 		if p.Result != "" {
 			results++
@@ -80,8 +99,8 @@ func silentParties(s types.Session) []string {
 	slices.Sort(counts)
 	bar := counts[n-k] // the k-th largest
 	var out []string
-	for _, p := range s.Parties {
-		if p.Messages < bar || (results >= k && p.Result == "") {
+	for _, p := range parties {
+		if p.Messages < bar || (withResults && results >= k && p.Result == "") {
 			out = append(out, p.Validator)
 		}
 	}
@@ -123,8 +142,14 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 	}
 	for _, s := range expired {
 		silent := silentParties(s)
+		if s.Type == types.SESSION_TYPE_RESHARE {
+			silent = silentInReshare(s)
+		}
 		for _, v := range silent {
 			if err := noteFault(ctx, &s, PartyIndex(s, v), "silent until the deadline"); err != nil {
+				return err
+			}
+			if err := k.notePenalty(ctx, v); err != nil {
 				return err
 			}
 		}
@@ -140,6 +165,8 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 			err = k.retryKeygen(ctx, s, silent)
 		case types.SESSION_TYPE_SIGN:
 			err = k.retrySign(ctx, s, silent)
+		case types.SESSION_TYPE_RESHARE:
+			err = k.retryReshare(ctx, s, silent)
 		}
 		if err != nil {
 			return err
@@ -168,7 +195,9 @@ func (k Keeper) retryKeygen(ctx context.Context, s types.Session, silent []strin
 		parties = ks.Participants
 	}
 	ks.Participants = parties
-	next, err := k.newSession(ctx, types.SESSION_TYPE_KEYGEN, ks, parties, s.Attempt+1, 0)
+	next, err := k.newSession(ctx, types.Session{
+		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(parties), Attempt: s.Attempt + 1,
+	})
 	if err != nil {
 		return err
 	}
@@ -259,14 +288,20 @@ func (k Keeper) startSign(ctx context.Context, sig types.Signature, exclude []st
 	if err != nil {
 		return err
 	}
+	penalized, err := k.penalized(ctx)
+	if err != nil {
+		return err
+	}
 	attempt := sig.Attempts + 1
-	signers := pickSigners(ks.Participants, live, exclude, ks.Threshold, sig.Id+uint64(attempt))
+	signers := pickSigners(ks.Participants, live, append(slices.Clone(exclude), penalized...), ks.Threshold, sig.Id+uint64(attempt))
 	if signers == nil {
 		sig.Status = types.SIGNATURE_STATUS_FAILED
 		sig.Error = "the key set has fewer than t+1 participants"
 		return k.finishSignature(ctx, sig)
 	}
-	s, err := k.newSession(ctx, types.SESSION_TYPE_SIGN, ks, signers, attempt, sig.Id)
+	s, err := k.newSession(ctx, types.Session{
+		Type: types.SESSION_TYPE_SIGN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(signers), Attempt: attempt, SignatureId: sig.Id,
+	})
 	if err != nil {
 		return err
 	}
@@ -384,8 +419,10 @@ func (k Keeper) maybeStartKeygen(ctx context.Context) error {
 		return err
 	}
 	slices.Sort(parties)
-	ks := types.KeySet{Id: 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN}
-	s, err := k.newSession(ctx, types.SESSION_TYPE_KEYGEN, ks, parties, 1, 0)
+	ks := types.KeySet{Id: 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN, Epoch: 1}
+	s, err := k.newSession(ctx, types.Session{
+		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(parties), Attempt: 1,
+	})
 	if err != nil {
 		return err
 	}

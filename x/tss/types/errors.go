@@ -17,4 +17,5 @@ var (
 	ErrInvalidSignature = errorsmod.Register(ModuleName, 12, "invalid signature")
 	ErrInsufficientFee  = errorsmod.Register(ModuleName, 13, "insufficient funds for the sign fee")
 	ErrQueueFull        = errorsmod.Register(ModuleName, 14, "too many pending signature requests")
+	ErrKeyAtRisk        = errorsmod.Register(ModuleName, 15, "unbonding would leave too few committee members to hand the root key on")
 )

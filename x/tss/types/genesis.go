@@ -25,7 +25,7 @@ func (ks KeySet) Validate() error {
 	if _, ok := KeySetStatus_name[int32(ks.Status)]; !ok || ks.Status == KEY_SET_STATUS_UNSPECIFIED {
 		return errorsmod.Wrapf(ErrInvalidKeySet, "key set %d: status %d", ks.Id, ks.Status)
 	}
-	if ks.Status == KEY_SET_STATUS_ACTIVE || ks.Pubkey != "" {
+	if ks.Status != KEY_SET_STATUS_KEYGEN || ks.Pubkey != "" {
 		if _, err := ParseRootPubkey(ks.Pubkey); err != nil {
 			return errorsmod.Wrapf(err, "key set %d", ks.Id)
 		}
@@ -55,8 +55,15 @@ func (gs GenesisState) Validate() error {
 		return errorsmod.Wrap(ErrInvalidGenesis, "next ids start at 1")
 	}
 	var keySetIDs, sigIDs []uint64
+	active := 0
 	for _, ks := range gs.KeySets {
 		keySetIDs = append(keySetIDs, ks.Id)
+		if ks.Status == KEY_SET_STATUS_ACTIVE {
+			active++
+		}
+	}
+	if active > 1 {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "%d active key sets: one committee holds the key at a time", active)
 	}
 	for _, s := range gs.Signatures {
 		sigIDs = append(sigIDs, s.Id)
@@ -75,7 +82,8 @@ func (gs GenesisState) Validate() error {
 		if open := s.Status == SESSION_STATUS_OPEN; open != (s.ClosedHeight == 0) || (!open && s.ClosedHeight < s.StartHeight) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: closed_height %d does not fit status %s (start height %d)", s.Id, s.ClosedHeight, s.Status, s.StartHeight)
 		}
-		if !slices.Contains(keySetIDs, s.KeySetId) || (s.Type == SESSION_TYPE_SIGN && !slices.Contains(sigIDs, s.SignatureId)) {
+		if !slices.Contains(keySetIDs, s.KeySetId) || (s.Type == SESSION_TYPE_SIGN && !slices.Contains(sigIDs, s.SignatureId)) ||
+			(s.Type == SESSION_TYPE_RESHARE && !slices.Contains(keySetIDs, s.NewKeySetId)) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d refers to a missing key set or signature", s.Id)
 		}
 		lastSession = s.Id

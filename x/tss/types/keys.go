@@ -26,4 +26,5 @@ var (
 	PendingCountKey       = collections.NewPrefix(13)
 	ClosedSessionsKey     = collections.NewPrefix(14)
 	KeygenWaitSinceKey    = collections.NewPrefix(15)
+	FaultRecordsKey       = collections.NewPrefix(16)
 )

@@ -23,6 +23,10 @@ func DefaultParams() Params {
 		MaxQueuedSignaturesPerRequester: 16,
 		SessionRetentionBlocks:          1000,
 		EncKeyGraceBlocks:               100,
+		// About a day of 0.5 s blocks.
+		RefreshEpochBlocks: 172_800,
+		MaxFaultsPerWindow: 3,
+		FaultWindowBlocks:  1000,
 	}
 }
 
@@ -61,6 +65,16 @@ func (p Params) Validate() error {
 	}
 	if p.EncKeyGraceBlocks < 1 || p.EncKeyGraceBlocks > MaxTimeoutBlocks {
 		return errorsmod.Wrapf(ErrInvalidParams, "enc_key_grace_blocks must be in [1, %d]", MaxTimeoutBlocks)
+	}
+	if p.RefreshEpochBlocks != 0 && (p.RefreshEpochBlocks < 100 || p.RefreshEpochBlocks > MaxSessionRetentionBlocks) {
+		// A refresh costs a reshare; more often than every 100 blocks is all the validators would do.
+		return errorsmod.Wrapf(ErrInvalidParams, "refresh_epoch_blocks must be 0 (never) or in [100, %d]", MaxSessionRetentionBlocks)
+	}
+	if p.MaxFaultsPerWindow < 1 || p.MaxFaultsPerWindow > 1000 {
+		return errorsmod.Wrap(ErrInvalidParams, "max_faults_per_window must be in [1, 1000]")
+	}
+	if p.FaultWindowBlocks < 1 || p.FaultWindowBlocks > MaxSessionRetentionBlocks {
+		return errorsmod.Wrapf(ErrInvalidParams, "fault_window_blocks must be in [1, %d]", MaxSessionRetentionBlocks)
 	}
 	if p.SessionRetentionBlocks < 1 || p.SessionRetentionBlocks > MaxSessionRetentionBlocks {
 		// The upper bound keeps closed height + retention far from int64 overflow.

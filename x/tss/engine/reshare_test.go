@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/tss"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/require"
+
+	"cosmossdk.io/log/v2"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/x/tss/keeper"
+	"github.com/litprotocol/litd/x/tss/types"
+)
+
+// newSimChain starts n engines with the committed pre-parameters.
+func newSimChain(t *testing.T, n int) *simChain {
+	c := &simChain{t: t, encKeys: map[string][]byte{}, keygen: map[string][]byte{}, sigs: map[string][2][]byte{}, rounds: map[float64]bool{}}
+	for i := range n {
+		c.addEngine(i)
+	}
+	return c
+}
+
+func (c *simChain) addEngine(i int) {
+	dir := c.t.TempDir()
+	bz, err := os.ReadFile(filepath.Join("..", "..", "..", "testutil", "fixtures", fmt.Sprintf("preparams-%d.json", i)))
+	require.NoError(c.t, err)
+	require.NoError(c.t, os.WriteFile(filepath.Join(dir, "preparams.json"), bz, 0o600))
+	e, err := New(dir, testLogger())
+	require.NoError(c.t, err)
+	c.engines = append(c.engines, e)
+	c.addrs = append(c.addrs, sdk.ValAddress(fmt.Appendf(nil, "validator-%d-addr-bytes", i)).String())
+}
+
+// reported waits until every listed validator reported a key in the
+// current session and returns it (they must agree).
+func (c *simChain) reported(what string, addrs ...string) []byte {
+	c.until(90*time.Second, what, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, a := range addrs {
+			if c.keygen[a] == nil {
+				return false
+			}
+		}
+		return true
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := c.keygen[addrs[0]]
+	for _, a := range addrs {
+		require.Equal(c.t, key, c.keygen[a], "%s: %s reported another key", what, a)
+	}
+	return key
+}
+
+func shareFiles(e *Engine) []uint64 {
+	ids, _ := e.store.shareIDs()
+	return ids
+}
+
+// TestReshareSameKeyNewCommittee makes a 3-party key, reshares it from two of
+// them (t=1) to a committee that drops the first validator and adds a fourth,
+// signs with the new committee under the same root key, and checks that each
+// engine keeps exactly the generation it holds: a validator that left deletes
+// its share, the others delete the retired one.
+func TestReshareSameKeyNewCommittee(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs tss-lib keygen, resharing and signing (about a minute of CPU)")
+	}
+	c := newSimChain(t, 4)
+	a0, a1, a2, a3 := c.addrs[0], c.addrs[1], c.addrs[2], c.addrs[3]
+	c.block() // every engine registers its encryption key
+
+	ks1 := types.KeySet{Id: 1, Threshold: 1, Participants: []string{a0, a1, a2}, Status: types.KEY_SET_STATUS_KEYGEN}
+	c.jobs = []keeper.Job{{Session: types.Session{
+		Id: 1, Type: types.SESSION_TYPE_KEYGEN, KeySetId: 1, Threshold: 1, StartHeight: c.height + 1, Parties: parties(a0, a1, a2),
+	}}}
+	c.block()
+	root := c.reported("keygen", a0, a1, a2)
+	ks1.Status, ks1.Pubkey = types.KEY_SET_STATUS_ACTIVE, fmt.Sprintf("0x%x", root)
+	for i, e := range c.engines[:3] {
+		require.Equal(t, []uint64{1}, shareFiles(e), "validator %d holds its DKG share", i)
+	}
+	require.Empty(t, shareFiles(c.engines[3]))
+
+	// Reshare: old side a1, a2 (t_old+1 = 2), new committee a1, a2, a3 (t=1).
+	c.mu.Lock()
+	c.keygen = map[string][]byte{}
+	c.mu.Unlock()
+	ks2 := types.KeySet{Id: 2, Pubkey: ks1.Pubkey, Threshold: 1, Participants: []string{a1, a2, a3}, Status: types.KEY_SET_STATUS_RESHARING}
+	reshares := testutil.ToFloat64(metricPartiesRunning.WithLabelValues("reshare"))
+	reshareCount, _ := histogramCount(t, "litd_tss_reshare_seconds")
+	c.keySets = []types.KeySet{ks1, ks2}
+	c.jobs = []keeper.Job{{Session: types.Session{
+		Id: 2, Type: types.SESSION_TYPE_RESHARE, KeySetId: 1, Threshold: 1, NewKeySetId: 2, NewThreshold: 1,
+		StartHeight: c.height + 1, Parties: parties(a1, a2, a3),
+		OldCommittee: []string{a1, a2}, NewCommittee: []string{a1, a2, a3},
+	}}}
+	c.block()
+	require.Equal(t, reshares+3, testutil.ToFloat64(metricPartiesRunning.WithLabelValues("reshare")), "a0 is on neither side")
+	require.Equal(t, root, c.reported("reshare", a1, a2, a3), "the new committee holds the same root key")
+	n, _ := histogramCount(t, "litd_tss_reshare_seconds")
+	require.Equal(t, reshareCount+3, n, "each new-side party observed its reshare time")
+
+	// While the old key set is still in use nobody deletes anything.
+	require.Equal(t, []uint64{1}, shareFiles(c.engines[0]))
+	require.Equal(t, []uint64{1, 2}, shareFiles(c.engines[1]))
+	require.Equal(t, []uint64{2}, shareFiles(c.engines[3]))
+
+	// The switch: key set 2 active, 1 retired and unused.
+	ks2.Status = types.KEY_SET_STATUS_ACTIVE
+	c.keySets = []types.KeySet{ks2}
+	c.jobs = nil
+	c.block()
+	require.Empty(t, shareFiles(c.engines[0]), "a validator that left destroys its share")
+	for i := 1; i < 4; i++ {
+		require.Equal(t, []uint64{2}, shareFiles(c.engines[i]), "validator %d keeps only the new generation", i)
+	}
+
+	// The new committee signs with a PKP key derived from the same root; the
+	// old committee's a0 could not take part any more.
+	digest := sha256.Sum256([]byte("litd reshare"))
+	const keyID = 9
+	c.jobs = []keeper.Job{{
+		Session: types.Session{
+			Id: 3, Type: types.SESSION_TYPE_SIGN, KeySetId: 2, Threshold: 1, StartHeight: c.height + 1,
+			Parties: parties(a2, a3), SignatureId: 1,
+		},
+		RootPubkey: root, Digest: digest[:], KeyID: keyID,
+	}}
+	c.block()
+	c.until(2*time.Minute, "signature", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.sigs) > 0
+	})
+	rootKey, err := secp256k1.ParsePubKey(root)
+	require.NoError(t, err)
+	child, err := types.DeriveChildPubkey(rootKey, keyID)
+	require.NoError(t, err)
+	//nolint:staticcheck // the standard library verifies secp256k1 only through the raw-coordinate API
+	pub := &ecdsa.PublicKey{Curve: tss.S256(), X: child.X(), Y: child.Y()}
+	for _, rs := range c.sigs {
+		require.True(t, ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(rs[0]), new(big.Int).SetBytes(rs[1])))
+	}
+}
+
+func testLogger() log.Logger {
+	if os.Getenv("TSS_TEST_LOG") != "" {
+		return log.NewLogger(os.Stderr)
+	}
+	return log.NewNopLogger()
+}
