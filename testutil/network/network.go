@@ -21,6 +21,10 @@ import (
 	"time"
 
 	"github.com/cometbft/cometbft/p2p"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
 // Ports are one node's listen ports. Prometheus, when not 0, turns on
@@ -595,4 +599,84 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return os.WriteFile(dst, bz, 0o644)
+}
+
+// AddNode creates node n.Nodes[len] as a full node that joins the running
+// network: its own home and keys, node0's genesis, peers with every node, the
+// next pre-parameter fixture. It is not a validator until CreateValidator.
+func (n *Network) AddNode() (*Node, error) {
+	i := len(n.Nodes)
+	node := &Node{Index: i, Home: filepath.Join(n.Cfg.Dir, fmt.Sprintf("node%d", i)), Ports: n.Cfg.Ports(i)}
+	kr := []string{"--keyring-backend", "test"}
+	if _, err := n.run("init", fmt.Sprintf("node%d", i), "--chain-id", n.Cfg.ChainID, "--home", node.Home); err != nil {
+		return nil, err
+	}
+	if _, err := n.run(append([]string{"keys", "add", "validator", "--home", node.Home}, kr...)...); err != nil {
+		return nil, err
+	}
+	key, err := p2p.LoadNodeKey(filepath.Join(node.Home, "config", "node_key.json"))
+	if err != nil {
+		return nil, err
+	}
+	node.NodeID = string(key.ID())
+	if node.ValAddr, err = n.run(append([]string{"keys", "show", "validator", "--bech", "val", "-a", "--home", node.Home}, kr...)...); err != nil {
+		return nil, err
+	}
+	if err := copyFile(filepath.Join(n.Nodes[0].Home, "config", "genesis.json"), filepath.Join(node.Home, "config", "genesis.json")); err != nil {
+		return nil, err
+	}
+	n.Nodes = append(n.Nodes, node)
+	if err := n.configure(node); err != nil {
+		return nil, err
+	}
+	if i < len(n.Cfg.PreParams) {
+		if err := os.MkdirAll(filepath.Join(node.Home, "tss"), 0o700); err != nil {
+			return nil, err
+		}
+		if err := copyFile(n.Cfg.PreParams[i], filepath.Join(node.Home, "tss", "preparams.json")); err != nil {
+			return nil, err
+		}
+	}
+	return node, nil
+}
+
+// CreateValidator funds node i's "validator" key from Alice (through node
+// 0) with amount and some fees and makes it a validator with a self-delegation of amount, signed and
+// broadcast through node i (which must be running and caught up).
+func (n *Network) CreateValidator(i int, amount string) error {
+	node := n.Nodes[i]
+	acc, err := n.KeyAddress(i, "validator")
+	if err != nil {
+		return err
+	}
+	bond, err := sdk.ParseCoinNormalized(amount)
+	if err != nil {
+		return err
+	}
+	// The bond and 1000 LIT for fees.
+	res, err := n.Tx(0, Alice, "bank", "send", Alice, acc, bond.AddAmount(sdkmath.NewInt(1_000_000_000)).String())
+	if err != nil {
+		return err
+	}
+	if res.Code != 0 {
+		return fmt.Errorf("funding %s: code %d: %s", acc, res.Code, res.RawLog)
+	}
+	pubkey, err := n.run("comet", "show-validator", "--home", node.Home)
+	if err != nil {
+		return err
+	}
+	spec := fmt.Sprintf(`{"pubkey": %s, "amount": %q, "moniker": "node%d", "commission-rate": "0.1",
+		"commission-max-rate": "0.2", "commission-max-change-rate": "0.01", "min-self-delegation": "1"}`, pubkey, amount, i)
+	path := filepath.Join(node.Home, "validator.json")
+	if err := os.WriteFile(path, []byte(spec), 0o600); err != nil {
+		return err
+	}
+	res, err = n.Tx(i, "validator", "staking", "create-validator", path)
+	if err != nil {
+		return err
+	}
+	if res.Code != 0 {
+		return fmt.Errorf("create-validator: code %d: %s", res.Code, res.RawLog)
+	}
+	return nil
 }

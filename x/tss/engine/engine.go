@@ -45,6 +45,7 @@ type item struct {
 	msg     *types.ProtocolMessage
 	keygen  *types.KeygenResult
 	sig     *types.SignatureResult
+	blame   *types.Blame
 	size    int
 	sentAt  int64 // 0 = never sent
 	hash    [32]byte
@@ -95,6 +96,13 @@ func boolGauge(b bool) float64 {
 	return 0
 }
 
+// selfName is this validator's operator address ("" if none).
+func (e *Engine) selfName() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.self
+}
+
 // PreParamsReady tells whether the Paillier pre-parameters exist.
 func (e *Engine) PreParamsReady() bool {
 	e.mu.Lock()
@@ -143,7 +151,7 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 			continue
 		}
 		if it.size > budget || len(sec.Messages) >= keeper.MaxMessagesPerExtension ||
-			len(sec.KeygenResults)+len(sec.SignatureResults) >= keeper.MaxResultsPerExtension {
+			len(sec.KeygenResults)+len(sec.SignatureResults)+len(sec.Blames) >= keeper.MaxResultsPerExtension {
 			continue
 		}
 		budget -= it.size
@@ -155,6 +163,8 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 			sec.KeygenResults = append(sec.KeygenResults, *it.keygen)
 		case it.sig != nil:
 			sec.SignatureResults = append(sec.SignatureResults, *it.sig)
+		case it.blame != nil:
+			sec.Blames = append(sec.Blames, *it.blame)
 		}
 	}
 	return sec

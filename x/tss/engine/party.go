@@ -6,6 +6,7 @@ import (
 	"crypto/hpke"
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,6 +45,8 @@ type run struct {
 	// round the party sent messages for (keygen; guarded by e.mu).
 	label string
 	round int
+	// blamed are the culprits this run already reported (pumpIn only).
+	blamed []string
 }
 
 // inMsg is a message for this run's parties: from the chain, or from this
@@ -195,11 +198,29 @@ func (r *run) pumpIn() {
 				continue
 			}
 			if _, err := r.party.UpdateFromBytes(payload, from, m.To == ""); err != nil {
-				metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
-				r.e.log.Error("party rejected message", "session", m.SessionID, "from", m.From, "err", err)
+				r.rejected(m.From, err)
 			}
 		}
 	}
+}
+
+// rejected counts and logs a message a party refused, and reports the
+// culprits tss-lib named (once per culprit and session) for the chain's blame.
+func (r *run) rejected(from string, err *tss.Error) {
+	metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
+	r.e.log.Error("party rejected message", "session", r.session.Id, "type", r.label, "from", from, "err", err)
+	var culprits []string
+	for _, c := range err.Culprits() {
+		if c != nil && c.Id != r.e.selfName() && !slices.Contains(r.blamed, c.Id) && !slices.Contains(culprits, c.Id) {
+			culprits = append(culprits, c.Id)
+		}
+	}
+	if len(culprits) == 0 || len(culprits) > keeper.MaxCulpritsPerBlame {
+		return
+	}
+	r.blamed = append(r.blamed, culprits...)
+	b := &types.Blame{SessionId: r.session.Id, Culprits: culprits}
+	r.e.enqueue(&item{session: r.session.Id, blame: b, size: b.Size() + 8})
 }
 
 func (r *run) pumpOut(out <-chan tss.Message) {

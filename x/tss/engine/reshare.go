@@ -158,8 +158,7 @@ func (r *run) updateReshare(m inMsg, payload []byte) {
 	}
 	for _, p := range targets {
 		if _, err := p.UpdateFromBytes(wire, from, m.broadcast); err != nil {
-			metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
-			r.e.log.Error("reshare party rejected message", "session", r.session.Id, "from", m.From, "err", err)
+			r.rejected(m.From, err)
 		}
 	}
 }

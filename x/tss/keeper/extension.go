@@ -22,6 +22,7 @@ import (
 const (
 	MaxMessagesPerExtension = 512
 	MaxResultsPerExtension  = 64
+	MaxCulpritsPerBlame     = 16
 )
 
 // Delivered is a protocol message the chain accepted, for the local engine.
@@ -41,8 +42,13 @@ func ValidateSection(s *types.ExtensionSection) error {
 	if len(s.EncPubkey) != 0 && len(s.EncPubkey) != 32 {
 		return errors.New("enc_pubkey must be 32 bytes")
 	}
-	if len(s.Messages) > MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults) > MaxResultsPerExtension {
+	if len(s.Messages) > MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames) > MaxResultsPerExtension {
 		return errors.New("too many entries")
+	}
+	for _, b := range s.Blames {
+		if b.SessionId == 0 || len(b.Culprits) == 0 || len(b.Culprits) > MaxCulpritsPerBlame {
+			return errors.New("blame without session, or without or with too many culprits")
+		}
 	}
 	for _, m := range s.Messages {
 		if m.SessionId == 0 || len(m.Payload) == 0 {
@@ -124,8 +130,52 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 			return nil, err
 		}
 	}
+	for _, b := range sec.Blames {
+		if err := k.applyBlame(ctx, authorStr, b); err != nil {
+			return nil, err
+		}
+	}
 	return delivered, nil
 }
+
+// applyBlame records that author's tss-lib run named culprits in a session.
+// A culprit is recorded as faulty ("blamed by N of M parties") and counted
+// against its fault window once more than a third of the session's parties
+// named it, so a minority cannot get an honest party blamed; a retry leaves
+// it out. Names that are not other parties of the session are ignored, each
+// accuser counts once.
+func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) error {
+	s, err := k.openSession(ctx, b.SessionId)
+	if err != nil || s == nil || PartyIndex(*s, author) < 0 {
+		return err
+	}
+	changed := false
+	for _, c := range b.Culprits {
+		i := PartyIndex(*s, c)
+		if i < 0 || c == author || slices.Contains(s.Parties[i].BlamedBy, author) {
+			continue
+		}
+		p := &s.Parties[i]
+		p.BlamedBy = append(p.BlamedBy, author)
+		changed = true
+		if !blamed(*s, *p) || 3*(len(p.BlamedBy)-1) > len(s.Parties) {
+			continue // not yet over a third, or already over it before this accuser
+		}
+		if err := noteFault(ctx, s, i, fmt.Sprintf("blamed by %d of %d parties (tss-lib)", len(p.BlamedBy), len(s.Parties))); err != nil {
+			return err
+		}
+		if err := k.notePenalty(ctx, c); err != nil {
+			return err
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return k.Sessions.Set(ctx, s.Id, *s)
+}
+
+// blamed tells whether more than a third of s's parties named p a culprit.
+func blamed(s types.Session, p types.Party) bool { return 3*len(p.BlamedBy) > len(s.Parties) }
 
 // checkMessage returns why a party's message must be pruned, or "" to accept
 // it (and remember it, so the same message again is a replay).

@@ -77,8 +77,8 @@ func (k Keeper) maybeStartReshare(ctx context.Context) error {
 		return err
 	}
 	latest, _, err := k.LatestKeySet(ctx)
-	if err != nil || latest.Id != active.Id {
-		return err // a reshare (or DKG) is running
+	if err != nil || latest.Status == types.KEY_SET_STATUS_RESHARING {
+		return err // one reshare at a time
 	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -116,7 +116,7 @@ func (k Keeper) maybeStartReshare(ctx context.Context) error {
 		return err
 	}
 	target := types.KeySet{
-		Id: active.Id + 1, Pubkey: active.Pubkey, Threshold: ThresholdFor(len(want)), Participants: want,
+		Id: latest.Id + 1, Pubkey: active.Pubkey, Threshold: ThresholdFor(len(want)), Participants: want,
 		Status: types.KEY_SET_STATUS_RESHARING, Epoch: active.Epoch + 1, PreviousKeySetId: active.Id,
 	}
 	return k.startReshare(ctx, active, target, nil, 1)

@@ -107,6 +107,35 @@ func silentAmong(parties []types.Party, withResults bool) []string {
 	return out
 }
 
+// dissenters are the keygen parties whose reported key differs from one that
+// at least k = n - f parties reported (none if no key has that many).
+func dissenters(s types.Session) []string {
+	if s.Type != types.SESSION_TYPE_KEYGEN {
+		return nil
+	}
+	n := len(s.Parties)
+	k := max(1, n-max(1, (n-1)/3))
+	for _, cand := range s.Parties {
+		agree := 0
+		for _, p := range s.Parties {
+			if cand.Result != "" && p.Result == cand.Result {
+				agree++
+			}
+		}
+		if agree < k {
+			continue
+		}
+		var out []string
+		for _, p := range s.Parties {
+			if p.Result != "" && p.Result != cand.Result {
+				out = append(out, p.Validator)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // closeSession stores s with status and this height as closed_height,
 // forgets its message digests and indexes it in ClosedSessions; the record
 // itself stays until pruneSessions deletes it session_retention_blocks later.
@@ -153,6 +182,24 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 				return err
 			}
 		}
+		// A DKG party that reported another key than the k that agree is
+		// named; parties blamed by more than a third (their fault was recorded
+		// when the blame crossed that line) are left out of a retry too.
+		leaveOut := slices.Clone(silent)
+		for _, v := range dissenters(s) {
+			if err := noteFault(ctx, &s, PartyIndex(s, v), "reported a different key than the others"); err != nil {
+				return err
+			}
+			if err := k.notePenalty(ctx, v); err != nil {
+				return err
+			}
+			leaveOut = append(leaveOut, v)
+		}
+		for _, p := range s.Parties {
+			if blamed(s, p) && !slices.Contains(leaveOut, p.Validator) {
+				leaveOut = append(leaveOut, p.Validator)
+			}
+		}
 		// closeSession stores s with the faults.
 		if err := k.closeSession(ctx, s, types.SESSION_STATUS_EXPIRED); err != nil {
 			return err
@@ -162,11 +209,11 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 		}
 		switch s.Type {
 		case types.SESSION_TYPE_KEYGEN:
-			err = k.retryKeygen(ctx, s, silent)
+			err = k.retryKeygen(ctx, s, leaveOut)
 		case types.SESSION_TYPE_SIGN:
-			err = k.retrySign(ctx, s, silent)
+			err = k.retrySign(ctx, s, leaveOut)
 		case types.SESSION_TYPE_RESHARE:
-			err = k.retryReshare(ctx, s, silent)
+			err = k.retryReshare(ctx, s, leaveOut)
 		}
 		if err != nil {
 			return err

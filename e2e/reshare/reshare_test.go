@@ -1,0 +1,281 @@
+// Package reshare follows the root key through validator churn on its own
+// network of real litd processes: two validators join (the key is reshared
+// to all six, same public key), original validators unbond one after the
+// other (reshared each time; the departed delete their shares), and two
+// unbondings at once that would leave too few share holders are refused
+// until the key has moved. After every step the same PKPs sign with
+// signatures that recover their original Ethereum addresses.
+package reshare
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	decredecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/litprotocol/litd/testutil/network"
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
+)
+
+const selfBond = "10000000000ulit"
+
+type suite struct {
+	t      *testing.T
+	n      *network.Network
+	tss    tsstypes.QueryClient
+	pkp    pkptypes.QueryClient
+	root   string
+	tokens []string
+}
+
+func TestE2EReshareThroughChurn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real litd processes")
+	}
+	dir := t.TempDir()
+	bin, err := network.Binary(dir)
+	require.NoError(t, err)
+	cfg := network.DefaultConfig(bin, filepath.Join(dir, "net"))
+	cfg.ChainID = "litd-reshare"
+	cfg.Ports = network.FreePorts
+	cfg.MutateGenesis = func(_ *network.Network, g map[string]any) error {
+		appState := g["app_state"].(map[string]any)
+		params := appState["tss"].(map[string]any)["params"].(map[string]any)
+		params["keygen_timeout_blocks"] = "150"
+		params["sign_timeout_blocks"] = "40"
+		appState["slashing"].(map[string]any)["params"].(map[string]any)["signed_blocks_window"] = "10000"
+		return nil
+	}
+	n, err := network.Init(cfg)
+	require.NoError(t, err)
+	defer n.Stop()
+	require.NoError(t, n.Start())
+	root, err := n.WaitForRootKey(5 * time.Minute)
+	require.NoError(t, err)
+	conn, err := grpc.NewClient(n.Nodes[0].GRPC(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer conn.Close()
+	s := &suite{t: t, n: n, tss: tsstypes.NewQueryClient(conn), pkp: pkptypes.NewQueryClient(conn), root: root}
+	first := s.keySet()
+	require.EqualValues(t, 1, first.Epoch)
+
+	for range 3 {
+		res, err := n.Tx(0, network.Alice, "pkp", "mint")
+		require.NoError(t, err)
+		require.Zero(t, res.Code, res.RawLog)
+		s.tokens = append(s.tokens, res.Attr("lit.pkp.v1.EventPKPMinted", "token_id"))
+	}
+	s.signAll("genesis committee")
+
+	// Two validators join: the key moves to all six.
+	for range 2 {
+		node, err := n.AddNode()
+		require.NoError(t, err)
+		require.NoError(t, n.StartNode(node.Index))
+		h, err := n.Height(context.Background(), 0)
+		require.NoError(t, err)
+		require.NoError(t, n.WaitForHeight(node.Index, h, 3*time.Minute))
+		require.NoError(t, n.CreateValidator(node.Index, selfBond))
+		t.Logf("node%d (%s) is a validator", node.Index, node.ValAddr)
+	}
+	start := time.Now()
+	ks := s.waitCommittee(6, 5*time.Minute)
+	t.Logf("reshare 4→6 done in %s: epoch %d, t=%d", time.Since(start).Round(time.Second), ks.Epoch, ks.Threshold)
+	require.EqualValues(t, 3, ks.Threshold, "t = ⌈2·6/3⌉−1")
+	require.Greater(t, ks.Epoch, first.Epoch)
+	s.requireShares(ks, nil)
+	s.signAll("six validators")
+
+	// Original validators leave one after the other.
+	for _, i := range []int{1, 2} {
+		s.unbond(i)
+		start := time.Now()
+		ks = s.waitCommittee(len(ks.Participants)-1, 5*time.Minute)
+		t.Logf("node%d left; reshare to %d done in %s (t=%d)", i, len(ks.Participants), time.Since(start).Round(time.Second), ks.Threshold)
+		require.NotContains(t, ks.Participants, n.Nodes[i].ValAddr)
+		s.requireShares(ks, []int{1, 2}[:slices.Index([]int{1, 2}, i)+1])
+		s.signAll(fmt.Sprintf("after node%d left", i))
+	}
+
+	// Four validators (t=2): two unbondings at once would leave two share
+	// holders, fewer than the three a reshare needs. One goes through, the
+	// other is refused with a clear error while both processes keep running.
+	require.Len(t, ks.Participants, 4)
+	var wg sync.WaitGroup
+	results := make([]network.TxResult, 2)
+	errs := make([]error, 2)
+	for j, i := range []int{3, 4} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[j], errs[j] = n.Tx(i, "validator", "staking", "unbond", n.Nodes[i].ValAddr, selfBond)
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	var refused, left int
+	for j, res := range results {
+		if res.Code == 0 {
+			left = []int{3, 4}[j]
+			continue
+		}
+		refused = []int{3, 4}[j]
+		require.Equal(t, "tss", res.Codespace, res.RawLog)
+		require.EqualValues(t, 15, res.Code, res.RawLog)
+		require.Contains(t, res.RawLog, "fewer than the 3 a reshare needs")
+	}
+	require.NotZero(t, left, "one unbonding goes through: %+v", results)
+	require.NotZero(t, refused, "the other is refused: %+v", results)
+	ks = s.waitCommittee(3, 5*time.Minute)
+	require.NotContains(t, ks.Participants, n.Nodes[left].ValAddr)
+	require.Contains(t, ks.Participants, n.Nodes[refused].ValAddr)
+	s.signAll("after one of two simultaneous unbondings")
+	// Once the key has moved, the refused validator may leave too (3 → 2, t=1).
+	s.unbond(refused)
+	ks = s.waitCommittee(2, 5*time.Minute)
+	s.requireShares(ks, []int{1, 2, left, refused})
+	s.signAll("two validators left")
+}
+
+func (s *suite) keySet() tsstypes.KeySet {
+	resp, err := s.tss.KeySet(context.Background(), &tsstypes.QueryKeySetRequest{})
+	require.NoError(s.t, err)
+	return resp.KeySet
+}
+
+// waitCommittee waits until the active key set has n participants and no
+// reshare runs; the root key never changes.
+func (s *suite) waitCommittee(n int, timeout time.Duration) tsstypes.KeySet {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := s.tss.KeySet(context.Background(), &tsstypes.QueryKeySetRequest{})
+		if err == nil {
+			require.Equal(s.t, s.root, resp.KeySet.Pubkey, "the root public key never changes")
+			if len(resp.KeySet.Participants) == n && resp.Resharing == nil {
+				return resp.KeySet
+			}
+		}
+		if time.Now().After(deadline) {
+			st, _ := s.n.CLI(0, "query", "tss", "status", "--output", "json")
+			s.t.Fatalf("no committee of %d after %s: %+v %v\nstatus: %s", n, timeout, resp, err, st)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// unbond makes node i's validator undelegate all of its self-bond.
+func (s *suite) unbond(i int) {
+	s.t.Helper()
+	res, err := s.n.Tx(i, "validator", "staking", "unbond", s.n.Nodes[i].ValAddr, selfBond)
+	require.NoError(s.t, err)
+	require.Zero(s.t, res.Code, res.RawLog)
+	s.t.Logf("node%d (%s) unbonded", i, s.n.Nodes[i].ValAddr)
+}
+
+// requireShares checks every node's share files: members of ks hold exactly
+// its generation, the departed hold none.
+func (s *suite) requireShares(ks tsstypes.KeySet, departed []int) {
+	s.t.Helper()
+	want := fmt.Sprintf("keyset-%d.json", ks.Id)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var bad []string
+		for _, node := range s.n.Nodes {
+			files, _ := filepath.Glob(filepath.Join(node.Home, "tss", "shares", "keyset-*.json"))
+			var names []string
+			for _, f := range files {
+				names = append(names, filepath.Base(f))
+			}
+			member := slices.Contains(ks.Participants, node.ValAddr)
+			switch {
+			case member && !slices.Equal(names, []string{want}):
+				bad = append(bad, fmt.Sprintf("member node%d holds %v, want [%s]", node.Index, names, want))
+			case !member && len(names) > 0:
+				bad = append(bad, fmt.Sprintf("node%d is no member and still holds %v", node.Index, names))
+			}
+			if slices.Contains(departed, node.Index) {
+				require.False(s.t, member, "node%d left", node.Index)
+			}
+		}
+		if len(bad) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("share files: %s", strings.Join(bad, "; "))
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// signAll has every PKP sign a fresh digest (requests queued back to back,
+// signed concurrently) and checks each signature recovers the PKP's Ethereum
+// address.
+func (s *suite) signAll(when string) {
+	s.t.Helper()
+	ids := make([]uint64, len(s.tokens))
+	for i, tok := range s.tokens {
+		digest := "0x" + hex.EncodeToString(fmt.Appendf(nil, "%-32.32s", fmt.Sprintf("%s %d", when, i)))
+		// Alice's key lives in node0's keyring.
+		// `tx tss sign` waits for inclusion and prints the signature id.
+		out, err := s.n.CLI(0, "tx", "tss", "sign", tok, digest, "--from", network.Alice, "--yes", "--output", "json", "--gas", "400000")
+		require.NoError(s.t, err)
+		var resp struct {
+			SignatureID string `json:"signature_id"`
+		}
+		require.NoError(s.t, json.Unmarshal([]byte(out), &resp), out)
+		ids[i], err = strconv.ParseUint(resp.SignatureID, 10, 64)
+		require.NoError(s.t, err, out)
+	}
+	for i, tok := range s.tokens {
+		sig := s.waitSigned(ids[i], 3*time.Minute)
+		view, err := s.pkp.PKP(context.Background(), &pkptypes.QueryPKPRequest{TokenId: tok})
+		require.NoError(s.t, err)
+		r, sv, d := mustHex(s.t, sig.R), mustHex(s.t, sig.S), mustHex(s.t, sig.Digest)
+		recovered, _, err := decredecdsa.RecoverCompact(append([]byte{byte(sig.V)}, append(r, sv...)...), d)
+		require.NoError(s.t, err)
+		addr := "0x" + hex.EncodeToString(pkptypes.Keccak256(recovered.SerializeUncompressed()[1:])[12:])
+		require.Equal(s.t, strings.ToLower(view.Pkp.EthAddress), addr, "%s: PKP %s signs as its original address", when, tok)
+	}
+	s.t.Logf("%s: %d PKPs signed", when, len(s.tokens))
+}
+
+func (s *suite) waitSigned(id uint64, timeout time.Duration) tsstypes.Signature {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := s.tss.Signature(context.Background(), &tsstypes.QuerySignatureRequest{Id: id})
+		require.NoError(s.t, err)
+		switch resp.Signature.Status {
+		case tsstypes.SIGNATURE_STATUS_SIGNED:
+			return resp.Signature
+		case tsstypes.SIGNATURE_STATUS_FAILED:
+			s.t.Fatalf("signature %d failed: %s", id, resp.Signature.Error)
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("signature %d not signed after %s: %+v", id, timeout, resp.Signature)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	bz, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	require.NoError(t, err)
+	return bz
+}
