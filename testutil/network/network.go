@@ -661,6 +661,14 @@ func (n *Network) CreateValidator(i int, amount string) error {
 	if res.Code != 0 {
 		return fmt.Errorf("funding %s: code %d: %s", acc, res.Code, res.RawLog)
 	}
+	// Node i signs with the account it must already see.
+	funded, err := strconv.ParseInt(res.Height, 10, 64)
+	if err != nil {
+		return fmt.Errorf("funding tx height %q: %w", res.Height, err)
+	}
+	if err := n.WaitForHeight(i, funded+1, time.Minute); err != nil {
+		return err
+	}
 	pubkey, err := n.run("comet", "show-validator", "--home", node.Home)
 	if err != nil {
 		return err
