@@ -178,9 +178,14 @@ func (s *suite) waitCommittee(n int, timeout time.Duration) tsstypes.KeySet {
 	}
 }
 
-// unbond makes node i's validator undelegate all of its self-bond.
+// unbond makes node i's validator undelegate all of its self-bond, once
+// node i has seen what node 0 has (its CheckTx runs the departure guard on
+// its own state).
 func (s *suite) unbond(i int) {
 	s.t.Helper()
+	h, err := s.n.Height(context.Background(), 0)
+	require.NoError(s.t, err)
+	require.NoError(s.t, s.n.WaitForHeight(i, h, time.Minute))
 	res, err := s.n.Tx(i, "validator", "staking", "unbond", s.n.Nodes[i].ValAddr, selfBond)
 	require.NoError(s.t, err)
 	require.Zero(s.t, res.Code, res.RawLog)

@@ -3,6 +3,8 @@ package preblock_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
 	"encoding/hex"
 	"testing"
 
@@ -160,7 +162,30 @@ func inject(t *testing.T, votes ...abci.ExtendedVoteInfo) []byte {
 }
 
 // key is a valid (not low-order) X25519 public key for validator b.
-func key(b byte) []byte { return bytes.Repeat([]byte{b + 1}, 32) }
+// encPrivs are validators' P-256 encryption keys, made once per test binary.
+var encPrivs = map[byte]*ecdh.PrivateKey{}
+
+func encPriv(b byte) *ecdh.PrivateKey {
+	if encPrivs[b] == nil {
+		k, err := ecdh.P256().GenerateKey(rand.Reader)
+		if err != nil {
+			panic(err)
+		}
+		encPrivs[b] = k
+	}
+	return encPrivs[b]
+}
+
+func key(b byte) []byte { return encPriv(b).PublicKey().Bytes() }
+
+// proof is validator b's proof of possession of key(b).
+func proof(b byte) []byte {
+	p, err := tsstypes.ProveEncKey(encPriv(b), valoper(b))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
 
 func bcast(p string) tsstypes.ProtocolMessage {
 	return tsstypes.ProtocolMessage{SessionId: session, Payload: []byte(p)}
@@ -170,18 +195,18 @@ func TestPreBlockerAppliesInCommitOrder(t *testing.T) {
 	f := newFixture(t)
 	commit := []abci.ExtendedVoteInfo{
 		// validator 1 comes first in the commit, so its messages go first.
-		vote(1, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(1), Messages: []tsstypes.ProtocolMessage{bcast("b1")}})),
-		vote(0, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0), Messages: []tsstypes.ProtocolMessage{
+		vote(1, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(1), EncKeyProof: proof(1), Messages: []tsstypes.ProtocolMessage{bcast("b1")}})),
+		vote(0, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0), EncKeyProof: proof(0), Messages: []tsstypes.ProtocolMessage{
 			bcast("a1"),
 			{SessionId: session, To: valoper(2), Payload: []byte("a->c")},
 			{SessionId: 99, Payload: []byte("unknown session")},
 			{SessionId: session, To: valoper(0), Payload: []byte("to itself")},
 			{SessionId: session, To: valoper(3), Payload: []byte("to a non-party")},
 		}})),
-		vote(2, cmtproto.BlockIDFlagAbsent, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(2), Messages: []tsstypes.ProtocolMessage{bcast("absent")}})),
-		vote(2, cmtproto.BlockIDFlagNil, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(2), Messages: []tsstypes.ProtocolMessage{bcast("nil")}})),
+		vote(2, cmtproto.BlockIDFlagAbsent, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(2), EncKeyProof: proof(2), Messages: []tsstypes.ProtocolMessage{bcast("absent")}})),
+		vote(2, cmtproto.BlockIDFlagNil, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(2), EncKeyProof: proof(2), Messages: []tsstypes.ProtocolMessage{bcast("nil")}})),
 		vote(3, cmtproto.BlockIDFlagCommit, []byte{0xff, 0xff}), // does not decode
-		vote(4, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(4), Messages: []tsstypes.ProtocolMessage{bcast("unknown")}})),
+		vote(4, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(4), EncKeyProof: proof(4), Messages: []tsstypes.ProtocolMessage{bcast("unknown")}})),
 		vote(3, cmtproto.BlockIDFlagCommit, nil), // empty extension
 	}
 	f.preBlock(t, height, inject(t, commit...), []byte{0x0a, 0x00})
@@ -224,7 +249,7 @@ func TestPreBlockerAppliesInCommitOrder(t *testing.T) {
 }
 
 func TestPreBlockerIgnoresWhatIsNotAnInjectedCommit(t *testing.T) {
-	valid := inject(t, vote(0, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0), Messages: []tsstypes.ProtocolMessage{bcast("a")}})))
+	valid := inject(t, vote(0, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0), EncKeyProof: proof(0), Messages: []tsstypes.ProtocolMessage{bcast("a")}})))
 	prefix := inject(t)
 	for _, c := range []struct {
 		name string
@@ -239,8 +264,8 @@ func TestPreBlockerIgnoresWhatIsNotAnInjectedCommit(t *testing.T) {
 		{"before the enable height", enableHeight, [][]byte{valid}},
 		{"first height", 1, [][]byte{valid}},
 		{"only invalid votes", height, [][]byte{inject(t,
-			vote(0, cmtproto.BlockIDFlagAbsent, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0)})),
-			vote(4, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(4)})),
+			vote(0, cmtproto.BlockIDFlagAbsent, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0), EncKeyProof: proof(0)})),
+			vote(4, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(4), EncKeyProof: proof(4)})),
 			vote(1, cmtproto.BlockIDFlagCommit, []byte("garbage")))}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -262,8 +287,8 @@ func TestApplyIsolatesFailures(t *testing.T) {
 	// message for it fails after the enc key was already written.
 	require.NoError(t, f.tss.OpenSessions.Set(f.ctx, 8))
 	info := abci.ExtendedCommitInfo{Votes: []abci.ExtendedVoteInfo{
-		vote(0, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0), Messages: []tsstypes.ProtocolMessage{{SessionId: 8, Payload: []byte{1}}}})),
-		vote(1, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(1), Messages: []tsstypes.ProtocolMessage{bcast("b")}})),
+		vote(0, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(0), EncKeyProof: proof(0), Messages: []tsstypes.ProtocolMessage{{SessionId: 8, Payload: []byte{1}}}})),
+		vote(1, cmtproto.BlockIDFlagCommit, ext(t, &tsstypes.ExtensionSection{EncPubkey: key(1), EncKeyProof: proof(1), Messages: []tsstypes.ProtocolMessage{bcast("b")}})),
 	}}
 	got := f.h.Apply(f.ctx, info)
 	require.Equal(t, []tsskeeper.Delivered{{SessionID: session, From: valoper(1), Payload: []byte("b")}}, got)

@@ -143,7 +143,7 @@ func commit(t *testing.T, h int64, exts ...[]byte) abci.ExtendedCommitInfo {
 }
 
 func validCommit(t *testing.T) abci.ExtendedCommitInfo {
-	return commit(t, height, msgExt(t, "a"), nil, msgExt(t, "c"), encode(t, &tsstypes.ExtensionSection{EncPubkey: make([]byte, 32)}))
+	return commit(t, height, msgExt(t, "a"), nil, msgExt(t, "c"), encode(t, &tsstypes.ExtensionSection{EncPubkey: make([]byte, 65), EncKeyProof: make([]byte, 70)}))
 }
 
 func ctxAt(h int64, last abci.ExtendedCommitInfo) sdk.Context {

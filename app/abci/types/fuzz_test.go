@@ -32,7 +32,8 @@ func fuzzMarshal(tb testing.TB, m interface{ Marshal() ([]byte, error) }) []byte
 func fuzzExtension() *abcitypes.VoteExtension {
 	return &abcitypes.VoteExtension{
 		Tss: &tsstypes.ExtensionSection{
-			EncPubkey:        bytes.Repeat([]byte{0xee}, 32),
+			EncPubkey:        bytes.Repeat([]byte{0xee}, 65),
+			EncKeyProof:      bytes.Repeat([]byte{0x30}, 70),
 			Messages:         []tsstypes.ProtocolMessage{{SessionId: 4, Payload: []byte("round1")}, {SessionId: 4, To: "litvaloper1xyz", Payload: []byte("p2p")}},
 			KeygenResults:    []tsstypes.KeygenResult{{SessionId: 4, Pubkey: bytes.Repeat([]byte{2}, 33)}},
 			SignatureResults: []tsstypes.SignatureResult{{SessionId: 5, R: bytes.Repeat([]byte{1}, 32), S: bytes.Repeat([]byte{3}, 32)}},

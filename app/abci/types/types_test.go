@@ -18,7 +18,7 @@ import (
 )
 
 func sampleCommit() abci.ExtendedCommitInfo {
-	ext, _ := (&abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{EncPubkey: bytes.Repeat([]byte{7}, 32)}}).Marshal()
+	ext, _ := (&abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{EncPubkey: bytes.Repeat([]byte{7}, 65), EncKeyProof: []byte{0x30}}}).Marshal()
 	return abci.ExtendedCommitInfo{Round: 3, Votes: []abci.ExtendedVoteInfo{
 		{Validator: abci.Validator{Address: bytes.Repeat([]byte{1}, 20), Power: 9}, VoteExtension: ext, ExtensionSignature: bytes.Repeat([]byte{2}, 64), BlockIdFlag: cmtproto.BlockIDFlagCommit},
 		{Validator: abci.Validator{Address: bytes.Repeat([]byte{3}, 20), Power: 1}, BlockIdFlag: cmtproto.BlockIDFlagAbsent},

@@ -35,7 +35,9 @@ func fuzzEncode(tb testing.TB, ext *abcitypes.VoteExtension) []byte {
 
 func fuzzVerifySeeds(tb testing.TB) [][]byte {
 	tss := &tsstypes.ExtensionSection{
-		EncPubkey:        bytes.Repeat([]byte{0xee}, 32),
+		EncPubkey:        bytes.Repeat([]byte{0xee}, 65),
+		EncKeyProof:      bytes.Repeat([]byte{0x30}, 70),
+		Blames:           []tsstypes.Blame{{SessionId: 4, Culprits: []string{"litvaloper1xyz"}}},
 		Messages:         []tsstypes.ProtocolMessage{{SessionId: 4, Payload: []byte("round1")}, {SessionId: 4, To: "litvaloper1xyz", Payload: []byte("p2p")}},
 		KeygenResults:    []tsstypes.KeygenResult{{SessionId: 4, Pubkey: bytes.Repeat([]byte{2}, 33)}},
 		SignatureResults: []tsstypes.SignatureResult{{SessionId: 5, R: bytes.Repeat([]byte{1}, 32), S: bytes.Repeat([]byte{3}, 32)}},
@@ -58,6 +60,8 @@ func fuzzVerifySeeds(tb testing.TB) [][]byte {
 		// rejected
 		valid[:10], // truncated
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{EncPubkey: make([]byte, 31)}}),
+		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{EncPubkey: make([]byte, 65)}}), // no proof
+		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Blames: []tsstypes.Blame{{SessionId: 1}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Messages: []tsstypes.ProtocolMessage{{Payload: []byte{1}}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Messages: []tsstypes.ProtocolMessage{{SessionId: 1}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Actions: &actionstypes.ExtensionSection{FetchReports: []actionstypes.FetchReport{{}}}}),
@@ -71,11 +75,16 @@ func fuzzVerifySeeds(tb testing.TB) [][]byte {
 // decoded extension looks like (x/tss and x/actions extension bounds).
 func fuzzSpecAccepts(ext *abcitypes.VoteExtension) bool {
 	if s := ext.Tss; s != nil {
-		if len(s.EncPubkey) != 0 && len(s.EncPubkey) != 32 {
+		if len(s.EncPubkey) != 0 && (len(s.EncPubkey) != 65 || len(s.EncKeyProof) == 0) || len(s.EncKeyProof) > 80 {
 			return false
 		}
-		if len(s.Messages) > tsskeeper.MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults) > tsskeeper.MaxResultsPerExtension {
+		if len(s.Messages) > tsskeeper.MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames) > tsskeeper.MaxResultsPerExtension {
 			return false
+		}
+		for _, b := range s.Blames {
+			if b.SessionId == 0 || len(b.Culprits) == 0 || len(b.Culprits) > 16 {
+				return false
+			}
 		}
 		for _, m := range s.Messages {
 			if m.SessionId == 0 || len(m.Payload) == 0 {

@@ -65,7 +65,8 @@ func sized(t *testing.T, n int) []byte {
 
 func validSection() *tsstypes.ExtensionSection {
 	return &tsstypes.ExtensionSection{
-		EncPubkey:     bytes.Repeat([]byte{0xee}, 32),
+		EncPubkey:     bytes.Repeat([]byte{0xee}, 65),
+		EncKeyProof:   bytes.Repeat([]byte{0x30}, 70),
 		Messages:      []tsstypes.ProtocolMessage{{SessionId: 4, Payload: []byte("round1")}, {SessionId: 4, To: "litvaloper1xyz", Payload: []byte("p2p")}},
 		KeygenResults: []tsstypes.KeygenResult{{SessionId: 4, Pubkey: bytes.Repeat([]byte{2}, 33)}},
 	}
@@ -114,7 +115,7 @@ func TestExtendVote(t *testing.T) {
 
 func TestVerifyVoteExtension(t *testing.T) {
 	key := func(n int) *tsstypes.ExtensionSection {
-		return &tsstypes.ExtensionSection{EncPubkey: make([]byte, n)}
+		return &tsstypes.ExtensionSection{EncPubkey: make([]byte, n), EncKeyProof: make([]byte, 70)}
 	}
 	results := func(n int) *tsstypes.ExtensionSection {
 		return &tsstypes.ExtensionSection{KeygenResults: make([]tsstypes.KeygenResult, n/2), SignatureResults: make([]tsstypes.SignatureResult, n-n/2)}
@@ -124,7 +125,7 @@ func TestVerifyVoteExtension(t *testing.T) {
 		"empty":                   {},
 		"empty section":           encode(t, &tsstypes.ExtensionSection{}),
 		"valid section":           encode(t, validSection()),
-		"32-byte enc key":         encode(t, key(32)),
+		"65-byte enc key":         encode(t, key(65)),
 		"max messages":            encode(t, &tsstypes.ExtensionSection{Messages: msgs(tsskeeper.MaxMessagesPerExtension)}),
 		"max results":             encode(t, results(tsskeeper.MaxResultsPerExtension)),
 		"exactly the size bound":  sized(t, abcitypes.MaxExtensionBytes),
@@ -134,8 +135,9 @@ func TestVerifyVoteExtension(t *testing.T) {
 		"garbage":                 {0xde, 0xad, 0xbe, 0xef},
 		"truncated":               encode(t, validSection())[:10],
 		"over the size bound":     sized(t, abcitypes.MaxExtensionBytes+1),
-		"31-byte enc key":         encode(t, key(31)),
-		"33-byte enc key":         encode(t, key(33)),
+		"32-byte enc key":         encode(t, key(32)),
+		"64-byte enc key":         encode(t, key(64)),
+		"enc key without proof":   encode(t, &tsstypes.ExtensionSection{EncPubkey: make([]byte, 65)}),
 		"too many messages":       encode(t, &tsstypes.ExtensionSection{Messages: msgs(tsskeeper.MaxMessagesPerExtension + 1)}),
 		"too many results":        encode(t, results(tsskeeper.MaxResultsPerExtension+1)),
 		"message with session 0":  encode(t, &tsstypes.ExtensionSection{Messages: []tsstypes.ProtocolMessage{{SessionId: 1, Payload: []byte{1}}, {Payload: []byte{1}}}}),

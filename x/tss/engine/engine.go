@@ -56,6 +56,10 @@ type Engine struct {
 	log   log.Logger
 	store store
 	enc   *ecdh.PrivateKey
+	// encProof proves possession of enc for encProofFor (the validator it
+	// was made for; a proof names its validator).
+	encProof    []byte
+	encProofFor string
 
 	mu         sync.Mutex
 	preParams  *keygen.LocalPreParams
@@ -144,7 +148,18 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 		}
 		return nil
 	}
-	sec := &types.ExtensionSection{EncPubkey: e.enc.PublicKey().Bytes()}
+	sec := &types.ExtensionSection{}
+	if e.self != "" {
+		if e.encProofFor != e.self {
+			proof, err := types.ProveEncKey(e.enc, e.self)
+			if err != nil {
+				e.log.Error("cannot sign the encryption key's proof of possession", "err", err)
+				return nil
+			}
+			e.encProof, e.encProofFor = proof, e.self
+		}
+		sec.EncPubkey, sec.EncKeyProof = e.enc.PublicKey().Bytes(), e.encProof
+	}
 	budget := maxBytes - 64
 	for _, it := range e.outbox {
 		if it.sentAt != 0 && height-it.sentAt < ResendAfterBlocks {

@@ -255,7 +255,7 @@ func (r *run) sealAndEnqueue(to string, wire []byte) {
 	key := r.e.encKeys[to]
 	from := r.e.self
 	r.e.mu.Unlock()
-	pub, err := ecdh.X25519().NewPublicKey(key)
+	pub, err := ecdh.P256().NewPublicKey(key)
 	if err != nil {
 		r.e.log.Error("recipient has no encryption key", "session", r.session.Id, "to", to)
 		return

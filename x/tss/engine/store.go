@@ -55,12 +55,12 @@ func writeDurable(path string, data []byte) error {
 	return d.Sync()
 }
 
-// encKey loads the X25519 key for sealed messages, creating it once.
+// encKey loads the P-256 key for sealed messages, creating it once.
 func (s store) encKey() (*ecdh.PrivateKey, error) {
-	path := filepath.Join(s.dir, "enc_key")
+	path := filepath.Join(s.dir, "enc_key_p256")
 	bz, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key, err := ecdh.X25519().GenerateKey(rand.Reader)
+		key, err := ecdh.P256().GenerateKey(rand.Reader)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +69,7 @@ func (s store) encKey() (*ecdh.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ecdh.X25519().NewPrivateKey(bz)
+	return ecdh.P256().NewPrivateKey(bz)
 }
 
 func (s store) preParamsPath() string { return filepath.Join(s.dir, "preparams.json") }

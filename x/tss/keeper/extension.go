@@ -39,8 +39,11 @@ func ValidateSection(s *types.ExtensionSection) error {
 	if s == nil {
 		return nil
 	}
-	if len(s.EncPubkey) != 0 && len(s.EncPubkey) != 32 {
-		return errors.New("enc_pubkey must be 32 bytes")
+	if len(s.EncPubkey) != 0 && (len(s.EncPubkey) != types.EncKeyLen || len(s.EncKeyProof) == 0) {
+		return errors.New("enc_pubkey must be 65 bytes, with a proof of possession")
+	}
+	if len(s.EncKeyProof) > types.MaxEncKeyProofLen {
+		return errors.New("enc_key_proof too long")
 	}
 	if len(s.Messages) > MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames) > MaxResultsPerExtension {
 		return errors.New("too many entries")
@@ -75,19 +78,21 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 		return nil, err
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	// A low-order X25519 key would make every message sealed to it readable by anyone (the shared
-	// secret is fixed): it is never registered.
-	if len(sec.EncPubkey) == 32 && types.ValidateEncPubkey(sec.EncPubkey) == nil {
+	// A key is registered only with its author's proof of possession (so
+	// nobody registers another validator's key as its own) and only if it is
+	// a P-256 point; it is checked only when it changes.
+	if len(sec.EncPubkey) > 0 {
 		cur, err := k.EncKeys.Get(ctx, author)
-		if errors.Is(err, collections.ErrNotFound) || (err == nil && !slices.Equal(cur.Pubkey, sec.EncPubkey)) {
+		if err != nil && !errors.Is(err, collections.ErrNotFound) {
+			return nil, err
+		}
+		if (err != nil || !slices.Equal(cur.Pubkey, sec.EncPubkey)) && types.VerifyEncKey(authorStr, sec.EncPubkey, sec.EncKeyProof) == nil {
 			if err := k.EncKeys.Set(ctx, author, types.ValidatorEncKey{Validator: authorStr, Pubkey: sec.EncPubkey, Height: h}); err != nil {
 				return nil, err
 			}
 			if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventEncKeyRegistered{Validator: authorStr}); err != nil {
 				return nil, err
 			}
-		} else if err != nil {
-			return nil, err
 		}
 	}
 

@@ -3,6 +3,8 @@ package keeper_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -761,8 +763,20 @@ func TestExpiryAndRetry(t *testing.T) {
 func register(t *testing.T, f *fixture, idx ...int) {
 	t.Helper()
 	for _, i := range idx {
-		f.apply(t, vals[i].addr, &types.ExtensionSection{EncPubkey: bytes.Repeat([]byte{byte(i + 1)}, 32)})
+		f.apply(t, vals[i].addr, encKeySection(t, vals[i].op, encKey(t)))
 	}
+}
+
+func encKey(t *testing.T) *ecdh.PrivateKey {
+	t.Helper()
+	return ok[*ecdh.PrivateKey](t)(ecdh.P256().GenerateKey(rand.Reader))
+}
+
+// encKeySection registers key for validator with its proof of possession.
+func encKeySection(t *testing.T, validator string, key *ecdh.PrivateKey) *types.ExtensionSection {
+	t.Helper()
+	proof := ok[[]byte](t)(types.ProveEncKey(key, validator))
+	return &types.ExtensionSection{EncPubkey: key.PublicKey().Bytes(), EncKeyProof: proof}
 }
 
 func TestKeygenStart(t *testing.T) {
@@ -868,23 +882,32 @@ func TestKeygenStart(t *testing.T) {
 		require.Equal(t, ops()[:3], f.keySet(t).Participants)
 	})
 
-	t.Run("low-order encryption keys are never registered", func(t *testing.T) {
+	t.Run("invalid and unproven encryption keys are never registered", func(t *testing.T) {
 		f := newFixture(t, false)
-		// 0 and 1 are points of order 1 and 4; so is every other low-order point X25519 accepts.
-		for _, bad := range [][]byte{make([]byte, 32), append([]byte{1}, make([]byte, 31)...)} {
-			f.apply(t, valAddr(ops()[0]), &types.ExtensionSection{EncPubkey: bad})
-			has, err := f.k.EncKeys.Has(f.ctx, valAddr(ops()[0]))
+		v, other := vals[0], vals[1]
+		key := encKey(t)
+		good := encKeySection(t, v.op, key)
+		notAPoint := append([]byte{4}, bytes.Repeat([]byte{1}, 64)...)
+		identity := make([]byte, 65)
+		for name, sec := range map[string]*types.ExtensionSection{
+			"off the curve":           {EncPubkey: notAPoint, EncKeyProof: good.EncKeyProof},
+			"the identity":            {EncPubkey: identity, EncKeyProof: good.EncKeyProof},
+			"no proof":                {EncPubkey: good.EncPubkey},
+			"a proof of another key":  {EncPubkey: encKey(t).PublicKey().Bytes(), EncKeyProof: good.EncKeyProof},
+			"another validator's key": encKeySection(t, other.op, key), // copied with its owner's proof
+			"a garbage proof":         {EncPubkey: good.EncPubkey, EncKeyProof: bytes.Repeat([]byte{0x30}, 70)},
+		} {
+			f.apply(t, v.addr, sec)
+			has, err := f.k.EncKeys.Has(f.ctx, v.addr)
 			require.NoError(t, err)
-			require.False(t, has)
-			require.Error(t, types.ValidateEncPubkey(bad))
+			require.False(t, has, name)
 		}
-		good := make([]byte, 32)
-		good[0] = 9 // the base point
-		require.NoError(t, types.ValidateEncPubkey(good))
-		f.apply(t, valAddr(ops()[0]), &types.ExtensionSection{EncPubkey: good})
-		has, err := f.k.EncKeys.Has(f.ctx, valAddr(ops()[0]))
-		require.NoError(t, err)
-		require.True(t, has)
+		require.Error(t, types.ValidateEncPubkey(notAPoint))
+		require.Error(t, types.ValidateEncPubkey(identity))
+		require.Error(t, keeper.ValidateSection(&types.ExtensionSection{EncPubkey: good.EncPubkey}), "a key without proof does not pass the stateless check")
+		require.Error(t, keeper.ValidateSection(&types.ExtensionSection{EncPubkey: good.EncPubkey[:33], EncKeyProof: good.EncKeyProof}), "compressed keys are not accepted")
+		f.apply(t, v.addr, good)
+		require.Equal(t, key.PublicKey().Bytes(), ok[types.ValidatorEncKey](t)(f.k.EncKeys.Get(f.ctx, v.addr)).Pubkey)
 	})
 
 	for _, tc := range []struct {
@@ -913,19 +936,20 @@ func TestKeygenStart(t *testing.T) {
 func TestApplyEncKey(t *testing.T) {
 	f := newFixture(t, false)
 	v := vals[0]
-	k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
-	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k1})
+	s1, s2 := encKeySection(t, v.op, encKey(t)), encKeySection(t, v.op, encKey(t))
+	k1, k2 := s1.EncPubkey, s2.EncPubkey
+	f.apply(t, v.addr, s1)
 	require.Equal(t, []proto.Message{&types.EventEncKeyRegistered{Validator: v.op}}, f.events(t))
 	want := types.ValidatorEncKey{Validator: v.op, Pubkey: k1, Height: 42}
 	encKey := func() types.ValidatorEncKey { return ok[types.ValidatorEncKey](t)(f.k.EncKeys.Get(f.ctx, v.addr)) }
 	require.Equal(t, want, encKey())
 
 	f.at(50)
-	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k1})
+	f.apply(t, v.addr, s1)
 	require.Empty(t, f.events(t), "re-stating the key emits nothing")
 	require.Equal(t, want, encKey(), "and rewrites nothing")
 
-	f.apply(t, v.addr, &types.ExtensionSection{EncPubkey: k2})
+	f.apply(t, v.addr, s2)
 	require.Len(t, f.events(t), 1)
 	require.Equal(t, types.ValidatorEncKey{Validator: v.op, Pubkey: k2, Height: 50}, encKey())
 
@@ -1128,9 +1152,11 @@ func TestValidateSection(t *testing.T) {
 	}{
 		{"nil", nil, true},
 		{"empty", &types.ExtensionSection{}, true},
-		{"enc key 32", &types.ExtensionSection{EncPubkey: make([]byte, 32)}, true},
-		{"enc key 31", &types.ExtensionSection{EncPubkey: make([]byte, 31)}, false},
-		{"enc key 33", &types.ExtensionSection{EncPubkey: make([]byte, 33)}, false},
+		{"enc key 65 with proof", &types.ExtensionSection{EncPubkey: make([]byte, 65), EncKeyProof: make([]byte, 72)}, true},
+		{"enc key 65 without proof", &types.ExtensionSection{EncPubkey: make([]byte, 65)}, false},
+		{"enc key 32", &types.ExtensionSection{EncPubkey: make([]byte, 32), EncKeyProof: make([]byte, 72)}, false},
+		{"enc key 64", &types.ExtensionSection{EncPubkey: make([]byte, 64), EncKeyProof: make([]byte, 72)}, false},
+		{"proof over 80", &types.ExtensionSection{EncPubkey: make([]byte, 65), EncKeyProof: make([]byte, 81)}, false},
 		{"512 messages", &types.ExtensionSection{Messages: msgs(keeper.MaxMessagesPerExtension)}, true},
 		{"513 messages", &types.ExtensionSection{Messages: msgs(keeper.MaxMessagesPerExtension + 1)}, false},
 		{"64 results", &types.ExtensionSection{KeygenResults: make([]types.KeygenResult, 30), SignatureResults: make([]types.SignatureResult, 34)}, true},
@@ -1319,7 +1345,9 @@ func TestQueryKeySetAndEncKeys(t *testing.T) {
 	enc := ok[*types.QueryEncKeysResponse](t)(f.q.EncKeys(f.ctx, &types.QueryEncKeysRequest{}))
 	require.Len(t, enc.EncKeys, 4)
 	for i, k := range enc.EncKeys { // in validator address order
-		require.Equal(t, types.ValidatorEncKey{Validator: vals[i].op, Pubkey: bytes.Repeat([]byte{byte(i + 1)}, 32), Height: 42}, k)
+		require.Equal(t, vals[i].op, k.Validator)
+		require.Len(t, k.Pubkey, types.EncKeyLen)
+		require.EqualValues(t, 42, k.Height)
 	}
 }
 

@@ -106,8 +106,8 @@ func (gs GenesisState) Validate() error {
 		lastSig = s.Id
 	}
 	for i, k := range gs.EncKeys {
-		if _, err := sdk.ValAddressFromBech32(k.Validator); err != nil || len(k.Pubkey) != 32 {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "enc key %d: validator %q, %d-byte key", i, k.Validator, len(k.Pubkey))
+		if _, err := sdk.ValAddressFromBech32(k.Validator); err != nil || ValidateEncPubkey(k.Pubkey) != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "enc key %d: validator %q, %d-byte key (want a P-256 point)", i, k.Validator, len(k.Pubkey))
 		}
 		if slices.ContainsFunc(gs.EncKeys[:i], func(o ValidatorEncKey) bool { return o.Validator == k.Validator }) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate enc key for %s", k.Validator)

@@ -1057,7 +1057,7 @@ type QueryClient interface {
 	// Status summarises threshold progress for a person: DKG readiness, the key
 	// set, open sessions and the signing queue.
 	Status(ctx context.Context, in *QueryStatusRequest, opts ...grpc.CallOption) (*QueryStatusResponse, error)
-	// EncKeys lists the validators' registered X25519 keys.
+	// EncKeys lists the validators' registered P-256 encryption keys.
 	EncKeys(ctx context.Context, in *QueryEncKeysRequest, opts ...grpc.CallOption) (*QueryEncKeysResponse, error)
 }
 
@@ -1168,7 +1168,7 @@ type QueryServer interface {
 	// Status summarises threshold progress for a person: DKG readiness, the key
 	// set, open sessions and the signing queue.
 	Status(context.Context, *QueryStatusRequest) (*QueryStatusResponse, error)
-	// EncKeys lists the validators' registered X25519 keys.
+	// EncKeys lists the validators' registered P-256 encryption keys.
 	EncKeys(context.Context, *QueryEncKeysRequest) (*QueryEncKeysResponse, error)
 }
 

@@ -702,11 +702,12 @@ func (m *Signature) GetError() string {
 	return ""
 }
 
-// ValidatorEncKey is the X25519 key a validator registered (through its vote
-// extension) for point-to-point protocol messages sealed to it.
+// ValidatorEncKey is the P-256 key a validator registered (through its vote
+// extension, with a proof of possession) for point-to-point protocol
+// messages sealed to it.
 type ValidatorEncKey struct {
 	Validator string `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
-	// pubkey is the 32-byte X25519 public key.
+	// pubkey is the 65-byte uncompressed P-256 public key.
 	Pubkey []byte `protobuf:"bytes,2,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
 	Height int64  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
 }
