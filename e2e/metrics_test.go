@@ -116,6 +116,8 @@ func TestMetricsPrometheus(t *testing.T) {
 	require.Equal(t, 0.0, mustMetric(t, s, "litd_tss_sessions_open", "type", "keygen"))
 	mustMetric(t, s, "litd_tss_sessions_open", "type", "sign")
 	mustMetric(t, s, "litd_tss_parties_running", "type", "sign")
+	require.Equal(t, 0.0, mustMetric(t, s, "litd_tss_sessions_open", "type", "reshare"), "no validator joined or left")
+	mustMetric(t, s, "litd_tss_reshare_seconds_count")
 	require.Positive(t, mustMetric(t, s, "litd_tss_messages_out_total", "type", "keygen"), "node0 took part in DKG")
 	require.Positive(t, mustMetric(t, s, "litd_tss_messages_in_total", "type", "keygen"))
 

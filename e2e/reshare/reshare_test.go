@@ -1,8 +1,9 @@
 // Package reshare follows the root key through validator churn on its own
 // network of real litd processes: two validators join (the key is reshared
 // to all six, same public key), original validators unbond one after the
-// other (reshared each time; the departed delete their shares), and two
-// unbondings at once that would leave too few share holders are refused
+// other (reshared each time; the departed delete their shares; a member is
+// killed and restarted during one reshare), and of two original validators
+// unbonding at once, which would leave too few share holders, one is refused
 // until the key has moved. After every step the same PKPs sign with
 // signatures that recover their original Ethereum addresses.
 package reshare
@@ -54,7 +55,7 @@ func TestE2EReshareThroughChurn(t *testing.T) {
 	cfg.MutateGenesis = func(_ *network.Network, g map[string]any) error {
 		appState := g["app_state"].(map[string]any)
 		params := appState["tss"].(map[string]any)["params"].(map[string]any)
-		params["keygen_timeout_blocks"] = "150"
+		params["keygen_timeout_blocks"] = "100"
 		params["sign_timeout_blocks"] = "40"
 		appState["slashing"].(map[string]any)["params"].(map[string]any)["signed_blocks_window"] = "10000"
 		return nil
@@ -99,25 +100,38 @@ func TestE2EReshareThroughChurn(t *testing.T) {
 	s.requireShares(ks, nil)
 	s.signAll("six validators")
 
-	// Original validators leave one after the other.
+	// Original validators leave one after the other. During the first
+	// reshare a member is killed and restarted at once: it cannot rejoin a
+	// session that began before it came back, so the reshare retries without
+	// it (same threshold) and a later reshare adds it back; no node ends with
+	// two generations or none.
 	for _, i := range []int{1, 2} {
 		s.unbond(i)
 		start := time.Now()
-		ks = s.waitCommittee(len(ks.Participants)-1, 5*time.Minute)
-		t.Logf("node%d left; reshare to %d done in %s (t=%d)", i, len(ks.Participants), time.Since(start).Round(time.Second), ks.Threshold)
+		if i == 1 {
+			s.waitReshareOpen(time.Minute)
+			require.NoError(t, n.KillNode(3))
+			require.NoError(t, n.StartNode(3))
+			t.Logf("node3 killed (-9) and restarted during the reshare")
+		}
+		ks = s.waitCommittee(len(ks.Participants)-1, 8*time.Minute)
+		t.Logf("node%d left; reshare to %d done in %s (t=%d, epoch %d)", i, len(ks.Participants), time.Since(start).Round(time.Second), ks.Threshold, ks.Epoch)
 		require.NotContains(t, ks.Participants, n.Nodes[i].ValAddr)
+		require.Contains(t, ks.Participants, n.Nodes[3].ValAddr, "the restarted member is back in the committee")
 		s.requireShares(ks, []int{1, 2}[:slices.Index([]int{1, 2}, i)+1])
 		s.signAll(fmt.Sprintf("after node%d left", i))
 	}
 
-	// Four validators (t=2): two unbondings at once would leave two share
-	// holders, fewer than the three a reshare needs. One goes through, the
-	// other is refused with a clear error while both processes keep running.
+	// Four validators (t=2), two of them original: both originals unbond at
+	// once, which would leave two share holders, fewer than the three a
+	// reshare needs. One goes through, the other is refused with a clear error
+	// while both processes keep running (node0 goes on serving the CLI).
 	require.Len(t, ks.Participants, 4)
+	pair := []int{0, 3}
 	var wg sync.WaitGroup
 	results := make([]network.TxResult, 2)
 	errs := make([]error, 2)
-	for j, i := range []int{3, 4} {
+	for j, i := range pair {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -127,19 +141,19 @@ func TestE2EReshareThroughChurn(t *testing.T) {
 	wg.Wait()
 	require.NoError(t, errs[0])
 	require.NoError(t, errs[1])
-	var refused, left int
+	refused, left := -1, -1
 	for j, res := range results {
 		if res.Code == 0 {
-			left = []int{3, 4}[j]
+			left = pair[j]
 			continue
 		}
-		refused = []int{3, 4}[j]
+		refused = pair[j]
 		require.Equal(t, "tss", res.Codespace, res.RawLog)
 		require.EqualValues(t, 15, res.Code, res.RawLog)
 		require.Contains(t, res.RawLog, "fewer than the 3 a reshare needs")
 	}
-	require.NotZero(t, left, "one unbonding goes through: %+v", results)
-	require.NotZero(t, refused, "the other is refused: %+v", results)
+	require.NotEqual(t, -1, left, "one unbonding goes through: %+v", results)
+	require.NotEqual(t, -1, refused, "the other is refused: %+v", results)
 	ks = s.waitCommittee(3, 5*time.Minute)
 	require.NotContains(t, ks.Participants, n.Nodes[left].ValAddr)
 	require.Contains(t, ks.Participants, n.Nodes[refused].ValAddr)
@@ -167,6 +181,7 @@ func (s *suite) waitCommittee(n int, timeout time.Duration) tsstypes.KeySet {
 		if err == nil {
 			require.Equal(s.t, s.root, resp.KeySet.Pubkey, "the root public key never changes")
 			if len(resp.KeySet.Participants) == n && resp.Resharing == nil {
+				s.t.Logf("key set %d: %d members, t=%d, epoch %d, active since %d", resp.KeySet.Id, n, resp.KeySet.Threshold, resp.KeySet.Epoch, resp.KeySet.ActivatedHeight)
 				return resp.KeySet
 			}
 		}
@@ -175,6 +190,20 @@ func (s *suite) waitCommittee(n int, timeout time.Duration) tsstypes.KeySet {
 			s.t.Fatalf("no committee of %d after %s: %+v %v\nstatus: %s", n, timeout, resp, err, st)
 		}
 		time.Sleep(time.Second)
+	}
+}
+
+// waitReshareOpen waits until a reshare session is open.
+func (s *suite) waitReshareOpen(timeout time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st, err := s.tss.Status(context.Background(), &tsstypes.QueryStatusRequest{})
+		if err == nil && st.OpenReshareSessions > 0 {
+			return
+		}
+		require.True(s.t, time.Now().Before(deadline), "no reshare opened within %s: %+v %v", timeout, st, err)
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
@@ -188,7 +217,12 @@ func (s *suite) unbond(i int) {
 	require.NoError(s.t, s.n.WaitForHeight(i, h, time.Minute))
 	res, err := s.n.Tx(i, "validator", "staking", "unbond", s.n.Nodes[i].ValAddr, selfBond)
 	require.NoError(s.t, err)
-	require.Zero(s.t, res.Code, res.RawLog)
+	if res.Code != 0 {
+		mine, _ := s.n.CLI(i, "query", "tss", "key-set", "--output", "json")
+		theirs, _ := s.n.CLI(0, "query", "tss", "key-set", "--output", "json")
+		sets, _ := s.n.CLI(0, "query", "tss", "sessions", "--output", "json")
+		s.t.Fatalf("node%d's unbonding refused: %s\nnode%d key set: %s\nnode0 key set: %s\nsessions: %s", i, res.RawLog, i, mine, theirs, sets)
+	}
 	s.t.Logf("node%d (%s) unbonded", i, s.n.Nodes[i].ValAddr)
 }
 

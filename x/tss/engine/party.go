@@ -2,7 +2,6 @@ package engine
 
 import (
 	"crypto/ecdh"
-	"crypto/ecdsa"
 	"crypto/hpke"
 	"fmt"
 	"math/big"
@@ -10,9 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bnb-chain/tss-lib/v2/common"
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
-	"github.com/bnb-chain/tss-lib/v2/ecdsa/signing"
 	"github.com/bnb-chain/tss-lib/v2/tss"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
@@ -86,65 +83,54 @@ func validators(parties []types.Party) []string {
 	return out
 }
 
-// startRun creates and starts the party for a job. Called with e.mu held.
+// starters start this node's part in a session of each type: one function
+// per protocol, in its own file (keygen.go, sign.go, reshare.go). A starter
+// builds r's parties, starts the pumps and the parties. Called with e.mu held.
+var starters = map[types.SessionType]func(e *Engine, r *run, j keeper.Job) error{
+	types.SESSION_TYPE_KEYGEN:  (*Engine).startKeygen,
+	types.SESSION_TYPE_SIGN:    (*Engine).startSign,
+	types.SESSION_TYPE_RESHARE: (*Engine).startReshare,
+}
+
+// startRun creates and starts this node's part in a job. Called with e.mu held.
 func (e *Engine) startRun(j keeper.Job) (*run, error) {
+	start, ok := starters[j.Session.Type]
+	if !ok {
+		return nil, fmt.Errorf("unknown session type %s", j.Session.Type)
+	}
 	r := &run{
 		e: e, session: j.Session,
 		quit: make(chan struct{}), inbox: make(chan inMsg, 4096), seen: map[[32]byte]bool{},
 		started: time.Now(), label: sessionLabel(j.Session.Type),
 	}
-	if j.Session.Type == types.SESSION_TYPE_RESHARE {
-		return r, e.startReshare(r)
-	}
-	ids, byAddr, err := partyIDs(validators(j.Session.Parties), j.Session.KeySetId)
-	if err != nil {
+	if err := start(e, r, j); err != nil {
 		return nil, err
 	}
+	return r, nil
+}
+
+// startSingle wires and starts a keygen or sign run's one party: its ids and
+// parameters, made by newParty, then the pumps and the party.
+func (e *Engine) startSingle(r *run, newParty func(params *tss.Parameters, out chan<- tss.Message) (tss.Party, error)) error {
+	ids, byAddr, err := partyIDs(validators(r.session.Parties), r.session.KeySetId)
+	if err != nil {
+		return err
+	}
 	r.ids, r.byAddr = ids, byAddr
-	params := tss.NewParameters(tss.S256(), tss.NewPeerContext(ids), byAddr[e.self], len(ids), int(j.Session.Threshold))
+	params := tss.NewParameters(tss.S256(), tss.NewPeerContext(ids), byAddr[e.self], len(ids), int(r.session.Threshold))
 	out := make(chan tss.Message, 256)
-	switch j.Session.Type {
-	case types.SESSION_TYPE_KEYGEN:
-		end := make(chan *keygen.LocalPartySaveData, 1)
-		r.party = keygen.NewLocalParty(params, out, end, *e.preParams)
-		go r.awaitKeygen(end)
-	case types.SESSION_TYPE_SIGN:
-		share, err := e.store.share(j.Session.KeySetId)
-		if err != nil {
-			return nil, fmt.Errorf("no key share for key set %d: %w", j.Session.KeySetId, err)
-		}
-		root, err := secp256k1.ParsePubKey(j.RootPubkey)
-		if err != nil {
-			return nil, err
-		}
-		child, err := types.DeriveChildPubkey(root, j.KeyID)
-		if err != nil {
-			return nil, err
-		}
-		d := types.DerivationDelta(root, j.KeyID)
-		deltaBytes := d.Bytes()
-		delta := new(big.Int).SetBytes(deltaBytes[:])
-		//nolint:staticcheck // tss-lib takes the child key as raw coordinates
-		childPk := ecdsa.PublicKey{Curve: tss.S256(), X: child.X(), Y: child.Y()}
-		keys := []keygen.LocalPartySaveData{*share}
-		if err := signing.UpdatePublicKeyAndAdjustBigXj(delta, keys, &childPk, tss.S256()); err != nil {
-			return nil, err
-		}
-		end := make(chan *common.SignatureData, 1)
-		r.party = signing.NewLocalPartyWithKDD(new(big.Int).SetBytes(j.Digest), params, keys[0], delta, out, end, 32)
-		go r.awaitSignature(end)
-	default:
-		return nil, fmt.Errorf("unknown session type %s", j.Session.Type)
+	if r.party, err = newParty(params, out); err != nil {
+		return err
 	}
 	go r.pumpOut(out)
 	go r.pumpIn()
 	go func() {
 		if err := r.party.Start(); err != nil {
-			e.log.Error("party start failed", "session", j.Session.Id, "err", err)
+			e.log.Error("party start failed", "session", r.session.Id, "err", err)
 		}
 	}()
-	e.log.Info("joined session", "session", j.Session.Id, "type", j.Session.Type.String(), "parties", len(ids))
-	return r, nil
+	e.log.Info("joined session", "session", r.session.Id, "type", r.session.Type.String(), "parties", len(ids))
+	return nil
 }
 
 func (r *run) stop() { r.once.Do(func() { close(r.quit) }) }
@@ -280,17 +266,10 @@ func (r *run) enqueueMsg(to string, payload []byte) {
 	}
 }
 
-// awaitKeygen persists the share, then reports the root key: a validator
-// never claims a key it could lose in a crash.
-func (r *run) awaitKeygen(end <-chan *keygen.LocalPartySaveData) {
-	select {
-	case <-r.quit:
-		return
-	case data := <-end:
-		if r.persistAndReport(r.session.KeySetId, data) {
-			r.e.noteRound(r, keygenRounds)
-		}
-	}
+func fieldVal(x *big.Int) *secp256k1.FieldVal {
+	var f secp256k1.FieldVal
+	f.SetByteSlice(x.Bytes())
+	return &f
 }
 
 // persistAndReport saves a new share of keySet durably and only then queues
@@ -305,23 +284,4 @@ func (r *run) persistAndReport(keySet uint64, data *keygen.LocalPartySaveData) b
 	r.e.log.Info("share persisted", "session", r.session.Id, "type", r.label, "key_set", keySet)
 	r.e.enqueue(&item{session: r.session.Id, keygen: res, size: res.Size() + 8})
 	return true
-}
-
-func (r *run) awaitSignature(end <-chan *common.SignatureData) {
-	select {
-	case <-r.quit:
-		return
-	case sig := <-end:
-		took := time.Since(r.started)
-		metricSignSeconds.Observe(took.Seconds())
-		res := &types.SignatureResult{SessionId: r.session.Id, R: sig.R, S: sig.S}
-		r.e.log.Info("signature done", "session", r.session.Id, "took", took.Round(time.Millisecond).String())
-		r.e.enqueue(&item{session: r.session.Id, sig: res, size: res.Size() + 8})
-	}
-}
-
-func fieldVal(x *big.Int) *secp256k1.FieldVal {
-	var f secp256k1.FieldVal
-	f.SetByteSlice(x.Bytes())
-	return &f
 }

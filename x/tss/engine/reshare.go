@@ -24,7 +24,7 @@ const (
 // startReshare starts this node's parties of a reshare session: on the old
 // side with its share of the old key set, on the new side with a blank share
 // and its pre-parameters. Called with e.mu held.
-func (e *Engine) startReshare(r *run) error {
+func (e *Engine) startReshare(r *run, _ keeper.Job) error {
 	s := r.session
 	oldIDs, oldBy, err := partyIDs(s.OldCommittee, s.KeySetId)
 	if err != nil {

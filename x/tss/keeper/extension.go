@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
-
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"cosmossdk.io/collections"
 
@@ -126,7 +123,14 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 		delivered = append(delivered, Delivered{SessionID: s.Id, From: authorStr, To: m.To, Payload: m.Payload})
 	}
 	for _, r := range sec.KeygenResults {
-		if err := k.applyKeygenResult(ctx, authorStr, r); err != nil {
+		s, err := k.openSession(ctx, r.SessionId)
+		if err != nil {
+			return nil, err
+		}
+		if s == nil || protocols[s.Type].keyReport == nil {
+			continue
+		}
+		if err := protocols[s.Type].keyReport(k, ctx, s, authorStr, r); err != nil {
 			return nil, err
 		}
 	}
@@ -241,94 +245,4 @@ func (k Keeper) openSession(ctx context.Context, id uint64) (*types.Session, err
 		return nil, err
 	}
 	return &s, nil
-}
-
-func (k Keeper) applyKeygenResult(ctx context.Context, author string, r types.KeygenResult) error {
-	s, err := k.openSession(ctx, r.SessionId)
-	if err != nil || s == nil {
-		return err
-	}
-	if s.Type == types.SESSION_TYPE_RESHARE {
-		return k.applyReshareResult(ctx, s, author, r)
-	}
-	if s.Type != types.SESSION_TYPE_KEYGEN {
-		return nil
-	}
-	i := PartyIndex(*s, author)
-	if i < 0 {
-		return nil
-	}
-	result := "0x" + hex.EncodeToString(r.Pubkey)
-	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil || len(r.Pubkey) != 33 {
-		return k.recordFault(ctx, s, i, "invalid keygen result")
-	}
-	switch s.Parties[i].Result {
-	case "":
-	case result:
-		return nil // engines resend results until the session closes
-	default:
-		return k.recordFault(ctx, s, i, "changed keygen result")
-	}
-	s.Parties[i].Result = result
-	if err := k.Sessions.Set(ctx, s.Id, *s); err != nil {
-		return err
-	}
-	for _, p := range s.Parties {
-		if p.Result != s.Parties[i].Result {
-			return nil // not all in yet, or a disagreement the deadline resolves
-		}
-	}
-	ks, err := k.KeySets.Get(ctx, s.KeySetId)
-	if err != nil {
-		return err
-	}
-	ks.Pubkey, ks.Status, ks.ActivatedHeight = s.Parties[i].Result, types.KEY_SET_STATUS_ACTIVE, sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if err := k.KeySets.Set(ctx, ks.Id, ks); err != nil {
-		return err
-	}
-	if err := k.closeSession(ctx, *s, types.SESSION_STATUS_COMPLETED); err != nil {
-		return err
-	}
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventKeySetActivated{
-		KeySetId: ks.Id, Pubkey: ks.Pubkey, Participants: ks.Participants, Threshold: ks.Threshold,
-	})
-}
-
-func (k Keeper) applySignatureResult(ctx context.Context, author string, r types.SignatureResult) error {
-	s, err := k.openSession(ctx, r.SessionId)
-	if err != nil || s == nil || s.Type != types.SESSION_TYPE_SIGN {
-		return err
-	}
-	i := PartyIndex(*s, author)
-	if i < 0 {
-		return nil
-	}
-	sig, err := k.Signatures.Get(ctx, s.SignatureId)
-	if err != nil {
-		return err
-	}
-	pubBytes, err := k.pkpPubkey(ctx, sig.TokenId)
-	if err != nil {
-		return err
-	}
-	pub, err := secp256k1.ParsePubKey(pubBytes)
-	if err != nil {
-		return err
-	}
-	digest, err := types.ParseDigest(sig.Digest)
-	if err != nil {
-		return err
-	}
-	rr, ss, rec, err := types.NormalizeSignature(pub, digest, r.R, r.S)
-	if err != nil {
-		// An honest signer's will follow; this one is pruned.
-		return k.recordFault(ctx, s, i, "invalid signature")
-	}
-	sig.Status = types.SIGNATURE_STATUS_SIGNED
-	sig.R, sig.S, sig.V = "0x"+hex.EncodeToString(rr[:]), "0x"+hex.EncodeToString(ss[:]), 27+uint32(rec)
-	sig.SignedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if err := k.closeSession(ctx, *s, types.SESSION_STATUS_COMPLETED); err != nil {
-		return err
-	}
-	return k.finishSignature(ctx, sig)
 }

@@ -3,7 +3,6 @@ package keeper
 import (
 	"context"
 
-	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -26,31 +25,10 @@ func (k Keeper) Jobs(ctx context.Context) ([]Job, error) {
 	jobs := make([]Job, 0, len(sessions))
 	for _, s := range sessions {
 		j := Job{Session: s}
-		if s.Type == types.SESSION_TYPE_SIGN {
-			ks, err := k.KeySets.Get(ctx, s.KeySetId)
-			if err != nil {
+		if fill := protocols[s.Type].job; fill != nil {
+			if err := fill(k, ctx, &j); err != nil {
 				return nil, err
 			}
-			root, err := types.ParseRootPubkey(ks.Pubkey)
-			if err != nil {
-				return nil, err
-			}
-			sig, err := k.Signatures.Get(ctx, s.SignatureId)
-			if err != nil {
-				return nil, err
-			}
-			if j.Digest, err = types.ParseDigest(sig.Digest); err != nil {
-				return nil, err
-			}
-			tokenID, err := pkptypes.ParseTokenID(sig.TokenId)
-			if err != nil {
-				return nil, err
-			}
-			p, err := k.pkp.GetPKP(ctx, tokenID)
-			if err != nil {
-				return nil, err
-			}
-			j.RootPubkey, j.KeyID = root.SerializeCompressed(), p.KeyId
 		}
 		jobs = append(jobs, j)
 	}

@@ -2,27 +2,57 @@ package keeper
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/comet"
-	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
-// ThresholdFor is tss-lib's t for n parties: ceil(2n/3) signers, so
-// t = ceil(2n/3) - 1, and at least 1 (2 signers).
-func ThresholdFor(n int) uint32 {
-	t := (2*n+2)/3 - 1
-	if t < 1 {
-		t = 1
+// protocol is what the generic session life cycle (this file) needs from one
+// threshold protocol; each protocol lives in its own file (keygen.go,
+// sign.go, reshare.go), and adding one means adding its row here.
+type protocol struct {
+	// timeout is a new session's deadline, in blocks.
+	timeout func(types.Params) uint64
+	// silent are the parties an expired session records as silent.
+	silent func(types.Session) []string
+	// named are other parties an expired session records as faulty, and why
+	// (nil: none).
+	named func(types.Session) ([]string, string)
+	// retry follows an expired session, leaving leaveOut out.
+	retry func(Keeper, context.Context, types.Session, []string) error
+	// keyReport applies a party's KeygenResult ("my share of this key is on
+	// disk"); nil: the protocol has none.
+	keyReport func(Keeper, context.Context, *types.Session, string, types.KeygenResult) error
+	// job adds to a Job what an engine needs beyond the session (nil: nothing).
+	job func(Keeper, context.Context, *Job) error
+}
+
+func keygenTimeout(p types.Params) uint64 { return p.KeygenTimeoutBlocks }
+
+// protocols is the table; it is filled in init because its functions open
+// sessions, which read it.
+var protocols map[types.SessionType]protocol
+
+func init() {
+	protocols = map[types.SessionType]protocol{
+		types.SESSION_TYPE_KEYGEN: {
+			timeout: keygenTimeout, silent: silentParties, named: dissenters,
+			retry: Keeper.retryKeygen, keyReport: Keeper.applyKeygenResult,
+		},
+		types.SESSION_TYPE_SIGN: {
+			timeout: func(p types.Params) uint64 { return p.SignTimeoutBlocks }, silent: silentParties,
+			retry: Keeper.retrySign, job: Keeper.signJob,
+		},
+		types.SESSION_TYPE_RESHARE: {
+			timeout: keygenTimeout, silent: silentInReshare,
+			retry: Keeper.retryReshare, keyReport: Keeper.applyReshareResult,
+		},
 	}
-	return uint32(t)
 }
 
 // newSession opens s (type, key set, threshold, parties, attempt and the
@@ -37,10 +67,7 @@ func (k Keeper) newSession(ctx context.Context, s types.Session) (types.Session,
 	if err != nil {
 		return types.Session{}, err
 	}
-	timeout := params.SignTimeoutBlocks
-	if s.Type != types.SESSION_TYPE_SIGN {
-		timeout = params.KeygenTimeoutBlocks
-	}
+	timeout := protocols[s.Type].timeout(params)
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	s.Id, s.Status, s.StartHeight, s.DeadlineHeight = id, types.SESSION_STATUS_OPEN, h, h+int64(timeout)
 	if err := k.Sessions.Set(ctx, id, s); err != nil {
@@ -107,35 +134,6 @@ func silentAmong(parties []types.Party, withResults bool) []string {
 	return out
 }
 
-// dissenters are the keygen parties whose reported key differs from one that
-// at least k = n - f parties reported (none if no key has that many).
-func dissenters(s types.Session) []string {
-	if s.Type != types.SESSION_TYPE_KEYGEN {
-		return nil
-	}
-	n := len(s.Parties)
-	k := max(1, n-max(1, (n-1)/3))
-	for _, cand := range s.Parties {
-		agree := 0
-		for _, p := range s.Parties {
-			if cand.Result != "" && p.Result == cand.Result {
-				agree++
-			}
-		}
-		if agree < k {
-			continue
-		}
-		var out []string
-		for _, p := range s.Parties {
-			if p.Result != "" && p.Result != cand.Result {
-				out = append(out, p.Validator)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // closeSession stores s with status and this height as closed_height,
 // forgets its message digests and indexes it in ClosedSessions; the record
 // itself stays until pruneSessions deletes it session_retention_blocks later.
@@ -170,10 +168,8 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 		return err
 	}
 	for _, s := range expired {
-		silent := silentParties(s)
-		if s.Type == types.SESSION_TYPE_RESHARE {
-			silent = silentInReshare(s)
-		}
+		proto := protocols[s.Type]
+		silent := proto.silent(s)
 		for _, v := range silent {
 			if err := noteFault(ctx, &s, PartyIndex(s, v), "silent until the deadline"); err != nil {
 				return err
@@ -182,12 +178,18 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 				return err
 			}
 		}
-		// A DKG party that reported another key than the k that agree is
-		// named; parties blamed by more than a third (their fault was recorded
-		// when the blame crossed that line) are left out of a retry too.
+		// Parties the protocol names (a DKG party that reported another key
+		// than the n-f that agree) and parties blamed by more than a third
+		// (their fault was recorded when the blame crossed that line) are left
+		// out of a retry too.
 		leaveOut := slices.Clone(silent)
-		for _, v := range dissenters(s) {
-			if err := noteFault(ctx, &s, PartyIndex(s, v), "reported a different key than the others"); err != nil {
+		var named []string
+		var why string
+		if proto.named != nil {
+			named, why = proto.named(s)
+		}
+		for _, v := range named {
+			if err := noteFault(ctx, &s, PartyIndex(s, v), why); err != nil {
 				return err
 			}
 			if err := k.notePenalty(ctx, v); err != nil {
@@ -207,66 +209,11 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 		if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionExpired{SessionId: s.Id, Silent: silent}); err != nil {
 			return err
 		}
-		switch s.Type {
-		case types.SESSION_TYPE_KEYGEN:
-			err = k.retryKeygen(ctx, s, leaveOut)
-		case types.SESSION_TYPE_SIGN:
-			err = k.retrySign(ctx, s, leaveOut)
-		case types.SESSION_TYPE_RESHARE:
-			err = k.retryReshare(ctx, s, leaveOut)
-		}
-		if err != nil {
+		if err := proto.retry(k, ctx, s, leaveOut); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// retryKeygen restarts DKG without the silent parties. The threshold stays
-// the committee's: a retry never lowers it, whoever made the session fail
-// (a minority that gets honest parties dropped cannot get a key that fewer
-// of them could use). When fewer than threshold + 1 parties would remain, the
-// retry keeps the same parties and waits for them.
-func (k Keeper) retryKeygen(ctx context.Context, s types.Session, silent []string) error {
-	ks, err := k.KeySets.Get(ctx, s.KeySetId)
-	if err != nil {
-		return err
-	}
-	var parties []string
-	for _, p := range ks.Participants {
-		if !slices.Contains(silent, p) {
-			parties = append(parties, p)
-		}
-	}
-	if len(parties) < int(ks.Threshold)+1 {
-		parties = ks.Participants
-	}
-	ks.Participants = parties
-	next, err := k.newSession(ctx, types.Session{
-		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(parties), Attempt: s.Attempt + 1,
-	})
-	if err != nil {
-		return err
-	}
-	ks.KeygenSessionId = next.Id
-	return k.KeySets.Set(ctx, ks.Id, ks)
-}
-
-func (k Keeper) retrySign(ctx context.Context, s types.Session, silent []string) error {
-	sig, err := k.Signatures.Get(ctx, s.SignatureId)
-	if err != nil {
-		return err
-	}
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	if sig.Attempts >= params.MaxSignAttempts {
-		sig.Status = types.SIGNATURE_STATUS_FAILED
-		sig.Error = "every signing attempt expired before the signers finished"
-		return k.finishSignature(ctx, sig)
-	}
-	return k.startSign(ctx, sig, silent)
 }
 
 // liveValidators are the operators whose vote is in the last commit.
@@ -323,173 +270,4 @@ func pickSigners(participants, live, exclude []string, t uint32, rotation uint64
 	}
 	slices.Sort(out)
 	return out
-}
-
-// startSign opens a signing session for sig, leaving out exclude.
-func (k Keeper) startSign(ctx context.Context, sig types.Signature, exclude []string) error {
-	ks, err := k.ActiveKeySet(ctx)
-	if err != nil {
-		return err
-	}
-	live, err := k.liveValidators(ctx)
-	if err != nil {
-		return err
-	}
-	penalized, err := k.penalized(ctx)
-	if err != nil {
-		return err
-	}
-	attempt := sig.Attempts + 1
-	signers := pickSigners(ks.Participants, live, append(slices.Clone(exclude), penalized...), ks.Threshold, sig.Id+uint64(attempt))
-	if signers == nil {
-		sig.Status = types.SIGNATURE_STATUS_FAILED
-		sig.Error = "the key set has fewer than t+1 participants"
-		return k.finishSignature(ctx, sig)
-	}
-	s, err := k.newSession(ctx, types.Session{
-		Type: types.SESSION_TYPE_SIGN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(signers), Attempt: attempt, SignatureId: sig.Id,
-	})
-	if err != nil {
-		return err
-	}
-	sig.Attempts, sig.SessionId = attempt, s.Id
-	return k.Signatures.Set(ctx, sig.Id, sig)
-}
-
-func (k Keeper) startQueuedSigns(ctx context.Context) error {
-	if _, err := k.ActiveKeySet(ctx); errors.Is(err, types.ErrNoActiveKeySet) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	open := 0
-	err = k.OpenSessions.Walk(ctx, nil, func(id uint64) (bool, error) {
-		s, err := k.Sessions.Get(ctx, id)
-		if err == nil && s.Type == types.SESSION_TYPE_SIGN {
-			open++
-		}
-		return false, err
-	})
-	if err != nil {
-		return err
-	}
-	room := min(int(params.MaxOpenSignSessions)-open, MaxSessionsStartedPerBlock)
-	var ids []uint64
-	err = k.SignQueue.Walk(ctx, nil, func(id uint64) (bool, error) {
-		if len(ids) >= room {
-			return true, nil
-		}
-		ids = append(ids, id)
-		return false, nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := k.SignQueue.Remove(ctx, id); err != nil {
-			return err
-		}
-		sig, err := k.Signatures.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := k.startSign(ctx, sig, nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// maybeStartKeygen starts DKG once there is no key set and every bonded
-// validator (at least two) has registered an encryption key, which it does
-// only when its Paillier pre-parameters are ready. After enc_key_grace_blocks
-// of waiting it starts without those that did not, provided the ones that did
-// hold more than 2/3 of the bonded power: a validator that never registers
-// cannot stall DKG, and no minority can start it alone.
-func (k Keeper) maybeStartKeygen(ctx context.Context) error {
-	if _, found, err := k.LatestKeySet(ctx); err != nil || found {
-		return err
-	}
-	bonded, err := k.staking.GetBondedValidatorsByPower(ctx)
-	if err != nil {
-		return err
-	}
-	var (
-		parties                     []string
-		registeredPower, totalPower = math.ZeroInt(), math.ZeroInt()
-	)
-	for _, v := range bonded {
-		val, err := sdk.ValAddressFromBech32(v.GetOperator())
-		if err != nil {
-			return err
-		}
-		has, err := k.EncKeys.Has(ctx, val)
-		if err != nil {
-			return err
-		}
-		tokens := v.GetTokens()
-		if tokens.IsNil() {
-			tokens = math.ZeroInt()
-		}
-		totalPower = totalPower.Add(tokens)
-		if has {
-			parties = append(parties, v.GetOperator())
-			registeredPower = registeredPower.Add(tokens)
-		}
-	}
-	if len(bonded) < 2 {
-		return nil
-	}
-	if len(parties) < len(bonded) {
-		h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-		since, err := k.KeygenWaitSince.Get(ctx)
-		if errors.Is(err, collections.ErrNotFound) {
-			return k.KeygenWaitSince.Set(ctx, h)
-		}
-		if err != nil {
-			return err
-		}
-		params, err := k.Params.Get(ctx)
-		if err != nil {
-			return err
-		}
-		if h-since < int64(params.EncKeyGraceBlocks) || len(parties) < 2 ||
-			!registeredPower.MulRaw(3).GT(totalPower.MulRaw(2)) {
-			return nil
-		}
-	}
-	if err := k.KeygenWaitSince.Remove(ctx); err != nil {
-		return err
-	}
-	slices.Sort(parties)
-	ks := types.KeySet{Id: 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN, Epoch: 1}
-	s, err := k.newSession(ctx, types.Session{
-		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(parties), Attempt: 1,
-	})
-	if err != nil {
-		return err
-	}
-	ks.KeygenSessionId = s.Id
-	return k.KeySets.Set(ctx, ks.Id, ks)
-}
-
-// pkpPubkey returns the public key a sign session must verify against.
-func (k Keeper) pkpPubkey(ctx context.Context, tokenIDHex string) ([]byte, error) {
-	tokenID, err := pkptypes.ParseTokenID(tokenIDHex)
-	if err != nil {
-		return nil, err
-	}
-	p, err := k.pkp.GetPKP(ctx, tokenID)
-	if err != nil {
-		return nil, err
-	}
-	pk, err := pkptypes.ParsePubkey(p.Pubkey)
-	if err != nil {
-		return nil, err
-	}
-	return pk.SerializeUncompressed(), nil
 }
