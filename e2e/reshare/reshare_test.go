@@ -215,7 +215,10 @@ func (s *suite) unbond(i int) {
 	h, err := s.n.Height(context.Background(), 0)
 	require.NoError(s.t, err)
 	require.NoError(s.t, s.n.WaitForHeight(i, h, time.Minute))
-	res, err := s.n.Tx(i, "validator", "staking", "unbond", s.n.Nodes[i].ValAddr, selfBond)
+	// A note makes each attempt a new transaction: a refused one left the
+	// sequence unchanged, and the same bytes again would only find the old
+	// result.
+	res, err := s.n.Tx(i, "validator", "staking", "unbond", s.n.Nodes[i].ValAddr, selfBond, "--note", fmt.Sprintf("unbond node%d at %d", i, h))
 	require.NoError(s.t, err)
 	if res.Code != 0 {
 		mine, _ := s.n.CLI(i, "query", "tss", "key-set", "--output", "json")

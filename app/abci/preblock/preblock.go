@@ -167,6 +167,10 @@ func (h Handler) snapshot(ctx sdk.Context) (engine.Snapshot, error) {
 	if snap.Jobs, err = h.tss.Jobs(ctx); err != nil {
 		return snap, err
 	}
-	snap.KeySets, err = h.tss.HeldKeySets(ctx)
+	if snap.KeySets, err = h.tss.HeldKeySets(ctx); err != nil {
+		return snap, err
+	}
+	latest, _, err := h.tss.LatestKeySet(ctx)
+	snap.LatestKeySetID = latest.Id
 	return snap, err
 }

@@ -60,6 +60,10 @@ func (fakeStaking) GetValidator(context.Context, sdk.ValAddress) (stakingtypes.V
 
 func (fakeStaking) PowerReduction(context.Context) sdkmath.Int { return sdk.DefaultPowerReduction }
 
+func (fakeStaking) GetDelegation(context.Context, sdk.AccAddress, sdk.ValAddress) (stakingtypes.Delegation, error) {
+	return stakingtypes.Delegation{}, stakingtypes.ErrNoDelegation
+}
+
 func (fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtypes.Validator, error) {
 	return nil, nil
 }

@@ -35,8 +35,10 @@ type Snapshot struct {
 	EncKeys map[string][]byte
 	Jobs    []keeper.Job
 	// KeySets are the key sets whose shares must be kept (keeper.HeldKeySets);
-	// the engine deletes its shares of any other.
-	KeySets []types.KeySet
+	// the engine deletes its shares of any other up to LatestKeySetID, the
+	// newest key set in state.
+	KeySets        []types.KeySet
+	LatestKeySetID uint64
 }
 
 // item is one entry waiting to go out in an extension.
@@ -67,8 +69,13 @@ type Engine struct {
 	self       string
 	encKeys    map[string][]byte
 	firstSeen  int64
-	runs       map[uint64]*run
-	outbox     []*item
+	// watermark is the highest height at which this validator joined a
+	// session or saved a share, kept on disk: a node that replays older
+	// blocks (its data was wiped or restored from an older snapshot) neither
+	// joins their sessions again nor deletes shares while below it.
+	watermark int64
+	runs      map[uint64]*run
+	outbox    []*item
 }
 
 // New opens (creating if needed) the engine state under dir.
@@ -85,10 +92,14 @@ func New(dir string, logger log.Logger) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	watermark, err := st.watermark()
+	if err != nil {
+		return nil, err
+	}
 	registerMetrics()
 	metricPreParamsReady.Set(boolGauge(pre != nil))
 	return &Engine{
-		log: logger.With("module", "tss-engine"), store: st, enc: enc, preParams: pre,
+		log: logger.With("module", "tss-engine"), store: st, enc: enc, preParams: pre, watermark: watermark,
 		runs: map[uint64]*run{},
 	}, nil
 }
@@ -269,7 +280,7 @@ func (e *Engine) Observe(s Snapshot) {
 	defer e.mu.Unlock()
 	e.self, e.encKeys = s.Self, s.EncKeys
 	if e.firstSeen == 0 {
-		e.firstSeen = s.Height
+		e.firstSeen = max(s.Height, e.watermark+1)
 	}
 	open := map[uint64]bool{}
 	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0, types.SESSION_TYPE_RESHARE: 0}
@@ -320,10 +331,11 @@ func (e *Engine) Observe(s Snapshot) {
 // destroyRetiredShares deletes this validator's shares of key sets it no
 // longer needs: retired by a reshare with no open session left on them, or
 // made by an attempt it was dropped from. Called with e.mu held, after every
-// block; a node that is not a validator, or whose snapshot names no key set
-// (state not loaded), deletes nothing.
+// block; a node that is not a validator, whose snapshot names no key set
+// (state not loaded), or that replays blocks below its watermark deletes
+// nothing, and no share of a key set newer than the state's is deleted.
 func (e *Engine) destroyRetiredShares(s Snapshot) {
-	if e.self == "" || len(s.KeySets) == 0 {
+	if e.self == "" || len(s.KeySets) == 0 || s.Height <= e.watermark {
 		return
 	}
 	ids, err := e.store.shareIDs()
@@ -332,7 +344,8 @@ func (e *Engine) destroyRetiredShares(s Snapshot) {
 		return
 	}
 	for _, id := range ids {
-		keep := slices.ContainsFunc(s.KeySets, func(ks types.KeySet) bool {
+		// A share of a key set this state does not know yet is never deleted.
+		keep := id > s.LatestKeySetID || slices.ContainsFunc(s.KeySets, func(ks types.KeySet) bool {
 			return ks.Id == id && slices.Contains(ks.Participants, e.self)
 		})
 		if keep {
@@ -344,4 +357,17 @@ func (e *Engine) destroyRetiredShares(s Snapshot) {
 		}
 		e.log.Info("deleted retired key share", "key_set", id)
 	}
+}
+
+// raiseWatermark records durably that this validator took part at height h.
+// Called with e.mu held.
+func (e *Engine) raiseWatermark(h int64) {
+	if h <= e.watermark {
+		return
+	}
+	if err := e.store.saveWatermark(h); err != nil {
+		e.log.Error("cannot save the engine's watermark", "err", err)
+		return
+	}
+	e.watermark = h
 }

@@ -41,13 +41,14 @@ func histogramCount(t *testing.T, name string) (uint64, float64) {
 // their extension sections, delivers the protocol messages to everyone (as
 // PreBlocker does) and shows them the open sessions (as Precommiter does).
 type simChain struct {
-	t       *testing.T
-	engines []*Engine
-	addrs   []string
-	height  int64
-	encKeys map[string][]byte
-	jobs    []keeper.Job
-	keySets []types.KeySet
+	t            *testing.T
+	engines      []*Engine
+	addrs        []string
+	height       int64
+	encKeys      map[string][]byte
+	jobs         []keeper.Job
+	keySets      []types.KeySet
+	latestKeySet uint64
 
 	mu     sync.Mutex
 	keygen map[string][]byte    // author -> root pubkey
@@ -81,7 +82,7 @@ func (c *simChain) block() {
 	}
 	for i, e := range c.engines {
 		// Each snapshot is fresh state, as the Precommiter's is.
-		e.Observe(Snapshot{Height: c.height, Self: c.addrs[i], EncKeys: maps.Clone(c.encKeys), Jobs: c.jobs, KeySets: c.keySets})
+		e.Observe(Snapshot{Height: c.height, Self: c.addrs[i], EncKeys: maps.Clone(c.encKeys), Jobs: c.jobs, KeySets: c.keySets, LatestKeySetID: c.latestKeySet})
 	}
 	c.rounds[testutil.ToFloat64(metricKeygenRound)] = true
 }

@@ -106,6 +106,7 @@ func (e *Engine) startRun(j keeper.Job) (*run, error) {
 	if err := start(e, r, j); err != nil {
 		return nil, err
 	}
+	e.raiseWatermark(j.Session.StartHeight)
 	return r, nil
 }
 
@@ -176,6 +177,7 @@ func (r *run) pumpIn() {
 				if err != nil {
 					metricMessagesRejected.WithLabelValues(r.label, "open").Inc()
 					r.e.log.Error("cannot open sealed message", "session", m.SessionID, "from", m.From, "err", err)
+					r.blame(m.From) // the chain authenticated its sender
 					continue
 				}
 			}
@@ -183,9 +185,7 @@ func (r *run) pumpIn() {
 				r.updateReshare(m, payload)
 				continue
 			}
-			if _, err := r.party.UpdateFromBytes(payload, from, m.To == ""); err != nil {
-				r.rejected(m.From, err)
-			}
+			r.update(r.party, payload, from, m.To == "", m.From)
 		}
 	}
 }
@@ -197,15 +197,44 @@ func (r *run) rejected(from string, err *tss.Error) {
 	r.e.log.Error("party rejected message", "session", r.session.Id, "type", r.label, "from", from, "err", err)
 	var culprits []string
 	for _, c := range err.Culprits() {
-		if c != nil && c.Id != r.e.selfName() && !slices.Contains(r.blamed, c.Id) && !slices.Contains(culprits, c.Id) {
+		if c != nil {
 			culprits = append(culprits, c.Id)
 		}
 	}
-	if len(culprits) == 0 || len(culprits) > keeper.MaxCulpritsPerBlame {
+	r.blame(culprits...)
+}
+
+// update hands one message from sender (party id from) to party p. Bytes
+// that are not a tss-lib message are the chain-authenticated sender's fault:
+// it is blamed, so junk cannot pad its message count unnoticed.
+func (r *run) update(p tss.Party, wire []byte, from *tss.PartyID, broadcast bool, sender string) {
+	msg, err := tss.ParseWireMessage(wire, from, broadcast)
+	if err != nil {
+		metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
+		r.e.log.Error("not a tss-lib message", "session", r.session.Id, "type", r.label, "from", sender, "err", err)
+		r.blame(sender)
 		return
 	}
-	r.blamed = append(r.blamed, culprits...)
-	b := &types.Blame{SessionId: r.session.Id, Culprits: culprits}
+	if _, err := p.Update(msg); err != nil {
+		r.rejected(sender, err)
+	}
+}
+
+// blame reports culprits (other parties, once each per session) in this
+// node's extensions; the chain counts them once enough parties agree.
+func (r *run) blame(culprits ...string) {
+	self := r.e.selfName()
+	var fresh []string
+	for _, c := range culprits {
+		if c != self && !slices.Contains(r.blamed, c) && !slices.Contains(fresh, c) {
+			fresh = append(fresh, c)
+		}
+	}
+	if len(fresh) == 0 || len(fresh) > keeper.MaxCulpritsPerBlame {
+		return
+	}
+	r.blamed = append(r.blamed, fresh...)
+	b := &types.Blame{SessionId: r.session.Id, Culprits: fresh}
 	r.e.enqueue(&item{session: r.session.Id, blame: b, size: b.Size() + 8})
 }
 

@@ -132,6 +132,7 @@ func (r *run) sendReshare(wire []byte, routing *tss.MessageRouting) {
 func (r *run) updateReshare(m inMsg, payload []byte) {
 	if len(payload) < 2 {
 		metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
+		r.blame(m.From)
 		return
 	}
 	flags, wire := payload[0], payload[1:]
@@ -141,7 +142,9 @@ func (r *run) updateReshare(m inMsg, payload []byte) {
 	}
 	from, ok := by[m.From]
 	if !ok {
+		// It claims a side it is not on.
 		metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
+		r.blame(m.From)
 		return
 	}
 	var targets []tss.Party
@@ -157,8 +160,6 @@ func (r *run) updateReshare(m inMsg, payload []byte) {
 		}
 	}
 	for _, p := range targets {
-		if _, err := p.UpdateFromBytes(wire, from, m.broadcast); err != nil {
-			r.rejected(m.From, err)
-		}
+		r.update(p, wire, from, m.broadcast, m.From)
 	}
 }

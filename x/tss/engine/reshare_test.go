@@ -102,7 +102,7 @@ func TestReshareSameKeyNewCommittee(t *testing.T) {
 	ks2 := types.KeySet{Id: 2, Pubkey: ks1.Pubkey, Threshold: 1, Participants: []string{a1, a2, a3}, Status: types.KEY_SET_STATUS_RESHARING}
 	reshares := testutil.ToFloat64(metricPartiesRunning.WithLabelValues("reshare"))
 	reshareCount, _ := histogramCount(t, "litd_tss_reshare_seconds")
-	c.keySets = []types.KeySet{ks1, ks2}
+	c.keySets, c.latestKeySet = []types.KeySet{ks1, ks2}, 2
 	c.jobs = []keeper.Job{{Session: types.Session{
 		Id: 2, Type: types.SESSION_TYPE_RESHARE, KeySetId: 1, Threshold: 1, NewKeySetId: 2, NewThreshold: 1,
 		StartHeight: c.height + 1, Parties: parties(a1, a2, a3),
@@ -128,6 +128,20 @@ func TestReshareSameKeyNewCommittee(t *testing.T) {
 	for i := 1; i < 4; i++ {
 		require.Equal(t, []uint64{2}, shareFiles(c.engines[i]), "validator %d keeps only the new generation", i)
 	}
+
+	// A node that replays old blocks (its data wiped, <home>/tss kept) sees
+	// DKG running again: it neither joins it nor deletes the share of a key
+	// set that state does not know yet.
+	replay, err := New(c.engines[1].store.dir, testLogger())
+	require.NoError(t, err)
+	ks1Keygen := ks1
+	ks1Keygen.Status, ks1Keygen.Pubkey = types.KEY_SET_STATUS_KEYGEN, ""
+	replay.Observe(Snapshot{Height: 2, Self: a1, EncKeys: c.encKeys, KeySets: []types.KeySet{ks1Keygen}, LatestKeySetID: 1, Jobs: []keeper.Job{{Session: types.Session{
+		Id: 1, Type: types.SESSION_TYPE_KEYGEN, KeySetId: 1, Threshold: 1, StartHeight: 2, Parties: parties(a0, a1, a2),
+	}}}})
+	require.Empty(t, replay.runs, "no session of the replayed past is joined")
+	replay.Observe(Snapshot{Height: 3, Self: a1, EncKeys: c.encKeys, KeySets: []types.KeySet{ks1}, LatestKeySetID: 1})
+	require.Equal(t, []uint64{2}, shareFiles(c.engines[1]), "the current share survives the replay")
 
 	// The new committee signs with a PKP key derived from the same root; the
 	// old committee's a0 could not take part any more.

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 )
@@ -153,4 +155,22 @@ func (s store) deleteShare(keySetID uint64) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+func (s store) watermarkPath() string { return filepath.Join(s.dir, "watermark") }
+
+// watermark loads the engine's watermark height (0 if none yet).
+func (s store) watermark() (int64, error) {
+	bz, err := os.ReadFile(s.watermarkPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(bz)), 10, 64)
+}
+
+func (s store) saveWatermark(h int64) error {
+	return writeDurable(s.watermarkPath(), []byte(strconv.FormatInt(h, 10)))
 }

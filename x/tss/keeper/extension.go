@@ -147,15 +147,21 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 	return delivered, nil
 }
 
-// applyBlame records that author's tss-lib run named culprits in a session.
-// A culprit is recorded as faulty ("blamed by N of M parties") and counted
-// against its fault window once more than a third of the session's parties
-// named it, so a minority cannot get an honest party blamed; a retry leaves
-// it out. Names that are not other parties of the session are ignored, each
-// accuser counts once.
+// applyBlame records that author's engine named culprits in a session. A
+// culprit is recorded as faulty ("blamed by N of M parties") and counted
+// against its fault window once the accusers reach the blame quorum: more
+// than a third of the session's parties and more than f = ⌊(N−1)/3⌋ of the
+// key set's committee of N, so the validators a third of the committee may
+// hold cannot get an honest party blamed, even in a small session; a retry
+// leaves it out. Names that are not other parties of the session are ignored,
+// each accuser counts once.
 func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) error {
 	s, err := k.openSession(ctx, b.SessionId)
 	if err != nil || s == nil || PartyIndex(*s, author) < 0 {
+		return err
+	}
+	quorum, err := k.blameQuorum(ctx, *s)
+	if err != nil {
 		return err
 	}
 	changed := false
@@ -167,8 +173,8 @@ func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) er
 		p := &s.Parties[i]
 		p.BlamedBy = append(p.BlamedBy, author)
 		changed = true
-		if !blamed(*s, *p) || 3*(len(p.BlamedBy)-1) > len(s.Parties) {
-			continue // not yet over a third, or already over it before this accuser
+		if len(p.BlamedBy) != quorum {
+			continue // not yet at the quorum, or already past it before this accuser
 		}
 		if err := noteFault(ctx, s, i, fmt.Sprintf("blamed by %d of %d parties (tss-lib)", len(p.BlamedBy), len(s.Parties))); err != nil {
 			return err
@@ -183,8 +189,14 @@ func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) er
 	return k.Sessions.Set(ctx, s.Id, *s)
 }
 
-// blamed tells whether more than a third of s's parties named p a culprit.
-func blamed(s types.Session, p types.Party) bool { return 3*len(p.BlamedBy) > len(s.Parties) }
+// blameQuorum is how many accusers make a culprit faulty in s (see applyBlame).
+func (k Keeper) blameQuorum(ctx context.Context, s types.Session) (int, error) {
+	ks, err := k.KeySets.Get(ctx, s.KeySetId)
+	if err != nil {
+		return 0, err
+	}
+	return max(len(s.Parties)/3, (len(ks.Participants)-1)/3) + 1, nil
+}
 
 // checkMessage returns why a party's message must be pruned, or "" to accept
 // it (and remember it, so the same message again is a replay).

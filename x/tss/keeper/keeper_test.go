@@ -151,6 +151,26 @@ func realSig(priv *secp256k1.PrivateKey, d string) (r, s []byte) {
 type fakeStaking struct {
 	bonded []int
 	tokens map[int]int64
+	// self and minSelf are each validator's self-delegation (default: all its
+	// tokens) and min_self_delegation (default 0).
+	self, minSelf map[int]int64
+}
+
+// GetDelegation knows only self-delegations, as shares equal to tokens.
+func (s *fakeStaking) GetDelegation(_ context.Context, del sdk.AccAddress, val sdk.ValAddress) (stakingtypes.Delegation, error) {
+	for i, v := range vals {
+		if bytes.Equal(v.addr, val) && bytes.Equal(del, val) {
+			self, ok := s.self[i]
+			if !ok {
+				self = 10
+				if tok, ok := s.tokens[i]; ok {
+					self = tok
+				}
+			}
+			return stakingtypes.Delegation{DelegatorAddress: sdk.AccAddress(del).String(), ValidatorAddress: v.op, Shares: sdkmath.LegacyNewDec(self)}, nil
+		}
+	}
+	return stakingtypes.Delegation{}, stakingtypes.ErrNoDelegation
 }
 
 func (s *fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtypes.Validator, error) {
@@ -177,7 +197,11 @@ func (s *fakeStaking) GetValidator(_ context.Context, a sdk.ValAddress) (staking
 			if !ok {
 				tok = 10
 			}
-			return stakingtypes.Validator{OperatorAddress: v.op, Tokens: sdkmath.NewInt(tok), Status: stakingtypes.Bonded}, nil
+			val := stakingtypes.Validator{
+				OperatorAddress: v.op, Tokens: sdkmath.NewInt(tok), DelegatorShares: sdkmath.LegacyNewDec(max(tok, 1)),
+				Status: stakingtypes.Bonded, MinSelfDelegation: sdkmath.NewInt(s.minSelf[i]),
+			}
+			return val, nil
 		}
 	}
 	return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
@@ -810,23 +834,32 @@ func TestKeygenStart(t *testing.T) {
 		}, evs[:2])
 		s1 := f.session(t, 1)
 		require.Equal(t, types.Party{Validator: ops()[3], Messages: 1, Faults: 1, LastFault: "silent until the deadline (height 442)"}, s1.Parties[3])
-		// The threshold stays the 4-validator committee's: 3 of the 3 remaining must sign.
-		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2, Epoch: 1}, f.keySet(t))
+		// Leaving it out would make a 3-of-3 committee (another threshold band):
+		// the retry waits for the same four with the same threshold.
+		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops(), Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 2, Epoch: 1}, f.keySet(t))
 		s2 := f.session(t, 2)
-		require.Equal(t, ops()[:3], parties(s2))
+		require.Equal(t, ops(), parties(s2))
 		require.Equal(t, uint32(2), s2.Attempt)
 		require.Equal(t, uint32(2), s2.Threshold)
 
-		// A second expiry that would leave fewer than threshold + 1 parties keeps the same parties
-		// (it waits for them) and never lowers the threshold.
-		f.apply(t, valAddr(ops()[0]), bcast(2, 1))
+		// Once the silent validator has left the bonded set, waiting cannot
+		// work: the key set is abandoned and a fresh DKG starts among the
+		// bonded validators, with their committee's threshold.
+		f.staking.bonded = []int{0, 1, 2}
 		f.at(s2.DeadlineHeight)
 		f.endBlock(t)
-		require.Equal(t, types.KeySet{Id: 1, Threshold: 2, Participants: ops()[:3], Status: types.KEY_SET_STATUS_KEYGEN, KeygenSessionId: 3, Epoch: 1}, f.keySet(t))
-		s3 := f.session(t, 3)
-		require.Equal(t, ops()[:3], parties(s3))
-		require.Equal(t, uint32(2), s3.Threshold)
-		require.Equal(t, uint32(3), s3.Attempt)
+		abandoned := ok[types.KeySet](t)(f.k.KeySets.Get(f.ctx, 1))
+		require.Equal(t, types.KEY_SET_STATUS_RETIRED, abandoned.Status)
+		require.Equal(t, s2.DeadlineHeight, abandoned.RetiredHeight)
+		fresh, _, err := f.k.LatestKeySet(f.ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, fresh.Id)
+		require.Equal(t, types.KEY_SET_STATUS_KEYGEN, fresh.Status)
+		require.Equal(t, ops(0, 1, 2), fresh.Participants)
+		require.EqualValues(t, 1, fresh.Threshold)
+		s3 := f.session(t, fresh.KeygenSessionId)
+		require.Equal(t, ops(0, 1, 2), parties(s3))
+		require.Equal(t, uint32(1), s3.Attempt)
 	})
 
 	t.Run("a validator that never registers does not stall DKG once > 2/3 of the power has", func(t *testing.T) {
@@ -879,7 +912,7 @@ func TestKeygenStart(t *testing.T) {
 		evs := f.endBlock(t)
 		require.Contains(t, evs, proto.Message(&types.EventSessionExpired{SessionId: 1, Silent: ops()[3:]}),
 			"only the party behind those that kept up is silent, not the honest ones the padder outran")
-		require.Equal(t, ops()[:3], f.keySet(t).Participants)
+		require.Equal(t, ops(), f.keySet(t).Participants, "and four stay four: the retry waits for it")
 	})
 
 	t.Run("invalid and unproven encryption keys are never registered", func(t *testing.T) {

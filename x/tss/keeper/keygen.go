@@ -60,8 +60,12 @@ func dissenters(s types.Session) ([]string, string) {
 // hold more than 2/3 of the bonded power: a validator that never registers
 // cannot stall DKG, and no minority can start it alone.
 func (k Keeper) maybeStartKeygen(ctx context.Context) error {
-	if _, found, err := k.LatestKeySet(ctx); err != nil || found {
-		return err
+	if _, err := k.ActiveKeySet(ctx); !errors.Is(err, types.ErrNoActiveKeySet) {
+		return err // the key exists (nil), or reading failed
+	}
+	latest, found, err := k.LatestKeySet(ctx)
+	if err != nil || (found && latest.Status != types.KEY_SET_STATUS_RETIRED) {
+		return err // DKG runs; a retired latest is an abandoned DKG
 	}
 	bonded, err := k.staking.GetBondedValidatorsByPower(ctx)
 	if err != nil {
@@ -115,7 +119,7 @@ func (k Keeper) maybeStartKeygen(ctx context.Context) error {
 		return err
 	}
 	slices.Sort(parties)
-	ks := types.KeySet{Id: 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN, Epoch: 1}
+	ks := types.KeySet{Id: latest.Id + 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN, Epoch: 1}
 	s, err := k.newSession(ctx, types.Session{
 		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(parties), Attempt: 1,
 	})
@@ -126,34 +130,60 @@ func (k Keeper) maybeStartKeygen(ctx context.Context) error {
 	return k.KeySets.Set(ctx, ks.Id, ks)
 }
 
-// retryKeygen restarts DKG without the silent parties. The threshold stays
-// the committee's: a retry never lowers it, whoever made the session fail
-// (a minority that gets honest parties dropped cannot get a key that fewer
-// of them could use). When fewer than threshold + 1 parties would remain, the
-// retry keeps the same parties and waits for them.
-func (k Keeper) retryKeygen(ctx context.Context, s types.Session, silent []string) error {
+// retryKeygen restarts an expired DKG. It leaves out the silent (and named
+// or blamed) parties only while the committee stays in its threshold band
+// (ThresholdFor of the smaller committee is still the key's t): a retry never
+// lowers the threshold and never leaves a committee with fewer spares than
+// its size calls for, so a minority that makes honest parties fail cannot
+// shrink it. Otherwise it waits: the same parties again, or, once some of
+// them are no longer bonded, it abandons this key set and the next block
+// starts a fresh DKG from the bonded set.
+func (k Keeper) retryKeygen(ctx context.Context, s types.Session, leaveOut []string) error {
 	ks, err := k.KeySets.Get(ctx, s.KeySetId)
 	if err != nil {
 		return err
 	}
-	var parties []string
-	for _, p := range ks.Participants {
-		if !slices.Contains(silent, p) {
-			parties = append(parties, p)
-		}
+	bonded, err := k.bondedOperators(ctx)
+	if err != nil {
+		return err
 	}
-	if len(parties) < int(ks.Threshold)+1 {
-		parties = ks.Participants
+	keep, allBonded := retryCommittee(ks.Participants, leaveOut, bonded, ks.Threshold)
+	switch {
+	case keep != nil:
+		ks.Participants = keep
+	case !allBonded:
+		ks.Status, ks.RetiredHeight = types.KEY_SET_STATUS_RETIRED, sdk.UnwrapSDKContext(ctx).BlockHeight()
+		return k.KeySets.Set(ctx, ks.Id, ks)
 	}
-	ks.Participants = parties
 	next, err := k.newSession(ctx, types.Session{
-		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(parties), Attempt: s.Attempt + 1,
+		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(ks.Participants), Attempt: s.Attempt + 1,
 	})
 	if err != nil {
 		return err
 	}
 	ks.KeygenSessionId = next.Id
 	return k.KeySets.Set(ctx, ks.Id, ks)
+}
+
+// retryCommittee is the committee a retry may use: participants without
+// leaveOut and without those no longer bonded, if that leaves the threshold
+// band unchanged (ThresholdFor(len) == t, at least 2); else nil. allBonded
+// tells whether every participant is still bonded (then waiting for them can
+// work).
+func retryCommittee(participants, leaveOut, bonded []string, t uint32) (keep []string, allBonded bool) {
+	allBonded = true
+	for _, p := range participants {
+		switch {
+		case !slices.Contains(bonded, p):
+			allBonded = false
+		case !slices.Contains(leaveOut, p):
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) < 2 || ThresholdFor(len(keep)) != t {
+		return nil, allBonded
+	}
+	return keep, allBonded
 }
 
 func (k Keeper) applyKeygenResult(ctx context.Context, s *types.Session, author string, r types.KeygenResult) error {

@@ -148,6 +148,9 @@ func (k Keeper) startReshare(ctx context.Context, source, target types.KeySet, e
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	old := pickSigners(cands, live, append(slices.Clone(exclude), penalized...), source.Threshold, uint64(h)+uint64(attempt))
 	if old == nil {
+		if attempt == 1 {
+			return nil // a fresh target is not stored until the key can move
+		}
 		return k.abandonReshare(ctx, target)
 	}
 	parties := append(slices.Clone(old), target.Participants...)
@@ -172,11 +175,13 @@ func (k Keeper) abandonReshare(ctx context.Context, target types.KeySet) error {
 }
 
 // retryReshare restarts an expired reshare. The new committee loses its
-// silent members and those no longer bonded, with the same threshold (a retry
-// never lowers it); if fewer than t_new+1 would remain, the target is
-// abandoned and the next block starts over from the bonded set. The old side
-// is picked again without the silent parties.
-func (k Keeper) retryReshare(ctx context.Context, s types.Session, silent []string) error {
+// silent (and blamed) members and those no longer bonded only while it stays
+// in its threshold band (retryCommittee): a retry never lowers t_new and never
+// leaves a committee with fewer spares than its size calls for. Otherwise the
+// target is abandoned and the next block starts over from the bonded set of
+// then (members that are still bonded are kept; joiners must be live and not
+// penalized). The old side is picked again without the left-out parties.
+func (k Keeper) retryReshare(ctx context.Context, s types.Session, leaveOut []string) error {
 	source, err := k.KeySets.Get(ctx, s.KeySetId)
 	if err != nil {
 		return err
@@ -192,17 +197,12 @@ func (k Keeper) retryReshare(ctx context.Context, s types.Session, silent []stri
 	if err != nil {
 		return err
 	}
-	var keep []string
-	for _, p := range target.Participants {
-		if slices.Contains(bonded, p) && !slices.Contains(silent, p) {
-			keep = append(keep, p)
-		}
-	}
-	if len(keep) < int(target.Threshold)+1 {
+	keep, _ := retryCommittee(target.Participants, leaveOut, bonded, target.Threshold)
+	if keep == nil {
 		return k.abandonReshare(ctx, target)
 	}
 	target.Participants = keep
-	return k.startReshare(ctx, source, target, silent, s.Attempt+1)
+	return k.startReshare(ctx, source, target, leaveOut, s.Attempt+1)
 }
 
 // applyReshareResult takes a new-committee member's report that its new
@@ -266,9 +266,11 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 }
 
 // silentInReshare applies the silence rule within each group of parties that
-// send the same number of messages (old side only, new side only, both), and
-// the result rule within the new committee: the sides' counts differ, so one
-// bar for all would make the smaller side look silent.
+// send the same number of messages (old side only, new side only, both; only
+// in groups large enough for the rule to hold against f padders), the result
+// rule within the new committee, and counts parties that sent nothing: the
+// sides' counts differ, so one bar for all would make the smaller side look
+// silent.
 func silentInReshare(s types.Session) []string {
 	var oldOnly, newOnly, both []types.Party
 	for _, p := range s.Parties {
@@ -288,7 +290,16 @@ func silentInReshare(s types.Session) []string {
 			newSide = append(newSide, p)
 		}
 	}
-	out := append(append(silentAmong(oldOnly, false), silentAmong(newOnly, false)...), silentAmong(both, false)...)
+	// The k-th most active rule is safe against f padders only in a group of
+	// more than 3f; smaller groups rely on the rules below.
+	f := max(1, (len(s.Parties)-1)/3)
+	group := func(ps []types.Party) []string {
+		if len(ps) <= 3*f {
+			return nil
+		}
+		return silentAmong(ps, false)
+	}
+	out := append(append(group(oldOnly), group(newOnly)...), group(both)...)
 	for _, v := range silentResults(newSide) {
 		if !slices.Contains(out, v) {
 			out = append(out, v)

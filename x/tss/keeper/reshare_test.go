@@ -1,6 +1,8 @@
 package keeper_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -111,46 +113,51 @@ func TestReshareWhenAValidatorJoins(t *testing.T) {
 func TestReshareRetryNeverLowersTheThreshold(t *testing.T) {
 	f := threeOfFour(t)
 	f.endBlock(t)
-	s := f.session(t, keySetByID(t, f, 2).KeygenSessionId)
-	// Everybody but validator 3 takes part; 3 stays silent.
-	for _, op := range parties(s) {
-		if op != vals[3].op {
-			f.apply(t, valAddr(op), bcast(s.Id, 3))
-		}
-	}
-	f.at(s.DeadlineHeight)
-	evs := f.endBlock(t)
-	expired := ofType[*types.EventSessionExpired](evs)
-	require.Len(t, expired, 1)
-	require.Equal(t, []string{vals[3].op}, expired[0].Silent)
 	target := keySetByID(t, f, 2)
-	require.Equal(t, types.KEY_SET_STATUS_RESHARING, target.Status)
-	require.Equal(t, ops(0, 1, 2), target.Participants, "the silent joiner is left out")
-	require.EqualValues(t, 2, target.Threshold, "the threshold stays the 4-member committee's")
-	retry := f.session(t, target.KeygenSessionId)
-	require.EqualValues(t, 2, retry.Attempt)
-	require.EqualValues(t, 2, retry.NewThreshold)
-	require.Equal(t, ops(0, 1, 2), retry.NewCommittee)
-
-	// Two more silent: fewer than t+1 = 3 would remain, so the target is
-	// abandoned (never a smaller committee with the same key) and the next
-	// block starts over from the bonded set.
-	for _, op := range parties(retry) {
-		if op == vals[0].op {
-			f.apply(t, valAddr(op), bcast(retry.Id, 3))
+	require.EqualValues(t, 2, target.Threshold)
+	// The joiner stays silent in every attempt; the others take part.
+	silentAttempt := func(target types.KeySet) {
+		t.Helper()
+		s := f.session(t, target.KeygenSessionId)
+		for _, op := range parties(s) {
+			if op != vals[3].op {
+				f.apply(t, valAddr(op), bcast(s.Id, 3))
+			}
 		}
+		f.at(s.DeadlineHeight)
+		evs := f.endBlock(t)
+		expired := ofType[*types.EventSessionExpired](evs)
+		require.Len(t, expired, 1)
+		require.Equal(t, []string{vals[3].op}, expired[0].Silent)
 	}
-	f.at(retry.DeadlineHeight)
-	f.endBlock(t)
-	require.Equal(t, types.KEY_SET_STATUS_RETIRED, keySetByID(t, f, 2).Status)
-	require.Zero(t, keySetByID(t, f, 2).ActivatedHeight, "abandoned, never active")
-	active := ok[types.KeySet](t)(f.k.ActiveKeySet(f.ctx))
-	require.EqualValues(t, 1, active.Id, "the old committee still holds the key")
+	silentAttempt(target)
+	// Without it the committee would be 3 of 3 (another threshold band), so the
+	// target is abandoned, never a smaller committee with the same key, and the
+	// same block starts over from the bonded set: the joiner is live and not
+	// penalized yet, so it is in again.
+	abandoned := keySetByID(t, f, 2)
+	require.Equal(t, types.KEY_SET_STATUS_RETIRED, abandoned.Status)
+	require.Zero(t, abandoned.ActivatedHeight, "abandoned, never active")
+	require.EqualValues(t, 1, ok[types.KeySet](t)(f.k.ActiveKeySet(f.ctx)).Id, "the old committee still holds the key")
 	fresh := keySetByID(t, f, 3)
 	require.Equal(t, types.KEY_SET_STATUS_RESHARING, fresh.Status)
-	require.EqualValues(t, 2, fresh.Epoch)
-	require.Equal(t, ops(), fresh.Participants, "from the bonded set of now: validator 3 is live and not penalized yet")
+	require.Equal(t, ops(), fresh.Participants)
 	require.EqualValues(t, 2, fresh.Threshold)
+	require.EqualValues(t, 2, fresh.Epoch)
+
+	// Silent again: from max_faults_per_window (3) silences on it is
+	// penalized, and a penalized joiner is not added; the committee of the
+	// members is what the active key set already has, so nothing runs.
+	silentAttempt(fresh)
+	silentAttempt(keySetByID(t, f, 4))
+	status := ok[*types.QueryStatusResponse](t)(f.q.Status(f.ctx, &types.QueryStatusRequest{}))
+	require.Len(t, status.Penalized, 1)
+	require.Equal(t, vals[3].op, status.Penalized[0].Validator)
+	require.Equal(t, types.KEY_SET_STATUS_RETIRED, keySetByID(t, f, 4).Status)
+	_, err := f.k.KeySets.Get(f.ctx, 5)
+	require.Error(t, err, "no reshare to a penalized joiner")
+	require.Nil(t, status.Resharing)
+	require.Empty(t, f.openIDs(t))
 }
 
 func TestReshareWhenAMemberLeaves(t *testing.T) {
@@ -238,6 +245,39 @@ func TestDepartureGuard(t *testing.T) {
 	// Once validator 0 has left the bonded set, the same holds.
 	f.staking.tokens, f.staking.bonded = nil, []int{1, 2, 3}
 	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{undelegate(3, 10)}), types.ErrKeyAtRisk)
+	f.staking.bonded = []int{0, 1, 2, 3}
+
+	// The same validator spelled in upper case is the same validator.
+	upper := func(i int, amount int64) sdk.Msg {
+		return &stakingtypes.MsgUndelegate{DelegatorAddress: acc(1), ValidatorAddress: strings.ToUpper(vals[i].op), Amount: sdk.NewInt64Coin("ulit", amount)}
+	}
+	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{upper(0, 10), upper(1, 10)}), types.ErrKeyAtRisk)
+	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{undelegate(0, 10), upper(1, 10)}), types.ErrKeyAtRisk)
+	// Many small outflows add up (and cost one pass): 10 × 1 token of each of two validators.
+	var many []sdk.Msg
+	for range 10 {
+		many = append(many, undelegate(0, 1), undelegate(1, 1))
+	}
+	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, many), types.ErrKeyAtRisk)
+	require.NoError(t, f.k.CheckDepartures(f.ctx, many[:18]), "9 of 10 tokens each: still bonded")
+
+	// An operator undelegating below its min_self_delegation gets jailed by
+	// x/staking: that is a departure too, power or not. So is raising the
+	// minimum in the same transaction.
+	self := func(i int, amount int64) sdk.Msg {
+		return &stakingtypes.MsgUndelegate{DelegatorAddress: sdk.AccAddress(vals[i].addr).String(), ValidatorAddress: vals[i].op, Amount: sdk.NewInt64Coin("ulit", amount)}
+	}
+	f.staking.minSelf = map[int]int64{0: 5, 1: 5}
+	require.NoError(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{self(0, 5), self(1, 5)}), "5 of 10 left: at the minimum")
+	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{self(0, 6), self(1, 6)}), types.ErrKeyAtRisk)
+	require.NoError(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{self(0, 6), undelegate(1, 6)}), "only one operator below its minimum")
+	raise := func(i int, min int64) sdk.Msg {
+		m := sdkmath.NewInt(min)
+		return &stakingtypes.MsgEditValidator{ValidatorAddress: vals[i].op, MinSelfDelegation: &m}
+	}
+	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{raise(0, 10), self(0, 1), raise(1, 10), self(1, 1)}), types.ErrKeyAtRisk)
+	f.staking.minSelf = nil
+
 	// Other messages and non-members pass.
 	require.NoError(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{&stakingtypes.MsgDelegate{DelegatorAddress: acc(1), ValidatorAddress: vals[1].op, Amount: sdk.NewCoin("ulit", sdkmath.NewInt(5))}}))
 	ks := f.keySet(t)
@@ -351,13 +391,14 @@ func TestBlameNeedsMoreThanAThird(t *testing.T) {
 	require.Len(t, s.Parties[i].BlamedBy, 3)
 	require.EqualValues(t, 1, s.Parties[i].Faults)
 
-	// Everybody else reports the key; the blamed party is left out of the
-	// retry with the same threshold.
+	// Everybody else reports the key; leaving the blamed party out would
+	// change the threshold band (3 of 3), so the retry keeps all four, and the
+	// blame counts against it (penalties).
 	report(t, f, s.Id, rootBytes(), 0, 1, 2)
 	f.at(s.DeadlineHeight)
 	f.endBlock(t)
 	ks := f.keySet(t)
-	require.Equal(t, ops(0, 1, 2), ks.Participants)
+	require.Equal(t, ops(), ks.Participants)
 	require.EqualValues(t, 2, ks.Threshold)
 
 	// Blames are bounded in a section.
@@ -384,5 +425,40 @@ func TestKeygenDissenterIsNamed(t *testing.T) {
 	require.Len(t, faulty, 1)
 	require.Equal(t, vals[3].op, faulty[0].Validator)
 	require.Equal(t, "reported a different key than the others", faulty[0].Reason)
-	require.Equal(t, ops(0, 1, 2), f.keySet(t).Participants, "the dissenter is left out of the retry")
+	require.Equal(t, ops(), f.keySet(t).Participants, "four stay four (threshold band); the dissenter's fault counts")
+	require.EqualValues(t, 1, ok[types.FaultRecord](t)(f.k.FaultRecords.Get(f.ctx, vals[3].op)).Count)
+}
+
+// TestBlameQuorumCountsTheCommittee: in a session smaller than the committee,
+// the accusers must also be more than the f a third of the committee may be.
+func TestBlameQuorumCountsTheCommittee(t *testing.T) {
+	f := newFixture(t, true)
+	ks := f.keySet(t)
+	ks.Participants = append(ops(), mustBech32("litvaloper", bytes.Repeat([]byte{0xb1}, 20)),
+		mustBech32("litvaloper", bytes.Repeat([]byte{0xb2}, 20)), mustBech32("litvaloper", bytes.Repeat([]byte{0xb3}, 20)))
+	ks.Threshold = 4 // 7 members: f = 2
+	require.NoError(t, f.k.KeySets.Set(f.ctx, ks.Id, ks))
+	s := types.Session{Id: 1, Type: types.SESSION_TYPE_SIGN, Status: types.SESSION_STATUS_OPEN, KeySetId: ks.Id, Threshold: 4,
+		Parties: partiesFor(ops()), StartHeight: 40, DeadlineHeight: 100, Attempt: 1}
+	require.NoError(t, f.k.Sessions.Set(f.ctx, s.Id, s))
+	require.NoError(t, f.k.OpenSessions.Set(f.ctx, s.Id))
+	accused := vals[3].op
+	blame(t, f, 0, s.Id, accused)
+	blame(t, f, 1, s.Id, accused)
+	s = f.session(t, s.Id)
+	i := keeper.PartyIndex(s, accused)
+	require.Len(t, s.Parties[i].BlamedBy, 2)
+	require.Zero(t, s.Parties[i].Faults, "2 of a 4-party session, but no more than the f=2 of the 7-member committee")
+	blame(t, f, 2, s.Id, accused)
+	s = f.session(t, s.Id)
+	require.EqualValues(t, 1, s.Parties[i].Faults)
+	require.Contains(t, s.Parties[i].LastFault, "blamed by 3 of 4 parties")
+}
+
+func partiesFor(ops []string) []types.Party {
+	var out []types.Party
+	for _, op := range ops {
+		out = append(out, types.Party{Validator: op})
+	}
+	return out
 }

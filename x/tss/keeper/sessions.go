@@ -197,8 +197,12 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 			}
 			leaveOut = append(leaveOut, v)
 		}
+		quorum, err := k.blameQuorum(ctx, s)
+		if err != nil {
+			return err
+		}
 		for _, p := range s.Parties {
-			if blamed(s, p) && !slices.Contains(leaveOut, p.Validator) {
+			if len(p.BlamedBy) >= quorum && !slices.Contains(leaveOut, p.Validator) {
 				leaveOut = append(leaveOut, p.Validator)
 			}
 		}
