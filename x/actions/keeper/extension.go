@@ -403,7 +403,8 @@ func (k Keeper) requestSignature(ctx context.Context, cid, publicKey, toSign str
 	}
 	tokenID := pkptypes.TokenIDFromPubkey(pk)
 	tokenHex := pkptypes.FormatTokenID(tokenID)
-	if _, err := k.pkp.GetPKP(ctx, tokenID); err != nil {
+	p, err := k.pkp.GetPKP(ctx, tokenID)
+	if err != nil {
 		return 0, tokenHex, err
 	}
 	ok, scopes, err := k.pkp.IsPermittedAction(ctx, tokenID, cid)
@@ -413,7 +414,7 @@ func (k Keeper) requestSignature(ctx context.Context, cid, publicKey, toSign str
 	if !ok || !slices.Contains(scopes, pkptypes.SCOPE_SIGN_ANYTHING) {
 		return 0, tokenHex, fmt.Errorf("permission denied: pkp %s does not permit action %s to sign", tokenHex, cid)
 	}
-	id, err := k.tss.RequestSignature(ctx, tokenID, tokenHex, toSign, "action:"+cid)
+	id, err := k.tss.RequestSignature(ctx, tokenID, tokenHex, p.KeyId, toSign, "action:"+cid)
 	return id, tokenHex, err
 }
 

@@ -445,7 +445,7 @@ func TestSigning(t *testing.T) {
 		require.Len(t, s, 1)
 		require.NotZero(t, s[0].Id)
 		require.Equal(t, tsstypes.Signature{Id: s[0].Id, TokenId: mgb.TokenId, Digest: toSign, Requester: "action:" + cid,
-			RequestHeight: height, Status: tsstypes.SIGNATURE_STATUS_PENDING}, s[0])
+			RequestHeight: height, Status: tsstypes.SIGNATURE_STATUS_PENDING, KeyId: s[0].KeyId, Pubkey: mgb.Pubkey}, s[0])
 		e := f.exec(t, id)
 		require.Equal(t, types.EXECUTION_STATUS_SIGNING, e.Status)
 		require.Equal(t, want, e.ResultDigest)

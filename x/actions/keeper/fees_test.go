@@ -348,7 +348,8 @@ func TestVerify(t *testing.T) {
 	// The owner's own signature on an ordinary PKP: valid, but not action-made.
 	own := ok[*pkptypes.MsgMintResponse](t)(f.pkpMsgs.Mint(f.ctx, &pkptypes.MsgMint{Creator: caller}))
 	tokenID := ok[[]byte](t)(pkptypes.ParseTokenID(own.TokenId))
-	ownSid := ok[uint64](t)(f.tss.RequestSignature(f.ctx, tokenID, own.TokenId, toSign, caller))
+	ownKey := ok[pkptypes.PKP](t)(f.pkp.GetPKP(f.ctx, tokenID)).KeyId
+	ownSid := ok[uint64](t)(f.tss.RequestSignature(f.ctx, tokenID, own.TokenId, ownKey, toSign, caller))
 	sign(ownSid, own.TokenId)
 	resp = ok[*types.QueryVerifyResponse](t)(keeper.NewQuerier(f.k.WithReplayer(fakeReplayer{match: true})).Verify(f.ctx, &types.QueryVerifyRequest{SignatureId: ownSid}))
 	require.True(t, resp.SignatureValid)
@@ -362,7 +363,7 @@ func TestVerify(t *testing.T) {
 	requireCode(t, err, codes.NotFound)
 	_, err = q.Verify(f.ctx, nil)
 	requireCode(t, err, codes.InvalidArgument)
-	pending := ok[uint64](t)(f.tss.RequestSignature(f.ctx, tokenID, own.TokenId, toSign, caller))
+	pending := ok[uint64](t)(f.tss.RequestSignature(f.ctx, tokenID, own.TokenId, ownKey, toSign, caller))
 	_, err = q.Verify(f.ctx, &types.QueryVerifyRequest{SignatureId: pending})
 	requireCode(t, err, codes.FailedPrecondition)
 }

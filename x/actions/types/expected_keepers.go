@@ -18,7 +18,7 @@ type PKPKeeper interface {
 
 // TSSKeeper makes and reports signatures.
 type TSSKeeper interface {
-	RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex, digest, requester string) (uint64, error)
+	RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex string, keyID uint64, digest, requester string) (uint64, error)
 	SignatureStatus(ctx context.Context, id uint64) (done, failed bool, reason string, err error)
 	GetSignature(ctx context.Context, id uint64) (tsstypes.Signature, error)
 }

@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -181,9 +182,12 @@ func (e *tssFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 		require.Len(t, post.Signatures, len(pre.Signatures)+1)
 		sig, err := k.GetSignature(run, id)
 		require.NoError(t, err)
+		derived, err := k.DerivePubkey(run, p.KeyId)
+		require.NoError(t, err)
 		require.Equal(t, types.Signature{
 			Id: id, TokenId: p.TokenId, Digest: m.Digest, Requester: requester.String(),
 			RequestHeight: run.BlockHeight(), Status: types.SIGNATURE_STATUS_PENDING,
+			KeyId: p.KeyId, Pubkey: "0x" + hex.EncodeToString(derived),
 		}, sig)
 		queued, err := k.SignQueue.Has(run, id)
 		require.NoError(t, err)

@@ -651,7 +651,10 @@ func TestSignAuthorization(t *testing.T) {
 			require.Equal(t, paid.Sub(fee), f.bank.balance(f.ctx, tc.requester), "the requester pays the sign fee")
 			require.Equal(t, collected.Add(fee), f.bank.balance(f.ctx, "module:"+feeCollector), "to the fee collector")
 			require.Equal(t, before.NextSignatureId, id)
-			want := types.Signature{Id: id, TokenId: f.tok, Digest: tc.digest, Requester: tc.requester, RequestHeight: 42, Status: types.SIGNATURE_STATUS_PENDING}
+			// The key that signs is fixed at the request: x/tss signs with and
+			// verifies against it without asking x/pkp again.
+			want := types.Signature{Id: id, TokenId: f.tok, Digest: tc.digest, Requester: tc.requester, RequestHeight: 42, Status: types.SIGNATURE_STATUS_PENDING,
+				KeyId: 1, Pubkey: "0x" + hex.EncodeToString(childPriv(1).PubKey().SerializeUncompressed())}
 			require.Equal(t, want, f.signature(t, id))
 			require.Equal(t, []proto.Message{&types.EventSignatureRequested{SignatureId: id, TokenId: f.tok, Digest: tc.digest, Requester: tc.requester}}, f.events(t))
 			require.Contains(t, f.queue(t), id)

@@ -56,7 +56,7 @@ func TestSignFee(t *testing.T) {
 	t.Run("signatures for Lit Actions are not charged here", func(t *testing.T) {
 		f, collected := newFee(t)
 		before := f.bank.balance(f.ctx, owner)
-		id := ok[uint64](t)(f.k.RequestSignature(f.ctx, rawDigest(f.tok), f.tok, digest(1), "action:Qm"))
+		id := ok[uint64](t)(f.k.RequestSignature(f.ctx, rawDigest(f.tok), f.tok, 1, digest(1), "action:Qm"))
 		require.Equal(t, "action:Qm", f.signature(t, id).Requester)
 		require.True(t, collected().IsZero())
 		require.Equal(t, before, f.bank.balance(f.ctx, owner))
@@ -94,7 +94,7 @@ func TestQueueCaps(t *testing.T) {
 	})
 	requestAs := func(requester string, d string) (uint64, error) {
 		f.fresh()
-		return f.k.RequestSignature(f.ctx, rawDigest(f.tok), f.tok, d, requester)
+		return f.k.RequestSignature(f.ctx, rawDigest(f.tok), f.tok, 1, d, requester)
 	}
 
 	// Per requester: owner's third pending request is refused; others are not.

@@ -48,7 +48,7 @@ func (k msgServer) Sign(ctx context.Context, msg *types.MsgSign) (*types.MsgSign
 	if err != nil {
 		return nil, err
 	}
-	id, err := k.requestSignature(ctx, tokenID, p.TokenId, msg.Digest, canon, requester)
+	id, err := k.requestSignature(ctx, tokenID, p.TokenId, p.KeyId, msg.Digest, canon, requester)
 	if err != nil {
 		return nil, err
 	}

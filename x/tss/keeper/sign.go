@@ -7,14 +7,11 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -114,23 +111,6 @@ func (k Keeper) retrySign(ctx context.Context, s types.Session, silent []string)
 	return k.startSign(ctx, sig, silent)
 }
 
-// pkpPubkey returns the public key a sign session must verify against.
-func (k Keeper) pkpPubkey(ctx context.Context, tokenIDHex string) ([]byte, error) {
-	tokenID, err := pkptypes.ParseTokenID(tokenIDHex)
-	if err != nil {
-		return nil, err
-	}
-	p, err := k.pkp.GetPKP(ctx, tokenID)
-	if err != nil {
-		return nil, err
-	}
-	pk, err := pkptypes.ParsePubkey(p.Pubkey)
-	if err != nil {
-		return nil, err
-	}
-	return pk.SerializeUncompressed(), nil
-}
-
 func (k Keeper) applySignatureResult(ctx context.Context, author string, r types.SignatureResult) error {
 	s, err := k.openSession(ctx, r.SessionId)
 	if err != nil || s == nil || s.Type != types.SESSION_TYPE_SIGN {
@@ -144,11 +124,7 @@ func (k Keeper) applySignatureResult(ctx context.Context, author string, r types
 	if err != nil {
 		return err
 	}
-	pubBytes, err := k.pkpPubkey(ctx, sig.TokenId)
-	if err != nil {
-		return err
-	}
-	pub, err := secp256k1.ParsePubKey(pubBytes)
+	pub, err := types.ParseSignaturePubkey(sig.Pubkey)
 	if err != nil {
 		return err
 	}
@@ -173,18 +149,19 @@ func (k Keeper) applySignatureResult(ctx context.Context, author string, r types
 // RequestSignature queues a signing request whose authorisation the caller
 // has checked (x/actions: a permitted action, requester "action:<cid>"). It
 // charges no fee: x/actions charges its own. The EndBlocker opens its session.
-func (k Keeper) RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex, digest, requester string) (uint64, error) {
-	return k.requestSignature(ctx, tokenID, tokenIDHex, digest, requester, nil)
+func (k Keeper) RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex string, keyID uint64, digest, requester string) (uint64, error) {
+	return k.requestSignature(ctx, tokenID, tokenIDHex, keyID, digest, requester, nil)
 }
 
 // requestSignature checks the digest, the key set and the pending-request
 // caps, charges payer the sign fee (nobody if payer is nil) and only then
 // queues the request, so a refused request writes nothing.
-func (k Keeper) requestSignature(ctx context.Context, tokenID []byte, tokenIDHex, digest, requester string, payer sdk.AccAddress) (uint64, error) {
+func (k Keeper) requestSignature(ctx context.Context, tokenID []byte, tokenIDHex string, keyID uint64, digest, requester string, payer sdk.AccAddress) (uint64, error) {
 	if _, err := types.ParseDigest(digest); err != nil {
 		return 0, err
 	}
-	if _, err := k.ActiveKeySet(ctx); err != nil {
+	pubkey, err := k.DerivePubkey(ctx, keyID)
+	if err != nil {
 		return 0, err
 	}
 	params, err := k.Params.Get(ctx)
@@ -213,7 +190,7 @@ func (k Keeper) requestSignature(ctx context.Context, tokenID []byte, tokenIDHex
 		return 0, err
 	}
 	sig := types.Signature{
-		Id: id, TokenId: tokenIDHex, Digest: digest, Requester: requester,
+		Id: id, TokenId: tokenIDHex, Digest: digest, Requester: requester, KeyId: keyID, Pubkey: "0x" + hex.EncodeToString(pubkey),
 		RequestHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(), Status: types.SIGNATURE_STATUS_PENDING,
 	}
 	if err := k.Signatures.Set(ctx, id, sig); err != nil {
@@ -307,8 +284,8 @@ func (k Keeper) countPending(ctx context.Context, sigs []types.Signature) error 
 	return k.PendingCount.Set(ctx, total)
 }
 
-// signJob adds what a signer needs: the root key, the digest and the PKP's
-// key id.
+// signJob adds what a signer needs: the root key, the digest and the key id
+// (all from x/tss's own state).
 func (k Keeper) signJob(ctx context.Context, j *Job) error {
 	ks, err := k.KeySets.Get(ctx, j.Session.KeySetId)
 	if err != nil {
@@ -325,14 +302,6 @@ func (k Keeper) signJob(ctx context.Context, j *Job) error {
 	if j.Digest, err = types.ParseDigest(sig.Digest); err != nil {
 		return err
 	}
-	tokenID, err := pkptypes.ParseTokenID(sig.TokenId)
-	if err != nil {
-		return err
-	}
-	p, err := k.pkp.GetPKP(ctx, tokenID)
-	if err != nil {
-		return err
-	}
-	j.RootPubkey, j.KeyID = root.SerializeCompressed(), p.KeyId
+	j.RootPubkey, j.KeyID = root.SerializeCompressed(), sig.KeyId
 	return nil
 }

@@ -2,7 +2,10 @@ package types
 
 import (
 	"bytes"
+	"encoding/hex"
+	"strings"
 
+	errorsmod "cosmossdk.io/errors"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 )
@@ -33,4 +36,13 @@ func NormalizeSignature(pub *secp256k1.PublicKey, digest, rBytes, sBytes []byte)
 		}
 	}
 	return r, s, 0, ErrInvalidSignature
+}
+
+// ParseSignaturePubkey parses a signature request's 0x-hex uncompressed key.
+func ParseSignaturePubkey(s string) (*secp256k1.PublicKey, error) {
+	bz, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if err != nil || len(bz) != 65 {
+		return nil, errorsmod.Wrapf(ErrInvalidSignature, "signature request key %q: want 0x and 65 bytes of hex", s)
+	}
+	return secp256k1.ParsePubKey(bz)
 }

@@ -96,6 +96,9 @@ func (gs GenesisState) Validate() error {
 		if _, err := ParseDigest(s.Digest); err != nil {
 			return errorsmod.Wrapf(err, "signature %d", s.Id)
 		}
+		if _, err := ParseSignaturePubkey(s.Pubkey); err != nil {
+			return errorsmod.Wrapf(err, "signature %d", s.Id)
+		}
 		// The requester keys the pending-request counts InitGenesis rebuilds.
 		if _, known := SignatureStatus_name[int32(s.Status)]; !known || s.Status == SIGNATURE_STATUS_UNSPECIFIED || s.Requester == "" {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "signature %d: status and requester are required", s.Id)
