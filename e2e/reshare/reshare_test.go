@@ -68,7 +68,7 @@ func TestE2EReshareThroughChurn(t *testing.T) {
 	require.NoError(t, err)
 	conn, err := grpc.NewClient(n.Nodes[0].GRPC(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	s := &suite{t: t, n: n, tss: tsstypes.NewQueryClient(conn), pkp: pkptypes.NewQueryClient(conn), root: root}
 	first := s.keySet()
 	require.EqualValues(t, 1, first.Epoch)

@@ -113,13 +113,11 @@ func (k Keeper) memberStays(ctx context.Context, val sdk.ValAddress, d departure
 	reduction := k.staking.PowerReduction(ctx)
 	tokens := v.GetTokens()
 	now = v.IsBonded() && !v.IsJailed() && sdk.TokensToConsensusPower(tokens, reduction) > 0
-	key := string(val)
-	out := orZero(d.out[key])
-	if !now || (out.IsZero() && d.minSelf[key].IsNil()) {
+	out, selfOut, newMin := orZero(d.out[string(val)]), orZero(d.selfOut[string(val)]), d.minSelf[string(val)]
+	if !now || (out.IsZero() && newMin.IsNil()) {
 		return now, now, nil
 	}
 	after = sdk.TokensToConsensusPower(tokens.Sub(math.MinInt(tokens, out)), reduction) > 0
-	selfOut, newMin := orZero(d.selfOut[key]), d.minSelf[key]
 	if after && (selfOut.IsPositive() || !newMin.IsNil()) {
 		// x/staking jails a validator whose operator undelegates below its
 		// min_self_delegation.

@@ -167,7 +167,7 @@ func (s *fakeStaking) GetDelegation(_ context.Context, del sdk.AccAddress, val s
 					self = tok
 				}
 			}
-			return stakingtypes.Delegation{DelegatorAddress: sdk.AccAddress(del).String(), ValidatorAddress: v.op, Shares: sdkmath.LegacyNewDec(self)}, nil
+			return stakingtypes.Delegation{DelegatorAddress: del.String(), ValidatorAddress: v.op, Shares: sdkmath.LegacyNewDec(self)}, nil
 		}
 	}
 	return stakingtypes.Delegation{}, stakingtypes.ErrNoDelegation

@@ -5,9 +5,10 @@ import (
 	"encoding/hex"
 	"strings"
 
-	errorsmod "cosmossdk.io/errors"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+
+	errorsmod "cosmossdk.io/errors"
 )
 
 // NormalizeSignature checks (r, s) against pubkey and digest and returns the
