@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 
+	"github.com/litprotocol/litd/testutil/network"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -72,25 +73,13 @@ func querySignature(t *testing.T, id uint64) tsstypes.Signature {
 	}).Signature
 }
 
-// waitSigned polls a signature over gRPC until it is signed (or failed).
+// waitSigned waits for a signature over gRPC, then reads it over all three
+// interfaces.
 func waitSigned(t *testing.T, id uint64, timeout time.Duration) tsstypes.Signature {
 	t.Helper()
-	client := tsstypes.NewQueryClient(grpcConn(t))
-	deadline := time.Now().Add(timeout)
-	for {
-		resp, err := client.Signature(context.Background(), &tsstypes.QuerySignatureRequest{Id: id})
-		require.NoError(t, err)
-		switch resp.Signature.Status {
-		case tsstypes.SIGNATURE_STATUS_SIGNED:
-			return querySignature(t, id)
-		case tsstypes.SIGNATURE_STATUS_FAILED:
-			t.Fatalf("signature %d failed: %s", id, resp.Signature.Error)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("signature %d not signed after %s: %+v", id, timeout, resp.Signature)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	_, err := network.WaitSigned(tsstypes.NewQueryClient(grpcConn(t)), id, timeout)
+	require.NoError(t, err)
+	return querySignature(t, id)
 }
 
 func mustHex(t *testing.T, s string) []byte {

@@ -284,7 +284,8 @@ func (s *suite) signAll(when string) {
 		require.NoError(s.t, err, out)
 	}
 	for i, tok := range s.tokens {
-		sig := s.waitSigned(ids[i], 3*time.Minute)
+		sig, err := network.WaitSigned(s.tss, ids[i], 3*time.Minute)
+		require.NoError(s.t, err, when)
 		view, err := s.pkp.PKP(context.Background(), &pkptypes.QueryPKPRequest{TokenId: tok})
 		require.NoError(s.t, err)
 		r, sv, d := mustHex(s.t, sig.R), mustHex(s.t, sig.S), mustHex(s.t, sig.Digest)
@@ -294,25 +295,6 @@ func (s *suite) signAll(when string) {
 		require.Equal(s.t, strings.ToLower(view.Pkp.EthAddress), addr, "%s: PKP %s signs as its original address", when, tok)
 	}
 	s.t.Logf("%s: %d PKPs signed", when, len(s.tokens))
-}
-
-func (s *suite) waitSigned(id uint64, timeout time.Duration) tsstypes.Signature {
-	s.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		resp, err := s.tss.Signature(context.Background(), &tsstypes.QuerySignatureRequest{Id: id})
-		require.NoError(s.t, err)
-		switch resp.Signature.Status {
-		case tsstypes.SIGNATURE_STATUS_SIGNED:
-			return resp.Signature
-		case tsstypes.SIGNATURE_STATUS_FAILED:
-			s.t.Fatalf("signature %d failed: %s", id, resp.Signature.Error)
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("signature %d not signed after %s: %+v", id, timeout, resp.Signature)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
 }
 
 func mustHex(t *testing.T, s string) []byte {

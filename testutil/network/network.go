@@ -189,21 +189,8 @@ func Init(cfg Config) (*Network, error) {
 	}
 	n := &Network{Cfg: cfg}
 	kr := []string{"--keyring-backend", "test"}
-	for i := 0; i < cfg.Validators; i++ {
-		node := &Node{Index: i, Home: filepath.Join(cfg.Dir, fmt.Sprintf("node%d", i)), Ports: cfg.Ports(i)}
-		n.Nodes = append(n.Nodes, node)
-		if _, err := n.run("init", fmt.Sprintf("node%d", i), "--chain-id", cfg.ChainID, "--home", node.Home); err != nil {
-			return nil, err
-		}
-		if _, err := n.run(append([]string{"keys", "add", "validator", "--home", node.Home}, kr...)...); err != nil {
-			return nil, err
-		}
-		key, err := p2p.LoadNodeKey(filepath.Join(node.Home, "config", "node_key.json"))
-		if err != nil {
-			return nil, err
-		}
-		node.NodeID = string(key.ID())
-		if node.ValAddr, err = n.run(append([]string{"keys", "show", "validator", "--bech", "val", "-a", "--home", node.Home}, kr...)...); err != nil {
+	for range cfg.Validators {
+		if _, err := n.newNode(); err != nil {
 			return nil, err
 		}
 	}
@@ -601,10 +588,9 @@ func copyFile(src, dst string) error {
 	return os.WriteFile(dst, bz, 0o644)
 }
 
-// AddNode creates node n.Nodes[len] as a full node that joins the running
-// network: its own home and keys, node0's genesis, peers with every node, the
-// next pre-parameter fixture. It is not a validator until CreateValidator.
-func (n *Network) AddNode() (*Node, error) {
+// newNode appends node len(n.Nodes) with a fresh home, its node key and a
+// "validator" key in its test keyring.
+func (n *Network) newNode() (*Node, error) {
 	i := len(n.Nodes)
 	node := &Node{Index: i, Home: filepath.Join(n.Cfg.Dir, fmt.Sprintf("node%d", i)), Ports: n.Cfg.Ports(i)}
 	kr := []string{"--keyring-backend", "test"}
@@ -622,10 +608,22 @@ func (n *Network) AddNode() (*Node, error) {
 	if node.ValAddr, err = n.run(append([]string{"keys", "show", "validator", "--bech", "val", "-a", "--home", node.Home}, kr...)...); err != nil {
 		return nil, err
 	}
+	n.Nodes = append(n.Nodes, node)
+	return node, nil
+}
+
+// AddNode creates node n.Nodes[len] as a full node that joins the running
+// network: its own home and keys, node0's genesis, peers with every node, the
+// next pre-parameter fixture. It is not a validator until CreateValidator.
+func (n *Network) AddNode() (*Node, error) {
+	node, err := n.newNode()
+	if err != nil {
+		return nil, err
+	}
+	i := node.Index
 	if err := copyFile(filepath.Join(n.Nodes[0].Home, "config", "genesis.json"), filepath.Join(node.Home, "config", "genesis.json")); err != nil {
 		return nil, err
 	}
-	n.Nodes = append(n.Nodes, node)
 	if err := n.configure(node); err != nil {
 		return nil, err
 	}

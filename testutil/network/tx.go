@@ -1,11 +1,14 @@
 package network
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
 // TxResult is the committed result of a transaction.
@@ -112,5 +115,27 @@ func (n *Network) WaitForRootKey(timeout time.Duration) (string, error) {
 			return "", fmt.Errorf("no active root key after %s (last answer %q, %v)", timeout, out, err)
 		}
 		time.Sleep(time.Second)
+	}
+}
+
+// WaitSigned polls signature id through q until it is SIGNED (returned) or
+// FAILED (an error with its reason), or timeout passes.
+func WaitSigned(q tsstypes.QueryClient, id uint64, timeout time.Duration) (tsstypes.Signature, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := q.Signature(context.Background(), &tsstypes.QuerySignatureRequest{Id: id})
+		if err != nil {
+			return tsstypes.Signature{}, err
+		}
+		switch resp.Signature.Status {
+		case tsstypes.SIGNATURE_STATUS_SIGNED:
+			return resp.Signature, nil
+		case tsstypes.SIGNATURE_STATUS_FAILED:
+			return resp.Signature, fmt.Errorf("signature %d failed: %s", id, resp.Signature.Error)
+		}
+		if time.Now().After(deadline) {
+			return resp.Signature, fmt.Errorf("signature %d not signed after %s: %+v", id, timeout, resp.Signature)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }

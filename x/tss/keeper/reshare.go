@@ -131,14 +131,6 @@ func (k Keeper) startReshare(ctx context.Context, source, target types.KeySet, e
 	if err != nil {
 		return err
 	}
-	live, err := k.liveValidators(ctx)
-	if err != nil {
-		return err
-	}
-	penalized, err := k.penalized(ctx)
-	if err != nil {
-		return err
-	}
 	var cands []string
 	for _, p := range source.Participants {
 		if slices.Contains(bonded, p) {
@@ -146,7 +138,10 @@ func (k Keeper) startReshare(ctx context.Context, source, target types.KeySet, e
 		}
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	old := pickSigners(cands, live, append(slices.Clone(exclude), penalized...), source.Threshold, uint64(h)+uint64(attempt))
+	old, err := k.pickParties(ctx, cands, exclude, source.Threshold, uint64(h)+uint64(attempt))
+	if err != nil {
+		return err
+	}
 	if old == nil {
 		if attempt == 1 {
 			return nil // a fresh target is not stored until the key can move

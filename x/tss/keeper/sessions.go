@@ -242,6 +242,21 @@ func (k Keeper) liveValidators(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// pickParties chooses t+1 of candidates as pickSigners does, preferring
+// those live in the last commit and leaving out exclude and penalized
+// validators while enough remain.
+func (k Keeper) pickParties(ctx context.Context, candidates, exclude []string, t uint32, rotation uint64) ([]string, error) {
+	live, err := k.liveValidators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	penalized, err := k.penalized(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pickSigners(candidates, live, append(slices.Clone(exclude), penalized...), t, rotation), nil
+}
+
 // pickSigners chooses t+1 signers deterministically: key-set participants
 // live in the last commit and not excluded, rotated by signature id and
 // attempt so load spreads; it relaxes liveness, then exclusion, when too few remain.

@@ -69,16 +69,11 @@ func (k Keeper) startSign(ctx context.Context, sig types.Signature, exclude []st
 	if err != nil {
 		return err
 	}
-	live, err := k.liveValidators(ctx)
-	if err != nil {
-		return err
-	}
-	penalized, err := k.penalized(ctx)
-	if err != nil {
-		return err
-	}
 	attempt := sig.Attempts + 1
-	signers := pickSigners(ks.Participants, live, append(slices.Clone(exclude), penalized...), ks.Threshold, sig.Id+uint64(attempt))
+	signers, err := k.pickParties(ctx, ks.Participants, exclude, ks.Threshold, sig.Id+uint64(attempt))
+	if err != nil {
+		return err
+	}
 	if signers == nil {
 		sig.Status = types.SIGNATURE_STATUS_FAILED
 		sig.Error = "the key set has fewer than t+1 participants"
