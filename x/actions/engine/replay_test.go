@@ -109,6 +109,7 @@ func ok(t *testing.T) func(string, error) string {
 func TestResultSizeWithinParams(t *testing.T) {
 	p := types.DefaultParams()
 	p.MaxLogBytes, p.MaxResponseBytes = 160<<10, 256<<10
+	p.TimeoutMs = 60_000 // a million iterations; this test is about sizes, and a loaded machine is slow
 	require.NoError(t, p.Validate())
 	for _, code := range []string{
 		`for (let i = 0; i < 1e6; i++) console.log('')`,
