@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +19,8 @@ import (
 )
 
 // The benchmarks run in this order: raw tss-lib first (before any litd
-// process exists), then the network, which is stopped before the summary.
+// process exists), then the network, which is stopped before raw resharing
+// of the sizes its reshares had, then the summary.
 
 // burstSize is how many MsgSign the throughput measurement puts in one tx.
 const burstSize = 20
@@ -49,6 +51,7 @@ func BenchmarkRaw(b *testing.B) {
 		report(b, "raw.keygen.cpu", "keygen: CPU, all 4 parties", seconds(cpu), "cpu-s")
 		report(b, "raw.keygen.cores", "keygen: CPU / wall (under 1.5 = machine busy)", seconds(cpu)/seconds(took), "cores")
 		saves = s
+		setRawGenesis(s)
 		return saves
 	}
 
@@ -60,7 +63,7 @@ func BenchmarkRaw(b *testing.B) {
 		cpu0 := selfCPU()
 		for i := range signs {
 			start := time.Now()
-			if err := rawSign(saves, signersFor(i), uint64(i+1), rawDigest("latency", i)); err != nil {
+			if err := rawSign(saves, rawThreshold, signersFor(i), uint64(i+1), rawDigest("latency", i)); err != nil {
 				b.Fatal(err)
 			}
 			lat = append(lat, time.Since(start))
@@ -86,7 +89,7 @@ func BenchmarkRaw(b *testing.B) {
 		for range conc {
 			wg.Go(func() {
 				for i := range jobs {
-					if err := rawSign(saves, signersFor(i), uint64(1000+i), rawDigest("throughput", i)); err != nil {
+					if err := rawSign(saves, rawThreshold, signersFor(i), uint64(1000+i), rawDigest("throughput", i)); err != nil {
 						select {
 						case errc <- err:
 						default:
@@ -113,6 +116,19 @@ func BenchmarkRaw(b *testing.B) {
 	})
 
 	b.Run("ActionWorker", actionWorker)
+
+	// The root key reshared 4 -> 6 from the keygen's shares, then 6 -> 4 from
+	// the six: what the chain's churn does, each in one reshare.
+	b.Run("Reshare", func(b *testing.B) {
+		keys(b)
+		for _, s := range [][2]int{{4, 6}, {6, 4}} {
+			run, err := rawReshareOf(s[0], thresholdFor(s[0]), s[1], thresholdFor(s[1]))
+			if err != nil {
+				b.Fatal(err)
+			}
+			reportRawReshare(b, run)
+		}
+	})
 }
 
 func BenchmarkNetwork(b *testing.B) {
@@ -371,6 +387,82 @@ func BenchmarkNetwork(b *testing.B) {
 			b.Logf("log: %s", e)
 		}
 	})
+
+	// Last, so the phases above run on the 4 genesis validators: two
+	// validators join, then node1 and node2 leave, one at a time.
+	b.Run("Reshare", func(b *testing.B) {
+		off := c.logOffsets()
+		join, leaves := c.reshareChurn(b)
+		sum := func(steps ...churnStep) (total time.Duration) {
+			for _, st := range steps {
+				for _, k := range st.reshares {
+					total += chainReshares[k].span
+				}
+			}
+			return total
+		}
+		record("net.reshare.join.sum", seconds(sum(join)))
+		record("net.reshare.leave.sum", seconds(sum(leaves...)))
+		report(b, "net.reshare.join.wall", "2 joins: 2nd create-validator -> key set of 6 active, wall", seconds(join.wall), "join-s")
+		for i, l := range leaves {
+			// Idle CPU measured on 4 nodes, scaled to the nodes running now.
+			cpu := seconds(l.cpu) - idleCores*float64(l.nodes)/4*l.wall.Seconds()
+			report(b, fmt.Sprintf("net.reshare.leave%d.wall", i+1), l.what+": unbond sent -> key set without it, wall",
+				seconds(l.wall), fmt.Sprintf("leave%d-s", i+1))
+			report(b, fmt.Sprintf("net.reshare.leave%d.cpu", i+1), fmt.Sprintf("%s: litd CPU above idle, %d nodes", l.what, l.nodes),
+				cpu, fmt.Sprintf("leave%d-cpu-s", i+1))
+			if len(l.reshares) == 1 && chainReshares[l.reshares[0]].completed {
+				record(fmt.Sprintf("net.reshare.%d.cpu", l.reshares[0]+1), cpu)
+			}
+		}
+		retries, expired := 0, 0
+		for k, r := range chainReshares {
+			s := r.session
+			what := fmt.Sprintf("reshare %d: %d->%d (session %d, attempt %d", k+1, r.oldN, r.newN, s.Id, s.Attempt)
+			if !r.completed {
+				what += ", " + strings.TrimPrefix(s.Status.String(), "SESSION_STATUS_")
+				expired++
+			}
+			what += ")"
+			if s.Attempt > 1 {
+				retries++
+			}
+			report(b, fmt.Sprintf("net.reshare.%d.blocks", k+1), what+": blocks", float64(r.blocks), fmt.Sprintf("r%d-blocks", k+1))
+			report(b, fmt.Sprintf("net.reshare.%d.s", k+1), fmt.Sprintf("reshare %d: start -> closed by block header times", k+1),
+				seconds(r.span), fmt.Sprintf("r%d-s", k+1))
+			// Benchmark logs are cut at 10 lines: the details go to stdout.
+			fmt.Printf("bench: reshare %d (%s): session %d attempt %d, old side %d of %d holders (t=%d) -> %d (t=%d), heights %d..%d, %s, %s\n",
+				k+1, r.step, s.Id, s.Attempt, len(s.OldCommittee), r.oldN, r.tOld, r.newN, r.tNew, r.startHeight, r.closedAt,
+				r.span.Round(time.Millisecond), s.Status)
+		}
+		errs, examples := c.logErrorsSince(off, 5)
+		report(b, "net.reshare.n", "reshare sessions (all attempts)", float64(len(chainReshares)), "reshares")
+		report(b, "net.reshare.retries", "reshare sessions with attempt > 1", float64(retries), "reshare-retries")
+		report(b, "net.reshare.expired", "reshare sessions not completed", float64(expired), "reshare-expired")
+		report(b, "net.reshare.log.errors", "error lines in the node logs during the churn", float64(errs), "churn-log-errors")
+		for _, e := range examples {
+			fmt.Printf("bench: churn log: %s\n", e)
+		}
+	})
+}
+
+// BenchmarkRawChainReshares runs raw resharing for each size the chain's
+// reshares had that BenchmarkRaw did not (after the network stopped, so it
+// has the machine to itself, like BenchmarkRaw).
+func BenchmarkRawChainReshares(b *testing.B) {
+	if len(chainReshares) == 0 {
+		b.Skip("no reshare ran on a chain (BenchmarkNetwork)")
+	}
+	for _, r := range chainReshares {
+		if !r.completed {
+			continue
+		}
+		run, err := rawReshareOf(r.oldN, r.tOld, r.newN, r.tNew)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reportRawReshare(b, run)
+	}
 }
 
 // BenchmarkSummary prints the ratios and the whole table; it runs last.
@@ -396,6 +488,20 @@ func BenchmarkSummary(b *testing.B) {
 	ratio("litd CPU per signature (burst) / raw CPU per signature", "net.burst.cpu", "raw.sign.cpu", "cpu-per-sig-x")
 	ratio("pkp mint tx/s / bank send tx/s (same method and network)", "net.mint.tps", "net.send.tps", "mint-vs-send-x")
 	ratio("pkp mint blocks used / bank send blocks used", "net.mint.blocks", "net.send.blocks", "mint-vs-send-blocks-x")
+	for k, r := range chainReshares {
+		if r.completed {
+			ratio(fmt.Sprintf("network reshare %d (%d->%d, header clock) / raw %d->%d", k+1, r.oldN, r.newN, r.oldN, r.newN),
+				fmt.Sprintf("net.reshare.%d.s", k+1), "raw.reshare."+r.name(), fmt.Sprintf("reshare-%d-%s-x", k+1, r.name()))
+		}
+	}
+	for k, r := range chainReshares {
+		if _, ok := result(fmt.Sprintf("net.reshare.%d.cpu", k+1)); ok {
+			ratio(fmt.Sprintf("litd CPU of reshare %d (%d->%d, a leave) / raw CPU", k+1, r.oldN, r.newN),
+				fmt.Sprintf("net.reshare.%d.cpu", k+1), "raw.reshare."+r.name()+".cpu", fmt.Sprintf("reshare-%d-cpu-x", k+1))
+		}
+	}
+	ratio("network joins 4->6, sum of their reshares / raw 4->6", "net.reshare.join.sum", "raw.reshare.4to6", "reshare-joins-vs-4to6-x")
+	ratio("network leaves 6->4, sum of their reshares / raw 6->4", "net.reshare.leave.sum", "raw.reshare.6to4", "reshare-leaves-vs-6to4-x")
 	for _, cl := range cpuClasses {
 		ratio("node0 CPU share: "+cl.label, "net.prof."+cl.key, "net.prof.total", "cpu-share-"+cl.key)
 	}

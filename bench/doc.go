@@ -23,6 +23,26 @@
 // processes (worker.Runner on LITD_BIN, as validators run every action),
 // sequentially: wall time per run, the difference (the worker's start-up
 // cost), and CPU per run of parent and reaped children (getrusage).
+// BenchmarkRaw/Reshare reshares the keygen's root key with tss-lib's
+// ecdsa/resharing exactly as x/tss/engine does, once per size: 4 -> 6 from
+// the keygen's shares (old side t+1 = 3 of the 4, t=2; new committee of 6
+// with t = ThresholdFor(6) = 3: the same 4 validators under new party ids
+// plus 2 fresh ones), then 6 -> 4 from those six (new committee 4 with t=2:
+// validators 0, 3, 4 and 5, as node1 and node2 leave on the chain; old
+// side t+1 = 4 of the 6 with t=3: the first holders that stay, as the
+// chain takes bonded ones, here those same four). Party keys are
+// generation<<160 + validator, like the engine's keySet<<160 + operator
+// address, so a validator on both sides runs two separate parties; the
+// old side starts from a deep copy (JSON, as the engine reads its share
+// from disk) of its share, the new side from blank save data with that
+// validator's fixture pre-parameters, and all take
+// tss.NewReSharingParameters(old, new, t_old+1, t_old, n_new, t_new) with
+// proofs on (no SetNoProofMod/SetNoProofFac); messages go through
+// WireBytes/UpdateFromBytes to the parties they name. Each reshare reports
+// wall time and CPU seconds (getrusage, all parties) from creating the
+// parties until all of them ended; outside the clock every new share is
+// checked (the original root key, BigXj = xi·G) and the last t+1 of them
+// sign once with KDD like the sign benchmarks.
 //
 // BenchmarkNetwork starts ONE real network (testutil/network: 4 `litd start`
 // processes on free 127.0.0.1 ports, default genesis parameters but a
@@ -76,11 +96,61 @@
 //     stdlib-only stacks are "other". The summary gives each owner's share
 //     of node0's sampled CPU;
 //   - action end to end: 1 attested fetch + 1 signature, 3 runs;
-//   - health: expired sessions, sign retries and ERR lines in the node logs.
+//   - health: expired sessions, sign retries and ERR lines in the node logs;
+//   - reshare, after all the above (so they ran on the 4 genesis
+//     validators): two nodes join (network.AddNode on free ports with
+//     fixture pre-parameters 4 and 5, started, caught up to node0's
+//     height, its account opened with 1ulit from alice and that block
+//     reached on the new node (network.CreateValidator funds through node0
+//     and at once signs through the new node, which a block behind did not
+//     know the account), then network.CreateValidator with the genesis
+//     self-bond, 10000000000ulit), one after the other; once the active
+//     key set holds all six and no reshare runs, node1 and then node2
+//     (never node0, which holds alice's key and serves the CLI) unbond
+//     their whole self-bond with `litd tx staking unbond` from their own
+//     homes, each once the key set without the previous leaver is active
+//     (the chain refuses an unbonding that leaves fewer than t+1 bonded
+//     share holders). Wall
+//     times, to the key set of the new members active with no reshare
+//     running (gRPC KeySet polled every 100 ms; every poll checks the root
+//     public key is unchanged): from the second create-validator committed
+//     (the joins), and from just before each `tx staking unbond` is sent
+//     (each leave); for each leave also the litd CPU of all running nodes
+//     (six: the leavers keep running as full nodes) over that wall time,
+//     minus the idle rate measured above scaled from 4 nodes to 6. Then,
+//     per reshare session the chain ran (type RESHARE from the gRPC
+//     Sessions query after each step, ordered by id, expired attempts
+//     included and marked): old -> new holders (old = participants of the
+//     key set active after start_height, by a historical query: the key
+//     set the session reshares, which it checks; new = new_committee; a
+//     joiner usually bonds too late for its predecessor's reshare, so the
+//     joins are typically 4 -> 5 and 5 -> 6), closed_height − start_height
+//     in blocks, and the same span by the two blocks' header times. For a
+//     completed session the key set active after closed_height must be its
+//     new key set, activated at that height, with the root key. Also the
+//     sessions' count, those with attempt > 1, those not completed, and
+//     ERR lines written to all node logs during the churn (joiners' from
+//     their start: CometBFT blocksync catching up logs some). Each
+//     session's details and a few of those lines are printed as "bench:"
+//     lines (benchmark logs are cut at 10 lines).
+//
+// BenchmarkRawChainReshares then (the network stopped) runs the raw
+// reshare above for every size a completed chain reshare had and
+// BenchmarkRaw/Reshare did not (e.g. 4 -> 5, 5 -> 6, 6 -> 5, 5 -> 4), with
+// the chain's thresholds, checked the same way. The source of n shares is
+// the first generation of n shares the run made (4: the keygen's;
+// otherwise a measured raw reshare 4 -> n from the keygen's), and a
+// shrinking committee drops its second member on, as node1 and node2
+// leave.
 //
 // litd CPU seconds (utime+stime of the four processes from /proc) are
 // reported per signature beside the raw CPU cost. BenchmarkSummary prints
-// the whole table and the ratios network/raw and loaded/idle. Set
+// the whole table and the ratios network/raw and loaded/idle; for resharing,
+// each completed chain reshare's header-clock span over the raw reshare of
+// the same sizes and thresholds (wall), a leave's litd CPU over the raw
+// reshare's CPU when the leave ran exactly one reshare, and the joins' and
+// the leaves' reshare sessions summed (expired attempts included) over raw
+// 4 -> 6 and 6 -> 4 done in one reshare each. Set
 // LITD_BENCH_KEEP=1 to keep the node homes and logs (their directory is
 // logged, and the CPU profile). All processes run on the same machine: on 2 cores the four nodes
 // share the CPU the raw benchmark had to itself, and other load on the

@@ -50,24 +50,39 @@ func fixturePreParams(n int) ([]keygen.LocalPreParams, error) {
 	return out, nil
 }
 
+// partyKey is validator v's party key in key generation gen: gen<<160 +
+// v+1, as x/tss/engine's is keySet<<160 + the operator's 20-byte address.
+// Generation 0 is the raw keygen (keys 1..4).
+func partyKey(gen int64, v int) *big.Int {
+	k := new(big.Int).Lsh(big.NewInt(gen), 160)
+	return k.Add(k, big.NewInt(int64(v+1)))
+}
+
 // partyIDs makes fresh sorted ids for the given keys (the key is the
 // party's share id, so a signing subset reuses its keygen keys).
-func partyIDs(keys []int64) tss.SortedPartyIDs {
+func partyIDs(keys []*big.Int) tss.SortedPartyIDs {
 	var ids tss.UnSortedPartyIDs
 	for _, k := range keys {
-		ids = append(ids, tss.NewPartyID(fmt.Sprint(k), fmt.Sprintf("party-%d", k), big.NewInt(k)))
+		ids = append(ids, tss.NewPartyID(k.String(), "party-"+k.String(), k))
 	}
 	return tss.SortPartyIDs(ids)
 }
 
-// route delivers every message on out to its recipients (everyone else for
-// a broadcast) as wire bytes, until stop is closed.
+// route delivers every message on out to its recipients as wire bytes,
+// until stop is closed: to everyone else when it names none (keygen and
+// signing broadcasts), otherwise to the parties it names, found by key
+// (resharing addresses even its broadcasts to one or both committees, whose
+// indexes overlap), never back to the sender.
 func route(parties []tss.Party, out <-chan tss.Message, errc chan<- error, stop <-chan struct{}) {
 	fail := func(err error) {
 		select {
 		case errc <- err:
 		default:
 		}
+	}
+	byKey := make(map[string]tss.Party, len(parties))
+	for _, p := range parties {
+		byKey[p.PartyID().KeyInt().String()] = p
 	}
 	for {
 		select {
@@ -79,24 +94,32 @@ func route(parties []tss.Party, out <-chan tss.Message, errc chan<- error, stop 
 				fail(err)
 				continue
 			}
-			var to []int
-			if r.IsBroadcast || len(r.To) == 0 {
-				for i := range parties {
-					if i != r.From.Index {
-						to = append(to, i)
+			from := r.From.KeyInt()
+			var to []tss.Party
+			if len(r.To) == 0 {
+				for _, p := range parties {
+					if p.PartyID().KeyInt().Cmp(from) != 0 {
+						to = append(to, p)
 					}
 				}
 			} else {
 				for _, id := range r.To {
-					to = append(to, id.Index)
+					p, ok := byKey[id.KeyInt().String()]
+					if !ok {
+						fail(fmt.Errorf("message from %s to unknown party %s", r.From, id))
+						continue
+					}
+					if id.KeyInt().Cmp(from) != 0 {
+						to = append(to, p)
+					}
 				}
 			}
-			for _, i := range to {
-				go func(p tss.Party) {
+			for _, p := range to {
+				go func() {
 					if _, err := p.UpdateFromBytes(wire, r.From, r.IsBroadcast); err != nil {
 						fail(err)
 					}
-				}(parties[i])
+				}()
 			}
 		}
 	}
@@ -136,7 +159,11 @@ func runParties[T any](parties []tss.Party, out chan tss.Message, end <-chan T, 
 
 // rawKeygen runs a 4-party keygen in process; saves are in party order.
 func rawKeygen(pre []keygen.LocalPreParams) ([]*keygen.LocalPartySaveData, error) {
-	ids := partyIDs([]int64{1, 2, 3, 4})
+	var keys []*big.Int
+	for v := range rawParties {
+		keys = append(keys, partyKey(0, v))
+	}
+	ids := partyIDs(keys)
 	out := make(chan tss.Message, 4096)
 	end := make(chan *keygen.LocalPartySaveData, rawParties)
 	parties := make([]tss.Party, rawParties)
@@ -159,9 +186,10 @@ func rawKeygen(pre []keygen.LocalPreParams) ([]*keygen.LocalPartySaveData, error
 	return saves, nil
 }
 
-// rawSign signs digest for PKP key id keyID with the parties at indexes
-// signers (t+1 of them), as x/tss/engine does, and verifies the result.
-func rawSign(saves []*keygen.LocalPartySaveData, signers []int, keyID uint64, digest []byte) error {
+// rawSign signs digest for PKP key id keyID with the shares at indexes
+// signers (t+1 of them, t the shares' threshold), as x/tss/engine does, and
+// verifies the result.
+func rawSign(saves []*keygen.LocalPartySaveData, t int, signers []int, keyID uint64, digest []byte) error {
 	pub := saves[0].ECDSAPub
 	var x, y secp256k1.FieldVal
 	x.SetByteSlice(pub.X().Bytes())
@@ -177,9 +205,11 @@ func rawSign(saves []*keygen.LocalPartySaveData, signers []int, keyID uint64, di
 	//nolint:staticcheck // tss-lib takes the child key as raw coordinates
 	childPk := ecdsa.PublicKey{Curve: tss.S256(), X: child.X(), Y: child.Y()}
 
-	var keys []int64
+	var keys []*big.Int
+	byKey := map[string]*keygen.LocalPartySaveData{}
 	for _, i := range signers {
-		keys = append(keys, int64(i+1))
+		keys = append(keys, saves[i].ShareID)
+		byKey[saves[i].ShareID.String()] = saves[i]
 	}
 	ids := partyIDs(keys)
 	out := make(chan tss.Message, 4096)
@@ -187,13 +217,13 @@ func rawSign(saves []*keygen.LocalPartySaveData, signers []int, keyID uint64, di
 	parties := make([]tss.Party, len(ids))
 	msg := new(big.Int).SetBytes(digest)
 	for j, id := range ids {
-		share := *saves[id.KeyInt().Int64()-1]
+		share := *byKey[id.KeyInt().String()]
 		share.BigXj = slices.Clone(share.BigXj) // adjusted in place below
 		adjusted := []keygen.LocalPartySaveData{share}
 		if err := signing.UpdatePublicKeyAndAdjustBigXj(delta, adjusted, &childPk, tss.S256()); err != nil {
 			return err
 		}
-		params := tss.NewParameters(tss.S256(), tss.NewPeerContext(ids), id, len(ids), rawThreshold)
+		params := tss.NewParameters(tss.S256(), tss.NewPeerContext(ids), id, len(ids), t)
 		parties[j] = signing.NewLocalPartyWithKDD(msg, params, adjusted[0], delta, out, end, 32)
 	}
 	got, err := runParties(parties, out, end, len(ids))
