@@ -100,11 +100,9 @@
 //   - reshare, after all the above (so they ran on the 4 genesis
 //     validators): two nodes join (network.AddNode on free ports with
 //     fixture pre-parameters 4 and 5, started, caught up to node0's
-//     height, its account opened with 1ulit from alice and that block
-//     reached on the new node (network.CreateValidator funds through node0
-//     and at once signs through the new node, which a block behind did not
-//     know the account), then network.CreateValidator with the genesis
-//     self-bond, 10000000000ulit), one after the other; once the active
+//     height, then network.CreateValidator with the genesis self-bond,
+//     10000000000ulit, which funds the node's key through node0 and waits
+//     until the new node has that block), one after the other; once the active
 //     key set holds all six and no reshare runs, node1 and then node2
 //     (never node0, which holds alice's key and serves the CLI) unbond
 //     their whole self-bond with `litd tx staking unbond` from their own

@@ -468,30 +468,6 @@ func (c *chain) logErrorsSince(off map[string]int64, maxExamples int) (int, []st
 	return n, examples
 }
 
-// openAccount sends 1ulit from alice to node i's validator key and waits
-// until node i has the block after it. network.CreateValidator funds the
-// key through node0 (waiting for node0 only) and at once signs through node
-// i, which, a block behind on a loaded machine, then does not know the
-// account ("account ... not found").
-func (c *chain) openAccount(i int) error {
-	acc, err := c.KeyAddress(i, "validator")
-	if err != nil {
-		return err
-	}
-	res, err := c.Tx(0, network.Alice, "bank", "send", network.Alice, acc, "1ulit")
-	if err != nil {
-		return err
-	}
-	if res.Code != 0 {
-		return fmt.Errorf("opening %s: code %d: %s", acc, res.Code, res.RawLog)
-	}
-	h, err := strconv.ParseInt(res.Height, 10, 64)
-	if err != nil {
-		return fmt.Errorf("opening %s: height %q: %w", acc, res.Height, err)
-	}
-	return c.WaitForHeight(i, h+1, 2*time.Minute)
-}
-
 // churnStep is one change of the validator set and the reshares it caused.
 type churnStep struct {
 	what     string
@@ -529,9 +505,6 @@ func (c *chain) reshareChurn(b *testing.B) (join churnStep, leaves []churnStep) 
 		}
 		if err := c.WaitForHeight(node.Index, h, 3*time.Minute); err != nil {
 			b.Fatalf("node%d catching up: %v", node.Index, err)
-		}
-		if err := c.openAccount(node.Index); err != nil {
-			b.Fatal(err)
 		}
 		if err := c.CreateValidator(node.Index, genesisSelfBond); err != nil {
 			b.Fatal(err)
