@@ -2,7 +2,9 @@
 // 4-validator network and restarts it: keygen expires and, since leaving the
 // silent party out would make a 3-of-3 committee (another threshold band),
 // retries with all four, which the restarted validator joins; the root key is
-// 3 of 4 and the network signs with it.
+// 3 of 4 and the network signs with it. Then two of the four unbond at
+// once while their processes keep running: one is refused until the key has
+// moved to the other three, and the network still signs.
 package dkgfault
 
 import (
@@ -10,6 +12,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +34,7 @@ func TestE2EKillDuringDKG(t *testing.T) {
 	cfg.MutateGenesis = func(_ *network.Network, g map[string]any) error {
 		appState := g["app_state"].(map[string]any)
 		params := appState["tss"].(map[string]any)["params"].(map[string]any)
-		params["keygen_timeout_blocks"] = "40"
+		params["keygen_timeout_blocks"] = "100"
 		appState["slashing"].(map[string]any)["params"].(map[string]any)["signed_blocks_window"] = "10000"
 		return nil
 	}
@@ -85,6 +88,66 @@ func TestE2EKillDuringDKG(t *testing.T) {
 	require.Zero(t, res.Code, res.RawLog)
 	token := res.Attr("lit.pkp.v1.EventPKPMinted", "token_id")
 	out, err = n.CLI(0, "tx", "tss", "sign", token, "0x"+strings.Repeat("5a", 32), "--from", network.Alice, "--yes", "--wait", "--output", "json")
+	require.NoError(t, err, out)
+	require.Contains(t, out, "SIGNATURE_STATUS_SIGNED")
+
+	// Two of the four genesis validators unbond at once, their processes
+	// running: that would leave two bonded share holders, fewer than the three
+	// a reshare needs. One goes through; the other is refused (in CheckTx, or
+	// in the block when both land in one) and the key moves to three.
+	var wg sync.WaitGroup
+	results := make([]network.TxResult, 2)
+	errs := make([]error, 2)
+	for j, i := range []int{1, 2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[j], errs[j] = n.Tx(i, "validator", "staking", "unbond", n.Nodes[i].ValAddr, "10000000000ulit")
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	left, refused := -1, -1
+	for j, res := range results {
+		if res.Code == 0 {
+			left = j + 1
+			continue
+		}
+		refused = j + 1
+		require.Equal(t, "tss", res.Codespace, res.RawLog)
+		require.EqualValues(t, 15, res.Code, res.RawLog)
+		require.Contains(t, res.RawLog, "fewer than the 3 a reshare needs")
+	}
+	require.NotEqual(t, -1, left, "one unbonding goes through: %+v", results)
+	require.NotEqual(t, -1, refused, "the other is refused: %+v", results)
+	t.Logf("node%d unbonded; node%d refused", left, refused)
+	deadline = time.Now().Add(5 * time.Minute)
+	for {
+		out, err = n.CLI(0, "query", "tss", "key-set", "--output", "json")
+		require.NoError(t, err)
+		var now struct {
+			KeySet struct {
+				Pubkey       string   `json:"pubkey"`
+				Participants []string `json:"participants"`
+			} `json:"key_set"`
+			Resharing json.RawMessage `json:"resharing"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &now))
+		require.Equal(t, root, now.KeySet.Pubkey, "the root key never changes")
+		if len(now.KeySet.Participants) == 3 && (len(now.Resharing) == 0 || string(now.Resharing) == "null") {
+			require.NotContains(t, now.KeySet.Participants, n.Nodes[left].ValAddr)
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the key never moved to three: %s", out)
+		time.Sleep(time.Second)
+	}
+	for _, i := range []int{left, refused} {
+		pid, err := n.PID(i)
+		require.NoError(t, err)
+		require.True(t, network.Alive(pid), "node%d keeps running", i)
+	}
+	out, err = n.CLI(0, "tx", "tss", "sign", token, "0x"+strings.Repeat("5b", 32), "--from", network.Alice, "--yes", "--wait", "--output", "json")
 	require.NoError(t, err, out)
 	require.Contains(t, out, "SIGNATURE_STATUS_SIGNED")
 }
