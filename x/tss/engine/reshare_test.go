@@ -177,3 +177,35 @@ func testLogger() log.Logger {
 	}
 	return log.NewNopLogger()
 }
+
+// TestJunkIsBlamedOnItsSender: bytes that are not a tss-lib message, from a
+// party the chain authenticated, make the receiving engine report a blame of
+// that party in its next extension (once).
+func TestJunkIsBlamedOnItsSender(t *testing.T) {
+	c := newSimChain(t, 2)
+	a0, a1 := c.addrs[0], c.addrs[1]
+	c.block()
+	c.jobs = []keeper.Job{{Session: types.Session{
+		Id: 1, Type: types.SESSION_TYPE_KEYGEN, KeySetId: 1, Threshold: 1, StartHeight: c.height + 1, Parties: parties(a0, a1),
+	}}}
+	c.block()
+	blames := func() []types.Blame {
+		var out []types.Blame
+		deadline := time.Now().Add(10 * time.Second)
+		for len(out) == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			c.height++
+			if sec := c.engines[1].ExtensionSection(c.height, 1<<20); sec != nil {
+				out = sec.Blames
+			}
+		}
+		return out
+	}
+	c.engines[1].Deliver([]keeper.Delivered{{SessionID: 1, From: a0, Payload: []byte("not a tss-lib message")}})
+	require.Equal(t, []types.Blame{{SessionId: 1, Culprits: []string{a0}}}, blames())
+	// The same sender's next junk adds no second blame.
+	c.engines[1].Deliver([]keeper.Delivered{{SessionID: 1, From: a0, Payload: []byte("more junk")}})
+	c.height += ResendAfterBlocks - 1
+	sec := c.engines[1].ExtensionSection(c.height, 1<<20)
+	require.Empty(t, sec.Blames, "reported once (resent only after ResendAfterBlocks)")
+}
