@@ -284,6 +284,7 @@ func (e *Engine) Observe(s Snapshot) {
 	}
 	open := map[uint64]bool{}
 	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0, types.SESSION_TYPE_RESHARE: 0}
+	var joined int64 // the latest start height of a session joined now
 	for _, j := range s.Jobs {
 		open[j.Session.Id] = true
 		byType[j.Session.Type]++
@@ -306,7 +307,10 @@ func (e *Engine) Observe(s Snapshot) {
 		}
 		e.runs[j.Session.Id] = r
 		metricPartiesRunning.WithLabelValues(r.label).Inc()
+		joined = max(joined, j.Session.StartHeight)
 	}
+	// One durable write for all the sessions joined after this block.
+	e.raiseWatermark(joined)
 	for id, r := range e.runs {
 		if !open[id] {
 			r.stop()

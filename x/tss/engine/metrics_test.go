@@ -100,13 +100,7 @@ func (c *simChain) until(timeout time.Duration, what string, cond func() bool) {
 	}
 }
 
-func parties(addrs ...string) []types.Party {
-	out := make([]types.Party, len(addrs))
-	for i, a := range addrs {
-		out[i] = types.Party{Validator: a}
-	}
-	return out
-}
+func parties(addrs ...string) []types.Party { return types.NewParties(addrs) }
 
 // TestMetricsKeygenAndSign runs a real 3-party DKG and a 2-of-3 signature
 // through engines fed by a simulated chain and checks every TSS metric the

@@ -75,14 +75,6 @@ func partyIDs(validators []string, keySet uint64) (tss.SortedPartyIDs, map[strin
 	return tss.SortPartyIDs(ids), byAddr, nil
 }
 
-func validators(parties []types.Party) []string {
-	out := make([]string, 0, len(parties))
-	for _, p := range parties {
-		out = append(out, p.Validator)
-	}
-	return out
-}
-
 // starters start this node's part in a session of each type: one function
 // per protocol, in its own file (keygen.go, sign.go, reshare.go). A starter
 // builds r's parties, starts the pumps and the parties. Called with e.mu held.
@@ -106,14 +98,13 @@ func (e *Engine) startRun(j keeper.Job) (*run, error) {
 	if err := start(e, r, j); err != nil {
 		return nil, err
 	}
-	e.raiseWatermark(j.Session.StartHeight)
 	return r, nil
 }
 
 // startSingle wires and starts a keygen or sign run's one party: its ids and
 // parameters, made by newParty, then the pumps and the party.
 func (e *Engine) startSingle(r *run, newParty func(params *tss.Parameters, out chan<- tss.Message) (tss.Party, error)) error {
-	ids, byAddr, err := partyIDs(validators(r.session.Parties), r.session.KeySetId)
+	ids, byAddr, err := partyIDs(r.session.PartyValidators(), r.session.KeySetId)
 	if err != nil {
 		return err
 	}

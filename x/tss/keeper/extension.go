@@ -246,6 +246,20 @@ func noteFault(ctx context.Context, s *types.Session, i int, reason string) erro
 	return sdkCtx.EventManager().EmitTypedEvent(&types.EventPartyFaulty{SessionId: s.Id, Validator: p.Validator, Reason: reason})
 }
 
+// firstResult tells whether result is party i's first report in s. The same
+// report again is normal (engines resend until the session closes); a
+// different one is pruned and recorded ("changed keygen result").
+func (k Keeper) firstResult(ctx context.Context, s *types.Session, i int, result string) (bool, error) {
+	switch s.Parties[i].Result {
+	case "":
+		return true, nil
+	case result:
+		return false, nil
+	default:
+		return false, k.recordFault(ctx, s, i, "changed keygen result")
+	}
+}
+
 // openSession loads a session if it is open, else nil.
 func (k Keeper) openSession(ctx context.Context, id uint64) (*types.Session, error) {
 	open, err := k.OpenSessions.Has(ctx, id)

@@ -484,13 +484,7 @@ func keys[K any](t *testing.T, ctx context.Context, ks collections.KeySet[K]) []
 	return out
 }
 
-func parties(s types.Session) []string {
-	var out []string
-	for _, p := range s.Parties {
-		out = append(out, p.Validator)
-	}
-	return out
-}
+func parties(s types.Session) []string { return s.PartyValidators() }
 
 func outsider(s types.Session) string {
 	for _, op := range ops() {

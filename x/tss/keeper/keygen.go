@@ -30,8 +30,7 @@ func ThresholdFor(n int) uint32 {
 // at least k = n - f parties reported (none if no key has that many).
 func dissenters(s types.Session) ([]string, string) {
 	const why = "reported a different key than the others"
-	n := len(s.Parties)
-	k := max(1, n-max(1, (n-1)/3))
+	k := keptUp(len(s.Parties))
 	for _, cand := range s.Parties {
 		agree := 0
 		for _, p := range s.Parties {
@@ -121,7 +120,7 @@ func (k Keeper) maybeStartKeygen(ctx context.Context) error {
 	slices.Sort(parties)
 	ks := types.KeySet{Id: latest.Id + 1, Threshold: ThresholdFor(len(parties)), Participants: parties, Status: types.KEY_SET_STATUS_KEYGEN, Epoch: 1}
 	s, err := k.newSession(ctx, types.Session{
-		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(parties), Attempt: 1,
+		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: types.NewParties(parties), Attempt: 1,
 	})
 	if err != nil {
 		return err
@@ -152,11 +151,10 @@ func (k Keeper) retryKeygen(ctx context.Context, s types.Session, leaveOut []str
 	case keep != nil:
 		ks.Participants = keep
 	case !allBonded:
-		ks.Status, ks.RetiredHeight = types.KEY_SET_STATUS_RETIRED, sdk.UnwrapSDKContext(ctx).BlockHeight()
-		return k.KeySets.Set(ctx, ks.Id, ks)
+		return k.retireKeySet(ctx, ks)
 	}
 	next, err := k.newSession(ctx, types.Session{
-		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(ks.Participants), Attempt: s.Attempt + 1,
+		Type: types.SESSION_TYPE_KEYGEN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: types.NewParties(ks.Participants), Attempt: s.Attempt + 1,
 	})
 	if err != nil {
 		return err
@@ -195,12 +193,8 @@ func (k Keeper) applyKeygenResult(ctx context.Context, s *types.Session, author 
 	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil || len(r.Pubkey) != 33 {
 		return k.recordFault(ctx, s, i, "invalid keygen result")
 	}
-	switch s.Parties[i].Result {
-	case "":
-	case result:
-		return nil // engines resend results until the session closes
-	default:
-		return k.recordFault(ctx, s, i, "changed keygen result")
+	if first, err := k.firstResult(ctx, s, i, result); !first || err != nil {
+		return err
 	}
 	s.Parties[i].Result = result
 	if err := k.Sessions.Set(ctx, s.Id, *s); err != nil {

@@ -23,8 +23,7 @@ import (
 // an encryption key yet (still making pre-parameters); bonded is every bonded
 // operator.
 func (k Keeper) committee(ctx context.Context, members []string) (want, missing, bonded []string, err error) {
-	vals, err := k.staking.GetBondedValidatorsByPower(ctx)
-	if err != nil {
+	if bonded, err = k.bondedOperators(ctx); err != nil {
 		return nil, nil, nil, err
 	}
 	penalized, err := k.penalized(ctx)
@@ -35,13 +34,11 @@ func (k Keeper) committee(ctx context.Context, members []string) (want, missing,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	for _, v := range vals {
-		op := v.GetOperator()
+	for _, op := range bonded {
 		addr, err := sdk.ValAddressFromBech32(op)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		bonded = append(bonded, op)
 		has, err := k.EncKeys.Has(ctx, addr)
 		if err != nil {
 			return nil, nil, nil, err
@@ -55,8 +52,6 @@ func (k Keeper) committee(ctx context.Context, members []string) (want, missing,
 			want = append(want, op)
 		}
 	}
-	slices.Sort(want)
-	slices.Sort(bonded)
 	return want, missing, bonded, nil
 }
 
@@ -94,12 +89,7 @@ func (k Keeper) maybeStartReshare(ctx context.Context) error {
 	if len(want) < 2 || (!changed && !refresh) {
 		return k.KeygenWaitSince.Remove(ctx)
 	}
-	membersLeft := false
-	for _, p := range active.Participants {
-		if !slices.Contains(bonded, p) {
-			membersLeft = true
-		}
-	}
+	membersLeft := slices.ContainsFunc(active.Participants, func(p string) bool { return !slices.Contains(bonded, p) })
 	if len(missing) > 0 && !membersLeft {
 		since, err := k.KeygenWaitSince.Get(ctx)
 		if errors.Is(err, collections.ErrNotFound) {
@@ -146,13 +136,13 @@ func (k Keeper) startReshare(ctx context.Context, source, target types.KeySet, e
 		if attempt == 1 {
 			return nil // a fresh target is not stored until the key can move
 		}
-		return k.abandonReshare(ctx, target)
+		return k.retireKeySet(ctx, target)
 	}
 	parties := append(slices.Clone(old), target.Participants...)
 	slices.Sort(parties)
 	s, err := k.newSession(ctx, types.Session{
 		Type: types.SESSION_TYPE_RESHARE, KeySetId: source.Id, Threshold: source.Threshold,
-		Parties: partiesOf(slices.Compact(parties)), Attempt: attempt,
+		Parties: types.NewParties(slices.Compact(parties)), Attempt: attempt,
 		NewKeySetId: target.Id, NewThreshold: target.Threshold, OldCommittee: old, NewCommittee: target.Participants,
 	})
 	if err != nil {
@@ -162,11 +152,12 @@ func (k Keeper) startReshare(ctx context.Context, source, target types.KeySet, e
 	return k.KeySets.Set(ctx, target.Id, target)
 }
 
-// abandonReshare retires a reshare target that never became active; the
-// next EndBlocker starts a fresh reshare from the bonded set of then.
-func (k Keeper) abandonReshare(ctx context.Context, target types.KeySet) error {
-	target.Status, target.RetiredHeight = types.KEY_SET_STATUS_RETIRED, sdk.UnwrapSDKContext(ctx).BlockHeight()
-	return k.KeySets.Set(ctx, target.Id, target)
+// retireKeySet stores ks retired at this height: handed on by a reshare, or
+// abandoned (a DKG or reshare target that never became active; the next
+// EndBlocker starts over from the bonded set of then).
+func (k Keeper) retireKeySet(ctx context.Context, ks types.KeySet) error {
+	ks.Status, ks.RetiredHeight = types.KEY_SET_STATUS_RETIRED, sdk.UnwrapSDKContext(ctx).BlockHeight()
+	return k.KeySets.Set(ctx, ks.Id, ks)
 }
 
 // retryReshare restarts an expired reshare. The new committee loses its
@@ -194,7 +185,7 @@ func (k Keeper) retryReshare(ctx context.Context, s types.Session, leaveOut []st
 	}
 	keep, _ := retryCommittee(target.Participants, leaveOut, bonded, target.Threshold)
 	if keep == nil {
-		return k.abandonReshare(ctx, target)
+		return k.retireKeySet(ctx, target) // abandoned; the next block starts over
 	}
 	target.Participants = keep
 	return k.startReshare(ctx, source, target, leaveOut, s.Attempt+1)
@@ -219,12 +210,8 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 		return err
 	}
 	result := "0x" + hex.EncodeToString(r.Pubkey)
-	switch s.Parties[i].Result {
-	case result:
-		return nil
-	case "":
-	default:
-		return k.recordFault(ctx, s, i, "changed keygen result")
+	if first, err := k.firstResult(ctx, s, i, result); !first || err != nil {
+		return err
 	}
 	if result != source.Pubkey {
 		return k.recordFault(ctx, s, i, "reported a different key")
@@ -242,13 +229,11 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 	if err != nil {
 		return err
 	}
-	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	target.Status, target.ActivatedHeight = types.KEY_SET_STATUS_ACTIVE, h
-	source.Status, source.RetiredHeight = types.KEY_SET_STATUS_RETIRED, h
+	target.Status, target.ActivatedHeight = types.KEY_SET_STATUS_ACTIVE, sdk.UnwrapSDKContext(ctx).BlockHeight()
 	if err := k.KeySets.Set(ctx, target.Id, target); err != nil {
 		return err
 	}
-	if err := k.KeySets.Set(ctx, source.Id, source); err != nil {
+	if err := k.retireKeySet(ctx, source); err != nil {
 		return err
 	}
 	if err := k.closeSession(ctx, *s, types.SESSION_STATUS_COMPLETED); err != nil {
@@ -267,7 +252,7 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 // sides' counts differ, so one bar for all would make the smaller side look
 // silent.
 func silentInReshare(s types.Session) []string {
-	var oldOnly, newOnly, both []types.Party
+	var oldOnly, newOnly, both, newSide []types.Party
 	for _, p := range s.Parties {
 		inOld, inNew := slices.Contains(s.OldCommittee, p.Validator), slices.Contains(s.NewCommittee, p.Validator)
 		switch {
@@ -278,21 +263,18 @@ func silentInReshare(s types.Session) []string {
 		default:
 			newOnly = append(newOnly, p)
 		}
-	}
-	var newSide []types.Party
-	for _, p := range s.Parties {
-		if slices.Contains(s.NewCommittee, p.Validator) {
+		if inNew {
 			newSide = append(newSide, p)
 		}
 	}
 	// The k-th most active rule is safe against f padders only in a group of
 	// more than 3f; smaller groups rely on the rules below.
-	f := max(1, (len(s.Parties)-1)/3)
+	f := faultBound(len(s.Parties))
 	group := func(ps []types.Party) []string {
 		if len(ps) <= 3*f {
 			return nil
 		}
-		return silentAmong(ps, false)
+		return silentAmong(ps)
 	}
 	out := append(append(group(oldOnly), group(newOnly)...), group(both)...)
 	for _, v := range silentResults(newSide) {
@@ -306,26 +288,6 @@ func silentInReshare(s types.Session) []string {
 		}
 	}
 	slices.Sort(out)
-	return out
-}
-
-// silentResults are the parties without a result when at least k = n - f
-// of them reported one.
-func silentResults(parties []types.Party) []string {
-	n := len(parties)
-	k := max(1, n-max(1, (n-1)/3))
-	results := 0
-	for _, p := range parties {
-		if p.Result != "" {
-			results++
-		}
-	}
-	var out []string
-	for _, p := range parties {
-		if results >= k && p.Result == "" {
-			out = append(out, p.Validator)
-		}
-	}
 	return out
 }
 

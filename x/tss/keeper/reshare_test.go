@@ -439,7 +439,7 @@ func TestBlameQuorumCountsTheCommittee(t *testing.T) {
 	ks.Threshold = 4 // 7 members: f = 2
 	require.NoError(t, f.k.KeySets.Set(f.ctx, ks.Id, ks))
 	s := types.Session{Id: 1, Type: types.SESSION_TYPE_SIGN, Status: types.SESSION_STATUS_OPEN, KeySetId: ks.Id, Threshold: 4,
-		Parties: partiesFor(ops()), StartHeight: 40, DeadlineHeight: 100, Attempt: 1}
+		Parties: types.NewParties(ops()), StartHeight: 40, DeadlineHeight: 100, Attempt: 1}
 	require.NoError(t, f.k.Sessions.Set(f.ctx, s.Id, s))
 	require.NoError(t, f.k.OpenSessions.Set(f.ctx, s.Id))
 	accused := vals[3].op
@@ -453,12 +453,4 @@ func TestBlameQuorumCountsTheCommittee(t *testing.T) {
 	s = f.session(t, s.Id)
 	require.EqualValues(t, 1, s.Parties[i].Faults)
 	require.Contains(t, s.Parties[i].LastFault, "blamed by 3 of 4 parties")
-}
-
-func partiesFor(ops []string) []types.Party {
-	var out []types.Party
-	for _, op := range ops {
-		out = append(out, types.Party{Validator: op})
-	}
-	return out
 }

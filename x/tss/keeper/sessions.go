@@ -77,57 +77,70 @@ func (k Keeper) newSession(ctx context.Context, s types.Session) (types.Session,
 		return s, err
 	}
 	return s, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionStarted{
-		SessionId: id, Type: s.Type.String(), Parties: partyNames(s.Parties), DeadlineHeight: s.DeadlineHeight, Attempt: s.Attempt, SignatureId: s.SignatureId,
+		SessionId: id, Type: s.Type.String(), Parties: s.PartyValidators(), DeadlineHeight: s.DeadlineHeight, Attempt: s.Attempt, SignatureId: s.SignatureId,
 	})
 }
 
-// partiesOf makes the parties of a new session.
-func partiesOf(validators []string) []types.Party {
-	out := make([]types.Party, 0, len(validators))
-	for _, v := range validators {
-		out = append(out, types.Party{Validator: v})
-	}
-	return out
-}
+// faultBound is f = max(1, ⌊(n-1)/3⌋), the parties of n that may misbehave.
+func faultBound(n int) int { return max(1, (n-1)/3) }
 
-func partyNames(ps []types.Party) []string {
-	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, p.Validator)
-	}
-	return out
-}
+// keptUp is k = n - f (at least 1): that many parties agreeing, or keeping
+// up, cannot all be ones that misbehave.
+func keptUp(n int) int { return max(1, n-faultBound(n)) }
 
 // silentParties are those a retry leaves out: they delivered fewer messages
 // than the parties that kept up did, or reported no result while enough
-// others did. "Kept up" is the k-th most active party, k = n - f with
-// f = max(1, ⌊(n-1)/3⌋) the parties that may misbehave: a party that pads its
-// own count (replays are pruned, but fresh junk is not) cannot make honest
-// ones look silent, nor can f parties claiming a result early.
-func silentParties(s types.Session) []string { return silentAmong(s.Parties, true) }
+// others did. "Kept up" is the k-th most active party, k = keptUp(n): a party
+// that pads its own count (replays are pruned, but fresh junk is not) cannot
+// make honest ones look silent, nor can f parties claiming a result early.
+func silentParties(s types.Session) []string {
+	behind, noResult := silentAmong(s.Parties), silentResults(s.Parties)
+	var out []string
+	for _, p := range s.Parties {
+		if slices.Contains(behind, p.Validator) || slices.Contains(noResult, p.Validator) {
+			out = append(out, p.Validator)
+		}
+	}
+	return out
+}
 
-// silentAmong applies that rule to a group of parties that each send the
-// same number of messages; withResults adds the result rule (a group that
-// does not report results passes false).
-func silentAmong(parties []types.Party, withResults bool) []string {
+// silentAmong applies the message rule to a group of parties that each send
+// the same number of messages: those below the k-th most active.
+func silentAmong(parties []types.Party) []string {
 	n := len(parties)
 	if n == 0 {
 		return nil
 	}
-	k := max(1, n-max(1, (n-1)/3))
 	counts := make([]uint32, 0, n)
-	results := 0
 	for _, p := range parties {
 		counts = append(counts, p.Messages)
+	}
+	slices.Sort(counts)
+	bar := counts[n-keptUp(n)] // the k-th largest
+	var out []string
+	for _, p := range parties {
+		if p.Messages < bar {
+			out = append(out, p.Validator)
+		}
+	}
+	return out
+}
+
+// silentResults are the parties without a result when at least k = keptUp(n)
+// of them reported one.
+func silentResults(parties []types.Party) []string {
+	results := 0
+	for _, p := range parties {
 		if p.Result != "" {
 			results++
 		}
 	}
-	slices.Sort(counts)
-	bar := counts[n-k] // the k-th largest
+	if results < keptUp(len(parties)) {
+		return nil
+	}
 	var out []string
 	for _, p := range parties {
-		if p.Messages < bar || (withResults && results >= k && p.Result == "") {
+		if p.Result == "" {
 			out = append(out, p.Validator)
 		}
 	}

@@ -80,7 +80,7 @@ func (k Keeper) startSign(ctx context.Context, sig types.Signature, exclude []st
 		return k.finishSignature(ctx, sig)
 	}
 	s, err := k.newSession(ctx, types.Session{
-		Type: types.SESSION_TYPE_SIGN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: partiesOf(signers), Attempt: attempt, SignatureId: sig.Id,
+		Type: types.SESSION_TYPE_SIGN, KeySetId: ks.Id, Threshold: ks.Threshold, Parties: types.NewParties(signers), Attempt: attempt, SignatureId: sig.Id,
 	})
 	if err != nil {
 		return err
