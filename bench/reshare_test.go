@@ -28,10 +28,6 @@ import (
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
-// genesisSelfBond is each genesis validator's self-bond (network.Init's
-// gentx amount); the joining validators bond the same.
-const genesisSelfBond = "10000000000ulit"
-
 // thresholdFor is x/tss's threshold for n share holders.
 func thresholdFor(n int) int { return int(keeper.ThresholdFor(n)) }
 
@@ -506,11 +502,11 @@ func (c *chain) reshareChurn(b *testing.B) (join churnStep, leaves []churnStep) 
 		if err := c.WaitForHeight(node.Index, h, 3*time.Minute); err != nil {
 			b.Fatalf("node%d catching up: %v", node.Index, err)
 		}
-		if err := c.CreateValidator(node.Index, genesisSelfBond); err != nil {
+		if err := c.CreateValidator(node.Index, network.SelfBond); err != nil {
 			b.Fatal(err)
 		}
 		members = append(members, node.ValAddr)
-		fmt.Printf("bench: node%d (%s) bonded %s\n", node.Index, node.ValAddr, genesisSelfBond)
+		fmt.Printf("bench: node%d (%s) bonded %s\n", node.Index, node.ValAddr, network.SelfBond)
 	}
 	step := func(what string, start time.Time, cpu0 time.Duration) churnStep {
 		if _, err := c.waitCommittee(root, members, 10*time.Minute); err != nil {
@@ -527,7 +523,7 @@ func (c *chain) reshareChurn(b *testing.B) (join churnStep, leaves []churnStep) 
 	for _, i := range []int{1, 2} {
 		val := c.Nodes[i].ValAddr
 		start, cpu0 := time.Now(), c.nodeCPU()
-		res, err := c.Tx(i, "validator", "staking", "unbond", val, genesisSelfBond)
+		res, err := c.Unbond(i)
 		if err != nil {
 			b.Fatal(err)
 		}

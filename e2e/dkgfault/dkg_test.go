@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -95,32 +94,11 @@ func TestE2EKillDuringDKG(t *testing.T) {
 	// running: that would leave two bonded share holders, fewer than the three
 	// a reshare needs. One goes through; the other is refused (in CheckTx, or
 	// in the block when both land in one) and the key moves to three.
-	var wg sync.WaitGroup
-	results := make([]network.TxResult, 2)
-	errs := make([]error, 2)
-	for j, i := range []int{1, 2} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[j], errs[j] = n.Tx(i, "validator", "staking", "unbond", n.Nodes[i].ValAddr, "10000000000ulit")
-		}()
-	}
-	wg.Wait()
-	require.NoError(t, errs[0])
-	require.NoError(t, errs[1])
-	left, refused := -1, -1
-	for j, res := range results {
-		if res.Code == 0 {
-			left = j + 1
-			continue
-		}
-		refused = j + 1
-		require.Equal(t, "tss", res.Codespace, res.RawLog)
-		require.EqualValues(t, 15, res.Code, res.RawLog)
-		require.Contains(t, res.RawLog, "fewer than the 3 a reshare needs")
-	}
-	require.NotEqual(t, -1, left, "one unbonding goes through: %+v", results)
-	require.NotEqual(t, -1, refused, "the other is refused: %+v", results)
+	left, refused, refusal, err := n.UnbondAtOnce(1, 2)
+	require.NoError(t, err, "one unbonding goes through, the other is refused")
+	require.Equal(t, "tss", refusal.Codespace, refusal.RawLog)
+	require.EqualValues(t, 15, refusal.Code, refusal.RawLog)
+	require.Contains(t, refusal.RawLog, "fewer than the 3 a reshare needs")
 	t.Logf("node%d unbonded; node%d refused", left, refused)
 	deadline = time.Now().Add(5 * time.Minute)
 	for {

@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,8 +29,6 @@ import (
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
-
-const selfBond = "10000000000ulit"
 
 type suite struct {
 	t      *testing.T
@@ -89,7 +86,7 @@ func TestE2EReshareThroughChurn(t *testing.T) {
 		h, err := n.Height(context.Background(), 0)
 		require.NoError(t, err)
 		require.NoError(t, n.WaitForHeight(node.Index, h, 3*time.Minute))
-		require.NoError(t, n.CreateValidator(node.Index, selfBond))
+		require.NoError(t, n.CreateValidator(node.Index, network.SelfBond))
 		t.Logf("node%d (%s) is a validator", node.Index, node.ValAddr)
 	}
 	start := time.Now()
@@ -127,33 +124,11 @@ func TestE2EReshareThroughChurn(t *testing.T) {
 	// reshare needs. One goes through, the other is refused with a clear error
 	// while both processes keep running (node0 goes on serving the CLI).
 	require.Len(t, ks.Participants, 4)
-	pair := []int{0, 3}
-	var wg sync.WaitGroup
-	results := make([]network.TxResult, 2)
-	errs := make([]error, 2)
-	for j, i := range pair {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[j], errs[j] = n.Tx(i, "validator", "staking", "unbond", n.Nodes[i].ValAddr, selfBond)
-		}()
-	}
-	wg.Wait()
-	require.NoError(t, errs[0])
-	require.NoError(t, errs[1])
-	refused, left := -1, -1
-	for j, res := range results {
-		if res.Code == 0 {
-			left = pair[j]
-			continue
-		}
-		refused = pair[j]
-		require.Equal(t, "tss", res.Codespace, res.RawLog)
-		require.EqualValues(t, 15, res.Code, res.RawLog)
-		require.Contains(t, res.RawLog, "fewer than the 3 a reshare needs")
-	}
-	require.NotEqual(t, -1, left, "one unbonding goes through: %+v", results)
-	require.NotEqual(t, -1, refused, "the other is refused: %+v", results)
+	left, refused, refusal, err := n.UnbondAtOnce(0, 3)
+	require.NoError(t, err, "one unbonding goes through, the other is refused")
+	require.Equal(t, "tss", refusal.Codespace, refusal.RawLog)
+	require.EqualValues(t, 15, refusal.Code, refusal.RawLog)
+	require.Contains(t, refusal.RawLog, "fewer than the 3 a reshare needs")
 	ks = s.waitCommittee(3, 5*time.Minute)
 	require.NotContains(t, ks.Participants, n.Nodes[left].ValAddr)
 	require.Contains(t, ks.Participants, n.Nodes[refused].ValAddr)
@@ -218,7 +193,7 @@ func (s *suite) unbond(i int) {
 	// A note makes each attempt a new transaction: a refused one left the
 	// sequence unchanged, and the same bytes again would only find the old
 	// result.
-	res, err := s.n.Tx(i, "validator", "staking", "unbond", s.n.Nodes[i].ValAddr, selfBond, "--note", fmt.Sprintf("unbond node%d at %d", i, h))
+	res, err := s.n.Unbond(i, "--note", fmt.Sprintf("unbond node%d at %d", i, h))
 	require.NoError(s.t, err)
 	if res.Code != 0 {
 		mine, _ := s.n.CLI(i, "query", "tss", "key-set", "--output", "json")

@@ -162,6 +162,9 @@ type Network struct {
 // Alice is the funded account in node0's test keyring.
 const Alice = "alice"
 
+// SelfBond is each genesis validator's self-delegation.
+const SelfBond = "10000000000ulit"
+
 // run executes litd with args and returns its stdout.
 func (n *Network) run(args ...string) (string, error) {
 	cmd := exec.Command(n.Cfg.Bin, args...)
@@ -225,7 +228,7 @@ func Init(cfg Config) (*Network, error) {
 			}
 		}
 		gentx := filepath.Join(node0.Home, "config", "gentx", fmt.Sprintf("gentx-node%d.json", node.Index))
-		if _, err := n.run(append([]string{"genesis", "gentx", "validator", "10000000000ulit", "--chain-id", cfg.ChainID,
+		if _, err := n.run(append([]string{"genesis", "gentx", "validator", SelfBond, "--chain-id", cfg.ChainID,
 			"--home", node.Home, "--output-document", gentx}, kr...)...); err != nil {
 			return nil, err
 		}

@@ -3,9 +3,11 @@ package network
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -138,4 +140,38 @@ func WaitSigned(q tsstypes.QueryClient, id uint64, timeout time.Duration) (tssty
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// Unbond has node i's validator undelegate its whole self-bond (SelfBond)
+// through node i, with extra flags.
+func (n *Network) Unbond(i int, extra ...string) (TxResult, error) {
+	return n.Tx(i, "validator", append([]string{"staking", "unbond", n.Nodes[i].ValAddr, SelfBond}, extra...)...)
+}
+
+// UnbondAtOnce sends the unbondings of two validators concurrently, each
+// through its own node, and tells which went through and which was refused
+// (an error unless exactly one of each).
+func (n *Network) UnbondAtOnce(a, b int) (left, refused int, refusal TxResult, err error) {
+	var wg sync.WaitGroup
+	pair := []int{a, b}
+	results := make([]TxResult, 2)
+	errs := make([]error, 2)
+	for j, i := range pair {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[j], errs[j] = n.Unbond(i)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, 0, TxResult{}, err
+	}
+	switch {
+	case results[0].Code == 0 && results[1].Code != 0:
+		return a, b, results[1], nil
+	case results[1].Code == 0 && results[0].Code != 0:
+		return b, a, results[0], nil
+	}
+	return 0, 0, TxResult{}, fmt.Errorf("want one unbonding through and one refused, got %+v", results)
 }
