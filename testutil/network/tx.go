@@ -164,6 +164,15 @@ func (n *Network) UnbondAtOnce(a, b int) (left, refused int, refusal TxResult, e
 		}()
 	}
 	wg.Wait()
+	// A transaction that passed CheckTx before the other one was committed
+	// is checked again then and, refused, dropped from the mempool: it is
+	// never included and the wait times out. Sent again, it is refused at
+	// once, as a user retrying would see.
+	for j, i := range pair {
+		if errs[j] != nil {
+			results[j], errs[j] = n.Unbond(i, "--note", "again after it left the mempool")
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return 0, 0, TxResult{}, err
 	}
