@@ -1,20 +1,24 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 
 	"github.com/cometbft/cometbft/privval"
+	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	"github.com/spf13/cast"
 
 	"cosmossdk.io/log/v2"
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
 	"github.com/cosmos/cosmos-sdk/baseapp/txnrunner"
+	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/app/abci/early"
 	"github.com/litprotocol/litd/app/abci/faults"
 	"github.com/litprotocol/litd/app/abci/preblock"
 	"github.com/litprotocol/litd/app/abci/proposals"
@@ -32,6 +36,11 @@ import (
 // A node with a validator key also gets the off-chain TSS engine.
 func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOptions) {
 	consAddr, eng := app.startEngine(logger, appOpts)
+	app.consAddr = consAddr
+	if eng != nil && !cast.ToBool(appOpts.Get("grpc.enable")) && !cast.ToBool(appOpts.Get("api.enable")) {
+		logger.Warn("gRPC and the API are disabled, so the SDK gives the app no CometBFT client: the TSS engine learns " +
+			"protocol messages from committed blocks only, two blocks per round instead of one (enable [grpc])")
+	}
 
 	var (
 		veEngine  ve.TSSEngine
@@ -72,6 +81,23 @@ func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOption
 	app.SetPrecommiter(pb.Precommiter())
 
 	app.SetBlockSTMTxRunner(abcitypes.TxRunner{Inner: txnrunner.NewDefaultRunner(app.txConfig.TxDecoder())})
+}
+
+// listenEarly lets the TSS engine take peers' messages from verified
+// precommits (app/abci/early). The SDK hands the app its in-process CometBFT
+// client only through RegisterTxService, when gRPC or the API is enabled.
+func (app *App) listenEarly(clientCtx client.Context) {
+	if app.TSSEngine == nil {
+		return
+	}
+	events, ok := clientCtx.Client.(rpcclient.EventsClient)
+	if !ok {
+		app.Logger().Warn("no CometBFT event client; the TSS engine learns protocol messages from committed blocks only")
+		return
+	}
+	if err := early.Listen(context.Background(), app.Logger(), events, app.consAddr, app.TSSEngine); err != nil {
+		app.Logger().Error("cannot listen to votes; the TSS engine learns protocol messages from committed blocks only", "err", err)
+	}
 }
 
 // startEngine opens the TSS engine under <home>/tss when this node has a

@@ -128,6 +128,8 @@ type App struct {
 	// Lit Actions; nil when the node has no validator key (or in tests and CLI).
 	TSSEngine     *engine.Engine
 	ActionsEngine *actionsengine.Engine
+	// consAddr is this node's validator consensus address (nil if none).
+	consAddr sdk.ConsAddress
 }
 
 // New builds the app. appOpts carries app.toml and flags.
@@ -354,6 +356,7 @@ func (app *App) RegisterAPIRoutes(apiSvr *api.Server, apiConfig config.APIConfig
 // RegisterTxService registers the tx gRPC service.
 func (app *App) RegisterTxService(clientCtx client.Context) {
 	authtx.RegisterTxService(app.GRPCQueryRouter(), clientCtx, app.Simulate, app.interfaceRegistry)
+	app.listenEarly(clientCtx)
 }
 
 // RegisterTendermintService registers the CometBFT gRPC service.

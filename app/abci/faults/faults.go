@@ -14,7 +14,11 @@
 //   - ve-misaddress: every TSS message is also sent addressed to a
 //     validator that is not a party of its session;
 //   - tx0-forge: as proposer, tx 0 carries an extension signature with one
-//     bit flipped.
+//     bit flipped;
+//   - tx0-omit: as proposer, tx 0 leaves out the extension that carries the
+//     most TSS messages (its vote marked absent) whenever the rest still
+//     hold more than 2/3 of the power: a valid block that does not commit
+//     messages every validator already saw in that precommit.
 package faults
 
 import (
@@ -46,6 +50,7 @@ const (
 	Replay     = "ve-replay"
 	Misaddress = "ve-misaddress"
 	ForgeTx0   = "tx0-forge"
+	OmitTx0    = "tx0-omit"
 )
 
 // NonParty is the recipient of misaddressed messages: a well-formed operator
@@ -67,7 +72,7 @@ type Injector struct {
 // New returns an injector for faults (names as in the package doc).
 func New(logger log.Logger, faults []string) (*Injector, error) {
 	for _, f := range faults {
-		if !slices.Contains([]string{Malformed, Oversized, Replay, Misaddress, ForgeTx0}, f) {
+		if !slices.Contains([]string{Malformed, Oversized, Replay, Misaddress, ForgeTx0, OmitTx0}, f) {
 			return nil, fmt.Errorf("unknown fault %q", f)
 		}
 	}
@@ -149,9 +154,10 @@ func (in *Injector) Corrupt(bz []byte) []byte {
 	return out
 }
 
-// PrepareProposal forges tx 0 of this node's proposals.
+// PrepareProposal forges tx 0 of this node's proposals, or leaves an
+// extension out of it.
 func (in *Injector) PrepareProposal(next sdk.PrepareProposalHandler) sdk.PrepareProposalHandler {
-	if !in.has(ForgeTx0) {
+	if !in.has(ForgeTx0) && !in.has(OmitTx0) {
 		return next
 	}
 	return func(ctx sdk.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
@@ -159,12 +165,49 @@ func (in *Injector) PrepareProposal(next sdk.PrepareProposalHandler) sdk.Prepare
 		if err != nil || len(resp.Txs) == 0 {
 			return resp, err
 		}
-		if forged, ok := Forge(resp.Txs[0]); ok {
-			resp.Txs[0] = forged
-			in.log.Error("proposing a forged tx 0", "height", req.Height)
+		if in.has(ForgeTx0) {
+			if forged, ok := Forge(resp.Txs[0]); ok {
+				resp.Txs[0] = forged
+				in.log.Error("proposing a forged tx 0", "height", req.Height)
+			}
+			return resp, nil
+		}
+		if out, addr, msgs, ok := Omit(resp.Txs[0]); ok {
+			resp.Txs[0] = out
+			in.log.Error("leaving an extension out of tx 0", "height", req.Height, "validator", addr, "tss_messages", msgs)
 		}
 		return resp, nil
 	}
+}
+
+// Omit marks absent the commit vote whose extension carries the most TSS
+// messages, if the other commit votes still hold more than 2/3 of the power
+// (else the block would not validate). It returns the new tx 0, that vote's
+// validator address (hex) and its number of messages.
+func Omit(tx0 []byte) ([]byte, string, int, bool) {
+	info, ok, err := abcitypes.DecodeInjected(tx0)
+	if !ok || err != nil {
+		return nil, "", 0, false
+	}
+	var total, committed int64
+	pick, most := -1, 0
+	for i, v := range info.Votes {
+		total += v.Validator.Power
+		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit {
+			continue
+		}
+		committed += v.Validator.Power
+		if ext, err := abcitypes.DecodeExtension(v.VoteExtension); err == nil && ext.Tss != nil && len(ext.Tss.Messages) > most {
+			pick, most = i, len(ext.Tss.Messages)
+		}
+	}
+	if pick < 0 || 3*(committed-info.Votes[pick].Validator.Power) <= 2*total {
+		return nil, "", 0, false
+	}
+	v := &info.Votes[pick]
+	v.BlockIdFlag, v.VoteExtension, v.ExtensionSignature = cmtproto.BlockIDFlagAbsent, nil, nil
+	out, err := abcitypes.EncodeInjected(info)
+	return out, fmt.Sprintf("%X", v.Validator.Address), most, err == nil
 }
 
 // Forge flips one bit of the first extension signature in an injected tx 0.

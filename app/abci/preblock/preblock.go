@@ -4,6 +4,8 @@
 package preblock
 
 import (
+	"slices"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
@@ -150,6 +152,33 @@ func (h Handler) Precommiter() sdk.Precommiter {
 	}
 }
 
+// operators maps the consensus address of each party of jobs to its
+// operator address; an operator that is no longer a validator is left out.
+func (h Handler) operators(ctx sdk.Context, jobs []tsskeeper.Job) (map[string]string, error) {
+	var parties []string
+	for _, j := range jobs {
+		parties = append(parties, j.Session.PartyValidators()...)
+	}
+	slices.Sort(parties)
+	ops := map[string]string{}
+	for _, operator := range slices.Compact(parties) {
+		addr, err := sdk.ValAddressFromBech32(operator)
+		if err != nil {
+			return nil, err
+		}
+		val, err := h.staking.GetValidator(ctx, addr)
+		if err != nil {
+			continue // gone from x/staking: it signs no precommits
+		}
+		cons, err := val.GetConsAddr()
+		if err != nil {
+			return nil, err
+		}
+		ops[string(cons)] = operator
+	}
+	return ops, nil
+}
+
 func (h Handler) snapshot(ctx sdk.Context) (engine.Snapshot, error) {
 	snap := engine.Snapshot{Height: ctx.BlockHeight(), EncKeys: map[string][]byte{}}
 	if len(h.consAddr) > 0 {
@@ -165,6 +194,9 @@ func (h Handler) snapshot(ctx sdk.Context) (engine.Snapshot, error) {
 		return snap, err
 	}
 	if snap.Jobs, err = h.tss.Jobs(ctx); err != nil {
+		return snap, err
+	}
+	if snap.Operators, err = h.operators(ctx, snap.Jobs); err != nil {
 		return snap, err
 	}
 	if snap.KeySets, err = h.tss.HeldKeySets(ctx); err != nil {

@@ -91,12 +91,21 @@ func (h Handler) VerifyVoteExtensionHandler() sdk.VerifyVoteExtensionHandler {
 // Validate is the stateless check shared by VerifyVoteExtension and the
 // proposal handlers.
 func Validate(bz []byte) error {
+	_, err := Decode(bz)
+	return err
+}
+
+// Decode parses an extension and applies the stateless checks to it.
+func Decode(bz []byte) (*abcitypes.VoteExtension, error) {
 	ext, err := abcitypes.DecodeExtension(bz)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := tsskeeper.ValidateSection(ext.Tss); err != nil {
-		return err
+		return nil, err
 	}
-	return actionskeeper.ValidateSection(ext.Actions)
+	if err := actionskeeper.ValidateSection(ext.Actions); err != nil {
+		return nil, err
+	}
+	return ext, nil
 }

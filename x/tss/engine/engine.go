@@ -33,7 +33,11 @@ type Snapshot struct {
 	// Self is this node's validator operator address, "" if it is not one.
 	Self    string
 	EncKeys map[string][]byte
-	Jobs    []keeper.Job
+	// Operators maps the consensus address (raw bytes as a string) of every
+	// party of an open session to its operator address, to name the author of
+	// a precommit seen early (Early).
+	Operators map[string]string
+	Jobs      []keeper.Job
 	// KeySets are the key sets whose shares must be kept (keeper.HeldKeySets);
 	// the engine deletes its shares of any other up to LatestKeySetID, the
 	// newest key set in state.
@@ -76,6 +80,11 @@ type Engine struct {
 	watermark int64
 	runs      map[uint64]*run
 	outbox    []*item
+	operators map[string]string
+	// early holds the messages handed to parties from precommits (Early)
+	// that no committed block has carried yet, by hash, with the height of
+	// their vote (for the early_uncommitted metric only).
+	early map[[32]byte]int64
 }
 
 // New opens (creating if needed) the engine state under dir.
@@ -100,7 +109,7 @@ func New(dir string, logger log.Logger) (*Engine, error) {
 	metricPreParamsReady.Set(boolGauge(pre != nil))
 	return &Engine{
 		log: logger.With("module", "tss-engine"), store: st, enc: enc, preParams: pre, watermark: watermark,
-		runs: map[uint64]*run{},
+		runs: map[uint64]*run{}, early: map[[32]byte]int64{},
 	}, nil
 }
 
@@ -173,7 +182,9 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 	}
 	budget := maxBytes - 64
 	for _, it := range e.outbox {
-		if it.sentAt != 0 && height-it.sentAt < ResendAfterBlocks {
+		// Sent at this height already: this is a later consensus round of it,
+		// and only one round's precommits are committed; send it again.
+		if it.sentAt != 0 && it.sentAt != height && height-it.sentAt < ResendAfterBlocks {
 			continue
 		}
 		if it.size > budget || len(sec.Messages) >= keeper.MaxMessagesPerExtension ||
@@ -265,6 +276,7 @@ func (e *Engine) Deliver(msgs []keeper.Delivered) {
 		if e.self == "" || (m.To != "" && m.To != e.self) {
 			continue
 		}
+		e.confirmEarly(m)
 		// A session is observed at the commit of the block that opens it, one
 		// block before anyone's messages for it can arrive, so there is no
 		// message for a party that should exist but does not.
@@ -278,7 +290,8 @@ func (e *Engine) Deliver(msgs []keeper.Delivered) {
 func (e *Engine) Observe(s Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.self, e.encKeys = s.Self, s.EncKeys
+	e.self, e.encKeys, e.operators = s.Self, s.EncKeys, s.Operators
+	e.expireEarly(s.Height)
 	if e.firstSeen == 0 {
 		e.firstSeen = max(s.Height, e.watermark+1)
 	}

@@ -51,6 +51,14 @@ var (
 		Namespace: "litd", Subsystem: "tss", Name: "messages_in_total",
 		Help: "Distinct protocol messages from other validators handed to this node's parties, by session type.",
 	}, []string{"type"})
+	metricMessagesEarly = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "litd", Subsystem: "tss", Name: "messages_early_total",
+		Help: "Protocol messages handed to this node's parties from a peer's verified precommit, before a block committed them, by session type.",
+	}, []string{"type"})
+	metricMessagesEarlyUncommitted = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "litd", Subsystem: "tss", Name: "messages_early_uncommitted_total",
+		Help: "Messages handed over early whose precommit the next block did not carry (late vote or left out by the proposer); their author sends them again.",
+	})
 	metricMessagesRejected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "litd", Subsystem: "tss", Name: "messages_rejected_total",
 		Help: "Incoming protocol messages a party could not use, by session type and reason (open: sealed message did not open; party: tss-lib rejected it).",
@@ -64,13 +72,15 @@ var registerMetricsOnce sync.Once
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
 		prometheus.MustRegister(metricPreParamsReady, metricKeygenRound, metricSessionsOpen, metricPartiesRunning,
-			metricSignSeconds, metricReshareSeconds, metricMessagesOut, metricMessagesIn, metricMessagesRejected)
+			metricSignSeconds, metricReshareSeconds, metricMessagesOut, metricMessagesIn, metricMessagesEarly,
+			metricMessagesEarlyUncommitted, metricMessagesRejected)
 		// Make the labelled series visible (at 0) before the first session.
 		for _, t := range []string{sessionLabel(types.SESSION_TYPE_KEYGEN), sessionLabel(types.SESSION_TYPE_SIGN), sessionLabel(types.SESSION_TYPE_RESHARE)} {
 			metricSessionsOpen.WithLabelValues(t)
 			metricPartiesRunning.WithLabelValues(t)
 			metricMessagesOut.WithLabelValues(t)
 			metricMessagesIn.WithLabelValues(t)
+			metricMessagesEarly.WithLabelValues(t)
 		}
 	})
 }
