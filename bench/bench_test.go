@@ -22,8 +22,13 @@ import (
 // process exists), then the network, which is stopped before raw resharing
 // of the sizes its reshares had, then the summary.
 
-// burstSize is how many MsgSign the throughput measurement puts in one tx.
-const burstSize = 20
+// burstSize is how many MsgSign the throughput measurement puts in one tx,
+// and how many signatures the raw throughput measurement makes.
+const burstSize = 40
+
+// signExchanges is what a sign session exchanges through extensions after
+// its parties start: tss-lib's 9 message rounds, then the signature result.
+const signExchanges = 10
 
 // maxProfile caps the wall time node0's CPU profile covers.
 const maxProfile = 30 * time.Second
@@ -98,7 +103,7 @@ func BenchmarkRaw(b *testing.B) {
 				}
 			})
 		}
-		for i := range signs {
+		for i := range burstSize {
 			jobs <- i
 		}
 		close(jobs)
@@ -112,7 +117,7 @@ func BenchmarkRaw(b *testing.B) {
 		report(b, "raw.throughput", "sign throughput, concurrent sessions", float64(signs)/took.Seconds(), "sig/s")
 		report(b, "raw.throughput.cores", "sign throughput: CPU / wall (cores busy)", seconds(cpu)/seconds(took), "cores")
 		report(b, "raw.throughput.k", "sign throughput: concurrent sessions", float64(conc), "sessions")
-		report(b, "raw.throughput.n", "sign throughput: signatures", float64(signs), "sigs")
+		report(b, "raw.throughput.n", "sign throughput: signatures", float64(burstSize), "sigs")
 	})
 
 	b.Run("ActionWorker", actionWorker)
@@ -274,7 +279,7 @@ func BenchmarkNetwork(b *testing.B) {
 	b.Run("SignLatency", func(b *testing.B) {
 		token := pkp(b)
 		var wall, submit []time.Duration
-		var blocks []int64
+		var blocks, sessionBlocks []int64
 		retries := 0
 		cpu0, t0 := c.nodeCPU(), time.Now()
 		for i := range signs {
@@ -300,12 +305,25 @@ func BenchmarkNetwork(b *testing.B) {
 			wall = append(wall, seen[0].Sub(accepted))
 			blocks = append(blocks, sigs[0].SignedHeight-sigs[0].RequestHeight)
 			retries += int(sigs[0].Attempts) - 1
+			sess, err := c.session(sigs[0].SessionId)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sessionBlocks = append(sessionBlocks, sess.ClosedHeight-sess.StartHeight)
+			if tl, err := c.timeline(sess); err == nil {
+				fmt.Printf("bench: sign %d: session %d, messages/results committed per block from its start: %s\n", i, sess.Id, tl)
+			}
 		}
 		cpu := seconds(c.nodeCPU()-cpu0) - idleCores*time.Since(t0).Seconds()
 		report(b, "net.sign.p50", "sign, sequential: submitted -> SIGNED p50", millis(percentile(wall, 0.5)), "p50-ms")
 		report(b, "net.sign.p95", "sign, sequential: submitted -> SIGNED p95", millis(percentile(wall, 0.95)), "p95-ms")
 		report(b, "net.sign.blocks.p50", "sign, sequential: request -> signed height p50", float64(percentile(blocks, 0.5)), "p50-blocks")
 		report(b, "net.sign.blocks.p95", "sign, sequential: request -> signed height p95", float64(percentile(blocks, 0.95)), "p95-blocks")
+		// A session opened in block S starts its parties at S's commit; the
+		// first round rides in S+1's extensions and the result in S+10's,
+		// committed in S+11: one block per round is (S+11 - S - 1)/10 = 1.
+		report(b, "net.sign.round.blocks", "sign: blocks per round, p50 session ((closed - start - 1)/10)",
+			float64(percentile(sessionBlocks, 0.5)-1)/signExchanges, "blocks/round")
 		report(b, "net.sign.submit", "sign: `litd tx broadcast` run time (not in latency) p50", millis(percentile(submit, 0.5)), "cli-ms")
 		report(b, "net.sign.cpu", "sign: litd CPU per signature above idle, 4 nodes", cpu/float64(signs), "cpu-s/sig")
 		report(b, "net.sign.retries", "sign: retried sessions (attempts > 1)", float64(retries), "retries")
@@ -355,13 +373,15 @@ func BenchmarkNetwork(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		report(b, "net.throughput", "20 MsgSign in one tx: submitted -> last SIGNED", float64(burstSize)/total.Seconds(), "sig/s")
-		report(b, "net.burst.s", "20 MsgSign in one tx: wall to last SIGNED", seconds(total), "s")
-		report(b, "net.burst.blocks", "20 MsgSign in one tx: request -> last signed height", float64(lastSigned-sigs[0].RequestHeight), "blocks")
-		report(b, "net.burst.p50", "20 MsgSign in one tx: per-request latency p50", millis(percentile(lat, 0.5)), "p50-ms")
-		report(b, "net.block.loaded", "block time while signing the 20", millis(loaded), "ms")
-		report(b, "net.burst.cpu", "20 MsgSign: litd CPU per signature above idle", cpu/float64(burstSize), "cpu-s/sig")
-		report(b, "net.burst.retries", "20 MsgSign: retried sessions (attempts > 1)", float64(retries), "retries")
+		burst := fmt.Sprintf("%d MsgSign in one tx", burstSize)
+		report(b, "net.throughput", burst+": submitted -> last SIGNED", float64(burstSize)/total.Seconds(), "sig/s")
+		report(b, "net.burst.s", burst+": wall to last SIGNED", seconds(total), "s")
+		report(b, "net.burst.blocks", burst+": request -> last signed height", float64(lastSigned-sigs[0].RequestHeight), "blocks")
+		report(b, "net.burst.p50", burst+": per-request latency p50", millis(percentile(lat, 0.5)), "p50-ms")
+		report(b, "net.block.loaded", "block time while signing the burst", millis(loaded), "ms")
+		report(b, "net.burst.cpu", burst+": litd CPU per signature above idle", cpu/float64(burstSize), "cpu-s/sig")
+		report(b, "net.burst.cores", burst+": litd CPU / wall, 4 nodes (cores busy)", cpu/total.Seconds()+idleCores, "cores")
+		report(b, "net.burst.retries", burst+": retried sessions (attempts > 1)", float64(retries), "retries")
 	})
 
 	b.Run("ActionEndToEnd", func(b *testing.B) {
@@ -504,6 +524,32 @@ func BenchmarkSummary(b *testing.B) {
 	ratio("network leaves 6->4, sum of their reshares / raw 6->4", "net.reshare.leave.sum", "raw.reshare.6to4", "reshare-leaves-vs-6to4-x")
 	for _, cl := range cpuClasses {
 		ratio("node0 CPU share: "+cl.label, "net.prof."+cl.key, "net.prof.total", "cpu-share-"+cl.key)
+	}
+	// The targets of signing at one round per block (x/tss README, "Timing").
+	target := func(label, key string, limit float64, atMost bool) {
+		v, ok := result(key)
+		if !ok {
+			b.Logf("target: %s: n/a", label)
+			return
+		}
+		op, verdict := ">=", "MISSED"
+		if atMost {
+			op = "<="
+		}
+		if (atMost && v <= limit) || (!atMost && v >= limit) {
+			verdict = "met"
+		}
+		report(b, "target."+key, fmt.Sprintf("target: %s %s %.3g: %s", label, op, limit, verdict), v, "target")
+	}
+	target("sign p50 in blocks", "net.sign.blocks.p50", 11, true)
+	target("sign p50 / raw sign p50", "ratio.sign-p50-x", 5, true)
+	target("burst throughput / raw throughput", "ratio.throughput-x", 0.9, false)
+	target("network DKG / raw keygen", "ratio.dkg-x", 1.2, true)
+	if a, ok := result("net.action.blocks.p50"); ok {
+		if s, ok := result("net.sign.blocks.p50"); ok {
+			report(b, "action.extra.blocks", "action p50 blocks - sign p50 blocks", a-s, "extra-blocks")
+			target("action p50 - sign p50, blocks", "action.extra.blocks", 3, true)
+		}
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/litprotocol/litd/app"
+	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	"github.com/litprotocol/litd/testutil/network"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -65,6 +66,13 @@ func newChain(b *testing.B) *chain {
 	}
 	cfg := network.DefaultConfig(litdBin(b, dir), filepath.Join(dir, "net"))
 	cfg.ChainID = "litd-bench"
+	if v := os.Getenv("LITD_BENCH_TIMEOUT_COMMIT"); v != "" {
+		d, err := time.ParseDuration(v) // to choose the default
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.TimeoutCommit = d
+	}
 	ports, err := network.FreeTCPPorts(1)
 	if err != nil {
 		b.Fatal(err)
@@ -82,6 +90,9 @@ func newChain(b *testing.B) *chain {
 	cfg.MutateGenesis = func(_ *network.Network, g map[string]any) error {
 		tss := g["app_state"].(map[string]any)["tss"].(map[string]any)["params"].(map[string]any)
 		tss["max_queued_signatures_per_requester"] = fmt.Sprint(4 * burstSize)
+		if v := os.Getenv("LITD_BENCH_MAX_OPEN"); v != "" {
+			tss["max_open_sign_sessions"] = v // to measure the default
+		}
 		return nil
 	}
 	n, err := network.Init(cfg)
@@ -489,4 +500,50 @@ func (c *chain) keySet() (tsstypes.KeySet, error) {
 		return tsstypes.KeySet{}, err
 	}
 	return resp.KeySet, nil
+}
+
+// timeline is what committed tx 0s carried for session s, block by block
+// from its start: "messages/results" per block, e.g. "9/0 6/0 ... 0/3".
+func (c *chain) timeline(s tsstypes.Session) (string, error) {
+	var out []string
+	for h := s.StartHeight + 1; h <= s.ClosedHeight; h++ {
+		var blk struct {
+			Block struct {
+				Data struct {
+					Txs [][]byte `json:"txs"`
+				} `json:"data"`
+			} `json:"block"`
+		}
+		ctx, cancel := ctxTimeout(10 * time.Second)
+		err := c.RPCGet(ctx, 0, fmt.Sprintf("/block?height=%d", h), &blk)
+		cancel()
+		if err != nil {
+			return "", err
+		}
+		msgs, results := 0, 0
+		if len(blk.Block.Data.Txs) > 0 {
+			info, ok, err := abcitypes.DecodeInjected(blk.Block.Data.Txs[0])
+			if err != nil {
+				return "", err
+			}
+			for _, v := range info.Votes {
+				ext, err := abcitypes.DecodeExtension(v.VoteExtension)
+				if !ok || err != nil || ext.Tss == nil {
+					continue
+				}
+				for _, m := range ext.Tss.Messages {
+					if m.SessionId == s.Id {
+						msgs++
+					}
+				}
+				for _, r := range ext.Tss.SignatureResults {
+					if r.SessionId == s.Id {
+						results++
+					}
+				}
+			}
+		}
+		out = append(out, fmt.Sprintf("%d/%d", msgs, results))
+	}
+	return strings.Join(out, " "), nil
 }

@@ -234,7 +234,7 @@ func (c *chain) reportProfile(b *testing.B, prof *cpuProfile) {
 		record("net.prof."+cl.key, seconds(by[cl.key]))
 	}
 	record("net.prof.total", seconds(total))
-	report(b, "net.prof.wall", "node0 CPU profile during the 20: time profiled", seconds(sampled), "prof-s")
+	report(b, "net.prof.wall", "node0 CPU profile during the burst: time profiled", seconds(sampled), "prof-s")
 	report(b, "net.prof.cpu", "node0 CPU profile: CPU sampled", seconds(total), "prof-cpu-s")
 	report(b, "net.prof.cores", "node0 CPU profile: CPU sampled / time profiled", seconds(total)/seconds(sampled), "node0-cores")
 }

@@ -4,7 +4,8 @@
 // replayed and misaddressed TSS messages are pruned and recorded against it
 // in the session; malformed and oversized extensions never reach state and
 // leave it silent (and recorded so) in its sessions; its forged tx 0 blocks
-// are rejected. Through all of it the chain goes on,
+// are rejected; the extensions it leaves out of its valid blocks' tx 0 were
+// taken early by the honest engines but count for nothing until committed. Through all of it the chain goes on,
 // every node computes the same state, and once honest again it signs.
 package byzantine
 
@@ -13,9 +14,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +113,12 @@ func TestE2EByzantineValidator(t *testing.T) {
 		s.t = t
 		s.restart(faults.ForgeTx0)
 		s.requireForgedBlocksRejected()
+		s.requireInSync()
+	})
+	t.Run("extensions left out of tx 0", func(t *testing.T) {
+		s.t = t
+		s.restart(faults.OmitTx0)
+		s.requireOmittedMessagesChangeNothing()
 		s.requireInSync()
 	})
 	t.Run("honest again", func(t *testing.T) {
@@ -353,6 +363,90 @@ func (s *suite) requireForgedBlocksRejected() {
 	s.t.Logf("node%d forged tx 0 in %d proposals; honest nodes rejected %d", byz, forged, rejected)
 	require.Positive(s.t, forged, "the forger had a turn to propose")
 	require.GreaterOrEqual(s.t, rejected, forged, "every honest node rejects every forged proposal it sees")
+}
+
+// requireOmittedMessagesChangeNothing: while the byzantine proposer leaves
+// the extension with the most TSS messages out of its blocks' tx 0, the
+// honest engines still take those messages early from the verified
+// precommits (app/abci/early) and the sessions complete; a message seen early
+// but not committed advances no state: every party's message count in a
+// session is what committed tx 0s carried for it, never more.
+func (s *suite) requireOmittedMessagesChangeNothing() {
+	s.t.Helper()
+	omitted := func() int { return strings.Count(s.log(byz), "leaving an extension out of tx 0") }
+	before, uncommitted := omitted(), s.earlyUncommitted()
+	var sessions []tsstypes.Session
+	for range 4 {
+		sig := s.waitSigned(s.sign())
+		resp, err := s.q.Session(context.Background(), &tsstypes.QuerySessionRequest{Id: sig.SessionId})
+		require.NoError(s.t, err)
+		require.Equal(s.t, tsstypes.SESSION_STATUS_COMPLETED, resp.Session.Status)
+		sessions = append(sessions, resp.Session)
+	}
+	require.Greater(s.t, omitted(), before, "node%d left extensions out of its proposals", byz)
+	require.Greater(s.t, s.earlyUncommitted(), uncommitted, "honest engines took messages early that the next block did not commit")
+
+	operator := map[string]string{}
+	for i, node := range s.n.Nodes {
+		operator[strings.ToUpper(s.consAddr(i))] = node.ValAddr
+	}
+	for _, sess := range sessions {
+		// Messages for this session in committed tx 0s, by author: through
+		// the block before it closed, and through the closing block.
+		upTo := func(last int64) map[string]uint64 {
+			out := map[string]uint64{}
+			for h := sess.StartHeight + 1; h <= last; h++ {
+				b := s.block(0, h)
+				if len(b.Block.Data.Txs) == 0 {
+					continue
+				}
+				info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+				require.NoError(s.t, err)
+				if !ok {
+					continue
+				}
+				for _, v := range info.Votes {
+					ext, err := abcitypes.DecodeExtension(v.VoteExtension)
+					if v.BlockIdFlag != flagCommit || err != nil || ext.Tss == nil {
+						continue
+					}
+					for _, m := range ext.Tss.Messages {
+						if m.SessionId == sess.Id {
+							out[operator[strings.ToUpper(hex.EncodeToString(v.Validator.Address))]]++
+						}
+					}
+				}
+			}
+			return out
+		}
+		before, through := upTo(sess.ClosedHeight-1), upTo(sess.ClosedHeight)
+		for _, p := range sess.Parties {
+			require.GreaterOrEqual(s.t, p.Messages, before[p.Validator], "session %d: %s", sess.Id, p.Validator)
+			require.LessOrEqual(s.t, p.Messages, through[p.Validator], "session %d: %s counts more than committed blocks carried", sess.Id, p.Validator)
+		}
+		s.t.Logf("session %d (heights %d..%d): state counts match committed tx 0", sess.Id, sess.StartHeight, sess.ClosedHeight)
+	}
+}
+
+// earlyUncommitted sums, over the honest nodes, the messages their engines
+// took early from a precommit that the next block did not carry.
+func (s *suite) earlyUncommitted() float64 {
+	s.t.Helper()
+	line := regexp.MustCompile(`(?m)^litd_tss_messages_early_uncommitted_total (\S+)$`)
+	total := 0.0
+	for i := range byz {
+		resp, err := http.Get(s.n.Nodes[i].Metrics())
+		require.NoError(s.t, err)
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		require.NoError(s.t, err)
+		m := line.FindSubmatch(body)
+		require.NotNil(s.t, m, "node%d exports litd_tss_messages_early_uncommitted_total", i)
+		v, err := strconv.ParseFloat(string(m[1]), 64)
+		require.NoError(s.t, err)
+		total += v
+	}
+	return total
 }
 
 // requireHonestPartiesClean: no honest validator was ever recorded as faulty

@@ -61,6 +61,7 @@ type item struct {
 type Engine struct {
 	log   log.Logger
 	store store
+	sched *scheduler
 	enc   *ecdh.PrivateKey
 	// encProof proves possession of enc for encProofFor (the validator it
 	// was made for; a proof names its validator).
@@ -108,7 +109,7 @@ func New(dir string, logger log.Logger) (*Engine, error) {
 	registerMetrics()
 	metricPreParamsReady.Set(boolGauge(pre != nil))
 	return &Engine{
-		log: logger.With("module", "tss-engine"), store: st, enc: enc, preParams: pre, watermark: watermark,
+		log: logger.With("module", "tss-engine"), store: st, sched: newScheduler(cpuSlots()), enc: enc, preParams: pre, watermark: watermark,
 		runs: map[uint64]*run{}, early: map[[32]byte]int64{},
 	}, nil
 }

@@ -49,6 +49,11 @@ type simChain struct {
 	jobs         []keeper.Job
 	keySets      []types.KeySet
 	latestKeySet uint64
+	// early hands each section's messages to the other engines at once, as
+	// app/abci/early does from verified precommits; omit(height, i) leaves
+	// engine i's section out of the committed block, as a proposer may.
+	early bool
+	omit  func(height int64, i int) bool
 
 	mu     sync.Mutex
 	keygen map[string][]byte    // author -> root pubkey
@@ -65,6 +70,16 @@ func (c *simChain) block() {
 			continue
 		}
 		c.encKeys[c.addrs[i]] = sec.EncPubkey
+		if c.early {
+			for j, other := range c.engines {
+				if j != i {
+					other.Early([]byte(c.addrs[i]), c.height, sec)
+				}
+			}
+		}
+		if c.omit != nil && c.omit(c.height, i) {
+			continue
+		}
 		for _, m := range sec.Messages {
 			delivered = append(delivered, keeper.Delivered{SessionID: m.SessionId, From: c.addrs[i], To: m.To, Payload: m.Payload})
 		}
@@ -80,9 +95,16 @@ func (c *simChain) block() {
 	for _, e := range c.engines {
 		e.Deliver(delivered)
 	}
+	operators := map[string]string{} // consensus address -> operator; here the same string
+	for _, a := range c.addrs {
+		operators[a] = a
+	}
 	for i, e := range c.engines {
 		// Each snapshot is fresh state, as the Precommiter's is.
-		e.Observe(Snapshot{Height: c.height, Self: c.addrs[i], EncKeys: maps.Clone(c.encKeys), Jobs: c.jobs, KeySets: c.keySets, LatestKeySetID: c.latestKeySet})
+		e.Observe(Snapshot{
+			Height: c.height, Self: c.addrs[i], EncKeys: maps.Clone(c.encKeys), Operators: operators,
+			Jobs: c.jobs, KeySets: c.keySets, LatestKeySetID: c.latestKeySet,
+		})
 	}
 	c.rounds[testutil.ToFloat64(metricKeygenRound)] = true
 }
@@ -214,6 +236,52 @@ func TestMetricsKeygenAndSign(t *testing.T) {
 	c.block()
 	require.Equal(t, 0.0, testutil.ToFloat64(metricSessionsOpen.WithLabelValues("sign")))
 	require.Equal(t, signRunning, testutil.ToFloat64(metricPartiesRunning.WithLabelValues("sign")))
+
+	// The same with messages taken early from precommits, while every other
+	// block leaves the second signer's extension out: its parties still
+	// finish (from the early copies), the engine counts the messages the
+	// next block did not carry, and its author sends them again until a
+	// block does (its outbox empties only from committed blocks).
+	early := testutil.ToFloat64(metricMessagesEarly.WithLabelValues("sign"))
+	uncommitted := testutil.ToFloat64(metricMessagesEarlyUncommitted)
+	c.early, c.omit = true, func(h int64, i int) bool { return i == 1 && h%2 == 0 }
+	c.sigs = map[string][2][]byte{}
+	c.jobs = []keeper.Job{{
+		Session: types.Session{
+			Id: 3, Type: types.SESSION_TYPE_SIGN, KeySetId: 1, Threshold: 1, StartHeight: c.height + 1,
+			Parties: parties(c.addrs[0], c.addrs[1]), SignatureId: 2,
+		},
+		RootPubkey: root, Digest: digest[:], KeyID: keyID,
+	}}
+	c.block()
+	c.until(3*time.Minute, "signing with early messages", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.sigs) == 2
+	})
+	for _, rs := range c.sigs {
+		require.True(t, ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(rs[0]), new(big.Int).SetBytes(rs[1])))
+	}
+	require.Positive(t, testutil.ToFloat64(metricMessagesEarly.WithLabelValues("sign"))-early)
+	require.Positive(t, testutil.ToFloat64(metricMessagesEarlyUncommitted)-uncommitted, "blocks left messages out")
+	c.omit = nil
+	c.until(30*time.Second, "every message committed", func() bool {
+		e := c.engines[1]
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, it := range e.outbox {
+			if it.msg != nil {
+				return false
+			}
+		}
+		return true
+	})
+	// Another validator's extension relabelled as a party's is not taken:
+	// only the operator the snapshot maps a consensus address to is.
+	before := testutil.ToFloat64(metricMessagesEarly.WithLabelValues("sign"))
+	c.engines[0].Early([]byte("not a consensus address"), c.height, &types.ExtensionSection{Messages: []types.ProtocolMessage{{SessionId: 3, Payload: []byte("x")}}})
+	require.Equal(t, before, testutil.ToFloat64(metricMessagesEarly.WithLabelValues("sign")))
+	require.Equal(t, rejectedBefore, rejected(), "no message was rejected")
 }
 
 func TestMessageRound(t *testing.T) {

@@ -116,16 +116,21 @@ func (e *Engine) startSingle(r *run, newParty func(params *tss.Parameters, out c
 	}
 	go r.pumpOut(out)
 	go r.pumpIn()
-	go func() {
-		if err := r.party.Start(); err != nil {
-			e.log.Error("party start failed", "session", r.session.Id, "err", err)
-		}
-	}()
+	go r.start(r.party)
 	e.log.Info("joined session", "session", r.session.Id, "type", r.session.Type.String(), "parties", len(ids))
 	return nil
 }
 
 func (r *run) stop() { r.once.Do(func() { close(r.quit) }) }
+
+// start runs party p's first round in the session's turn (scheduler).
+func (r *run) start(p tss.Party) {
+	r.e.sched.do(r.session.Id, r.quit, func() {
+		if err := p.Start(); err != nil {
+			r.e.log.Error("party start failed", "session", r.session.Id, "type", r.label, "err", err)
+		}
+	})
+}
 
 // deliver queues a message for the party; called with e.mu held.
 func (r *run) deliver(m inMsg) {
@@ -206,9 +211,12 @@ func (r *run) update(p tss.Party, wire []byte, from *tss.PartyID, broadcast bool
 		r.blame(sender)
 		return
 	}
-	if _, err := p.Update(msg); err != nil {
-		r.rejected(sender, err)
-	}
+	// A message that completes a round makes Update compute the next one.
+	r.e.sched.do(r.session.Id, r.quit, func() {
+		if _, err := p.Update(msg); err != nil {
+			r.rejected(sender, err)
+		}
+	})
 }
 
 // blame reports culprits (other parties, once each per session) in this

@@ -80,11 +80,7 @@ func (e *Engine) startReshare(r *run, _ keeper.Job) error {
 		if p == nil {
 			continue
 		}
-		go func() {
-			if err := p.Start(); err != nil {
-				e.log.Error("reshare party start failed", "session", s.Id, "err", err)
-			}
-		}()
+		go r.start(p)
 	}
 	e.log.Info("joined reshare", "session", s.Id, "old_side", r.old != nil, "new_side", r.neu != nil,
 		"from_key_set", s.KeySetId, "to_key_set", s.NewKeySetId)

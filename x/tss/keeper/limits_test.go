@@ -313,7 +313,7 @@ func TestParamsBounds(t *testing.T) {
 		})
 	}
 	require.Equal(t, types.Params{
-		KeygenTimeoutBlocks: 400, SignTimeoutBlocks: 100, MaxSignAttempts: 3, MaxOpenSignSessions: 8,
+		KeygenTimeoutBlocks: 400, SignTimeoutBlocks: 100, MaxSignAttempts: 3, MaxOpenSignSessions: 16,
 		SignFee: sdk.NewInt64Coin("ulit", 100_000), MaxQueuedSignatures: 256, MaxQueuedSignaturesPerRequester: 16, SessionRetentionBlocks: 1000,
 		EncKeyGraceBlocks: 100, RefreshEpochBlocks: 172_800, MaxFaultsPerWindow: 3, FaultWindowBlocks: 1000,
 	}, types.DefaultParams())

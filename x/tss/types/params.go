@@ -17,7 +17,7 @@ func DefaultParams() Params {
 		KeygenTimeoutBlocks:             400,
 		SignTimeoutBlocks:               100,
 		MaxSignAttempts:                 3,
-		MaxOpenSignSessions:             8,
+		MaxOpenSignSessions:             16,
 		SignFee:                         DefaultSignFee,
 		MaxQueuedSignatures:             256,
 		MaxQueuedSignaturesPerRequester: 16,

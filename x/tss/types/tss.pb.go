@@ -796,7 +796,9 @@ type Params struct {
 	// max_sign_attempts bounds retries with other signer subsets.
 	MaxSignAttempts uint32 `protobuf:"varint,3,opt,name=max_sign_attempts,json=maxSignAttempts,proto3" json:"max_sign_attempts,omitempty"`
 	// max_open_sign_sessions bounds concurrent signing work; requests beyond it
-	// wait in the queue.
+	// wait in the queue. Size it to the validators' CPUs: engines run the
+	// oldest sessions first, so more open sessions than the CPUs can advance in
+	// a block only wait longer (and may expire).
 	MaxOpenSignSessions uint32 `protobuf:"varint,4,opt,name=max_open_sign_sessions,json=maxOpenSignSessions,proto3" json:"max_open_sign_sessions,omitempty"`
 	// sign_fee is paid by the requester of MsgSign to the fee collector (the
 	// validators). Signatures requested by Lit Actions are not charged here.
