@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/cometbft/cometbft/privval"
-	rpcclient "github.com/cometbft/cometbft/rpc/client"
+	"github.com/cometbft/cometbft/rpc/client/local"
 	"github.com/spf13/cast"
 
 	"cosmossdk.io/log/v2"
@@ -90,12 +90,12 @@ func (app *App) listenEarly(clientCtx client.Context) {
 	if app.TSSEngine == nil {
 		return
 	}
-	events, ok := clientCtx.Client.(rpcclient.EventsClient)
+	node, ok := clientCtx.Client.(*local.Local)
 	if !ok {
-		app.Logger().Warn("no CometBFT event client; the TSS engine learns protocol messages from committed blocks only")
+		app.Logger().Warn("no in-process CometBFT client; the TSS engine learns protocol messages from committed blocks only")
 		return
 	}
-	if err := early.Listen(context.Background(), app.Logger(), events, app.consAddr, app.TSSEngine); err != nil {
+	if err := early.Listen(context.Background(), app.Logger(), node.EventBus, app.consAddr, app.TSSEngine); err != nil {
 		app.Logger().Error("cannot listen to votes; the TSS engine learns protocol messages from committed blocks only", "err", err)
 	}
 }

@@ -14,16 +14,22 @@
 // ValidatorAddress is that validator's, so any peer could relabel one
 // validator's extension as another's there.
 //
-// Nothing here touches state; state changes only from committed tx 0.
+// A precommit's extension is authentic but not agreed on (a validator can
+// give peers different extensions for the same vote), so the engine takes
+// early only what a split view cannot turn against honest validators: sign
+// sessions' messages (engine.Early). Nothing here touches state; state
+// changes only from committed tx 0.
 package early
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
+	cmtpubsub "github.com/cometbft/cometbft/libs/pubsub"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
-	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"cosmossdk.io/log/v2"
@@ -37,40 +43,75 @@ type TSSEngine interface {
 	Early(consAddr []byte, height int64, sec *tsstypes.ExtensionSection)
 }
 
+// Bus is CometBFT's event bus (the in-process RPC client embeds it).
+type Bus interface {
+	Subscribe(ctx context.Context, subscriber string, query cmtpubsub.Query, outCapacity ...int) (cmttypes.Subscription, error)
+	Unsubscribe(ctx context.Context, subscriber string, query cmtpubsub.Query) error
+	IsRunning() bool
+}
+
 // subscriber names the subscription in CometBFT's event bus.
 const subscriber = "litd-early"
 
-// capacity is the event bus buffer: a subscriber that falls this far behind
-// is dropped by the bus (never blocks consensus) and resubscribed by the
-// client; the votes it missed still arrive in tx 0.
+// capacity is the subscription's buffer: the bus never waits for a
+// subscriber; one that falls this far behind is dropped (and subscribed again
+// here, with the same buffer). The votes it missed still arrive in tx 0.
 const capacity = 512
 
 // Listen subscribes to CometBFT's verified votes and hands the extensions of
-// other validators' precommits to tss until ctx ends. self is this node's
-// consensus address (its own extension is its engine's output).
-func Listen(ctx context.Context, logger log.Logger, client rpcclient.EventsClient, self []byte, tss TSSEngine) error {
-	events, err := client.Subscribe(ctx, subscriber, cmttypes.QueryForEvent(cmttypes.EventVote).String(), capacity)
+// other validators' precommits to tss until ctx ends or the bus stops. self
+// is this node's consensus address (its own extension is its engine's
+// output).
+func Listen(ctx context.Context, logger log.Logger, bus Bus, self []byte, tss TSSEngine) error {
+	logger = logger.With("module", "early")
+	query := cmttypes.QueryForEvent(cmttypes.EventVote)
+	sub, err := bus.Subscribe(ctx, subscriber, query, capacity)
 	if err != nil {
 		return fmt.Errorf("subscribe to votes: %w", err)
 	}
-	logger = logger.With("module", "early")
 	go func() {
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case ev, ok := <-events:
-				if !ok {
+			case msg := <-sub.Out():
+				if data, ok := msg.Data().(cmttypes.EventDataVote); ok {
+					handle(logger, data.Vote, self, tss)
+				}
+			case <-sub.Canceled():
+				if errors.Is(sub.Err(), cmtpubsub.ErrUnsubscribed) {
 					return
 				}
-				data, ok := ev.Data.(cmttypes.EventDataVote)
-				if ok {
-					handle(logger, data.Vote, self, tss)
+				logger.Info("vote subscription dropped; subscribing again", "err", sub.Err())
+				if sub = resubscribe(ctx, bus, query); sub == nil {
+					logger.Error("cannot subscribe to votes again; protocol messages now come from committed blocks only")
+					return
 				}
 			}
 		}
 	}()
 	return nil
+}
+
+// resubscribe subscribes again; nil when ctx ends or the bus stops. A
+// subscription dropped for falling behind stays registered under its name in
+// CometBFT's pubsub server (v0.39 forgets only its delivery), so it is
+// unsubscribed first, or every new Subscribe would be refused as a duplicate.
+func resubscribe(ctx context.Context, bus Bus, query cmtpubsub.Query) cmttypes.Subscription {
+	for wait := time.Millisecond; ; wait = min(2*wait, time.Second) {
+		_ = bus.Unsubscribe(ctx, subscriber, query) // not subscribed: nothing to undo
+		if sub, err := bus.Subscribe(ctx, subscriber, query, capacity); err == nil {
+			return sub
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		if !bus.IsRunning() {
+			return nil
+		}
+	}
 }
 
 // handle passes on one verified vote's extension if it is another

@@ -52,9 +52,11 @@ type item struct {
 	keygen  *types.KeygenResult
 	sig     *types.SignatureResult
 	blame   *types.Blame
-	size    int
-	sentAt  int64 // 0 = never sent
-	hash    [32]byte
+	// unconfirmed reports a message taken early that no block committed.
+	unconfirmed *types.Unconfirmed
+	size        int
+	sentAt      int64 // 0 = never sent
+	hash        [32]byte
 }
 
 // Engine runs this validator's parties.
@@ -83,9 +85,8 @@ type Engine struct {
 	outbox    []*item
 	operators map[string]string
 	// early holds the messages handed to parties from precommits (Early)
-	// that no committed block has carried yet, by hash, with the height of
-	// their vote (for the early_uncommitted metric only).
-	early map[[32]byte]int64
+	// that no committed block has carried yet, by hash.
+	early map[[32]byte]*earlyMsg
 }
 
 // New opens (creating if needed) the engine state under dir.
@@ -110,7 +111,7 @@ func New(dir string, logger log.Logger) (*Engine, error) {
 	metricPreParamsReady.Set(boolGauge(pre != nil))
 	return &Engine{
 		log: logger.With("module", "tss-engine"), store: st, sched: newScheduler(cpuSlots()), enc: enc, preParams: pre, watermark: watermark,
-		runs: map[uint64]*run{}, early: map[[32]byte]int64{},
+		runs: map[uint64]*run{}, early: map[[32]byte]*earlyMsg{},
 	}, nil
 }
 
@@ -189,7 +190,7 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 			continue
 		}
 		if it.size > budget || len(sec.Messages) >= keeper.MaxMessagesPerExtension ||
-			len(sec.KeygenResults)+len(sec.SignatureResults)+len(sec.Blames) >= keeper.MaxResultsPerExtension {
+			len(sec.KeygenResults)+len(sec.SignatureResults)+len(sec.Blames)+len(sec.Unconfirmed) >= keeper.MaxResultsPerExtension {
 			continue
 		}
 		budget -= it.size
@@ -203,6 +204,8 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 			sec.SignatureResults = append(sec.SignatureResults, *it.sig)
 		case it.blame != nil:
 			sec.Blames = append(sec.Blames, *it.blame)
+		case it.unconfirmed != nil:
+			sec.Unconfirmed = append(sec.Unconfirmed, *it.unconfirmed)
 		}
 	}
 	return sec
@@ -292,7 +295,6 @@ func (e *Engine) Observe(s Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.self, e.encKeys, e.operators = s.Self, s.EncKeys, s.Operators
-	e.expireEarly(s.Height)
 	if e.firstSeen == 0 {
 		e.firstSeen = max(s.Height, e.watermark+1)
 	}
@@ -343,6 +345,7 @@ func (e *Engine) Observe(s Snapshot) {
 		}
 	}
 	e.outbox = kept
+	e.expireEarly(s.Height)
 	e.destroyRetiredShares(s)
 }
 

@@ -59,6 +59,10 @@ var (
 		Namespace: "litd", Subsystem: "tss", Name: "messages_early_uncommitted_total",
 		Help: "Messages handed over early whose precommit the next block did not carry (late vote or left out by the proposer); their author sends them again.",
 	})
+	metricUnconfirmedReports = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "litd", Subsystem: "tss", Name: "unconfirmed_reports_total",
+		Help: "Reports this node sent that a sign party's message it took early was never committed (a sender equivocating its vote extension, or votes that keep missing the commit).",
+	})
 	metricMessagesRejected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "litd", Subsystem: "tss", Name: "messages_rejected_total",
 		Help: "Incoming protocol messages a party could not use, by session type and reason (open: sealed message did not open; party: tss-lib rejected it).",
@@ -73,7 +77,7 @@ func registerMetrics() {
 	registerMetricsOnce.Do(func() {
 		prometheus.MustRegister(metricPreParamsReady, metricKeygenRound, metricSessionsOpen, metricPartiesRunning,
 			metricSignSeconds, metricReshareSeconds, metricMessagesOut, metricMessagesIn, metricMessagesEarly,
-			metricMessagesEarlyUncommitted, metricMessagesRejected)
+			metricMessagesEarlyUncommitted, metricUnconfirmedReports, metricMessagesRejected)
 		// Make the labelled series visible (at 0) before the first session.
 		for _, t := range []string{sessionLabel(types.SESSION_TYPE_KEYGEN), sessionLabel(types.SESSION_TYPE_SIGN), sessionLabel(types.SESSION_TYPE_RESHARE)} {
 			metricSessionsOpen.WithLabelValues(t)

@@ -55,10 +55,11 @@ type simChain struct {
 	early bool
 	omit  func(height int64, i int) bool
 
-	mu     sync.Mutex
-	keygen map[string][]byte    // author -> root pubkey
-	sigs   map[string][2][]byte // author -> r, s
-	rounds map[float64]bool     // keygen_round values seen after blocks
+	mu          sync.Mutex
+	unconfirmed []types.Unconfirmed  // reports, by any engine
+	keygen      map[string][]byte    // author -> root pubkey
+	sigs        map[string][2][]byte // author -> r, s
+	rounds      map[float64]bool     // keygen_round values seen after blocks
 }
 
 func (c *simChain) block() {
@@ -84,6 +85,7 @@ func (c *simChain) block() {
 			delivered = append(delivered, keeper.Delivered{SessionID: m.SessionId, From: c.addrs[i], To: m.To, Payload: m.Payload})
 		}
 		c.mu.Lock()
+		c.unconfirmed = append(c.unconfirmed, sec.Unconfirmed...)
 		for _, r := range sec.KeygenResults {
 			c.keygen[c.addrs[i]] = r.Pubkey
 		}
@@ -249,7 +251,7 @@ func TestMetricsKeygenAndSign(t *testing.T) {
 	c.jobs = []keeper.Job{{
 		Session: types.Session{
 			Id: 3, Type: types.SESSION_TYPE_SIGN, KeySetId: 1, Threshold: 1, StartHeight: c.height + 1,
-			Parties: parties(c.addrs[0], c.addrs[1]), SignatureId: 2,
+			DeadlineHeight: c.height + 100, Parties: parties(c.addrs[0], c.addrs[1]), SignatureId: 2,
 		},
 		RootPubkey: root, Digest: digest[:], KeyID: keyID,
 	}}
@@ -276,12 +278,36 @@ func TestMetricsKeygenAndSign(t *testing.T) {
 		}
 		return true
 	})
+	require.Empty(t, c.unconfirmed, "every message taken early was committed in the end")
 	// Another validator's extension relabelled as a party's is not taken:
 	// only the operator the snapshot maps a consensus address to is.
 	before := testutil.ToFloat64(metricMessagesEarly.WithLabelValues("sign"))
 	c.engines[0].Early([]byte("not a consensus address"), c.height, &types.ExtensionSection{Messages: []types.ProtocolMessage{{SessionId: 3, Payload: []byte("x")}}})
 	require.Equal(t, before, testutil.ToFloat64(metricMessagesEarly.WithLabelValues("sign")))
 	require.Equal(t, rejectedBefore, rejected(), "no message was rejected")
+
+	// A message taken early that no block ever commits (the second signer
+	// gave the others an extension the proposers never had) is reported
+	// once, after UnconfirmedAfterBlocks, by the engine that took it.
+	c.engines[0].Early([]byte(c.addrs[1]), c.height, &types.ExtensionSection{Messages: []types.ProtocolMessage{{SessionId: 3, Payload: []byte("never committed")}}})
+	for range UnconfirmedAfterBlocks + 2 {
+		c.block()
+	}
+	require.Equal(t, []types.Unconfirmed{{SessionId: 3, Validator: c.addrs[1]}}, c.unconfirmed)
+
+	// Keygen and reshare sessions never take messages early: a split view
+	// there could leave honest parties with different keys.
+	c.jobs = []keeper.Job{{Session: types.Session{
+		Id: 4, Type: types.SESSION_TYPE_KEYGEN, KeySetId: 2, Threshold: 1, StartHeight: c.height + 1,
+		DeadlineHeight: c.height + 100, Parties: parties(c.addrs...),
+	}}}
+	c.early = false
+	c.block()
+	before = testutil.ToFloat64(metricMessagesEarly.WithLabelValues("keygen"))
+	c.engines[0].Early([]byte(c.addrs[1]), c.height, &types.ExtensionSection{Messages: []types.ProtocolMessage{{SessionId: 4, Payload: []byte("round 1")}}})
+	require.Equal(t, before, testutil.ToFloat64(metricMessagesEarly.WithLabelValues("keygen")))
+	c.jobs = nil
+	c.block()
 }
 
 func TestMessageRound(t *testing.T) {

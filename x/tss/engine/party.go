@@ -44,6 +44,9 @@ type run struct {
 	round int
 	// blamed are the culprits this run already reported (pumpIn only).
 	blamed []string
+	// unconfirmed are the senders already reported for a message taken
+	// early that no block committed (guarded by e.mu).
+	unconfirmed map[string]bool
 }
 
 // inMsg is a message for this run's parties: from the chain, or from this
@@ -92,7 +95,7 @@ func (e *Engine) startRun(j keeper.Job) (*run, error) {
 	}
 	r := &run{
 		e: e, session: j.Session,
-		quit: make(chan struct{}), inbox: make(chan inMsg, 4096), seen: map[[32]byte]bool{},
+		quit: make(chan struct{}), inbox: make(chan inMsg, 4096), seen: map[[32]byte]bool{}, unconfirmed: map[string]bool{},
 		started: time.Now(), label: sessionLabel(j.Session.Type),
 	}
 	if err := start(e, r, j); err != nil {

@@ -42,8 +42,13 @@ func ValidateSection(s *types.ExtensionSection) error {
 	if len(s.EncKeyProof) > types.MaxEncKeyProofLen {
 		return errors.New("enc_key_proof too long")
 	}
-	if len(s.Messages) > MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames) > MaxResultsPerExtension {
+	if len(s.Messages) > MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames)+len(s.Unconfirmed) > MaxResultsPerExtension {
 		return errors.New("too many entries")
+	}
+	for _, u := range s.Unconfirmed {
+		if u.SessionId == 0 || u.Validator == "" {
+			return errors.New("unconfirmed report without session or validator")
+		}
 	}
 	for _, b := range s.Blames {
 		if b.SessionId == 0 || len(b.Culprits) == 0 || len(b.Culprits) > MaxCulpritsPerBlame {
@@ -144,7 +149,29 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 			return nil, err
 		}
 	}
+	for _, u := range sec.Unconfirmed {
+		if err := k.applyUnconfirmed(ctx, authorStr, u); err != nil {
+			return nil, err
+		}
+	}
 	return delivered, nil
+}
+
+// applyUnconfirmed records author's report that another party of an open
+// session whose messages engines take early (sign) sent it a message early
+// that no block committed (see splitParties). Each pair is recorded once; a
+// report about a non-party, itself, or another protocol's session is ignored.
+func (k Keeper) applyUnconfirmed(ctx context.Context, author string, u types.Unconfirmed) error {
+	s, err := k.openSession(ctx, u.SessionId)
+	if err != nil || s == nil || !protocols[s.Type].early {
+		return err
+	}
+	i := PartyIndex(*s, author)
+	if i < 0 || u.Validator == author || PartyIndex(*s, u.Validator) < 0 || slices.Contains(s.Parties[i].Unconfirmed, u.Validator) {
+		return nil
+	}
+	s.Parties[i].Unconfirmed = append(s.Parties[i].Unconfirmed, u.Validator)
+	return k.Sessions.Set(ctx, s.Id, *s)
 }
 
 // applyBlame records that author's engine named culprits in a session. A
@@ -153,8 +180,10 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 // than a third of the session's parties and more than f = ⌊(N−1)/3⌋ of the
 // key set's committee of N, so the validators a third of the committee may
 // hold cannot get an honest party blamed, even in a small session; a retry
-// leaves it out. Names that are not other parties of the session are ignored,
-// each accuser counts once.
+// leaves it out. In a sign session (messages taken early) the quorum is
+// judged when the session expires, and only if its views did not split.
+// Names that are not other parties of the session are ignored, each accuser
+// counts once.
 func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) error {
 	s, err := k.openSession(ctx, b.SessionId)
 	if err != nil || s == nil || PartyIndex(*s, author) < 0 {
@@ -173,10 +202,10 @@ func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) er
 		p := &s.Parties[i]
 		p.BlamedBy = append(p.BlamedBy, author)
 		changed = true
-		if len(p.BlamedBy) != quorum {
-			continue // not yet at the quorum, or already past it before this accuser
+		if len(p.BlamedBy) != quorum || protocols[s.Type].early {
+			continue // not yet at the quorum, already past it, or judged at expiry
 		}
-		if err := noteFault(ctx, s, i, fmt.Sprintf("blamed by %d of %d parties (tss-lib)", len(p.BlamedBy), len(s.Parties))); err != nil {
+		if err := noteFault(ctx, s, i, blameReason(*s, *p)); err != nil {
 			return err
 		}
 		if err := k.notePenalty(ctx, c); err != nil {
@@ -187,6 +216,11 @@ func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) er
 		return nil
 	}
 	return k.Sessions.Set(ctx, s.Id, *s)
+}
+
+// blameReason is the fault recorded for a party blamed by the quorum.
+func blameReason(s types.Session, p types.Party) string {
+	return fmt.Sprintf("blamed by %d of %d parties (tss-lib)", len(p.BlamedBy), len(s.Parties))
 }
 
 // blameQuorum is how many accusers make a culprit faulty in s (see applyBlame).

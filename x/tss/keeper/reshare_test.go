@@ -430,7 +430,8 @@ func TestKeygenDissenterIsNamed(t *testing.T) {
 }
 
 // TestBlameQuorumCountsTheCommittee: in a session smaller than the committee,
-// the accusers must also be more than the f a third of the committee may be.
+// the accusers must also be more than the f a third of the committee may be
+// (a reshare's old side; sign sessions judge the same quorum at expiry).
 func TestBlameQuorumCountsTheCommittee(t *testing.T) {
 	f := newFixture(t, true)
 	ks := f.keySet(t)
@@ -438,7 +439,7 @@ func TestBlameQuorumCountsTheCommittee(t *testing.T) {
 		mustBech32("litvaloper", bytes.Repeat([]byte{0xb2}, 20)), mustBech32("litvaloper", bytes.Repeat([]byte{0xb3}, 20)))
 	ks.Threshold = 4 // 7 members: f = 2
 	require.NoError(t, f.k.KeySets.Set(f.ctx, ks.Id, ks))
-	s := types.Session{Id: 1, Type: types.SESSION_TYPE_SIGN, Status: types.SESSION_STATUS_OPEN, KeySetId: ks.Id, Threshold: 4,
+	s := types.Session{Id: 1, Type: types.SESSION_TYPE_RESHARE, Status: types.SESSION_STATUS_OPEN, KeySetId: ks.Id, Threshold: 4,
 		Parties: types.NewParties(ops()), StartHeight: 40, DeadlineHeight: 100, Attempt: 1}
 	require.NoError(t, f.k.Sessions.Set(f.ctx, s.Id, s))
 	require.NoError(t, f.k.OpenSessions.Set(f.ctx, s.Id))
@@ -453,4 +454,128 @@ func TestBlameQuorumCountsTheCommittee(t *testing.T) {
 	s = f.session(t, s.Id)
 	require.EqualValues(t, 1, s.Parties[i].Faults)
 	require.Contains(t, s.Parties[i].LastFault, "blamed by 3 of 4 parties")
+}
+
+// TestSignSessionsJudgedAtExpiry: engines take sign messages early from
+// precommits, where a party may equivocate its extension, so a sign
+// session's blame counts only at expiry, and only if no party reported an
+// early message that no block committed. A split session records no blame
+// and no relative silence (a party that sent nothing is still silent); its
+// retry leaves out both sides of each report.
+func TestSignSessionsJudgedAtExpiry(t *testing.T) {
+	f := newFixture(t, true)
+	start := func(d byte) (uint64, types.Session) {
+		id := f.mustSign(t, digest(d))
+		f.endBlock(t)
+		return id, f.session(t, f.signature(t, id).SessionId)
+	}
+	idx := func(op string) int {
+		for i, v := range vals {
+			if v.op == op {
+				return i
+			}
+		}
+		t.Fatalf("unknown %s", op)
+		return -1
+	}
+
+	// Views agree: two of three parties blame the third; nothing is recorded
+	// until the deadline, then the fault and the penalty are, and the retry
+	// leaves it out.
+	id, s := start(1)
+	a, b, c := s.Parties[0].Validator, s.Parties[1].Validator, s.Parties[2].Validator
+	for _, p := range []string{a, b, c} {
+		f.apply(t, valAddr(p), bcast(s.Id, 2))
+	}
+	blame(t, f, idx(a), s.Id, c)
+	blame(t, f, idx(b), s.Id, c)
+	s = f.session(t, s.Id)
+	require.Len(t, s.Parties[2].BlamedBy, 2)
+	require.Zero(t, s.Parties[2].Faults, "judged at expiry")
+	f.at(s.DeadlineHeight)
+	f.fresh()
+	f.endBlock(t)
+	s = f.session(t, s.Id)
+	require.EqualValues(t, 1, s.Parties[2].Faults)
+	require.Contains(t, s.Parties[2].LastFault, "blamed by 2 of 3 parties (tss-lib)")
+	require.EqualValues(t, 1, ok[types.FaultRecord](t)(f.k.FaultRecords.Get(f.ctx, c)).Count)
+	expired := ofType[*types.EventSessionExpired](f.events(t))
+	require.Len(t, expired, 1)
+	require.False(t, expired[0].Split)
+	require.NotContains(t, parties(f.session(t, f.signature(t, id).SessionId)), c)
+	f.complete(t, id)
+
+	// Views may have split: a reports that b's early message was never
+	// committed. The same blame, and c falling behind, count for nothing;
+	// a party that sent nothing is still silent.
+	f.at(f.ctx.BlockHeight() + 1)
+	id, s = start(2)
+	a, b, c = s.Parties[0].Validator, s.Parties[1].Validator, s.Parties[2].Validator
+	f.apply(t, valAddr(a), bcast(s.Id, 3))
+	f.apply(t, valAddr(b), bcast(s.Id, 3))
+	f.apply(t, valAddr(c), bcast(s.Id, 1))
+	blame(t, f, idx(a), s.Id, c)
+	blame(t, f, idx(b), s.Id, c)
+	report := func(from, about string, session uint64) {
+		f.apply(t, valAddr(from), &types.ExtensionSection{Unconfirmed: []types.Unconfirmed{{SessionId: session, Validator: about}}})
+	}
+	report(a, b, s.Id)
+	report(a, b, s.Id)           // once
+	report(a, a, s.Id)           // about itself: ignored
+	report(a, outsider(s), s.Id) // about a non-party: ignored
+	report(outsider(s), b, s.Id) // from a non-party: ignored
+	s = f.session(t, s.Id)
+	require.Equal(t, []string{b}, s.Parties[0].Unconfirmed)
+	for _, p := range s.Parties[1:] {
+		require.Empty(t, p.Unconfirmed)
+	}
+	f.at(s.DeadlineHeight)
+	f.fresh()
+	f.endBlock(t)
+	s = f.session(t, s.Id)
+	for _, p := range s.Parties {
+		require.Zero(t, p.Faults, "%s: %s", p.Validator, p.LastFault)
+	}
+	expired = ofType[*types.EventSessionExpired](f.events(t))
+	require.Len(t, expired, 1)
+	require.True(t, expired[0].Split)
+	require.Empty(t, expired[0].Silent)
+	require.Empty(t, ofType[*types.EventPartyFaulty](f.events(t)))
+	retry := f.session(t, f.signature(t, id).SessionId)
+	require.EqualValues(t, 2, retry.Attempt)
+	f.complete(t, id)
+
+	// In a split session a party that sent nothing is silent all the same.
+	f.at(f.ctx.BlockHeight() + 1)
+	id, s = start(3)
+	a, b, c = s.Parties[0].Validator, s.Parties[1].Validator, s.Parties[2].Validator
+	f.apply(t, valAddr(a), bcast(s.Id, 3))
+	f.apply(t, valAddr(b), bcast(s.Id, 3))
+	report(b, a, s.Id)
+	f.at(s.DeadlineHeight)
+	f.fresh()
+	f.endBlock(t)
+	expired = ofType[*types.EventSessionExpired](f.events(t))
+	require.Len(t, expired, 1)
+	require.True(t, expired[0].Split)
+	require.Equal(t, []string{c}, expired[0].Silent)
+	f.complete(t, id)
+
+	// Reports about other protocols' sessions are ignored (their messages
+	// are never taken early).
+	f2 := newFixture(t, false)
+	register(t, f2, 0, 1, 2, 3)
+	f2.endBlock(t)
+	kg := f2.session(t, 1)
+	f2.apply(t, vals[0].addr, &types.ExtensionSection{Unconfirmed: []types.Unconfirmed{{SessionId: kg.Id, Validator: vals[1].op}}})
+	require.Empty(t, f2.session(t, kg.Id).Parties[0].Unconfirmed)
+
+	// Reports are bounded and must name a session and a validator.
+	require.Error(t, keeper.ValidateSection(&types.ExtensionSection{Unconfirmed: []types.Unconfirmed{{Validator: a}}}))
+	require.Error(t, keeper.ValidateSection(&types.ExtensionSection{Unconfirmed: []types.Unconfirmed{{SessionId: 1}}}))
+	many := make([]types.Unconfirmed, keeper.MaxResultsPerExtension+1)
+	for i := range many {
+		many[i] = types.Unconfirmed{SessionId: 1, Validator: a}
+	}
+	require.Error(t, keeper.ValidateSection(&types.ExtensionSection{Unconfirmed: many}))
 }

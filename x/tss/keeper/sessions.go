@@ -30,6 +30,11 @@ type protocol struct {
 	keyReport func(Keeper, context.Context, *types.Session, string, types.KeygenResult) error
 	// job adds to a Job what an engine needs beyond the session (nil: nothing).
 	job func(Keeper, context.Context, *Job) error
+	// early: engines take this protocol's messages early from verified
+	// precommits, so parties' views may differ when a party equivocates its
+	// extension. Blame is then judged only at expiry, and only if no party
+	// reported an early message that was never committed (split).
+	early bool
 }
 
 func keygenTimeout(p types.Params) uint64 { return p.KeygenTimeoutBlocks }
@@ -45,8 +50,8 @@ func init() {
 			retry: Keeper.retryKeygen, keyReport: Keeper.applyKeygenResult,
 		},
 		types.SESSION_TYPE_SIGN: {
-			timeout: func(p types.Params) uint64 { return p.SignTimeoutBlocks }, silent: silentParties,
-			retry: Keeper.retrySign, job: Keeper.signJob,
+			timeout: func(p types.Params) uint64 { return p.SignTimeoutBlocks }, silent: silentInSign,
+			retry: Keeper.retrySign, job: Keeper.signJob, early: true,
 		},
 		types.SESSION_TYPE_RESHARE: {
 			timeout: keygenTimeout, silent: silentInReshare,
@@ -102,6 +107,43 @@ func silentParties(s types.Session) []string {
 		}
 	}
 	return out
+}
+
+// silentInSign is silentParties unless the session is split (a party
+// reported an early message that no block committed): the parties' views of
+// the session may then differ, so falling behind says nothing, and only a
+// party that sent nothing at all is silent (an honest signer always sends its
+// first round, which depends on no one).
+func silentInSign(s types.Session) []string {
+	if splitParties(s) == nil {
+		return silentParties(s)
+	}
+	var out []string
+	for _, p := range s.Parties {
+		if p.Messages == 0 {
+			out = append(out, p.Validator)
+		}
+	}
+	return out
+}
+
+// splitParties are the parties that reported an early message no block
+// committed and the parties they named, sorted; nil when none did. Each pair
+// holds a validator that misbehaved: the sender gave peers different
+// extensions, or the reporter lies.
+func splitParties(s types.Session) []string {
+	var out []string
+	for _, p := range s.Parties {
+		if len(p.Unconfirmed) > 0 {
+			out = append(out, p.Validator)
+			out = append(out, p.Unconfirmed...)
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // silentAmong applies the message rule to a group of parties that each send
@@ -193,8 +235,10 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 		}
 		// Parties the protocol names (a DKG party that reported another key
 		// than the n-f that agree) and parties blamed by more than a third
-		// (their fault was recorded when the blame crossed that line) are left
-		// out of a retry too.
+		// (their fault was recorded when the blame crossed that line, or is
+		// now for a protocol that judges blame at expiry) are left out of a
+		// retry too; so are both sides of every unconfirmed early message.
+		split := splitParties(s)
 		leaveOut := slices.Clone(silent)
 		var named []string
 		var why string
@@ -214,16 +258,31 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, p := range s.Parties {
-			if len(p.BlamedBy) >= quorum && !slices.Contains(leaveOut, p.Validator) {
-				leaveOut = append(leaveOut, p.Validator)
+		for i, p := range s.Parties {
+			// Blame from views that may differ counts for nothing.
+			if len(p.BlamedBy) < quorum || slices.Contains(leaveOut, p.Validator) || split != nil {
+				continue
+			}
+			if proto.early {
+				if err := noteFault(ctx, &s, i, blameReason(s, p)); err != nil {
+					return err
+				}
+				if err := k.notePenalty(ctx, p.Validator); err != nil {
+					return err
+				}
+			}
+			leaveOut = append(leaveOut, p.Validator)
+		}
+		for _, v := range split {
+			if !slices.Contains(leaveOut, v) {
+				leaveOut = append(leaveOut, v)
 			}
 		}
 		// closeSession stores s with the faults.
 		if err := k.closeSession(ctx, s, types.SESSION_STATUS_EXPIRED); err != nil {
 			return err
 		}
-		if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionExpired{SessionId: s.Id, Silent: silent}); err != nil {
+		if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionExpired{SessionId: s.Id, Silent: silent, Split: split != nil}); err != nil {
 			return err
 		}
 		if err := proto.retry(k, ctx, s, leaveOut); err != nil {
