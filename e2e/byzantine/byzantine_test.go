@@ -393,8 +393,8 @@ func (s *suite) requireOmittedMessagesChangeNothing() {
 	for _, sess := range sessions {
 		// Messages for this session in committed tx 0s, by author: through
 		// the block before it closed, and through the closing block.
-		upTo := func(last int64) map[string]uint64 {
-			out := map[string]uint64{}
+		upTo := func(last int64) map[string]uint32 {
+			out := map[string]uint32{}
 			for h := sess.StartHeight + 1; h <= last; h++ {
 				b := s.block(0, h)
 				if len(b.Block.Data.Txs) == 0 {

@@ -23,7 +23,7 @@ import (
 
 // Engine is the part of the TSS engine the pipeline feeds.
 type Engine interface {
-	Deliver([]tsskeeper.Delivered)
+	Deliver(height int64, msgs []tsskeeper.Delivered)
 	Observe(engine.Snapshot)
 }
 
@@ -77,8 +77,8 @@ func (h Handler) PreBlocker() sdk.PreBlocker {
 			return resp, nil
 		}
 		delivered := h.Apply(ctx, info)
-		if h.engine != nil && len(delivered) > 0 {
-			h.engine.Deliver(delivered)
+		if h.engine != nil {
+			h.engine.Deliver(req.Height, delivered)
 		}
 		return resp, nil
 	}

@@ -12,8 +12,11 @@ import (
 const UnconfirmedAfterBlocks = 10
 
 // earlyCutoff: no message is taken early this close to a session's deadline,
-// so a report about it reaches the chain before the session is judged.
-const earlyCutoff = UnconfirmedAfterBlocks + 3
+// so a report about it reaches the chain before the session is judged: the
+// report goes out in the next extension and is committed in the block after,
+// and a report whose vote misses the commit twice is sent again each time
+// after ResendAfterBlocks.
+const earlyCutoff = UnconfirmedAfterBlocks + 2 + 2*ResendAfterBlocks
 
 // earlyMsg is a message handed to a party before a block committed it.
 type earlyMsg struct {
@@ -51,7 +54,9 @@ func (e *Engine) Early(consAddr []byte, height int64, sec *types.ExtensionSectio
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	from, ok := e.operators[string(consAddr)]
-	if !ok || e.self == "" || from == e.self {
+	// A committed tx 0 already carried precommits of this height, if at all
+	// (Deliver): taking one now would leave an entry nothing confirms.
+	if !ok || e.self == "" || from == e.self || height <= e.delivered {
 		return
 	}
 	for _, m := range sec.Messages {

@@ -84,6 +84,9 @@ type Engine struct {
 	runs      map[uint64]*run
 	outbox    []*item
 	operators map[string]string
+	// delivered is the height of the precommits whose committed tx 0 it
+	// took last (Deliver).
+	delivered int64
 	// early holds the messages handed to parties from precommits (Early)
 	// that no committed block has carried yet, by hash.
 	early map[[32]byte]*earlyMsg
@@ -261,11 +264,13 @@ func (e *Engine) setKeygenRound() {
 	metricKeygenRound.Set(float64(round))
 }
 
-// Deliver takes the protocol messages the chain accepted in a block: our own
-// are confirmed (no resend), others' go to the party of their session.
-func (e *Engine) Deliver(msgs []keeper.Delivered) {
+// Deliver takes the protocol messages the chain accepted in the block at
+// height (from precommits at height-1): our own are confirmed (no resend),
+// others' go to the party of their session.
+func (e *Engine) Deliver(height int64, msgs []keeper.Delivered) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.delivered = height - 1
 	for _, m := range msgs {
 		if m.From == e.self {
 			h := payloadHash(m.SessionID, m.To, m.Payload)

@@ -95,7 +95,7 @@ func (c *simChain) block() {
 		c.mu.Unlock()
 	}
 	for _, e := range c.engines {
-		e.Deliver(delivered)
+		e.Deliver(c.height, delivered)
 	}
 	operators := map[string]string{} // consensus address -> operator; here the same string
 	for _, a := range c.addrs {

@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/ecdh"
 	"crypto/hpke"
+	"crypto/sha256"
 	"fmt"
 	"math/big"
 	"slices"
@@ -47,6 +48,9 @@ type run struct {
 	// unconfirmed are the senders already reported for a message taken
 	// early that no block committed (guarded by e.mu).
 	unconfirmed map[string]bool
+	// slots holds the digest of the first message each sender sent each of
+	// this run's parties per tss-lib message type and kind (pumpIn only).
+	slots map[string][32]byte
 }
 
 // inMsg is a message for this run's parties: from the chain, or from this
@@ -96,6 +100,7 @@ func (e *Engine) startRun(j keeper.Job) (*run, error) {
 	r := &run{
 		e: e, session: j.Session,
 		quit: make(chan struct{}), inbox: make(chan inMsg, 4096), seen: map[[32]byte]bool{}, unconfirmed: map[string]bool{},
+		slots:   map[string][32]byte{},
 		started: time.Now(), label: sessionLabel(j.Session.Type),
 	}
 	if err := start(e, r, j); err != nil {
@@ -214,6 +219,21 @@ func (r *run) update(p tss.Party, wire []byte, from *tss.PartyID, broadcast bool
 		r.blame(sender)
 		return
 	}
+	// tss-lib keeps the last message a sender sent per round, so a sender
+	// that sends two different ones could have parties compute with
+	// different values. Only the first counts; a second, different one is
+	// the sender's fault, and every party that sees both blames it.
+	slot := fmt.Sprintf("%s|%s|%s|%t", p.PartyID().KeyInt(), sender, msg.Type(), broadcast)
+	digest := sha256.Sum256(wire)
+	if first, ok := r.slots[slot]; ok {
+		if first != digest {
+			metricMessagesRejected.WithLabelValues(r.label, "party").Inc()
+			r.e.log.Error("a second, different message for the same round", "session", r.session.Id, "type", msg.Type(), "from", sender)
+			r.blame(sender)
+		}
+		return
+	}
+	r.slots[slot] = digest
 	// A message that completes a round makes Update compute the next one.
 	r.e.sched.do(r.session.Id, r.quit, func() {
 		if _, err := p.Update(msg); err != nil {

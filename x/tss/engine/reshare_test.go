@@ -201,10 +201,10 @@ func TestJunkIsBlamedOnItsSender(t *testing.T) {
 		}
 		return out
 	}
-	c.engines[1].Deliver([]keeper.Delivered{{SessionID: 1, From: a0, Payload: []byte("not a tss-lib message")}})
+	c.engines[1].Deliver(c.height, []keeper.Delivered{{SessionID: 1, From: a0, Payload: []byte("not a tss-lib message")}})
 	require.Equal(t, []types.Blame{{SessionId: 1, Culprits: []string{a0}}}, blames())
 	// The same sender's next junk adds no second blame.
-	c.engines[1].Deliver([]keeper.Delivered{{SessionID: 1, From: a0, Payload: []byte("more junk")}})
+	c.engines[1].Deliver(c.height, []keeper.Delivered{{SessionID: 1, From: a0, Payload: []byte("more junk")}})
 	c.height += ResendAfterBlocks - 1
 	sec := c.engines[1].ExtensionSection(c.height, 1<<20)
 	require.Empty(t, sec.Blames, "reported once (resent only after ResendAfterBlocks)")

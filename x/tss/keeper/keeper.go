@@ -56,7 +56,11 @@ type Keeper struct {
 	KeygenWaitSince collections.Item[int64]
 	// FaultRecords counts each validator's silences in its current fault
 	// window (penalties).
-	FaultRecords    collections.Map[string, types.FaultRecord]
+	FaultRecords collections.Map[string, types.FaultRecord]
+	// SplitPairs holds, per validator and partner, the last height at which
+	// they were the two sides of an unconfirmed-message report in a split
+	// sign session (noteSplit).
+	SplitPairs      collections.Map[collections.Pair[string, string], int64]
 	NextSessionID   collections.Sequence
 	NextSignatureID collections.Sequence
 }
@@ -90,8 +94,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 		ClosedSessions:     collections.NewKeySet(sb, types.ClosedSessionsKey, "closed_sessions", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		KeygenWaitSince:    collections.NewItem(sb, types.KeygenWaitSinceKey, "keygen_wait_since", collections.Int64Value),
 		FaultRecords:       collections.NewMap(sb, types.FaultRecordsKey, "fault_records", collections.StringKey, codec.CollValue[types.FaultRecord](cdc)),
-		NextSessionID:      collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
-		NextSignatureID:    collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
+		SplitPairs: collections.NewMap(sb, types.SplitPairsKey, "split_pairs",
+			collections.PairKeyCodec(collections.StringKey, collections.StringKey), collections.Int64Value),
+		NextSessionID:   collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
+		NextSignatureID: collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -578,4 +579,55 @@ func TestSignSessionsJudgedAtExpiry(t *testing.T) {
 		many[i] = types.Unconfirmed{SessionId: 1, Validator: a}
 	}
 	require.Error(t, keeper.ValidateSection(&types.ExtensionSection{Unconfirmed: many}))
+}
+
+// TestSplitsWithMoreThanFValidatorsPenalize: a validator that is a side of
+// unconfirmed-message reports with more than f distinct others in the fault
+// window is the common element of the pairs (an honest one can only be paired
+// with the f faulty ones): it is faulted and its penalty counts; its partners
+// are not.
+func TestSplitsWithMoreThanFValidatorsPenalize(t *testing.T) {
+	f := newFixture(t, true) // 4 members: f = 1
+	liar := vals[0].op
+	var named []string
+	for d := byte(1); len(named) < 2; d++ {
+		f.at(f.ctx.BlockHeight() + 1)
+		id := f.mustSign(t, digest(d))
+		f.endBlock(t)
+		s := f.session(t, f.signature(t, id).SessionId)
+		if keeper.PartyIndex(s, liar) < 0 {
+			f.complete(t, id)
+			continue
+		}
+		victim := ""
+		for _, p := range parties(s) {
+			if p != liar && !slices.Contains(named, p) {
+				victim = p
+				break
+			}
+		}
+		for _, p := range parties(s) {
+			f.apply(t, valAddr(p), bcast(s.Id, 2))
+		}
+		f.apply(t, valAddr(liar), &types.ExtensionSection{Unconfirmed: []types.Unconfirmed{{SessionId: s.Id, Validator: victim}}})
+		named = append(named, victim)
+		f.at(s.DeadlineHeight)
+		f.fresh()
+		f.endBlock(t)
+		s = f.session(t, s.Id)
+		faulty := ofType[*types.EventPartyFaulty](f.events(t))
+		if len(named) == 1 {
+			require.Empty(t, faulty, "one partner is within f")
+		} else {
+			require.Len(t, faulty, 1)
+			require.Equal(t, liar, faulty[0].Validator)
+			require.Equal(t, "split sessions with 2 validators, more than f = 1", faulty[0].Reason)
+			require.EqualValues(t, 1, ok[types.FaultRecord](t)(f.k.FaultRecords.Get(f.ctx, liar)).Count)
+		}
+		for _, v := range named {
+			_, err := f.k.FaultRecords.Get(f.ctx, v)
+			require.Error(t, err, "%s was only paired with the liar", v)
+		}
+		f.complete(t, id)
+	}
 }

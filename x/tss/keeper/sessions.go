@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"cosmossdk.io/collections"
@@ -146,6 +147,67 @@ func splitParties(s types.Session) []string {
 	return slices.Compact(out)
 }
 
+// noteSplit remembers the two sides of every unconfirmed-message report in
+// the split session s and penalizes a validator that was a side with more
+// than f = ⌊(N−1)/3⌋ distinct others of the committee of N within the fault
+// window. Each pair holds a validator that misbehaved (an equivocating sender
+// or a lying reporter), so an honest validator is only ever paired with the
+// at most f faulty ones and never crosses the line, while one that
+// equivocates or lies against more than f validators is the common element.
+func (k Keeper) noteSplit(ctx context.Context, s *types.Session) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	ks, err := k.KeySets.Get(ctx, s.KeySetId)
+	if err != nil {
+		return err
+	}
+	f := faultBound(len(ks.Participants))
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	for _, p := range s.Parties {
+		for _, q := range p.Unconfirmed {
+			if err := k.SplitPairs.Set(ctx, collections.Join(p.Validator, q), h); err != nil {
+				return err
+			}
+			if err := k.SplitPairs.Set(ctx, collections.Join(q, p.Validator), h); err != nil {
+				return err
+			}
+		}
+	}
+	for _, v := range splitParties(*s) {
+		var partners int
+		var stale []collections.Pair[string, string]
+		err := k.SplitPairs.Walk(ctx, collections.NewPrefixedPairRange[string, string](v),
+			func(key collections.Pair[string, string], at int64) (bool, error) {
+				if h-at >= int64(params.FaultWindowBlocks) {
+					stale = append(stale, key)
+				} else {
+					partners++
+				}
+				return false, nil
+			})
+		if err != nil {
+			return err
+		}
+		for _, key := range stale {
+			if err := k.SplitPairs.Remove(ctx, key); err != nil {
+				return err
+			}
+		}
+		if partners <= f {
+			continue
+		}
+		if err := noteFault(ctx, s, PartyIndex(*s, v), fmt.Sprintf("split sessions with %d validators, more than f = %d", partners, f)); err != nil {
+			return err
+		}
+		if err := k.notePenalty(ctx, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // silentAmong applies the message rule to a group of parties that each send
 // the same number of messages: those below the k-th most active.
 func silentAmong(parties []types.Party) []string {
@@ -276,6 +338,11 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 		for _, v := range split {
 			if !slices.Contains(leaveOut, v) {
 				leaveOut = append(leaveOut, v)
+			}
+		}
+		if split != nil {
+			if err := k.noteSplit(ctx, &s); err != nil {
+				return err
 			}
 		}
 		// closeSession stores s with the faults.

@@ -27,4 +27,5 @@ var (
 	ClosedSessionsKey     = collections.NewPrefix(14)
 	KeygenWaitSinceKey    = collections.NewPrefix(15)
 	FaultRecordsKey       = collections.NewPrefix(16)
+	SplitPairsKey         = collections.NewPrefix(17)
 )
