@@ -5,7 +5,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -147,17 +146,19 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 		maxBody := j.Execution.ParamsOr(j.Params).MaxFetchBodyBytes
 		live := &sandbox.LiveFetcher{AllowLoopback: e.cfg.AllowLoopbackFetch, MaxBodyBytes: int(maxBody)}
 		res := e.runWorker(ctx, EnvFor(j.Execution, j.Code, j.Params, countingFetcher{live}, perms))
-		fetches := ToFetches(res.Fetches)
-		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: fetches}
+		fetches, result := ToFetches(res.Fetches), ToResult(res)
+		// The result goes with the fetches: the chain counts it at once if
+		// it attests exactly these fetches (keeper.voteLiveResults).
+		rep.fetch = &types.FetchReport{ExecutionId: k.id, Fetches: fetches, LiveResult: &result}
 		phase, outcome = "live", runOutcome(res.Error)
 		e.mu.Lock()
-		e.live[k.id] = &liveRun{fetches: fetches, result: ToResult(res)}
+		e.live[k.id] = &liveRun{fetches: fetches, result: result}
 		e.mu.Unlock()
 	case types.EXECUTION_STATUS_RUNNING:
 		e.mu.Lock()
 		lr := e.live[k.id]
 		e.mu.Unlock()
-		if lr != nil && sameFetches(lr.fetches, j.Execution.Fetches) {
+		if lr != nil && types.SameFetches(lr.fetches, j.Execution.Fetches) {
 			rep.result = &types.ResultReport{ExecutionId: k.id, Result: lr.result}
 			phase, outcome = "reused", runOutcome(lr.result.Error)
 			break
@@ -176,21 +177,6 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 	if e.started[k] {
 		e.ready[k] = &rep
 	}
-}
-
-// sameFetches: the attested transcript is entry for entry what this validator saw live.
-func sameFetches(a, b []types.Fetch) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, errX := a[i].Marshal()
-		y, errY := b[i].Marshal()
-		if errX != nil || errY != nil || !bytes.Equal(x, y) {
-			return false
-		}
-	}
-	return true
 }
 
 // ExtensionSection returns the reports ready to send, within maxBytes.

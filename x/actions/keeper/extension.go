@@ -82,7 +82,7 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if err := k.FetchReports.Set(ctx, collections.Join(r.ExecutionId, author), r); err != nil {
 			return err
 		}
-		if err := k.maybeSettleFetches(ctx, e, total); err != nil {
+		if err := k.maybeSettleFetches(ctx, e, total, powerOf); err != nil {
 			return err
 		}
 	}
@@ -94,53 +94,55 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 		if !ok || !resultWithin(&r.Result, e.ParamsOr(params)) {
 			continue
 		}
-		if fresh, err := k.record(ctx, r.ExecutionId, phaseRun, author, power); err != nil {
-			return err
-		} else if !fresh {
-			continue
-		}
-		digest, err := types.ResultDigest(&r.Result)
-		if err != nil {
-			return err
-		}
-		key := collections.Join(r.ExecutionId, digest)
-		votes, err := k.ResultVotes.Get(ctx, key)
-		if err != nil && !errors.Is(err, collections.ErrNotFound) {
-			return err
-		}
-		votes += power
-		if err := k.ResultVotes.Set(ctx, key, votes); err != nil {
-			return err
-		}
-		if has, err := k.ResultCopies.Has(ctx, key); err != nil {
-			return err
-		} else if !has {
-			if err := k.ResultCopies.Set(ctx, key, r.Result); err != nil {
-				return err
-			}
-		}
-		if supermajority(votes, total) {
-			if err := k.acceptResult(ctx, e, r.Result, digest); err != nil {
-				return err
-			}
-			continue
-		}
-		tally, err := k.tallyResults(ctx, e.Id)
-		if err != nil {
-			return err
-		}
-		if supermajority(tally.resource, total) {
-			// Which limit struck first depends on each machine; that one did is what they agree on.
-			if err := k.acceptResult(ctx, e, tally.topResource, tally.topResourceDigest); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := k.maybeFailUnagreed(ctx, e, tally, total, powerOf); err != nil {
+		if err := k.voteResult(ctx, e, author, power, total, powerOf, r.Result); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// voteResult counts author's result for the running execution e (once per
+// author) and accepts the result that more than 2/3 of the power reported, or
+// fails the execution when no result can win any more (not without powerOf).
+func (k Keeper) voteResult(ctx context.Context, e types.Execution, author sdk.ValAddress, power, total int64, powerOf PowerOf, r types.Result) error {
+	if fresh, err := k.record(ctx, e.Id, phaseRun, author, power); err != nil || !fresh {
+		return err
+	}
+	digest, err := types.ResultDigest(&r)
+	if err != nil {
+		return err
+	}
+	key := collections.Join(e.Id, digest)
+	votes, err := k.ResultVotes.Get(ctx, key)
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return err
+	}
+	votes += power
+	if err := k.ResultVotes.Set(ctx, key, votes); err != nil {
+		return err
+	}
+	if has, err := k.ResultCopies.Has(ctx, key); err != nil {
+		return err
+	} else if !has {
+		if err := k.ResultCopies.Set(ctx, key, r); err != nil {
+			return err
+		}
+	}
+	if supermajority(votes, total) {
+		return k.acceptResult(ctx, e, r, digest)
+	}
+	tally, err := k.tallyResults(ctx, e.Id)
+	if err != nil {
+		return err
+	}
+	if supermajority(tally.resource, total) {
+		// Which limit struck first depends on each machine; that one did is what they agree on.
+		return k.acceptResult(ctx, e, tally.topResource, tally.topResourceDigest)
+	}
+	if powerOf == nil {
+		return nil
+	}
+	return k.maybeFailUnagreed(ctx, e, tally, total, powerOf)
 }
 
 // resultTally sums an execution's result votes: the most power behind one digest, and the power
@@ -270,7 +272,7 @@ func (k Keeper) reportedPower(ctx context.Context, id, phase uint64) (int64, err
 // either every entry has a > 2/3 winner, everyone reported, or settleBlocks
 // passed. Entries are decided in order; the first without a winner fails
 // with a clear error and ends the transcript.
-func (k Keeper) maybeSettleFetches(ctx context.Context, e types.Execution, total int64) error {
+func (k Keeper) maybeSettleFetches(ctx context.Context, e types.Execution, total int64, powerOf PowerOf) error {
 	reported, err := k.reportedPower(ctx, e.Id, phaseFetch)
 	if err != nil || !supermajority(reported, total) {
 		return err
@@ -290,11 +292,15 @@ func (k Keeper) maybeSettleFetches(ctx context.Context, e types.Execution, total
 		power  int64
 	}
 	var byIndex [][]vote
+	var lives []liveResult
 	err = k.FetchReports.Walk(ctx, collections.NewPrefixedPairRange[uint64, sdk.ValAddress](e.Id),
 		func(key collections.Pair[uint64, sdk.ValAddress], r types.FetchReport) (bool, error) {
 			power, err := k.Reporters.Get(ctx, collections.Join3(e.Id, phaseFetch, key.K2()))
 			if err != nil {
 				return true, err
+			}
+			if r.LiveResult != nil {
+				lives = append(lives, liveResult{author: key.K2(), power: power, fetches: r.Fetches, result: *r.LiveResult})
 			}
 			for i, f := range r.Fetches {
 				d, err := types.FetchDigest(&f)
@@ -344,9 +350,47 @@ func (k Keeper) maybeSettleFetches(ctx context.Context, e types.Execution, total
 	if !decided {
 		failed = 1
 	}
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventFetchesAttested{
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventFetchesAttested{
 		ExecutionId: e.Id, Attested: uint32(len(transcript)) - failed, Failed: failed,
-	})
+	}); err != nil {
+		return err
+	}
+	return k.voteLiveResults(ctx, e, lives, total, powerOf)
+}
+
+// liveResult is a reporter's live-run result, sent with its fetches.
+type liveResult struct {
+	author  sdk.ValAddress
+	power   int64
+	fetches []types.Fetch
+	result  types.Result
+}
+
+// voteLiveResults counts, for the execution e that just became RUNNING, the
+// live-run results of the reporters whose fetches are exactly the attested
+// transcript: their final run would repeat the live run byte for byte
+// (seeded randomness, frozen clock, reads at the request height), so this is
+// the result they would report a block later. Others report after their
+// final run, as before. powerOf nil (the EndBlocker) never fails the
+// execution here; the reports to come decide.
+func (k Keeper) voteLiveResults(ctx context.Context, e types.Execution, lives []liveResult, total int64, powerOf PowerOf) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range lives {
+		if !types.SameFetches(l.fetches, e.Fetches) || !resultWithin(&l.result, e.ParamsOr(params)) {
+			continue
+		}
+		cur, ok, err := k.openIn(ctx, e.Id, types.EXECUTION_STATUS_RUNNING)
+		if err != nil || !ok {
+			return err // accepted (or failed) by an earlier one
+		}
+		if err := k.voteResult(ctx, cur, l.author, l.power, total, powerOf, l.result); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (k Keeper) clearFetchReports(ctx context.Context, id uint64) error {
@@ -492,7 +536,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		}
 		switch e.Status {
 		case types.EXECUTION_STATUS_FETCHING:
-			err = k.maybeSettleFetches(ctx, e, total)
+			err = k.maybeSettleFetches(ctx, e, total, nil)
 		case types.EXECUTION_STATUS_SIGNING:
 			err = k.checkSignatures(ctx, e)
 		}

@@ -551,3 +551,55 @@ func TestDeadline(t *testing.T) {
 	require.Empty(t, f.exec(t, fetching).Fetches)
 	require.Empty(t, ok[[]keeper.Job](t)(f.k.Jobs(f.ctx)))
 }
+
+// A validator's live result sent with its fetches counts as its result when
+// the chain attests exactly those fetches: an agreed result lands in the
+// block that attests the transcript. A live result over a transcript that is
+// not the attested one counts for nothing, and its reporter reports after
+// its final run, as before (once: the live one that counted is its vote).
+func TestLiveResultsCountWithTheAttestedTranscript(t *testing.T) {
+	res := types.Result{Response: "done"}
+	report := func(f *fixture, id uint64, v int, fs []types.Fetch, r types.Result) {
+		f.apply(t, v, types.ExtensionSection{FetchReports: []types.FetchReport{{ExecutionId: id, Fetches: fs, LiveResult: &r}}})
+	}
+	t.Run("agreed in the attesting block", func(t *testing.T) {
+		f := newFixture(t)
+		id := f.execute(t, hello)
+		tr := []types.Fetch{e0}
+		report(f, id, 0, tr, res)
+		report(f, id, 1, tr, res)
+		require.Equal(t, types.EXECUTION_STATUS_FETCHING, f.exec(t, id).Status)
+		report(f, id, 2, tr, res)
+		e := f.exec(t, id)
+		require.Equal(t, types.EXECUTION_STATUS_COMPLETED, e.Status, "attested and decided in one block")
+		require.Equal(t, digestOf(t, res), e.ResultDigest)
+		require.Equal(t, tr, e.Fetches)
+	})
+	t.Run("a live result over another transcript does not count", func(t *testing.T) {
+		f := newFixture(t)
+		id := f.execute(t, hello)
+		report(f, id, 0, []types.Fetch{e0, e1a}, res)
+		report(f, id, 1, []types.Fetch{e0, e1a}, res)
+		report(f, id, 2, []types.Fetch{e0, e1b}, types.Result{Response: "other"})
+		report(f, id, 3, []types.Fetch{e0, e1a}, res)
+		e := f.exec(t, id)
+		// Entry 1 is decided by three (v0, v1, v3): their live results count;
+		// v2's does not, and v2 still reports after its final run.
+		require.Equal(t, types.EXECUTION_STATUS_COMPLETED, e.Status)
+		require.Equal(t, digestOf(t, res), e.ResultDigest)
+	})
+	t.Run("live results that do not agree wait for final runs", func(t *testing.T) {
+		f := newFixture(t)
+		id := f.execute(t, hello)
+		tr := []types.Fetch{e0}
+		report(f, id, 0, tr, res)
+		report(f, id, 1, tr, types.Result{Response: "nondeterministic"})
+		report(f, id, 2, tr, res)
+		e := f.exec(t, id)
+		require.Equal(t, types.EXECUTION_STATUS_RUNNING, e.Status, "20 of 40 for one result is not > 2/3")
+		f.result(t, id, res, 1) // v1 already voted (its live result): not counted again
+		require.Equal(t, types.EXECUTION_STATUS_RUNNING, f.exec(t, id).Status)
+		f.result(t, id, res, 3)
+		require.Equal(t, types.EXECUTION_STATUS_COMPLETED, f.exec(t, id).Status)
+	})
+}

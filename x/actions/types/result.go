@@ -1,6 +1,7 @@
 package types
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 )
@@ -24,4 +25,21 @@ func FetchDigest(f *Fetch) (string, error) {
 	}
 	sum := sha256.Sum256(bz)
 	return string(sum[:]), nil
+}
+
+// SameFetches tells whether two transcripts are entry for entry the same
+// bytes: a live run whose transcript is the attested one is what the final
+// run against it repeats.
+func SameFetches(a, b []Fetch) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, errX := a[i].Marshal()
+		y, errY := b[i].Marshal()
+		if errX != nil || errY != nil || !bytes.Equal(x, y) {
+			return false
+		}
+	}
+	return true
 }
