@@ -525,7 +525,8 @@ func BenchmarkSummary(b *testing.B) {
 	for _, cl := range cpuClasses {
 		ratio("node0 CPU share: "+cl.label, "net.prof."+cl.key, "net.prof.total", "cpu-share-"+cl.key)
 	}
-	// The targets of signing at one round per block (x/tss README, "Timing").
+	// The targets of signing at one round per block (x/tss README, "Message
+	// path and timing").
 	target := func(label, key string, limit float64, atMost bool) {
 		v, ok := result(key)
 		if !ok {

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -231,6 +232,19 @@ func (s *suite) block(i int, h int64) block {
 	return b
 }
 
+// tx0 is the extended commit injected in node0's block h; false when the
+// block has none.
+func (s *suite) tx0(h int64) (abci.ExtendedCommitInfo, bool) {
+	s.t.Helper()
+	b := s.block(0, h)
+	if len(b.Block.Data.Txs) == 0 {
+		return abci.ExtendedCommitInfo{}, false
+	}
+	info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+	require.NoError(s.t, err)
+	return info, ok
+}
+
 // log is node i's log so far.
 func (s *suite) log(i int) string {
 	s.t.Helper()
@@ -279,12 +293,7 @@ func (s *suite) requireExtensionsPruned() {
 	addr := s.consAddr(byz)
 	injected := 0
 	for h := from + 1; h <= from+12; h++ {
-		b := s.block(0, h)
-		if len(b.Block.Data.Txs) == 0 {
-			continue
-		}
-		info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
-		require.NoError(s.t, err)
+		info, ok := s.tx0(h)
 		if !ok {
 			continue
 		}
@@ -396,15 +405,7 @@ func (s *suite) requireOmittedMessagesChangeNothing() {
 		upTo := func(last int64) map[string]uint32 {
 			out := map[string]uint32{}
 			for h := sess.StartHeight + 1; h <= last; h++ {
-				b := s.block(0, h)
-				if len(b.Block.Data.Txs) == 0 {
-					continue
-				}
-				info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
-				require.NoError(s.t, err)
-				if !ok {
-					continue
-				}
+				info, _ := s.tx0(h)
 				for _, v := range info.Votes {
 					ext, err := abcitypes.DecodeExtension(v.VoteExtension)
 					if v.BlockIdFlag != flagCommit || err != nil || ext.Tss == nil {
