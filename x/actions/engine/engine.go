@@ -188,9 +188,17 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 		if rep.sentAt != 0 && height-rep.sentAt < ResendAfterBlocks {
 			continue
 		}
+		fetch := rep.fetch
 		size := 0
-		if rep.fetch != nil {
-			size = rep.fetch.Size()
+		if fetch != nil {
+			size = fetch.Size()
+			if size+sec.Size() > maxBytes && fetch.LiveResult != nil {
+				// Params bound fetches and results apart, not together: the
+				// fetches go alone, and the result after the final run.
+				bare := *fetch
+				bare.LiveResult = nil
+				fetch, size = &bare, bare.Size()
+			}
 		} else {
 			size = rep.result.Size()
 		}
@@ -198,8 +206,8 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 			continue
 		}
 		rep.sentAt = height
-		if rep.fetch != nil {
-			sec.FetchReports = append(sec.FetchReports, *rep.fetch)
+		if fetch != nil {
+			sec.FetchReports = append(sec.FetchReports, *fetch)
 		} else {
 			sec.ResultReports = append(sec.ResultReports, *rep.result)
 		}

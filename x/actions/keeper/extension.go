@@ -103,7 +103,8 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, power, 
 
 // voteResult counts author's result for the running execution e (once per
 // author) and accepts the result that more than 2/3 of the power reported, or
-// fails the execution when no result can win any more (not without powerOf).
+// fails the execution when no result can win any more (never without
+// powerOf: maybeFailUnagreed cannot tell then who is still to report).
 func (k Keeper) voteResult(ctx context.Context, e types.Execution, author sdk.ValAddress, power, total int64, powerOf PowerOf, r types.Result) error {
 	if fresh, err := k.record(ctx, e.Id, phaseRun, author, power); err != nil || !fresh {
 		return err
@@ -138,9 +139,6 @@ func (k Keeper) voteResult(ctx context.Context, e types.Execution, author sdk.Va
 	if supermajority(tally.resource, total) {
 		// Which limit struck first depends on each machine; that one did is what they agree on.
 		return k.acceptResult(ctx, e, tally.topResource, tally.topResourceDigest)
-	}
-	if powerOf == nil {
-		return nil
 	}
 	return k.maybeFailUnagreed(ctx, e, tally, total, powerOf)
 }

@@ -24,7 +24,13 @@ import (
 )
 
 // ResendAfterBlocks: an item not seen on chain this many blocks after it was
-// sent (its vote missed the commit) is sent again.
+// sent (its vote missed the commit) is sent again. A protocol message or an
+// Unconfirmed report then goes again every other block until a block carries
+// it (messages) or its session closes, so proposers with a third of the power
+// cannot keep leaving it out by proposing every third block; every other
+// block, because a copy committed in block B is confirmed (Deliver) before
+// ExtendVote(B+1), and a second copy would count as a replay. Other items go
+// again every ResendAfterBlocks.
 const ResendAfterBlocks = 3
 
 // Snapshot is what the engine learns from state after each block.
@@ -56,6 +62,7 @@ type item struct {
 	unconfirmed *types.Unconfirmed
 	size        int
 	sentAt      int64 // 0 = never sent
+	firstSent   int64
 	hash        [32]byte
 }
 
@@ -189,7 +196,11 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 	for _, it := range e.outbox {
 		// Sent at this height already: this is a later consensus round of it,
 		// and only one round's precommits are committed; send it again.
-		if it.sentAt != 0 && it.sentAt != height && height-it.sentAt < ResendAfterBlocks {
+		wait := height-it.sentAt < ResendAfterBlocks
+		if it.msg != nil || it.unconfirmed != nil {
+			wait = height-it.firstSent < ResendAfterBlocks || height-it.sentAt < 2
+		}
+		if it.sentAt != 0 && it.sentAt != height && wait {
 			continue
 		}
 		if it.size > budget || len(sec.Messages) >= keeper.MaxMessagesPerExtension ||
@@ -198,6 +209,9 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 		}
 		budget -= it.size
 		it.sentAt = height
+		if it.firstSent == 0 {
+			it.firstSent = height
+		}
 		switch {
 		case it.msg != nil:
 			sec.Messages = append(sec.Messages, *it.msg)

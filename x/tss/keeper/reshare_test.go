@@ -462,7 +462,7 @@ func TestBlameQuorumCountsTheCommittee(t *testing.T) {
 // session's blame counts only at expiry, and only if no party reported an
 // early message that no block committed. A split session records no blame
 // and no relative silence (a party that sent nothing is still silent); its
-// retry leaves out both sides of each report.
+// retry leaves out the reporters and the parties behind.
 func TestSignSessionsJudgedAtExpiry(t *testing.T) {
 	f := newFixture(t, true)
 	start := func(d byte) (uint64, types.Session) {
@@ -560,6 +560,24 @@ func TestSignSessionsJudgedAtExpiry(t *testing.T) {
 	require.Len(t, expired, 1)
 	require.True(t, expired[0].Split)
 	require.Equal(t, []string{c}, expired[0].Silent)
+	f.complete(t, id)
+
+	// A party that stalls after its first round and files a report about
+	// an honest one is not let off: the retry leaves it out (it is behind),
+	// without a fault, and keeps the party it named.
+	f.at(f.ctx.BlockHeight() + 1)
+	id, s = start(4)
+	a, b, c = s.Parties[0].Validator, s.Parties[1].Validator, s.Parties[2].Validator
+	f.apply(t, valAddr(a), bcast(s.Id, 3))
+	f.apply(t, valAddr(b), bcast(s.Id, 3))
+	f.apply(t, valAddr(c), bcast(s.Id, 1))
+	report(c, a, s.Id)
+	f.at(s.DeadlineHeight)
+	f.fresh()
+	f.endBlock(t)
+	retry = f.session(t, f.signature(t, id).SessionId)
+	require.NotContains(t, parties(retry), c, "the staller is left out")
+	require.Contains(t, parties(retry), a, "the party it named is not")
 	f.complete(t, id)
 
 	// Reports about other protocols' sessions are ignored (their messages

@@ -128,6 +128,25 @@ func silentInSign(s types.Session) []string {
 	return out
 }
 
+// retryOutOfSplit are the parties of a split session that its retry leaves
+// out, with no fault: those behind by the usual rule (a party that stalls is
+// not let off by a report it files) and the reporters (whose view may be the
+// one that differs). The parties they named stay: a reporter that lies could
+// otherwise take out an honest party with it, and with 4 validators that
+// leaves too few signers, so every exclusion is dropped. An equivocator that
+// stays is caught when it splits sessions with more than f reporters
+// (noteSplit), which penalizes it and so leaves it out of signer choice.
+func retryOutOfSplit(s types.Session) []string {
+	out := silentParties(s)
+	for _, p := range s.Parties {
+		if len(p.Unconfirmed) > 0 && !slices.Contains(out, p.Validator) {
+			out = append(out, p.Validator)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // splitParties are the parties that reported an early message no block
 // committed and the parties they named, sorted; nil when none did. Each pair
 // holds a validator that misbehaved: the sender gave peers different
@@ -299,7 +318,8 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 		// than the n-f that agree) and parties blamed by more than a third
 		// (their fault was recorded when the blame crossed that line, or is
 		// now for a protocol that judges blame at expiry) are left out of a
-		// retry too; so are both sides of every unconfirmed early message.
+		// retry too; so are, in a split session, the parties behind and the
+		// reporters (retryOutOfSplit).
 		split := splitParties(s)
 		leaveOut := slices.Clone(silent)
 		var named []string
@@ -335,12 +355,12 @@ func (k Keeper) expireSessions(ctx context.Context) error {
 			}
 			leaveOut = append(leaveOut, p.Validator)
 		}
-		for _, v := range split {
-			if !slices.Contains(leaveOut, v) {
-				leaveOut = append(leaveOut, v)
-			}
-		}
 		if split != nil {
+			for _, v := range retryOutOfSplit(s) {
+				if !slices.Contains(leaveOut, v) {
+					leaveOut = append(leaveOut, v)
+				}
+			}
 			if err := k.noteSplit(ctx, &s); err != nil {
 				return err
 			}
