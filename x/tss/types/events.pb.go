@@ -113,7 +113,7 @@ type EventSessionExpired struct {
 	// split is true when a party of a sign session reported an early message
 	// that was never committed: the parties' views may have differed, so no
 	// blame or relative silence was recorded; the reporters and the parties
-	// they named are left out of the retry.
+	// behind are left out of the retry, without a fault.
 	Split bool `protobuf:"varint,3,opt,name=split,proto3" json:"split,omitempty"`
 }
 
