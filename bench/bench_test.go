@@ -114,7 +114,7 @@ func BenchmarkRaw(b *testing.B) {
 			b.Fatal(err)
 		default:
 		}
-		report(b, "raw.throughput", "sign throughput, concurrent sessions", float64(signs)/took.Seconds(), "sig/s")
+		report(b, "raw.throughput", "sign throughput, concurrent sessions", float64(burstSize)/took.Seconds(), "sig/s")
 		report(b, "raw.throughput.cores", "sign throughput: CPU / wall (cores busy)", seconds(cpu)/seconds(took), "cores")
 		report(b, "raw.throughput.k", "sign throughput: concurrent sessions", float64(conc), "sessions")
 		report(b, "raw.throughput.n", "sign throughput: signatures", float64(burstSize), "sigs")
