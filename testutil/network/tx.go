@@ -52,6 +52,15 @@ func (r TxResult) Attr(typ, key string) string {
 // broadcasts through node i and waits until the tx is in a block. A tx
 // rejected by CheckTx is returned with its code, like a committed failure.
 func (n *Network) Tx(i int, from string, args ...string) (TxResult, error) {
+	sync, err := n.broadcast(i, from, args...)
+	if err != nil || sync.Code != 0 {
+		return sync, err
+	}
+	return n.WaitTx(i, sync.TxHash)
+}
+
+// broadcast signs and broadcasts like Tx and returns the CheckTx result.
+func (n *Network) broadcast(i int, from string, args ...string) (TxResult, error) {
 	full := append([]string{"tx"}, args...)
 	full = append(full, "--from", from, "--yes", "--output", "json", "--gas", "400000")
 	out, err := n.CLI(i, full...)
@@ -62,16 +71,17 @@ func (n *Network) Tx(i int, from string, args ...string) (TxResult, error) {
 	if err := json.Unmarshal([]byte(out), &sync); err != nil {
 		return TxResult{}, fmt.Errorf("decoding broadcast result %q: %w", out, err)
 	}
-	if sync.Code != 0 {
-		return sync, nil
-	}
-	return n.WaitTx(i, sync.TxHash)
+	return sync, nil
 }
 
 // WaitTx waits, through node i's `query wait-tx`, until the tx with this hash
 // is in a block, and returns its result.
 func (n *Network) WaitTx(i int, hash string) (TxResult, error) {
-	out, err := n.CLI(i, "query", "wait-tx", hash, "--timeout", "60s", "--output", "json")
+	return n.waitTx(i, hash, time.Minute)
+}
+
+func (n *Network) waitTx(i int, hash string, timeout time.Duration) (TxResult, error) {
+	out, err := n.CLI(i, "query", "wait-tx", hash, "--timeout", timeout.String(), "--output", "json")
 	if err != nil {
 		return TxResult{}, err
 	}
@@ -152,22 +162,36 @@ func (n *Network) Unbond(i int, extra ...string) (TxResult, error) {
 // through its own node, and tells which went through and which was refused
 // (an error unless exactly one of each).
 func (n *Network) UnbondAtOnce(a, b int) (left, refused int, refusal TxResult, err error) {
-	var wg sync.WaitGroup
 	pair := []int{a, b}
 	results := make([]TxResult, 2)
 	errs := make([]error, 2)
-	for j, i := range pair {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[j], errs[j] = n.Unbond(i)
-		}()
+	parallel := func(f func(j, i int)) {
+		var wg sync.WaitGroup
+		for j, i := range pair {
+			wg.Go(func() { f(j, i) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
-	// A transaction that passed CheckTx before the other one was committed
-	// is checked again then and, refused, dropped from the mempool: it is
-	// never included and the wait times out. Sent again, it is refused at
-	// once, as a user retrying would see.
+	parallel(func(j, i int) {
+		results[j], errs[j] = n.broadcast(i, "validator", "staking", "unbond", n.Nodes[i].ValAddr, SelfBond)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return 0, 0, TxResult{}, err
+	}
+	// Both may pass CheckTx; the one that did not make it into the block
+	// that took the other is checked again then and, refused, dropped from
+	// the mempool: it is never included. A short wait finds that out while
+	// the key has not moved yet (a reshare takes longer), and sent again it
+	// is refused at once, as a user retrying would see.
+	hashes := []string{results[0].TxHash, results[1].TxHash}
+	parallel(func(j, i int) {
+		if results[j].Code == 0 {
+			results[j], errs[j] = n.waitTx(i, hashes[j], 10*time.Second)
+		}
+	})
+	if errs[0] != nil && errs[1] != nil { // neither is in yet: a slow chain
+		parallel(func(j, i int) { results[j], errs[j] = n.WaitTx(i, hashes[j]) })
+	}
 	for j, i := range pair {
 		if errs[j] != nil {
 			results[j], errs[j] = n.Unbond(i, "--note", "again after it left the mempool")
