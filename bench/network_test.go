@@ -507,39 +507,26 @@ func (c *chain) keySet() (tsstypes.KeySet, error) {
 func (c *chain) timeline(s tsstypes.Session) (string, error) {
 	var out []string
 	for h := s.StartHeight + 1; h <= s.ClosedHeight; h++ {
-		var blk struct {
-			Block struct {
-				Data struct {
-					Txs [][]byte `json:"txs"`
-				} `json:"data"`
-			} `json:"block"`
-		}
 		ctx, cancel := ctxTimeout(10 * time.Second)
-		err := c.RPCGet(ctx, 0, fmt.Sprintf("/block?height=%d", h), &blk)
+		info, _, err := c.InjectedCommit(ctx, 0, h)
 		cancel()
 		if err != nil {
 			return "", err
 		}
 		msgs, results := 0, 0
-		if len(blk.Block.Data.Txs) > 0 {
-			info, ok, err := abcitypes.DecodeInjected(blk.Block.Data.Txs[0])
-			if err != nil {
-				return "", err
+		for _, v := range info.Votes {
+			ext, err := abcitypes.DecodeExtension(v.VoteExtension)
+			if err != nil || ext.Tss == nil {
+				continue
 			}
-			for _, v := range info.Votes {
-				ext, err := abcitypes.DecodeExtension(v.VoteExtension)
-				if !ok || err != nil || ext.Tss == nil {
-					continue
+			for _, m := range ext.Tss.Messages {
+				if m.SessionId == s.Id {
+					msgs++
 				}
-				for _, m := range ext.Tss.Messages {
-					if m.SessionId == s.Id {
-						msgs++
-					}
-				}
-				for _, r := range ext.Tss.SignatureResults {
-					if r.SessionId == s.Id {
-						results++
-					}
+			}
+			for _, r := range ext.Tss.SignatureResults {
+				if r.SessionId == s.Id {
+					results++
 				}
 			}
 		}

@@ -52,22 +52,8 @@ func resultDigests(t *testing.T, id uint64, from, to int64) map[string][]string 
 	t.Helper()
 	out := map[string][]string{}
 	for h := from; h <= to; h++ {
-		var b struct {
-			Block struct {
-				Data struct {
-					Txs [][]byte `json:"txs"`
-				} `json:"data"`
-			} `json:"block"`
-		}
-		require.NoError(t, net.RPCGet(context.Background(), 0, fmt.Sprintf("/block?height=%d", h), &b))
-		if len(b.Block.Data.Txs) == 0 {
-			continue
-		}
-		info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+		info, _, err := net.InjectedCommit(context.Background(), 0, h)
 		require.NoError(t, err)
-		if !ok {
-			continue
-		}
 		for _, v := range info.Votes {
 			if len(v.VoteExtension) == 0 {
 				continue
@@ -77,17 +63,19 @@ func resultDigests(t *testing.T, id uint64, from, to int64) map[string][]string 
 			if ext.Actions == nil {
 				continue
 			}
-			results := map[uint64][]actionstypes.Result{}
+			var results []actionstypes.Result
 			for _, r := range ext.Actions.ResultReports {
-				results[r.ExecutionId] = append(results[r.ExecutionId], r.Result)
+				if r.ExecutionId == id {
+					results = append(results, r.Result)
+				}
 			}
 			// A live run's result goes with its fetches (x/actions README).
 			for _, r := range ext.Actions.FetchReports {
-				if r.LiveResult != nil {
-					results[r.ExecutionId] = append(results[r.ExecutionId], *r.LiveResult)
+				if r.ExecutionId == id && r.LiveResult != nil {
+					results = append(results, *r.LiveResult)
 				}
 			}
-			for _, r := range results[id] {
+			for _, r := range results {
 				d, err := actionstypes.ResultDigest(&r)
 				require.NoError(t, err)
 				addr := fmt.Sprintf("%X", v.Validator.Address)

@@ -236,11 +236,7 @@ func (s *suite) block(i int, h int64) block {
 // block has none.
 func (s *suite) tx0(h int64) (abci.ExtendedCommitInfo, bool) {
 	s.t.Helper()
-	b := s.block(0, h)
-	if len(b.Block.Data.Txs) == 0 {
-		return abci.ExtendedCommitInfo{}, false
-	}
-	info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+	info, ok, err := s.n.InjectedCommit(context.Background(), 0, h)
 	require.NoError(s.t, err)
 	return info, ok
 }

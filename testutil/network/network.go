@@ -20,11 +20,14 @@ import (
 	"syscall"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/p2p"
 
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	abcitypes "github.com/litprotocol/litd/app/abci/types"
 )
 
 // Ports are one node's listen ports. Prometheus, when not 0, turns on
@@ -688,4 +691,20 @@ func (n *Network) CreateValidator(i int, amount string) error {
 		return fmt.Errorf("create-validator: code %d: %s", res.Code, res.RawLog)
 	}
 	return nil
+}
+
+// InjectedCommit is the extended commit that node i's block at height h
+// injects as tx 0; false when the block has none.
+func (n *Network) InjectedCommit(ctx context.Context, i int, h int64) (abci.ExtendedCommitInfo, bool, error) {
+	var b struct {
+		Block struct {
+			Data struct {
+				Txs [][]byte `json:"txs"`
+			} `json:"data"`
+		} `json:"block"`
+	}
+	if err := n.RPCGet(ctx, i, fmt.Sprintf("/block?height=%d", h), &b); err != nil || len(b.Block.Data.Txs) == 0 {
+		return abci.ExtendedCommitInfo{}, false, err
+	}
+	return abcitypes.DecodeInjected(b.Block.Data.Txs[0])
 }

@@ -68,20 +68,29 @@ func (e *Engine) Early(consAddr []byte, height int64, sec *types.ExtensionSectio
 			keeper.PartyIndex(r.session, from) < 0 {
 			continue
 		}
-		h := payloadHash(m.SessionId, from+"\x00"+m.To, m.Payload)
+		d := keeper.Delivered{SessionID: m.SessionId, From: from, To: m.To, Payload: m.Payload}
+		h := inboundHash(d)
 		if _, dup := e.early[h]; dup {
 			continue
 		}
 		e.early[h] = &earlyMsg{height: height, session: m.SessionId, from: from}
 		metricMessagesEarly.WithLabelValues(r.label).Inc()
-		r.deliver(inMsg{Delivered: keeper.Delivered{SessionID: m.SessionId, From: from, To: m.To, Payload: m.Payload}, broadcast: m.To == ""})
+		r.deliver(inMsg{Delivered: d, broadcast: m.To == ""})
 	}
 }
 
 // confirmEarly notes that a committed block carried a message first seen
 // early. Called with e.mu held.
 func (e *Engine) confirmEarly(m keeper.Delivered) {
-	delete(e.early, payloadHash(m.SessionID, m.From+"\x00"+m.To, m.Payload))
+	delete(e.early, inboundHash(m))
+}
+
+// inboundHash identifies a message from another validator by session,
+// sender, recipient and payload: the same message taken early and delivered
+// from tx 0 has the same hash. The sender is part of it because tss-lib's
+// acknowledgements are byte-identical whoever sends them.
+func inboundHash(m keeper.Delivered) [32]byte {
+	return payloadHash(m.SessionID, m.From+"\x00"+m.To, m.Payload)
 }
 
 // expireEarly runs after the block at height: it counts the messages taken

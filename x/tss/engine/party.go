@@ -160,9 +160,7 @@ func (r *run) pumpIn() {
 		case <-r.quit:
 			return
 		case m := <-r.inbox:
-			// The sender is part of the key: tss-lib's acknowledgements are
-			// byte-identical whoever sends them.
-			h := payloadHash(m.SessionID, m.From+"\x00"+m.To, m.Payload)
+			h := inboundHash(m.Delivered)
 			if r.seen[h] {
 				continue
 			}

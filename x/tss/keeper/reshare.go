@@ -282,9 +282,9 @@ func silentInReshare(s types.Session) []string {
 			out = append(out, v)
 		}
 	}
-	for _, p := range s.Parties {
-		if p.Messages == 0 && !slices.Contains(out, p.Validator) {
-			out = append(out, p.Validator)
+	for _, v := range sentNothing(s.Parties) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
 	slices.Sort(out)

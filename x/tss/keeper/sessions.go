@@ -119,8 +119,13 @@ func silentInSign(s types.Session) []string {
 	if splitParties(s) == nil {
 		return silentParties(s)
 	}
+	return sentNothing(s.Parties)
+}
+
+// sentNothing are the parties that delivered no message.
+func sentNothing(parties []types.Party) []string {
 	var out []string
-	for _, p := range s.Parties {
+	for _, p := range parties {
 		if p.Messages == 0 {
 			out = append(out, p.Validator)
 		}
