@@ -41,6 +41,7 @@ func fuzzVerifySeeds(tb testing.TB) [][]byte {
 		Messages:         []tsstypes.ProtocolMessage{{SessionId: 4, Payload: []byte("round1")}, {SessionId: 4, To: "litvaloper1xyz", Payload: []byte("p2p")}},
 		KeygenResults:    []tsstypes.KeygenResult{{SessionId: 4, Pubkey: bytes.Repeat([]byte{2}, 33)}},
 		SignatureResults: []tsstypes.SignatureResult{{SessionId: 5, R: bytes.Repeat([]byte{1}, 32), S: bytes.Repeat([]byte{3}, 32)}},
+		Unconfirmed:      []tsstypes.Unconfirmed{{SessionId: 5, Validator: "litvaloper1xyz"}},
 	}
 	actions := &actionstypes.ExtensionSection{
 		FetchReports: []actionstypes.FetchReport{{ExecutionId: 7, Fetches: []actionstypes.Fetch{{
@@ -64,6 +65,8 @@ func fuzzVerifySeeds(tb testing.TB) [][]byte {
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Blames: []tsstypes.Blame{{SessionId: 1}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Messages: []tsstypes.ProtocolMessage{{Payload: []byte{1}}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Messages: []tsstypes.ProtocolMessage{{SessionId: 1}}}}),
+		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Unconfirmed: []tsstypes.Unconfirmed{{SessionId: 1}}}}),
+		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Unconfirmed: []tsstypes.Unconfirmed{{Validator: "litvaloper1xyz"}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Actions: &actionstypes.ExtensionSection{FetchReports: []actionstypes.FetchReport{{}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Actions: &actionstypes.ExtensionSection{ResultReports: []actionstypes.ResultReport{{}}}}),
 		{0x08, 0x01}, // tss field with the wrong wire type
@@ -78,8 +81,13 @@ func fuzzSpecAccepts(ext *abcitypes.VoteExtension) bool {
 		if len(s.EncPubkey) != 0 && (len(s.EncPubkey) != 65 || len(s.EncKeyProof) == 0) || len(s.EncKeyProof) > 80 {
 			return false
 		}
-		if len(s.Messages) > tsskeeper.MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames) > tsskeeper.MaxResultsPerExtension {
+		if len(s.Messages) > tsskeeper.MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames)+len(s.Unconfirmed) > tsskeeper.MaxResultsPerExtension {
 			return false
+		}
+		for _, u := range s.Unconfirmed {
+			if u.SessionId == 0 || u.Validator == "" {
+				return false
+			}
 		}
 		for _, b := range s.Blames {
 			if b.SessionId == 0 || len(b.Culprits) == 0 || len(b.Culprits) > 16 {
