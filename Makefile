@@ -9,10 +9,10 @@ export CGO_ENABLED ?= 0
 all: build
 
 build:
-	go build -o $(LITD) ./cmd/litd
+	go build -trimpath -o $(LITD) ./cmd/litd
 
 install:
-	go install ./cmd/litd
+	go install -trimpath ./cmd/litd
 
 # make test: unit, integration and e2e tests (the e2e tests start real litd
 # processes from $(LITD), which this target builds first), then every fuzz

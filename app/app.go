@@ -1,6 +1,7 @@
 // Package app wires litd: the SDK's auth, bank, staking, distribution,
-// slashing, consensus and genutil modules plus x/pkp and x/tss, keepers built
-// by hand, and the ABCI++ vote-extension handlers.
+// slashing, gov, upgrade, evidence, authz, feegrant, consensus and genutil
+// modules plus x/pkp, x/tss and x/actions, keepers built by hand as in the
+// SDK's simapp, and the ABCI++ vote-extension handlers.
 package app
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
+	"github.com/spf13/cast"
 
 	reflectionv1 "cosmossdk.io/api/cosmos/reflection/v1"
 	"cosmossdk.io/client/v2/autocli"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
 	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
 	nodeservice "github.com/cosmos/cosmos-sdk/client/grpc/node"
 	"github.com/cosmos/cosmos-sdk/codec"
@@ -39,6 +42,9 @@ import (
 	authkeeper "github.com/cosmos/cosmos-sdk/x/auth/keeper"
 	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	"github.com/cosmos/cosmos-sdk/x/authz"
+	authzkeeper "github.com/cosmos/cosmos-sdk/x/authz/keeper"
+	authzmodule "github.com/cosmos/cosmos-sdk/x/authz/module"
 	"github.com/cosmos/cosmos-sdk/x/bank"
 	bankkeeper "github.com/cosmos/cosmos-sdk/x/bank/keeper"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
@@ -48,15 +54,30 @@ import (
 	distr "github.com/cosmos/cosmos-sdk/x/distribution"
 	distrkeeper "github.com/cosmos/cosmos-sdk/x/distribution/keeper"
 	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
+	"github.com/cosmos/cosmos-sdk/x/evidence"
+	evidencekeeper "github.com/cosmos/cosmos-sdk/x/evidence/keeper"
+	evidencetypes "github.com/cosmos/cosmos-sdk/x/evidence/types"
+	"github.com/cosmos/cosmos-sdk/x/feegrant"
+	feegrantkeeper "github.com/cosmos/cosmos-sdk/x/feegrant/keeper"
+	feegrantmodule "github.com/cosmos/cosmos-sdk/x/feegrant/module"
 	"github.com/cosmos/cosmos-sdk/x/genutil"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+	"github.com/cosmos/cosmos-sdk/x/gov"
+	govclient "github.com/cosmos/cosmos-sdk/x/gov/client"
+	govkeeper "github.com/cosmos/cosmos-sdk/x/gov/keeper"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	govv1beta1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1beta1"
 	"github.com/cosmos/cosmos-sdk/x/slashing"
 	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+	"github.com/cosmos/cosmos-sdk/x/upgrade"
+	upgradekeeper "github.com/cosmos/cosmos-sdk/x/upgrade/keeper"
+	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
+	"github.com/litprotocol/litd/app/sponsor"
 	"github.com/litprotocol/litd/x/actions"
 	actionsengine "github.com/litprotocol/litd/x/actions/engine"
 	actionskeeper "github.com/litprotocol/litd/x/actions/keeper"
@@ -96,7 +117,8 @@ var maccPerms = map[string][]string{
 	distrtypes.ModuleName:          nil,
 	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
 	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
-	actionstypes.ModuleName:        nil, // escrows execution fees
+	govtypes.ModuleName:            {authtypes.Burner}, // burns deposits of vetoed proposals
+	actionstypes.ModuleName:        nil,                // escrows execution fees
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -117,12 +139,19 @@ type App struct {
 	SlashingKeeper        slashingkeeper.Keeper
 	DistrKeeper           distrkeeper.Keeper
 	ConsensusParamsKeeper consensuskeeper.Keeper
+	GovKeeper             *govkeeper.Keeper
+	UpgradeKeeper         *upgradekeeper.Keeper
+	EvidenceKeeper        evidencekeeper.Keeper
+	AuthzKeeper           authzkeeper.Keeper
+	FeeGrantKeeper        feegrantkeeper.Keeper
 	PKPKeeper             pkpkeeper.Keeper
 	TSSKeeper             tsskeeper.Keeper
 	ActionsKeeper         actionskeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
+	// configurator holds the modules' state migrations for upgrade handlers.
+	configurator module.Configurator
 
 	// TSSEngine runs this validator's threshold parties and ActionsEngine its
 	// Lit Actions; nil when the node has no validator key (or in tests and CLI).
@@ -144,7 +173,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey,
-		slashingtypes.StoreKey, consensustypes.StoreKey, pkptypes.StoreKey, tsstypes.StoreKey, actionstypes.StoreKey,
+		slashingtypes.StoreKey, govtypes.StoreKey, upgradetypes.StoreKey, evidencetypes.StoreKey, authzkeeper.StoreKey,
+		feegrant.StoreKey, consensustypes.StoreKey, pkptypes.StoreKey, tsstypes.StoreKey, actionstypes.StoreKey,
 	)
 
 	app := &App{
@@ -175,9 +205,31 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		app.StakingKeeper, authority)
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 
-	app.TSSKeeper = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]), addrCodec, app.StakingKeeper, app.BankKeeper, authtypes.FeeCollectorName, authority)
+	app.FeeGrantKeeper = feegrantkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[feegrant.StoreKey]), app.AccountKeeper)
+	app.AuthzKeeper = authzkeeper.NewKeeper(runtime.NewKVStoreService(keys[authzkeeper.StoreKey]), cdc, app.MsgServiceRouter(), app.AccountKeeper)
+	skipUpgradeHeights := map[int64]bool{}
+	for _, h := range cast.ToIntSlice(appOpts.Get(server.FlagUnsafeSkipUpgrades)) {
+		skipUpgradeHeights[int64(h)] = true
+	}
+	app.UpgradeKeeper = upgradekeeper.NewKeeper(skipUpgradeHeights, runtime.NewKVStoreService(keys[upgradetypes.StoreKey]),
+		cdc, cast.ToString(appOpts.Get(flags.FlagHome)), app.BaseApp, authority)
+	// CometBFT reports double signing and light-client attacks; x/evidence
+	// slashes and tombstones through x/slashing.
+	app.EvidenceKeeper = *evidencekeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[evidencetypes.StoreKey]),
+		app.StakingKeeper, app.SlashingKeeper, addrCodec, runtime.ProvideCometInfoService())
+	govRouter := govv1beta1.NewRouter()
+	govRouter.AddRoute(govtypes.RouterKey, govv1beta1.ProposalHandler)
+	app.GovKeeper = govkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[govtypes.StoreKey]),
+		app.AccountKeeper, app.BankKeeper, app.DistrKeeper, app.MsgServiceRouter(), govtypes.DefaultConfig(), authority,
+		govkeeper.NewDefaultCalculateVoteResultsAndVotingPower(app.StakingKeeper))
+	app.GovKeeper.SetLegacyRouter(govRouter)
+
+	// A fee grant pays the mint and sign fees of its grantee's transactions
+	// too (see sponsor.Bank), so an account holding nothing can use a PKP.
+	sponsored := sponsor.NewBank(app.BankKeeper, app.FeeGrantKeeper)
+	app.TSSKeeper = tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[tsstypes.StoreKey]), addrCodec, app.StakingKeeper, sponsored, authtypes.FeeCollectorName, authority)
 	app.PKPKeeper = pkpkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[pkptypes.StoreKey]), addrCodec,
-		app.BankKeeper, app.TSSKeeper, authtypes.FeeCollectorName, authority)
+		sponsored, app.TSSKeeper, authtypes.FeeCollectorName, authority)
 	app.TSSKeeper.SetPKPKeeper(app.PKPKeeper)
 	app.ActionsKeeper = actionskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[actionstypes.StoreKey]), addrCodec,
 		app.PKPKeeper, app.TSSKeeper, app.BankKeeper, authtypes.FeeCollectorName, authority).
@@ -190,6 +242,11 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		staking.NewAppModule(cdc, app.StakingKeeper, app.AccountKeeper, app.BankKeeper, nil),
 		distr.NewAppModule(cdc, app.DistrKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil),
 		slashing.NewAppModule(cdc, app.SlashingKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil, app.interfaceRegistry),
+		gov.NewAppModule(cdc, app.GovKeeper, app.AccountKeeper, app.BankKeeper, nil),
+		upgrade.NewAppModule(app.UpgradeKeeper, addrCodec),
+		evidence.NewAppModule(app.EvidenceKeeper),
+		authzmodule.NewAppModule(cdc, app.AuthzKeeper, app.AccountKeeper, app.BankKeeper, app.interfaceRegistry),
+		feegrantmodule.NewAppModule(cdc, app.AccountKeeper, app.BankKeeper, app.FeeGrantKeeper, app.interfaceRegistry),
 		consensus.NewAppModule(cdc, app.ConsensusParamsKeeper),
 		tss.NewAppModule(app.TSSKeeper),
 		pkp.NewAppModule(app.PKPKeeper),
@@ -197,24 +254,32 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
+		govtypes.ModuleName:     gov.NewAppModuleBasic([]govclient.ProposalHandler{}),
 	})
 	app.BasicModuleManager.RegisterLegacyAminoCodec(enc.Amino)
 	app.BasicModuleManager.RegisterInterfaces(enc.InterfaceRegistry)
 
-	app.ModuleManager.SetOrderBeginBlockers(distrtypes.ModuleName, slashingtypes.ModuleName, stakingtypes.ModuleName)
-	// actions before tss: signatures an execution requests this block get
-	// their sessions opened by tss in the same EndBlock.
-	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, stakingtypes.ModuleName, actionstypes.ModuleName, tsstypes.ModuleName)
+	// upgrade first: at a planned height it halts (or migrates) before
+	// anything else runs; the ABCI++ pre-blocker then applies tx 0.
+	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
+	app.ModuleManager.SetOrderBeginBlockers(distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
+		stakingtypes.ModuleName, authz.ModuleName)
+	// gov before staking (simapp's order); actions before tss: signatures an
+	// execution requests this block get their sessions opened by tss in the
+	// same EndBlock.
+	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName,
+		feegrant.ModuleName, actionstypes.ModuleName, tsstypes.ModuleName)
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
-		slashingtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,
+		slashingtypes.ModuleName, govtypes.ModuleName, genutiltypes.ModuleName, evidencetypes.ModuleName,
+		authz.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName, consensustypes.ModuleName,
 		tsstypes.ModuleName, pkptypes.ModuleName, actionstypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
 
-	configurator := module.NewConfigurator(cdc, app.MsgServiceRouter(), app.GRPCQueryRouter())
-	if err := app.ModuleManager.RegisterServices(configurator); err != nil {
+	app.configurator = module.NewConfigurator(cdc, app.MsgServiceRouter(), app.GRPCQueryRouter())
+	if err := app.ModuleManager.RegisterServices(app.configurator); err != nil {
 		panic(err)
 	}
 	reflectionSvc, err := runtimeservices.NewReflectionService()
@@ -232,6 +297,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	anteHandler, err := ante.NewAnteHandler(ante.HandlerOptions{
 		AccountKeeper:   app.AccountKeeper,
 		BankKeeper:      app.BankKeeper,
+		FeegrantKeeper:  app.FeeGrantKeeper,
 		SignModeHandler: enc.TxConfig.SignModeHandler(),
 		SigGasConsumer:  ante.DefaultSigVerificationGasConsumer,
 	})
@@ -239,14 +305,20 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		panic(err)
 	}
 	// The departure guard runs after the standard checks (signatures, fees),
-	// so unsigned junk costs no state reads.
+	// so unsigned junk costs no state reads; then a fee-granted transaction
+	// is marked so its protocol fees are sponsored too.
 	app.SetAnteHandler(func(ctx sdk.Context, tx sdk.Tx, simulate bool) (sdk.Context, error) {
 		newCtx, err := anteHandler(ctx, tx, simulate)
 		if err != nil {
 			return newCtx, err
 		}
-		return newCtx, app.TSSKeeper.CheckDepartures(newCtx, tx.GetMsgs())
+		if err := app.TSSKeeper.CheckDepartures(newCtx, tx.GetMsgs()); err != nil {
+			return newCtx, err
+		}
+		return sponsor.Mark(newCtx, tx), nil
 	})
+
+	app.setUpgrades()
 
 	app.setABCIPlusPlus(logger, appOpts)
 
@@ -299,6 +371,10 @@ func (app *App) InitChainer(ctx sdk.Context, req *abci.RequestInitChain) (*abci.
 	if err := json.Unmarshal(req.AppStateBytes, &state); err != nil {
 		return nil, err
 	}
+	// Upgrades migrate each module from the version recorded here.
+	if err := app.UpgradeKeeper.SetModuleVersionMap(ctx, app.ModuleManager.GetVersionMap()); err != nil {
+		return nil, err
+	}
 	return app.ModuleManager.InitGenesis(ctx, app.appCodec, state)
 }
 
@@ -317,9 +393,46 @@ func (app *App) InterfaceRegistry() codectypes.InterfaceRegistry { return app.in
 // TxConfig returns the tx config.
 func (app *App) TxConfig() client.TxConfig { return app.txConfig }
 
-// DefaultGenesis returns the default genesis of every module.
+// DefaultGenesis returns the default genesis of every module, with the
+// ulit denom metadata wallets and explorers read (1 LIT = 10^6 ulit).
 func (app *App) DefaultGenesis() map[string]json.RawMessage {
-	return app.BasicModuleManager.DefaultGenesis(app.appCodec)
+	g := app.BasicModuleManager.DefaultGenesis(app.appCodec)
+	if err := app.SetDenomMetadata(g); err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// SetDenomMetadata puts the ulit metadata in a genesis app state (litd init
+// calls it on the state the SDK's init writes).
+func (app *App) SetDenomMetadata(state map[string]json.RawMessage) error {
+	var bank banktypes.GenesisState
+	if err := app.appCodec.UnmarshalJSON(state[banktypes.ModuleName], &bank); err != nil {
+		return err
+	}
+	bank.DenomMetadata = []banktypes.Metadata{DenomMetadata()}
+	bz, err := app.appCodec.MarshalJSON(&bank)
+	if err != nil {
+		return err
+	}
+	state[banktypes.ModuleName] = bz
+	return nil
+}
+
+// DenomMetadata describes ulit: base unit of the LIT token, 6 decimals.
+func DenomMetadata() banktypes.Metadata {
+	return banktypes.Metadata{
+		Description: "The staking and fee token of litd.",
+		DenomUnits: []*banktypes.DenomUnit{
+			{Denom: BondDenom, Exponent: 0, Aliases: []string{"microlit"}},
+			{Denom: "mlit", Exponent: 3, Aliases: []string{"millilit"}},
+			{Denom: "lit", Exponent: 6},
+		},
+		Base:    BondDenom,
+		Display: "lit",
+		Name:    "Lit",
+		Symbol:  "LIT",
+	}
 }
 
 // AutoCliOpts returns the autocli options of every module.

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	decredecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -263,18 +262,9 @@ func (s *suite) signAll(when string) {
 		require.NoError(s.t, err, when)
 		view, err := s.pkp.PKP(context.Background(), &pkptypes.QueryPKPRequest{TokenId: tok})
 		require.NoError(s.t, err)
-		r, sv, d := mustHex(s.t, sig.R), mustHex(s.t, sig.S), mustHex(s.t, sig.Digest)
-		recovered, _, err := decredecdsa.RecoverCompact(append([]byte{byte(sig.V)}, append(r, sv...)...), d)
+		addr, err := network.RecoverEthAddress(sig)
 		require.NoError(s.t, err)
-		addr := "0x" + hex.EncodeToString(pkptypes.Keccak256(recovered.SerializeUncompressed()[1:])[12:])
 		require.Equal(s.t, strings.ToLower(view.Pkp.EthAddress), addr, "%s: PKP %s signs as its original address", when, tok)
 	}
 	s.t.Logf("%s: %d PKPs signed", when, len(s.tokens))
-}
-
-func mustHex(t *testing.T, s string) []byte {
-	t.Helper()
-	bz, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
-	require.NoError(t, err)
-	return bz
 }

@@ -104,7 +104,7 @@ func FixturePreParams() []string {
 // flags (e.g. "-tags", "litd_faults").
 func Build(out string, flags ...string) error {
 	_, file, _, _ := runtime.Caller(0)
-	args := append(append([]string{"build"}, flags...), "-o", out, "./cmd/litd")
+	args := append(append([]string{"build", "-trimpath"}, flags...), "-o", out, "./cmd/litd")
 	cmd := exec.Command("go", args...)
 	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -239,6 +239,9 @@ func Init(cfg Config) (*Network, error) {
 	if _, err := n.run("genesis", "collect-gentxs", "--home", node0.Home); err != nil {
 		return nil, err
 	}
+	if err := mutateJSON(genesis, localGov); err != nil {
+		return nil, err
+	}
 	if cfg.MutateGenesis != nil {
 		if err := mutateJSON(genesis, func(g map[string]any) error { return cfg.MutateGenesis(n, g) }); err != nil {
 			return nil, err
@@ -268,6 +271,23 @@ func Init(cfg Config) (*Network, error) {
 	return n, nil
 }
 
+// LocalVotingPeriod is how long a governance proposal is open for votes on
+// a local network (the chain default is 2 days; expedited ones take half).
+const LocalVotingPeriod = 20 * time.Second
+
+// localGov shortens governance periods so a proposal passes in under a
+// minute on a local network.
+func localGov(g map[string]any) error {
+	params, ok := g["app_state"].(map[string]any)["gov"].(map[string]any)["params"].(map[string]any)
+	if !ok {
+		return errors.New("genesis has no gov params")
+	}
+	params["voting_period"] = LocalVotingPeriod.String()
+	params["max_deposit_period"] = LocalVotingPeriod.String()
+	params["expedited_voting_period"] = (LocalVotingPeriod / 2).String()
+	return nil
+}
+
 // configure points every listener at 127.0.0.1 and peers the nodes.
 func (n *Network) configure(node *Node) error {
 	var peers []string
@@ -285,6 +305,8 @@ func (n *Network) configure(node *Node) error {
 		{"p2p", "allow_duplicate_ip", "true"},
 		{"p2p", "addr_book_strict", "false"},
 		{"consensus", "timeout_commit", quote(n.Cfg.TimeoutCommit.String())},
+		// Browser wallets and dapps on a developer's machine call the RPC.
+		{"rpc", "cors_allowed_origins", `["*"]`},
 		{"", "proxy_app", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.RPC+1))},
 	}
 	if node.Ports.Prometheus != 0 {
@@ -299,6 +321,7 @@ func (n *Network) configure(node *Node) error {
 		{"api", "enable", "true"},
 		{"api", "swagger", "true"},
 		{"api", "address", quote(fmt.Sprintf("tcp://127.0.0.1:%d", node.Ports.REST))},
+		{"api", "enabled-unsafe-cors", "true"},
 		{"grpc", "enable", "true"},
 		{"grpc", "address", quote(fmt.Sprintf("127.0.0.1:%d", node.Ports.GRPC))},
 		// Local networks fetch from servers on 127.0.0.1 (the e2e tests do).

@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	decredecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -150,6 +154,24 @@ func WaitSigned(q tsstypes.QueryClient, id uint64, timeout time.Duration) (tssty
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// RecoverEthAddress is ecrecover(digest, v, r, s) of a completed signature:
+// the 0x-hex (lower case) Ethereum address an Ethereum verifier attributes it to.
+func RecoverEthAddress(sig tsstypes.Signature) (string, error) {
+	var parts [3][]byte
+	for i, h := range []string{sig.R, sig.S, sig.Digest} {
+		bz, err := hex.DecodeString(strings.TrimPrefix(h, "0x"))
+		if err != nil {
+			return "", err
+		}
+		parts[i] = bz
+	}
+	recovered, _, err := decredecdsa.RecoverCompact(append([]byte{byte(sig.V)}, append(parts[0], parts[1]...)...), parts[2])
+	if err != nil {
+		return "", err
+	}
+	return "0x" + hex.EncodeToString(pkptypes.Keccak256(recovered.SerializeUncompressed()[1:])[12:]), nil
 }
 
 // Unbond has node i's validator undelegate its whole self-bond (SelfBond)

@@ -24,6 +24,7 @@ import (
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/mempool"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 
 	"github.com/litprotocol/litd/app/abci/proposals"
@@ -172,6 +173,20 @@ func newHandler(t *testing.T) (proposals.Handler, *inner) {
 		return &abci.ResponseProcessProposal{Status: in.status}, nil
 	}
 	return proposals.NewHandler(log.NewNopLogger(), newValStore(t), prepare, process), in
+}
+
+// envelope wraps commit bytes as tx 0 does, whatever they are.
+func envelope(t *testing.T, commit []byte) []byte {
+	t.Helper()
+	body := mustMarshal(t, &txtypes.TxBody{Messages: []*codectypes.Any{{TypeUrl: abcitypes.InjectedTypeURL, Value: commit}}})
+	return mustMarshal(t, &txtypes.TxRaw{BodyBytes: body})
+}
+
+func mustMarshal(t *testing.T, m interface{ Marshal() ([]byte, error) }) []byte {
+	t.Helper()
+	bz, err := m.Marshal()
+	require.NoError(t, err)
+	return bz
 }
 
 func inject(t *testing.T, info abci.ExtendedCommitInfo) []byte {
@@ -328,8 +343,8 @@ func TestProcessProposal(t *testing.T) {
 		last abci.ExtendedCommitInfo // the LastCommit CometBFT reports; valid if zero
 		tx0  []byte
 	}{
-		{name: "tx0 does not decode", tx0: append(inject(t, abci.ExtendedCommitInfo{}), 0xff, 0xff)},
-		{name: "tx0 truncated", tx0: tx0[:len(tx0)-5]},
+		{name: "tx0 does not decode", tx0: envelope(t, []byte{0xff, 0xff})},
+		{name: "tx0's commit truncated", tx0: envelope(t, mustMarshal(t, &valid)[:10])},
 		{name: "extension fails the stateless checks", tx0: mut(func(c *abci.ExtendedCommitInfo) {
 			resign(c, 2, encode(t, &tsstypes.ExtensionSection{Messages: []tsstypes.ProtocolMessage{{SessionId: 0, Payload: []byte{1}}}}))
 		})},

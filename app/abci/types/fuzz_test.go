@@ -8,6 +8,9 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	"github.com/cosmos/gogoproto/proto"
 
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	actionstypes "github.com/litprotocol/litd/x/actions/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -131,19 +134,17 @@ func FuzzDecodeExtension(f *testing.F) {
 	})
 }
 
-// fuzzPrefix is the injected-commit prefix: an empty commit encodes to it alone.
-func fuzzPrefix(tb testing.TB) []byte {
+// fuzzEnvelope builds tx 0's envelope around payload independently of
+// EncodeInjected: a TxRaw whose body holds one Any of the commit type.
+func fuzzEnvelope(tb testing.TB, payload []byte) []byte {
 	tb.Helper()
-	p, err := abcitypes.EncodeInjected(abci.ExtendedCommitInfo{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return p
+	body := fuzzMarshal(tb, &txtypes.TxBody{Messages: []*codectypes.Any{{TypeUrl: "/tendermint.abci.ExtendedCommitInfo", Value: payload}}})
+	return fuzzMarshal(tb, &txtypes.TxRaw{BodyBytes: body})
 }
 
 type fuzzInjectedSeed struct {
 	tx   []byte
-	wrap bool // prepend the prefix, so the fuzzer need not rediscover it
+	wrap bool // wrap in the envelope, so the fuzzer need not rediscover it
 }
 
 func fuzzDecodeInjectedSeeds(tb testing.TB) []fuzzInjectedSeed {
@@ -154,19 +155,23 @@ func fuzzDecodeInjectedSeeds(tb testing.TB) []fuzzInjectedSeed {
 		{Validator: abci.Validator{Address: bytes.Repeat([]byte{4}, 20), Power: -1}, BlockIdFlag: cmtproto.BlockIDFlagNil},
 	}}
 	body := fuzzMarshal(tb, &commit)
-	prefix := fuzzPrefix(tb)
+	env := fuzzEnvelope(tb, body)
+	memo := fuzzMarshal(tb, &txtypes.TxRaw{BodyBytes: fuzzMarshal(tb, &txtypes.TxBody{
+		Messages: []*codectypes.Any{{TypeUrl: "/tendermint.abci.ExtendedCommitInfo", Value: body}}, Memo: "x"})})
 	return []fuzzInjectedSeed{
-		{body, true},     // a real injected commit
-		{[]byte{}, true}, // the bare prefix: an empty commit
-		{append(bytes.Clone(prefix), body...), false}, // the same, prefix in the input
-		{body[:len(body)-3], true},                    // truncated
-		{[]byte{0xff}, true},                          // garbage after the prefix
-		{[]byte{0x08, 0xff, 0xff}, true},              // truncated varint
-		{[]byte{0x0a, 0x02, 0x0a, 0x00}, false},       // a Cosmos TxRaw
-		{prefix[:len(prefix)-1], false},               // one byte short of the prefix
-		{[]byte{}, false},                             // empty tx
-		{append([]byte{0x0a}, prefix...), false},      // the prefix, not at the start
-		{[]byte("\x12\x02(0"), true},                  // a vote without its validator: re-encoding grows
+		{body, true},                                           // a real injected commit
+		{[]byte{}, true},                                       // an empty commit
+		{env, false},                                           // the same, envelope in the input
+		{body[:len(body)-3], true},                             // truncated commit
+		{[]byte{0xff}, true},                                   // garbage commit
+		{[]byte{0x08, 0xff, 0xff}, true},                       // truncated varint
+		{[]byte{0x0a, 0x02, 0x0a, 0x00}, false},                // a Cosmos TxRaw
+		{env[:len(env)-1], false},                              // one byte short
+		{[]byte{}, false},                                      // empty tx
+		{append(bytes.Clone(env), 0x1a, 0x00), false},          // an empty signature appended
+		{memo, false},                                          // a memo rides along
+		{[]byte("\x12\x02(0"), true},                           // a vote without its validator: re-encoding grows
+		{append([]byte("\x00litd/ve/v1\x00"), body...), false}, // the old prefix format
 	}
 }
 
@@ -174,23 +179,30 @@ func FuzzDecodeInjected(f *testing.F) {
 	for _, s := range fuzzDecodeInjectedSeeds(f) {
 		f.Add(s.tx, s.wrap)
 	}
-	prefix := fuzzPrefix(f)
 	f.Fuzz(func(t *testing.T, tx []byte, wrap bool) {
 		if wrap {
-			tx = append(bytes.Clone(prefix), tx...)
+			tx = fuzzEnvelope(t, tx)
 		}
 		info, ok, err := abcitypes.DecodeInjected(tx)
 		if ok != abcitypes.IsInjected(tx) {
 			t.Fatalf("ok=%v but IsInjected=%v", ok, !ok)
 		}
-		if ok != bytes.HasPrefix(tx, prefix) {
-			t.Fatalf("ok=%v for %x", ok, tx)
+		if wrap && !ok {
+			t.Fatalf("the canonical envelope is not recognised: %x", tx)
 		}
 		if !ok {
 			if err != nil || info.Round != 0 || info.Votes != nil {
 				t.Fatalf("not injected, yet err=%v info=%v", err, info)
 			}
 			return
+		}
+		// Recognised means exactly one envelope: a TxRaw with one message of
+		// the commit type and nothing else.
+		var raw txtypes.TxRaw
+		var txBody txtypes.TxBody
+		if raw.Unmarshal(tx) != nil || txBody.Unmarshal(raw.BodyBytes) != nil || len(txBody.Messages) != 1 ||
+			txBody.Messages[0].TypeUrl != abcitypes.InjectedTypeURL || !bytes.Equal(tx, fuzzEnvelope(t, txBody.Messages[0].Value)) {
+			t.Fatalf("recognised a tx that is not the canonical envelope: %x", tx)
 		}
 		if err != nil {
 			return
@@ -202,8 +214,8 @@ func FuzzDecodeInjected(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decoded commit does not encode: %v", err)
 		}
-		if !bytes.Equal(tx2, append(bytes.Clone(prefix), canon...)) {
-			t.Fatalf("EncodeInjected is not prefix||Marshal")
+		if !bytes.Equal(tx2, fuzzEnvelope(t, canon)) {
+			t.Fatalf("EncodeInjected is not the envelope of Marshal")
 		}
 		info2, ok2, err := abcitypes.DecodeInjected(tx2)
 		if !ok2 || err != nil {

@@ -7,6 +7,9 @@ import (
 	"errors"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 )
 
 // MaxExtensionBytes bounds one validator's vote extension. CometBFT's
@@ -14,28 +17,65 @@ import (
 // extension leaves 4 KiB for the rest of the vote.
 const MaxExtensionBytes = 1<<20 - 4096
 
-// injectedPrefix starts tx 0 when it carries the extended commit. A protobuf
-// Cosmos tx starts with field tag 0x0a, never 0x00, so the two cannot be confused.
-var injectedPrefix = []byte("\x00litd/ve/v1\x00")
+// InjectedTypeURL names the one message of tx 0: the extended commit, as
+// CometBFT's own protobuf type.
+const InjectedTypeURL = "/tendermint.abci.ExtendedCommitInfo"
 
-// EncodeInjected renders the extended commit as tx 0.
+// EncodeInjected renders the extended commit as tx 0: a Cosmos TxRaw whose
+// body holds one message, the commit, and nothing else (no auth info, no
+// signatures). Standard decoders (CosmJS decodeTxRaw, block explorers) read
+// it like any tx; no account can sign or pay for it, and the SDK's decoder
+// refuses it (the type is no sdk.Msg), so it never enters a mempool.
 func EncodeInjected(info abci.ExtendedCommitInfo) ([]byte, error) {
 	bz, err := info.Marshal()
 	if err != nil {
 		return nil, err
 	}
-	return append(bytes.Clone(injectedPrefix), bz...), nil
+	return envelope(bz)
+}
+
+// envelope wraps a marshalled commit in the tx 0 TxRaw.
+func envelope(commit []byte) ([]byte, error) {
+	body, err := (&txtypes.TxBody{Messages: []*codectypes.Any{{TypeUrl: InjectedTypeURL, Value: commit}}}).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return (&txtypes.TxRaw{BodyBytes: body}).Marshal()
+}
+
+// injectedCommit returns the marshalled commit tx carries, if tx is exactly
+// the envelope EncodeInjected makes (re-encoding it gives the same bytes, so
+// nothing else can ride along).
+func injectedCommit(tx []byte) ([]byte, bool) {
+	var raw txtypes.TxRaw
+	if raw.Unmarshal(tx) != nil || len(raw.AuthInfoBytes) != 0 || len(raw.Signatures) != 0 {
+		return nil, false
+	}
+	var body txtypes.TxBody
+	if body.Unmarshal(raw.BodyBytes) != nil || len(body.Messages) != 1 || body.Messages[0].TypeUrl != InjectedTypeURL {
+		return nil, false
+	}
+	commit := body.Messages[0].Value
+	canon, err := envelope(commit)
+	if err != nil || !bytes.Equal(canon, tx) {
+		return nil, false
+	}
+	return commit, true
 }
 
 // IsInjected tells whether tx is an injected extended commit.
-func IsInjected(tx []byte) bool { return bytes.HasPrefix(tx, injectedPrefix) }
+func IsInjected(tx []byte) bool {
+	_, ok := injectedCommit(tx)
+	return ok
+}
 
 // DecodeInjected parses tx 0; ok is false when tx is not an injected commit.
 func DecodeInjected(tx []byte) (info abci.ExtendedCommitInfo, ok bool, err error) {
-	if !IsInjected(tx) {
+	commit, ok := injectedCommit(tx)
+	if !ok {
 		return info, false, nil
 	}
-	if err := info.Unmarshal(tx[len(injectedPrefix):]); err != nil {
+	if err := info.Unmarshal(commit); err != nil {
 		return info, true, errors.Join(errors.New("injected extended commit does not decode"), err)
 	}
 	return info, true, nil

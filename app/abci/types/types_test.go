@@ -10,8 +10,10 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	"github.com/stretchr/testify/require"
 
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -35,26 +37,58 @@ func TestInjectedRoundTrip(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, info, got)
 
-	// An empty commit still encodes to a recognisable tx 0: the bare prefix.
-	prefix, err := abcitypes.EncodeInjected(abci.ExtendedCommitInfo{})
+	// An empty commit still encodes to a recognisable tx 0.
+	empty, err := abcitypes.EncodeInjected(abci.ExtendedCommitInfo{})
 	require.NoError(t, err)
-	require.True(t, abcitypes.IsInjected(prefix))
-	require.True(t, bytes.HasPrefix(tx, prefix))
+	require.True(t, abcitypes.IsInjected(empty))
 
-	// A Cosmos tx (TxRaw starts with field 1, tag 0x0a) and empty bytes are not injected.
-	for _, notInjected := range [][]byte{nil, {}, {0x0a, 0x02, 0x0a, 0x00}, prefix[:len(prefix)-1], append([]byte{0x0a}, prefix...)} {
+	// tx 0 is a Cosmos TxRaw with one message, the commit, and nothing else:
+	// what CosmJS decodeTxRaw and explorers read.
+	var raw txtypes.TxRaw
+	require.NoError(t, raw.Unmarshal(tx))
+	require.Empty(t, raw.AuthInfoBytes)
+	require.Empty(t, raw.Signatures)
+	var body txtypes.TxBody
+	require.NoError(t, body.Unmarshal(raw.BodyBytes))
+	require.Len(t, body.Messages, 1)
+	require.Equal(t, "/tendermint.abci.ExtendedCommitInfo", body.Messages[0].TypeUrl)
+	wantValue, err := info.Marshal()
+	require.NoError(t, err)
+	require.Equal(t, wantValue, body.Messages[0].Value)
+
+	// Not injected: ordinary txs, empty bytes, a cut envelope, the envelope
+	// with something riding along (a memo, a signature, auth info), and the
+	// pre-envelope prefix format.
+	withMemo, err := (&txtypes.TxBody{Messages: body.Messages, Memo: "hi"}).Marshal()
+	require.NoError(t, err)
+	for _, notInjected := range [][]byte{
+		nil, {}, {0x0a, 0x02, 0x0a, 0x00}, tx[:len(tx)-1],
+		mustMarshal(t, &txtypes.TxRaw{BodyBytes: withMemo}),
+		mustMarshal(t, &txtypes.TxRaw{BodyBytes: raw.BodyBytes, Signatures: [][]byte{{1}}}),
+		mustMarshal(t, &txtypes.TxRaw{BodyBytes: raw.BodyBytes, AuthInfoBytes: []byte{0x12, 0x00}}),
+		append([]byte("\x00litd/ve/v1\x00"), wantValue...),
+	} {
 		require.False(t, abcitypes.IsInjected(notInjected), "%x", notInjected)
 		_, ok, err := abcitypes.DecodeInjected(notInjected)
 		require.False(t, ok)
 		require.NoError(t, err)
 	}
 
-	// The prefix followed by bytes that are not an ExtendedCommitInfo.
+	// The envelope around bytes that are not an ExtendedCommitInfo.
 	for _, garbage := range [][]byte{{0xff}, {0x12, 0x05, 0x01}, {0x08, 0xff, 0xff}} {
-		_, ok, err := abcitypes.DecodeInjected(append(bytes.Clone(prefix), garbage...))
+		b, err := (&txtypes.TxBody{Messages: []*codectypes.Any{{TypeUrl: abcitypes.InjectedTypeURL, Value: garbage}}}).Marshal()
+		require.NoError(t, err)
+		_, ok, err := abcitypes.DecodeInjected(mustMarshal(t, &txtypes.TxRaw{BodyBytes: b}))
 		require.True(t, ok, "%x", garbage)
 		require.Error(t, err, "%x", garbage)
 	}
+}
+
+func mustMarshal(t *testing.T, m interface{ Marshal() ([]byte, error) }) []byte {
+	t.Helper()
+	bz, err := m.Marshal()
+	require.NoError(t, err)
+	return bz
 }
 
 func TestVoteExtensionsEnabled(t *testing.T) {

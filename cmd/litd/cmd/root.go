@@ -3,6 +3,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"time"
@@ -158,7 +159,8 @@ func initAppConfig() (string, any) {
 }
 
 // initCmd wraps the SDK's init: after it writes genesis.json, vote
-// extensions are enabled from VoteExtensionsEnableHeight.
+// extensions are enabled from VoteExtensionsEnableHeight and the ulit denom
+// metadata is added.
 func initCmd(a *app.App) *cobra.Command {
 	cmd := genutilcli.InitCmd(a.BasicModuleManager, app.DefaultNodeHome)
 	sdkInit := cmd.RunE
@@ -176,6 +178,16 @@ func initCmd(a *app.App) *cobra.Command {
 			return errors.New("genesis has no consensus params")
 		}
 		appGenesis.Consensus.Params.ABCI.VoteExtensionsEnableHeight = VoteExtensionsEnableHeight
+		var state map[string]json.RawMessage
+		if err := json.Unmarshal(appGenesis.AppState, &state); err != nil {
+			return err
+		}
+		if err := a.SetDenomMetadata(state); err != nil {
+			return err
+		}
+		if appGenesis.AppState, err = json.MarshalIndent(state, "", " "); err != nil {
+			return err
+		}
 		return genutil.ExportGenesisFile(appGenesis, genFile)
 	}
 	return cmd

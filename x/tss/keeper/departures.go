@@ -8,6 +8,7 @@ import (
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/x/authz"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/litprotocol/litd/x/tss/types"
@@ -32,17 +33,8 @@ func (k Keeper) CheckDepartures(ctx context.Context, msgs []sdk.Msg) error {
 		return err
 	}
 	d := departures{out: map[string]math.Int{}, selfOut: map[string]math.Int{}, minSelf: map[string]math.Int{}}
-	for _, m := range msgs {
-		switch m := m.(type) {
-		case *stakingtypes.MsgUndelegate:
-			d.add(m.DelegatorAddress, m.ValidatorAddress, m.Amount.Amount)
-		case *stakingtypes.MsgBeginRedelegate:
-			d.add(m.DelegatorAddress, m.ValidatorSrcAddress, m.Amount.Amount)
-		case *stakingtypes.MsgEditValidator:
-			if val, err := sdk.ValAddressFromBech32(m.ValidatorAddress); err == nil && m.MinSelfDelegation != nil && !m.MinSelfDelegation.IsNil() {
-				d.minSelf[string(val)] = *m.MinSelfDelegation
-			}
-		}
+	if err := d.addMsgs(msgs); err != nil {
+		return err
 	}
 	if len(d.out) == 0 {
 		return nil
@@ -80,6 +72,33 @@ func (k Keeper) CheckDepartures(ctx context.Context, msgs []sdk.Msg) error {
 // new min_self_delegation values.
 type departures struct {
 	out, selfOut, minSelf map[string]math.Int
+}
+
+// addMsgs adds up the staking messages, also those an authz MsgExec runs on
+// a granter's behalf (they bypass the ante handler, so they are unwrapped
+// here, at any depth).
+func (d departures) addMsgs(msgs []sdk.Msg) error {
+	for _, m := range msgs {
+		switch m := m.(type) {
+		case *authz.MsgExec:
+			inner, err := m.GetMessages()
+			if err != nil {
+				return err
+			}
+			if err := d.addMsgs(inner); err != nil {
+				return err
+			}
+		case *stakingtypes.MsgUndelegate:
+			d.add(m.DelegatorAddress, m.ValidatorAddress, m.Amount.Amount)
+		case *stakingtypes.MsgBeginRedelegate:
+			d.add(m.DelegatorAddress, m.ValidatorSrcAddress, m.Amount.Amount)
+		case *stakingtypes.MsgEditValidator:
+			if val, err := sdk.ValAddressFromBech32(m.ValidatorAddress); err == nil && m.MinSelfDelegation != nil && !m.MinSelfDelegation.IsNil() {
+				d.minSelf[string(val)] = *m.MinSelfDelegation
+			}
+		}
+	}
+	return nil
 }
 
 func (d departures) add(delegator, validator string, amount math.Int) {

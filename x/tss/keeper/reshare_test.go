@@ -11,6 +11,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/x/authz"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/litprotocol/litd/x/tss/keeper"
@@ -237,6 +238,16 @@ func TestDepartureGuard(t *testing.T) {
 	require.Contains(t, err.Error(), "leave 2 bonded members of the committee, fewer than the 3 a reshare needs")
 	redelegate := &stakingtypes.MsgBeginRedelegate{DelegatorAddress: acc(1), ValidatorSrcAddress: vals[1].op, ValidatorDstAddress: vals[2].op, Amount: sdk.NewInt64Coin("ulit", 10)}
 	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{undelegate(0, 10), redelegate}), types.ErrKeyAtRisk)
+
+	// authz runs a granter's messages without the ante handler: the guard
+	// unwraps MsgExec, also nested, and adds them to the outer ones.
+	grantee := sdk.MustAccAddressFromBech32(acc(2))
+	exec := authz.NewMsgExec(grantee, []sdk.Msg{undelegate(1, 10)})
+	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{undelegate(0, 10), &exec}), types.ErrKeyAtRisk, "second departure inside MsgExec")
+	nested := authz.NewMsgExec(grantee, []sdk.Msg{&exec})
+	require.ErrorIs(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{undelegate(0, 10), &nested}), types.ErrKeyAtRisk, "inside a nested MsgExec")
+	one := authz.NewMsgExec(grantee, []sdk.Msg{undelegate(1, 10)})
+	require.NoError(t, f.k.CheckDepartures(f.ctx, []sdk.Msg{&one}), "one departure through authz")
 
 	// An earlier transaction of this block took validator 0's tokens: the next
 	// departure is refused, further outflows from validator 0 are not.

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+
+	abcitypes "github.com/litprotocol/litd/app/abci/types"
+)
+
+// TestE2ETx0IsAPlainTx reads tx 0 of recent blocks as a block explorer
+// would: a standard Cosmos TxRaw with one message, the extended commit under
+// CometBFT's own type URL, no auth info and no signatures. Sent back to a
+// node as a transaction it is refused by CheckTx, and the chain goes on.
+func TestE2ETx0IsAPlainTx(t *testing.T) {
+	ctx := context.Background()
+	h, err := net.Height(ctx, 0)
+	require.NoError(t, err)
+	var tx0 []byte
+	for height := h - 5; height <= h; height++ {
+		var b struct {
+			Block struct {
+				Data struct {
+					Txs [][]byte `json:"txs"`
+				} `json:"data"`
+			} `json:"block"`
+		}
+		require.NoError(t, net.RPCGet(ctx, 0, fmt.Sprintf("/block?height=%d", height), &b))
+		require.NotEmpty(t, b.Block.Data.Txs, "block %d has tx 0", height)
+		var raw txtypes.TxRaw
+		require.NoError(t, raw.Unmarshal(b.Block.Data.Txs[0]), "block %d", height)
+		require.Empty(t, raw.AuthInfoBytes)
+		require.Empty(t, raw.Signatures)
+		var body txtypes.TxBody
+		require.NoError(t, body.Unmarshal(raw.BodyBytes))
+		require.Len(t, body.Messages, 1)
+		require.Equal(t, "/tendermint.abci.ExtendedCommitInfo", body.Messages[0].TypeUrl)
+		info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Len(t, info.Votes, len(net.Nodes), "block %d's tx 0 carries every validator's vote", height)
+		tx0 = b.Block.Data.Txs[0]
+	}
+
+	var res struct {
+		Code uint32 `json:"code"`
+		Log  string `json:"log"`
+	}
+	require.NoError(t, net.RPCGet(ctx, 0, "/broadcast_tx_sync?tx=0x"+hex.EncodeToString(tx0), &res))
+	require.NotZero(t, res.Code, "a copy of tx 0 is no transaction anyone can submit")
+	require.NoError(t, net.WaitForHeight(0, h+3, time.Minute))
+}
+
+// TestE2EBinaryIsTrimmed checks that litd is built with -trimpath: no
+// absolute path of this checkout appears in the binary (error texts and
+// stack traces would otherwise carry them).
+func TestE2EBinaryIsTrimmed(t *testing.T) {
+	bin, err := os.ReadFile(net.Cfg.Bin)
+	require.NoError(t, err)
+	_, file, _, _ := runtime.Caller(0)
+	repo := filepath.Dir(filepath.Dir(file))
+	require.False(t, bytes.Contains(bin, []byte(repo+"/x/")), "the binary contains %s/x/...: build with -trimpath", repo)
+}
