@@ -43,17 +43,21 @@ lint:
 	$(BUILD_DIR)/tools/golangci-lint run ./...
 
 # Protobuf: generators are pinned in tools/ and built into build/tools; the
-# imported third-party protos are vendored in third_party/proto.
+# imported third-party protos are vendored in third_party/proto. The REST
+# routes' OpenAPI spec (client/docs/lit-openapi.json, served at /swagger/) is
+# generated from the query protos and merged into one file.
 proto-tools:
 	cd tools/buf && GOBIN=$(BUILD_DIR)/tools go install github.com/bufbuild/buf/cmd/buf
-	cd tools/protoc && GOBIN=$(BUILD_DIR)/tools go install github.com/cosmos/gogoproto/protoc-gen-gocosmos github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway
+	cd tools/protoc && GOBIN=$(BUILD_DIR)/tools go install github.com/cosmos/gogoproto/protoc-gen-gocosmos github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway github.com/grpc-ecosystem/grpc-gateway/protoc-gen-swagger
 
 proto-gen:
-	@test -x $(BUILD_DIR)/tools/buf || $(MAKE) proto-tools
-	rm -rf $(BUILD_DIR)/gen
+	@test -x $(BUILD_DIR)/tools/buf -a -x $(BUILD_DIR)/tools/protoc-gen-swagger || $(MAKE) proto-tools
+	rm -rf $(BUILD_DIR)/gen $(BUILD_DIR)/openapi
 	$(BUILD_DIR)/tools/buf generate --template buf.gen.gogo.yaml proto
 	cp -r $(BUILD_DIR)/gen/github.com/litprotocol/litd/* ./
-	rm -rf $(BUILD_DIR)/gen
+	$(BUILD_DIR)/tools/buf generate --template buf.gen.swagger.yaml $(addprefix --path ,$(wildcard proto/lit/*/v1/query.proto)) proto
+	go run ./scripts/openapi-merge -o client/docs/lit-openapi.json $(BUILD_DIR)/openapi/lit/*/v1/query.swagger.json
+	rm -rf $(BUILD_DIR)/gen $(BUILD_DIR)/openapi
 
 localnet: build
 	go run ./testutil/network/cmd/localnet start --bin $(LITD) --dir $(BUILD_DIR)/localnet

@@ -6,4 +6,5 @@ package tools
 import (
 	_ "github.com/cosmos/gogoproto/protoc-gen-gocosmos"
 	_ "github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway"
+	_ "github.com/grpc-ecosystem/grpc-gateway/protoc-gen-swagger"
 )
