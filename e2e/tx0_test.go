@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
@@ -26,7 +27,7 @@ func TestE2ETx0IsAPlainTx(t *testing.T) {
 	ctx := context.Background()
 	h, err := net.Height(ctx, 0)
 	require.NoError(t, err)
-	var tx0 []byte
+	var info abci.ExtendedCommitInfo
 	for height := h - 5; height <= h; height++ {
 		var b struct {
 			Block struct {
@@ -45,19 +46,25 @@ func TestE2ETx0IsAPlainTx(t *testing.T) {
 		require.NoError(t, body.Unmarshal(raw.BodyBytes))
 		require.Len(t, body.Messages, 1)
 		require.Equal(t, "/tendermint.abci.ExtendedCommitInfo", body.Messages[0].TypeUrl)
-		info, ok, err := abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+		var ok bool
+		info, ok, err = abcitypes.DecodeInjected(b.Block.Data.Txs[0])
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Len(t, info.Votes, len(net.Nodes), "block %d's tx 0 carries every validator's vote", height)
-		tx0 = b.Block.Data.Txs[0]
 	}
 
+	// A tx 0 of our own making (a committed one is in CometBFT's cache):
+	// CheckTx refuses it.
+	info.Round++
+	forged, err := abcitypes.EncodeInjected(info)
+	require.NoError(t, err)
 	var res struct {
 		Code uint32 `json:"code"`
 		Log  string `json:"log"`
 	}
-	require.NoError(t, net.RPCGet(ctx, 0, "/broadcast_tx_sync?tx=0x"+hex.EncodeToString(tx0), &res))
-	require.NotZero(t, res.Code, "a copy of tx 0 is no transaction anyone can submit")
+	require.NoError(t, net.RPCGet(ctx, 0, "/broadcast_tx_sync?tx=0x"+hex.EncodeToString(forged), &res))
+	require.NotZero(t, res.Code, "tx 0 is no transaction anyone can submit")
+	t.Logf("CheckTx: code %d, %s", res.Code, res.Log)
 	require.NoError(t, net.WaitForHeight(0, h+3, time.Minute))
 }
 
