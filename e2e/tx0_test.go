@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,17 +28,11 @@ func TestE2ETx0IsAPlainTx(t *testing.T) {
 	require.NoError(t, err)
 	var info abci.ExtendedCommitInfo
 	for height := h - 5; height <= h; height++ {
-		var b struct {
-			Block struct {
-				Data struct {
-					Txs [][]byte `json:"txs"`
-				} `json:"data"`
-			} `json:"block"`
-		}
-		require.NoError(t, net.RPCGet(ctx, 0, fmt.Sprintf("/block?height=%d", height), &b))
-		require.NotEmpty(t, b.Block.Data.Txs, "block %d has tx 0", height)
+		txs, err := net.BlockTxs(ctx, 0, height)
+		require.NoError(t, err)
+		require.NotEmpty(t, txs, "block %d has tx 0", height)
 		var raw txtypes.TxRaw
-		require.NoError(t, raw.Unmarshal(b.Block.Data.Txs[0]), "block %d", height)
+		require.NoError(t, raw.Unmarshal(txs[0]), "block %d", height)
 		require.Empty(t, raw.AuthInfoBytes)
 		require.Empty(t, raw.Signatures)
 		var body txtypes.TxBody
@@ -47,7 +40,7 @@ func TestE2ETx0IsAPlainTx(t *testing.T) {
 		require.Len(t, body.Messages, 1)
 		require.Equal(t, "/tendermint.abci.ExtendedCommitInfo", body.Messages[0].TypeUrl)
 		var ok bool
-		info, ok, err = abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+		info, ok, err = abcitypes.DecodeInjected(txs[0])
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Len(t, info.Votes, len(net.Nodes), "block %d's tx 0 carries every validator's vote", height)

@@ -716,9 +716,8 @@ func (n *Network) CreateValidator(i int, amount string) error {
 	return nil
 }
 
-// InjectedCommit is the extended commit that node i's block at height h
-// injects as tx 0; false when the block has none.
-func (n *Network) InjectedCommit(ctx context.Context, i int, h int64) (abci.ExtendedCommitInfo, bool, error) {
+// BlockTxs returns the transactions of node i's block at height h.
+func (n *Network) BlockTxs(ctx context.Context, i int, h int64) ([][]byte, error) {
 	var b struct {
 		Block struct {
 			Data struct {
@@ -726,8 +725,16 @@ func (n *Network) InjectedCommit(ctx context.Context, i int, h int64) (abci.Exte
 			} `json:"data"`
 		} `json:"block"`
 	}
-	if err := n.RPCGet(ctx, i, fmt.Sprintf("/block?height=%d", h), &b); err != nil || len(b.Block.Data.Txs) == 0 {
+	err := n.RPCGet(ctx, i, fmt.Sprintf("/block?height=%d", h), &b)
+	return b.Block.Data.Txs, err
+}
+
+// InjectedCommit is the extended commit that node i's block at height h
+// injects as tx 0; false when the block has none.
+func (n *Network) InjectedCommit(ctx context.Context, i int, h int64) (abci.ExtendedCommitInfo, bool, error) {
+	txs, err := n.BlockTxs(ctx, i, h)
+	if err != nil || len(txs) == 0 {
 		return abci.ExtendedCommitInfo{}, false, err
 	}
-	return abcitypes.DecodeInjected(b.Block.Data.Txs[0])
+	return abcitypes.DecodeInjected(txs[0])
 }
