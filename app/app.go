@@ -206,13 +206,15 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 
 	app.FeeGrantKeeper = feegrantkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[feegrant.StoreKey]), app.AccountKeeper)
-	app.AuthzKeeper = authzkeeper.NewKeeper(runtime.NewKVStoreService(keys[authzkeeper.StoreKey]), cdc, app.MsgServiceRouter(), app.AccountKeeper)
+	guarded := guardedRouter{MessageRouter: app.MsgServiceRouter(), app: app}
+	app.AuthzKeeper = authzkeeper.NewKeeper(runtime.NewKVStoreService(keys[authzkeeper.StoreKey]), cdc, guarded, app.AccountKeeper)
 	skipUpgradeHeights := map[int64]bool{}
 	for _, h := range cast.ToIntSlice(appOpts.Get(server.FlagUnsafeSkipUpgrades)) {
 		skipUpgradeHeights[int64(h)] = true
 	}
+	home := cast.ToString(appOpts.Get(flags.FlagHome))
 	app.UpgradeKeeper = upgradekeeper.NewKeeper(skipUpgradeHeights, runtime.NewKVStoreService(keys[upgradetypes.StoreKey]),
-		cdc, cast.ToString(appOpts.Get(flags.FlagHome)), app.BaseApp, authority)
+		cdc, home, app.BaseApp, authority)
 	// CometBFT reports double signing and light-client attacks; x/evidence
 	// slashes and tombstones through x/slashing.
 	app.EvidenceKeeper = *evidencekeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[evidencetypes.StoreKey]),
@@ -220,7 +222,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	govRouter := govv1beta1.NewRouter()
 	govRouter.AddRoute(govtypes.RouterKey, govv1beta1.ProposalHandler)
 	app.GovKeeper = govkeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[govtypes.StoreKey]),
-		app.AccountKeeper, app.BankKeeper, app.DistrKeeper, app.MsgServiceRouter(), govtypes.DefaultConfig(), authority,
+		app.AccountKeeper, app.BankKeeper, app.DistrKeeper, guarded, govtypes.DefaultConfig(), authority,
 		govkeeper.NewDefaultCalculateVoteResultsAndVotingPower(app.StakingKeeper))
 	app.GovKeeper.SetLegacyRouter(govRouter)
 
@@ -318,7 +320,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		return sponsor.Mark(newCtx, tx), nil
 	})
 
-	app.setUpgrades()
+	app.setUpgrades(home)
 
 	app.setABCIPlusPlus(logger, appOpts)
 

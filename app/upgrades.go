@@ -26,12 +26,16 @@ var storeUpgrades = storetypes.StoreUpgrades{}
 
 // setUpgrades registers the upgrade handler and, when this binary starts at
 // the height its upgrade was planned for, the store loader that applies
-// storeUpgrades first.
-func (app *App) setUpgrades() {
+// storeUpgrades first. Without a home (the CLI's throwaway app) there is no
+// upgrade-info.json to read: reading it would create ./data.
+func (app *App) setUpgrades(home string) {
 	if UpgradeName == "" {
 		return
 	}
 	app.UpgradeKeeper.SetUpgradeHandler(UpgradeName, app.upgradeHandler)
+	if home == "" {
+		return
+	}
 	plan, err := app.UpgradeKeeper.ReadUpgradeInfoFromDisk()
 	if err != nil {
 		panic(fmt.Errorf("reading upgrade-info.json: %w", err))

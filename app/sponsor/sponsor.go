@@ -13,6 +13,8 @@ import (
 	"context"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/internal/authzmsgs"
 )
 
 // BankKeeper is the part of x/bank the sponsored modules use.
@@ -45,7 +47,14 @@ func Mark(ctx sdk.Context, tx sdk.Tx) sdk.Context {
 	if len(granter) == 0 || granter.Equals(payer) {
 		return ctx
 	}
-	return ctx.WithValue(grantKey{}, grant{granter: granter, grantee: payer, msgs: tx.GetMsgs()})
+	// A grant's allowed-message filter must also allow what MsgExec runs:
+	// otherwise a grant for MsgExec alone would pay a MsgMint wrapped in one.
+	// Messages that do not unpack never run; an empty list refuses the fee.
+	msgs, err := authzmsgs.Flatten(tx.GetMsgs())
+	if err != nil {
+		msgs = nil
+	}
+	return ctx.WithValue(grantKey{}, grant{granter: granter, grantee: payer, msgs: msgs})
 }
 
 // Bank sends module fees on behalf of a marked transaction's fee payer.

@@ -45,7 +45,7 @@ func envelope(commit []byte) ([]byte, error) {
 
 // injectedCommit returns the marshalled commit tx carries, if tx is exactly
 // the envelope EncodeInjected makes (re-encoding it gives the same bytes, so
-// nothing else can ride along).
+// nothing else can ride along; DecodeInjected checks the commit likewise).
 func injectedCommit(tx []byte) ([]byte, bool) {
 	var raw txtypes.TxRaw
 	if raw.Unmarshal(tx) != nil || len(raw.AuthInfoBytes) != 0 || len(raw.Signatures) != 0 {
@@ -77,6 +77,11 @@ func DecodeInjected(tx []byte) (info abci.ExtendedCommitInfo, ok bool, err error
 	}
 	if err := info.Unmarshal(commit); err != nil {
 		return info, true, errors.Join(errors.New("injected extended commit does not decode"), err)
+	}
+	// Only the encoding EncodeInjected makes: no unknown fields or other
+	// bytes ride along inside the commit either.
+	if canon, err := info.Marshal(); err != nil || !bytes.Equal(canon, commit) {
+		return info, true, errors.New("injected extended commit is not canonically encoded")
 	}
 	return info, true, nil
 }

@@ -74,8 +74,14 @@ func TestInjectedRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	// The envelope around bytes that are not an ExtendedCommitInfo.
-	for _, garbage := range [][]byte{{0xff}, {0x12, 0x05, 0x01}, {0x08, 0xff, 0xff}} {
+	// The envelope around bytes that are not an ExtendedCommitInfo, or are
+	// one with more riding along (an unknown field; a field repeated).
+	commit, err := info.Marshal()
+	require.NoError(t, err)
+	for _, garbage := range [][]byte{{0xff}, {0x12, 0x05, 0x01}, {0x08, 0xff, 0xff},
+		append(bytes.Clone(commit), append([]byte{15<<3 | 2, 0x80, 0x08}, make([]byte, 1024)...)...),
+		append([]byte{0x08, 0x01}, commit...),
+	} {
 		b, err := (&txtypes.TxBody{Messages: []*codectypes.Any{{TypeUrl: abcitypes.InjectedTypeURL, Value: garbage}}}).Marshal()
 		require.NoError(t, err)
 		_, ok, err := abcitypes.DecodeInjected(mustMarshal(t, &txtypes.TxRaw{BodyBytes: b}))

@@ -8,9 +8,9 @@ import (
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	"github.com/cosmos/cosmos-sdk/x/authz"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/litprotocol/litd/internal/authzmsgs"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -75,19 +75,14 @@ type departures struct {
 }
 
 // addMsgs adds up the staking messages, also those an authz MsgExec runs on
-// a granter's behalf (they bypass the ante handler, so they are unwrapped
-// here, at any depth).
+// a granter's behalf (they bypass the ante handler).
 func (d departures) addMsgs(msgs []sdk.Msg) error {
-	for _, m := range msgs {
+	flat, err := authzmsgs.Flatten(msgs)
+	if err != nil {
+		return err
+	}
+	for _, m := range flat {
 		switch m := m.(type) {
-		case *authz.MsgExec:
-			inner, err := m.GetMessages()
-			if err != nil {
-				return err
-			}
-			if err := d.addMsgs(inner); err != nil {
-				return err
-			}
 		case *stakingtypes.MsgUndelegate:
 			d.add(m.DelegatorAddress, m.ValidatorAddress, m.Amount.Amount)
 		case *stakingtypes.MsgBeginRedelegate:
