@@ -4,7 +4,7 @@ BUILD_DIR ?= $(CURDIR)/build
 LITD := $(BUILD_DIR)/litd
 export CGO_ENABLED ?= 0
 
-.PHONY: all build install test test-unit test-e2e bench fuzz lint proto-gen proto-tools localnet localnet-stop clean
+.PHONY: all build install test test-unit test-e2e bench fuzz lint proto-gen proto-gen-ts proto-tools buf localnet localnet-stop clean
 
 all: build
 
@@ -16,16 +16,17 @@ install:
 
 # make test: unit, integration and e2e tests (the e2e tests start real litd
 # processes from $(LITD), which this target builds first), then every fuzz
-# target for TEST_FUZZTIME beyond its seed corpus.
+# target for TEST_FUZZTIME beyond its seed corpus. e2e/tsclient also needs
+# buf (it regenerates ts/src/generated and compares) and runs npm ci in ts/.
 TEST_FUZZTIME ?= 10s
-test: build
+test: build buf
 	LITD_BIN=$(LITD) go test -count=1 -timeout 40m ./...
 	FUZZTIME=$(TEST_FUZZTIME) bash scripts/fuzz.sh
 
 test-unit:
 	go test -count=1 -short ./...
 
-test-e2e: build
+test-e2e: build buf
 	LITD_BIN=$(LITD) go test -count=1 -timeout 40m ./e2e/...
 
 # make bench: raw in-process tss-lib vs the same work on a real 4-validator
@@ -50,6 +51,10 @@ proto-tools:
 	cd tools/buf && GOBIN=$(BUILD_DIR)/tools go install github.com/bufbuild/buf/cmd/buf
 	cd tools/protoc && GOBIN=$(BUILD_DIR)/tools go install github.com/cosmos/gogoproto/protoc-gen-gocosmos github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway github.com/grpc-ecosystem/grpc-gateway/protoc-gen-swagger
 
+# buf alone, built once (make test needs it, not the Go plugins).
+buf:
+	@test -x $(BUILD_DIR)/tools/buf || (cd tools/buf && GOBIN=$(BUILD_DIR)/tools go install github.com/bufbuild/buf/cmd/buf)
+
 proto-gen:
 	@test -x $(BUILD_DIR)/tools/buf -a -x $(BUILD_DIR)/tools/protoc-gen-swagger || $(MAKE) proto-tools
 	rm -rf $(BUILD_DIR)/gen $(BUILD_DIR)/openapi
@@ -58,6 +63,18 @@ proto-gen:
 	$(BUILD_DIR)/tools/buf generate --template buf.gen.swagger.yaml $(addprefix --path ,$(wildcard proto/lit/*/v1/query.proto)) proto
 	go run ./scripts/openapi-merge -o client/docs/lit-openapi.json $(BUILD_DIR)/openapi/lit/*/v1/query.swagger.json
 	rm -rf $(BUILD_DIR)/gen $(BUILD_DIR)/openapi
+	$(MAKE) proto-gen-ts
+
+# TypeScript types for ts/ with ts-proto (pinned in ts/package-lock.json):
+# lit.* and the two cosmos.base files they use, into
+# $(TS_GEN_ROOT)/ts/src/generated. e2e/tsclient runs it with TS_GEN_ROOT set
+# to a temporary directory and requires the committed files to be identical.
+TS_GEN_ROOT ?= .
+TS_PROTO_PATHS := proto/lit third_party/proto/cosmos/base/v1beta1/coin.proto third_party/proto/cosmos/base/query/v1beta1/pagination.proto
+proto-gen-ts: buf
+	@test -x ts/node_modules/.bin/protoc-gen-ts_proto || (cd ts && npm ci)
+	rm -rf $(TS_GEN_ROOT)/ts/src/generated
+	$(BUILD_DIR)/tools/buf generate --template buf.gen.ts.yaml $(addprefix --path ,$(TS_PROTO_PATHS)) -o $(TS_GEN_ROOT)
 
 localnet: build
 	go run ./testutil/network/cmd/localnet start --bin $(LITD) --dir $(BUILD_DIR)/localnet

@@ -1,0 +1,350 @@
+import { fromHex, toHex } from "@cosmjs/encoding";
+import { EncodeObject, OfflineSigner } from "@cosmjs/proto-signing";
+import {
+  assertIsDeliverTxSuccess,
+  createProtobufRpcClient,
+  DeliverTxResponse,
+  GasPrice,
+  QueryClient,
+  SigningStargateClient,
+  SigningStargateClientOptions,
+  StargateClient,
+  StargateClientOptions,
+  StdFee,
+} from "@cosmjs/stargate";
+import { Comet38Client, HttpEndpoint } from "@cosmjs/tendermint-rpc";
+
+import { createLitAminoTypes } from "./amino";
+import { BlockTx, decodeBlockTxs } from "./blocks";
+import { findEvents } from "./events";
+import { Execution, ExecutionStatus } from "./generated/lit/actions/v1/actions";
+import { QueryClientImpl as ActionsQueryClient } from "./generated/lit/actions/v1/query";
+import { MsgExecuteActionResponse, MsgUploadActionResponse } from "./generated/lit/actions/v1/tx";
+import { AuthMethod, PermittedAction, PermittedAddress } from "./generated/lit/pkp/v1/pkp";
+import { QueryClientImpl as PkpQueryClient } from "./generated/lit/pkp/v1/query";
+import { MsgMintResponse } from "./generated/lit/pkp/v1/tx";
+import { QueryClientImpl as TssQueryClient } from "./generated/lit/tss/v1/query";
+import { MsgSignResponse } from "./generated/lit/tss/v1/tx";
+import { Signature, SignatureStatus } from "./generated/lit/tss/v1/tss";
+import { createLitRegistry, typeUrls } from "./registry";
+
+/**
+ * Connects to a litd node's CometBFT RPC (http://host:26657). litd runs
+ * CometBFT 0.39, which CosmJS's connectComet does not recognise: it falls
+ * back to the Tendermint 0.37 client, whose blockResults has no
+ * finalize-block events (where x/tss reports finished signatures). The 0.38
+ * client speaks 0.39's RPC.
+ */
+export async function connectLitComet(endpoint: string | HttpEndpoint): Promise<Comet38Client> {
+  return Comet38Client.connect(endpoint);
+}
+
+/** gRPC-over-ABCI query clients of the three lit modules. */
+export interface LitQueries {
+  readonly pkp: PkpQueryClient;
+  readonly tss: TssQueryClient;
+  readonly actions: ActionsQueryClient;
+}
+
+/** Lit query clients on a CosmJS QueryClient (ABCI queries through CometBFT RPC). */
+export function setupLitQueries(base: QueryClient): LitQueries {
+  const rpc = createProtobufRpcClient(base);
+  return { pkp: new PkpQueryClient(rpc), tss: new TssQueryClient(rpc), actions: new ActionsQueryClient(rpc) };
+}
+
+/** Polling bounds of the wait helpers. */
+export interface WaitOptions {
+  /** Give up after this long (default 120 s). */
+  readonly timeoutMs?: number;
+  /** Ask again after this long (default 500 ms, about one litd block). */
+  readonly pollMs?: number;
+}
+
+/** A signature's r, s, v as x/tss reports them in EventSignatureCompleted. */
+export interface SignatureCompleted {
+  readonly signatureId: bigint;
+  readonly tokenId: string;
+  /** 0x-hex, 32 bytes. */
+  readonly r: string;
+  /** 0x-hex, 32 bytes, low-S. */
+  readonly s: string;
+  /** 27 or 28, as Ethereum's ecrecover wants it. */
+  readonly v: number;
+}
+
+const signatureCompletedEvent = "lit.tss.v1.EventSignatureCompleted";
+
+async function poll<T>(what: string, opts: WaitOptions | undefined, step: () => Promise<T | undefined>): Promise<T> {
+  const timeoutMs = opts?.timeoutMs ?? 120_000;
+  const pollMs = opts?.pollMs ?? 500;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await step();
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`${what}: not done after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Read-side helpers shared by LitClient and LitQueryClient. */
+class LitReader {
+  constructor(
+    readonly query: LitQueries,
+    private readonly comet: Comet38Client,
+  ) {}
+
+  async waitForSignature(signatureId: bigint | number, opts?: WaitOptions): Promise<Signature> {
+    const id = BigInt(signatureId);
+    return poll(`signature ${id}`, opts, async () => {
+      const { signature } = await this.query.tss.Signature({ id });
+      if (signature?.status === SignatureStatus.SIGNATURE_STATUS_SIGNED) return signature;
+      if (signature?.status === SignatureStatus.SIGNATURE_STATUS_FAILED) {
+        throw new Error(`signature ${id} failed: ${signature.error}`);
+      }
+      return undefined;
+    });
+  }
+
+  async signatureCompletedEvents(height: number): Promise<SignatureCompleted[]> {
+    const results = await this.comet.blockResults(height);
+    return findEvents(results.finalizeBlockEvents, signatureCompletedEvent).map((a) => ({
+      signatureId: BigInt(String(a.signature_id)),
+      tokenId: String(a.token_id),
+      r: String(a.r),
+      s: String(a.s),
+      v: Number(a.v),
+    }));
+  }
+
+  async waitForActionResult(executionId: bigint | number, opts?: WaitOptions): Promise<Execution> {
+    const id = BigInt(executionId);
+    return poll(`execution ${id}`, { timeoutMs: 240_000, ...opts }, async () => {
+      const { execution } = await this.query.actions.Execution({ id });
+      if (execution?.status === ExecutionStatus.EXECUTION_STATUS_COMPLETED) return execution;
+      if (execution?.status === ExecutionStatus.EXECUTION_STATUS_FAILED) {
+        throw new Error(`execution ${id} failed: ${execution.error}`);
+      }
+      return undefined;
+    });
+  }
+
+  async getBlockTxs(height: number | undefined, registry: ReturnType<typeof createLitRegistry>): Promise<BlockTx[]> {
+    const { block } = await this.comet.block(height);
+    return decodeBlockTxs(block, registry);
+  }
+}
+
+/**
+ * Read-only litd client: CosmJS's StargateClient on the right CometBFT
+ * client, with the lit queries, the wait helpers and block decoding.
+ */
+export class LitQueryClient extends StargateClient {
+  readonly lit: LitQueries;
+  readonly registry = createLitRegistry();
+  private readonly reader: LitReader;
+
+  static override async connect(endpoint: string | HttpEndpoint, options: StargateClientOptions = {}): Promise<LitQueryClient> {
+    return new LitQueryClient(await connectLitComet(endpoint), options);
+  }
+
+  protected constructor(comet: Comet38Client, options: StargateClientOptions) {
+    super(comet, options);
+    this.lit = setupLitQueries(this.forceGetQueryClient());
+    this.reader = new LitReader(this.lit, comet);
+  }
+
+  /** See LitClient.waitForSignature. */
+  waitForSignature(signatureId: bigint | number, opts?: WaitOptions): Promise<Signature> {
+    return this.reader.waitForSignature(signatureId, opts);
+  }
+
+  /** See LitClient.signatureCompletedEvents. */
+  signatureCompletedEvents(height: number): Promise<SignatureCompleted[]> {
+    return this.reader.signatureCompletedEvents(height);
+  }
+
+  /** See LitClient.waitForActionResult. */
+  waitForActionResult(executionId: bigint | number, opts?: WaitOptions): Promise<Execution> {
+    return this.reader.waitForActionResult(executionId, opts);
+  }
+
+  /** See LitClient.getBlockTxs. */
+  getBlockTxs(height?: number): Promise<BlockTx[]> {
+    return this.reader.getBlockTxs(height, this.registry);
+  }
+}
+
+/** Options of LitClient: CosmJS's, with lit's registry, amino types and a gas price by default. */
+export interface LitClientOptions extends SigningStargateClientOptions {
+  /** Gas limit multiplier over simulation for fee "auto" (default 1.5). */
+  readonly gasMultiplier?: number;
+}
+
+/** Initial permissions of a PKP minted with LitClient.mintPkp. */
+export interface MintOptions {
+  readonly permittedActions?: ReadonlyArray<Partial<PermittedAction>>;
+  readonly permittedAddresses?: ReadonlyArray<Partial<PermittedAddress>>;
+  readonly authMethods?: ReadonlyArray<Partial<AuthMethod>>;
+}
+
+/** A freshly minted PKP and the tx that minted it. */
+export interface MintedPkp extends MsgMintResponse {
+  readonly tx: DeliverTxResponse;
+}
+
+type Fee = StdFee | "auto" | number;
+
+/** The first msg response of a successful tx, decoded. */
+function response<T>(tx: DeliverTxResponse, typeUrl: string, decode: (b: Uint8Array) => T): T {
+  assertIsDeliverTxSuccess(tx);
+  const r = tx.msgResponses.find((m) => m.typeUrl === typeUrl);
+  if (!r) throw new Error(`tx ${tx.transactionHash} has no ${typeUrl}`);
+  return decode(r.value);
+}
+
+/** A 32-byte digest as the chain wants it: 0x-hex. */
+export function digestHex(digest: string | Uint8Array): string {
+  const bytes = typeof digest === "string" ? fromHex(digest.replace(/^0x/i, "")) : digest;
+  if (bytes.length !== 32) throw new Error(`digest must be 32 bytes, got ${bytes.length}`);
+  return "0x" + toHex(bytes);
+}
+
+/**
+ * A wallet's litd client: CosmJS's SigningStargateClient with every lit Msg
+ * in its registry and amino types (direct and legacy amino signers both
+ * work), connected with the right CometBFT client, plus helpers for PKPs,
+ * threshold signatures and Lit Actions. Helpers throw when the tx fails.
+ */
+export class LitClient extends SigningStargateClient {
+  readonly lit: LitQueries;
+  private readonly reader: LitReader;
+  private readonly gasMultiplier: number;
+
+  static override async connectWithSigner(
+    endpoint: string | HttpEndpoint,
+    signer: OfflineSigner,
+    options: LitClientOptions = {},
+  ): Promise<LitClient> {
+    return new LitClient(await connectLitComet(endpoint), signer, options);
+  }
+
+  /** Like connectWithSigner, on a Comet38Client you created. */
+  static override createWithSigner(comet: Comet38Client, signer: OfflineSigner, options: LitClientOptions = {}): LitClient {
+    return new LitClient(comet, signer, options);
+  }
+
+  protected constructor(comet: Comet38Client, signer: OfflineSigner, options: LitClientOptions) {
+    super(comet, signer, {
+      registry: createLitRegistry(),
+      aminoTypes: createLitAminoTypes(),
+      // litd's default minimum gas price is 0ulit; pass your node's.
+      gasPrice: GasPrice.fromString("0ulit"),
+      ...options,
+    });
+    this.gasMultiplier = options.gasMultiplier ?? 1.5;
+    this.lit = setupLitQueries(this.forceGetQueryClient());
+    this.reader = new LitReader(this.lit, comet);
+  }
+
+  /** Signs and broadcasts msgs and waits for the block; fee "auto" simulates with the gas multiplier. */
+  async send(sender: string, msgs: readonly EncodeObject[], fee: Fee = "auto", memo = ""): Promise<DeliverTxResponse> {
+    return this.signAndBroadcast(sender, msgs, fee === "auto" ? this.gasMultiplier : fee, memo);
+  }
+
+  /** Mints a PKP owned by sender (pays the mint fee), with optional initial permissions. */
+  async mintPkp(sender: string, opts: MintOptions = {}, fee?: Fee): Promise<MintedPkp> {
+    const tx = await this.send(sender, [
+      {
+        typeUrl: typeUrls.MsgMint,
+        value: {
+          creator: sender,
+          permittedActions: opts.permittedActions ?? [],
+          permittedAddresses: opts.permittedAddresses ?? [],
+          authMethods: opts.authMethods ?? [],
+        },
+      },
+    ], fee);
+    return { ...response(tx, typeUrls.MsgMint + "Response", (b) => MsgMintResponse.decode(b)), tx };
+  }
+
+  /**
+   * Mints a PKP, permits exactly the action with this IPFS CID and burns it in
+   * one state transition: only that action can ever sign with the key.
+   */
+  async mintGrantBurn(sender: string, actionCid: string, fee?: Fee): Promise<MintedPkp> {
+    const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgMintGrantBurn, value: { creator: sender, actionCid } }], fee);
+    return { ...response(tx, typeUrls.MsgMint + "Response", (b) => MsgMintResponse.decode(b)), tx };
+  }
+
+  /**
+   * Asks the validators to sign a 32-byte digest with a PKP (pays the sign
+   * fee); sender must own it or be permitted to sign anything with it. Wait
+   * for r, s, v with waitForSignature.
+   */
+  async requestSignature(
+    sender: string,
+    tokenId: string,
+    digest: string | Uint8Array,
+    fee?: Fee,
+  ): Promise<{ signatureId: bigint; tx: DeliverTxResponse }> {
+    const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgSign, value: { requester: sender, tokenId, digest: digestHex(digest) } }], fee);
+    const { signatureId } = response(tx, typeUrls.MsgSign + "Response", (b) => MsgSignResponse.decode(b));
+    return { signatureId, tx };
+  }
+
+  /**
+   * Polls the signature record until it is SIGNED (returned: r, s, v,
+   * signed_height, pubkey) or FAILED (thrown with the chain's reason).
+   */
+  waitForSignature(signatureId: bigint | number, opts?: WaitOptions): Promise<Signature> {
+    return this.reader.waitForSignature(signatureId, opts);
+  }
+
+  /**
+   * The EventSignatureCompleted events of a block (x/tss emits them when it
+   * finalizes the block, not in a tx), with their JSON-quoted attributes decoded.
+   */
+  signatureCompletedEvents(height: number): Promise<SignatureCompleted[]> {
+    return this.reader.signatureCompletedEvents(height);
+  }
+
+  /** Stores JavaScript under its IPFS CIDv0 and returns the CID. */
+  async uploadAction(sender: string, code: string, fee?: Fee): Promise<{ cid: string; tx: DeliverTxResponse }> {
+    const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgUploadAction, value: { uploader: sender, code } }], fee);
+    const { cid } = response(tx, typeUrls.MsgUploadAction + "Response", (b) => MsgUploadActionResponse.decode(b));
+    return { cid, tx };
+  }
+
+  /**
+   * Runs a Lit Action on the validators: an uploaded one by cid, or inline
+   * code (uploaded first). jsParams' keys become the action's globals. The
+   * worst-case fee is escrowed; wait for the outcome with waitForActionResult.
+   */
+  async executeAction(
+    sender: string,
+    action: { readonly cid?: string; readonly code?: string; readonly jsParams?: Record<string, unknown> | string },
+    fee?: Fee,
+  ): Promise<{ executionId: bigint; cid: string; tx: DeliverTxResponse }> {
+    const jsParams = typeof action.jsParams === "string" ? action.jsParams : JSON.stringify(action.jsParams ?? {});
+    const tx = await this.send(
+      sender,
+      [{ typeUrl: typeUrls.MsgExecuteAction, value: { caller: sender, cid: action.cid ?? "", code: action.code ?? "", jsParams } }],
+      fee,
+    );
+    const r = response(tx, typeUrls.MsgExecuteAction + "Response", (b) => MsgExecuteActionResponse.decode(b));
+    return { executionId: r.executionId, cid: r.cid, tx };
+  }
+
+  /**
+   * Polls an execution until it is COMPLETED (returned: result.response,
+   * result.signRequests with their signature ids, fees) or FAILED (thrown).
+   */
+  waitForActionResult(executionId: bigint | number, opts?: WaitOptions): Promise<Execution> {
+    return this.reader.waitForActionResult(executionId, opts);
+  }
+
+  /** Every tx of a block (latest when height is undefined), decoded; tx 0 is marked injected. */
+  getBlockTxs(height?: number): Promise<BlockTx[]> {
+    return this.reader.getBlockTxs(height, this.registry);
+  }
+}

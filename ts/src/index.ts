@@ -1,0 +1,23 @@
+export { createLitAminoConverters, createLitAminoTypes, litAminoNames } from "./amino";
+export type { BlockTx, DecodedMsg, InjectedBlockTx, UserBlockTx } from "./blocks";
+export { decodeBlockTxs, decodeVoteExtensions, injectedCommitTypeUrl, isInjectedTx } from "./blocks";
+export type { LitClientOptions, LitQueries, MintedPkp, MintOptions, SignatureCompleted, WaitOptions } from "./client";
+export { connectLitComet, digestHex, LitClient, LitQueryClient, setupLitQueries } from "./client";
+export type { AbciEvent } from "./events";
+export { decodeAttributeValue, eventAttributes, findEvents } from "./events";
+export { createLitRegistry, litRegistryTypes, typeUrls } from "./registry";
+
+// Generated types (ts-proto), one namespace per proto package file.
+export * as actionsV1 from "./generated/lit/actions/v1/actions";
+export * as actionsQueryV1 from "./generated/lit/actions/v1/query";
+export * as actionsTxV1 from "./generated/lit/actions/v1/tx";
+export * as actionsEventsV1 from "./generated/lit/actions/v1/events";
+export * as pkpV1 from "./generated/lit/pkp/v1/pkp";
+export * as pkpQueryV1 from "./generated/lit/pkp/v1/query";
+export * as pkpTxV1 from "./generated/lit/pkp/v1/tx";
+export * as pkpEventsV1 from "./generated/lit/pkp/v1/events";
+export * as tssV1 from "./generated/lit/tss/v1/tss";
+export * as tssQueryV1 from "./generated/lit/tss/v1/query";
+export * as tssTxV1 from "./generated/lit/tss/v1/tx";
+export * as tssEventsV1 from "./generated/lit/tss/v1/events";
+export * as abciV1 from "./generated/lit/abci/v1/ve";
