@@ -83,3 +83,23 @@ export async function randomAddress(): Promise<string> {
 export function randomCid(): string {
   return encodeBase58(Uint8Array.of(0x12, 0x20, ...crypto.getRandomValues(new Uint8Array(32))));
 }
+
+/**
+ * Sends a module's MsgUpdateParams naming acc itself as authority. It is
+ * gov's Msg, so the module refuses it (code, "invalid authority") — but only
+ * after the ante handler verified the signature over the sign bytes the
+ * chain derives from the tx, amino JSON included: a wrong amino encoding
+ * fails CheckTx (code 4) and never reaches a block.
+ */
+export async function refusedUpdateParams(acc: Account, typeUrl: string, params: unknown, code: number): Promise<void> {
+  const tx = await acc.client.signAndBroadcast(acc.address, [{ typeUrl, value: { authority: acc.address, params } }], {
+    amount: [],
+    gas: "300000",
+  });
+  assert.ok(tx.height > 0, "delivered in a block: the signature verified");
+  assert.equal(tx.code, code, tx.rawLog);
+  const indexed = await acc.client.getTx(tx.transactionHash);
+  assert.equal(indexed?.code, code);
+  assert.match(indexed?.rawLog ?? "", /invalid authority/);
+  await assertSignMode(acc, tx.transactionHash);
+}

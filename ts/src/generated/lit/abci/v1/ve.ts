@@ -18,8 +18,8 @@ export const protobufFileName = "lit/abci/v1/ve.proto";
  * whose off-chain engine reports to the chain.
  */
 export interface VoteExtension {
-  tss: ExtensionSection | undefined;
-  actions: ExtensionSection1 | undefined;
+  tss?: ExtensionSection | undefined;
+  actions?: ExtensionSection1 | undefined;
 }
 
 function createBaseVoteExtension(): VoteExtension {

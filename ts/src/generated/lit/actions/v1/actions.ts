@@ -103,11 +103,11 @@ export interface FetchResponse {
  * issued them.
  */
 export interface Fetch {
-  request:
+  request?:
     | FetchRequest
     | undefined;
   /** response is set when > 2/3 of voting power saw it byte for byte. */
-  response:
+  response?:
     | FetchResponse
     | undefined;
   /** error says why there is no attested response. */
@@ -158,7 +158,7 @@ export interface Execution {
   caller: string;
   status: ExecutionStatus;
   fetches: Fetch[];
-  result:
+  result?:
     | Result
     | undefined;
   /** result_digest is sha256 of the accepted result's canonical encoding, 0x-hex. */
@@ -169,15 +169,15 @@ export interface Execution {
   /** block_time_unix is the frozen Date of the offline run. */
   blockTimeUnix: bigint;
   /** params are the x/actions params at the request: every run and every replay uses these limits. */
-  params:
+  params?:
     | Params
     | undefined;
   /**
    * fee_escrowed is what the caller paid up front; fee_charged what went to the fee collector when
    * the execution ended (the rest was refunded).
    */
-  feeEscrowed: Coin | undefined;
-  feeCharged: Coin | undefined;
+  feeEscrowed?: Coin | undefined;
+  feeCharged?: Coin | undefined;
   finishedHeight: bigint;
   /**
    * pruned_height is set when the fetch transcript and logs were dropped after the retention window
@@ -206,9 +206,9 @@ export interface Params {
    * fee_per_signature is escrowed at MsgExecuteAction; at the end execution_fee + attested fetches ×
    * fee_per_fetch + requested signatures × fee_per_signature goes to the fee collector, the rest back.
    */
-  executionFee: Coin | undefined;
-  feePerFetch: Coin | undefined;
-  feePerSignature: Coin | undefined;
+  executionFee?: Coin | undefined;
+  feePerFetch?: Coin | undefined;
+  feePerSignature?: Coin | undefined;
   maxOpenExecutions: number;
   maxOpenExecutionsPerAccount: number;
   transcriptRetentionBlocks: bigint;

@@ -17,7 +17,7 @@ export const protobufFileName = "lit/actions/v1/genesis.proto";
  * exported: a chain restarted from genesis starts with none running.
  */
 export interface GenesisState {
-  params: Params | undefined;
+  params?: Params | undefined;
   actions: Action[];
   executions: Execution[];
   nextExecutionId: bigint;

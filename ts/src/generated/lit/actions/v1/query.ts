@@ -17,7 +17,7 @@ export interface QueryParamsRequest {
 }
 
 export interface QueryParamsResponse {
-  params: Params | undefined;
+  params?: Params | undefined;
 }
 
 export interface QueryActionRequest {
@@ -25,7 +25,7 @@ export interface QueryActionRequest {
 }
 
 export interface QueryActionResponse {
-  action: Action | undefined;
+  action?: Action | undefined;
 }
 
 export interface QueryExecutionRequest {
@@ -33,16 +33,16 @@ export interface QueryExecutionRequest {
 }
 
 export interface QueryExecutionResponse {
-  execution: Execution | undefined;
+  execution?: Execution | undefined;
 }
 
 export interface QueryExecutionsRequest {
-  pagination: PageRequest | undefined;
+  pagination?: PageRequest | undefined;
 }
 
 export interface QueryExecutionsResponse {
   executions: Execution[];
-  pagination: PageResponse | undefined;
+  pagination?: PageResponse | undefined;
 }
 
 /**
@@ -54,7 +54,7 @@ export interface ReplayReport {
   recordedDigest: string;
   replayedDigest: string;
   match: boolean;
-  result:
+  result?:
     | Result
     | undefined;
   /**
@@ -100,7 +100,7 @@ export interface QueryVerifyResponse {
    */
   mintGrantBurn: boolean;
   onlyAction: boolean;
-  replay:
+  replay?:
     | ReplayReport
     | undefined;
   /** verified: every check above holds. */

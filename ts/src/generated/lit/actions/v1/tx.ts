@@ -37,7 +37,7 @@ export interface MsgExecuteActionResponse {
 
 export interface MsgUpdateParams {
   authority: string;
-  params: Params | undefined;
+  params?: Params | undefined;
 }
 
 export interface MsgUpdateParamsResponse {

@@ -29,13 +29,13 @@ export interface FetchReport {
    * live_result as this validator's result at once, saving the final run's
    * report a block.
    */
-  liveResult: Result | undefined;
+  liveResult?: Result | undefined;
 }
 
 /** ResultReport is the result of a validator's offline run. */
 export interface ResultReport {
   executionId: bigint;
-  result: Result | undefined;
+  result?: Result | undefined;
 }
 
 function createBaseExtensionSection(): ExtensionSection {

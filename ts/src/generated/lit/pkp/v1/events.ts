@@ -71,7 +71,7 @@ export interface EventAuthMethodRemoved {
 }
 
 export interface EventParamsUpdated {
-  params: Params | undefined;
+  params?: Params | undefined;
 }
 
 function createBaseEventPKPMinted(): EventPKPMinted {

@@ -14,7 +14,7 @@ export const protobufFileName = "lit/pkp/v1/genesis.proto";
 
 /** GenesisState is the x/pkp genesis. */
 export interface GenesisState {
-  params: Params | undefined;
+  params?: Params | undefined;
   pkps: PKP[];
   permittedActions: GenesisPermittedAction[];
   permittedAddresses: GenesisPermittedAddress[];
@@ -25,17 +25,17 @@ export interface GenesisState {
 
 export interface GenesisPermittedAction {
   tokenId: string;
-  action: PermittedAction | undefined;
+  action?: PermittedAction | undefined;
 }
 
 export interface GenesisPermittedAddress {
   tokenId: string;
-  address: PermittedAddress | undefined;
+  address?: PermittedAddress | undefined;
 }
 
 export interface GenesisAuthMethod {
   tokenId: string;
-  authMethod: AuthMethod | undefined;
+  authMethod?: AuthMethod | undefined;
 }
 
 function createBaseGenesisState(): GenesisState {

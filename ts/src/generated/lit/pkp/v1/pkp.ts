@@ -109,12 +109,12 @@ export interface AuthMethod {
 /** Params are the module's governance-controlled parameters. */
 export interface Params {
   /** mint_fee is paid by the minter to the fee collector (the validators). */
-  mintFee: Coin | undefined;
+  mintFee?: Coin | undefined;
 }
 
 /** PKPView is a PKP with the addresses derived from its public key. */
 export interface PKPView {
-  pkp:
+  pkp?:
     | PKP
     | undefined;
   /** eth_address is the EIP-55 Ethereum address of the key. */

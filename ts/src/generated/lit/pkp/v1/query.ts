@@ -26,7 +26,7 @@ export interface QueryParamsRequest {
 }
 
 export interface QueryParamsResponse {
-  params: Params | undefined;
+  params?: Params | undefined;
 }
 
 export interface QueryPKPRequest {
@@ -34,16 +34,16 @@ export interface QueryPKPRequest {
 }
 
 export interface QueryPKPResponse {
-  pkp: PKPView | undefined;
+  pkp?: PKPView | undefined;
 }
 
 export interface QueryPKPsRequest {
-  pagination: PageRequest | undefined;
+  pagination?: PageRequest | undefined;
 }
 
 export interface QueryPKPsResponse {
   pkps: PKPView[];
-  pagination: PageResponse | undefined;
+  pagination?: PageResponse | undefined;
 }
 
 export interface QueryPKPByPubkeyRequest {
@@ -56,13 +56,13 @@ export interface QueryPKPByEthAddressRequest {
 
 export interface QueryPKPsByOwnerRequest {
   owner: string;
-  pagination: PageRequest | undefined;
+  pagination?: PageRequest | undefined;
 }
 
 export interface QueryPKPsByAuthMethodRequest {
   authMethodType: bigint;
   id: string;
-  pagination: PageRequest | undefined;
+  pagination?: PageRequest | undefined;
 }
 
 export interface QueryPermissionsRequest {

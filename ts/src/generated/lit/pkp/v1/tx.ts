@@ -89,7 +89,7 @@ export interface MsgRemovePermittedAddressResponse {
 export interface MsgAddAuthMethod {
   owner: string;
   tokenId: string;
-  authMethod: AuthMethod | undefined;
+  authMethod?: AuthMethod | undefined;
 }
 
 export interface MsgAddAuthMethodResponse {
@@ -107,7 +107,7 @@ export interface MsgRemoveAuthMethodResponse {
 
 export interface MsgUpdateParams {
   authority: string;
-  params: Params | undefined;
+  params?: Params | undefined;
 }
 
 export interface MsgUpdateParamsResponse {

@@ -14,7 +14,7 @@ export const protobufFileName = "lit/tss/v1/genesis.proto";
 
 /** GenesisState is the x/tss genesis. */
 export interface GenesisState {
-  params:
+  params?:
     | Params
     | undefined;
   /**

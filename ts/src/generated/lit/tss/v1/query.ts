@@ -17,18 +17,18 @@ export interface QueryParamsRequest {
 }
 
 export interface QueryParamsResponse {
-  params: Params | undefined;
+  params?: Params | undefined;
 }
 
 export interface QueryKeySetRequest {
 }
 
 export interface QueryKeySetResponse {
-  keySet:
+  keySet?:
     | KeySet
     | undefined;
   /** resharing is the key set a reshare is dealing the root key to, if one runs. */
-  resharing: KeySet | undefined;
+  resharing?: KeySet | undefined;
 }
 
 export interface QueryDerivedKeyRequest {
@@ -45,17 +45,17 @@ export interface QuerySignatureRequest {
 }
 
 export interface QuerySignatureResponse {
-  signature: Signature | undefined;
+  signature?: Signature | undefined;
 }
 
 export interface QuerySignaturesByPKPRequest {
   tokenId: string;
-  pagination: PageRequest | undefined;
+  pagination?: PageRequest | undefined;
 }
 
 export interface QuerySignaturesResponse {
   signatures: Signature[];
-  pagination: PageResponse | undefined;
+  pagination?: PageResponse | undefined;
 }
 
 export interface QuerySessionRequest {
@@ -63,17 +63,17 @@ export interface QuerySessionRequest {
 }
 
 export interface QuerySessionResponse {
-  session: Session | undefined;
+  session?: Session | undefined;
 }
 
 export interface QuerySessionsRequest {
   openOnly: boolean;
-  pagination: PageRequest | undefined;
+  pagination?: PageRequest | undefined;
 }
 
 export interface QuerySessionsResponse {
   sessions: Session[];
-  pagination: PageResponse | undefined;
+  pagination?: PageResponse | undefined;
 }
 
 export interface QueryEncKeysRequest {
@@ -98,7 +98,7 @@ export interface QueryStatusResponse {
   /** ready_validators registered an encryption key: pre-parameters done. */
   readyValidators: string[];
   waitingValidators: string[];
-  keySet: KeySet | undefined;
+  keySet?: KeySet | undefined;
   openKeygenSessions: number;
   openSignSessions: number;
   queuedSignatures: number;
@@ -108,7 +108,7 @@ export interface QueryStatusResponse {
    */
   openSessions: Session[];
   /** resharing is the key set a running reshare deals the root key to. */
-  resharing: KeySet | undefined;
+  resharing?: KeySet | undefined;
   openReshareSessions: number;
   /**
    * penalized validators are left out of signer choice and of the next

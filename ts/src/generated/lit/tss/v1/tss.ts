@@ -374,7 +374,7 @@ export interface Params {
    * sign_fee is paid by the requester of MsgSign to the fee collector (the
    * validators). Signatures requested by Lit Actions are not charged here.
    */
-  signFee:
+  signFee?:
     | Coin
     | undefined;
   /**

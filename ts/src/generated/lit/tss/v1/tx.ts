@@ -26,7 +26,7 @@ export interface MsgSignResponse {
 
 export interface MsgUpdateParams {
   authority: string;
-  params: Params | undefined;
+  params?: Params | undefined;
 }
 
 export interface MsgUpdateParamsResponse {
