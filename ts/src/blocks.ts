@@ -1,6 +1,7 @@
 import { sha256 } from "@cosmjs/crypto";
 import { toHex } from "@cosmjs/encoding";
 import { DecodedTxRaw, decodeTxRaw, Registry } from "@cosmjs/proto-signing";
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ExtendedCommitInfo } from "cosmjs-types/tendermint/abci/types";
 
 import { VoteExtension } from "./generated/lit/abci/v1/ve";
@@ -43,14 +44,26 @@ export interface InjectedBlockTx extends BlockTxBase {
 
 export type BlockTx = UserBlockTx | InjectedBlockTx;
 
-/** Tells whether a decoded tx is the proposer's injected extended commit. */
-export function isInjectedTx(tx: DecodedTxRaw): boolean {
-  return (
-    tx.body.messages.length === 1 &&
-    tx.body.messages[0].typeUrl === injectedCommitTypeUrl &&
-    tx.signatures.length === 0 &&
-    tx.authInfo.signerInfos.length === 0
-  );
+/**
+ * Tells whether tx bytes are the proposer's injected extended commit: a
+ * TxRaw with no auth info, no signatures and one message of type
+ * injectedCommitTypeUrl (the chain's own test, less its canonical
+ * re-encoding check, which only proposers need).
+ */
+export function isInjectedTx(raw: Uint8Array): boolean {
+  let txRaw: TxRaw;
+  try {
+    txRaw = TxRaw.decode(raw);
+  } catch {
+    return false;
+  }
+  if (txRaw.authInfoBytes.length !== 0 || txRaw.signatures.length !== 0) return false;
+  try {
+    const { body } = decodeTxRaw(raw);
+    return body.messages.length === 1 && body.messages[0].typeUrl === injectedCommitTypeUrl;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -68,7 +81,7 @@ export function decodeBlockTxs(block: { readonly txs: readonly Uint8Array[] }, r
     } catch (e) {
       throw new Error(`tx ${index} (${hash}) is not a Cosmos TxRaw: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (isInjectedTx(tx)) {
+    if (isInjectedTx(raw)) {
       return { index, hash, raw, tx, injected: true, commit: ExtendedCommitInfo.decode(tx.body.messages[0].value) };
     }
     const messages = tx.body.messages.map((any) => ({

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { coins } from "@cosmjs/stargate";
 import { decodeTxRaw } from "@cosmjs/proto-signing";
 
-import { connectLitComet, decodeBlockTxs, decodeVoteExtensions, injectedCommitTypeUrl } from "../src";
+import { connectLitComet, decodeBlockTxs, decodeVoteExtensions, injectedCommitTypeUrl, isInjectedTx, LitQueryClient, tssV1 } from "../src";
 import { account, assertCommitted, randomAddress } from "./env";
 
 const walk = 55;
@@ -43,6 +43,7 @@ test(`decodeBlockTxs reads every tx of ${walk} consecutive blocks, tx 0 included
     assert.equal(tx0.injected, true, `tx 0 of block ${h} is the injected commit`);
     if (!tx0.injected) continue;
     // The spec: a plain TxRaw CosmJS decodes, one Any, no auth info, no signatures.
+    assert.equal(isInjectedTx(block.txs[0]), true);
     const plain = decodeTxRaw(block.txs[0]);
     assert.deepEqual(plain.body.messages.map((m) => m.typeUrl), [injectedCommitTypeUrl]);
     assert.equal(plain.signatures.length, 0);
@@ -70,6 +71,13 @@ test(`decodeBlockTxs reads every tx of ${walk} consecutive blocks, tx 0 included
     assert.equal(results.results[0].code, 0, `block ${h}: tx 0 result ${results.results[0].log}`);
   }
   assert.ok(userTxs >= 2);
+  // The read-only client decodes the same way and reads lit state.
+  const reader = await LitQueryClient.connect(process.env.LITD_RPC!);
+  const again = await reader.getBlockTxs(tip);
+  assert.deepEqual(again.map((t) => [t.hash, t.injected]), decodeBlockTxs((await comet.block(tip)).block).map((t) => [t.hash, t.injected]));
+  assert.equal((await reader.lit.tss.KeySet({})).keySet?.status, tssV1.KeySetStatus.KEY_SET_STATUS_ACTIVE);
+  reader.disconnect();
+
   // Ours were committed just before the walk's last block: the walk saw them, at index >= 1.
   assert.deepEqual([...found].sort(), [...ours.keys()].sort());
   comet.disconnect();

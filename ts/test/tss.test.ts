@@ -30,6 +30,7 @@ describe("x/tss", { concurrency: true }, () => {
       assert.equal(sig.pubkey, pkp.pubkey);
 
       const ethSig = { r: sig.r, s: sig.s, v: sig.v };
+      assert.equal(recoverAddress(digest, sig), getAddress(pkp.ethAddress), "the record itself is a SignatureLike");
       assert.equal(recoverAddress(digest, ethSig), getAddress(pkp.ethAddress));
       assert.equal(SigningKey.recoverPublicKey(digest, ethSig), pkp.pubkey);
 
