@@ -1,5 +1,5 @@
 import { fromHex, toHex } from "@cosmjs/encoding";
-import { EncodeObject, OfflineSigner } from "@cosmjs/proto-signing";
+import { EncodeObject, isOfflineDirectSigner, OfflineSigner } from "@cosmjs/proto-signing";
 import {
   assertIsDeliverTxSuccess,
   createProtobufRpcClient,
@@ -10,9 +10,11 @@ import {
   SigningStargateClientOptions,
   StargateClient,
   StargateClientOptions,
+  SignerData,
   StdFee,
 } from "@cosmjs/stargate";
 import { Comet38Client, HttpEndpoint } from "@cosmjs/tendermint-rpc";
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 
 import { createLitAminoTypes } from "./amino";
 import { BlockTx, decodeBlockTxs } from "./blocks";
@@ -202,6 +204,26 @@ function response<T>(tx: DeliverTxResponse, typeUrl: string, decode: (b: Uint8Ar
   return decode(r.value);
 }
 
+/**
+ * Characters the chain's amino JSON (Go's encoding/json) escapes but a
+ * CosmJS amino signer does not: U+2028, U+2029 (written \u2028, \u2029 by
+ * Go), and lone UTF-16 surrogates (which reach the chain as U+FFFD). A string
+ * with one of them gets different sign bytes on each side, so the chain
+ * refuses the signature (code 4).
+ */
+const aminoUnsafe = /[\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first string in value (deeply) that legacy amino signing cannot carry, if any. */
+export function aminoUnsafeString(value: unknown): string | undefined {
+  if (typeof value === "string") return aminoUnsafe.test(value) ? value : undefined;
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return undefined;
+  for (const v of Object.values(value)) {
+    const bad = aminoUnsafeString(v);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+}
+
 /** A 32-byte digest as the chain wants it: 0x-hex. */
 export function digestHex(digest: string | Uint8Array): string {
   const bytes = typeof digest === "string" ? fromHex(digest.replace(/^0x/i, "")) : digest;
@@ -219,6 +241,7 @@ export class LitClient extends SigningStargateClient {
   readonly lit: LitQueries;
   private readonly reader: LitReader;
   private readonly gasMultiplier: number;
+  private readonly aminoOnly: boolean;
 
   static override async connectWithSigner(
     endpoint: string | HttpEndpoint,
@@ -242,8 +265,33 @@ export class LitClient extends SigningStargateClient {
       ...options,
     });
     this.gasMultiplier = options.gasMultiplier ?? 1.5;
+    this.aminoOnly = !isOfflineDirectSigner(signer);
     this.lit = setupLitQueries(this.forceGetQueryClient());
     this.reader = new LitReader(this.lit, comet);
+  }
+
+  /**
+   * CosmJS's sign, refusing up front what an amino-only signer would sign
+   * into a signature the chain rejects (see aminoUnsafeString): use a direct
+   * signer for such text.
+   */
+  override async sign(
+    signerAddress: string,
+    messages: readonly EncodeObject[],
+    fee: StdFee,
+    memo: string,
+    explicitSignerData?: SignerData,
+    timeoutHeight?: bigint,
+  ): Promise<TxRaw> {
+    if (this.aminoOnly) {
+      const bad = aminoUnsafeString([memo, ...messages.map((m) => m.value)]);
+      if (bad !== undefined) {
+        throw new Error(
+          `legacy amino signing cannot carry U+2028, U+2029 or lone surrogates (CosmJS and the chain's Go JSON escape them differently): ${JSON.stringify(bad.slice(0, 80))}; sign with a direct signer`,
+        );
+      }
+    }
+    return super.sign(signerAddress, messages, fee, memo, explicitSignerData, timeoutHeight);
   }
 
   /** Signs and broadcasts msgs and waits for the block; fee "auto" simulates with the gas multiplier. */

@@ -36,8 +36,9 @@ describe("x/actions", { concurrency: true }, () => {
     it(`upload, mint-grant-burn, execute, verify, ${mode}`, async () => {
       const acc = await account(index, mode);
       const { client, address } = acc;
-      // A comment makes each mode's code (and CID) its own.
-      const code = `// ${mode} wallet\n${primeAction}`;
+      // A comment makes each mode's code (and CID) its own; its characters
+      // must reach the chain intact and, in amino, sign the same on both sides.
+      const code = `// ${mode} wallet: é 😀 \b\f\u0001 "quoted" \\ <>&\n${primeAction}`;
       const { cid, tx: uploaded } = await client.uploadAction(address, code);
       await assertCommitted(acc, uploaded);
       assert.match(cid, /^Qm[1-9A-HJ-NP-Za-km-z]{44}$/);
@@ -69,6 +70,17 @@ describe("x/actions", { concurrency: true }, () => {
       const refused = await client.waitForActionResult(inline.executionId, { timeoutMs: 240_000 });
       assert.deepEqual(JSON.parse(refused.result?.response ?? ""), { signed: false, reason: "7917 is not prime" });
       assert.deepEqual(refused.result?.signRequests, []);
+
+      // U+2028 in amino JSON: Go escapes it, CosmJS's amino signers do not,
+      // so LitClient refuses to sign it with an amino-only signer; direct works.
+      const lineSep = `/* ${mode} \u2028 */ Lit.Actions.setResponse({response: "ok"});`;
+      if (mode === "amino") {
+        await assert.rejects(client.uploadAction(address, lineSep), /legacy amino signing cannot carry U\+2028/);
+      } else {
+        const sep = await client.uploadAction(address, lineSep);
+        await assertCommitted(acc, sep.tx);
+        assert.equal((await client.lit.actions.Action({ cid: sep.cid })).action?.code, lineSep);
+      }
 
       await refusedUpdateParams(
         acc,

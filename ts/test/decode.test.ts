@@ -6,7 +6,7 @@ import { Any } from "cosmjs-types/google/protobuf/any";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ExtendedCommitInfo } from "cosmjs-types/tendermint/abci/types";
 
-import { abciV1, createLitRegistry, decodeAttributeValue, decodeBlockTxs, decodeVoteExtensions, eventAttributes, injectedCommitTypeUrl, typeUrls } from "../src";
+import { abciV1, aminoUnsafeString, createLitRegistry, decodeAttributeValue, decodeBlockTxs, decodeVoteExtensions, eventAttributes, injectedCommitTypeUrl, typeUrls } from "../src";
 import { MsgSign } from "../src/generated/lit/tss/v1/tx";
 
 const extension = abciV1.VoteExtension.fromPartial({ tss: {} });
@@ -67,4 +67,13 @@ test("typed event attributes are JSON", () => {
     eventAttributes({ type: "lit.tss.v1.EventSignatureCompleted", attributes: [{ key: "signature_id", value: '"7"' }, { key: "v", value: "28" }, { key: "mode", value: "EndBlock" }] }),
     { signature_id: "7", v: 28, mode: "EndBlock" },
   );
+});
+
+test("aminoUnsafeString finds what CosmJS's amino signers and Go's JSON would escape differently", () => {
+  assert.equal(aminoUnsafeString({ a: ["ok é 😀 <>& \b"], b: 5n, c: new Uint8Array([0xe2, 0x80, 0xa8]) }), undefined);
+  assert.equal(aminoUnsafeString({ a: [{ code: "x\u2028y" }] }), "x\u2028y");
+  assert.equal(aminoUnsafeString("\u2029"), "\u2029");
+  assert.equal(aminoUnsafeString("lone \ud800 high"), "lone \ud800 high");
+  assert.equal(aminoUnsafeString("lone \udc00 low"), "lone \udc00 low");
+  assert.equal(aminoUnsafeString("pair \ud83d\ude00"), undefined);
 });
