@@ -4,7 +4,7 @@ BUILD_DIR ?= $(CURDIR)/build
 LITD := $(BUILD_DIR)/litd
 export CGO_ENABLED ?= 0
 
-.PHONY: all build install test test-unit test-e2e bench fuzz lint proto-gen proto-gen-ts proto-tools buf localnet localnet-stop clean
+.PHONY: all build install test test-unit test-e2e bench fuzz lint proto-gen proto-gen-ts proto-tools buf localnet localnet-stop chain-info clean
 
 all: build
 
@@ -81,6 +81,15 @@ localnet: build
 
 localnet-stop:
 	go run ./testutil/network/cmd/localnet stop --dir $(BUILD_DIR)/localnet
+
+# make chain-info: wallet metadata for the localnet from its genesis (make
+# localnet first; nothing needs to run): build/chain-info/keplr.json for
+# Keplr, chain.json and assetlist.json for the chain-registry. Another
+# network: CHAIN_INFO_GENESIS=path CHAIN_INFO_FLAGS='--rpc ... --rest ...'
+# (go run ./scripts/chaininfo --help).
+CHAIN_INFO_GENESIS ?= $(BUILD_DIR)/localnet/node0/config/genesis.json
+chain-info:
+	go run ./scripts/chaininfo --genesis $(CHAIN_INFO_GENESIS) --out $(BUILD_DIR)/chain-info $(CHAIN_INFO_FLAGS)
 
 clean:
 	rm -rf $(BUILD_DIR)
