@@ -173,6 +173,24 @@ func TestGenesisWithoutUsableMetadata(t *testing.T) {
 	}
 }
 
+// TestMainnetLayout: a mainnet's files point at the schemas one directory up,
+// where the registry keeps mainnets, and Keplr does not list it as a testnet.
+func TestMainnetLayout(t *testing.T) {
+	opts := localnetOptions()
+	opts.NetworkType, opts.ChainName, opts.PrettyName = "mainnet", "litd", "Lit"
+	files, err := build("litd-1", map[string]json.RawMessage{
+		"bank": json.RawMessage(`{"denom_metadata":[{"base":"ulit","display":"lit","name":"Lit","symbol":"LIT",
+			"denom_units":[{"denom":"ulit","exponent":0},{"denom":"lit","exponent":6}]}]}`),
+		"staking": json.RawMessage(`{"params":{"bond_denom":"ulit","unbonding_time":"1814400s"}}`),
+	}, opts)
+	require.NoError(t, err)
+	require.Contains(t, string(files.Chain), `"$schema": "../chain.schema.json"`)
+	require.Contains(t, string(files.Chain), `"chain_name": "litd"`)
+	require.Contains(t, string(files.AssetList), `"$schema": "../assetlist.schema.json"`)
+	require.NotContains(t, string(files.Keplr), "isTestnet")
+	require.Contains(t, string(files.Keplr), `"chainName": "Lit"`)
+}
+
 func readJSON(t *testing.T, path string) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile(path)
