@@ -31,15 +31,6 @@ func TestLocalnetGenesis(t *testing.T) {
 	require.NoError(t, err)
 	cfg := network.DefaultConfig(bin, t.TempDir())
 	cfg.Validators, cfg.PreParams = 1, nil
-	// Interim: litd init does not write ulit's denom metadata yet (being
-	// added on main); this goes once it does.
-	cfg.MutateGenesis = func(_ *network.Network, g map[string]any) error {
-		g["app_state"].(map[string]any)["bank"].(map[string]any)["denom_metadata"] = []any{map[string]any{
-			"base": "ulit", "display": "lit", "name": "Lit", "symbol": "LIT",
-			"denom_units": []any{map[string]any{"denom": "ulit", "exponent": 0}, map[string]any{"denom": "mlit", "exponent": 3}, map[string]any{"denom": "lit", "exponent": 6}},
-		}}
-		return nil
-	}
 	n, err := network.Init(cfg)
 	require.NoError(t, err)
 
