@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/x/authz"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -164,10 +165,8 @@ func build(chainID string, appState map[string]json.RawMessage, opts Options) (F
 		Currencies:    currencies,
 		FeeCurrencies: []keplrFeeCurrency{{keplrCurrency: *stake, GasPriceStep: opts.GasPrices}},
 		StakeCurrency: *stake,
-		// The bank module serves spendable balances (Keplr would probe for
-		// it); litd has no IBC, CosmWasm or EVM, Keplr's other features.
-		Features:  []string{"query:/cosmos/bank/v1beta1/spendable_balances"},
-		IsTestnet: opts.NetworkType != "mainnet",
+		Features:      keplrFeatures(appState),
+		IsTestnet:     opts.NetworkType != "mainnet",
 	}
 	chain := registryChain{
 		Schema: schemaDir + "chain.schema.json", ChainName: chainName, ChainType: "cosmos", ChainID: chainID,
@@ -213,6 +212,19 @@ func build(chainID string, appState map[string]json.RawMessage, opts Options) (F
 		}
 	}
 	return files, nil
+}
+
+// keplrFeatures are the Keplr features litd's modules have. The bank module
+// serves spendable balances (Keplr would probe for it). With authz, the SDK
+// signs MsgRevoke as amino type cosmos-sdk/MsgRevoke, which Keplr sends only
+// given authz-msg-revoke-fixed. litd has no IBC, CosmWasm or EVM, the other
+// features Keplr knows.
+func keplrFeatures(appState map[string]json.RawMessage) []string {
+	features := []string{"query:/cosmos/bank/v1beta1/spendable_balances"}
+	if _, ok := appState[authz.ModuleName]; ok {
+		features = append(features, "authz-msg-revoke-fixed")
+	}
+	return features
 }
 
 // repoRoot is the checkout this script runs from: go.mod and chain/ are read there.
