@@ -38,7 +38,7 @@ const testChainID = "lit-app-test"
 func newTestApp(t *testing.T, funded sdk.AccAddress, participants ...string) (*App, sdk.Context) {
 	t.Helper()
 	a := New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.AppOptionsMap{flags.FlagHome: t.TempDir()})
-	ctx := a.NewUncachedContext(false, cmtproto.Header{ChainID: testChainID, Height: 2, Time: time.Unix(1_800_000_000, 0)})
+	ctx := a.NewNextBlockContext(cmtproto.Header{ChainID: testChainID, Height: 2, Time: time.Unix(1_800_000_000, 0)})
 	gen := a.DefaultGenesis()
 	var bank banktypes.GenesisState
 	a.appCodec.MustUnmarshalJSON(gen[banktypes.ModuleName], &bank)
