@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -70,4 +72,23 @@ func TestE2EBinaryIsTrimmed(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	repo := filepath.Dir(filepath.Dir(file))
 	require.False(t, bytes.Contains(bin, []byte(repo+"/x/")), "the binary contains %s/x/...: build with -trimpath", repo)
+}
+
+// TestE2ELocalnetCORS: browser wallets and dapps on a developer's machine
+// call the localnet's RPC and REST, so both answer cross-origin requests.
+func TestE2ELocalnetCORS(t *testing.T) {
+	node := net.Nodes[0]
+	for _, url := range []string{
+		fmt.Sprintf("http://127.0.0.1:%d/status", node.Ports.RPC),
+		node.REST() + "/cosmos/base/tendermint/v1beta1/node_info",
+	} {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", "http://localhost:3000")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, url)
+		require.Contains(t, []string{"*", "http://localhost:3000"}, resp.Header.Get("Access-Control-Allow-Origin"), url)
+	}
 }
