@@ -180,6 +180,23 @@ func TestE2EPKPLifecycle(t *testing.T) {
 	})
 	require.Len(t, byAuth.Pkps, 1)
 	require.Equal(t, tokenID, byAuth.Pkps[0].Pkp.TokenId)
+
+	// Lit's auth method id finds the PKP: a WebAuthn method whose id is, as
+	// Lit's SDK writes it, keccak256("credential-raw-id:lit"); the query id
+	// keccak256(abi.encode(uint256 3, bytes id)) was computed with ethers.
+	webauthnID := "0xcfe40f8d6624c8ee6030a580f042e1ded05ef59433e5c1b2d87d2e60cb6dddf4"
+	litID := "0x069846f984b7c928186443eb3d8d7840ad4f75efd9aa461ca9fdc155397a3d4a"
+	mustTx(t, "alice", "pkp", "add-auth-method", tokenID, `{"auth_method_type":"3","id":"`+webauthnID+`","scopes":["SCOPE_SIGN_ANYTHING"]}`)
+	byLitID := ask(t, tripleQuery[*pkptypes.QueryPKPsResponse]{
+		cli: []string{"pkp", "pkps-by-auth-method-id", litID}, rest: "/lit/pkp/v1/auth_method_ids/" + litID + "/pkps",
+		grpc: func(ctx context.Context, c *grpc.ClientConn) (*pkptypes.QueryPKPsResponse, error) {
+			return pkptypes.NewQueryClient(c).PKPsByAuthMethodId(ctx, &pkptypes.QueryPKPsByAuthMethodIdRequest{AuthMethodId: litID})
+		},
+		new: func() *pkptypes.QueryPKPsResponse { return new(pkptypes.QueryPKPsResponse) },
+	})
+	require.Len(t, byLitID.Pkps, 1)
+	require.Equal(t, tokenID, byLitID.Pkps[0].Pkp.TokenId)
+	mustTx(t, "alice", "pkp", "remove-auth-method", tokenID, "3", webauthnID)
 	all := ask(t, tripleQuery[*pkptypes.QueryPKPsResponse]{
 		cli: []string{"pkp", "pkps"}, rest: "/lit/pkp/v1/pkps",
 		grpc: func(ctx context.Context, c *grpc.ClientConn) (*pkptypes.QueryPKPsResponse, error) {

@@ -65,6 +65,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "PKPByEthAddress", Use: "pkp-by-eth-address [eth-address]", Short: "Show a PKP by its Ethereum address", PositionalArgs: pos("eth_address")},
 				{RpcMethod: "PKPsByOwner", Use: "pkps-by-owner [owner]", Short: "List the PKPs an account owns", PositionalArgs: pos("owner")},
 				{RpcMethod: "PKPsByAuthMethod", Use: "pkps-by-auth-method [auth-method-type] [id]", Short: "List the PKPs an auth method may sign with", PositionalArgs: pos("auth_method_type", "id")},
+				{RpcMethod: "PKPsByAuthMethodId", Use: "pkps-by-auth-method-id [auth-method-id]", Short: "List the PKPs an auth method may sign with, by Lit's auth method id (0x-hex keccak256(abi.encode(type, id)))", PositionalArgs: pos("auth_method_id")},
 				{RpcMethod: "Permissions", Use: "permissions [token-id]", Short: "Show every permitted action, address and auth method of a PKP", PositionalArgs: pos("token_id")},
 				{RpcMethod: "IsPermittedAction", Use: "is-permitted-action [token-id] [action-cid]", Short: "Tell whether a Lit Action may sign with a PKP", PositionalArgs: pos("token_id", "action_cid")},
 				{RpcMethod: "IsPermittedAddress", Use: "is-permitted-address [token-id] [address]", Short: "Tell whether an account may sign with a PKP (the owner always may)", PositionalArgs: pos("token_id", "address")},

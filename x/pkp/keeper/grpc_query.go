@@ -2,7 +2,9 @@ package keeper
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -156,8 +158,24 @@ func (q Querier) PKPsByAuthMethod(ctx context.Context, req *types.QueryPKPsByAut
 	if req.AuthMethodType == 0 || req.Id == "" {
 		return nil, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required"))
 	}
-	key := types.AuthMethodKey(req.AuthMethodType, req.Id)
-	views, page, err := query.CollectionPaginate(ctx, q.ByAuthMethod, req.Pagination,
+	return q.pkpsByAuthMethodKey(ctx, types.AuthMethodKey(req.AuthMethodType, req.Id), req.Pagination)
+}
+
+// PKPsByAuthMethodId lists the PKPs an auth method is permitted on, by Lit's
+// auth method id.
+func (q Querier) PKPsByAuthMethodId(ctx context.Context, req *types.QueryPKPsByAuthMethodIdRequest) (*types.QueryPKPsResponse, error) { //nolint:revive // the RPC's name, as Lit spells it
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	key, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(req.AuthMethodId), "0x"))
+	if err != nil || len(key) != 32 {
+		return nil, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth_method_id must be 32 bytes, 0x-hex (keccak256(abi.encode(uint256 type, bytes id)))"))
+	}
+	return q.pkpsByAuthMethodKey(ctx, key, req.Pagination)
+}
+
+func (q Querier) pkpsByAuthMethodKey(ctx context.Context, key []byte, pagination *query.PageRequest) (*types.QueryPKPsResponse, error) {
+	views, page, err := query.CollectionPaginate(ctx, q.ByAuthMethod, pagination,
 		func(k collections.Pair[[]byte, []byte], _ collections.NoValue) (types.PKPView, error) {
 			return q.viewOf(ctx, k.K2())
 		}, query.WithCollectionPaginationPairPrefix[[]byte, []byte](key))

@@ -316,6 +316,10 @@ func (f *fixture) byAuth(t *testing.T, am types.AuthMethod) []string {
 	t.Helper()
 	res, err := f.q.PKPsByAuthMethod(f.ctx, &types.QueryPKPsByAuthMethodRequest{AuthMethodType: am.AuthMethodType, Id: am.Id})
 	require.NoError(t, err)
+	// Lit's auth method id finds the same PKPs.
+	byID, err := f.q.PKPsByAuthMethodId(f.ctx, &types.QueryPKPsByAuthMethodIdRequest{AuthMethodId: "0x" + hex.EncodeToString(types.AuthMethodKey(am.AuthMethodType, am.Id))})
+	require.NoError(t, err)
+	require.Equal(t, tokensOf(res), tokensOf(byID))
 	return tokensOf(res)
 }
 
@@ -723,6 +727,9 @@ func TestQueries(t *testing.T) {
 				errOf(q.PKPsByOwner(ctx, &types.QueryPKPsByOwnerRequest{Owner: "lit1bad"})),
 				errOf(q.PKPsByAuthMethod(ctx, &types.QueryPKPsByAuthMethodRequest{Id: "x"})),
 				errOf(q.PKPsByAuthMethod(ctx, &types.QueryPKPsByAuthMethodRequest{AuthMethodType: 1})),
+				errOf(q.PKPsByAuthMethodId(ctx, nil)),
+				errOf(q.PKPsByAuthMethodId(ctx, &types.QueryPKPsByAuthMethodIdRequest{AuthMethodId: "0x1234"})),
+				errOf(q.PKPsByAuthMethodId(ctx, &types.QueryPKPsByAuthMethodIdRequest{AuthMethodId: "0x" + strings.Repeat("zz", 32)})),
 				errOf(q.Permissions(ctx, &types.QueryPermissionsRequest{})),
 				errOf(q.IsPermittedAction(ctx, &types.QueryIsPermittedActionRequest{TokenId: w.tok, ActionCid: "Qm123"})),
 				errOf(q.IsPermittedAddress(ctx, &types.QueryIsPermittedAddressRequest{TokenId: w.tok, Address: "x"})),

@@ -1,6 +1,8 @@
 package types
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"slices"
 
 	errorsmod "cosmossdk.io/errors"
@@ -33,7 +35,7 @@ func (a *AuthMethod) Validate() error {
 	if a.AuthMethodType == 0 {
 		return errorsmod.Wrap(ErrInvalidAuthMethod, "auth method type must be > 0")
 	}
-	if a.Id == "" {
+	if len(AuthMethodIDBytes(a.Id)) == 0 {
 		return errorsmod.Wrap(ErrInvalidAuthMethod, "id is empty")
 	}
 	if len(a.Id) > MaxAuthMethodFieldLength || len(a.UserPubkey) > MaxAuthMethodFieldLength {
@@ -47,14 +49,33 @@ func (a *AuthMethod) Validate() error {
 	return nil
 }
 
-// AuthMethodKey identifies an auth method as Lit does:
-// keccak256(uint256 type || id).
-func AuthMethodKey(authMethodType uint64, id string) []byte {
-	var typ [32]byte
-	for i := 0; i < 8; i++ {
-		typ[31-i] = byte(authMethodType >> (8 * i))
+// AuthMethodIDBytes is the `bytes id` Lit's contracts take for an auth
+// method id written as a string: 0x-prefixed hex is decoded (Lit's SDK
+// writes ids that way, e.g. keccak256 of a WebAuthn credential id, or an
+// Ethereum address), anything else is its UTF-8 bytes.
+func AuthMethodIDBytes(id string) []byte {
+	if len(id) >= 2 && (id[:2] == "0x" || id[:2] == "0X") {
+		if b, err := hex.DecodeString(id[2:]); err == nil {
+			return b
+		}
 	}
-	return Keccak256(typ[:], []byte(id))
+	return []byte(id)
+}
+
+// AuthMethodKey identifies an auth method exactly as Lit's PKPPermissions
+// contract does (getAuthMethodId):
+// keccak256(abi.encode(uint256 authMethodType, bytes id)), i.e. keccak256
+// of type ‖ 0x40 (the offset of the bytes) ‖ len(id) ‖ id zero-padded to
+// whole 32-byte words.
+func AuthMethodKey(authMethodType uint64, id string) []byte {
+	b := AuthMethodIDBytes(id)
+	words := (len(b) + 31) / 32
+	enc := make([]byte, 96+32*words)
+	binary.BigEndian.PutUint64(enc[24:32], authMethodType)
+	enc[63] = 0x40
+	binary.BigEndian.PutUint64(enc[88:96], uint64(len(b)))
+	copy(enc[96:], b)
+	return Keccak256(enc)
 }
 
 // ActionCIDs lists the CIDs of the permitted actions, in query order.

@@ -65,6 +65,12 @@ export interface QueryPKPsByAuthMethodRequest {
   pagination?: PageRequest | undefined;
 }
 
+export interface QueryPKPsByAuthMethodIdRequest {
+  /** auth_method_id is 32 bytes, 0x-hex. */
+  authMethodId: string;
+  pagination?: PageRequest | undefined;
+}
+
 export interface QueryPermissionsRequest {
   tokenId: string;
 }
@@ -869,6 +875,97 @@ export const QueryPKPsByAuthMethodRequest: MessageFns<QueryPKPsByAuthMethodReque
   },
 };
 
+function createBaseQueryPKPsByAuthMethodIdRequest(): QueryPKPsByAuthMethodIdRequest {
+  return { authMethodId: "", pagination: undefined };
+}
+
+export const QueryPKPsByAuthMethodIdRequest: MessageFns<QueryPKPsByAuthMethodIdRequest> = {
+  encode(message: QueryPKPsByAuthMethodIdRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authMethodId !== "") {
+      writer.uint32(10).string(message.authMethodId);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryPKPsByAuthMethodIdRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryPKPsByAuthMethodIdRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authMethodId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryPKPsByAuthMethodIdRequest {
+    return {
+      authMethodId: isSet(object.authMethodId)
+        ? globalThis.String(object.authMethodId)
+        : isSet(object.auth_method_id)
+        ? globalThis.String(object.auth_method_id)
+        : "",
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryPKPsByAuthMethodIdRequest): unknown {
+    const obj: any = {};
+    if (message.authMethodId !== "") {
+      obj.authMethodId = message.authMethodId;
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryPKPsByAuthMethodIdRequest>): QueryPKPsByAuthMethodIdRequest {
+    return QueryPKPsByAuthMethodIdRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryPKPsByAuthMethodIdRequest>): QueryPKPsByAuthMethodIdRequest {
+    const message = createBaseQueryPKPsByAuthMethodIdRequest();
+    message.authMethodId = object.authMethodId ?? "";
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseQueryPermissionsRequest(): QueryPermissionsRequest {
   return { tokenId: "" };
 }
@@ -1644,6 +1741,12 @@ export interface Query {
   PKPsByOwner(request: QueryPKPsByOwnerRequest): Promise<QueryPKPsResponse>;
   /** PKPsByAuthMethod lists the PKPs an auth method is permitted on. */
   PKPsByAuthMethod(request: QueryPKPsByAuthMethodRequest): Promise<QueryPKPsResponse>;
+  /**
+   * PKPsByAuthMethodId lists the PKPs an auth method is permitted on, found by
+   * Lit's auth method id: keccak256(abi.encode(uint256 type, bytes id)), as
+   * Lit's SDK and PKPPermissions compute it.
+   */
+  PKPsByAuthMethodId(request: QueryPKPsByAuthMethodIdRequest): Promise<QueryPKPsResponse>;
   /** Permissions returns every permitted action, address and auth method of a PKP. */
   Permissions(request: QueryPermissionsRequest): Promise<QueryPermissionsResponse>;
   /** IsPermittedAction tells whether an action (by IPFS CID) may sign with a PKP. */
@@ -1674,6 +1777,7 @@ export class QueryClientImpl implements Query {
     this.PKPByEthAddress = this.PKPByEthAddress.bind(this);
     this.PKPsByOwner = this.PKPsByOwner.bind(this);
     this.PKPsByAuthMethod = this.PKPsByAuthMethod.bind(this);
+    this.PKPsByAuthMethodId = this.PKPsByAuthMethodId.bind(this);
     this.Permissions = this.Permissions.bind(this);
     this.IsPermittedAction = this.IsPermittedAction.bind(this);
     this.IsPermittedAddress = this.IsPermittedAddress.bind(this);
@@ -1718,6 +1822,12 @@ export class QueryClientImpl implements Query {
   PKPsByAuthMethod(request: QueryPKPsByAuthMethodRequest): Promise<QueryPKPsResponse> {
     const data = QueryPKPsByAuthMethodRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "PKPsByAuthMethod", data);
+    return promise.then((data) => QueryPKPsResponse.decode(new BinaryReader(data)));
+  }
+
+  PKPsByAuthMethodId(request: QueryPKPsByAuthMethodIdRequest): Promise<QueryPKPsResponse> {
+    const data = QueryPKPsByAuthMethodIdRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "PKPsByAuthMethodId", data);
     return promise.then((data) => QueryPKPsResponse.decode(new BinaryReader(data)));
   }
 
