@@ -141,6 +141,16 @@ const msgs: ReadonlyArray<readonly [string, string, Schema]> = [
     "lit/pkp/MsgRemoveAuthMethod",
     [owner, tokenId, ["authMethodType", "auth_method_type", "uint64"], ["id", "id", "string"]],
   ],
+  [
+    typeUrls.MsgAddAuthMethodScope,
+    "lit/pkp/MsgAddAuthMethodScope",
+    [owner, tokenId, ["authMethodType", "auth_method_type", "uint64"], ["id", "id", "string"], ["scope", "scope", "number"]],
+  ],
+  [
+    typeUrls.MsgRemoveAuthMethodScope,
+    "lit/pkp/MsgRemoveAuthMethodScope",
+    [owner, tokenId, ["authMethodType", "auth_method_type", "uint64"], ["id", "id", "string"], ["scope", "scope", "number"]],
+  ],
   [typeUrls.PkpMsgUpdateParams, "lit/x/pkp/MsgUpdateParams", [authority, ["params", "params", { message: pkpParams, keep: true }]]],
   [
     typeUrls.MsgSign,

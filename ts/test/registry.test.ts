@@ -107,6 +107,8 @@ test("amino round trip keeps every field of every Msg", () => {
     [typeUrls.MsgRemovePermittedAddress]: { owner: "lit1a", tokenId: "0x01", address: "lit1b" },
     [typeUrls.MsgAddAuthMethod]: { owner: "lit1a", tokenId: "0x01", authMethod: { authMethodType: 2n ** 64n - 1n, id: "i", userPubkey: "p", scopes: [1, 2] } },
     [typeUrls.MsgRemoveAuthMethod]: { owner: "lit1a", tokenId: "0x01", authMethodType: 9n, id: "i" },
+    [typeUrls.MsgAddAuthMethodScope]: { owner: "lit1a", tokenId: "0x01", authMethodType: 9n, id: "i", scope: 2 },
+    [typeUrls.MsgRemoveAuthMethodScope]: { owner: "lit1a", tokenId: "0x01", authMethodType: 2n ** 64n - 1n, id: "0xab", scope: 1 },
     [typeUrls.PkpMsgUpdateParams]: { authority: "lit1g", params: { mintFee: coin } },
     [typeUrls.MsgSign]: { requester: "lit1a", tokenId: "0x01", digest: "0x" + "ab".repeat(32) },
     [typeUrls.TssMsgUpdateParams]: {

@@ -52,6 +52,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: pos("token_id", "auth_method"),
 				},
 				{RpcMethod: "RemoveAuthMethod", Use: "remove-auth-method [token-id] [auth-method-type] [id]", Short: "Revoke an auth method", PositionalArgs: pos("token_id", "auth_method_type", "id")},
+				{RpcMethod: "AddAuthMethodScope", Use: "add-auth-method-scope [token-id] [auth-method-type] [id] [scope]", Short: "Give a permitted auth method one more scope (SCOPE_SIGN_ANYTHING or SCOPE_PERSONAL_SIGN)", PositionalArgs: pos("token_id", "auth_method_type", "id", "scope")},
+				{RpcMethod: "RemoveAuthMethodScope", Use: "remove-auth-method-scope [token-id] [auth-method-type] [id] [scope]", Short: "Take a scope from a permitted auth method (not its last: remove the method instead)", PositionalArgs: pos("token_id", "auth_method_type", "id", "scope")},
 				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
 			},
 		},
@@ -69,6 +71,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Permissions", Use: "permissions [token-id]", Short: "Show every permitted action, address and auth method of a PKP", PositionalArgs: pos("token_id")},
 				{RpcMethod: "IsPermittedAction", Use: "is-permitted-action [token-id] [action-cid]", Short: "Tell whether a Lit Action may sign with a PKP", PositionalArgs: pos("token_id", "action_cid")},
 				{RpcMethod: "IsPermittedAddress", Use: "is-permitted-address [token-id] [address]", Short: "Tell whether an account may sign with a PKP (the owner always may)", PositionalArgs: pos("token_id", "address")},
+				{RpcMethod: "IsPermittedAuthMethod", Use: "is-permitted-auth-method [token-id] [auth-method-type] [id]", Short: "Tell whether an auth method may act for a PKP, and with which scopes", PositionalArgs: pos("token_id", "auth_method_type", "id")},
+				{RpcMethod: "UserPubkeyForAuthMethod", Use: "user-pubkey-for-auth-method [auth-method-type] [id]", Short: "Show the user_pubkey stored with an auth method", PositionalArgs: pos("auth_method_type", "id")},
 				{RpcMethod: "Provenance", Use: "provenance [token-id]", Short: "Was this PKP minted by Mint/Grant/Burn, and which single action may sign with it?", PositionalArgs: pos("token_id")},
 			},
 		},

@@ -79,6 +79,8 @@ var pkpFuzzKinds = fuzzmsg.Kinds{
 	func() sdk.Msg { return &types.MsgRemovePermittedAddress{} },
 	func() sdk.Msg { return &types.MsgAddAuthMethod{} },
 	func() sdk.Msg { return &types.MsgRemoveAuthMethod{} },
+	func() sdk.Msg { return &types.MsgAddAuthMethodScope{} },
+	func() sdk.Msg { return &types.MsgRemoveAuthMethodScope{} },
 	func() sdk.Msg { return &types.MsgUpdateParams{} },
 }
 
@@ -106,6 +108,10 @@ func (e *pkpFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, err
 		return msgs.AddAuthMethod(ctx, m)
 	case *types.MsgRemoveAuthMethod:
 		return msgs.RemoveAuthMethod(ctx, m)
+	case *types.MsgAddAuthMethodScope:
+		return msgs.AddAuthMethodScope(ctx, m)
+	case *types.MsgRemoveAuthMethodScope:
+		return msgs.RemoveAuthMethodScope(ctx, m)
 	case *types.MsgUpdateParams:
 		return msgs.UpdateParams(ctx, m)
 	}

@@ -285,6 +285,7 @@ func ownerMsgs(owner, tok string) []sdk.Msg {
 		&types.MsgRemovePermittedAddress{Owner: owner, TokenId: tok, Address: addrP},
 		&types.MsgAddAuthMethod{Owner: owner, TokenId: tok, AuthMethod: am2},
 		&types.MsgRemoveAuthMethod{Owner: owner, TokenId: tok, AuthMethodType: am1.AuthMethodType, Id: am1.Id},
+		&types.MsgAddAuthMethodScope{Owner: owner, TokenId: tok, AuthMethodType: am1.AuthMethodType, Id: am1.Id, Scope: types.SCOPE_PERSONAL_SIGN},
 	}
 }
 
@@ -321,6 +322,13 @@ func (f *fixture) byAuth(t *testing.T, am types.AuthMethod) []string {
 	require.NoError(t, err)
 	require.Equal(t, tokensOf(res), tokensOf(byID))
 	return tokensOf(res)
+}
+
+func (f *fixture) authMethod(t *testing.T, tok string, am types.AuthMethod) *types.QueryIsPermittedResponse {
+	t.Helper()
+	res, err := f.q.IsPermittedAuthMethod(f.ctx, &types.QueryIsPermittedAuthMethodRequest{TokenId: tok, AuthMethodType: am.AuthMethodType, Id: am.Id})
+	require.NoError(t, err)
+	return res
 }
 
 func (f *fixture) action(t *testing.T, tok, cid string) *types.QueryIsPermittedResponse {
@@ -438,6 +446,12 @@ func TestOwnerMsgs(t *testing.T) {
 			require.Equal(t, []string{w.burned}, w.f.byAuth(t, am1))
 			require.Empty(t, w.f.perms(t, w.tok).AuthMethods)
 		}},
+		{"EventAuthMethodScopesChanged", func(t *testing.T, w world) {
+			both := []types.Scope{types.SCOPE_SIGN_ANYTHING, types.SCOPE_PERSONAL_SIGN}
+			require.Equal(t, &types.EventAuthMethodScopesChanged{TokenId: w.tok, AuthMethodType: am1.AuthMethodType, Id: am1.Id, Scopes: both}, w.f.events(t)[0])
+			require.Equal(t, &types.QueryIsPermittedResponse{Permitted: true, Scopes: both}, w.f.authMethod(t, w.tok, am1))
+			require.Equal(t, sign, w.f.authMethod(t, w.burned, am1).Scopes, "other PKPs keep theirs")
+		}},
 	}
 	for i, c := range checks {
 		t.Run(c.event, func(t *testing.T) {
@@ -451,6 +465,48 @@ func TestOwnerMsgs(t *testing.T) {
 			c.check(t, w)
 		})
 	}
+}
+
+// Scopes of an auth method change one at a time; its last scope stays;
+// every refusal changes nothing. One user_pubkey per auth method.
+func TestAuthMethodScopesAndUserPubkey(t *testing.T) {
+	w := newWorld(t)
+	scope := func(add bool, s types.Scope) error {
+		var msg sdk.Msg = &types.MsgRemoveAuthMethodScope{Owner: creator, TokenId: w.tok, AuthMethodType: am1.AuthMethodType, Id: am1.Id, Scope: s}
+		if add {
+			msg = &types.MsgAddAuthMethodScope{Owner: creator, TokenId: w.tok, AuthMethodType: am1.AuthMethodType, Id: am1.Id, Scope: s}
+		}
+		_, err := w.f.deliver(msg)
+		return err
+	}
+	require.ErrorIs(t, scope(false, types.SCOPE_SIGN_ANYTHING), types.ErrInvalidScopes, "the last scope stays")
+	require.ErrorIs(t, scope(false, types.SCOPE_PERSONAL_SIGN), types.ErrPermissionNotFound)
+	require.ErrorIs(t, scope(true, types.SCOPE_SIGN_ANYTHING), types.ErrDuplicatePermission)
+	require.ErrorIs(t, scope(true, types.Scope(7)), types.ErrInvalidScopes)
+	require.Equal(t, sign, w.f.authMethod(t, w.tok, am1).Scopes, "refusals changed nothing")
+	require.NoError(t, scope(true, types.SCOPE_PERSONAL_SIGN))
+	require.NoError(t, scope(false, types.SCOPE_SIGN_ANYTHING))
+	require.Equal(t, []types.Scope{types.SCOPE_PERSONAL_SIGN}, w.f.authMethod(t, w.tok, am1).Scopes)
+	_, err := w.f.deliver(&types.MsgAddAuthMethodScope{Owner: recipient, TokenId: w.tok, AuthMethodType: am1.AuthMethodType, Id: am1.Id, Scope: types.SCOPE_SIGN_ANYTHING})
+	require.ErrorIs(t, err, types.ErrUnauthorized, "only the owner")
+	_, err = w.f.deliver(&types.MsgAddAuthMethodScope{Owner: creator, TokenId: w.tok, AuthMethodType: 9, Id: "nobody", Scope: types.SCOPE_SIGN_ANYTHING})
+	require.ErrorIs(t, err, types.ErrPermissionNotFound)
+	require.False(t, w.f.authMethod(t, w.tok, types.AuthMethod{AuthMethodType: 9, Id: "nobody"}).Permitted)
+
+	// user_pubkey: Lit's getUserPubkeyForAuthMethod.
+	pub, err := w.f.q.UserPubkeyForAuthMethod(w.f.ctx, &types.QueryUserPubkeyForAuthMethodRequest{AuthMethodType: am1.AuthMethodType, Id: am1.Id})
+	require.NoError(t, err)
+	require.Equal(t, am1.UserPubkey, pub.UserPubkey)
+	other := am1
+	other.UserPubkey = "0xcd"
+	fresh := w.f.mint(t, &types.MsgMint{Creator: creator}).TokenId
+	_, err = w.f.deliver(&types.MsgAddAuthMethod{Owner: creator, TokenId: fresh, AuthMethod: other})
+	require.ErrorIs(t, err, types.ErrInvalidAuthMethod, "another user_pubkey for the same auth method")
+	_, err = w.f.deliver(&types.MsgAddAuthMethod{Owner: creator, TokenId: fresh, AuthMethod: am1})
+	require.NoError(t, err, "the same user_pubkey")
+	none, err := w.f.q.UserPubkeyForAuthMethod(w.f.ctx, &types.QueryUserPubkeyForAuthMethodRequest{AuthMethodType: 9, Id: "nobody"})
+	require.NoError(t, err)
+	require.Empty(t, none.UserPubkey)
 }
 
 func TestUpdateParams(t *testing.T) {
@@ -728,6 +784,10 @@ func TestQueries(t *testing.T) {
 				errOf(q.PKPsByAuthMethod(ctx, &types.QueryPKPsByAuthMethodRequest{Id: "x"})),
 				errOf(q.PKPsByAuthMethod(ctx, &types.QueryPKPsByAuthMethodRequest{AuthMethodType: 1})),
 				errOf(q.PKPsByAuthMethodId(ctx, nil)),
+				errOf(q.IsPermittedAuthMethod(ctx, nil)), errOf(q.UserPubkeyForAuthMethod(ctx, nil)),
+				errOf(q.IsPermittedAuthMethod(ctx, &types.QueryIsPermittedAuthMethodRequest{TokenId: w.tok, Id: "x"})),
+				errOf(q.IsPermittedAuthMethod(ctx, &types.QueryIsPermittedAuthMethodRequest{TokenId: "zz", AuthMethodType: 1, Id: "x"})),
+				errOf(q.UserPubkeyForAuthMethod(ctx, &types.QueryUserPubkeyForAuthMethodRequest{AuthMethodType: 1, Id: "0x"})),
 				errOf(q.PKPsByAuthMethodId(ctx, &types.QueryPKPsByAuthMethodIdRequest{AuthMethodId: "0x1234"})),
 				errOf(q.PKPsByAuthMethodId(ctx, &types.QueryPKPsByAuthMethodIdRequest{AuthMethodId: "0x" + strings.Repeat("zz", 32)})),
 				errOf(q.Permissions(ctx, &types.QueryPermissionsRequest{})),

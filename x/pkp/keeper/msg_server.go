@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"cosmossdk.io/collections"
@@ -165,6 +166,17 @@ func (k Keeper) storePKP(ctx context.Context, p types.PKP, tokenID []byte) error
 
 func (k Keeper) setAuthMethod(ctx context.Context, tokenID []byte, am types.AuthMethod) error {
 	key := types.AuthMethodKey(am.AuthMethodType, am.Id)
+	// One user_pubkey per auth method, as Lit's PKPPermissions requires, so
+	// UserPubkeyForAuthMethod has one answer.
+	if am.UserPubkey != "" {
+		known, err := k.userPubkey(ctx, key)
+		if err != nil {
+			return err
+		}
+		if known != "" && known != am.UserPubkey {
+			return errorsmod.Wrapf(types.ErrInvalidAuthMethod, "auth method %d/%s already has user_pubkey %s on another PKP", am.AuthMethodType, am.Id, known)
+		}
+	}
 	if err := k.AuthMethods.Set(ctx, collections.Join(tokenID, key), am); err != nil {
 		return err
 	}
@@ -535,6 +547,62 @@ func (k msgServer) RemoveAuthMethod(ctx context.Context, msg *types.MsgRemoveAut
 	}
 	return &types.MsgRemoveAuthMethodResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
 		&types.EventAuthMethodRemoved{TokenId: p.TokenId, AuthMethodType: msg.AuthMethodType, Id: msg.Id})
+}
+
+// AddAuthMethodScope permits a permitted auth method one more scope.
+func (k msgServer) AddAuthMethodScope(ctx context.Context, msg *types.MsgAddAuthMethodScope) (*types.MsgAuthMethodScopeResponse, error) {
+	return k.changeAuthMethodScope(ctx, msg.Owner, msg.TokenId, msg.AuthMethodType, msg.Id, func(scopes []types.Scope) ([]types.Scope, error) {
+		if slices.Contains(scopes, msg.Scope) {
+			return nil, errorsmod.Wrapf(types.ErrDuplicatePermission, "the auth method already has scope %s", msg.Scope)
+		}
+		return types.NormalizeScopes(append(slices.Clone(scopes), msg.Scope))
+	})
+}
+
+// RemoveAuthMethodScope takes a scope from a permitted auth method; its last
+// scope stays (remove the auth method instead).
+func (k msgServer) RemoveAuthMethodScope(ctx context.Context, msg *types.MsgRemoveAuthMethodScope) (*types.MsgAuthMethodScopeResponse, error) {
+	return k.changeAuthMethodScope(ctx, msg.Owner, msg.TokenId, msg.AuthMethodType, msg.Id, func(scopes []types.Scope) ([]types.Scope, error) {
+		i := slices.Index(scopes, msg.Scope)
+		if i < 0 {
+			return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "the auth method has no scope %s", msg.Scope)
+		}
+		if len(scopes) == 1 {
+			return nil, errorsmod.Wrap(types.ErrInvalidScopes, "that is the auth method's last scope: remove the auth method instead")
+		}
+		return slices.Delete(slices.Clone(scopes), i, i+1), nil
+	})
+}
+
+// changeAuthMethodScope applies change to the scopes of a PKP's auth method,
+// writes them and emits EventAuthMethodScopesChanged.
+func (k msgServer) changeAuthMethodScope(ctx context.Context, owner, tokenIDHex string, typ uint64, id string,
+	change func([]types.Scope) ([]types.Scope, error),
+) (*types.MsgAuthMethodScopeResponse, error) {
+	if typ == 0 || len(types.AuthMethodIDBytes(id)) == 0 {
+		return nil, errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required")
+	}
+	p, tokenID, _, err := k.ownedPKP(ctx, owner, tokenIDHex)
+	if err != nil {
+		return nil, err
+	}
+	key := collections.Join(tokenID, types.AuthMethodKey(typ, id))
+	am, err := k.AuthMethods.Get(ctx, key)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "auth method %d/%s is not on %s", typ, id, p.TokenId)
+	} else if err != nil {
+		return nil, err
+	}
+	scopes, err := change(am.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	am.Scopes = scopes
+	if err := k.AuthMethods.Set(ctx, key, am); err != nil {
+		return nil, err
+	}
+	return &types.MsgAuthMethodScopeResponse{Scopes: scopes}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventAuthMethodScopesChanged{TokenId: p.TokenId, AuthMethodType: typ, Id: am.Id, Scopes: scopes})
 }
 
 // UpdateParams sets new params; only the authority may.

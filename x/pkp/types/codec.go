@@ -19,6 +19,8 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgRemovePermittedAddress{}, "lit/pkp/MsgRemovePermittedAddress", nil)
 	cdc.RegisterConcrete(&MsgAddAuthMethod{}, "lit/pkp/MsgAddAuthMethod", nil)
 	cdc.RegisterConcrete(&MsgRemoveAuthMethod{}, "lit/pkp/MsgRemoveAuthMethod", nil)
+	cdc.RegisterConcrete(&MsgAddAuthMethodScope{}, "lit/pkp/MsgAddAuthMethodScope", nil)
+	cdc.RegisterConcrete(&MsgRemoveAuthMethodScope{}, "lit/pkp/MsgRemoveAuthMethodScope", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "lit/x/pkp/MsgUpdateParams", nil)
 	cdc.RegisterConcrete(&Params{}, "lit/x/pkp/Params", nil)
 }
@@ -36,6 +38,8 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRemovePermittedAddress{},
 		&MsgAddAuthMethod{},
 		&MsgRemoveAuthMethod{},
+		&MsgAddAuthMethodScope{},
+		&MsgRemoveAuthMethodScope{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -70,6 +70,17 @@ export interface EventAuthMethodRemoved {
   id: string;
 }
 
+/**
+ * EventAuthMethodScopesChanged follows MsgAddAuthMethodScope and
+ * MsgRemoveAuthMethodScope with the auth method's scopes after the change.
+ */
+export interface EventAuthMethodScopesChanged {
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+  scopes: Scope[];
+}
+
 export interface EventParamsUpdated {
   params?: Params | undefined;
 }
@@ -1102,6 +1113,150 @@ export const EventAuthMethodRemoved: MessageFns<EventAuthMethodRemoved> = {
       ? BigInt(object.authMethodType)
       : 0n;
     message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseEventAuthMethodScopesChanged(): EventAuthMethodScopesChanged {
+  return { tokenId: "", authMethodType: 0n, id: "", scopes: [] };
+}
+
+export const EventAuthMethodScopesChanged: MessageFns<EventAuthMethodScopesChanged> = {
+  encode(message: EventAuthMethodScopesChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.scopes.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.scopes) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventAuthMethodScopesChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventAuthMethodScopesChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.scopes.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.scopes.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventAuthMethodScopesChanged {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => scopeFromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: EventAuthMethodScopesChanged): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes.map((e) => scopeToJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventAuthMethodScopesChanged>): EventAuthMethodScopesChanged {
+    return EventAuthMethodScopesChanged.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventAuthMethodScopesChanged>): EventAuthMethodScopesChanged {
+    const message = createBaseEventAuthMethodScopesChanged();
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.scopes = object.scopes?.map((e) => e) || [];
     return message;
   },
 };

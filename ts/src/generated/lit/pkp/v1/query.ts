@@ -95,6 +95,21 @@ export interface QueryIsPermittedAddressRequest {
   address: string;
 }
 
+export interface QueryIsPermittedAuthMethodRequest {
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+}
+
+export interface QueryUserPubkeyForAuthMethodRequest {
+  authMethodType: bigint;
+  id: string;
+}
+
+export interface QueryUserPubkeyForAuthMethodResponse {
+  userPubkey: string;
+}
+
 export interface QueryIsPermittedResponse {
   permitted: boolean;
   scopes: Scope[];
@@ -1382,6 +1397,287 @@ export const QueryIsPermittedAddressRequest: MessageFns<QueryIsPermittedAddressR
   },
 };
 
+function createBaseQueryIsPermittedAuthMethodRequest(): QueryIsPermittedAuthMethodRequest {
+  return { tokenId: "", authMethodType: 0n, id: "" };
+}
+
+export const QueryIsPermittedAuthMethodRequest: MessageFns<QueryIsPermittedAuthMethodRequest> = {
+  encode(message: QueryIsPermittedAuthMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryIsPermittedAuthMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryIsPermittedAuthMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryIsPermittedAuthMethodRequest {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: QueryIsPermittedAuthMethodRequest): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryIsPermittedAuthMethodRequest>): QueryIsPermittedAuthMethodRequest {
+    return QueryIsPermittedAuthMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryIsPermittedAuthMethodRequest>): QueryIsPermittedAuthMethodRequest {
+    const message = createBaseQueryIsPermittedAuthMethodRequest();
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseQueryUserPubkeyForAuthMethodRequest(): QueryUserPubkeyForAuthMethodRequest {
+  return { authMethodType: 0n, id: "" };
+}
+
+export const QueryUserPubkeyForAuthMethodRequest: MessageFns<QueryUserPubkeyForAuthMethodRequest> = {
+  encode(message: QueryUserPubkeyForAuthMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryUserPubkeyForAuthMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryUserPubkeyForAuthMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryUserPubkeyForAuthMethodRequest {
+    return {
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: QueryUserPubkeyForAuthMethodRequest): unknown {
+    const obj: any = {};
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryUserPubkeyForAuthMethodRequest>): QueryUserPubkeyForAuthMethodRequest {
+    return QueryUserPubkeyForAuthMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryUserPubkeyForAuthMethodRequest>): QueryUserPubkeyForAuthMethodRequest {
+    const message = createBaseQueryUserPubkeyForAuthMethodRequest();
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseQueryUserPubkeyForAuthMethodResponse(): QueryUserPubkeyForAuthMethodResponse {
+  return { userPubkey: "" };
+}
+
+export const QueryUserPubkeyForAuthMethodResponse: MessageFns<QueryUserPubkeyForAuthMethodResponse> = {
+  encode(message: QueryUserPubkeyForAuthMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userPubkey !== "") {
+      writer.uint32(10).string(message.userPubkey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryUserPubkeyForAuthMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryUserPubkeyForAuthMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userPubkey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryUserPubkeyForAuthMethodResponse {
+    return {
+      userPubkey: isSet(object.userPubkey)
+        ? globalThis.String(object.userPubkey)
+        : isSet(object.user_pubkey)
+        ? globalThis.String(object.user_pubkey)
+        : "",
+    };
+  },
+
+  toJSON(message: QueryUserPubkeyForAuthMethodResponse): unknown {
+    const obj: any = {};
+    if (message.userPubkey !== "") {
+      obj.userPubkey = message.userPubkey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryUserPubkeyForAuthMethodResponse>): QueryUserPubkeyForAuthMethodResponse {
+    return QueryUserPubkeyForAuthMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryUserPubkeyForAuthMethodResponse>): QueryUserPubkeyForAuthMethodResponse {
+    const message = createBaseQueryUserPubkeyForAuthMethodResponse();
+    message.userPubkey = object.userPubkey ?? "";
+    return message;
+  },
+};
+
 function createBaseQueryIsPermittedResponse(): QueryIsPermittedResponse {
   return { permitted: false, scopes: [] };
 }
@@ -1757,6 +2053,17 @@ export interface Query {
    */
   IsPermittedAddress(request: QueryIsPermittedAddressRequest): Promise<QueryIsPermittedResponse>;
   /**
+   * IsPermittedAuthMethod tells whether an auth method may act for a PKP, and
+   * with which scopes (Lit's isPermittedAuthMethod).
+   */
+  IsPermittedAuthMethod(request: QueryIsPermittedAuthMethodRequest): Promise<QueryIsPermittedResponse>;
+  /**
+   * UserPubkeyForAuthMethod returns the user_pubkey stored with an auth method
+   * (Lit's getUserPubkeyForAuthMethod); every PKP that permits the method
+   * holds the same one.
+   */
+  UserPubkeyForAuthMethod(request: QueryUserPubkeyForAuthMethodRequest): Promise<QueryUserPubkeyForAuthMethodResponse>;
+  /**
    * Provenance answers: was this PKP minted by Mint/Grant/Burn, and which
    * single action may sign with it?
    */
@@ -1781,6 +2088,8 @@ export class QueryClientImpl implements Query {
     this.Permissions = this.Permissions.bind(this);
     this.IsPermittedAction = this.IsPermittedAction.bind(this);
     this.IsPermittedAddress = this.IsPermittedAddress.bind(this);
+    this.IsPermittedAuthMethod = this.IsPermittedAuthMethod.bind(this);
+    this.UserPubkeyForAuthMethod = this.UserPubkeyForAuthMethod.bind(this);
     this.Provenance = this.Provenance.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
@@ -1847,6 +2156,18 @@ export class QueryClientImpl implements Query {
     const data = QueryIsPermittedAddressRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "IsPermittedAddress", data);
     return promise.then((data) => QueryIsPermittedResponse.decode(new BinaryReader(data)));
+  }
+
+  IsPermittedAuthMethod(request: QueryIsPermittedAuthMethodRequest): Promise<QueryIsPermittedResponse> {
+    const data = QueryIsPermittedAuthMethodRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "IsPermittedAuthMethod", data);
+    return promise.then((data) => QueryIsPermittedResponse.decode(new BinaryReader(data)));
+  }
+
+  UserPubkeyForAuthMethod(request: QueryUserPubkeyForAuthMethodRequest): Promise<QueryUserPubkeyForAuthMethodResponse> {
+    const data = QueryUserPubkeyForAuthMethodRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "UserPubkeyForAuthMethod", data);
+    return promise.then((data) => QueryUserPubkeyForAuthMethodResponse.decode(new BinaryReader(data)));
   }
 
   Provenance(request: QueryProvenanceRequest): Promise<QueryProvenanceResponse> {

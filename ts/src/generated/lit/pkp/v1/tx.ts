@@ -105,6 +105,27 @@ export interface MsgRemoveAuthMethod {
 export interface MsgRemoveAuthMethodResponse {
 }
 
+export interface MsgAddAuthMethodScope {
+  owner: string;
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+  scope: Scope;
+}
+
+export interface MsgRemoveAuthMethodScope {
+  owner: string;
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+  scope: Scope;
+}
+
+/** MsgAuthMethodScopeResponse carries the auth method's scopes after the change. */
+export interface MsgAuthMethodScopeResponse {
+  scopes: Scope[];
+}
+
 export interface MsgUpdateParams {
   authority: string;
   params?: Params | undefined;
@@ -1779,6 +1800,379 @@ export const MsgRemoveAuthMethodResponse: MessageFns<MsgRemoveAuthMethodResponse
   },
 };
 
+function createBaseMsgAddAuthMethodScope(): MsgAddAuthMethodScope {
+  return { owner: "", tokenId: "", authMethodType: 0n, id: "", scope: 0 };
+}
+
+export const MsgAddAuthMethodScope: MessageFns<MsgAddAuthMethodScope> = {
+  encode(message: MsgAddAuthMethodScope, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.tokenId !== "") {
+      writer.uint32(18).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(34).string(message.id);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(40).int32(message.scope);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgAddAuthMethodScope {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgAddAuthMethodScope();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgAddAuthMethodScope {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      scope: isSet(object.scope) ? scopeFromJSON(object.scope) : 0,
+    };
+  },
+
+  toJSON(message: MsgAddAuthMethodScope): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.scope !== 0) {
+      obj.scope = scopeToJSON(message.scope);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgAddAuthMethodScope>): MsgAddAuthMethodScope {
+    return MsgAddAuthMethodScope.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgAddAuthMethodScope>): MsgAddAuthMethodScope {
+    const message = createBaseMsgAddAuthMethodScope();
+    message.owner = object.owner ?? "";
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.scope = object.scope ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgRemoveAuthMethodScope(): MsgRemoveAuthMethodScope {
+  return { owner: "", tokenId: "", authMethodType: 0n, id: "", scope: 0 };
+}
+
+export const MsgRemoveAuthMethodScope: MessageFns<MsgRemoveAuthMethodScope> = {
+  encode(message: MsgRemoveAuthMethodScope, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.tokenId !== "") {
+      writer.uint32(18).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(34).string(message.id);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(40).int32(message.scope);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRemoveAuthMethodScope {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRemoveAuthMethodScope();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgRemoveAuthMethodScope {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      scope: isSet(object.scope) ? scopeFromJSON(object.scope) : 0,
+    };
+  },
+
+  toJSON(message: MsgRemoveAuthMethodScope): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.scope !== 0) {
+      obj.scope = scopeToJSON(message.scope);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRemoveAuthMethodScope>): MsgRemoveAuthMethodScope {
+    return MsgRemoveAuthMethodScope.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgRemoveAuthMethodScope>): MsgRemoveAuthMethodScope {
+    const message = createBaseMsgRemoveAuthMethodScope();
+    message.owner = object.owner ?? "";
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.scope = object.scope ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgAuthMethodScopeResponse(): MsgAuthMethodScopeResponse {
+  return { scopes: [] };
+}
+
+export const MsgAuthMethodScopeResponse: MessageFns<MsgAuthMethodScopeResponse> = {
+  encode(message: MsgAuthMethodScopeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scopes.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.scopes) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgAuthMethodScopeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgAuthMethodScopeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.scopes.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.scopes.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgAuthMethodScopeResponse {
+    return { scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => scopeFromJSON(e)) : [] };
+  },
+
+  toJSON(message: MsgAuthMethodScopeResponse): unknown {
+    const obj: any = {};
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes.map((e) => scopeToJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgAuthMethodScopeResponse>): MsgAuthMethodScopeResponse {
+    return MsgAuthMethodScopeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgAuthMethodScopeResponse>): MsgAuthMethodScopeResponse {
+    const message = createBaseMsgAuthMethodScopeResponse();
+    message.scopes = object.scopes?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseMsgUpdateParams(): MsgUpdateParams {
   return { authority: "", params: undefined };
 }
@@ -1935,6 +2329,12 @@ export interface Msg {
   RemovePermittedAddress(request: MsgRemovePermittedAddress): Promise<MsgRemovePermittedAddressResponse>;
   AddAuthMethod(request: MsgAddAuthMethod): Promise<MsgAddAuthMethodResponse>;
   RemoveAuthMethod(request: MsgRemoveAuthMethod): Promise<MsgRemoveAuthMethodResponse>;
+  /**
+   * AddAuthMethodScope and RemoveAuthMethodScope change what a permitted auth
+   * method may do (Lit's add/removePermittedAuthMethodScope).
+   */
+  AddAuthMethodScope(request: MsgAddAuthMethodScope): Promise<MsgAuthMethodScopeResponse>;
+  RemoveAuthMethodScope(request: MsgRemoveAuthMethodScope): Promise<MsgAuthMethodScopeResponse>;
   /** UpdateParams changes the module parameters; only the authority (gov) may. */
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
 }
@@ -1956,6 +2356,8 @@ export class MsgClientImpl implements Msg {
     this.RemovePermittedAddress = this.RemovePermittedAddress.bind(this);
     this.AddAuthMethod = this.AddAuthMethod.bind(this);
     this.RemoveAuthMethod = this.RemoveAuthMethod.bind(this);
+    this.AddAuthMethodScope = this.AddAuthMethodScope.bind(this);
+    this.RemoveAuthMethodScope = this.RemoveAuthMethodScope.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
   }
   Mint(request: MsgMint): Promise<MsgMintResponse> {
@@ -2016,6 +2418,18 @@ export class MsgClientImpl implements Msg {
     const data = MsgRemoveAuthMethod.encode(request).finish();
     const promise = this.rpc.request(this.service, "RemoveAuthMethod", data);
     return promise.then((data) => MsgRemoveAuthMethodResponse.decode(new BinaryReader(data)));
+  }
+
+  AddAuthMethodScope(request: MsgAddAuthMethodScope): Promise<MsgAuthMethodScopeResponse> {
+    const data = MsgAddAuthMethodScope.encode(request).finish();
+    const promise = this.rpc.request(this.service, "AddAuthMethodScope", data);
+    return promise.then((data) => MsgAuthMethodScopeResponse.decode(new BinaryReader(data)));
+  }
+
+  RemoveAuthMethodScope(request: MsgRemoveAuthMethodScope): Promise<MsgAuthMethodScopeResponse> {
+    const data = MsgRemoveAuthMethodScope.encode(request).finish();
+    const promise = this.rpc.request(this.service, "RemoveAuthMethodScope", data);
+    return promise.then((data) => MsgAuthMethodScopeResponse.decode(new BinaryReader(data)));
   }
 
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
