@@ -66,7 +66,7 @@ async function scenario(acc: Account): Promise<void> {
   await send(typeUrls.MsgRemoveAuthMethodScope, { authMethodType: 6n, id: "jwt:sub", scope: Scope.SCOPE_PERSONAL_SIGN });
   assert.deepEqual((await q.IsPermittedAuthMethod({ tokenId, authMethodType: 6n, id: "jwt:sub" })).scopes, [Scope.SCOPE_SIGN_ANYTHING]);
   await send(typeUrls.MsgAddAuthMethodScope, { authMethodType: 6n, id: "jwt:sub", scope: Scope.SCOPE_PERSONAL_SIGN });
-  assert.equal((await q.UserPubkeyForAuthMethod({ authMethodType: bigType, id: "google:42" })).userPubkey, "0x02ab");
+  assert.equal((await q.UserPubkeyForAuthMethod({ tokenId, authMethodType: bigType, id: "google:42" })).userPubkey, "0x02ab");
   perms = await q.Permissions({ tokenId });
   assert.deepEqual(perms.actions, [{ cid: cidB, scopes: [Scope.SCOPE_PERSONAL_SIGN] }]);
   assert.deepEqual(perms.addresses, [{ address: friend2, scopes: [Scope.SCOPE_SIGN_ANYTHING] }]);

@@ -72,7 +72,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "IsPermittedAction", Use: "is-permitted-action [token-id] [action-cid]", Short: "Tell whether a Lit Action may sign with a PKP", PositionalArgs: pos("token_id", "action_cid")},
 				{RpcMethod: "IsPermittedAddress", Use: "is-permitted-address [token-id] [address]", Short: "Tell whether an account may sign with a PKP (the owner always may)", PositionalArgs: pos("token_id", "address")},
 				{RpcMethod: "IsPermittedAuthMethod", Use: "is-permitted-auth-method [token-id] [auth-method-type] [id]", Short: "Tell whether an auth method may act for a PKP, and with which scopes", PositionalArgs: pos("token_id", "auth_method_type", "id")},
-				{RpcMethod: "UserPubkeyForAuthMethod", Use: "user-pubkey-for-auth-method [auth-method-type] [id]", Short: "Show the user_pubkey stored with an auth method", PositionalArgs: pos("auth_method_type", "id")},
+				{RpcMethod: "UserPubkeyForAuthMethod", Use: "user-pubkey-for-auth-method [token-id] [auth-method-type] [id]", Short: "Show the user_pubkey a PKP stores with one of its auth methods", PositionalArgs: pos("token_id", "auth_method_type", "id")},
 				{RpcMethod: "Provenance", Use: "provenance [token-id]", Short: "Was this PKP minted by Mint/Grant/Burn, and which single action may sign with it?", PositionalArgs: pos("token_id")},
 			},
 		},

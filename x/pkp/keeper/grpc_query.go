@@ -295,54 +295,44 @@ func (q Querier) IsPermittedAuthMethod(ctx context.Context, req *types.QueryIsPe
 	if req == nil {
 		return nil, errEmptyRequest
 	}
-	if req.AuthMethodType == 0 || len(types.AuthMethodIDBytes(req.Id)) == 0 {
-		return nil, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required"))
-	}
-	tokenID, err := types.ParseTokenID(req.TokenId)
-	if err != nil {
-		return nil, grpcError(err)
-	}
-	if _, err := q.GetPKP(ctx, tokenID); err != nil {
-		return nil, grpcError(err)
-	}
-	am, err := q.AuthMethods.Get(ctx, collections.Join(tokenID, types.AuthMethodKey(req.AuthMethodType, req.Id)))
-	if errors.Is(err, collections.ErrNotFound) {
-		return &types.QueryIsPermittedResponse{}, nil
-	} else if err != nil {
-		return nil, err
+	am, ok, err := q.authMethodOf(ctx, req.TokenId, req.AuthMethodType, req.Id)
+	if err != nil || !ok {
+		return &types.QueryIsPermittedResponse{}, err
 	}
 	return &types.QueryIsPermittedResponse{Permitted: true, Scopes: am.Scopes}, nil
 }
 
-// UserPubkeyForAuthMethod returns the user_pubkey stored with an auth method
-// ("" when none is).
+// UserPubkeyForAuthMethod returns the user_pubkey a PKP stores with an auth
+// method ("" when it has none or does not permit the method).
 func (q Querier) UserPubkeyForAuthMethod(ctx context.Context, req *types.QueryUserPubkeyForAuthMethodRequest) (*types.QueryUserPubkeyForAuthMethodResponse, error) {
 	if req == nil {
 		return nil, errEmptyRequest
 	}
-	if req.AuthMethodType == 0 || len(types.AuthMethodIDBytes(req.Id)) == 0 {
-		return nil, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required"))
-	}
-	pub, err := q.userPubkey(ctx, types.AuthMethodKey(req.AuthMethodType, req.Id))
+	am, _, err := q.authMethodOf(ctx, req.TokenId, req.AuthMethodType, req.Id)
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryUserPubkeyForAuthMethodResponse{UserPubkey: pub}, nil
+	return &types.QueryUserPubkeyForAuthMethodResponse{UserPubkey: am.UserPubkey}, nil
 }
 
-// userPubkey is the first non-empty user_pubkey stored with the auth method
-// keyed key, on any PKP (setAuthMethod keeps them equal).
-func (k Keeper) userPubkey(ctx context.Context, key []byte) (string, error) {
-	var pub string
-	err := k.ByAuthMethod.Walk(ctx, collections.NewPrefixedPairRange[[]byte, []byte](key), func(k2 collections.Pair[[]byte, []byte]) (bool, error) {
-		am, err := k.AuthMethods.Get(ctx, collections.Join(k2.K2(), key))
-		if err != nil {
-			return true, err
-		}
-		pub = am.UserPubkey
-		return pub != "", nil
-	})
-	return pub, err
+// authMethodOf reads a PKP's auth method; ok is false when the PKP exists
+// but does not permit it.
+func (q Querier) authMethodOf(ctx context.Context, tokenIDHex string, typ uint64, id string) (types.AuthMethod, bool, error) {
+	if typ == 0 || len(types.AuthMethodIDBytes(id)) == 0 {
+		return types.AuthMethod{}, false, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required"))
+	}
+	tokenID, err := types.ParseTokenID(tokenIDHex)
+	if err != nil {
+		return types.AuthMethod{}, false, grpcError(err)
+	}
+	if _, err := q.GetPKP(ctx, tokenID); err != nil {
+		return types.AuthMethod{}, false, grpcError(err)
+	}
+	am, err := q.AuthMethods.Get(ctx, collections.Join(tokenID, types.AuthMethodKey(typ, id)))
+	if errors.Is(err, collections.ErrNotFound) {
+		return types.AuthMethod{}, false, nil
+	}
+	return am, err == nil, err
 }
 
 // Provenance tells whether a PKP came from Mint/Grant/Burn and which action

@@ -468,7 +468,7 @@ func TestOwnerMsgs(t *testing.T) {
 }
 
 // Scopes of an auth method change one at a time; its last scope stays;
-// every refusal changes nothing. One user_pubkey per auth method.
+// every refusal changes nothing. user_pubkey is read per PKP.
 func TestAuthMethodScopesAndUserPubkey(t *testing.T) {
 	w := newWorld(t)
 	scope := func(add bool, s types.Scope) error {
@@ -493,20 +493,21 @@ func TestAuthMethodScopesAndUserPubkey(t *testing.T) {
 	require.ErrorIs(t, err, types.ErrPermissionNotFound)
 	require.False(t, w.f.authMethod(t, w.tok, types.AuthMethod{AuthMethodType: 9, Id: "nobody"}).Permitted)
 
-	// user_pubkey: Lit's getUserPubkeyForAuthMethod.
-	pub, err := w.f.q.UserPubkeyForAuthMethod(w.f.ctx, &types.QueryUserPubkeyForAuthMethodRequest{AuthMethodType: am1.AuthMethodType, Id: am1.Id})
-	require.NoError(t, err)
-	require.Equal(t, am1.UserPubkey, pub.UserPubkey)
-	other := am1
-	other.UserPubkey = "0xcd"
-	fresh := w.f.mint(t, &types.MsgMint{Creator: creator}).TokenId
-	_, err = w.f.deliver(&types.MsgAddAuthMethod{Owner: creator, TokenId: fresh, AuthMethod: other})
-	require.ErrorIs(t, err, types.ErrInvalidAuthMethod, "another user_pubkey for the same auth method")
-	_, err = w.f.deliver(&types.MsgAddAuthMethod{Owner: creator, TokenId: fresh, AuthMethod: am1})
-	require.NoError(t, err, "the same user_pubkey")
-	none, err := w.f.q.UserPubkeyForAuthMethod(w.f.ctx, &types.QueryUserPubkeyForAuthMethodRequest{AuthMethodType: 9, Id: "nobody"})
-	require.NoError(t, err)
-	require.Empty(t, none.UserPubkey)
+	// user_pubkey: Lit's getUserPubkeyForAuthMethod, per PKP. Another owner
+	// permitting the same auth method with another user_pubkey on their own
+	// PKP (squatting) changes nothing for this one.
+	userPubkey := func(tok string) string {
+		res, err := w.f.q.UserPubkeyForAuthMethod(w.f.ctx, &types.QueryUserPubkeyForAuthMethodRequest{TokenId: tok, AuthMethodType: am1.AuthMethodType, Id: am1.Id})
+		require.NoError(t, err)
+		return res.UserPubkey
+	}
+	require.Equal(t, am1.UserPubkey, userPubkey(w.tok))
+	squat := am1
+	squat.UserPubkey = "0xcd"
+	theirs := w.f.mint(t, &types.MsgMint{Creator: other, AuthMethods: []types.AuthMethod{squat}}).TokenId
+	require.Equal(t, "0xcd", userPubkey(theirs))
+	require.Equal(t, am1.UserPubkey, userPubkey(w.tok))
+	require.Empty(t, userPubkey(w.mgb), "a PKP without the method")
 }
 
 func TestUpdateParams(t *testing.T) {
@@ -787,7 +788,8 @@ func TestQueries(t *testing.T) {
 				errOf(q.IsPermittedAuthMethod(ctx, nil)), errOf(q.UserPubkeyForAuthMethod(ctx, nil)),
 				errOf(q.IsPermittedAuthMethod(ctx, &types.QueryIsPermittedAuthMethodRequest{TokenId: w.tok, Id: "x"})),
 				errOf(q.IsPermittedAuthMethod(ctx, &types.QueryIsPermittedAuthMethodRequest{TokenId: "zz", AuthMethodType: 1, Id: "x"})),
-				errOf(q.UserPubkeyForAuthMethod(ctx, &types.QueryUserPubkeyForAuthMethodRequest{AuthMethodType: 1, Id: "0x"})),
+				errOf(q.UserPubkeyForAuthMethod(ctx, &types.QueryUserPubkeyForAuthMethodRequest{TokenId: w.tok, AuthMethodType: 1, Id: "0x"})),
+				errOf(q.UserPubkeyForAuthMethod(ctx, &types.QueryUserPubkeyForAuthMethodRequest{TokenId: "zz", AuthMethodType: 1, Id: "x"})),
 				errOf(q.PKPsByAuthMethodId(ctx, &types.QueryPKPsByAuthMethodIdRequest{AuthMethodId: "0x1234"})),
 				errOf(q.PKPsByAuthMethodId(ctx, &types.QueryPKPsByAuthMethodIdRequest{AuthMethodId: "0x" + strings.Repeat("zz", 32)})),
 				errOf(q.Permissions(ctx, &types.QueryPermissionsRequest{})),

@@ -166,17 +166,6 @@ func (k Keeper) storePKP(ctx context.Context, p types.PKP, tokenID []byte) error
 
 func (k Keeper) setAuthMethod(ctx context.Context, tokenID []byte, am types.AuthMethod) error {
 	key := types.AuthMethodKey(am.AuthMethodType, am.Id)
-	// One user_pubkey per auth method, as Lit's PKPPermissions requires, so
-	// UserPubkeyForAuthMethod has one answer.
-	if am.UserPubkey != "" {
-		known, err := k.userPubkey(ctx, key)
-		if err != nil {
-			return err
-		}
-		if known != "" && known != am.UserPubkey {
-			return errorsmod.Wrapf(types.ErrInvalidAuthMethod, "auth method %d/%s already has user_pubkey %s on another PKP", am.AuthMethodType, am.Id, known)
-		}
-	}
 	if err := k.AuthMethods.Set(ctx, collections.Join(tokenID, key), am); err != nil {
 		return err
 	}

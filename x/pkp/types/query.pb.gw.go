@@ -802,6 +802,17 @@ func request_Query_UserPubkeyForAuthMethod_0(ctx context.Context, marshaler runt
 		_   = err
 	)
 
+	val, ok = pathParams["token_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "token_id")
+	}
+
+	protoReq.TokenId, err = runtime.String(val)
+
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "token_id", err)
+	}
+
 	val, ok = pathParams["auth_method_type"]
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "auth_method_type")
@@ -839,6 +850,17 @@ func local_request_Query_UserPubkeyForAuthMethod_0(ctx context.Context, marshale
 		err error
 		_   = err
 	)
+
+	val, ok = pathParams["token_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "token_id")
+	}
+
+	protoReq.TokenId, err = runtime.String(val)
+
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "token_id", err)
+	}
 
 	val, ok = pathParams["auth_method_type"]
 	if !ok {
@@ -1598,7 +1620,7 @@ var (
 
 	pattern_Query_IsPermittedAuthMethod_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5, 1, 0, 4, 1, 5, 6, 1, 0, 4, 1, 5, 7}, []string{"lit", "pkp", "v1", "pkps", "token_id", "auth_methods", "auth_method_type", "id"}, "", runtime.AssumeColonVerbOpt(false)))
 
-	pattern_Query_UserPubkeyForAuthMethod_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4, 1, 0, 4, 1, 5, 5, 2, 6}, []string{"lit", "pkp", "v1", "auth_methods", "auth_method_type", "id", "user_pubkey"}, "", runtime.AssumeColonVerbOpt(false)))
+	pattern_Query_UserPubkeyForAuthMethod_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5, 1, 0, 4, 1, 5, 6, 1, 0, 4, 1, 5, 7, 2, 8}, []string{"lit", "pkp", "v1", "pkps", "token_id", "auth_methods", "auth_method_type", "id", "user_pubkey"}, "", runtime.AssumeColonVerbOpt(false)))
 
 	pattern_Query_Provenance_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"lit", "pkp", "v1", "pkps", "token_id", "provenance"}, "", runtime.AssumeColonVerbOpt(false)))
 )

@@ -102,6 +102,7 @@ export interface QueryIsPermittedAuthMethodRequest {
 }
 
 export interface QueryUserPubkeyForAuthMethodRequest {
+  tokenId: string;
   authMethodType: bigint;
   id: string;
 }
@@ -1512,19 +1513,22 @@ export const QueryIsPermittedAuthMethodRequest: MessageFns<QueryIsPermittedAuthM
 };
 
 function createBaseQueryUserPubkeyForAuthMethodRequest(): QueryUserPubkeyForAuthMethodRequest {
-  return { authMethodType: 0n, id: "" };
+  return { tokenId: "", authMethodType: 0n, id: "" };
 }
 
 export const QueryUserPubkeyForAuthMethodRequest: MessageFns<QueryUserPubkeyForAuthMethodRequest> = {
   encode(message: QueryUserPubkeyForAuthMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
     if (message.authMethodType !== 0n) {
       if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
         throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
       }
-      writer.uint32(8).uint64(message.authMethodType);
+      writer.uint32(16).uint64(message.authMethodType);
     }
     if (message.id !== "") {
-      writer.uint32(18).string(message.id);
+      writer.uint32(26).string(message.id);
     }
     return writer;
   },
@@ -1543,15 +1547,23 @@ export const QueryUserPubkeyForAuthMethodRequest: MessageFns<QueryUserPubkeyForA
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag !== 8) {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
               break;
             }
 
             message.authMethodType = reader.uint64() as bigint;
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
+          case 3: {
+            if (tag !== 26) {
               break;
             }
 
@@ -1572,6 +1584,11 @@ export const QueryUserPubkeyForAuthMethodRequest: MessageFns<QueryUserPubkeyForA
 
   fromJSON(object: any): QueryUserPubkeyForAuthMethodRequest {
     return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
       authMethodType: isSet(object.authMethodType)
         ? BigInt(object.authMethodType)
         : isSet(object.auth_method_type)
@@ -1583,6 +1600,9 @@ export const QueryUserPubkeyForAuthMethodRequest: MessageFns<QueryUserPubkeyForA
 
   toJSON(message: QueryUserPubkeyForAuthMethodRequest): unknown {
     const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
     if (message.authMethodType !== 0n) {
       obj.authMethodType = message.authMethodType.toString();
     }
@@ -1597,6 +1617,7 @@ export const QueryUserPubkeyForAuthMethodRequest: MessageFns<QueryUserPubkeyForA
   },
   fromPartial(object: DeepPartial<QueryUserPubkeyForAuthMethodRequest>): QueryUserPubkeyForAuthMethodRequest {
     const message = createBaseQueryUserPubkeyForAuthMethodRequest();
+    message.tokenId = object.tokenId ?? "";
     message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
       ? BigInt(object.authMethodType)
       : 0n;
@@ -2058,9 +2079,10 @@ export interface Query {
    */
   IsPermittedAuthMethod(request: QueryIsPermittedAuthMethodRequest): Promise<QueryIsPermittedResponse>;
   /**
-   * UserPubkeyForAuthMethod returns the user_pubkey stored with an auth method
-   * (Lit's getUserPubkeyForAuthMethod); every PKP that permits the method
-   * holds the same one.
+   * UserPubkeyForAuthMethod returns the user_pubkey a PKP stores with one of
+   * its auth methods (Lit's getUserPubkeyForAuthMethod, per PKP: anyone may
+   * permit any auth method on their own PKP with any user_pubkey, so a
+   * chain-wide answer could be squatted).
    */
   UserPubkeyForAuthMethod(request: QueryUserPubkeyForAuthMethodRequest): Promise<QueryUserPubkeyForAuthMethodResponse>;
   /**
