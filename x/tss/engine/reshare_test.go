@@ -111,8 +111,12 @@ func TestReshareSameKeyNewCommittee(t *testing.T) {
 	c.block()
 	require.Equal(t, reshares+3, testutil.ToFloat64(metricPartiesRunning.WithLabelValues("reshare")), "a0 is on neither side")
 	require.Equal(t, root, c.reported("reshare", a1, a2, a3), "the new committee holds the same root key")
-	n, _ := histogramCount(t, "litd_tss_reshare_seconds")
-	require.Equal(t, reshareCount+3, n, "each new-side party observed its reshare time")
+	// A party observes its time just after it reports; on a loaded machine the
+	// last observation can trail the last report.
+	require.Eventually(t, func() bool {
+		n, _ := histogramCount(t, "litd_tss_reshare_seconds")
+		return n == reshareCount+3
+	}, 10*time.Second, 10*time.Millisecond, "each new-side party observed its reshare time")
 
 	// While the old key set is still in use nobody deletes anything.
 	require.Equal(t, []uint64{1}, shareFiles(c.engines[0]))
