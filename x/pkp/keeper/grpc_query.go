@@ -155,8 +155,8 @@ func (q Querier) PKPsByAuthMethod(ctx context.Context, req *types.QueryPKPsByAut
 	if req == nil {
 		return nil, errEmptyRequest
 	}
-	if req.AuthMethodType == 0 || req.Id == "" {
-		return nil, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required"))
+	if err := types.ValidateAuthMethodRef(req.AuthMethodType, req.Id); err != nil {
+		return nil, grpcError(err)
 	}
 	return q.pkpsByAuthMethodKey(ctx, types.AuthMethodKey(req.AuthMethodType, req.Id), req.Pagination)
 }
@@ -318,8 +318,8 @@ func (q Querier) UserPubkeyForAuthMethod(ctx context.Context, req *types.QueryUs
 // authMethodOf reads a PKP's auth method; ok is false when the PKP exists
 // but does not permit it.
 func (q Querier) authMethodOf(ctx context.Context, tokenIDHex string, typ uint64, id string) (types.AuthMethod, bool, error) {
-	if typ == 0 || len(types.AuthMethodIDBytes(id)) == 0 {
-		return types.AuthMethod{}, false, grpcError(errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required"))
+	if err := types.ValidateAuthMethodRef(typ, id); err != nil {
+		return types.AuthMethod{}, false, grpcError(err)
 	}
 	tokenID, err := types.ParseTokenID(tokenIDHex)
 	if err != nil {

@@ -512,8 +512,8 @@ func (k msgServer) AddAuthMethod(ctx context.Context, msg *types.MsgAddAuthMetho
 
 // RemoveAuthMethod revokes an auth method.
 func (k msgServer) RemoveAuthMethod(ctx context.Context, msg *types.MsgRemoveAuthMethod) (*types.MsgRemoveAuthMethodResponse, error) {
-	if msg.AuthMethodType == 0 || msg.Id == "" {
-		return nil, errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required")
+	if err := types.ValidateAuthMethodRef(msg.AuthMethodType, msg.Id); err != nil {
+		return nil, err
 	}
 	p, tokenID, _, err := k.ownedPKP(ctx, msg.Owner, msg.TokenId)
 	if err != nil {
@@ -568,8 +568,8 @@ func (k msgServer) RemoveAuthMethodScope(ctx context.Context, msg *types.MsgRemo
 func (k msgServer) changeAuthMethodScope(ctx context.Context, owner, tokenIDHex string, typ uint64, id string,
 	change func([]types.Scope) ([]types.Scope, error),
 ) (*types.MsgAuthMethodScopeResponse, error) {
-	if typ == 0 || len(types.AuthMethodIDBytes(id)) == 0 {
-		return nil, errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required")
+	if err := types.ValidateAuthMethodRef(typ, id); err != nil {
+		return nil, err
 	}
 	p, tokenID, _, err := k.ownedPKP(ctx, owner, tokenIDHex)
 	if err != nil {

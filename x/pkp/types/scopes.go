@@ -62,6 +62,15 @@ func AuthMethodIDBytes(id string) []byte {
 	return []byte(id)
 }
 
+// ValidateAuthMethodRef checks the (type, id) a message or query names an
+// auth method by: both are required, and "0x" is an empty id.
+func ValidateAuthMethodRef(authMethodType uint64, id string) error {
+	if authMethodType == 0 || len(AuthMethodIDBytes(id)) == 0 {
+		return errorsmod.Wrap(ErrInvalidAuthMethod, "auth method type and id are required")
+	}
+	return nil
+}
+
 // AuthMethodKey identifies an auth method exactly as Lit's PKPPermissions
 // contract does (getAuthMethodId):
 // keccak256(abi.encode(uint256 authMethodType, bytes id)), i.e. keccak256
