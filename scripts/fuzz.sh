@@ -30,6 +30,7 @@ TARGETS=(
 	"./x/pkp/types       FuzzParseEthAddress"
 	"./x/pkp/types       FuzzNormalizeScopes"
 	"./x/pkp/types       FuzzAuthMethodValidate"
+	"./x/pkp/types       FuzzVerifyWebAuthn"
 	"./x/pkp/keeper      FuzzPKPMsgs"
 	"./x/tss/types       FuzzParseDigest"
 	"./x/tss/types       FuzzNormalizeSignature"

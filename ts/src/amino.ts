@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { AminoConverter, AminoConverters, AminoTypes, createDefaultAminoConverters } from "@cosmjs/stargate";
 
 import { typeUrls } from "./registry";
@@ -9,7 +10,8 @@ import { typeUrls } from "./registry";
  * message is left out (empty strings, 0, false, empty lists) unless the
  * proto marks it amino.dont_omitempty; a sub-message is written when it is
  * present in the encoding (even as {}), never wrapped in {type, value};
- * uint64/int64 are decimal strings, uint32/int32 and enums JSON numbers; a
+ * uint64/int64 are decimal strings, uint32/int32 and enums JSON numbers,
+ * bytes standard base64 (with padding); a
  * cosmos.Int (Coin.amount) is always written, "0" when empty. The top-level
  * message is {type: <amino.name>, value: ...}; names are the Msgs'
  * (amino.name) options, which x/<module>/types/codec.go registers.
@@ -25,6 +27,7 @@ type Kind =
   | "uint64"
   | "number" // uint32, int32 and enums
   | "bool"
+  | "bytes"
   | "cosmosInt" // (cosmos_proto.scalar) = "cosmos.Int" with amino.dont_omitempty
   | { readonly repeated: Kind }
   // keep: gogoproto.nullable=false or amino.dont_omitempty, so always written
@@ -49,11 +52,22 @@ const permittedAddress: Schema = [
   ["address", "address", "string"],
   ["scopes", "scopes", enumList],
 ];
+const webAuthnSettings: Schema = [
+  ["rpId", "rp_id", "string"],
+  ["origins", "origins", { repeated: "string" }],
+  ["requireUserVerification", "require_user_verification", "bool"],
+];
 const authMethod: Schema = [
   ["authMethodType", "auth_method_type", "uint64"],
   ["id", "id", "string"],
   ["userPubkey", "user_pubkey", "string"],
   ["scopes", "scopes", enumList],
+  ["webauthn", "webauthn", { message: webAuthnSettings, keep: false }],
+];
+const webAuthnAssertion: Schema = [
+  ["authenticatorData", "authenticator_data", "bytes"],
+  ["clientDataJson", "client_data_json", "bytes"],
+  ["signature", "signature", "bytes"],
 ];
 
 const pkpParams: Schema = [["mintFee", "mint_fee", keepCoin]];
@@ -151,6 +165,19 @@ const msgs: ReadonlyArray<readonly [string, string, Schema]> = [
     "lit/pkp/MsgRemoveAuthMethodScope",
     [owner, tokenId, ["authMethodType", "auth_method_type", "uint64"], ["id", "id", "string"], ["scope", "scope", "number"]],
   ],
+  [
+    typeUrls.MsgSignWithAuthMethod,
+    "lit/pkp/MsgSignWithAuthMethod",
+    [
+      ["submitter", "submitter", "string"],
+      tokenId,
+      ["authMethodType", "auth_method_type", "uint64"],
+      ["id", "id", "string"],
+      ["digest", "digest", "string"],
+      ["message", "message", "bytes"],
+      ["webauthn", "webauthn", { message: webAuthnAssertion, keep: false }],
+    ],
+  ],
   [typeUrls.PkpMsgUpdateParams, "lit/x/pkp/MsgUpdateParams", [authority, ["params", "params", { message: pkpParams, keep: true }]]],
   [
     typeUrls.MsgSign,
@@ -202,6 +229,8 @@ function valueToAmino(kind: Kind, v: any): unknown {
       return v ? Number(v) : undefined;
     case "bool":
       return v ? true : undefined;
+    case "bytes":
+      return v && v.length > 0 ? toBase64(v) : undefined;
     case "cosmosInt":
       return v ? String(v) : "0";
   }
@@ -218,6 +247,8 @@ function zeroAmino(kind: Kind): unknown {
       return 0;
     case "bool":
       return false;
+    case "bytes":
+      return "";
     default:
       return {};
   }
@@ -247,6 +278,8 @@ function valueFromAmino(kind: Kind, v: any): unknown {
       return Number(v ?? 0);
     case "bool":
       return Boolean(v);
+    case "bytes":
+      return v ? fromBase64(v) : new Uint8Array();
     case "cosmosInt":
       return v === undefined || v === null ? "0" : String(v);
   }

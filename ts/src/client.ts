@@ -24,7 +24,7 @@ import { QueryClientImpl as ActionsQueryClient } from "./generated/lit/actions/v
 import { MsgExecuteActionResponse, MsgUploadActionResponse } from "./generated/lit/actions/v1/tx";
 import { AuthMethod, PermittedAction, PermittedAddress } from "./generated/lit/pkp/v1/pkp";
 import { QueryClientImpl as PkpQueryClient } from "./generated/lit/pkp/v1/query";
-import { MsgMintResponse } from "./generated/lit/pkp/v1/tx";
+import { MsgMintResponse, MsgSignWithAuthMethodResponse, WebAuthnAssertion } from "./generated/lit/pkp/v1/tx";
 import { QueryClientImpl as TssQueryClient } from "./generated/lit/tss/v1/query";
 import { MsgSignResponse } from "./generated/lit/tss/v1/tx";
 import { Signature, SignatureStatus } from "./generated/lit/tss/v1/tss";
@@ -338,6 +338,40 @@ export class LitClient extends SigningStargateClient {
     const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgSign, value: { requester: sender, tokenId, digest: digestHex(digest) } }], fee);
     const { signatureId } = response(tx, typeUrls.MsgSign + "Response", (b) => MsgSignResponse.decode(b));
     return { signatureId, tx };
+  }
+
+  /**
+   * Submits a signing request that a PKP's WebAuthn auth method authorised
+   * (x/pkp MsgSignWithAuthMethod): sender only relays it and pays the sign
+   * fee. The request is either a 32-byte digest (scope sign-anything) or an
+   * EIP-191 message (scope personal-sign; the chain hashes it). The
+   * assertion must be over the challenge of lit.pkp.WebAuthnChallenge for
+   * that digest (for a message, ethers' hashMessage of it).
+   */
+  async signWithAuthMethod(
+    sender: string,
+    req: {
+      readonly tokenId: string;
+      readonly authMethodType: bigint;
+      readonly id: string;
+      readonly digest?: string | Uint8Array;
+      readonly message?: Uint8Array;
+      readonly webauthn: WebAuthnAssertion;
+    },
+    fee?: Fee,
+  ): Promise<{ signatureId: bigint; digest: string; tx: DeliverTxResponse }> {
+    const value = {
+      submitter: sender,
+      tokenId: req.tokenId,
+      authMethodType: req.authMethodType,
+      id: req.id,
+      digest: req.digest === undefined ? "" : digestHex(req.digest),
+      message: req.message ?? new Uint8Array(),
+      webauthn: req.webauthn,
+    };
+    const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgSignWithAuthMethod, value }], fee);
+    const r = response(tx, typeUrls.MsgSignWithAuthMethod + "Response", (b) => MsgSignWithAuthMethodResponse.decode(b));
+    return { signatureId: r.signatureId, digest: r.digest, tx };
   }
 
   /**

@@ -38,8 +38,8 @@ async function scenario(acc: Account): Promise<void> {
   assert.deepEqual(
     [...perms.authMethods].sort((a, b) => (a.authMethodType < b.authMethodType ? -1 : 1)),
     [
-      { authMethodType: 1n, id: "0xabc", userPubkey: "", scopes: [Scope.SCOPE_SIGN_ANYTHING] },
-      { authMethodType: bigType, id: "google:42", userPubkey: "0x02ab", scopes: [Scope.SCOPE_PERSONAL_SIGN] },
+      { authMethodType: 1n, id: "0xabc", userPubkey: "", scopes: [Scope.SCOPE_SIGN_ANYTHING], webauthn: undefined },
+      { authMethodType: bigType, id: "google:42", userPubkey: "0x02ab", scopes: [Scope.SCOPE_PERSONAL_SIGN], webauthn: undefined },
     ],
   );
 
@@ -73,8 +73,8 @@ async function scenario(acc: Account): Promise<void> {
   assert.deepEqual(
     [...perms.authMethods].sort((a, b) => (a.authMethodType < b.authMethodType ? -1 : 1)),
     [
-      { authMethodType: 6n, id: "jwt:sub", userPubkey: "", scopes: [Scope.SCOPE_SIGN_ANYTHING, Scope.SCOPE_PERSONAL_SIGN] },
-      { authMethodType: bigType, id: "google:42", userPubkey: "0x02ab", scopes: [Scope.SCOPE_PERSONAL_SIGN] },
+      { authMethodType: 6n, id: "jwt:sub", userPubkey: "", scopes: [Scope.SCOPE_SIGN_ANYTHING, Scope.SCOPE_PERSONAL_SIGN], webauthn: undefined },
+      { authMethodType: bigType, id: "google:42", userPubkey: "0x02ab", scopes: [Scope.SCOPE_PERSONAL_SIGN], webauthn: undefined },
     ],
   );
 

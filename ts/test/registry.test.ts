@@ -105,10 +105,22 @@ test("amino round trip keeps every field of every Msg", () => {
     [typeUrls.MsgRemovePermittedAction]: { owner: "lit1a", tokenId: "0x01", actionCid: "QmA" },
     [typeUrls.MsgAddPermittedAddress]: { owner: "lit1a", tokenId: "0x01", address: "lit1b", scopes: [2] },
     [typeUrls.MsgRemovePermittedAddress]: { owner: "lit1a", tokenId: "0x01", address: "lit1b" },
-    [typeUrls.MsgAddAuthMethod]: { owner: "lit1a", tokenId: "0x01", authMethod: { authMethodType: 2n ** 64n - 1n, id: "i", userPubkey: "p", scopes: [1, 2] } },
+    [typeUrls.MsgAddAuthMethod]: {
+      owner: "lit1a",
+      tokenId: "0x01",
+      authMethod: {
+        authMethodType: 3n, id: "0x02", userPubkey: "0xa5", scopes: [1, 2],
+        webauthn: { rpId: "wallet.example", origins: ["https://wallet.example", "https://a.wallet.example"], requireUserVerification: true },
+      },
+    },
     [typeUrls.MsgRemoveAuthMethod]: { owner: "lit1a", tokenId: "0x01", authMethodType: 9n, id: "i" },
     [typeUrls.MsgAddAuthMethodScope]: { owner: "lit1a", tokenId: "0x01", authMethodType: 9n, id: "i", scope: 2 },
     [typeUrls.MsgRemoveAuthMethodScope]: { owner: "lit1a", tokenId: "0x01", authMethodType: 2n ** 64n - 1n, id: "0xab", scope: 1 },
+    [typeUrls.MsgSignWithAuthMethod]: {
+      submitter: "lit1a", tokenId: "0x01", authMethodType: 3n, id: "0x02", digest: "0x" + "cd".repeat(32),
+      message: new Uint8Array([0x19, 0, 0xff]),
+      webauthn: { authenticatorData: new Uint8Array(37).fill(7), clientDataJson: new TextEncoder().encode('{"type":"webauthn.get"}'), signature: new Uint8Array([0x30, 2]) },
+    },
     [typeUrls.PkpMsgUpdateParams]: { authority: "lit1g", params: { mintFee: coin } },
     [typeUrls.MsgSign]: { requester: "lit1a", tokenId: "0x01", digest: "0x" + "ab".repeat(32) },
     [typeUrls.TssMsgUpdateParams]: {

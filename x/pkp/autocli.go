@@ -47,13 +47,30 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "RemovePermittedAddress", Use: "remove-permitted-address [token-id] [address]", Short: "Revoke an account's right to sign with a PKP", PositionalArgs: pos("token_id", "address")},
 				{
 					RpcMethod: "AddAuthMethod", Use: "add-auth-method [token-id] [auth-method-json]",
-					Short:          "Let an auth method (Lit type number + id) sign with a PKP",
-					Long:           `Example: litd tx pkp add-auth-method 0x... '{"auth_method_type":5,"id":"0xabc","user_pubkey":"","scopes":[1]}'`,
+					Short: "Let an auth method (Lit type number + id) sign with a PKP",
+					Long: `Example: litd tx pkp add-auth-method 0x... '{"auth_method_type":5,"id":"0xabc","user_pubkey":"","scopes":[1]}'` + "\n" +
+						"A WebAuthn passkey (type 3) that may authorise signatures (sign-with-auth-method) also needs its COSE public key " +
+						"and the web origins it is used from:\n" +
+						`  '{"auth_method_type":3,"id":"0x<keccak256(rawId:lit)>","user_pubkey":"0xa501...","scopes":[2],` +
+						`"webauthn":{"rp_id":"wallet.example","origins":["https://wallet.example"],"require_user_verification":true}}'`,
 					PositionalArgs: pos("token_id", "auth_method"),
 				},
 				{RpcMethod: "RemoveAuthMethod", Use: "remove-auth-method [token-id] [auth-method-type] [id]", Short: "Revoke an auth method", PositionalArgs: pos("token_id", "auth_method_type", "id")},
 				{RpcMethod: "AddAuthMethodScope", Use: "add-auth-method-scope [token-id] [auth-method-type] [id] [scope]", Short: "Give a permitted auth method one more scope (SCOPE_SIGN_ANYTHING or SCOPE_PERSONAL_SIGN)", PositionalArgs: pos("token_id", "auth_method_type", "id", "scope")},
 				{RpcMethod: "RemoveAuthMethodScope", Use: "remove-auth-method-scope [token-id] [auth-method-type] [id] [scope]", Short: "Take a scope from a permitted auth method (not its last: remove the method instead)", PositionalArgs: pos("token_id", "auth_method_type", "id", "scope")},
+				{
+					RpcMethod: "SignWithAuthMethod", Use: "sign-with-auth-method [token-id] [auth-method-type] [id] [webauthn-assertion-json] (--digest 0x... | --message ...)",
+					Short: "Request a PKP signature authorised by an auth method's WebAuthn assertion; the sender only submits it and pays the sign fee",
+					Long: "The sender needs no permission on the PKP: the auth method's credential authorises the request. " +
+						"Get the challenge with `litd q pkp webauthn-challenge [token-id] [type] [id] [digest]`, have the authenticator sign it " +
+						"(navigator.credentials.get with that challenge), then pass its response as JSON with base64 or base64url fields:\n" +
+						`  '{"authenticator_data":"SZYN5Y...","client_data_json":"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii...","signature":"MEUCIQ..."}'` + "\n" +
+						"--digest 0x<64 hex> is signed as it is (needs scope sign-anything). --message is an EIP-191 personal_sign message, which " +
+						"the chain hashes itself (scope personal-sign or sign-anything); it takes a file path, hex (no 0x) or base64, so pass text " +
+						"as a file: --message <(printf 'hello'). The result's signature_id (also in EventSignedWithAuthMethod) is the x/tss " +
+						"request: `litd q tss signature [id]` gives r, s, v once signed.",
+					PositionalArgs: pos("token_id", "auth_method_type", "id", "webauthn"),
+				},
 				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
 			},
 		},
@@ -73,6 +90,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "IsPermittedAddress", Use: "is-permitted-address [token-id] [address]", Short: "Tell whether an account may sign with a PKP (the owner always may)", PositionalArgs: pos("token_id", "address")},
 				{RpcMethod: "IsPermittedAuthMethod", Use: "is-permitted-auth-method [token-id] [auth-method-type] [id]", Short: "Tell whether an auth method may act for a PKP, and with which scopes", PositionalArgs: pos("token_id", "auth_method_type", "id")},
 				{RpcMethod: "UserPubkeyForAuthMethod", Use: "user-pubkey-for-auth-method [token-id] [auth-method-type] [id]", Short: "Show the user_pubkey a PKP stores with one of its auth methods", PositionalArgs: pos("token_id", "auth_method_type", "id")},
+				{
+					RpcMethod: "WebAuthnChallenge", Use: "webauthn-challenge [token-id] [auth-method-type] [id] [digest]",
+					Short:          "Show the challenge a WebAuthn auth method must sign for its next request to sign digest (0x-hex; for a message, its EIP-191 hash)",
+					PositionalArgs: pos("token_id", "auth_method_type", "id", "digest"),
+				},
 				{RpcMethod: "Provenance", Use: "provenance [token-id]", Short: "Was this PKP minted by Mint/Grant/Burn, and which single action may sign with it?", PositionalArgs: pos("token_id")},
 			},
 		},

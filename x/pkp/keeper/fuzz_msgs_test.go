@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,15 +19,16 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/testutil/fuzzmsg"
+	"github.com/litprotocol/litd/testutil/softauthn"
 	"github.com/litprotocol/litd/x/pkp/keeper"
 	"github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
 // FuzzPKPMsgs feeds every x/pkp Msg to the real message server, on the
-// world of the keeper tests (creator's PKP with an action, an address and an
-// auth method; a burned one; a Mint/Grant/Burn one; other's PKP; an active
-// root key), and checks:
+// world of the keeper tests (creator's PKP with an action, an address, an
+// auth method and a WebAuthn passkey; a burned one; a Mint/Grant/Burn one;
+// other's PKP; an active root key), and checks:
 //
 //  1. no panic;
 //  2. a failing handler returns a registered x/pkp error (never ABCI code 1,
@@ -34,10 +36,11 @@ import (
 //  3. after a success the exported genesis validates, every index matches its
 //     records, mint fees are conserved, and the message was authorized by the
 //     state before it (owner messages come from the owner of an unburned PKP,
-//     params from the authority).
+//     params from the authority, signing requests from a WebAuthn auth
+//     method of the PKP with a scope for them, advancing its nonce).
 //
-// Input: two steps (sel, msg). (sel & 0x7f) % 12 picks the Msg type in
-// pkpFuzzKinds order (11: no message) and msg is its protobuf encoding; the
+// Input: two steps (sel, msg). (sel & 0x7f) % 15 picks the Msg type in
+// pkpFuzzKinds order (14: no message) and msg is its protobuf encoding; the
 // top bit of sel1 first takes the root key out of service (KEYGEN). Any
 // string field of exactly two bytes "$<b>" is replaced by the value of
 // pkpFuzzSymNames[b % len]: addresses, token ids and CIDs of the world, so
@@ -81,6 +84,7 @@ var pkpFuzzKinds = fuzzmsg.Kinds{
 	func() sdk.Msg { return &types.MsgRemoveAuthMethod{} },
 	func() sdk.Msg { return &types.MsgAddAuthMethodScope{} },
 	func() sdk.Msg { return &types.MsgRemoveAuthMethodScope{} },
+	func() sdk.Msg { return &types.MsgSignWithAuthMethod{} },
 	func() sdk.Msg { return &types.MsgUpdateParams{} },
 }
 
@@ -112,6 +116,8 @@ func (e *pkpFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, err
 		return msgs.AddAuthMethodScope(ctx, m)
 	case *types.MsgRemoveAuthMethodScope:
 		return msgs.RemoveAuthMethodScope(ctx, m)
+	case *types.MsgSignWithAuthMethod:
+		return msgs.SignWithAuthMethod(ctx, m)
 	case *types.MsgUpdateParams:
 		return msgs.UpdateParams(ctx, m)
 	}
@@ -125,7 +131,14 @@ var pkpFuzzSymNames = fuzzmsg.Symbols{
 	"creator", "other", "poor", "recipient", "addrP", "addrQ", "gov", "CREATOR", "ADDRP", "cosmos", "lit32", "",
 	"tok", "burned", "mgb", "otherTok", "next", "unknownTok", "TOK", "0Xtok", "shortTok",
 	"cidA", "cidB", "cidC", "badCID", "longCID",
-	"am1", "am2", "long",
+	"am1", "am2", "long", "passkey",
+}
+
+// fuzzPasskey is the WebAuthn credential permitted (sign-anything) on the
+// world's tok.
+func fuzzPasskey() (*softauthn.Authenticator, types.AuthMethod) {
+	a := softauthn.New("wallet.example", "fuzz passkey")
+	return a, a.AuthMethod([]string{webOrigin}, types.SCOPE_SIGN_ANYTHING)
 }
 
 // ---------------------------------------------------------------- environment
@@ -145,6 +158,9 @@ func pkpFuzzEnv(t *testing.T) *pkpFuzzWorld {
 	}
 	w := newWorld(t)
 	otherTok := w.f.mint(t, &types.MsgMint{Creator: other, PermittedActions: []types.PermittedAction{{Cid: cidB, Scopes: sign}}}).TokenId
+	_, passkey := fuzzPasskey()
+	_, err := w.f.deliver(&types.MsgAddAuthMethod{Owner: creator, TokenId: w.tok, AuthMethod: passkey})
+	require.NoError(t, err)
 	next, err := w.f.k.NextKeyID.Peek(w.f.ctx)
 	require.NoError(t, err)
 	lit32, err := address.NewBech32Codec("lit").BytesToString(bytes.Repeat([]byte{9}, 32))
@@ -157,7 +173,7 @@ func pkpFuzzEnv(t *testing.T) *pkpFuzzWorld {
 		"next":       types.FormatTokenID(types.TokenIDFromPubkey(childPubkey(next))),
 		"unknownTok": unknownTok, "TOK": strings.ToUpper(w.tok[2:]), "0Xtok": "0X" + w.tok[2:], "shortTok": w.tok[:64],
 		"cidA": cidA, "cidB": cidB, "cidC": testCID("action c"), "badCID": "Qm123", "longCID": strings.Repeat("Qm", 65),
-		"am1": am1.Id, "am2": am2.Id, "long": strings.Repeat("x", types.MaxAuthMethodFieldLength+1),
+		"am1": am1.Id, "am2": am2.Id, "long": strings.Repeat("x", types.MaxAuthMethodFieldLength+1), "passkey": passkey.Id,
 	}
 	e := &pkpFuzzWorld{w: w, syms: pkpFuzzSymNames.Values(t, vals), balances: maps.Clone(w.f.bank.balances), modules: maps.Clone(w.f.bank.modules)}
 	pkpFuzzCached = e
@@ -185,7 +201,9 @@ func (e *pkpFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 	pre, err := k.ExportGenesis(run)
 	require.NoError(t, err)
 
-	res, err := fuzzmsg.Deliver(t, f.ctx, run, msg, e.deliver, types.ModuleName)
+	// x/tss refuses signing requests with its own errors (no root key, fee,
+	// queue caps).
+	res, err := fuzzmsg.Deliver(t, f.ctx, run, msg, e.deliver, types.ModuleName, tsstypes.ModuleName)
 	if err != nil {
 		require.Equal(t, balances, f.bank.balances, "%T failed (%v) but moved coins", msg, err)
 		require.Equal(t, modules, f.bank.modules, "%T failed (%v) but moved coins", msg, err)
@@ -227,6 +245,33 @@ func (e *pkpFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 	case *types.MsgUpdateParams:
 		require.Equal(t, gov.String(), m.Authority)
 		require.Equal(t, m.Params, post.Params)
+	case *types.MsgSignWithAuthMethod:
+		// Authorised by a WebAuthn auth method the PKP had before, with a
+		// scope for the request; its nonce went up by one; the submitter paid.
+		tok := types.FormatTokenID(must(types.ParseTokenID(m.TokenId)))
+		key := types.AuthMethodKey(m.AuthMethodType, m.Id)
+		i := slices.IndexFunc(pre.AuthMethods, func(a types.GenesisAuthMethod) bool {
+			return a.TokenId == tok && bytes.Equal(types.AuthMethodKey(a.AuthMethod.AuthMethodType, a.AuthMethod.Id), key)
+		})
+		require.GreaterOrEqual(t, i, 0, "signed for an auth method %d/%s not on %s", m.AuthMethodType, m.Id, tok)
+		am := pre.AuthMethods[i].AuthMethod
+		require.NotNil(t, am.Webauthn)
+		if m.Digest != "" {
+			require.Contains(t, am.Scopes, types.SCOPE_SIGN_ANYTHING, "a raw digest without sign-anything")
+		}
+		nonce := func(gs *types.GenesisState) uint64 {
+			for _, c := range gs.AuthMethodCounters {
+				if c.TokenId == tok && bytes.Equal(types.AuthMethodKey(c.Counter.AuthMethodType, c.Counter.Id), key) {
+					return c.Counter.Nonce
+				}
+			}
+			return 0
+		}
+		require.Equal(t, nonce(pre)+1, nonce(post))
+		fee := tsstypes.DefaultParams().SignFee
+		submitter := canon(m.Submitter)
+		require.True(t, balances[submitter].Equal(f.bank.balances[submitter].Add(fee)), "sign fee %s not paid by %s", fee, submitter)
+		require.NotZero(t, res.(*types.MsgSignWithAuthMethodResponse).SignatureId)
 	case interface {
 		GetOwner() string
 		GetTokenId() string
@@ -304,6 +349,10 @@ func pkpFuzzInvariants(t *testing.T, k keeper.Keeper, ctx sdk.Context) {
 	}))
 	require.Equal(t, wantAuth, gotAuth, "auth method index")
 
+	require.NoError(t, k.AuthMethodCounters.Walk(ctx, nil, func(key collections.Pair[[]byte, []byte], c types.AuthMethodCounter) (bool, error) {
+		require.Equal(t, types.AuthMethodKey(c.AuthMethodType, c.Id), key.K2(), "auth method counter stored under another key")
+		return false, nil
+	}))
 	require.NoError(t, k.PermittedActions.Walk(ctx, nil, func(key collections.Pair[[]byte, string], a types.PermittedAction) (bool, error) {
 		require.Equal(t, key.K2(), a.Cid, "permitted action stored under another cid")
 		return false, nil
@@ -377,6 +426,30 @@ func pkpFuzzSeeds() *fuzzmsg.Seeds {
 	one(&types.MsgAddAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethod: am(1, r("long"), 1)})
 	one(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 2, Id: r("am1")})
 	one(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 0, Id: r("am1")})
+
+	// Signing with the passkey: a valid request (tok is key id 1 of the
+	// world's root key), then it replayed, and wrong ones.
+	passkey, passkeyAM := fuzzPasskey()
+	tok := types.TokenIDFromPubkey(childPubkey(1))
+	digest := bytes.Repeat([]byte{0xd1}, 32)
+	challenge := types.WebAuthnChallenge(testChainID, tok, types.AuthMethodKey(passkeyAM.AuthMethodType, passkeyAM.Id), digest, 0)
+	signReq := &types.MsgSignWithAuthMethod{Submitter: r("other"), TokenId: r("tok"), AuthMethodType: 3, Id: r("passkey"),
+		Digest: "0x" + hex.EncodeToString(digest), Webauthn: passkey.Assert(challenge, webOrigin)}
+	withReq := func(change func(*types.MsgSignWithAuthMethod)) *types.MsgSignWithAuthMethod {
+		c := proto.Clone(signReq).(*types.MsgSignWithAuthMethod)
+		change(c)
+		return c
+	}
+	one(signReq)
+	two(signReq, signReq)
+	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.Submitter = r("recipient") }))
+	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.Digest, m.Message = "", []byte("hello world") }))
+	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.Webauthn = passkey.Assert(challenge, "https://evil.example") }))
+	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.AuthMethodType, m.Id = 1, r("am1") }))
+	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.TokenId = r("burned") }))
+	two(&types.MsgRemoveAuthMethodScope{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 3, Id: r("passkey"), Scope: types.SCOPE_SIGN_ANYTHING}, signReq)
+	two(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 3, Id: r("passkey")}, signReq)
+	two(&types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("other")}, signReq)
 
 	// Params.
 	one(&types.MsgUpdateParams{Authority: r("gov"), Params: params})

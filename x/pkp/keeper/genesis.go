@@ -73,6 +73,16 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	for _, c := range gs.AuthMethodCounters {
+		tokenID, err := types.ParseTokenID(c.TokenId)
+		if err != nil {
+			return err
+		}
+		key := collections.Join(tokenID, types.AuthMethodKey(c.Counter.AuthMethodType, c.Counter.Id))
+		if err := k.AuthMethodCounters.Set(ctx, key, c.Counter); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -110,6 +120,13 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	err = k.AuthMethods.Walk(ctx, nil, func(key collections.Pair[[]byte, []byte], a types.AuthMethod) (bool, error) {
 		gs.AuthMethods = append(gs.AuthMethods, types.GenesisAuthMethod{TokenId: types.FormatTokenID(key.K1()), AuthMethod: a})
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = k.AuthMethodCounters.Walk(ctx, nil, func(key collections.Pair[[]byte, []byte], c types.AuthMethodCounter) (bool, error) {
+		gs.AuthMethodCounters = append(gs.AuthMethodCounters, types.GenesisAuthMethodCounter{TokenId: types.FormatTokenID(key.K1()), Counter: c})
 		return false, nil
 	})
 	return gs, err

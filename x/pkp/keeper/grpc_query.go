@@ -37,7 +37,8 @@ func grpcError(err error) error {
 		return status.Error(codes.NotFound, err.Error())
 	case errors.Is(err, types.ErrInvalidTokenID), errors.Is(err, types.ErrInvalidPubkey),
 		errors.Is(err, types.ErrInvalidEthAddress), errors.Is(err, types.ErrInvalidCID),
-		errors.Is(err, types.ErrInvalidAddress), errors.Is(err, types.ErrInvalidAuthMethod):
+		errors.Is(err, types.ErrInvalidAddress), errors.Is(err, types.ErrInvalidAuthMethod),
+		errors.Is(err, types.ErrInvalidSignRequest):
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
 	return err

@@ -22,7 +22,7 @@ type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
 	bank         types.BankKeeper
-	keys         types.KeySource
+	tss          types.TSSKeeper
 	// feeCollector is the module account that receives mint fees.
 	feeCollector string
 	// authority may update params (the gov module account).
@@ -39,12 +39,15 @@ type Keeper struct {
 	AuthMethods  collections.Map[collections.Pair[[]byte, []byte], types.AuthMethod]
 	ByAuthMethod collections.KeySet[collections.Pair[[]byte, []byte]]
 	NextKeyID    collections.Sequence
+	// AuthMethodCounters is keyed like AuthMethods and kept when the auth
+	// method is removed.
+	AuthMethodCounters collections.Map[collections.Pair[[]byte, []byte], types.AuthMethodCounter]
 }
 
 // NewKeeper builds the x/pkp schema.
 func NewKeeper(
 	cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec,
-	bank types.BankKeeper, keys types.KeySource, feeCollector, authority string,
+	bank types.BankKeeper, tss types.TSSKeeper, feeCollector, authority string,
 ) Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(errorsmod.Wrapf(err, "invalid x/pkp authority %q", authority))
@@ -54,7 +57,7 @@ func NewKeeper(
 		cdc:          cdc,
 		addressCodec: addressCodec,
 		bank:         bank,
-		keys:         keys,
+		tss:          tss,
 		feeCollector: feeCollector,
 		authority:    authority,
 
@@ -71,6 +74,8 @@ func NewKeeper(
 		ByAuthMethod: collections.NewKeySet(sb, types.PKPsByAuthMethodKey, "pkps_by_auth_method",
 			collections.PairKeyCodec(collections.BytesKey, collections.BytesKey)),
 		NextKeyID: collections.NewSequence(sb, types.NextKeyIDKey, "next_key_id"),
+		AuthMethodCounters: collections.NewMap(sb, types.AuthMethodCountersKey, "auth_method_counters",
+			collections.PairKeyCodec(collections.BytesKey, collections.BytesKey), codec.CollValue[types.AuthMethodCounter](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

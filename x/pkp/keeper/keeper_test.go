@@ -52,6 +52,8 @@ var (
 	am1        = types.AuthMethod{AuthMethodType: 1, Id: "github:alice", UserPubkey: "0xab", Scopes: sign}
 	am2        = types.AuthMethod{AuthMethodType: 2, Id: "google:bob", Scopes: []types.Scope{types.SCOPE_PERSONAL_SIGN}}
 	unknownTok = "0x" + strings.Repeat("ee", 32)
+	// testChainID is the chain id WebAuthn challenges commit to in tests.
+	testChainID = "litd-test"
 
 	creator   = acc(1)
 	other     = acc(2)
@@ -156,13 +158,15 @@ func newFixture(t *testing.T, withRootKey bool) *fixture {
 	app.SetAddressPrefixes()
 	pkpKey, tssKey := storetypes.NewKVStoreKey(types.StoreKey), storetypes.NewKVStoreKey(tsstypes.StoreKey)
 	ctx := testutil.DefaultContextWithKeys(map[string]*storetypes.KVStoreKey{types.StoreKey: pkpKey, tsstypes.StoreKey: tssKey}, nil, nil).
-		WithBlockHeight(42).WithEventManager(sdk.NewEventManager())
+		WithBlockHeight(42).WithEventManager(sdk.NewEventManager()).WithChainID(testChainID)
 	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
+	bank := &fakeBank{balances: map[string]sdk.Coins{creator: ulit(10_000_000), other: ulit(10_000_000), poor: ulit(999_999)}, modules: map[string]sdk.Coins{}}
 	f := &fixture{
 		ctx: ctx,
-		// x/tss's staking keeper is only used for DKG and signing, not derivation.
-		tss:   tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(tssKey), address.NewBech32Codec("lit"), nil, nil, "fee_collector", gov.String()),
-		bank:  &fakeBank{balances: map[string]sdk.Coins{creator: ulit(10_000_000), other: ulit(10_000_000), poor: ulit(999_999)}, modules: map[string]sdk.Coins{}},
+		// x/tss's staking keeper is only used for DKG and signing, not
+		// derivation or signing requests; it charges the sign fee to bank.
+		tss:   tsskeeper.NewKeeper(cdc, runtime.NewKVStoreService(tssKey), address.NewBech32Codec("lit"), nil, bank, "fee_collector", gov.String()),
+		bank:  bank,
 		store: runtime.NewKVStoreService(pkpKey),
 		sets:  new([][]byte),
 	}

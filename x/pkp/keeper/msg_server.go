@@ -102,7 +102,7 @@ func (k Keeper) newPKP(ctx context.Context) (types.PKP, []byte, error) {
 	if err != nil {
 		return types.PKP{}, nil, err
 	}
-	raw, err := k.keys.DerivePubkey(ctx, keyID)
+	raw, err := k.tss.DerivePubkey(ctx, keyID)
 	if err != nil {
 		return types.PKP{}, nil, errorsmod.Wrap(types.ErrRootKeyNotReady, err.Error())
 	}

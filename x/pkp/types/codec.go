@@ -21,6 +21,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgRemoveAuthMethod{}, "lit/pkp/MsgRemoveAuthMethod", nil)
 	cdc.RegisterConcrete(&MsgAddAuthMethodScope{}, "lit/pkp/MsgAddAuthMethodScope", nil)
 	cdc.RegisterConcrete(&MsgRemoveAuthMethodScope{}, "lit/pkp/MsgRemoveAuthMethodScope", nil)
+	cdc.RegisterConcrete(&MsgSignWithAuthMethod{}, "lit/pkp/MsgSignWithAuthMethod", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "lit/x/pkp/MsgUpdateParams", nil)
 	cdc.RegisterConcrete(&Params{}, "lit/x/pkp/Params", nil)
 }
@@ -40,6 +41,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRemoveAuthMethod{},
 		&MsgAddAuthMethodScope{},
 		&MsgRemoveAuthMethodScope{},
+		&MsgSignWithAuthMethod{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -2,6 +2,7 @@ package types
 
 import (
 	"encoding/hex"
+	"strconv"
 	"strings"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -113,4 +114,20 @@ func ParseEthAddress(s string) ([]byte, error) {
 func AccAddress(pk *secp256k1.PublicKey) sdk.AccAddress {
 	cosmosPK := &cosmossecp256k1.PubKey{Key: pk.SerializeCompressed()}
 	return sdk.AccAddress(cosmosPK.Address())
+}
+
+// ParseDigest parses a 32-byte digest to sign: 0x and 64 hex digits, any case.
+func ParseDigest(s string) ([]byte, error) {
+	bz, err := decodeHex(s)
+	if err != nil || len(bz) != 32 || !strings.HasPrefix(strings.ToLower(s), "0x") {
+		return nil, errorsmod.Wrapf(ErrInvalidSignRequest, "digest %q: want 0x and 64 hex digits", s)
+	}
+	return bz, nil
+}
+
+// PersonalMessageDigest is the EIP-191 (version 0x45) hash that
+// personal_sign signs, as ethers' hashMessage computes it:
+// keccak256("\x19Ethereum Signed Message:\n" ‖ decimal len(msg) ‖ msg).
+func PersonalMessageDigest(msg []byte) []byte {
+	return Keccak256([]byte("\x19Ethereum Signed Message:\n"+strconv.Itoa(len(msg))), msg)
 }

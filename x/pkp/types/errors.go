@@ -22,4 +22,7 @@ var (
 	ErrInvalidAddress      = errorsmod.Register(ModuleName, 17, "invalid address")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 18, "invalid genesis")
 	ErrTooManyPermissions  = errorsmod.Register(ModuleName, 19, "too many permissions in one message")
+	ErrInvalidAssertion    = errorsmod.Register(ModuleName, 20, "webauthn assertion refused")
+	ErrScopeNotPermitted   = errorsmod.Register(ModuleName, 21, "the auth method's scopes do not permit this request")
+	ErrInvalidSignRequest  = errorsmod.Register(ModuleName, 22, "invalid sign request")
 )

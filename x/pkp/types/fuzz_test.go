@@ -2,7 +2,10 @@ package types_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"slices"
@@ -12,12 +15,13 @@ import (
 	"github.com/cosmos/btcutil/base58"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
+	"github.com/litprotocol/litd/testutil/softauthn"
 	"github.com/litprotocol/litd/x/pkp/types"
 )
 
 // Fuzz targets for the parsers and validators that take user input in
 // x/pkp messages (CIDs, token ids, public keys, Ethereum addresses, scopes,
-// auth methods). The seeds below are also committed under
+// auth methods, WebAuthn assertions). The seeds below are also committed under
 // testdata/fuzz/<FuzzName>/.
 //
 //	go test -run '^$' -fuzz '^FuzzValidateCID$' -fuzztime 60s ./x/pkp/types
@@ -366,6 +370,46 @@ func FuzzAuthMethodValidate(f *testing.F) {
 		}
 		if k := types.AuthMethodKey(typ, id); len(k) != 32 {
 			t.Fatalf("AuthMethodKey is %d bytes", len(k))
+		}
+	})
+}
+
+// FuzzVerifyWebAuthn: arbitrary assertions never panic, are refused with
+// ErrInvalidAssertion, and an accepted one really is a valid assertion for
+// the challenge: its signature verifies, its client data names the
+// challenge and an allowed origin, and its sign count went up.
+func FuzzVerifyWebAuthn(f *testing.F) {
+	a := softauthn.New("wallet.example", "fuzz")
+	am := a.AuthMethod([]string{"https://wallet.example"}, types.SCOPE_SIGN_ANYTHING)
+	challenge := bytes.Repeat([]byte{7}, 32)
+	for _, as := range []*types.WebAuthnAssertion{
+		a.Assert(challenge, "https://wallet.example"),
+		a.Assert(challenge, "https://evil.example"),
+		a.Assert(bytes.Repeat([]byte{8}, 32), "https://wallet.example"),
+		a.Sign([]byte(`{"type":"webauthn.get"}`)),
+		{AuthenticatorData: make([]byte, 37), ClientDataJson: []byte("{}"), Signature: []byte{0x30, 0x00}},
+	} {
+		f.Add(as.AuthenticatorData, as.ClientDataJson, as.Signature, uint32(0))
+	}
+	f.Fuzz(func(t *testing.T, ad, cdj, sig []byte, last uint32) {
+		as := &types.WebAuthnAssertion{AuthenticatorData: ad, ClientDataJson: cdj, Signature: sig}
+		got, err := am.VerifyWebAuthn(as, challenge, last)
+		if err != nil {
+			if !errors.Is(err, types.ErrInvalidAssertion) {
+				t.Fatalf("error %v is not ErrInvalidAssertion", err)
+			}
+			return
+		}
+		cdHash := sha256.Sum256(cdj)
+		h := sha256.Sum256(slices.Concat(ad, cdHash[:]))
+		if !ecdsa.VerifyASN1(&a.Key.PublicKey, h[:], sig) {
+			t.Fatalf("accepted an assertion whose signature does not verify")
+		}
+		if !bytes.Contains(cdj, []byte(base64.RawURLEncoding.EncodeToString(challenge))) || !bytes.Contains(cdj, []byte("https://wallet.example")) {
+			t.Fatalf("accepted client data %q without the challenge or origin", cdj)
+		}
+		if got != binary.BigEndian.Uint32(ad[33:37]) || (got <= last && (got != 0 || last != 0)) || ad[32]&softauthn.FlagUP == 0 {
+			t.Fatalf("accepted sign count %d (last %d) or flags %x", got, last, ad[32])
 		}
 	})
 }

@@ -134,6 +134,25 @@ func (gs GenesisState) Validate() error {
 		}
 		authKeys = append(authKeys, k)
 	}
+	var counterKeys [][]byte
+	for _, c := range gs.AuthMethodCounters {
+		p, err := known(c.TokenId)
+		if err != nil {
+			return err
+		}
+		if p.MintGrantBurn {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s has an auth method counter", c.TokenId)
+		}
+		typ, id := c.Counter.AuthMethodType, c.Counter.Id
+		if typ == 0 || len(AuthMethodIDBytes(id)) == 0 || len(id) > MaxAuthMethodFieldLength {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "auth method counter %d/%q on %s: invalid auth method", typ, id, c.TokenId)
+		}
+		k := append([]byte(c.TokenId), AuthMethodKey(typ, id)...)
+		if slices.ContainsFunc(counterKeys, func(o []byte) bool { return bytes.Equal(o, k) }) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate auth method counter %d/%s on %s", typ, id, c.TokenId)
+		}
+		counterKeys = append(counterKeys, k)
+	}
 	for _, p := range gs.Pkps {
 		if p.MintGrantBurn && mgbActions[p.TokenId] != 1 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s must permit exactly one action", p.TokenId)

@@ -20,4 +20,5 @@ var (
 	AuthMethodsKey        = collections.NewPrefix(6)
 	PKPsByAuthMethodKey   = collections.NewPrefix(7)
 	NextKeyIDKey          = collections.NewPrefix(8)
+	AuthMethodCountersKey = collections.NewPrefix(9)
 )

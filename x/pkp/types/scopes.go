@@ -45,6 +45,14 @@ func (a *AuthMethod) Validate() error {
 	if err != nil {
 		return err
 	}
+	if a.Webauthn != nil {
+		if a.AuthMethodType != WebAuthnAuthMethodType {
+			return errorsmod.Wrapf(ErrInvalidAuthMethod, "webauthn settings are only for auth method type %d (WebAuthn)", WebAuthnAuthMethodType)
+		}
+		if err := a.Webauthn.Validate(a.UserPubkey); err != nil {
+			return err
+		}
+	}
 	a.Scopes = scopes
 	return nil
 }

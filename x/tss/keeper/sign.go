@@ -148,6 +148,17 @@ func (k Keeper) RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex
 	return k.requestSignature(ctx, tokenID, tokenIDHex, keyID, digest, requester, nil)
 }
 
+// RequestPaidSignature queues a signing request whose authorisation the
+// caller has checked (x/pkp: an auth method's assertion, requester
+// "auth_method:<Lit auth method id>") and charges payer (whoever submitted
+// it) the sign fee, as MsgSign charges its requester.
+func (k Keeper) RequestPaidSignature(ctx context.Context, tokenID []byte, tokenIDHex string, keyID uint64, digest, requester string, payer sdk.AccAddress) (uint64, error) {
+	if payer.Empty() {
+		return 0, errorsmod.Wrap(types.ErrInvalidAddress, "a paid signature request needs a payer")
+	}
+	return k.requestSignature(ctx, tokenID, tokenIDHex, keyID, digest, requester, payer)
+}
+
 // requestSignature checks the digest, the key set and the pending-request
 // caps, charges payer the sign fee (nobody if payer is nil) and only then
 // queues the request, so a refused request writes nothing.

@@ -81,6 +81,24 @@ export interface EventAuthMethodScopesChanged {
   scopes: Scope[];
 }
 
+/**
+ * EventSignedWithAuthMethod follows an accepted MsgSignWithAuthMethod; x/tss
+ * emits EventSignatureRequested for the same signature_id.
+ */
+export interface EventSignedWithAuthMethod {
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+  /** submitter sent the request and paid the sign fee. */
+  submitter: string;
+  signatureId: bigint;
+  /** digest is what the PKP signs (for a personal-sign message, its EIP-191 hash). */
+  digest: string;
+  /** nonce is the one the assertion's challenge committed to. */
+  nonce: bigint;
+  signCount: number;
+}
+
 export interface EventParamsUpdated {
   params?: Params | undefined;
 }
@@ -1257,6 +1275,225 @@ export const EventAuthMethodScopesChanged: MessageFns<EventAuthMethodScopesChang
       : 0n;
     message.id = object.id ?? "";
     message.scopes = object.scopes?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEventSignedWithAuthMethod(): EventSignedWithAuthMethod {
+  return {
+    tokenId: "",
+    authMethodType: 0n,
+    id: "",
+    submitter: "",
+    signatureId: 0n,
+    digest: "",
+    nonce: 0n,
+    signCount: 0,
+  };
+}
+
+export const EventSignedWithAuthMethod: MessageFns<EventSignedWithAuthMethod> = {
+  encode(message: EventSignedWithAuthMethod, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.submitter !== "") {
+      writer.uint32(34).string(message.submitter);
+    }
+    if (message.signatureId !== 0n) {
+      if (BigInt.asUintN(64, message.signatureId) !== message.signatureId) {
+        throw new globalThis.Error("value provided for field message.signatureId of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.signatureId);
+    }
+    if (message.digest !== "") {
+      writer.uint32(50).string(message.digest);
+    }
+    if (message.nonce !== 0n) {
+      if (BigInt.asUintN(64, message.nonce) !== message.nonce) {
+        throw new globalThis.Error("value provided for field message.nonce of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.nonce);
+    }
+    if (message.signCount !== 0) {
+      writer.uint32(64).uint32(message.signCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventSignedWithAuthMethod {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventSignedWithAuthMethod();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.submitter = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.signatureId = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.nonce = reader.uint64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.signCount = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventSignedWithAuthMethod {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      submitter: isSet(object.submitter) ? globalThis.String(object.submitter) : "",
+      signatureId: isSet(object.signatureId)
+        ? BigInt(object.signatureId)
+        : isSet(object.signature_id)
+        ? BigInt(object.signature_id)
+        : 0n,
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      nonce: isSet(object.nonce) ? BigInt(object.nonce) : 0n,
+      signCount: isSet(object.signCount)
+        ? globalThis.Number(object.signCount)
+        : isSet(object.sign_count)
+        ? globalThis.Number(object.sign_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: EventSignedWithAuthMethod): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.submitter !== "") {
+      obj.submitter = message.submitter;
+    }
+    if (message.signatureId !== 0n) {
+      obj.signatureId = message.signatureId.toString();
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.nonce !== 0n) {
+      obj.nonce = message.nonce.toString();
+    }
+    if (message.signCount !== 0) {
+      obj.signCount = Math.round(message.signCount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventSignedWithAuthMethod>): EventSignedWithAuthMethod {
+    return EventSignedWithAuthMethod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventSignedWithAuthMethod>): EventSignedWithAuthMethod {
+    const message = createBaseEventSignedWithAuthMethod();
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.submitter = object.submitter ?? "";
+    message.signatureId = (object.signatureId !== undefined && object.signatureId !== null)
+      ? BigInt(object.signatureId)
+      : 0n;
+    message.digest = object.digest ?? "";
+    message.nonce = (object.nonce !== undefined && object.nonce !== null) ? BigInt(object.nonce) : 0n;
+    message.signCount = object.signCount ?? 0;
     return message;
   },
 };

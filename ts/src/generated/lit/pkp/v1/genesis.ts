@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { AuthMethod, Params, PermittedAction, PermittedAddress, PKP } from "./pkp";
+import { AuthMethod, AuthMethodCounter, Params, PermittedAction, PermittedAddress, PKP } from "./pkp";
 
 export const protobufPackage = "lit.pkp.v1";
 
@@ -21,6 +21,7 @@ export interface GenesisState {
   authMethods: GenesisAuthMethod[];
   /** next_key_id is the key id the next minted PKP derives its key from. */
   nextKeyId: bigint;
+  authMethodCounters: GenesisAuthMethodCounter[];
 }
 
 export interface GenesisPermittedAction {
@@ -38,8 +39,21 @@ export interface GenesisAuthMethod {
   authMethod?: AuthMethod | undefined;
 }
 
+export interface GenesisAuthMethodCounter {
+  tokenId: string;
+  counter?: AuthMethodCounter | undefined;
+}
+
 function createBaseGenesisState(): GenesisState {
-  return { params: undefined, pkps: [], permittedActions: [], permittedAddresses: [], authMethods: [], nextKeyId: 0n };
+  return {
+    params: undefined,
+    pkps: [],
+    permittedActions: [],
+    permittedAddresses: [],
+    authMethods: [],
+    nextKeyId: 0n,
+    authMethodCounters: [],
+  };
 }
 
 export const GenesisState: MessageFns<GenesisState> = {
@@ -64,6 +78,9 @@ export const GenesisState: MessageFns<GenesisState> = {
         throw new globalThis.Error("value provided for field message.nextKeyId of type uint64 too large");
       }
       writer.uint32(48).uint64(message.nextKeyId);
+    }
+    for (const v of message.authMethodCounters) {
+      GenesisAuthMethodCounter.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -129,6 +146,14 @@ export const GenesisState: MessageFns<GenesisState> = {
             message.nextKeyId = reader.uint64() as bigint;
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.authMethodCounters.push(GenesisAuthMethodCounter.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -165,6 +190,11 @@ export const GenesisState: MessageFns<GenesisState> = {
         : isSet(object.next_key_id)
         ? BigInt(object.next_key_id)
         : 0n,
+      authMethodCounters: globalThis.Array.isArray(object?.authMethodCounters)
+        ? object.authMethodCounters.map((e: any) => GenesisAuthMethodCounter.fromJSON(e))
+        : globalThis.Array.isArray(object?.auth_method_counters)
+        ? object.auth_method_counters.map((e: any) => GenesisAuthMethodCounter.fromJSON(e))
+        : [],
     };
   },
 
@@ -188,6 +218,9 @@ export const GenesisState: MessageFns<GenesisState> = {
     if (message.nextKeyId !== 0n) {
       obj.nextKeyId = message.nextKeyId.toString();
     }
+    if (message.authMethodCounters?.length) {
+      obj.authMethodCounters = message.authMethodCounters.map((e) => GenesisAuthMethodCounter.toJSON(e));
+    }
     return obj;
   },
 
@@ -204,6 +237,7 @@ export const GenesisState: MessageFns<GenesisState> = {
     message.permittedAddresses = object.permittedAddresses?.map((e) => GenesisPermittedAddress.fromPartial(e)) || [];
     message.authMethods = object.authMethods?.map((e) => GenesisAuthMethod.fromPartial(e)) || [];
     message.nextKeyId = (object.nextKeyId !== undefined && object.nextKeyId !== null) ? BigInt(object.nextKeyId) : 0n;
+    message.authMethodCounters = object.authMethodCounters?.map((e) => GenesisAuthMethodCounter.fromPartial(e)) || [];
     return message;
   },
 };
@@ -480,6 +514,97 @@ export const GenesisAuthMethod: MessageFns<GenesisAuthMethod> = {
     message.tokenId = object.tokenId ?? "";
     message.authMethod = (object.authMethod !== undefined && object.authMethod !== null)
       ? AuthMethod.fromPartial(object.authMethod)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGenesisAuthMethodCounter(): GenesisAuthMethodCounter {
+  return { tokenId: "", counter: undefined };
+}
+
+export const GenesisAuthMethodCounter: MessageFns<GenesisAuthMethodCounter> = {
+  encode(message: GenesisAuthMethodCounter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.counter !== undefined) {
+      AuthMethodCounter.encode(message.counter, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GenesisAuthMethodCounter {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGenesisAuthMethodCounter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.counter = AuthMethodCounter.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GenesisAuthMethodCounter {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      counter: isSet(object.counter) ? AuthMethodCounter.fromJSON(object.counter) : undefined,
+    };
+  },
+
+  toJSON(message: GenesisAuthMethodCounter): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.counter !== undefined) {
+      obj.counter = AuthMethodCounter.toJSON(message.counter);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GenesisAuthMethodCounter>): GenesisAuthMethodCounter {
+    return GenesisAuthMethodCounter.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GenesisAuthMethodCounter>): GenesisAuthMethodCounter {
+    const message = createBaseGenesisAuthMethodCounter();
+    message.tokenId = object.tokenId ?? "";
+    message.counter = (object.counter !== undefined && object.counter !== null)
+      ? AuthMethodCounter.fromPartial(object.counter)
       : undefined;
     return message;
   },

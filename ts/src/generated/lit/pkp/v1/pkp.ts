@@ -101,9 +101,61 @@ export interface AuthMethod {
    * user id); together with the type it is unique.
    */
   id: string;
-  /** user_pubkey is the credential's public key, if it has one. */
+  /**
+   * user_pubkey is the credential's public key, if it has one. For WebAuthn
+   * it is what Lit's SDK stores: 0x-hex of the COSE_Key of the credential
+   * (an uncompressed 65-byte P-256 point, 0x04 ‖ x ‖ y, is accepted too).
+   */
   userPubkey: string;
   scopes: Scope[];
+  /**
+   * webauthn, set only on a WebAuthn (type 3) method, lets the credential
+   * authorise signatures on chain (MsgSignWithAuthMethod) with user_pubkey.
+   */
+  webauthn?: WebAuthnSettings | undefined;
+}
+
+/**
+ * WebAuthnSettings say which relying party and web origins a WebAuthn
+ * credential's assertions must come from.
+ */
+export interface WebAuthnSettings {
+  /**
+   * rp_id is the relying party id the credential is scoped to (a domain, or
+   * "localhost"); an assertion's rpIdHash must be sha256(rp_id).
+   */
+  rpId: string;
+  /**
+   * origins lists the exact web origins (https://host[:port], on rp_id or a
+   * subdomain of it; http://localhost[:port] for rp_id "localhost") whose
+   * clientDataJSON is accepted.
+   */
+  origins: string[];
+  /**
+   * require_user_verification refuses assertions without the UV flag (PIN or
+   * biometrics); user presence (UP) is always required.
+   */
+  requireUserVerification: boolean;
+}
+
+/**
+ * AuthMethodCounter is the replay state of one auth method on one PKP. It
+ * outlives the auth method, so removing and re-adding it never makes an old
+ * assertion valid again.
+ */
+export interface AuthMethodCounter {
+  authMethodType: bigint;
+  id: string;
+  /**
+   * nonce is the number of signing requests accepted from the auth method;
+   * the next request's challenge commits to it.
+   */
+  nonce: bigint;
+  /**
+   * sign_count is the authenticator's signature counter in the last accepted
+   * assertion (0 for authenticators without one).
+   */
+  signCount: number;
 }
 
 /** Params are the module's governance-controlled parameters. */
@@ -507,7 +559,7 @@ export const PermittedAddress: MessageFns<PermittedAddress> = {
 };
 
 function createBaseAuthMethod(): AuthMethod {
-  return { authMethodType: 0n, id: "", userPubkey: "", scopes: [] };
+  return { authMethodType: 0n, id: "", userPubkey: "", scopes: [], webauthn: undefined };
 }
 
 export const AuthMethod: MessageFns<AuthMethod> = {
@@ -530,6 +582,9 @@ export const AuthMethod: MessageFns<AuthMethod> = {
         writer.int32(v);
       }
       writer.join();
+    }
+    if (message.webauthn !== undefined) {
+      WebAuthnSettings.encode(message.webauthn, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -589,6 +644,14 @@ export const AuthMethod: MessageFns<AuthMethod> = {
 
             break;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.webauthn = WebAuthnSettings.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -615,6 +678,7 @@ export const AuthMethod: MessageFns<AuthMethod> = {
         ? globalThis.String(object.user_pubkey)
         : "",
       scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => scopeFromJSON(e)) : [],
+      webauthn: isSet(object.webauthn) ? WebAuthnSettings.fromJSON(object.webauthn) : undefined,
     };
   },
 
@@ -632,6 +696,9 @@ export const AuthMethod: MessageFns<AuthMethod> = {
     if (message.scopes?.length) {
       obj.scopes = message.scopes.map((e) => scopeToJSON(e));
     }
+    if (message.webauthn !== undefined) {
+      obj.webauthn = WebAuthnSettings.toJSON(message.webauthn);
+    }
     return obj;
   },
 
@@ -646,6 +713,251 @@ export const AuthMethod: MessageFns<AuthMethod> = {
     message.id = object.id ?? "";
     message.userPubkey = object.userPubkey ?? "";
     message.scopes = object.scopes?.map((e) => e) || [];
+    message.webauthn = (object.webauthn !== undefined && object.webauthn !== null)
+      ? WebAuthnSettings.fromPartial(object.webauthn)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWebAuthnSettings(): WebAuthnSettings {
+  return { rpId: "", origins: [], requireUserVerification: false };
+}
+
+export const WebAuthnSettings: MessageFns<WebAuthnSettings> = {
+  encode(message: WebAuthnSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rpId !== "") {
+      writer.uint32(10).string(message.rpId);
+    }
+    for (const v of message.origins) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.requireUserVerification !== false) {
+      writer.uint32(24).bool(message.requireUserVerification);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebAuthnSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebAuthnSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rpId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.origins.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.requireUserVerification = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebAuthnSettings {
+    return {
+      rpId: isSet(object.rpId)
+        ? globalThis.String(object.rpId)
+        : isSet(object.rp_id)
+        ? globalThis.String(object.rp_id)
+        : "",
+      origins: globalThis.Array.isArray(object?.origins) ? object.origins.map((e: any) => globalThis.String(e)) : [],
+      requireUserVerification: isSet(object.requireUserVerification)
+        ? globalThis.Boolean(object.requireUserVerification)
+        : isSet(object.require_user_verification)
+        ? globalThis.Boolean(object.require_user_verification)
+        : false,
+    };
+  },
+
+  toJSON(message: WebAuthnSettings): unknown {
+    const obj: any = {};
+    if (message.rpId !== "") {
+      obj.rpId = message.rpId;
+    }
+    if (message.origins?.length) {
+      obj.origins = message.origins;
+    }
+    if (message.requireUserVerification !== false) {
+      obj.requireUserVerification = message.requireUserVerification;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WebAuthnSettings>): WebAuthnSettings {
+    return WebAuthnSettings.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WebAuthnSettings>): WebAuthnSettings {
+    const message = createBaseWebAuthnSettings();
+    message.rpId = object.rpId ?? "";
+    message.origins = object.origins?.map((e) => e) || [];
+    message.requireUserVerification = object.requireUserVerification ?? false;
+    return message;
+  },
+};
+
+function createBaseAuthMethodCounter(): AuthMethodCounter {
+  return { authMethodType: 0n, id: "", nonce: 0n, signCount: 0 };
+}
+
+export const AuthMethodCounter: MessageFns<AuthMethodCounter> = {
+  encode(message: AuthMethodCounter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.nonce !== 0n) {
+      if (BigInt.asUintN(64, message.nonce) !== message.nonce) {
+        throw new globalThis.Error("value provided for field message.nonce of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.nonce);
+    }
+    if (message.signCount !== 0) {
+      writer.uint32(32).uint32(message.signCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthMethodCounter {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthMethodCounter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.nonce = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.signCount = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthMethodCounter {
+    return {
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      nonce: isSet(object.nonce) ? BigInt(object.nonce) : 0n,
+      signCount: isSet(object.signCount)
+        ? globalThis.Number(object.signCount)
+        : isSet(object.sign_count)
+        ? globalThis.Number(object.sign_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: AuthMethodCounter): unknown {
+    const obj: any = {};
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.nonce !== 0n) {
+      obj.nonce = message.nonce.toString();
+    }
+    if (message.signCount !== 0) {
+      obj.signCount = Math.round(message.signCount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuthMethodCounter>): AuthMethodCounter {
+    return AuthMethodCounter.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthMethodCounter>): AuthMethodCounter {
+    const message = createBaseAuthMethodCounter();
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.nonce = (object.nonce !== undefined && object.nonce !== null) ? BigInt(object.nonce) : 0n;
+    message.signCount = object.signCount ?? 0;
     return message;
   },
 };

@@ -116,6 +116,32 @@ export interface QueryIsPermittedResponse {
   scopes: Scope[];
 }
 
+export interface QueryWebAuthnChallengeRequest {
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+  /**
+   * digest is the 32 bytes to sign, 0x-hex; for a personal-sign message, its
+   * EIP-191 hash (ethers.hashMessage).
+   */
+  digest: string;
+}
+
+export interface QueryWebAuthnChallengeResponse {
+  /**
+   * challenge is the 32-byte WebAuthn challenge, 0x-hex: pass its bytes to
+   * navigator.credentials.get (clientDataJSON then carries it base64url).
+   */
+  challenge: string;
+  /** nonce is the auth method's next nonce, which the challenge commits to. */
+  nonce: bigint;
+  /**
+   * sign_count is the last accepted authenticator signature counter; the
+   * next assertion's must be greater (unless both are 0).
+   */
+  signCount: number;
+}
+
 export interface QueryProvenanceRequest {
   tokenId: string;
 }
@@ -1798,6 +1824,244 @@ export const QueryIsPermittedResponse: MessageFns<QueryIsPermittedResponse> = {
   },
 };
 
+function createBaseQueryWebAuthnChallengeRequest(): QueryWebAuthnChallengeRequest {
+  return { tokenId: "", authMethodType: 0n, id: "", digest: "" };
+}
+
+export const QueryWebAuthnChallengeRequest: MessageFns<QueryWebAuthnChallengeRequest> = {
+  encode(message: QueryWebAuthnChallengeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.digest !== "") {
+      writer.uint32(34).string(message.digest);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryWebAuthnChallengeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryWebAuthnChallengeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryWebAuthnChallengeRequest {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+    };
+  },
+
+  toJSON(message: QueryWebAuthnChallengeRequest): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryWebAuthnChallengeRequest>): QueryWebAuthnChallengeRequest {
+    return QueryWebAuthnChallengeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryWebAuthnChallengeRequest>): QueryWebAuthnChallengeRequest {
+    const message = createBaseQueryWebAuthnChallengeRequest();
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.digest = object.digest ?? "";
+    return message;
+  },
+};
+
+function createBaseQueryWebAuthnChallengeResponse(): QueryWebAuthnChallengeResponse {
+  return { challenge: "", nonce: 0n, signCount: 0 };
+}
+
+export const QueryWebAuthnChallengeResponse: MessageFns<QueryWebAuthnChallengeResponse> = {
+  encode(message: QueryWebAuthnChallengeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.challenge !== "") {
+      writer.uint32(10).string(message.challenge);
+    }
+    if (message.nonce !== 0n) {
+      if (BigInt.asUintN(64, message.nonce) !== message.nonce) {
+        throw new globalThis.Error("value provided for field message.nonce of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.nonce);
+    }
+    if (message.signCount !== 0) {
+      writer.uint32(24).uint32(message.signCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryWebAuthnChallengeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryWebAuthnChallengeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.challenge = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.nonce = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.signCount = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryWebAuthnChallengeResponse {
+    return {
+      challenge: isSet(object.challenge) ? globalThis.String(object.challenge) : "",
+      nonce: isSet(object.nonce) ? BigInt(object.nonce) : 0n,
+      signCount: isSet(object.signCount)
+        ? globalThis.Number(object.signCount)
+        : isSet(object.sign_count)
+        ? globalThis.Number(object.sign_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: QueryWebAuthnChallengeResponse): unknown {
+    const obj: any = {};
+    if (message.challenge !== "") {
+      obj.challenge = message.challenge;
+    }
+    if (message.nonce !== 0n) {
+      obj.nonce = message.nonce.toString();
+    }
+    if (message.signCount !== 0) {
+      obj.signCount = Math.round(message.signCount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryWebAuthnChallengeResponse>): QueryWebAuthnChallengeResponse {
+    return QueryWebAuthnChallengeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryWebAuthnChallengeResponse>): QueryWebAuthnChallengeResponse {
+    const message = createBaseQueryWebAuthnChallengeResponse();
+    message.challenge = object.challenge ?? "";
+    message.nonce = (object.nonce !== undefined && object.nonce !== null) ? BigInt(object.nonce) : 0n;
+    message.signCount = object.signCount ?? 0;
+    return message;
+  },
+};
+
 function createBaseQueryProvenanceRequest(): QueryProvenanceRequest {
   return { tokenId: "" };
 }
@@ -2086,6 +2350,12 @@ export interface Query {
    */
   UserPubkeyForAuthMethod(request: QueryUserPubkeyForAuthMethodRequest): Promise<QueryUserPubkeyForAuthMethodResponse>;
   /**
+   * WebAuthnChallenge is the challenge a WebAuthn credential must sign for
+   * its next MsgSignWithAuthMethod of digest on this PKP, with the nonce and
+   * last sign count it is checked against.
+   */
+  WebAuthnChallenge(request: QueryWebAuthnChallengeRequest): Promise<QueryWebAuthnChallengeResponse>;
+  /**
    * Provenance answers: was this PKP minted by Mint/Grant/Burn, and which
    * single action may sign with it?
    */
@@ -2112,6 +2382,7 @@ export class QueryClientImpl implements Query {
     this.IsPermittedAddress = this.IsPermittedAddress.bind(this);
     this.IsPermittedAuthMethod = this.IsPermittedAuthMethod.bind(this);
     this.UserPubkeyForAuthMethod = this.UserPubkeyForAuthMethod.bind(this);
+    this.WebAuthnChallenge = this.WebAuthnChallenge.bind(this);
     this.Provenance = this.Provenance.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
@@ -2190,6 +2461,12 @@ export class QueryClientImpl implements Query {
     const data = QueryUserPubkeyForAuthMethodRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "UserPubkeyForAuthMethod", data);
     return promise.then((data) => QueryUserPubkeyForAuthMethodResponse.decode(new BinaryReader(data)));
+  }
+
+  WebAuthnChallenge(request: QueryWebAuthnChallengeRequest): Promise<QueryWebAuthnChallengeResponse> {
+    const data = QueryWebAuthnChallengeRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "WebAuthnChallenge", data);
+    return promise.then((data) => QueryWebAuthnChallengeResponse.decode(new BinaryReader(data)));
   }
 
   Provenance(request: QueryProvenanceRequest): Promise<QueryProvenanceResponse> {

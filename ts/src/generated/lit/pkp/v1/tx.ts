@@ -126,6 +126,52 @@ export interface MsgAuthMethodScopeResponse {
   scopes: Scope[];
 }
 
+export interface MsgSignWithAuthMethod {
+  /**
+   * submitter sends the request and pays the sign fee; it needs no
+   * permission on the PKP.
+   */
+  submitter: string;
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+  /**
+   * Exactly one of digest and message. digest (32 bytes, 0x-hex) is signed
+   * as it is and needs scope sign-anything. message is an EIP-191
+   * personal_sign message: the chain signs keccak256("\x19Ethereum Signed
+   * Message:\n" ‖ len(message) ‖ message), with scope personal-sign or
+   * sign-anything.
+   */
+  digest: string;
+  message: Uint8Array;
+  /**
+   * webauthn is the credential's assertion over the challenge of
+   * Query/WebAuthnChallenge.
+   */
+  webauthn?: WebAuthnAssertion | undefined;
+}
+
+/**
+ * WebAuthnAssertion is the response of navigator.credentials.get(), as the
+ * authenticator and browser produced it.
+ */
+export interface WebAuthnAssertion {
+  authenticatorData: Uint8Array;
+  clientDataJson: Uint8Array;
+  /**
+   * signature is the ASN.1 DER ECDSA P-256 signature over
+   * authenticator_data ‖ sha256(client_data_json).
+   */
+  signature: Uint8Array;
+}
+
+export interface MsgSignWithAuthMethodResponse {
+  /** signature_id is the x/tss signature request (Query/Signature in x/tss). */
+  signatureId: bigint;
+  /** digest is what the PKP signs. */
+  digest: string;
+}
+
 export interface MsgUpdateParams {
   authority: string;
   params?: Params | undefined;
@@ -2173,6 +2219,397 @@ export const MsgAuthMethodScopeResponse: MessageFns<MsgAuthMethodScopeResponse> 
   },
 };
 
+function createBaseMsgSignWithAuthMethod(): MsgSignWithAuthMethod {
+  return {
+    submitter: "",
+    tokenId: "",
+    authMethodType: 0n,
+    id: "",
+    digest: "",
+    message: new Uint8Array(0),
+    webauthn: undefined,
+  };
+}
+
+export const MsgSignWithAuthMethod: MessageFns<MsgSignWithAuthMethod> = {
+  encode(message: MsgSignWithAuthMethod, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.submitter !== "") {
+      writer.uint32(10).string(message.submitter);
+    }
+    if (message.tokenId !== "") {
+      writer.uint32(18).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(34).string(message.id);
+    }
+    if (message.digest !== "") {
+      writer.uint32(42).string(message.digest);
+    }
+    if (message.message.length !== 0) {
+      writer.uint32(50).bytes(message.message);
+    }
+    if (message.webauthn !== undefined) {
+      WebAuthnAssertion.encode(message.webauthn, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSignWithAuthMethod {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSignWithAuthMethod();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.submitter = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.message = reader.bytes();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.webauthn = WebAuthnAssertion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSignWithAuthMethod {
+    return {
+      submitter: isSet(object.submitter) ? globalThis.String(object.submitter) : "",
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      message: isSet(object.message) ? bytesFromBase64(object.message) : new Uint8Array(0),
+      webauthn: isSet(object.webauthn) ? WebAuthnAssertion.fromJSON(object.webauthn) : undefined,
+    };
+  },
+
+  toJSON(message: MsgSignWithAuthMethod): unknown {
+    const obj: any = {};
+    if (message.submitter !== "") {
+      obj.submitter = message.submitter;
+    }
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.message.length !== 0) {
+      obj.message = base64FromBytes(message.message);
+    }
+    if (message.webauthn !== undefined) {
+      obj.webauthn = WebAuthnAssertion.toJSON(message.webauthn);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgSignWithAuthMethod>): MsgSignWithAuthMethod {
+    return MsgSignWithAuthMethod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgSignWithAuthMethod>): MsgSignWithAuthMethod {
+    const message = createBaseMsgSignWithAuthMethod();
+    message.submitter = object.submitter ?? "";
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.digest = object.digest ?? "";
+    message.message = object.message ?? new Uint8Array(0);
+    message.webauthn = (object.webauthn !== undefined && object.webauthn !== null)
+      ? WebAuthnAssertion.fromPartial(object.webauthn)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWebAuthnAssertion(): WebAuthnAssertion {
+  return { authenticatorData: new Uint8Array(0), clientDataJson: new Uint8Array(0), signature: new Uint8Array(0) };
+}
+
+export const WebAuthnAssertion: MessageFns<WebAuthnAssertion> = {
+  encode(message: WebAuthnAssertion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authenticatorData.length !== 0) {
+      writer.uint32(10).bytes(message.authenticatorData);
+    }
+    if (message.clientDataJson.length !== 0) {
+      writer.uint32(18).bytes(message.clientDataJson);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(26).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebAuthnAssertion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebAuthnAssertion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authenticatorData = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientDataJson = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebAuthnAssertion {
+    return {
+      authenticatorData: isSet(object.authenticatorData)
+        ? bytesFromBase64(object.authenticatorData)
+        : isSet(object.authenticator_data)
+        ? bytesFromBase64(object.authenticator_data)
+        : new Uint8Array(0),
+      clientDataJson: isSet(object.clientDataJson)
+        ? bytesFromBase64(object.clientDataJson)
+        : isSet(object.client_data_json)
+        ? bytesFromBase64(object.client_data_json)
+        : new Uint8Array(0),
+      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: WebAuthnAssertion): unknown {
+    const obj: any = {};
+    if (message.authenticatorData.length !== 0) {
+      obj.authenticatorData = base64FromBytes(message.authenticatorData);
+    }
+    if (message.clientDataJson.length !== 0) {
+      obj.clientDataJson = base64FromBytes(message.clientDataJson);
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WebAuthnAssertion>): WebAuthnAssertion {
+    return WebAuthnAssertion.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WebAuthnAssertion>): WebAuthnAssertion {
+    const message = createBaseWebAuthnAssertion();
+    message.authenticatorData = object.authenticatorData ?? new Uint8Array(0);
+    message.clientDataJson = object.clientDataJson ?? new Uint8Array(0);
+    message.signature = object.signature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseMsgSignWithAuthMethodResponse(): MsgSignWithAuthMethodResponse {
+  return { signatureId: 0n, digest: "" };
+}
+
+export const MsgSignWithAuthMethodResponse: MessageFns<MsgSignWithAuthMethodResponse> = {
+  encode(message: MsgSignWithAuthMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signatureId !== 0n) {
+      if (BigInt.asUintN(64, message.signatureId) !== message.signatureId) {
+        throw new globalThis.Error("value provided for field message.signatureId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.signatureId);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSignWithAuthMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSignWithAuthMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.signatureId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSignWithAuthMethodResponse {
+    return {
+      signatureId: isSet(object.signatureId)
+        ? BigInt(object.signatureId)
+        : isSet(object.signature_id)
+        ? BigInt(object.signature_id)
+        : 0n,
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+    };
+  },
+
+  toJSON(message: MsgSignWithAuthMethodResponse): unknown {
+    const obj: any = {};
+    if (message.signatureId !== 0n) {
+      obj.signatureId = message.signatureId.toString();
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgSignWithAuthMethodResponse>): MsgSignWithAuthMethodResponse {
+    return MsgSignWithAuthMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgSignWithAuthMethodResponse>): MsgSignWithAuthMethodResponse {
+    const message = createBaseMsgSignWithAuthMethodResponse();
+    message.signatureId = (object.signatureId !== undefined && object.signatureId !== null)
+      ? BigInt(object.signatureId)
+      : 0n;
+    message.digest = object.digest ?? "";
+    return message;
+  },
+};
+
 function createBaseMsgUpdateParams(): MsgUpdateParams {
   return { authority: "", params: undefined };
 }
@@ -2335,6 +2772,13 @@ export interface Msg {
    */
   AddAuthMethodScope(request: MsgAddAuthMethodScope): Promise<MsgAuthMethodScopeResponse>;
   RemoveAuthMethodScope(request: MsgRemoveAuthMethodScope): Promise<MsgAuthMethodScopeResponse>;
+  /**
+   * SignWithAuthMethod requests a PKP signature authorised by an auth method's
+   * credential (a WebAuthn assertion) instead of by the sender: anyone may
+   * submit it and pays the sign fee, so the credential's holder needs no
+   * tokens.
+   */
+  SignWithAuthMethod(request: MsgSignWithAuthMethod): Promise<MsgSignWithAuthMethodResponse>;
   /** UpdateParams changes the module parameters; only the authority (gov) may. */
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
 }
@@ -2358,6 +2802,7 @@ export class MsgClientImpl implements Msg {
     this.RemoveAuthMethod = this.RemoveAuthMethod.bind(this);
     this.AddAuthMethodScope = this.AddAuthMethodScope.bind(this);
     this.RemoveAuthMethodScope = this.RemoveAuthMethodScope.bind(this);
+    this.SignWithAuthMethod = this.SignWithAuthMethod.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
   }
   Mint(request: MsgMint): Promise<MsgMintResponse> {
@@ -2432,6 +2877,12 @@ export class MsgClientImpl implements Msg {
     return promise.then((data) => MsgAuthMethodScopeResponse.decode(new BinaryReader(data)));
   }
 
+  SignWithAuthMethod(request: MsgSignWithAuthMethod): Promise<MsgSignWithAuthMethodResponse> {
+    const data = MsgSignWithAuthMethod.encode(request).finish();
+    const promise = this.rpc.request(this.service, "SignWithAuthMethod", data);
+    return promise.then((data) => MsgSignWithAuthMethodResponse.decode(new BinaryReader(data)));
+  }
+
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
     const data = MsgUpdateParams.encode(request).finish();
     const promise = this.rpc.request(this.service, "UpdateParams", data);
@@ -2441,6 +2892,31 @@ export class MsgClientImpl implements Msg {
 
 interface Rpc {
   request(service: string, method: string, data: Uint8Array): Promise<Uint8Array>;
+}
+
+function bytesFromBase64(b64: string): Uint8Array {
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
