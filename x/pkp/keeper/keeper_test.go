@@ -37,6 +37,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/litprotocol/litd/app"
+	"github.com/litprotocol/litd/testutil/softauthn"
 	"github.com/litprotocol/litd/x/pkp/keeper"
 	"github.com/litprotocol/litd/x/pkp/types"
 	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
@@ -69,6 +70,7 @@ var (
 		"wrong multihash": base58.Encode(append([]byte{0x11, 0x20}, bytes.Repeat([]byte{7}, 32)...)),
 	}
 	badScopes = map[string][]types.Scope{"empty": nil, "zero": {0}, "three": {3}, "one and three": {1, 3}}
+	passkeyAM = softauthn.New("wallet.example", "keeper test").AuthMethod([]string{"https://wallet.example"}, types.SCOPE_SIGN_ANYTHING)
 )
 
 func acc(b byte) string {
@@ -604,6 +606,11 @@ func TestMsgFailuresChangeNothing(t *testing.T) {
 		{"empty id", types.AuthMethod{AuthMethodType: 1, Scopes: sign}},
 		{"long id", types.AuthMethod{AuthMethodType: 1, Id: strings.Repeat("x", types.MaxAuthMethodFieldLength+1), Scopes: sign}},
 		{"long user pubkey", types.AuthMethod{AuthMethodType: 1, Id: "x", UserPubkey: strings.Repeat("x", types.MaxAuthMethodFieldLength+1), Scopes: sign}},
+		{"webauthn settings on type 1", *mut(passkeyAM, func(a *types.AuthMethod) { a.AuthMethodType = 1 })},
+		{"webauthn without a key", *mut(passkeyAM, func(a *types.AuthMethod) { a.UserPubkey = "" })},
+		{"webauthn origin of another site", *mut(passkeyAM, func(a *types.AuthMethod) {
+			a.Webauthn = &types.WebAuthnSettings{RpId: "wallet.example", Origins: []string{"https://evil.example"}}
+		})},
 	} {
 		add("mint auth "+c.name, mut(mint, func(m *types.MsgMint) { m.AuthMethods = []types.AuthMethod{c.am} }), types.ErrInvalidAuthMethod)
 		add("add auth "+c.name, mut(addAuth, func(m *types.MsgAddAuthMethod) { m.AuthMethod = c.am }), types.ErrInvalidAuthMethod)
