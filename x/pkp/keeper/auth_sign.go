@@ -72,8 +72,8 @@ func (k msgServer) SignWithAuthMethod(ctx context.Context, msg *types.MsgSignWit
 	if err != nil {
 		return nil, err
 	}
-	if msg.AuthMethodType == 0 || len(types.AuthMethodIDBytes(msg.Id)) == 0 {
-		return nil, errorsmod.Wrap(types.ErrInvalidAuthMethod, "auth method type and id are required")
+	if err := types.ValidateAuthMethodRef(msg.AuthMethodType, msg.Id); err != nil {
+		return nil, err
 	}
 	p, err := k.GetPKP(ctx, tokenID)
 	if err != nil {
