@@ -24,28 +24,52 @@ import (
 
 const passkeyOrigin = "https://wallet.example"
 
-// webauthnChallenge asks the chain, over CLI, REST and gRPC, for the
-// challenge of the passkey's next request to sign digest.
-func webauthnChallenge(t *testing.T, tokenID, id, digest string) (*pkptypes.QueryWebAuthnChallengeResponse, []byte) {
+// signChallenge asks the chain, over CLI, REST and gRPC, for the challenge
+// of auth method (typ, id)'s next request to sign digest on a PKP.
+func signChallenge(t *testing.T, tokenID string, typ uint64, id, digest string) (*pkptypes.QueryAuthChallengeResponse, []byte) {
 	t.Helper()
-	res := ask(t, tripleQuery[*pkptypes.QueryWebAuthnChallengeResponse]{
-		cli:  []string{"pkp", "webauthn-challenge", tokenID, "3", id, digest},
-		rest: fmt.Sprintf("/lit/pkp/v1/pkps/%s/auth_methods/3/%s/webauthn_challenge?digest=%s", tokenID, id, digest),
-		grpc: func(ctx context.Context, c *grpc.ClientConn) (*pkptypes.QueryWebAuthnChallengeResponse, error) {
-			return pkptypes.NewQueryClient(c).WebAuthnChallenge(ctx, &pkptypes.QueryWebAuthnChallengeRequest{
-				TokenId: tokenID, AuthMethodType: 3, Id: id, Digest: digest})
+	res := ask(t, tripleQuery[*pkptypes.QueryAuthChallengeResponse]{
+		cli:  []string{"pkp", "auth-challenge", fmt.Sprint(typ), id, "sign", "--token-ids", tokenID, "--digest", digest},
+		rest: fmt.Sprintf("/lit/pkp/v1/auth_methods/%d/%s/challenge?purpose=AUTH_PURPOSE_SIGN&token_ids=%s&digest=%s", typ, id, tokenID, digest),
+		grpc: func(ctx context.Context, c *grpc.ClientConn) (*pkptypes.QueryAuthChallengeResponse, error) {
+			return pkptypes.NewQueryClient(c).AuthChallenge(ctx, &pkptypes.QueryAuthChallengeRequest{
+				Purpose: pkptypes.AUTH_PURPOSE_SIGN, TokenIds: []string{tokenID}, AuthMethodType: typ, Id: id, Digest: digest})
 		},
-		new: func() *pkptypes.QueryWebAuthnChallengeResponse { return new(pkptypes.QueryWebAuthnChallengeResponse) },
+		new: func() *pkptypes.QueryAuthChallengeResponse { return new(pkptypes.QueryAuthChallengeResponse) },
 	})
 	return res, mustHex(t, res.Challenge)
 }
 
-// assertionJSON is the CLI's form of an assertion (protobuf JSON: base64 bytes).
-func assertionJSON(t *testing.T, as *pkptypes.WebAuthnAssertion) string {
+// webauthnChallenge is signChallenge for a passkey (type 3).
+func webauthnChallenge(t *testing.T, tokenID, id, digest string) (*pkptypes.QueryAuthChallengeResponse, []byte) {
 	t.Helper()
-	bz, err := enc.Codec.MarshalJSON(as)
+	return signChallenge(t, tokenID, pkptypes.WebAuthnAuthMethodType, id, digest)
+}
+
+// proofJSON is the CLI's form of a proof (protobuf JSON: base64 bytes).
+func proofJSON(t *testing.T, p *pkptypes.AuthProof) string {
+	t.Helper()
+	bz, err := enc.Codec.MarshalJSON(p)
 	require.NoError(t, err)
 	return string(bz)
+}
+
+// verifyAuthSigned requires res to be an accepted MsgSignWithAuthMethod from
+// submitter for digest whose signature, once made, recovers to the PKP's
+// address.
+func verifyAuthSigned(t *testing.T, view pkptypes.PKPView, res network.TxResult, submitter, digest string) {
+	t.Helper()
+	require.Zero(t, res.Code, res.RawLog)
+	require.Equal(t, submitter, res.Attr("lit.pkp.v1.EventSignedWithAuthMethod", "submitter"))
+	require.Equal(t, digest, res.Attr("lit.pkp.v1.EventSignedWithAuthMethod", "digest"))
+	sigID, err := strconv.ParseUint(res.Attr("lit.pkp.v1.EventSignedWithAuthMethod", "signature_id"), 10, 64)
+	require.NoError(t, err)
+	sig := waitSigned(t, sigID, 3*time.Minute)
+	require.Equal(t, digest, sig.Digest)
+	verifyEthereumStyle(t, view, sig)
+	addr, err := network.RecoverEthAddress(sig)
+	require.NoError(t, err)
+	require.Equal(t, strings.ToLower(view.EthAddress), addr)
 }
 
 // signaturesOf is the number of signature requests a PKP has had.
@@ -85,7 +109,7 @@ func TestE2EWebAuthnRelayedSigning(t *testing.T) {
 
 	signWith := func(from string, as *pkptypes.WebAuthnAssertion, flags ...string) network.TxResult {
 		t.Helper()
-		res, err := net.Tx(0, from, append([]string{"pkp", "sign-with-auth-method", tokenID, "3", id, assertionJSON(t, as)}, flags...)...)
+		res, err := net.Tx(0, from, append([]string{"pkp", "sign-with-auth-method", tokenID, "3", id, proofJSON(t, &pkptypes.AuthProof{Webauthn: as})}, flags...)...)
 		require.NoError(t, err)
 		return res
 	}
@@ -107,27 +131,17 @@ func TestE2EWebAuthnRelayedSigning(t *testing.T) {
 	}
 	verified := func(res network.TxResult, submitter, digest string) {
 		t.Helper()
-		require.Zero(t, res.Code, res.RawLog)
-		require.Equal(t, submitter, res.Attr("lit.pkp.v1.EventSignedWithAuthMethod", "submitter"))
-		require.Equal(t, digest, res.Attr("lit.pkp.v1.EventSignedWithAuthMethod", "digest"))
-		sigID, err := strconv.ParseUint(res.Attr("lit.pkp.v1.EventSignedWithAuthMethod", "signature_id"), 10, 64)
-		require.NoError(t, err)
-		sig := waitSigned(t, sigID, 3*time.Minute)
-		require.Equal(t, digest, sig.Digest)
-		verifyEthereumStyle(t, view, sig)
-		addr, err := network.RecoverEthAddress(sig)
-		require.NoError(t, err)
-		require.Equal(t, strings.ToLower(view.EthAddress), addr)
+		verifyAuthSigned(t, view, res, submitter, digest)
 	}
 
 	digest := digestOf("litd e2e: a passkey signs")
 	first, ch := webauthnChallenge(t, tokenID, id, digest)
-	require.Zero(t, first.Nonce)
+	require.Equal(t, []uint64{0}, first.Nonces)
 	assertion := passkey.Assert(ch, passkeyOrigin)
 	verified(signWith("passkey-relayer", assertion, "--digest", digest), relayer, digest)
 	next, ch := webauthnChallenge(t, tokenID, id, digest)
-	require.Equal(t, uint64(1), next.Nonce)
-	require.Equal(t, passkey.SignCount, next.SignCount)
+	require.Equal(t, []uint64{1}, next.Nonces)
+	require.Equal(t, []uint32{passkey.SignCount}, next.SignCounts)
 
 	refused("wrong challenge", assertion, digest) // replayed
 	refused(`origin "https://evil.example" is not one of`, passkey.Assert(ch, "https://evil.example"), digest)

@@ -210,48 +210,21 @@ func (s *suite) upgrade(t *testing.T, newBin string) {
 // has every validator vote yes and returns its id.
 func (s *suite) propose(t *testing.T, args ...string) string {
 	t.Helper()
-	res, err := s.n.Tx(0, network.Alice, args...)
+	id, err := s.n.Propose(network.Alice, args...)
 	require.NoError(t, err)
-	require.Zero(t, res.Code, res.RawLog)
-	id := res.Attr("submit_proposal", "proposal_id")
-	require.NotEmpty(t, id, "proposal id in %+v", res.Events)
-	for i := range s.n.Nodes {
-		res, err := s.n.Tx(i, "validator", "gov", "vote", id, "yes")
-		require.NoError(t, err)
-		require.Zero(t, res.Code, res.RawLog)
-	}
 	return id
 }
 
 // pass waits until proposal id has passed and been executed.
 func (s *suite) pass(t *testing.T, id string) {
 	t.Helper()
-	var last string
-	require.Eventually(t, func() bool {
-		out, err := s.n.CLI(0, "query", "gov", "proposal", id, "--output", "json")
-		if err != nil {
-			return false
-		}
-		var resp struct {
-			Proposal struct {
-				Status string `json:"status"`
-			} `json:"proposal"`
-		}
-		if json.Unmarshal([]byte(out), &resp) != nil {
-			return false
-		}
-		last = out
-		require.NotEqual(t, "PROPOSAL_STATUS_FAILED", resp.Proposal.Status, out)
-		require.NotEqual(t, "PROPOSAL_STATUS_REJECTED", resp.Proposal.Status, out)
-		return resp.Proposal.Status == "PROPOSAL_STATUS_PASSED"
-	}, network.LocalVotingPeriod+time.Minute, time.Second, "proposal %s passes: %s", id, last)
+	require.NoError(t, s.n.WaitProposalPassed(id, network.LocalVotingPeriod+time.Minute))
 }
 
 // proposalFile writes a proposal with one message for `tx gov submit-proposal`.
 func (s *suite) proposalFile(t *testing.T, msg string) string {
-	path := filepath.Join(t.TempDir(), "proposal.json")
-	body := fmt.Sprintf(`{"messages":[%s],"metadata":"","deposit":"10000000ulit","title":"Raise the PKP mint fee","summary":"e2e"}`, msg)
-	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	path, err := network.ProposalFile(t.TempDir(), "Raise the PKP mint fee", msg)
+	require.NoError(t, err)
 	return path
 }
 

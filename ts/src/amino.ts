@@ -70,7 +70,35 @@ const webAuthnAssertion: Schema = [
   ["signature", "signature", "bytes"],
 ];
 
-const pkpParams: Schema = [["mintFee", "mint_fee", keepCoin]];
+const sessionSignature: Schema = [
+  ["pubkey", "pubkey", "string"],
+  ["signature", "signature", "bytes"],
+];
+const authProof: Schema = [
+  ["webauthn", "webauthn", { message: webAuthnAssertion, keep: false }],
+  ["jwt", "jwt", "string"],
+  ["session", "session", { message: sessionSignature, keep: false }],
+];
+const jwk: Schema = [
+  ["kid", "kid", "string"],
+  ["kty", "kty", "string"],
+  ["alg", "alg", "string"],
+  ["n", "n", "string"],
+  ["e", "e", "string"],
+  ["crv", "crv", "string"],
+  ["x", "x", "string"],
+  ["y", "y", "string"],
+];
+const oidcIssuer: Schema = [
+  ["issuer", "issuer", "string"],
+  ["keys", "keys", { repeated: { message: jwk, keep: true } }],
+];
+
+const pkpParams: Schema = [
+  ["mintFee", "mint_fee", keepCoin],
+  ["oidcIssuers", "oidc_issuers", { repeated: { message: oidcIssuer, keep: true } }],
+  ["maxSessionSeconds", "max_session_seconds", "uint64"],
+];
 
 const tssParams: Schema = [
   ["keygenTimeoutBlocks", "keygen_timeout_blocks", "uint64"],
@@ -175,7 +203,31 @@ const msgs: ReadonlyArray<readonly [string, string, Schema]> = [
       ["id", "id", "string"],
       ["digest", "digest", "string"],
       ["message", "message", "bytes"],
-      ["webauthn", "webauthn", { message: webAuthnAssertion, keep: false }],
+      ["proof", "proof", { message: authProof, keep: false }],
+    ],
+  ],
+  [
+    typeUrls.MsgAuthorizeSessionKey,
+    "lit/pkp/MsgAuthorizeSessionKey",
+    [
+      ["submitter", "submitter", "string"],
+      ["tokenIds", "token_ids", { repeated: "string" }],
+      ["authMethodType", "auth_method_type", "uint64"],
+      ["id", "id", "string"],
+      ["sessionPubkey", "session_pubkey", "string"],
+      ["capabilities", "capabilities", enumList],
+      ["expiresAt", "expires_at", "uint64"],
+      ["proof", "proof", { message: authProof, keep: false }],
+    ],
+  ],
+  [
+    typeUrls.MsgRevokeSessionKey,
+    "lit/pkp/MsgRevokeSessionKey",
+    [
+      ["sender", "sender", "string"],
+      tokenId,
+      ["sessionPubkey", "session_pubkey", "string"],
+      ["proof", "proof", { message: authProof, keep: false }],
     ],
   ],
   [typeUrls.PkpMsgUpdateParams, "lit/x/pkp/MsgUpdateParams", [authority, ["params", "params", { message: pkpParams, keep: true }]]],

@@ -24,7 +24,8 @@ import { QueryClientImpl as ActionsQueryClient } from "./generated/lit/actions/v
 import { MsgExecuteActionResponse, MsgUploadActionResponse } from "./generated/lit/actions/v1/tx";
 import { AuthMethod, PermittedAction, PermittedAddress } from "./generated/lit/pkp/v1/pkp";
 import { QueryClientImpl as PkpQueryClient } from "./generated/lit/pkp/v1/query";
-import { MsgMintResponse, MsgSignWithAuthMethodResponse, WebAuthnAssertion } from "./generated/lit/pkp/v1/tx";
+import { AuthProof, SessionCapability } from "./generated/lit/pkp/v1/pkp";
+import { MsgMintResponse, MsgSignWithAuthMethodResponse } from "./generated/lit/pkp/v1/tx";
 import { QueryClientImpl as TssQueryClient } from "./generated/lit/tss/v1/query";
 import { MsgSignResponse } from "./generated/lit/tss/v1/tx";
 import { Signature, SignatureStatus } from "./generated/lit/tss/v1/tss";
@@ -341,12 +342,14 @@ export class LitClient extends SigningStargateClient {
   }
 
   /**
-   * Submits a signing request that a PKP's WebAuthn auth method authorised
+   * Submits a signing request that one of a PKP's auth methods authorised
    * (x/pkp MsgSignWithAuthMethod): sender only relays it and pays the sign
    * fee. The request is either a 32-byte digest (scope sign-anything) or an
-   * EIP-191 message (scope personal-sign; the chain hashes it). The
-   * assertion must be over the challenge of lit.pkp.WebAuthnChallenge for
-   * that digest (for a message, ethers' hashMessage of it).
+   * EIP-191 message (scope personal-sign; the chain hashes it). The proof —
+   * a WebAuthn assertion, an OIDC ID token or a session key's signature —
+   * must be over the challenge of lit.pkp.AuthChallenge (purpose
+   * AUTH_PURPOSE_SIGN) for that digest (for a message, ethers' hashMessage
+   * of it).
    */
   async signWithAuthMethod(
     sender: string,
@@ -356,7 +359,7 @@ export class LitClient extends SigningStargateClient {
       readonly id: string;
       readonly digest?: string | Uint8Array;
       readonly message?: Uint8Array;
-      readonly webauthn: WebAuthnAssertion;
+      readonly proof: AuthProof;
     },
     fee?: Fee,
   ): Promise<{ signatureId: bigint; digest: string; tx: DeliverTxResponse }> {
@@ -367,11 +370,49 @@ export class LitClient extends SigningStargateClient {
       id: req.id,
       digest: req.digest === undefined ? "" : digestHex(req.digest),
       message: req.message ?? new Uint8Array(),
-      webauthn: req.webauthn,
+      proof: req.proof,
     };
     const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgSignWithAuthMethod, value }], fee);
     const r = response(tx, typeUrls.MsgSignWithAuthMethod + "Response", (b) => MsgSignWithAuthMethodResponse.decode(b));
     return { signatureId: r.signatureId, digest: r.digest, tx };
+  }
+
+  /**
+   * Has an auth method's proof (a WebAuthn assertion or an OIDC token over
+   * the challenge of lit.pkp.AuthChallenge with purpose
+   * AUTH_PURPOSE_AUTHORIZE_SESSION) authorise a secp256k1 session key for
+   * some PKPs until expiresAt (unix seconds); later signWithAuthMethod calls
+   * carry `{ session: { pubkey, signature } }`, the session key's signature
+   * over sha256(challenge), instead of a new prompt or login.
+   */
+  async authorizeSessionKey(
+    sender: string,
+    req: {
+      readonly tokenIds: readonly string[];
+      readonly authMethodType: bigint;
+      readonly id: string;
+      readonly sessionPubkey: string;
+      readonly capabilities: readonly SessionCapability[];
+      readonly expiresAt: bigint;
+      readonly proof: AuthProof;
+    },
+    fee?: Fee,
+  ): Promise<DeliverTxResponse> {
+    const value = { submitter: sender, ...req, tokenIds: [...req.tokenIds], capabilities: [...req.capabilities] };
+    return this.send(sender, [{ typeUrl: typeUrls.MsgAuthorizeSessionKey, value }], fee);
+  }
+
+  /**
+   * Ends a session key: sender is the PKP's owner, or proof is the session's
+   * auth method's (the session key's own signature included) over the
+   * challenge with purpose AUTH_PURPOSE_REVOKE_SESSION.
+   */
+  async revokeSessionKey(
+    sender: string,
+    req: { readonly tokenId: string; readonly sessionPubkey: string; readonly proof?: AuthProof },
+    fee?: Fee,
+  ): Promise<DeliverTxResponse> {
+    return this.send(sender, [{ typeUrl: typeUrls.MsgRevokeSessionKey, value: { sender, ...req } }], fee);
   }
 
   /**

@@ -119,9 +119,27 @@ test("amino round trip keeps every field of every Msg", () => {
     [typeUrls.MsgSignWithAuthMethod]: {
       submitter: "lit1a", tokenId: "0x01", authMethodType: 3n, id: "0x02", digest: "0x" + "cd".repeat(32),
       message: new Uint8Array([0x19, 0, 0xff]),
-      webauthn: { authenticatorData: new Uint8Array(37).fill(7), clientDataJson: new TextEncoder().encode('{"type":"webauthn.get"}'), signature: new Uint8Array([0x30, 2]) },
+      proof: {
+        webauthn: { authenticatorData: new Uint8Array(37).fill(7), clientDataJson: new TextEncoder().encode('{"type":"webauthn.get"}'), signature: new Uint8Array([0x30, 2]) },
+        jwt: "eyJ.a<b>.c",
+        session: { pubkey: "0x02" + "11".repeat(32), signature: new Uint8Array(64).fill(9) },
+      },
     },
-    [typeUrls.PkpMsgUpdateParams]: { authority: "lit1g", params: { mintFee: coin } },
+    [typeUrls.MsgAuthorizeSessionKey]: {
+      submitter: "lit1a", tokenIds: ["0x01", "0x02"], authMethodType: 100n, id: "0x03", sessionPubkey: "0x03" + "22".repeat(32),
+      capabilities: [1, 2], expiresAt: 1767225600n, proof: { jwt: "eyJ.b.c" },
+    },
+    [typeUrls.MsgRevokeSessionKey]: {
+      sender: "lit1a", tokenId: "0x01", sessionPubkey: "0x02" + "11".repeat(32),
+      proof: { session: { pubkey: "0x02" + "11".repeat(32), signature: new Uint8Array(64).fill(1) } },
+    },
+    [typeUrls.PkpMsgUpdateParams]: {
+      authority: "lit1g",
+      params: {
+        mintFee: coin, maxSessionSeconds: 3600n,
+        oidcIssuers: [{ issuer: "https://issuer.example", keys: [{ kid: "k", kty: "EC", alg: "ES256", n: "", e: "", crv: "P-256", x: "eA", y: "eQ" }] }],
+      },
+    },
     [typeUrls.MsgSign]: { requester: "lit1a", tokenId: "0x01", digest: "0x" + "ab".repeat(32) },
     [typeUrls.TssMsgUpdateParams]: {
       authority: "lit1g",

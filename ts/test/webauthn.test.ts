@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { describe, it } from "node:test";
 
+import { Secp256k1, sha256 } from "@cosmjs/crypto";
 import { toHex } from "@cosmjs/encoding";
 import { getAddress, getBytes, hashMessage, keccak256, recoverAddress, toUtf8Bytes } from "ethers";
 
-import { pkpTxV1, pkpV1 } from "../src";
+import { pkpV1 } from "../src";
 import { account, assertSignMode } from "./env";
 
 const origin = "https://wallet.example";
@@ -35,7 +36,7 @@ class SoftAuthenticator {
   }
 
   /** navigator.credentials.get({publicKey: {challenge, rpId}}) on origin, user verified. */
-  assert(challenge: Uint8Array, at: string): pkpTxV1.WebAuthnAssertion {
+  assert(challenge: Uint8Array, at: string): pkpV1.WebAuthnAssertion {
     this.signCount++;
     const clientDataJson = Buffer.from(
       JSON.stringify({ type: "webauthn.get", challenge: Buffer.from(challenge).toString("base64url"), origin: at, crossOrigin: false }),
@@ -73,14 +74,17 @@ describe("x/pkp WebAuthn", () => {
       assert.notEqual(relayer.address, owner.address);
       const message = `hello from a passkey, relayed ${mode}`;
       const digest = hashMessage(message);
-      const { challenge, nonce } = await relayer.client.lit.pkp.WebAuthnChallenge({ tokenId, authMethodType: 3n, id, digest });
-      assert.equal(nonce, mode === "direct" ? 0n : 1n);
+      const { challenge, nonces } = await relayer.client.lit.pkp.AuthChallenge({
+        purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_SIGN, tokenIds: [tokenId], authMethodType: 3n, id, digest,
+        sessionPubkey: "", capabilities: [], expiresAt: 0n,
+      });
+      assert.deepEqual(nonces, [mode === "direct" ? 0n : 1n]);
       const res = await relayer.client.signWithAuthMethod(relayer.address, {
         tokenId,
         authMethodType: 3n,
         id,
         message: toUtf8Bytes(message),
-        webauthn: passkey.assert(getBytes(challenge), origin),
+        proof: { webauthn: passkey.assert(getBytes(challenge), origin), jwt: "", session: undefined },
       });
       await assertSignMode(relayer, res.tx.transactionHash);
       assert.equal(res.digest, digest, "the chain hashes the message as ethers' hashMessage does");
@@ -90,10 +94,59 @@ describe("x/pkp WebAuthn", () => {
 
     // A raw digest needs sign-anything, which this passkey does not have.
     const raw = createHash("sha256").update("raw").digest();
-    const { challenge } = await owner.client.lit.pkp.WebAuthnChallenge({ tokenId, authMethodType: 3n, id, digest: "0x" + toHex(raw) });
+    const { challenge } = await owner.client.lit.pkp.AuthChallenge({
+      purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_SIGN, tokenIds: [tokenId], authMethodType: 3n, id, digest: "0x" + toHex(raw),
+      sessionPubkey: "", capabilities: [], expiresAt: 0n,
+    });
     await assert.rejects(
-      owner.client.signWithAuthMethod(owner.address, { tokenId, authMethodType: 3n, id, digest: raw, webauthn: passkey.assert(getBytes(challenge), origin) }),
+      owner.client.signWithAuthMethod(owner.address, {
+        tokenId, authMethodType: 3n, id, digest: raw,
+        proof: { webauthn: passkey.assert(getBytes(challenge), origin), jwt: "", session: undefined },
+      }),
       /scopes do not permit this request/,
     );
+  });
+
+  it("one passkey assertion authorises a session key; its signatures alone then sign", async () => {
+    const owner = await account(9, "direct");
+    const relayer = await account(10, "direct");
+    const passkey = new SoftAuthenticator("wallet.example");
+    const id = passkey.authMethodId();
+    const pkp = await owner.client.mintPkp(owner.address, {
+      authMethods: [
+        {
+          authMethodType: 3n, id, userPubkey: "0x" + toHex(passkey.coseKey()), scopes: [pkpV1.Scope.SCOPE_PERSONAL_SIGN],
+          webauthn: { rpId: passkey.rpId, origins: [origin], requireUserVerification: true },
+        },
+      ],
+    });
+    const { tokenId } = pkp;
+    const session = await Secp256k1.makeKeypair(crypto.getRandomValues(new Uint8Array(32)));
+    const sessionPubkey = "0x" + toHex(Secp256k1.compressPubkey(session.pubkey));
+    const capabilities = [pkpV1.SessionCapability.SESSION_CAPABILITY_SIGN];
+    const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 600);
+    const auth = await relayer.client.lit.pkp.AuthChallenge({
+      purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_AUTHORIZE_SESSION, tokenIds: [tokenId], authMethodType: 3n, id, digest: "",
+      sessionPubkey, capabilities, expiresAt,
+    });
+    const tx = await relayer.client.authorizeSessionKey(relayer.address, {
+      tokenIds: [tokenId], authMethodType: 3n, id, sessionPubkey, capabilities, expiresAt,
+      proof: { webauthn: passkey.assert(getBytes(auth.challenge), origin), jwt: "", session: undefined },
+    });
+    assert.equal(tx.code, 0, tx.rawLog);
+
+    const message = "signed by a session key";
+    const digest = hashMessage(message);
+    const { challenge } = await relayer.client.lit.pkp.AuthChallenge({
+      purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_SIGN, tokenIds: [tokenId], authMethodType: 3n, id, digest,
+      sessionPubkey: "", capabilities: [], expiresAt: 0n,
+    });
+    const sig = await Secp256k1.createSignature(sha256(getBytes(challenge)), session.privkey);
+    const res = await relayer.client.signWithAuthMethod(relayer.address, {
+      tokenId, authMethodType: 3n, id, message: toUtf8Bytes(message),
+      proof: { jwt: "", webauthn: undefined, session: { pubkey: sessionPubkey, signature: sig.toFixedLength().slice(0, 64) } },
+    });
+    const signature = await relayer.client.waitForSignature(res.signatureId, { timeoutMs: 180_000 });
+    assert.equal(recoverAddress(digest, signature), getAddress(pkp.ethAddress));
   });
 });

@@ -59,17 +59,32 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "AddAuthMethodScope", Use: "add-auth-method-scope [token-id] [auth-method-type] [id] [scope]", Short: "Give a permitted auth method one more scope (SCOPE_SIGN_ANYTHING or SCOPE_PERSONAL_SIGN)", PositionalArgs: pos("token_id", "auth_method_type", "id", "scope")},
 				{RpcMethod: "RemoveAuthMethodScope", Use: "remove-auth-method-scope [token-id] [auth-method-type] [id] [scope]", Short: "Take a scope from a permitted auth method (not its last: remove the method instead)", PositionalArgs: pos("token_id", "auth_method_type", "id", "scope")},
 				{
-					RpcMethod: "SignWithAuthMethod", Use: "sign-with-auth-method [token-id] [auth-method-type] [id] [webauthn-assertion-json] (--digest 0x... | --message ...)",
-					Short: "Request a PKP signature authorised by an auth method's WebAuthn assertion; the sender only submits it and pays the sign fee",
+					RpcMethod: "SignWithAuthMethod", Use: "sign-with-auth-method [token-id] [auth-method-type] [id] [proof-json] (--digest 0x... | --message ...)",
+					Short: "Request a PKP signature authorised by an auth method's proof (passkey, OIDC token or session key); the sender only submits it and pays the sign fee",
 					Long: "The sender needs no permission on the PKP: the auth method's credential authorises the request. " +
-						"Get the challenge with `litd q pkp webauthn-challenge [token-id] [type] [id] [digest]`, have the authenticator sign it " +
-						"(navigator.credentials.get with that challenge), then pass its response as JSON with base64 or base64url fields:\n" +
-						`  '{"authenticator_data":"SZYN5Y...","client_data_json":"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii...","signature":"MEUCIQ..."}'` + "\n" +
+						"Get the challenge with `litd q pkp auth-challenge [type] [id] sign --token-ids [token-id] --digest [digest]`, then give one proof as JSON:\n" +
+						`  a passkey (navigator.credentials.get with the challenge's bytes; base64 fields): '{"webauthn":{"authenticator_data":"SZYN5Y...","client_data_json":"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii...","signature":"MEUCIQ..."}}'` + "\n" +
+						`  an OIDC ID token whose nonce claim is the challenge (0x-hex): '{"jwt":"eyJhbGciOiJSUzI1NiIs..."}'` + "\n" +
+						`  a session key's signature over sha256(challenge), r||s base64: '{"session":{"pubkey":"0x02...","signature":"..."}}'` + "\n" +
 						"--digest 0x<64 hex> is signed as it is (needs scope sign-anything). --message is an EIP-191 personal_sign message, which " +
 						"the chain hashes itself (scope personal-sign or sign-anything); it takes a file path, hex (no 0x) or base64, so pass text " +
 						"as a file: --message <(printf 'hello'). The result's signature_id (also in EventSignedWithAuthMethod) is the x/tss " +
 						"request: `litd q tss signature [id]` gives r, s, v once signed.",
-					PositionalArgs: pos("token_id", "auth_method_type", "id", "webauthn"),
+					PositionalArgs: pos("token_id", "auth_method_type", "id", "proof"),
+				},
+				{
+					RpcMethod: "AuthorizeSessionKey", Use: "authorize-session-key [auth-method-type] [id] [session-pubkey] [expires-at] [proof-json] --token-ids 0x...,0x... --capabilities sign",
+					Short: "Let one passkey assertion or OIDC token authorise a short-lived secp256k1 session key for some PKPs",
+					Long: "Later sign-with-auth-method requests carry the session key's signature instead of a new assertion or login. " +
+						"expires-at is a unix time in seconds, at most params.max_session_seconds after the block time. Get the challenge with " +
+						"`litd q pkp auth-challenge [type] [id] authorize-session --token-ids ... --session-pubkey ... --capabilities sign --expires-at ...` " +
+						"and prove it with '{\"webauthn\":{...}}' or '{\"jwt\":\"...\"}'. The PKP's owner (revoke-session-key) or the auth method can revoke it.",
+					PositionalArgs: pos("auth_method_type", "id", "session_pubkey", "expires_at", "proof"),
+				},
+				{
+					RpcMethod: "RevokeSessionKey", Use: "revoke-session-key [token-id] [session-pubkey]",
+					Short:          "End a session key: as the PKP's owner, or with --proof of its auth method (auth-challenge ... revoke-session)",
+					PositionalArgs: pos("token_id", "session_pubkey"),
 				},
 				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
 			},
@@ -91,10 +106,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "IsPermittedAuthMethod", Use: "is-permitted-auth-method [token-id] [auth-method-type] [id]", Short: "Tell whether an auth method may act for a PKP, and with which scopes", PositionalArgs: pos("token_id", "auth_method_type", "id")},
 				{RpcMethod: "UserPubkeyForAuthMethod", Use: "user-pubkey-for-auth-method [token-id] [auth-method-type] [id]", Short: "Show the user_pubkey a PKP stores with one of its auth methods", PositionalArgs: pos("token_id", "auth_method_type", "id")},
 				{
-					RpcMethod: "WebAuthnChallenge", Use: "webauthn-challenge [token-id] [auth-method-type] [id] [digest]",
-					Short:          "Show the challenge a WebAuthn auth method must sign for its next request to sign digest (0x-hex; for a message, its EIP-191 hash)",
-					PositionalArgs: pos("token_id", "auth_method_type", "id", "digest"),
+					RpcMethod: "AuthChallenge", Use: "auth-challenge [auth-method-type] [id] [purpose] --token-ids 0x... [--digest 0x... | --session-pubkey 0x... ...]",
+					Short: "Show the challenge an auth method's proof must sign for its next request (purpose sign, authorize-session or revoke-session)",
+					Long: "A passkey signs the challenge's bytes; an OIDC token carries it (0x-hex) as its nonce claim; a session key signs sha256 of its bytes. " +
+						"The digest of a personal-sign message is its EIP-191 hash (ethers.hashMessage).",
+					PositionalArgs: pos("auth_method_type", "id", "purpose"),
 				},
+				{RpcMethod: "SessionKeys", Use: "session-keys [token-id]", Short: "List a PKP's session keys", PositionalArgs: pos("token_id")},
 				{RpcMethod: "Provenance", Use: "provenance [token-id]", Short: "Was this PKP minted by Mint/Grant/Burn, and which single action may sign with it?", PositionalArgs: pos("token_id")},
 			},
 		},

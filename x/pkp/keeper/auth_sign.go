@@ -13,6 +13,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/litprotocol/litd/x/pkp/types"
 )
@@ -20,10 +21,23 @@ import (
 // MaxPersonalMessageLength bounds the EIP-191 message of MsgSignWithAuthMethod.
 const MaxPersonalMessageLength = 8192
 
-// WebAuthnVerifyGas is charged for checking an assertion (JSON, hashes, a
-// P-256 signature): what x/auth charges by default for verifying a
-// secp256k1 transaction signature, about twice its P-256 cost.
-const WebAuthnVerifyGas = 1000
+// Gas charged before a proof is checked. A WebAuthn assertion (JSON, hashes,
+// a P-256 signature) or a session signature costs what x/auth charges by
+// default for a secp256k1 transaction signature, about twice its cost; an
+// OIDC token three times that (an RSA-4096 verification and two JSON
+// objects).
+const (
+	WebAuthnVerifyGas = 1000
+	SessionVerifyGas  = 1000
+	JWTVerifyGas      = 3000
+)
+
+// Proof kinds, as events name them.
+const (
+	proofWebAuthn = "webauthn"
+	proofJWT      = "jwt"
+	proofSession  = "session"
+)
 
 // signRequest is the digest a MsgSignWithAuthMethod asks the PKP to sign and
 // the scopes that allow it: a raw digest only sign-anything, a personal_sign
@@ -43,6 +57,24 @@ func signRequest(msg *types.MsgSignWithAuthMethod) ([]byte, []types.Scope, error
 	return nil, nil, errorsmod.Wrap(types.ErrInvalidSignRequest, "give a digest (scope sign-anything) or a non-empty EIP-191 message (scope personal-sign)")
 }
 
+// proofKind names the one kind of proof p carries.
+func proofKind(p *types.AuthProof) (string, error) {
+	var kinds []string
+	if p != nil && p.Webauthn != nil {
+		kinds = append(kinds, proofWebAuthn)
+	}
+	if p != nil && p.Jwt != "" {
+		kinds = append(kinds, proofJWT)
+	}
+	if p != nil && p.Session != nil {
+		kinds = append(kinds, proofSession)
+	}
+	if len(kinds) != 1 {
+		return "", errorsmod.Wrapf(types.ErrInvalidAuthProof, "give exactly one proof (webauthn, jwt or session), got %v", kinds)
+	}
+	return kinds[0], nil
+}
+
 // authMethodCounter is the replay state of an auth method on a PKP; zero
 // before its first accepted request.
 func (k Keeper) authMethodCounter(ctx context.Context, key collections.Pair[[]byte, []byte]) (types.AuthMethodCounter, error) {
@@ -53,18 +85,123 @@ func (k Keeper) authMethodCounter(ctx context.Context, key collections.Pair[[]by
 	return c, err
 }
 
-// SignWithAuthMethod requests a PKP signature authorised by a WebAuthn
-// assertion of one of the PKP's auth methods, not by the submitter, who
-// needs no permission and pays the sign fee. The assertion's challenge
-// commits to the chain, PKP, auth method, digest and the method's nonce; an
-// accepted request advances the nonce and stores the sign count, so the
-// same assertion is never accepted twice.
-func (k msgServer) SignWithAuthMethod(ctx context.Context, msg *types.MsgSignWithAuthMethod) (*types.MsgSignWithAuthMethodResponse, error) {
-	submitter, err := k.parseAccount("submitter", msg.Submitter)
-	if err != nil {
+// authTarget is an auth method on one PKP with its replay state.
+type authTarget struct {
+	tokenID []byte
+	pkp     types.PKP
+	am      types.AuthMethod
+	counter types.AuthMethodCounter
+}
+
+// authTargets loads the auth method (typ, id) on each PKP: every PKP must
+// exist, once, and permit the auth method.
+func (k Keeper) authTargets(ctx context.Context, typ uint64, id string, tokenIDs []string) ([]authTarget, error) {
+	if err := types.ValidateAuthMethodRef(typ, id); err != nil {
 		return nil, err
 	}
-	tokenID, err := types.ParseTokenID(msg.TokenId)
+	authKey := types.AuthMethodKey(typ, id)
+	out := make([]authTarget, 0, len(tokenIDs))
+	for i, s := range tokenIDs {
+		tokenID, err := types.ParseTokenID(s)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(tokenIDs[:i], func(o string) bool { t, _ := types.ParseTokenID(o); return string(t) == string(tokenID) }) {
+			return nil, errorsmod.Wrapf(types.ErrInvalidTokenID, "%s is named twice", s)
+		}
+		p, err := k.GetPKP(ctx, tokenID)
+		if err != nil {
+			return nil, err
+		}
+		key := collections.Join(tokenID, authKey)
+		am, err := k.AuthMethods.Get(ctx, key)
+		if errors.Is(err, collections.ErrNotFound) {
+			return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "auth method %d/%s is not permitted on %s", typ, id, p.TokenId)
+		} else if err != nil {
+			return nil, err
+		}
+		counter, err := k.authMethodCounter(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, authTarget{tokenID: tokenID, pkp: p, am: am, counter: counter})
+	}
+	return out, nil
+}
+
+// challenge is the AuthChallenge for a request on targets.
+func challenge(ctx context.Context, purpose types.AuthPurpose, targets []authTarget, payload []byte) []byte {
+	ids, nonces := make([][]byte, len(targets)), make([]uint64, len(targets))
+	for i, t := range targets {
+		ids[i], nonces[i] = t.tokenID, t.counter.Nonce
+	}
+	am := targets[0].am
+	return types.AuthChallenge(sdk.UnwrapSDKContext(ctx).ChainID(), purpose, types.AuthMethodKey(am.AuthMethodType, am.Id), ids, nonces, payload)
+}
+
+// verifyProof checks that proof (of kind) signs chal for the auth method of
+// t, charging its gas first. A session proof must come from a live session
+// key of that auth method on that PKP with capability need (or, when
+// onlyPubkey is set, be that very key). It returns the WebAuthn sign count
+// to store and the session key that signed.
+func (k Keeper) verifyProof(ctx context.Context, t authTarget, kind string, proof *types.AuthProof, chal []byte,
+	need types.SessionCapability, onlyPubkey []byte,
+) (uint32, []byte, error) {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	switch kind {
+	case proofWebAuthn:
+		sdkCtx.GasMeter().ConsumeGas(WebAuthnVerifyGas, "webauthn assertion")
+		count, err := t.am.VerifyWebAuthn(proof.Webauthn, chal, t.counter.SignCount)
+		return count, nil, err
+	case proofJWT:
+		sdkCtx.GasMeter().ConsumeGas(JWTVerifyGas, "oidc token")
+		params, err := k.Params.Get(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		_, err = types.VerifyJWT(proof.Jwt, params.OidcIssuers, t.am.AuthMethodType, types.AuthMethodIDBytes(t.am.Id), chal, sdkCtx.BlockTime().Unix())
+		return t.counter.SignCount, nil, err
+	}
+	sdkCtx.GasMeter().ConsumeGas(SessionVerifyGas, "session signature")
+	pub, err := types.ParseSessionPubkey(proof.Session.Pubkey)
+	if err != nil {
+		return 0, nil, err
+	}
+	if onlyPubkey != nil && string(pub) != string(onlyPubkey) {
+		return 0, nil, errorsmod.Wrap(types.ErrInvalidSessionKey, "only the session key being revoked, or a WebAuthn or OIDC proof, may revoke it")
+	}
+	s, err := k.SessionKeys.Get(ctx, collections.Join(t.tokenID, pub))
+	if errors.Is(err, collections.ErrNotFound) {
+		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "no session key %s on %s (never authorised, revoked, or its auth method removed)", proof.Session.Pubkey, t.pkp.TokenId)
+	} else if err != nil {
+		return 0, nil, err
+	}
+	switch {
+	case s.AuthMethodType != t.am.AuthMethodType || string(types.AuthMethodIDBytes(s.Id)) != string(types.AuthMethodIDBytes(t.am.Id)):
+		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s belongs to auth method %d/%s", s.Pubkey, s.AuthMethodType, s.Id)
+	case sdkCtx.BlockTime().Unix() >= s.ExpiresAt:
+		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s expired at %d; block time is %d", s.Pubkey, s.ExpiresAt, sdkCtx.BlockTime().Unix())
+	case need != types.SESSION_CAPABILITY_UNSPECIFIED && !s.Allows(need):
+		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s has capabilities %v, not %s", s.Pubkey, s.Capabilities, need)
+	}
+	return t.counter.SignCount, pub, types.VerifySessionSignature(pub, chal, proof.Session.Signature)
+}
+
+// advance stores t's counter after an accepted request: the nonce moves on
+// and the WebAuthn sign count is the one just accepted.
+func (k Keeper) advance(ctx context.Context, t authTarget, signCount uint32) error {
+	return k.AuthMethodCounters.Set(ctx, collections.Join(t.tokenID, types.AuthMethodKey(t.am.AuthMethodType, t.am.Id)),
+		types.AuthMethodCounter{AuthMethodType: t.am.AuthMethodType, Id: t.am.Id, Nonce: t.counter.Nonce + 1, SignCount: signCount})
+}
+
+// SignWithAuthMethod requests a PKP signature authorised by a proof of one
+// of the PKP's auth methods (a WebAuthn assertion, an OIDC token, or a
+// session key's signature), not by the submitter, who needs no permission
+// and pays the sign fee. The proof's challenge commits to the chain, PKP,
+// auth method, digest and the method's nonce; an accepted request advances
+// the nonce, so the same proof is never accepted twice.
+func (k msgServer) SignWithAuthMethod(ctx context.Context, msg *types.MsgSignWithAuthMethod) (*types.MsgSignWithAuthMethodResponse, error) {
+	submitter, err := k.parseAccount("submitter", msg.Submitter)
 	if err != nil {
 		return nil, err
 	}
@@ -72,33 +209,21 @@ func (k msgServer) SignWithAuthMethod(ctx context.Context, msg *types.MsgSignWit
 	if err != nil {
 		return nil, err
 	}
-	if err := types.ValidateAuthMethodRef(msg.AuthMethodType, msg.Id); err != nil {
-		return nil, err
-	}
-	p, err := k.GetPKP(ctx, tokenID)
+	kind, err := proofKind(msg.Proof)
 	if err != nil {
 		return nil, err
 	}
-	authKey := types.AuthMethodKey(msg.AuthMethodType, msg.Id)
-	key := collections.Join(tokenID, authKey)
-	am, err := k.AuthMethods.Get(ctx, key)
-	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "auth method %d/%s is not permitted on %s", msg.AuthMethodType, msg.Id, p.TokenId)
-	} else if err != nil {
+	targets, err := k.authTargets(ctx, msg.AuthMethodType, msg.Id, []string{msg.TokenId})
+	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(am.Scopes, func(s types.Scope) bool { return slices.Contains(allowed, s) }) {
+	t := targets[0]
+	if !slices.ContainsFunc(t.am.Scopes, func(s types.Scope) bool { return slices.Contains(allowed, s) }) {
 		return nil, errorsmod.Wrapf(types.ErrScopeNotPermitted, "auth method %d/%s has scopes %v; a raw digest needs SCOPE_SIGN_ANYTHING, a message SCOPE_PERSONAL_SIGN",
-			am.AuthMethodType, am.Id, am.Scopes)
+			t.am.AuthMethodType, t.am.Id, t.am.Scopes)
 	}
-	counter, err := k.authMethodCounter(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	sdkCtx.GasMeter().ConsumeGas(WebAuthnVerifyGas, "webauthn assertion")
-	challenge := types.WebAuthnChallenge(sdkCtx.ChainID(), tokenID, authKey, digest, counter.Nonce)
-	signCount, err := am.VerifyWebAuthn(msg.Webauthn, challenge, counter.SignCount)
+	chal := challenge(ctx, types.AUTH_PURPOSE_SIGN, targets, types.SignPayload(digest))
+	signCount, sessionPub, err := k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_SIGN, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -108,51 +233,319 @@ func (k msgServer) SignWithAuthMethod(ctx context.Context, msg *types.MsgSignWit
 	}
 	// x/tss checks its own limits and charges the fee last: a refusal there
 	// writes nothing, so nothing is written here before it.
+	// The requester, which x/tss caps queued requests by, names the PKP too:
+	// anyone may put a victim's auth method id on their own PKP, and must
+	// not fill the victim's queue with it.
 	digestHex := "0x" + hex.EncodeToString(digest)
-	sigID, err := k.tss.RequestPaidSignature(ctx, tokenID, p.TokenId, p.KeyId, digestHex, "auth_method:0x"+hex.EncodeToString(authKey), submitter)
+	requester := "auth_method:" + t.pkp.TokenId + ":0x" + hex.EncodeToString(types.AuthMethodKey(t.am.AuthMethodType, t.am.Id))
+	sigID, err := k.tss.RequestPaidSignature(ctx, t.tokenID, t.pkp.TokenId, t.pkp.KeyId, digestHex, requester, submitter)
 	if err != nil {
+		return nil, err
+	}
+	if err := k.advance(ctx, t, signCount); err != nil {
 		return nil, err
 	}
 	ev := &types.EventSignedWithAuthMethod{
-		TokenId: p.TokenId, AuthMethodType: am.AuthMethodType, Id: am.Id, Submitter: canon,
-		SignatureId: sigID, Digest: digestHex, Nonce: counter.Nonce, SignCount: signCount,
+		TokenId: t.pkp.TokenId, AuthMethodType: t.am.AuthMethodType, Id: t.am.Id, Submitter: canon,
+		SignatureId: sigID, Digest: digestHex, Nonce: t.counter.Nonce, SignCount: signCount, Proof: kind,
 	}
-	counter = types.AuthMethodCounter{AuthMethodType: am.AuthMethodType, Id: am.Id, Nonce: counter.Nonce + 1, SignCount: signCount}
-	if err := k.AuthMethodCounters.Set(ctx, key, counter); err != nil {
-		return nil, err
+	if sessionPub != nil {
+		ev.SessionPubkey = "0x" + hex.EncodeToString(sessionPub)
 	}
-	return &types.MsgSignWithAuthMethodResponse{SignatureId: sigID, Digest: digestHex}, sdkCtx.EventManager().EmitTypedEvent(ev)
+	return &types.MsgSignWithAuthMethodResponse{SignatureId: sigID, Digest: digestHex}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
 }
 
-// WebAuthnChallenge is the challenge for the next MsgSignWithAuthMethod of
-// digest by a WebAuthn auth method of a PKP.
-func (q Querier) WebAuthnChallenge(ctx context.Context, req *types.QueryWebAuthnChallengeRequest) (*types.QueryWebAuthnChallengeResponse, error) {
+// sessionRequest is a validated session to authorise.
+type sessionRequest struct {
+	pubkey []byte
+	caps   []types.SessionCapability
+}
+
+// validateSession checks a session's key, capabilities and expiry against
+// the block time and params.
+func (k Keeper) validateSession(ctx context.Context, pubkeyHex string, caps []types.SessionCapability, expiresAt int64) (sessionRequest, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return sessionRequest{}, err
+	}
+	if params.MaxSessionSeconds == 0 {
+		return sessionRequest{}, errorsmod.Wrap(types.ErrInvalidSessionKey, "session keys are disabled on this chain (params.max_session_seconds = 0)")
+	}
+	pub, err := types.ParseSessionPubkey(pubkeyHex)
+	if err != nil {
+		return sessionRequest{}, err
+	}
+	if err := types.ValidateSessionCapabilities(caps); err != nil {
+		return sessionRequest{}, err
+	}
+	now := sdk.UnwrapSDKContext(ctx).BlockTime().Unix()
+	if expiresAt <= now || uint64(expiresAt-now) > params.MaxSessionSeconds {
+		return sessionRequest{}, errorsmod.Wrapf(types.ErrInvalidSessionKey, "expires_at %d must be after block time %d and at most params.max_session_seconds (%d) later",
+			expiresAt, now, params.MaxSessionSeconds)
+	}
+	sorted := slices.Clone(caps)
+	slices.Sort(sorted)
+	return sessionRequest{pubkey: pub, caps: sorted}, nil
+}
+
+// AuthorizeSessionKey stores a session key for each named PKP after one
+// WebAuthn or OIDC proof of the auth method over a challenge committing to
+// the key, its capabilities, its expiry and the method's nonce on every PKP.
+func (k msgServer) AuthorizeSessionKey(ctx context.Context, msg *types.MsgAuthorizeSessionKey) (*types.MsgAuthorizeSessionKeyResponse, error) {
+	submitter, err := k.parseAccount("submitter", msg.Submitter)
+	if err != nil {
+		return nil, err
+	}
+	if len(msg.TokenIds) == 0 || len(msg.TokenIds) > types.MaxSessionPKPs {
+		return nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "a session names 1 to %d PKPs, got %d", types.MaxSessionPKPs, len(msg.TokenIds))
+	}
+	req, err := k.validateSession(ctx, msg.SessionPubkey, msg.Capabilities, msg.ExpiresAt)
+	if err != nil {
+		return nil, err
+	}
+	kind, err := proofKind(msg.Proof)
+	if err != nil {
+		return nil, err
+	}
+	if kind == proofSession {
+		return nil, errorsmod.Wrap(types.ErrInvalidAuthProof, "a session key cannot authorise another: give a webauthn or jwt proof")
+	}
+	targets, err := k.authTargets(ctx, msg.AuthMethodType, msg.Id, msg.TokenIds)
+	if err != nil {
+		return nil, err
+	}
+	chal := challenge(ctx, types.AUTH_PURPOSE_AUTHORIZE_SESSION, targets, types.SessionPayload(req.pubkey, req.caps, msg.ExpiresAt))
+	counts := make([]uint32, len(targets))
+	for i, t := range targets {
+		if counts[i], _, err = k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, nil); err != nil {
+			return nil, err
+		}
+	}
+	// Check room on every PKP before writing anything.
+	for _, t := range targets {
+		if err := k.makeRoomForSession(ctx, t.tokenID, req.pubkey, false); err != nil {
+			return nil, err
+		}
+	}
+	canon, err := k.canonical(submitter)
+	if err != nil {
+		return nil, err
+	}
+	pubHex := "0x" + hex.EncodeToString(req.pubkey)
+	for i, t := range targets {
+		if err := k.makeRoomForSession(ctx, t.tokenID, req.pubkey, true); err != nil {
+			return nil, err
+		}
+		s := types.SessionKey{TokenId: t.pkp.TokenId, Pubkey: pubHex, AuthMethodType: t.am.AuthMethodType, Id: t.am.Id, Capabilities: req.caps, ExpiresAt: msg.ExpiresAt}
+		if err := k.SessionKeys.Set(ctx, collections.Join(t.tokenID, req.pubkey), s); err != nil {
+			return nil, err
+		}
+		if err := k.advance(ctx, t, counts[i]); err != nil {
+			return nil, err
+		}
+	}
+	tokenIDs := make([]string, len(targets))
+	for i, t := range targets {
+		tokenIDs[i] = t.pkp.TokenId
+	}
+	return &types.MsgAuthorizeSessionKeyResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionKeyAuthorized{
+		TokenIds: tokenIDs, AuthMethodType: targets[0].am.AuthMethodType, Id: targets[0].am.Id, SessionPubkey: pubHex,
+		Capabilities: req.caps, ExpiresAt: msg.ExpiresAt, Submitter: canon, Proof: kind,
+	})
+}
+
+// makeRoomForSession makes sure the PKP can hold the session key pubkey
+// (replacing a key already there takes no room): with prune set it removes
+// the PKP's expired session keys; without, it only checks that enough of
+// them are live or expired to fit.
+func (k Keeper) makeRoomForSession(ctx context.Context, tokenID, pubkey []byte, prune bool) error {
+	now := sdk.UnwrapSDKContext(ctx).BlockTime().Unix()
+	var expired [][]byte
+	live, replacing := 0, false
+	rng := collections.NewPrefixedPairRange[[]byte, []byte](tokenID)
+	err := k.SessionKeys.Walk(ctx, rng, func(key collections.Pair[[]byte, []byte], s types.SessionKey) (bool, error) {
+		switch {
+		case string(key.K2()) == string(pubkey):
+			replacing = true
+		case now >= s.ExpiresAt:
+			expired = append(expired, key.K2())
+		default:
+			live++
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	if !replacing && live >= types.MaxSessionKeysPerPKP {
+		return errorsmod.Wrapf(types.ErrInvalidSessionKey, "the PKP already has %d live session keys, the most it may hold: revoke one or wait for one to expire", live)
+	}
+	if !prune {
+		return nil
+	}
+	for _, pk := range expired {
+		if err := k.SessionKeys.Remove(ctx, collections.Join(tokenID, pk)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RevokeSessionKey deletes a PKP's session key: its owner may, or anyone
+// with a proof of the session's auth method (the session key's own
+// signature included) over the revocation challenge.
+func (k msgServer) RevokeSessionKey(ctx context.Context, msg *types.MsgRevokeSessionKey) (*types.MsgRevokeSessionKeyResponse, error) {
+	sender, err := k.parseAccount("sender", msg.Sender)
+	if err != nil {
+		return nil, err
+	}
+	tokenID, err := types.ParseTokenID(msg.TokenId)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := types.ParseSessionPubkey(msg.SessionPubkey)
+	if err != nil {
+		return nil, err
+	}
+	p, err := k.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	key := collections.Join(tokenID, pub)
+	s, err := k.SessionKeys.Get(ctx, key)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "no session key %s on %s", msg.SessionPubkey, p.TokenId)
+	} else if err != nil {
+		return nil, err
+	}
+	canon, err := k.canonical(sender)
+	if err != nil {
+		return nil, err
+	}
+	by := canon
+	if p.Burned || p.Owner != canon {
+		if msg.Proof == nil {
+			return nil, errorsmod.Wrapf(types.ErrUnauthorized, "%s is not the owner of %s: revoking needs a proof of the session's auth method", canon, p.TokenId)
+		}
+		kind, err := proofKind(msg.Proof)
+		if err != nil {
+			return nil, err
+		}
+		targets, err := k.authTargets(ctx, s.AuthMethodType, s.Id, []string{p.TokenId})
+		if err != nil {
+			return nil, err
+		}
+		chal := challenge(ctx, types.AUTH_PURPOSE_REVOKE_SESSION, targets, types.RevokePayload(pub))
+		count, _, err := k.verifyProof(ctx, targets[0], kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, pub)
+		if err != nil {
+			return nil, err
+		}
+		if err := k.advance(ctx, targets[0], count); err != nil {
+			return nil, err
+		}
+		by = "auth_method"
+	}
+	if err := k.SessionKeys.Remove(ctx, key); err != nil {
+		return nil, err
+	}
+	return &types.MsgRevokeSessionKeyResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventSessionKeyRevoked{TokenId: p.TokenId, SessionPubkey: s.Pubkey, By: by})
+}
+
+// removeSessionsOf deletes the session keys of an auth method on a PKP (its
+// removal ends them; re-adding it must not bring them back).
+func (k Keeper) removeSessionsOf(ctx context.Context, p types.PKP, tokenID, authKey []byte, by string) error {
+	var gone []types.SessionKey
+	rng := collections.NewPrefixedPairRange[[]byte, []byte](tokenID)
+	err := k.SessionKeys.Walk(ctx, rng, func(_ collections.Pair[[]byte, []byte], s types.SessionKey) (bool, error) {
+		if string(types.AuthMethodKey(s.AuthMethodType, s.Id)) == string(authKey) {
+			gone = append(gone, s)
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	em := sdk.UnwrapSDKContext(ctx).EventManager()
+	for _, s := range gone {
+		pub, err := types.ParseSessionPubkey(s.Pubkey)
+		if err != nil {
+			return err
+		}
+		if err := k.SessionKeys.Remove(ctx, collections.Join(tokenID, pub)); err != nil {
+			return err
+		}
+		if err := em.EmitTypedEvent(&types.EventSessionKeyRevoked{TokenId: p.TokenId, SessionPubkey: s.Pubkey, By: by}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuthChallenge is the challenge for an auth method's next request of a
+// purpose, with the nonces and sign counts it commits to.
+func (q Querier) AuthChallenge(ctx context.Context, req *types.QueryAuthChallengeRequest) (*types.QueryAuthChallengeResponse, error) {
 	if req == nil {
 		return nil, errEmptyRequest
 	}
-	digest, err := types.ParseDigest(req.Digest)
+	var payload []byte
+	switch req.Purpose {
+	case types.AUTH_PURPOSE_SIGN:
+		digest, err := types.ParseDigest(req.Digest)
+		if err != nil {
+			return nil, grpcError(err)
+		}
+		payload = types.SignPayload(digest)
+	case types.AUTH_PURPOSE_AUTHORIZE_SESSION, types.AUTH_PURPOSE_REVOKE_SESSION:
+		pub, err := types.ParseSessionPubkey(req.SessionPubkey)
+		if err != nil {
+			return nil, grpcError(err)
+		}
+		payload = types.RevokePayload(pub)
+		if req.Purpose == types.AUTH_PURPOSE_AUTHORIZE_SESSION {
+			if err := types.ValidateSessionCapabilities(req.Capabilities); err != nil {
+				return nil, grpcError(err)
+			}
+			payload = types.SessionPayload(pub, req.Capabilities, req.ExpiresAt)
+		}
+	default:
+		return nil, status.Errorf(codes.InvalidArgument, "purpose must be AUTH_PURPOSE_SIGN, AUTH_PURPOSE_AUTHORIZE_SESSION or AUTH_PURPOSE_REVOKE_SESSION")
+	}
+	if n := len(req.TokenIds); n == 0 || n > types.MaxSessionPKPs || (n > 1 && req.Purpose != types.AUTH_PURPOSE_AUTHORIZE_SESSION) {
+		return nil, status.Errorf(codes.InvalidArgument, "name one PKP (a session: 1 to %d), got %d", types.MaxSessionPKPs, n)
+	}
+	targets, err := q.authTargets(ctx, req.AuthMethodType, req.Id, req.TokenIds)
 	if err != nil {
+		if errors.Is(err, types.ErrPermissionNotFound) {
+			return nil, status.Error(codes.NotFound, err.Error())
+		}
 		return nil, grpcError(err)
 	}
-	am, ok, err := q.authMethodOf(ctx, req.TokenId, req.AuthMethodType, req.Id)
-	if err != nil {
-		return nil, err
+	res := &types.QueryAuthChallengeResponse{Challenge: "0x" + hex.EncodeToString(challenge(ctx, req.Purpose, targets, payload))}
+	for _, t := range targets {
+		res.Nonces = append(res.Nonces, t.counter.Nonce)
+		res.SignCounts = append(res.SignCounts, t.counter.SignCount)
 	}
-	if !ok {
-		return nil, status.Errorf(codes.NotFound, "auth method %d/%s is not permitted on %s", req.AuthMethodType, req.Id, req.TokenId)
-	}
-	if am.Webauthn == nil {
-		return nil, status.Errorf(codes.FailedPrecondition, "auth method %d/%s has no webauthn settings", req.AuthMethodType, req.Id)
+	return res, nil
+}
+
+// SessionKeys lists a PKP's session keys by public key.
+func (q Querier) SessionKeys(ctx context.Context, req *types.QuerySessionKeysRequest) (*types.QuerySessionKeysResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
 	}
 	tokenID, err := types.ParseTokenID(req.TokenId)
 	if err != nil {
 		return nil, grpcError(err)
 	}
-	authKey := types.AuthMethodKey(req.AuthMethodType, req.Id)
-	counter, err := q.authMethodCounter(ctx, collections.Join(tokenID, authKey))
+	if _, err := q.GetPKP(ctx, tokenID); err != nil {
+		return nil, grpcError(err)
+	}
+	keys, page, err := query.CollectionPaginate(ctx, q.Keeper.SessionKeys, req.Pagination,
+		func(_ collections.Pair[[]byte, []byte], s types.SessionKey) (types.SessionKey, error) { return s, nil },
+		query.WithCollectionPaginationPairPrefix[[]byte, []byte](tokenID))
 	if err != nil {
 		return nil, err
 	}
-	challenge := types.WebAuthnChallenge(sdk.UnwrapSDKContext(ctx).ChainID(), tokenID, authKey, digest, counter.Nonce)
-	return &types.QueryWebAuthnChallengeResponse{Challenge: "0x" + hex.EncodeToString(challenge), Nonce: counter.Nonce, SignCount: counter.SignCount}, nil
+	return &types.QuerySessionKeysResponse{SessionKeys: keys, Pagination: page}, nil
 }

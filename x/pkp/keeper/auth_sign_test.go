@@ -42,10 +42,10 @@ func newPasskeyWorld(t *testing.T) passkeyWorld {
 
 // challenge asks the chain, as a wallet does, for the challenge of the next
 // request of digest.
-func (w passkeyWorld) challenge(t *testing.T, am types.AuthMethod, digest []byte) (*types.QueryWebAuthnChallengeResponse, []byte) {
+func (w passkeyWorld) challenge(t *testing.T, am types.AuthMethod, digest []byte) (*types.QueryAuthChallengeResponse, []byte) {
 	t.Helper()
-	res, err := w.f.q.WebAuthnChallenge(w.f.ctx, &types.QueryWebAuthnChallengeRequest{
-		TokenId: w.tok, AuthMethodType: am.AuthMethodType, Id: am.Id, Digest: "0x" + hex.EncodeToString(digest)})
+	res, err := w.f.q.AuthChallenge(w.f.ctx, &types.QueryAuthChallengeRequest{Purpose: types.AUTH_PURPOSE_SIGN,
+		TokenIds: []string{w.tok}, AuthMethodType: am.AuthMethodType, Id: am.Id, Digest: "0x" + hex.EncodeToString(digest)})
 	require.NoError(t, err)
 	return res, must(hex.DecodeString(res.Challenge[2:]))
 }
@@ -56,7 +56,7 @@ func (w passkeyWorld) request(t *testing.T, a *softauthn.Authenticator, am types
 	t.Helper()
 	_, ch := w.challenge(t, am, digest)
 	msg := &types.MsgSignWithAuthMethod{Submitter: other, TokenId: w.tok, AuthMethodType: am.AuthMethodType, Id: am.Id,
-		Webauthn: a.Assert(ch, webOrigin)}
+		Proof: &types.AuthProof{Webauthn: a.Assert(ch, webOrigin)}}
 	if message != "" {
 		msg.Message = []byte(message)
 	} else {
@@ -115,19 +115,19 @@ func TestSignWithAuthMethod(t *testing.T) {
 	require.Equal(t, w.tok, sig.TokenId)
 	require.Equal(t, digestHex, sig.Digest)
 	require.Equal(t, p.KeyId, sig.KeyId)
-	require.Equal(t, "auth_method:0x"+hex.EncodeToString(fullKey), sig.Requester)
+	require.Equal(t, "auth_method:"+w.tok+":0x"+hex.EncodeToString(fullKey), sig.Requester)
 	require.Equal(t, ulit(10_000_000).Sub(signFee), f.bank.balances[other])
 	require.Equal(t, ulit(1_000_000).Add(signFee), f.bank.modules["fee_collector"])
 	require.Equal(t, []proto.Message{
 		&tsstypes.EventSignatureRequested{SignatureId: r.SignatureId, TokenId: w.tok, Digest: digestHex, Requester: sig.Requester},
 		&types.EventSignedWithAuthMethod{TokenId: w.tok, AuthMethodType: 3, Id: w.fullAM.Id, Submitter: other, SignatureId: r.SignatureId,
-			Digest: digestHex, Nonce: 0, SignCount: 1},
+			Digest: digestHex, Nonce: 0, SignCount: 1, Proof: "webauthn"},
 	}, f.events(t))
 
 	// The nonce moved on: the challenge for the same digest is another.
 	next, _ := w.challenge(t, w.fullAM, digest)
-	require.Equal(t, uint64(1), next.Nonce)
-	require.Equal(t, uint32(1), next.SignCount)
+	require.Equal(t, []uint64{1}, next.Nonces)
+	require.Equal(t, []uint32{1}, next.SignCounts)
 	counter, err := f.k.AuthMethodCounters.Get(f.ctx, collections.Join(must(types.ParseTokenID(w.tok)), fullKey))
 	require.NoError(t, err)
 	require.Equal(t, types.AuthMethodCounter{AuthMethodType: 3, Id: w.fullAM.Id, Nonce: 1, SignCount: 1}, counter)
@@ -136,23 +136,23 @@ func TestSignWithAuthMethod(t *testing.T) {
 		_, ch := w.challenge(t, w.fullAM, digest)
 		with := func(change func(m *types.MsgSignWithAuthMethod)) *types.MsgSignWithAuthMethod {
 			m := &types.MsgSignWithAuthMethod{Submitter: other, TokenId: w.tok, AuthMethodType: 3, Id: w.fullAM.Id, Digest: digestHex,
-				Webauthn: w.full.Assert(ch, webOrigin)}
+				Proof: &types.AuthProof{Webauthn: w.full.Assert(ch, webOrigin)}}
 			change(m)
 			return m
 		}
 		w.refused(t, first, types.ErrInvalidAssertion, "wrong challenge") // replayed
-		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Webauthn = w.full.Assert(ch, "https://evil.example") }), types.ErrInvalidAssertion, "origin")
+		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Proof.Webauthn = w.full.Assert(ch, "https://evil.example") }), types.ErrInvalidAssertion, "origin")
 		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Digest = "0x" + hex.EncodeToString(digestOf('e')) }), types.ErrInvalidAssertion, "wrong challenge")
 		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) {
 			w.full.SignCount = 0 // a clone of the authenticator from before the first request
-			m.Webauthn = w.full.Assert(ch, webOrigin)
+			m.Proof.Webauthn = w.full.Assert(ch, webOrigin)
 		}), types.ErrInvalidAssertion, "sign count 1 is not above the last accepted 1")
 		w.full.SignCount = 5
-		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Webauthn.Signature[10]++ }), types.ErrInvalidAssertion, "signature does not verify")
-		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Webauthn = nil }), types.ErrInvalidAssertion, "no webauthn assertion")
+		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Proof.Webauthn.Signature[10]++ }), types.ErrInvalidAssertion, "signature does not verify")
+		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Proof = nil }), types.ErrInvalidAuthProof, "give exactly one proof")
 		stranger := softauthn.New("wallet.example", "stranger")
 		stranger.SignCount = 100
-		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Webauthn = stranger.Assert(ch, webOrigin) }), types.ErrInvalidAssertion, "signature does not verify")
+		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Proof.Webauthn = stranger.Assert(ch, webOrigin) }), types.ErrInvalidAssertion, "signature does not verify")
 		// The submitter cannot pay the sign fee: x/tss refuses and the nonce
 		// is not spent.
 		w.refused(t, with(func(m *types.MsgSignWithAuthMethod) { m.Submitter = recipient }), tsstypes.ErrInsufficientFee, "sign fee")
@@ -190,8 +190,9 @@ func TestSignWithAuthMethod(t *testing.T) {
 		require.NoError(t, err)
 	})
 
-	t.Run("the counter outlives the auth method", func(t *testing.T) {
+	t.Run("the counter outlives the auth method, and removal spends a nonce", func(t *testing.T) {
 		before, _ := w.challenge(t, w.fullAM, digest)
+		withheld := w.request(t, w.full, w.fullAM, digest, "") // made, never sent
 		for _, m := range []sdk.Msg{
 			&types.MsgRemoveAuthMethod{Owner: creator, TokenId: w.tok, AuthMethodType: 3, Id: w.fullAM.Id},
 			&types.MsgAddAuthMethod{Owner: creator, TokenId: w.tok, AuthMethod: w.fullAM},
@@ -200,8 +201,10 @@ func TestSignWithAuthMethod(t *testing.T) {
 			require.NoError(t, err)
 		}
 		after, _ := w.challenge(t, w.fullAM, digest)
-		require.Equal(t, before, after)
+		require.Equal(t, before.Nonces[0]+1, after.Nonces[0])
+		require.Equal(t, before.SignCounts, after.SignCounts)
 		w.refused(t, first, types.ErrInvalidAssertion, "wrong challenge")
+		w.refused(t, withheld, types.ErrInvalidAssertion, "wrong challenge")
 	})
 
 	t.Run("a burned PKP's auth methods still sign", func(t *testing.T) {
@@ -220,34 +223,52 @@ func TestSignWithAuthMethod(t *testing.T) {
 	})
 }
 
-func TestWebAuthnChallengeQuery(t *testing.T) {
+func TestAuthChallengeQuery(t *testing.T) {
 	w := newPasskeyWorld(t)
 	q, ctx := w.f.q, w.f.ctx
 	digest := digestOf('d')
 	res, ch := w.challenge(t, w.fullAM, digest)
 	tokenID := must(types.ParseTokenID(w.tok))
-	require.Equal(t, types.WebAuthnChallenge(testChainID, tokenID, types.AuthMethodKey(3, w.fullAM.Id), digest, 0), ch)
-	require.Zero(t, res.Nonce)
-	require.Zero(t, res.SignCount)
+	require.Equal(t, types.AuthChallenge(testChainID, types.AUTH_PURPOSE_SIGN, types.AuthMethodKey(3, w.fullAM.Id), [][]byte{tokenID}, []uint64{0}, digest), ch)
+	require.Equal(t, []uint64{0}, res.Nonces)
+	require.Equal(t, []uint32{0}, res.SignCounts)
 	// Ids are matched as Lit matches them: 0x-hex in any case.
-	upper, err := q.WebAuthnChallenge(ctx, &types.QueryWebAuthnChallengeRequest{TokenId: strings.ToUpper(w.tok[2:]), AuthMethodType: 3,
+	upper, err := q.AuthChallenge(ctx, &types.QueryAuthChallengeRequest{Purpose: types.AUTH_PURPOSE_SIGN, TokenIds: []string{strings.ToUpper(w.tok[2:])}, AuthMethodType: 3,
 		Id: "0x" + strings.ToUpper(w.fullAM.Id[2:]), Digest: "0x" + strings.ToUpper(hex.EncodeToString(digest))})
 	require.NoError(t, err)
 	require.Equal(t, res, upper)
 
-	req := func(tok string, typ uint64, id, digest string) *types.QueryWebAuthnChallengeRequest {
-		return &types.QueryWebAuthnChallengeRequest{TokenId: tok, AuthMethodType: typ, Id: id, Digest: digest}
+	req := func(tok string, typ uint64, id, digest string) *types.QueryAuthChallengeRequest {
+		return &types.QueryAuthChallengeRequest{Purpose: types.AUTH_PURPOSE_SIGN, TokenIds: []string{tok}, AuthMethodType: typ, Id: id, Digest: digest}
 	}
 	d := "0x" + hex.EncodeToString(digest)
-	for code, reqs := range map[string][]*types.QueryWebAuthnChallengeRequest{
-		"InvalidArgument":    {nil, req(w.tok, 3, w.fullAM.Id, "0x12"), req("0x12", 3, w.fullAM.Id, d), req(w.tok, 0, w.fullAM.Id, d)},
-		"NotFound":           {req(unknownTok, 3, w.fullAM.Id, d), req(w.tok, 3, "0xabcd", d)},
-		"FailedPrecondition": {req(w.tok, am1.AuthMethodType, am1.Id, d)},
+	session := func(change func(r *types.QueryAuthChallengeRequest)) *types.QueryAuthChallengeRequest {
+		r := &types.QueryAuthChallengeRequest{Purpose: types.AUTH_PURPOSE_AUTHORIZE_SESSION, TokenIds: []string{w.tok}, AuthMethodType: 3, Id: w.fullAM.Id,
+			SessionPubkey: sessionPubHex(newSessionKey(1)), Capabilities: []types.SessionCapability{types.SESSION_CAPABILITY_SIGN}, ExpiresAt: 100}
+		change(r)
+		return r
+	}
+	_, err = q.AuthChallenge(ctx, session(func(*types.QueryAuthChallengeRequest) {}))
+	require.NoError(t, err)
+	for _, c := range []struct {
+		code string
+		reqs []*types.QueryAuthChallengeRequest
+	}{
+		{"InvalidArgument", []*types.QueryAuthChallengeRequest{nil, req(w.tok, 3, w.fullAM.Id, "0x12"), req("0x12", 3, w.fullAM.Id, d), req(w.tok, 0, w.fullAM.Id, d),
+			{TokenIds: []string{w.tok}, AuthMethodType: 3, Id: w.fullAM.Id, Digest: d}, // no purpose
+			{Purpose: types.AUTH_PURPOSE_SIGN, AuthMethodType: 3, Id: w.fullAM.Id, Digest: d},
+			{Purpose: types.AUTH_PURPOSE_SIGN, TokenIds: []string{w.tok, w.tok}, AuthMethodType: 3, Id: w.fullAM.Id, Digest: d},
+			session(func(r *types.QueryAuthChallengeRequest) { r.TokenIds = []string{w.tok, strings.ToUpper(w.tok)} }),
+			session(func(r *types.QueryAuthChallengeRequest) { r.SessionPubkey = "0x02" }),
+			session(func(r *types.QueryAuthChallengeRequest) { r.Capabilities = nil }),
+			session(func(r *types.QueryAuthChallengeRequest) { r.Capabilities = []types.SessionCapability{9} }),
+		}},
+		{"NotFound", []*types.QueryAuthChallengeRequest{req(unknownTok, 3, w.fullAM.Id, d), req(w.tok, 3, "0xabcd", d)}},
 	} {
-		for i, r := range reqs {
-			_, err := q.WebAuthnChallenge(ctx, r)
-			require.Error(t, err, "%s #%d", code, i)
-			require.Contains(t, err.Error(), "code = "+code, "%s #%d: %v", code, i, err)
+		for i, r := range c.reqs {
+			_, err := q.AuthChallenge(ctx, r)
+			require.Error(t, err, "%s #%d", c.code, i)
+			require.Contains(t, err.Error(), "code = "+c.code, "%s #%d: %v", c.code, i, err)
 		}
 	}
 }
@@ -262,7 +283,7 @@ func TestAuthMethodCountersGenesis(t *testing.T) {
 	require.NoError(t, err)
 	gs, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)
-	require.Equal(t, []types.GenesisAuthMethodCounter{{TokenId: w.tok, Counter: types.AuthMethodCounter{AuthMethodType: 3, Id: w.fullAM.Id, Nonce: 1, SignCount: 1}}},
+	require.Equal(t, []types.GenesisAuthMethodCounter{{TokenId: w.tok, Counter: types.AuthMethodCounter{AuthMethodType: 3, Id: w.fullAM.Id, Nonce: 2, SignCount: 1}}},
 		gs.AuthMethodCounters)
 	require.NoError(t, gs.Validate())
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/litprotocol/litd/testutil/fuzzmsg"
 	"github.com/litprotocol/litd/testutil/softauthn"
+	"github.com/litprotocol/litd/testutil/softoidc"
 	"github.com/litprotocol/litd/x/pkp/keeper"
 	"github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -39,8 +41,8 @@ import (
 //     params from the authority, signing requests from a WebAuthn auth
 //     method of the PKP with a scope for them, advancing its nonce).
 //
-// Input: two steps (sel, msg). (sel & 0x7f) % 15 picks the Msg type in
-// pkpFuzzKinds order (14: no message) and msg is its protobuf encoding; the
+// Input: two steps (sel, msg). (sel & 0x7f) % 17 picks the Msg type in
+// pkpFuzzKinds order (16: no message) and msg is its protobuf encoding; the
 // top bit of sel1 first takes the root key out of service (KEYGEN). Any
 // string field of exactly two bytes "$<b>" is replaced by the value of
 // pkpFuzzSymNames[b % len]: addresses, token ids and CIDs of the world, so
@@ -86,6 +88,8 @@ var pkpFuzzKinds = fuzzmsg.Kinds{
 	func() sdk.Msg { return &types.MsgRemoveAuthMethodScope{} },
 	func() sdk.Msg { return &types.MsgSignWithAuthMethod{} },
 	func() sdk.Msg { return &types.MsgUpdateParams{} },
+	func() sdk.Msg { return &types.MsgAuthorizeSessionKey{} },
+	func() sdk.Msg { return &types.MsgRevokeSessionKey{} },
 }
 
 // deliver hands msg to the message server.
@@ -120,6 +124,10 @@ func (e *pkpFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, err
 		return msgs.SignWithAuthMethod(ctx, m)
 	case *types.MsgUpdateParams:
 		return msgs.UpdateParams(ctx, m)
+	case *types.MsgAuthorizeSessionKey:
+		return msgs.AuthorizeSessionKey(ctx, m)
+	case *types.MsgRevokeSessionKey:
+		return msgs.RevokeSessionKey(ctx, m)
 	}
 	panic(fmt.Sprintf("no handler for %T", msg))
 }
@@ -131,11 +139,15 @@ var pkpFuzzSymNames = fuzzmsg.Symbols{
 	"creator", "other", "poor", "recipient", "addrP", "addrQ", "gov", "CREATOR", "ADDRP", "cosmos", "lit32", "",
 	"tok", "burned", "mgb", "otherTok", "next", "unknownTok", "TOK", "0Xtok", "shortTok",
 	"cidA", "cidB", "cidC", "badCID", "longCID",
-	"am1", "am2", "long", "passkey",
+	"am1", "am2", "long", "passkey", "session", "otherSession",
 }
 
+// fuzzSession is the session key the passkey authorised (sign) on
+// otherTok in the world; fuzzOtherSession is authorised nowhere.
+var fuzzSession, fuzzOtherSession = softoidc.NewSessionKey("fuzz"), softoidc.NewSessionKey("fuzz other")
+
 // fuzzPasskey is the WebAuthn credential permitted (sign-anything) on the
-// world's tok.
+// world's tok and otherTok.
 func fuzzPasskey() (*softauthn.Authenticator, types.AuthMethod) {
 	a := softauthn.New("wallet.example", "fuzz passkey")
 	return a, a.AuthMethod([]string{webOrigin}, types.SCOPE_SIGN_ANYTHING)
@@ -157,9 +169,13 @@ func pkpFuzzEnv(t *testing.T) *pkpFuzzWorld {
 		return pkpFuzzCached
 	}
 	w := newWorld(t)
-	otherTok := w.f.mint(t, &types.MsgMint{Creator: other, PermittedActions: []types.PermittedAction{{Cid: cidB, Scopes: sign}}}).TokenId
-	_, passkey := fuzzPasskey()
+	w.f.ctx = w.f.ctx.WithBlockTime(time.Unix(now, 0))
+	authn, passkey := fuzzPasskey()
+	otherTok := w.f.mint(t, &types.MsgMint{Creator: other, PermittedActions: []types.PermittedAction{{Cid: cidB, Scopes: sign}},
+		AuthMethods: []types.AuthMethod{passkey}}).TokenId
 	_, err := w.f.deliver(&types.MsgAddAuthMethod{Owner: creator, TokenId: w.tok, AuthMethod: passkey})
+	require.NoError(t, err)
+	_, err = w.f.deliver(fuzzAuthorize(authn, passkey, otherTok, fuzzSession, 0))
 	require.NoError(t, err)
 	next, err := w.f.k.NextKeyID.Peek(w.f.ctx)
 	require.NoError(t, err)
@@ -174,6 +190,7 @@ func pkpFuzzEnv(t *testing.T) *pkpFuzzWorld {
 		"unknownTok": unknownTok, "TOK": strings.ToUpper(w.tok[2:]), "0Xtok": "0X" + w.tok[2:], "shortTok": w.tok[:64],
 		"cidA": cidA, "cidB": cidB, "cidC": testCID("action c"), "badCID": "Qm123", "longCID": strings.Repeat("Qm", 65),
 		"am1": am1.Id, "am2": am2.Id, "long": strings.Repeat("x", types.MaxAuthMethodFieldLength+1), "passkey": passkey.Id,
+		"session": fuzzSession.Pubkey(), "otherSession": fuzzOtherSession.Pubkey(),
 	}
 	e := &pkpFuzzWorld{w: w, syms: pkpFuzzSymNames.Values(t, vals), balances: maps.Clone(w.f.bank.balances), modules: maps.Clone(w.f.bank.modules)}
 	pkpFuzzCached = e
@@ -246,32 +263,54 @@ func (e *pkpFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 		require.Equal(t, gov.String(), m.Authority)
 		require.Equal(t, m.Params, post.Params)
 	case *types.MsgSignWithAuthMethod:
-		// Authorised by a WebAuthn auth method the PKP had before, with a
-		// scope for the request; its nonce went up by one; the submitter paid.
+		// Authorised by an auth method the PKP had before, with a scope for
+		// the request, by a proof it can make (a passkey with settings, or
+		// a live session key of it that may sign); its nonce went up by one;
+		// the submitter paid.
 		tok := types.FormatTokenID(must(types.ParseTokenID(m.TokenId)))
-		key := types.AuthMethodKey(m.AuthMethodType, m.Id)
-		i := slices.IndexFunc(pre.AuthMethods, func(a types.GenesisAuthMethod) bool {
-			return a.TokenId == tok && bytes.Equal(types.AuthMethodKey(a.AuthMethod.AuthMethodType, a.AuthMethod.Id), key)
-		})
-		require.GreaterOrEqual(t, i, 0, "signed for an auth method %d/%s not on %s", m.AuthMethodType, m.Id, tok)
-		am := pre.AuthMethods[i].AuthMethod
-		require.NotNil(t, am.Webauthn)
+		am := pkpFuzzAuthMethod(t, pre, tok, m.AuthMethodType, m.Id)
+		switch {
+		case m.Proof.Webauthn != nil:
+			require.NotNil(t, am.Webauthn)
+		case m.Proof.Session != nil:
+			s := pkpFuzzSession(t, pre, tok, m.Proof.Session.Pubkey)
+			require.Equal(t, types.AuthMethodKey(am.AuthMethodType, am.Id), types.AuthMethodKey(s.AuthMethodType, s.Id))
+			require.Contains(t, s.Capabilities, types.SESSION_CAPABILITY_SIGN)
+			require.Less(t, run.BlockTime().Unix(), s.ExpiresAt)
+		default:
+			require.True(t, types.IsOIDCAuthMethodType(am.AuthMethodType))
+			require.NotEmpty(t, pre.Params.OidcIssuers)
+		}
 		if m.Digest != "" {
 			require.Contains(t, am.Scopes, types.SCOPE_SIGN_ANYTHING, "a raw digest without sign-anything")
 		}
-		nonce := func(gs *types.GenesisState) uint64 {
-			for _, c := range gs.AuthMethodCounters {
-				if c.TokenId == tok && bytes.Equal(types.AuthMethodKey(c.Counter.AuthMethodType, c.Counter.Id), key) {
-					return c.Counter.Nonce
-				}
-			}
-			return 0
-		}
-		require.Equal(t, nonce(pre)+1, nonce(post))
+		require.Equal(t, pkpFuzzNonce(pre, tok, m.AuthMethodType, m.Id)+1, pkpFuzzNonce(post, tok, m.AuthMethodType, m.Id))
 		fee := tsstypes.DefaultParams().SignFee
 		submitter := canon(m.Submitter)
 		require.True(t, balances[submitter].Equal(f.bank.balances[submitter].Add(fee)), "sign fee %s not paid by %s", fee, submitter)
 		require.NotZero(t, res.(*types.MsgSignWithAuthMethodResponse).SignatureId)
+	case *types.MsgAuthorizeSessionKey:
+		// Every PKP had the auth method; each now holds the key; each nonce
+		// went up by one; no coins moved.
+		require.Nil(t, m.Proof.Session, "a session key authorised another")
+		for _, tokHex := range m.TokenIds {
+			tok := types.FormatTokenID(must(types.ParseTokenID(tokHex)))
+			pkpFuzzAuthMethod(t, pre, tok, m.AuthMethodType, m.Id)
+			s := pkpFuzzSession(t, post, tok, m.SessionPubkey)
+			require.Equal(t, m.ExpiresAt, s.ExpiresAt)
+			require.Equal(t, pkpFuzzNonce(pre, tok, m.AuthMethodType, m.Id)+1, pkpFuzzNonce(post, tok, m.AuthMethodType, m.Id))
+		}
+		require.Equal(t, balances, f.bank.balances)
+	case *types.MsgRevokeSessionKey:
+		// The key was there and is gone; unless the PKP's owner sent it,
+		// the auth method proved it and spent a nonce.
+		tok := types.FormatTokenID(must(types.ParseTokenID(m.TokenId)))
+		s := pkpFuzzSession(t, pre, tok, m.SessionPubkey)
+		require.False(t, slices.ContainsFunc(post.SessionKeys, func(o types.SessionKey) bool { return o.TokenId == tok && o.Pubkey == s.Pubkey }))
+		i := slices.IndexFunc(pre.Pkps, func(p types.PKP) bool { return p.TokenId == tok })
+		if p := pre.Pkps[i]; p.Burned || p.Owner != canon(m.Sender) {
+			require.Equal(t, pkpFuzzNonce(pre, tok, s.AuthMethodType, s.Id)+1, pkpFuzzNonce(post, tok, s.AuthMethodType, s.Id))
+		}
 	case interface {
 		GetOwner() string
 		GetTokenId() string
@@ -302,6 +341,50 @@ func (e *pkpFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 	default:
 		t.Fatalf("unchecked success of %T", msg)
 	}
+}
+
+// pkpFuzzAuthMethod is the auth method (typ, id) of tok in gs, which must exist.
+func pkpFuzzAuthMethod(t *testing.T, gs *types.GenesisState, tok string, typ uint64, id string) types.AuthMethod {
+	t.Helper()
+	key := types.AuthMethodKey(typ, id)
+	i := slices.IndexFunc(gs.AuthMethods, func(a types.GenesisAuthMethod) bool {
+		return a.TokenId == tok && bytes.Equal(types.AuthMethodKey(a.AuthMethod.AuthMethodType, a.AuthMethod.Id), key)
+	})
+	require.GreaterOrEqual(t, i, 0, "auth method %d/%s not on %s", typ, id, tok)
+	return gs.AuthMethods[i].AuthMethod
+}
+
+// pkpFuzzSession is the session key pubkey (any hex case) of tok in gs,
+// which must exist.
+func pkpFuzzSession(t *testing.T, gs *types.GenesisState, tok, pubkey string) types.SessionKey {
+	t.Helper()
+	pub, err := types.ParseSessionPubkey(pubkey)
+	require.NoError(t, err)
+	i := slices.IndexFunc(gs.SessionKeys, func(s types.SessionKey) bool { return s.TokenId == tok && s.Pubkey == "0x"+hex.EncodeToString(pub) })
+	require.GreaterOrEqual(t, i, 0, "no session key %s on %s", pubkey, tok)
+	return gs.SessionKeys[i]
+}
+
+// pkpFuzzNonce is the nonce of auth method (typ, id) on tok in gs.
+func pkpFuzzNonce(gs *types.GenesisState, tok string, typ uint64, id string) uint64 {
+	key := types.AuthMethodKey(typ, id)
+	for _, c := range gs.AuthMethodCounters {
+		if c.TokenId == tok && bytes.Equal(types.AuthMethodKey(c.Counter.AuthMethodType, c.Counter.Id), key) {
+			return c.Counter.Nonce
+		}
+	}
+	return 0
+}
+
+// fuzzAuthorize is the passkey's authorisation of a signing session key on
+// tok (whose passkey nonce is nonce), valid for an hour of the world's time.
+func fuzzAuthorize(a *softauthn.Authenticator, am types.AuthMethod, tok string, k softoidc.SessionKey, nonce uint64) *types.MsgAuthorizeSessionKey {
+	caps := []types.SessionCapability{types.SESSION_CAPABILITY_SIGN}
+	pub := must(types.ParseSessionPubkey(k.Pubkey()))
+	ch := types.AuthChallenge(testChainID, types.AUTH_PURPOSE_AUTHORIZE_SESSION, types.AuthMethodKey(am.AuthMethodType, am.Id),
+		[][]byte{must(types.ParseTokenID(tok))}, []uint64{nonce}, types.SessionPayload(pub, caps, now+3600))
+	return &types.MsgAuthorizeSessionKey{Submitter: other, TokenIds: []string{tok}, AuthMethodType: am.AuthMethodType, Id: am.Id,
+		SessionPubkey: k.Pubkey(), Capabilities: caps, ExpiresAt: now + 3600, Proof: &types.AuthProof{Webauthn: a.Assert(ch, webOrigin)}}
 }
 
 // pkpFuzzInvariants: the genesis export validates and every index is exactly
@@ -432,9 +515,9 @@ func pkpFuzzSeeds() *fuzzmsg.Seeds {
 	passkey, passkeyAM := fuzzPasskey()
 	tok := types.TokenIDFromPubkey(childPubkey(1))
 	digest := bytes.Repeat([]byte{0xd1}, 32)
-	challenge := types.WebAuthnChallenge(testChainID, tok, types.AuthMethodKey(passkeyAM.AuthMethodType, passkeyAM.Id), digest, 0)
+	challenge := types.AuthChallenge(testChainID, types.AUTH_PURPOSE_SIGN, types.AuthMethodKey(passkeyAM.AuthMethodType, passkeyAM.Id), [][]byte{tok}, []uint64{0}, digest)
 	signReq := &types.MsgSignWithAuthMethod{Submitter: r("other"), TokenId: r("tok"), AuthMethodType: 3, Id: r("passkey"),
-		Digest: "0x" + hex.EncodeToString(digest), Webauthn: passkey.Assert(challenge, webOrigin)}
+		Digest: "0x" + hex.EncodeToString(digest), Proof: &types.AuthProof{Webauthn: passkey.Assert(challenge, webOrigin)}}
 	withReq := func(change func(*types.MsgSignWithAuthMethod)) *types.MsgSignWithAuthMethod {
 		c := proto.Clone(signReq).(*types.MsgSignWithAuthMethod)
 		change(c)
@@ -444,12 +527,38 @@ func pkpFuzzSeeds() *fuzzmsg.Seeds {
 	two(signReq, signReq)
 	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.Submitter = r("recipient") }))
 	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.Digest, m.Message = "", []byte("hello world") }))
-	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.Webauthn = passkey.Assert(challenge, "https://evil.example") }))
+	one(withReq(func(m *types.MsgSignWithAuthMethod) {
+		m.Proof.Webauthn = passkey.Assert(challenge, "https://evil.example")
+	}))
 	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.AuthMethodType, m.Id = 1, r("am1") }))
 	one(withReq(func(m *types.MsgSignWithAuthMethod) { m.TokenId = r("burned") }))
 	two(&types.MsgRemoveAuthMethodScope{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 3, Id: r("passkey"), Scope: types.SCOPE_SIGN_ANYTHING}, signReq)
 	two(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 3, Id: r("passkey")}, signReq)
 	two(&types.MsgTransfer{Owner: r("creator"), TokenId: r("tok"), Recipient: r("other")}, signReq)
+
+	// Session keys: the world's session on otherTok (passkey nonce 1 there)
+	// signs and is revoked by its owner or by itself; a new session on tok.
+	otherTok := types.TokenIDFromPubkey(childPubkey(4))
+	sessionSign := &types.MsgSignWithAuthMethod{Submitter: r("creator"), TokenId: r("otherTok"), AuthMethodType: 3, Id: r("passkey"),
+		Digest: "0x" + hex.EncodeToString(digest), Proof: fuzzSession.Sign(types.AuthChallenge(testChainID, types.AUTH_PURPOSE_SIGN,
+			types.AuthMethodKey(passkeyAM.AuthMethodType, passkeyAM.Id), [][]byte{otherTok}, []uint64{1}, digest))}
+	one(sessionSign)
+	two(sessionSign, sessionSign)
+	revokeSelf := &types.MsgRevokeSessionKey{Sender: r("creator"), TokenId: r("otherTok"), SessionPubkey: r("session"),
+		Proof: fuzzSession.Sign(types.AuthChallenge(testChainID, types.AUTH_PURPOSE_REVOKE_SESSION, types.AuthMethodKey(passkeyAM.AuthMethodType, passkeyAM.Id),
+			[][]byte{otherTok}, []uint64{1}, types.RevokePayload(must(types.ParseSessionPubkey(fuzzSession.Pubkey())))))}
+	one(revokeSelf)
+	two(revokeSelf, sessionSign)
+	one(&types.MsgRevokeSessionKey{Sender: r("other"), TokenId: r("otherTok"), SessionPubkey: r("session")})
+	one(&types.MsgRevokeSessionKey{Sender: r("creator"), TokenId: r("otherTok"), SessionPubkey: r("session")})
+	one(&types.MsgRevokeSessionKey{Sender: r("other"), TokenId: r("otherTok"), SessionPubkey: r("otherSession")})
+	two(&types.MsgRemoveAuthMethod{Owner: r("other"), TokenId: r("otherTok"), AuthMethodType: 3, Id: r("passkey")}, sessionSign)
+	authorize := fuzzAuthorize(passkey, passkeyAM, types.FormatTokenID(tok), fuzzOtherSession, 0)
+	authorize.Submitter, authorize.TokenIds[0], authorize.SessionPubkey = r("other"), r("tok"), r("otherSession")
+	one(authorize)
+	two(authorize, authorize)
+	two(authorize, signReq)
+	two(&types.MsgUpdateParams{Authority: r("gov"), Params: types.Params{MintFee: params.MintFee}}, authorize)
 
 	// Params.
 	one(&types.MsgUpdateParams{Authority: r("gov"), Params: params})

@@ -83,6 +83,19 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	for _, sk := range gs.SessionKeys {
+		tokenID, err := types.ParseTokenID(sk.TokenId)
+		if err != nil {
+			return err
+		}
+		pub, err := types.ParseSessionPubkey(sk.Pubkey)
+		if err != nil {
+			return err
+		}
+		if err := k.SessionKeys.Set(ctx, collections.Join(tokenID, pub), sk); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -127,6 +140,13 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	err = k.AuthMethodCounters.Walk(ctx, nil, func(key collections.Pair[[]byte, []byte], c types.AuthMethodCounter) (bool, error) {
 		gs.AuthMethodCounters = append(gs.AuthMethodCounters, types.GenesisAuthMethodCounter{TokenId: types.FormatTokenID(key.K1()), Counter: c})
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = k.SessionKeys.Walk(ctx, nil, func(_ collections.Pair[[]byte, []byte], sk types.SessionKey) (bool, error) {
+		gs.SessionKeys = append(gs.SessionKeys, sk)
 		return false, nil
 	})
 	return gs, err

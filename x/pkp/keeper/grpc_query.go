@@ -38,7 +38,7 @@ func grpcError(err error) error {
 	case errors.Is(err, types.ErrInvalidTokenID), errors.Is(err, types.ErrInvalidPubkey),
 		errors.Is(err, types.ErrInvalidEthAddress), errors.Is(err, types.ErrInvalidCID),
 		errors.Is(err, types.ErrInvalidAddress), errors.Is(err, types.ErrInvalidAuthMethod),
-		errors.Is(err, types.ErrInvalidSignRequest):
+		errors.Is(err, types.ErrInvalidSignRequest), errors.Is(err, types.ErrInvalidSessionKey):
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
 	return err

@@ -42,6 +42,8 @@ type Keeper struct {
 	// AuthMethodCounters is keyed like AuthMethods and kept when the auth
 	// method is removed.
 	AuthMethodCounters collections.Map[collections.Pair[[]byte, []byte], types.AuthMethodCounter]
+	// SessionKeys: (token id, 33-byte session pubkey) -> session key.
+	SessionKeys collections.Map[collections.Pair[[]byte, []byte], types.SessionKey]
 }
 
 // NewKeeper builds the x/pkp schema.
@@ -76,6 +78,8 @@ func NewKeeper(
 		NextKeyID: collections.NewSequence(sb, types.NextKeyIDKey, "next_key_id"),
 		AuthMethodCounters: collections.NewMap(sb, types.AuthMethodCountersKey, "auth_method_counters",
 			collections.PairKeyCodec(collections.BytesKey, collections.BytesKey), codec.CollValue[types.AuthMethodCounter](cdc)),
+		SessionKeys: collections.NewMap(sb, types.SessionKeysKey, "session_keys",
+			collections.PairKeyCodec(collections.BytesKey, collections.BytesKey), codec.CollValue[types.SessionKey](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

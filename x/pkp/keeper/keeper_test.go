@@ -38,6 +38,7 @@ import (
 
 	"github.com/litprotocol/litd/app"
 	"github.com/litprotocol/litd/testutil/softauthn"
+	"github.com/litprotocol/litd/testutil/softoidc"
 	"github.com/litprotocol/litd/x/pkp/keeper"
 	"github.com/litprotocol/litd/x/pkp/types"
 	tsskeeper "github.com/litprotocol/litd/x/tss/keeper"
@@ -518,7 +519,8 @@ func TestAuthMethodScopesAndUserPubkey(t *testing.T) {
 
 func TestUpdateParams(t *testing.T) {
 	f := newFixture(t, true)
-	params := types.Params{MintFee: sdk.NewInt64Coin("ulit", 2_000_000)}
+	params := types.Params{MintFee: sdk.NewInt64Coin("ulit", 2_000_000), MaxSessionSeconds: 60,
+		OidcIssuers: []types.OIDCIssuer{softoidc.NewES256("https://issuer.example", "k", "k").Params()}}
 	_, err := f.deliver(&types.MsgUpdateParams{Authority: gov.String(), Params: params})
 	require.NoError(t, err)
 	require.Equal(t, &types.EventParamsUpdated{Params: &params}, f.events(t)[0])

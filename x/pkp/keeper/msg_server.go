@@ -534,6 +534,19 @@ func (k msgServer) RemoveAuthMethod(ctx context.Context, msg *types.MsgRemoveAut
 	if err := k.ByAuthMethod.Remove(ctx, collections.Join(authKey, tokenID)); err != nil {
 		return nil, err
 	}
+	if err := k.removeSessionsOf(ctx, p, tokenID, authKey, p.Owner); err != nil {
+		return nil, err
+	}
+	// Spend a nonce: a proof made before the removal but never sent must
+	// not work if the owner adds the auth method again.
+	counter, err := k.authMethodCounter(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	counter.AuthMethodType, counter.Id, counter.Nonce = msg.AuthMethodType, msg.Id, counter.Nonce+1
+	if err := k.AuthMethodCounters.Set(ctx, key, counter); err != nil {
+		return nil, err
+	}
 	return &types.MsgRemoveAuthMethodResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
 		&types.EventAuthMethodRemoved{TokenId: p.TokenId, AuthMethodType: msg.AuthMethodType, Id: msg.Id})
 }

@@ -22,6 +22,8 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgAddAuthMethodScope{}, "lit/pkp/MsgAddAuthMethodScope", nil)
 	cdc.RegisterConcrete(&MsgRemoveAuthMethodScope{}, "lit/pkp/MsgRemoveAuthMethodScope", nil)
 	cdc.RegisterConcrete(&MsgSignWithAuthMethod{}, "lit/pkp/MsgSignWithAuthMethod", nil)
+	cdc.RegisterConcrete(&MsgAuthorizeSessionKey{}, "lit/pkp/MsgAuthorizeSessionKey", nil)
+	cdc.RegisterConcrete(&MsgRevokeSessionKey{}, "lit/pkp/MsgRevokeSessionKey", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "lit/x/pkp/MsgUpdateParams", nil)
 	cdc.RegisterConcrete(&Params{}, "lit/x/pkp/Params", nil)
 }
@@ -42,6 +44,8 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgAddAuthMethodScope{},
 		&MsgRemoveAuthMethodScope{},
 		&MsgSignWithAuthMethod{},
+		&MsgAuthorizeSessionKey{},
+		&MsgRevokeSessionKey{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -25,4 +25,7 @@ var (
 	ErrInvalidAssertion    = errorsmod.Register(ModuleName, 20, "webauthn assertion refused")
 	ErrScopeNotPermitted   = errorsmod.Register(ModuleName, 21, "the auth method's scopes do not permit this request")
 	ErrInvalidSignRequest  = errorsmod.Register(ModuleName, 22, "invalid sign request")
+	ErrInvalidJWT          = errorsmod.Register(ModuleName, 23, "oidc token refused")
+	ErrInvalidSessionKey   = errorsmod.Register(ModuleName, 24, "session key refused")
+	ErrInvalidAuthProof    = errorsmod.Register(ModuleName, 25, "invalid auth proof")
 )

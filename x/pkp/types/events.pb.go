@@ -654,9 +654,14 @@ type EventSignedWithAuthMethod struct {
 	SignatureId uint64 `protobuf:"varint,5,opt,name=signature_id,json=signatureId,proto3" json:"signature_id,omitempty"`
 	// digest is what the PKP signs (for a personal-sign message, its EIP-191 hash).
 	Digest string `protobuf:"bytes,6,opt,name=digest,proto3" json:"digest,omitempty"`
-	// nonce is the one the assertion's challenge committed to.
-	Nonce     uint64 `protobuf:"varint,7,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	// nonce is the one the proof's challenge committed to.
+	Nonce uint64 `protobuf:"varint,7,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	// sign_count is the WebAuthn signature counter (0 for other proofs).
 	SignCount uint32 `protobuf:"varint,8,opt,name=sign_count,json=signCount,proto3" json:"sign_count,omitempty"`
+	// proof is "webauthn", "jwt" or "session".
+	Proof string `protobuf:"bytes,9,opt,name=proof,proto3" json:"proof,omitempty"`
+	// session_pubkey is the session key that signed, for proof "session".
+	SessionPubkey string `protobuf:"bytes,10,opt,name=session_pubkey,json=sessionPubkey,proto3" json:"session_pubkey,omitempty"`
 }
 
 func (m *EventSignedWithAuthMethod) Reset()         { *m = EventSignedWithAuthMethod{} }
@@ -748,6 +753,185 @@ func (m *EventSignedWithAuthMethod) GetSignCount() uint32 {
 	return 0
 }
 
+func (m *EventSignedWithAuthMethod) GetProof() string {
+	if m != nil {
+		return m.Proof
+	}
+	return ""
+}
+
+func (m *EventSignedWithAuthMethod) GetSessionPubkey() string {
+	if m != nil {
+		return m.SessionPubkey
+	}
+	return ""
+}
+
+// EventSessionKeyAuthorized follows an accepted MsgAuthorizeSessionKey.
+type EventSessionKeyAuthorized struct {
+	TokenIds       []string            `protobuf:"bytes,1,rep,name=token_ids,json=tokenIds,proto3" json:"token_ids,omitempty"`
+	AuthMethodType uint64              `protobuf:"varint,2,opt,name=auth_method_type,json=authMethodType,proto3" json:"auth_method_type,omitempty"`
+	Id             string              `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	SessionPubkey  string              `protobuf:"bytes,4,opt,name=session_pubkey,json=sessionPubkey,proto3" json:"session_pubkey,omitempty"`
+	Capabilities   []SessionCapability `protobuf:"varint,5,rep,packed,name=capabilities,proto3,enum=lit.pkp.v1.SessionCapability" json:"capabilities,omitempty"`
+	ExpiresAt      int64               `protobuf:"varint,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	Submitter      string              `protobuf:"bytes,7,opt,name=submitter,proto3" json:"submitter,omitempty"`
+	// proof is "webauthn" or "jwt".
+	Proof string `protobuf:"bytes,8,opt,name=proof,proto3" json:"proof,omitempty"`
+}
+
+func (m *EventSessionKeyAuthorized) Reset()         { *m = EventSessionKeyAuthorized{} }
+func (m *EventSessionKeyAuthorized) String() string { return proto.CompactTextString(m) }
+func (*EventSessionKeyAuthorized) ProtoMessage()    {}
+func (*EventSessionKeyAuthorized) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52745a79bfee2d42, []int{11}
+}
+func (m *EventSessionKeyAuthorized) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSessionKeyAuthorized) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSessionKeyAuthorized.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSessionKeyAuthorized) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSessionKeyAuthorized.Merge(m, src)
+}
+func (m *EventSessionKeyAuthorized) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSessionKeyAuthorized) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSessionKeyAuthorized.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSessionKeyAuthorized proto.InternalMessageInfo
+
+func (m *EventSessionKeyAuthorized) GetTokenIds() []string {
+	if m != nil {
+		return m.TokenIds
+	}
+	return nil
+}
+
+func (m *EventSessionKeyAuthorized) GetAuthMethodType() uint64 {
+	if m != nil {
+		return m.AuthMethodType
+	}
+	return 0
+}
+
+func (m *EventSessionKeyAuthorized) GetId() string {
+	if m != nil {
+		return m.Id
+	}
+	return ""
+}
+
+func (m *EventSessionKeyAuthorized) GetSessionPubkey() string {
+	if m != nil {
+		return m.SessionPubkey
+	}
+	return ""
+}
+
+func (m *EventSessionKeyAuthorized) GetCapabilities() []SessionCapability {
+	if m != nil {
+		return m.Capabilities
+	}
+	return nil
+}
+
+func (m *EventSessionKeyAuthorized) GetExpiresAt() int64 {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return 0
+}
+
+func (m *EventSessionKeyAuthorized) GetSubmitter() string {
+	if m != nil {
+		return m.Submitter
+	}
+	return ""
+}
+
+func (m *EventSessionKeyAuthorized) GetProof() string {
+	if m != nil {
+		return m.Proof
+	}
+	return ""
+}
+
+// EventSessionKeyRevoked follows an accepted MsgRevokeSessionKey, or the
+// removal of the session's auth method or PKP.
+type EventSessionKeyRevoked struct {
+	TokenId       string `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	SessionPubkey string `protobuf:"bytes,2,opt,name=session_pubkey,json=sessionPubkey,proto3" json:"session_pubkey,omitempty"`
+	// by is the owner who revoked it, or "auth_method" for a proof.
+	By string `protobuf:"bytes,3,opt,name=by,proto3" json:"by,omitempty"`
+}
+
+func (m *EventSessionKeyRevoked) Reset()         { *m = EventSessionKeyRevoked{} }
+func (m *EventSessionKeyRevoked) String() string { return proto.CompactTextString(m) }
+func (*EventSessionKeyRevoked) ProtoMessage()    {}
+func (*EventSessionKeyRevoked) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52745a79bfee2d42, []int{12}
+}
+func (m *EventSessionKeyRevoked) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSessionKeyRevoked) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSessionKeyRevoked.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSessionKeyRevoked) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSessionKeyRevoked.Merge(m, src)
+}
+func (m *EventSessionKeyRevoked) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSessionKeyRevoked) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSessionKeyRevoked.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSessionKeyRevoked proto.InternalMessageInfo
+
+func (m *EventSessionKeyRevoked) GetTokenId() string {
+	if m != nil {
+		return m.TokenId
+	}
+	return ""
+}
+
+func (m *EventSessionKeyRevoked) GetSessionPubkey() string {
+	if m != nil {
+		return m.SessionPubkey
+	}
+	return ""
+}
+
+func (m *EventSessionKeyRevoked) GetBy() string {
+	if m != nil {
+		return m.By
+	}
+	return ""
+}
+
 type EventParamsUpdated struct {
 	Params *Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
 }
@@ -756,7 +940,7 @@ func (m *EventParamsUpdated) Reset()         { *m = EventParamsUpdated{} }
 func (m *EventParamsUpdated) String() string { return proto.CompactTextString(m) }
 func (*EventParamsUpdated) ProtoMessage()    {}
 func (*EventParamsUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_52745a79bfee2d42, []int{11}
+	return fileDescriptor_52745a79bfee2d42, []int{13}
 }
 func (m *EventParamsUpdated) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -804,54 +988,65 @@ func init() {
 	proto.RegisterType((*EventAuthMethodRemoved)(nil), "lit.pkp.v1.EventAuthMethodRemoved")
 	proto.RegisterType((*EventAuthMethodScopesChanged)(nil), "lit.pkp.v1.EventAuthMethodScopesChanged")
 	proto.RegisterType((*EventSignedWithAuthMethod)(nil), "lit.pkp.v1.EventSignedWithAuthMethod")
+	proto.RegisterType((*EventSessionKeyAuthorized)(nil), "lit.pkp.v1.EventSessionKeyAuthorized")
+	proto.RegisterType((*EventSessionKeyRevoked)(nil), "lit.pkp.v1.EventSessionKeyRevoked")
 	proto.RegisterType((*EventParamsUpdated)(nil), "lit.pkp.v1.EventParamsUpdated")
 }
 
 func init() { proto.RegisterFile("lit/pkp/v1/events.proto", fileDescriptor_52745a79bfee2d42) }
 
 var fileDescriptor_52745a79bfee2d42 = []byte{
-	// 643 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x55, 0xcd, 0x6e, 0x13, 0x31,
-	0x10, 0xee, 0xe6, 0xaf, 0xcd, 0x94, 0x86, 0x62, 0x4a, 0xd9, 0x96, 0x12, 0xc2, 0x1e, 0x20, 0x70,
-	0x48, 0xd4, 0xf2, 0x02, 0xa4, 0x15, 0x42, 0x05, 0x55, 0xaa, 0xb6, 0x45, 0x48, 0x5c, 0xa2, 0xcd,
-	0xda, 0xcd, 0x5a, 0xc9, 0xda, 0x2b, 0x7b, 0x36, 0x10, 0x89, 0x87, 0xe0, 0xc4, 0x91, 0xf7, 0xe0,
-	0x0d, 0x38, 0xf6, 0xc8, 0x11, 0xb5, 0xef, 0x81, 0x90, 0xbd, 0x9b, 0xa6, 0x54, 0xa5, 0x3f, 0x48,
-	0x48, 0xdc, 0x3c, 0x9f, 0xc7, 0xdf, 0x7c, 0xdf, 0xd8, 0x3b, 0x0b, 0x77, 0x87, 0x1c, 0xdb, 0xc9,
-	0x20, 0x69, 0x8f, 0xd6, 0xdb, 0x6c, 0xc4, 0x04, 0xea, 0x56, 0xa2, 0x24, 0x4a, 0x02, 0x43, 0x8e,
-	0xad, 0x64, 0x90, 0xb4, 0x46, 0xeb, 0xab, 0x4b, 0xa7, 0x92, 0x0c, 0x64, 0x33, 0xbc, 0xaf, 0x0e,
-	0xd4, 0x5e, 0x98, 0x23, 0xbb, 0xaf, 0x77, 0x77, 0xb8, 0x40, 0x46, 0xc9, 0x0a, 0xcc, 0xa1, 0x1c,
-	0x30, 0xd1, 0xe5, 0xd4, 0x75, 0x1a, 0x4e, 0xb3, 0xea, 0xcf, 0xda, 0x78, 0x9b, 0x92, 0x65, 0xa8,
-	0x24, 0x69, 0x6f, 0xc0, 0xc6, 0x6e, 0xc1, 0x6e, 0xe4, 0x11, 0xb9, 0x03, 0x95, 0x01, 0x1b, 0x9b,
-	0x03, 0xc5, 0x86, 0xd3, 0x2c, 0xf9, 0xe5, 0x01, 0x1b, 0x6f, 0x53, 0xb2, 0x04, 0x65, 0xf9, 0x5e,
-	0x30, 0xe5, 0x96, 0x6c, 0x76, 0x16, 0x90, 0x07, 0x30, 0xcf, 0x30, 0xea, 0x06, 0x94, 0x2a, 0xa6,
-	0xb5, 0x5b, 0xb6, 0x7b, 0xc0, 0x30, 0xea, 0x64, 0x08, 0x79, 0x04, 0x37, 0x63, 0x2e, 0xb0, 0xdb,
-	0x57, 0x81, 0xc0, 0x6e, 0x2f, 0x55, 0xc2, 0xad, 0x34, 0x9c, 0xe6, 0x9c, 0xbf, 0x60, 0xe0, 0x97,
-	0x06, 0xdd, 0x4c, 0x95, 0xf0, 0xf6, 0xe1, 0xf6, 0x44, 0xfa, 0xbe, 0x0a, 0x84, 0x3e, 0x60, 0x4a,
-	0x5d, 0xac, 0x9f, 0x40, 0xe9, 0x40, 0xc9, 0x38, 0x57, 0x6f, 0xd7, 0xa4, 0x06, 0x05, 0x94, 0x56,
-	0x77, 0xd5, 0x2f, 0xa0, 0xf4, 0x3a, 0xd3, 0x86, 0x98, 0x2a, 0x17, 0x13, 0x9e, 0x38, 0x2c, 0x9c,
-	0x72, 0xe8, 0x69, 0x58, 0xc9, 0x28, 0x98, 0x8a, 0x39, 0x22, 0xa3, 0x9d, 0x10, 0xb9, 0x14, 0x1d,
-	0x4a, 0x2f, 0x66, 0x5b, 0x84, 0x62, 0xc8, 0x69, 0xce, 0x65, 0x96, 0xe4, 0x09, 0x54, 0x74, 0x28,
-	0x13, 0xa6, 0xdd, 0x62, 0xa3, 0xd8, 0xac, 0x6d, 0xdc, 0x6a, 0x4d, 0x6f, 0xb4, 0xb5, 0x67, 0x76,
-	0xfc, 0x3c, 0xc1, 0x7b, 0x05, 0xf7, 0xce, 0x2b, 0xea, 0xb3, 0x58, 0x8e, 0xae, 0x59, 0xd6, 0xfb,
-	0x08, 0xab, 0x67, 0xb8, 0xb2, 0xab, 0xb9, 0xd4, 0x81, 0x0b, 0xb3, 0x93, 0x7b, 0xcd, 0xe8, 0x26,
-	0xe1, 0x75, 0x9c, 0xec, 0xc1, 0xda, 0xb9, 0xd5, 0xaf, 0x60, 0xe5, 0x8f, 0xf5, 0xbd, 0xcf, 0x0e,
-	0x2c, 0x59, 0xd6, 0x4e, 0x8a, 0xd1, 0x0e, 0xc3, 0x48, 0xd2, 0x4b, 0xdd, 0x34, 0x61, 0x31, 0x48,
-	0x31, 0xea, 0xc6, 0x36, 0xbd, 0x8b, 0xe3, 0x84, 0x59, 0xda, 0x92, 0x5f, 0x0b, 0x4e, 0x58, 0xf6,
-	0xc7, 0x09, 0x33, 0x8f, 0x28, 0x7f, 0xfc, 0x55, 0xbf, 0xf0, 0xdb, 0xbd, 0x95, 0x2e, 0x73, 0x1b,
-	0xc3, 0xf2, 0x19, 0x5d, 0x57, 0xf0, 0xf9, 0xd7, 0xca, 0xbc, 0x2f, 0x4e, 0xde, 0xdd, 0x69, 0x3d,
-	0xab, 0x47, 0x6f, 0x45, 0x81, 0xe8, 0xff, 0x07, 0xfd, 0xf8, 0xe9, 0xe4, 0x5f, 0xcf, 0x1e, 0xef,
-	0x0b, 0x46, 0xdf, 0x72, 0x8c, 0xa6, 0x52, 0xff, 0x8d, 0xba, 0x35, 0xa8, 0xea, 0xb4, 0x67, 0xdf,
-	0xda, 0x64, 0x56, 0x4d, 0x01, 0xf2, 0x10, 0x6e, 0x68, 0xde, 0x17, 0x01, 0xa6, 0x8a, 0x99, 0xb2,
-	0x65, 0xcb, 0x39, 0x7f, 0x82, 0x65, 0x73, 0x91, 0xf2, 0x3e, 0xd3, 0x68, 0x07, 0x55, 0xd5, 0xcf,
-	0x23, 0x33, 0x1e, 0x84, 0x14, 0x21, 0x73, 0x67, 0xb3, 0xb1, 0x68, 0x03, 0x72, 0x1f, 0xc0, 0x1c,
-	0xee, 0x86, 0x32, 0x15, 0xe8, 0xce, 0x35, 0x9c, 0xe6, 0x82, 0x5f, 0x35, 0xc8, 0x96, 0x01, 0xbc,
-	0xe7, 0x40, 0xb2, 0xe7, 0x1f, 0xa8, 0x20, 0xd6, 0x6f, 0x12, 0x1a, 0x98, 0xa9, 0xfc, 0x14, 0x2a,
-	0x89, 0x05, 0xac, 0xed, 0xf9, 0x0d, 0x72, 0xba, 0x83, 0x59, 0xaa, 0x9f, 0x67, 0x6c, 0x76, 0xbe,
-	0x1d, 0xd5, 0x9d, 0xc3, 0xa3, 0xba, 0xf3, 0xe3, 0xa8, 0xee, 0x7c, 0x3a, 0xae, 0xcf, 0x1c, 0x1e,
-	0xd7, 0x67, 0xbe, 0x1f, 0xd7, 0x67, 0xde, 0x3d, 0xee, 0x73, 0x8c, 0xd2, 0x5e, 0x2b, 0x94, 0x71,
-	0x7b, 0xc8, 0xd1, 0xfe, 0x03, 0x42, 0x39, 0x34, 0x6b, 0xda, 0xfe, 0x60, 0x7f, 0x0f, 0xa6, 0x6f,
-	0xba, 0x57, 0xb1, 0x5b, 0xcf, 0x7e, 0x05, 0x00, 0x00, 0xff, 0xff, 0x53, 0xdd, 0xd9, 0x68, 0x5b,
-	0x06, 0x00, 0x00,
+	// 796 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x55, 0xcb, 0x6e, 0xe4, 0x44,
+	0x14, 0x8d, 0xdd, 0x4f, 0xdf, 0x4c, 0x9a, 0xa1, 0x08, 0x83, 0xe7, 0xd5, 0x34, 0x96, 0x80, 0x86,
+	0x45, 0xb7, 0x66, 0xf8, 0x01, 0x3c, 0x11, 0x42, 0xc3, 0x68, 0xa4, 0xc8, 0x09, 0x42, 0x62, 0x63,
+	0xd9, 0xae, 0x4a, 0xbb, 0xe8, 0x76, 0x95, 0x55, 0x55, 0x6e, 0xc6, 0x88, 0x8f, 0x60, 0xc5, 0x92,
+	0x5f, 0x60, 0x8d, 0xf8, 0x01, 0x96, 0xb3, 0x64, 0x89, 0x92, 0x1f, 0x41, 0x55, 0x76, 0xbf, 0x92,
+	0xa6, 0x93, 0x80, 0x90, 0x66, 0xe7, 0x7b, 0xea, 0x3e, 0xce, 0x3d, 0xb7, 0x7c, 0x0b, 0xde, 0x9b,
+	0x51, 0x35, 0xce, 0xa7, 0xf9, 0x78, 0xfe, 0x64, 0x4c, 0xe6, 0x84, 0x29, 0x39, 0xca, 0x05, 0x57,
+	0x1c, 0xc1, 0x8c, 0xaa, 0x51, 0x3e, 0xcd, 0x47, 0xf3, 0x27, 0x0f, 0x0e, 0xd7, 0x9c, 0x34, 0x64,
+	0x3c, 0xbc, 0xdf, 0x2c, 0xe8, 0x7d, 0xa1, 0x43, 0x8e, 0x5f, 0x1c, 0xbf, 0xa4, 0x4c, 0x11, 0x8c,
+	0xee, 0x43, 0x57, 0xf1, 0x29, 0x61, 0x21, 0xc5, 0xae, 0x35, 0xb0, 0x86, 0x4e, 0xd0, 0x31, 0xf6,
+	0x73, 0x8c, 0xee, 0x41, 0x3b, 0x2f, 0xe2, 0x29, 0x29, 0x5d, 0xdb, 0x1c, 0xd4, 0x16, 0x7a, 0x17,
+	0xda, 0x53, 0x52, 0xea, 0x80, 0xc6, 0xc0, 0x1a, 0x36, 0x83, 0xd6, 0x94, 0x94, 0xcf, 0x31, 0x3a,
+	0x84, 0x16, 0xff, 0x9e, 0x11, 0xe1, 0x36, 0x8d, 0x77, 0x65, 0xa0, 0xf7, 0x61, 0x9f, 0xa8, 0x34,
+	0x8c, 0x30, 0x16, 0x44, 0x4a, 0xb7, 0x65, 0xce, 0x80, 0xa8, 0xd4, 0xaf, 0x10, 0xf4, 0x11, 0xbc,
+	0x95, 0x51, 0xa6, 0xc2, 0x89, 0x88, 0x98, 0x0a, 0xe3, 0x42, 0x30, 0xb7, 0x3d, 0xb0, 0x86, 0xdd,
+	0xe0, 0x40, 0xc3, 0x5f, 0x6a, 0xf4, 0x59, 0x21, 0x98, 0x77, 0x0a, 0xef, 0x2c, 0xa8, 0x9f, 0x8a,
+	0x88, 0xc9, 0x33, 0x22, 0xc4, 0x6e, 0xfe, 0x08, 0x9a, 0x67, 0x82, 0x67, 0x35, 0x7b, 0xf3, 0x8d,
+	0x7a, 0x60, 0x2b, 0x6e, 0x78, 0x3b, 0x81, 0xad, 0xb8, 0xe7, 0xaf, 0x04, 0xd1, 0x55, 0x76, 0x27,
+	0x5c, 0x76, 0x68, 0xaf, 0x75, 0xe8, 0x49, 0xb8, 0x5f, 0xa5, 0x20, 0x22, 0xa3, 0x4a, 0x11, 0xec,
+	0x27, 0x8a, 0x72, 0xe6, 0x63, 0xbc, 0x3b, 0xdb, 0x5d, 0x68, 0x24, 0x14, 0xd7, 0xb9, 0xf4, 0x27,
+	0xfa, 0x04, 0xda, 0x32, 0xe1, 0x39, 0x91, 0x6e, 0x63, 0xd0, 0x18, 0xf6, 0x9e, 0xbe, 0x3d, 0x5a,
+	0x4d, 0x74, 0x74, 0xa2, 0x4f, 0x82, 0xda, 0xc1, 0xfb, 0x0a, 0x1e, 0x6e, 0x2b, 0x1a, 0x90, 0x8c,
+	0xcf, 0x6f, 0x59, 0xd6, 0xfb, 0x11, 0x1e, 0x5c, 0xca, 0x55, 0x8d, 0xe6, 0xda, 0x0e, 0x5c, 0xe8,
+	0x2c, 0xe6, 0x5a, 0xa5, 0x5b, 0x98, 0xb7, 0xe9, 0xe4, 0x04, 0x1e, 0x6d, 0xad, 0x7e, 0x83, 0x56,
+	0xfe, 0xb1, 0xbe, 0xf7, 0xb3, 0x05, 0x87, 0x26, 0xab, 0x5f, 0xa8, 0xf4, 0x25, 0x51, 0x29, 0xc7,
+	0xd7, 0x76, 0x33, 0x84, 0xbb, 0x51, 0xa1, 0xd2, 0x30, 0x33, 0xee, 0xa1, 0x2a, 0x73, 0x62, 0xd2,
+	0x36, 0x83, 0x5e, 0xb4, 0xcc, 0x72, 0x5a, 0xe6, 0x44, 0x5f, 0xa2, 0xfa, 0xf2, 0x3b, 0x81, 0xbd,
+	0x31, 0xb7, 0xe6, 0x75, 0xdd, 0x66, 0x70, 0xef, 0x12, 0xaf, 0x1b, 0xf4, 0xf9, 0xaf, 0x99, 0x79,
+	0xbf, 0x58, 0xb5, 0xba, 0xab, 0x7a, 0x86, 0x8f, 0x3c, 0x4a, 0x23, 0x36, 0x79, 0x03, 0xf4, 0xf8,
+	0xdd, 0xae, 0xff, 0x9e, 0x13, 0x3a, 0x61, 0x04, 0x7f, 0x43, 0x55, 0xba, 0xa2, 0xfa, 0xff, 0xb0,
+	0x7b, 0x04, 0x8e, 0x2c, 0x62, 0x73, 0xd7, 0x16, 0xbb, 0x6a, 0x05, 0xa0, 0x0f, 0xe0, 0x8e, 0xa4,
+	0x13, 0x16, 0xa9, 0x42, 0x10, 0x5d, 0xb6, 0x65, 0x72, 0xee, 0x2f, 0xb1, 0x6a, 0x2f, 0x62, 0x3a,
+	0x21, 0x52, 0x99, 0x45, 0xe5, 0x04, 0xb5, 0xa5, 0xd7, 0x03, 0xe3, 0x2c, 0x21, 0x6e, 0xa7, 0x5a,
+	0x8b, 0xc6, 0x40, 0x8f, 0x01, 0x74, 0x70, 0x98, 0xf0, 0x82, 0x29, 0xb7, 0x3b, 0xb0, 0x86, 0x07,
+	0x81, 0xa3, 0x91, 0x23, 0x0d, 0xe8, 0xa0, 0x5c, 0x70, 0x7e, 0xe6, 0x3a, 0xd5, 0x4e, 0x31, 0x06,
+	0xfa, 0x10, 0x7a, 0x92, 0x48, 0x49, 0x39, 0x0b, 0xeb, 0x15, 0x0c, 0xe6, 0xf8, 0xa0, 0x46, 0x8f,
+	0x0d, 0xe8, 0xfd, 0xba, 0x54, 0xaf, 0x82, 0x5f, 0x90, 0x52, 0xab, 0xc7, 0x05, 0xfd, 0x81, 0x60,
+	0xf4, 0x10, 0x9c, 0x85, 0x7a, 0xd2, 0xb5, 0x06, 0x8d, 0xa1, 0x13, 0x74, 0x6b, 0xf9, 0xe4, 0x7f,
+	0xd0, 0xef, 0x2a, 0xb7, 0xe6, 0x16, 0x6e, 0xc8, 0x87, 0x3b, 0x49, 0x94, 0x47, 0x31, 0x9d, 0x51,
+	0x45, 0x89, 0xde, 0xfc, 0xfa, 0x2a, 0x3c, 0xde, 0xb8, 0x0a, 0x55, 0xc0, 0xd1, 0xc2, 0xad, 0x0c,
+	0x36, 0x42, 0xb4, 0x74, 0xe4, 0x55, 0x4e, 0x05, 0x91, 0x61, 0x54, 0x89, 0xdd, 0x08, 0x9c, 0x1a,
+	0xf1, 0xd5, 0xe6, 0x20, 0x3b, 0x97, 0x07, 0xb9, 0x14, 0xb6, 0xbb, 0x26, 0xac, 0xf7, 0x5d, 0xfd,
+	0xff, 0xad, 0x04, 0x0b, 0xc8, 0x9c, 0x4f, 0x77, 0xff, 0x09, 0x57, 0x3b, 0xb6, 0xb7, 0x75, 0xdc,
+	0x03, 0x3b, 0x2e, 0x17, 0x42, 0xc5, 0xa5, 0xf7, 0x39, 0xa0, 0x6a, 0xb3, 0x45, 0x22, 0xca, 0xe4,
+	0xd7, 0x39, 0x8e, 0xf4, 0x83, 0xfb, 0x29, 0xb4, 0x73, 0x03, 0x98, 0x2a, 0xfb, 0x4f, 0xd1, 0xba,
+	0x22, 0x95, 0x6b, 0x50, 0x7b, 0x3c, 0xf3, 0xff, 0x38, 0xef, 0x5b, 0xaf, 0xcf, 0xfb, 0xd6, 0x5f,
+	0xe7, 0x7d, 0xeb, 0xa7, 0x8b, 0xfe, 0xde, 0xeb, 0x8b, 0xfe, 0xde, 0x9f, 0x17, 0xfd, 0xbd, 0x6f,
+	0x3f, 0x9e, 0x50, 0x95, 0x16, 0xf1, 0x28, 0xe1, 0xd9, 0x78, 0x46, 0x95, 0x79, 0xde, 0x13, 0x3e,
+	0xd3, 0xdf, 0x78, 0xfc, 0xca, 0xbc, 0xfc, 0x7a, 0xa4, 0x32, 0x6e, 0x9b, 0xa3, 0xcf, 0xfe, 0x0e,
+	0x00, 0x00, 0xff, 0xff, 0x97, 0x98, 0x6a, 0xc6, 0x36, 0x08, 0x00, 0x00,
 }
 
 func (m *EventPKPMinted) Marshal() (dAtA []byte, err error) {
@@ -1367,6 +1562,20 @@ func (m *EventSignedWithAuthMethod) MarshalToSizedBuffer(dAtA []byte) (int, erro
 	_ = i
 	var l int
 	_ = l
+	if len(m.SessionPubkey) > 0 {
+		i -= len(m.SessionPubkey)
+		copy(dAtA[i:], m.SessionPubkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.SessionPubkey)))
+		i--
+		dAtA[i] = 0x52
+	}
+	if len(m.Proof) > 0 {
+		i -= len(m.Proof)
+		copy(dAtA[i:], m.Proof)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Proof)))
+		i--
+		dAtA[i] = 0x4a
+	}
 	if m.SignCount != 0 {
 		i = encodeVarintEvents(dAtA, i, uint64(m.SignCount))
 		i--
@@ -1407,6 +1616,138 @@ func (m *EventSignedWithAuthMethod) MarshalToSizedBuffer(dAtA []byte) (int, erro
 		i = encodeVarintEvents(dAtA, i, uint64(m.AuthMethodType))
 		i--
 		dAtA[i] = 0x10
+	}
+	if len(m.TokenId) > 0 {
+		i -= len(m.TokenId)
+		copy(dAtA[i:], m.TokenId)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.TokenId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSessionKeyAuthorized) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSessionKeyAuthorized) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSessionKeyAuthorized) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Proof) > 0 {
+		i -= len(m.Proof)
+		copy(dAtA[i:], m.Proof)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Proof)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if len(m.Submitter) > 0 {
+		i -= len(m.Submitter)
+		copy(dAtA[i:], m.Submitter)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Submitter)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if m.ExpiresAt != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.ExpiresAt))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Capabilities) > 0 {
+		dAtA10 := make([]byte, len(m.Capabilities)*10)
+		var j9 int
+		for _, num := range m.Capabilities {
+			for num >= 1<<7 {
+				dAtA10[j9] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j9++
+			}
+			dAtA10[j9] = uint8(num)
+			j9++
+		}
+		i -= j9
+		copy(dAtA[i:], dAtA10[:j9])
+		i = encodeVarintEvents(dAtA, i, uint64(j9))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.SessionPubkey) > 0 {
+		i -= len(m.SessionPubkey)
+		copy(dAtA[i:], m.SessionPubkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.SessionPubkey)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Id) > 0 {
+		i -= len(m.Id)
+		copy(dAtA[i:], m.Id)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Id)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.AuthMethodType != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.AuthMethodType))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.TokenIds) > 0 {
+		for iNdEx := len(m.TokenIds) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.TokenIds[iNdEx])
+			copy(dAtA[i:], m.TokenIds[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.TokenIds[iNdEx])))
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSessionKeyRevoked) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSessionKeyRevoked) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSessionKeyRevoked) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.By) > 0 {
+		i -= len(m.By)
+		copy(dAtA[i:], m.By)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.By)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.SessionPubkey) > 0 {
+		i -= len(m.SessionPubkey)
+		copy(dAtA[i:], m.SessionPubkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.SessionPubkey)))
+		i--
+		dAtA[i] = 0x12
 	}
 	if len(m.TokenId) > 0 {
 		i -= len(m.TokenId)
@@ -1722,6 +2063,79 @@ func (m *EventSignedWithAuthMethod) Size() (n int) {
 	}
 	if m.SignCount != 0 {
 		n += 1 + sovEvents(uint64(m.SignCount))
+	}
+	l = len(m.Proof)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.SessionPubkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventSessionKeyAuthorized) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.TokenIds) > 0 {
+		for _, s := range m.TokenIds {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if m.AuthMethodType != 0 {
+		n += 1 + sovEvents(uint64(m.AuthMethodType))
+	}
+	l = len(m.Id)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.SessionPubkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Capabilities) > 0 {
+		l = 0
+		for _, e := range m.Capabilities {
+			l += sovEvents(uint64(e))
+		}
+		n += 1 + sovEvents(uint64(l)) + l
+	}
+	if m.ExpiresAt != 0 {
+		n += 1 + sovEvents(uint64(m.ExpiresAt))
+	}
+	l = len(m.Submitter)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Proof)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventSessionKeyRevoked) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.TokenId)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.SessionPubkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.By)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
 	}
 	return n
 }
@@ -3586,6 +4000,533 @@ func (m *EventSignedWithAuthMethod) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Proof = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SessionPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSessionKeyAuthorized) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSessionKeyAuthorized: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSessionKeyAuthorized: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenIds", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenIds = append(m.TokenIds, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuthMethodType", wireType)
+			}
+			m.AuthMethodType = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuthMethodType |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Id = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SessionPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType == 0 {
+				var v SessionCapability
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= SessionCapability(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Capabilities = append(m.Capabilities, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthEvents
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthEvents
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				if elementCount != 0 && len(m.Capabilities) == 0 {
+					m.Capabilities = make([]SessionCapability, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v SessionCapability
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowEvents
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= SessionCapability(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Capabilities = append(m.Capabilities, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Capabilities", wireType)
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			m.ExpiresAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExpiresAt |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Submitter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Submitter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Proof = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSessionKeyRevoked) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSessionKeyRevoked: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSessionKeyRevoked: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SessionPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field By", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.By = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipEvents(dAtA[iNdEx:])

@@ -1,7 +1,7 @@
 package types
 
 import (
-	"bytes"
+	"math"
 	"slices"
 
 	errorsmod "cosmossdk.io/errors"
@@ -115,7 +115,7 @@ func (gs GenesisState) Validate() error {
 		}
 		seen[k] = true
 	}
-	var authKeys [][]byte
+	authKeys := map[string]bool{} // token id ‖ auth method key
 	for _, a := range gs.AuthMethods {
 		p, err := known(a.TokenId)
 		if err != nil {
@@ -128,13 +128,13 @@ func (gs GenesisState) Validate() error {
 		if p.MintGrantBurn {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s may only permit its action", a.TokenId)
 		}
-		k := append([]byte(a.TokenId), AuthMethodKey(am.AuthMethodType, am.Id)...)
-		if slices.ContainsFunc(authKeys, func(o []byte) bool { return bytes.Equal(o, k) }) {
+		k := a.TokenId + string(AuthMethodKey(am.AuthMethodType, am.Id))
+		if authKeys[k] {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate auth method %d/%s on %s", am.AuthMethodType, am.Id, a.TokenId)
 		}
-		authKeys = append(authKeys, k)
+		authKeys[k] = true
 	}
-	var counterKeys [][]byte
+	counterKeys := map[string]bool{}
 	for _, c := range gs.AuthMethodCounters {
 		p, err := known(c.TokenId)
 		if err != nil {
@@ -147,11 +147,34 @@ func (gs GenesisState) Validate() error {
 		if typ == 0 || len(AuthMethodIDBytes(id)) == 0 || len(id) > MaxAuthMethodFieldLength {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "auth method counter %d/%q on %s: invalid auth method", typ, id, c.TokenId)
 		}
-		k := append([]byte(c.TokenId), AuthMethodKey(typ, id)...)
-		if slices.ContainsFunc(counterKeys, func(o []byte) bool { return bytes.Equal(o, k) }) {
+		if c.Counter.Nonce == math.MaxUint64 {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "auth method counter %d/%s on %s: nonce at its maximum (the next would wrap to 0)", typ, id, c.TokenId)
+		}
+		k := c.TokenId + string(AuthMethodKey(typ, id))
+		if counterKeys[k] {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate auth method counter %d/%s on %s", typ, id, c.TokenId)
 		}
-		counterKeys = append(counterKeys, k)
+		counterKeys[k] = true
+	}
+	perPKP := map[string]int{}
+	for _, sk := range gs.SessionKeys {
+		if _, err := known(sk.TokenId); err != nil {
+			return err
+		}
+		if err := sk.Validate(); err != nil {
+			return errorsmod.Wrapf(err, "session key on %s", sk.TokenId)
+		}
+		if !authKeys[sk.TokenId+string(AuthMethodKey(sk.AuthMethodType, sk.Id))] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session key %s on %s: its auth method %d/%s is not on the PKP", sk.Pubkey, sk.TokenId, sk.AuthMethodType, sk.Id)
+		}
+		k := "session/" + sk.TokenId + "/" + sk.Pubkey
+		if seen[k] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate session key %s on %s", sk.Pubkey, sk.TokenId)
+		}
+		seen[k] = true
+		if perPKP[sk.TokenId]++; perPKP[sk.TokenId] > MaxSessionKeysPerPKP {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "%s has more than %d session keys", sk.TokenId, MaxSessionKeysPerPKP)
+		}
 	}
 	for _, p := range gs.Pkps {
 		if p.MintGrantBurn && mgbActions[p.TokenId] != 1 {

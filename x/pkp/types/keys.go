@@ -21,4 +21,5 @@ var (
 	PKPsByAuthMethodKey   = collections.NewPrefix(7)
 	NextKeyIDKey          = collections.NewPrefix(8)
 	AuthMethodCountersKey = collections.NewPrefix(9)
+	SessionKeysKey        = collections.NewPrefix(10)
 )

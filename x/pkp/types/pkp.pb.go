@@ -57,6 +57,70 @@ func (Scope) EnumDescriptor() ([]byte, []int) {
 	return fileDescriptor_cdc399da4434ca99, []int{0}
 }
 
+// SessionCapability is what a session key may do on behalf of its auth method.
+type SessionCapability int32
+
+const (
+	SESSION_CAPABILITY_UNSPECIFIED SessionCapability = 0
+	// SESSION_CAPABILITY_SIGN: MsgSignWithAuthMethod with the session's signature.
+	SESSION_CAPABILITY_SIGN SessionCapability = 1
+	// SESSION_CAPABILITY_EXECUTE_ACTIONS: present the auth method to Lit Actions.
+	SESSION_CAPABILITY_EXECUTE_ACTIONS SessionCapability = 2
+)
+
+var SessionCapability_name = map[int32]string{
+	0: "SESSION_CAPABILITY_UNSPECIFIED",
+	1: "SESSION_CAPABILITY_SIGN",
+	2: "SESSION_CAPABILITY_EXECUTE_ACTIONS",
+}
+
+var SessionCapability_value = map[string]int32{
+	"SESSION_CAPABILITY_UNSPECIFIED":     0,
+	"SESSION_CAPABILITY_SIGN":            1,
+	"SESSION_CAPABILITY_EXECUTE_ACTIONS": 2,
+}
+
+func (x SessionCapability) String() string {
+	return proto.EnumName(SessionCapability_name, int32(x))
+}
+
+func (SessionCapability) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{1}
+}
+
+// AuthPurpose separates the challenges an auth method signs, so a proof for
+// one thing is never accepted for another.
+type AuthPurpose int32
+
+const (
+	AUTH_PURPOSE_UNSPECIFIED       AuthPurpose = 0
+	AUTH_PURPOSE_SIGN              AuthPurpose = 1
+	AUTH_PURPOSE_AUTHORIZE_SESSION AuthPurpose = 2
+	AUTH_PURPOSE_REVOKE_SESSION    AuthPurpose = 3
+)
+
+var AuthPurpose_name = map[int32]string{
+	0: "AUTH_PURPOSE_UNSPECIFIED",
+	1: "AUTH_PURPOSE_SIGN",
+	2: "AUTH_PURPOSE_AUTHORIZE_SESSION",
+	3: "AUTH_PURPOSE_REVOKE_SESSION",
+}
+
+var AuthPurpose_value = map[string]int32{
+	"AUTH_PURPOSE_UNSPECIFIED":       0,
+	"AUTH_PURPOSE_SIGN":              1,
+	"AUTH_PURPOSE_AUTHORIZE_SESSION": 2,
+	"AUTH_PURPOSE_REVOKE_SESSION":    3,
+}
+
+func (x AuthPurpose) String() string {
+	return proto.EnumName(AuthPurpose_name, int32(x))
+}
+
+func (AuthPurpose) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{2}
+}
+
 // PKP is a Programmable Key Pair: a secp256k1 key held in shares by the
 // validators and owned like an NFT.
 type PKP struct {
@@ -497,6 +561,12 @@ func (m *AuthMethodCounter) GetSignCount() uint32 {
 type Params struct {
 	// mint_fee is paid by the minter to the fee collector (the validators).
 	MintFee types.Coin `protobuf:"bytes,1,opt,name=mint_fee,json=mintFee,proto3" json:"mint_fee"`
+	// oidc_issuers are the OpenID Connect issuers whose ID tokens (JWTs)
+	// authorise PKP signatures and session keys, with their signing keys.
+	// Governance changes them (a key rotation is a params proposal).
+	OidcIssuers []OIDCIssuer `protobuf:"bytes,2,rep,name=oidc_issuers,json=oidcIssuers,proto3" json:"oidc_issuers"`
+	// max_session_seconds bounds how long a session key may live.
+	MaxSessionSeconds uint64 `protobuf:"varint,3,opt,name=max_session_seconds,json=maxSessionSeconds,proto3" json:"max_session_seconds,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -539,6 +609,456 @@ func (m *Params) GetMintFee() types.Coin {
 	return types.Coin{}
 }
 
+func (m *Params) GetOidcIssuers() []OIDCIssuer {
+	if m != nil {
+		return m.OidcIssuers
+	}
+	return nil
+}
+
+func (m *Params) GetMaxSessionSeconds() uint64 {
+	if m != nil {
+		return m.MaxSessionSeconds
+	}
+	return 0
+}
+
+// OIDCIssuer is an OpenID Connect issuer the chain verifies ID tokens of.
+type OIDCIssuer struct {
+	// issuer is the exact "iss" claim of its tokens (Google:
+	// "https://accounts.google.com").
+	Issuer string `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	// keys are the issuer's public keys as its JWKS publishes them.
+	Keys []JWK `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys"`
+}
+
+func (m *OIDCIssuer) Reset()         { *m = OIDCIssuer{} }
+func (m *OIDCIssuer) String() string { return proto.CompactTextString(m) }
+func (*OIDCIssuer) ProtoMessage()    {}
+func (*OIDCIssuer) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{7}
+}
+func (m *OIDCIssuer) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *OIDCIssuer) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_OIDCIssuer.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *OIDCIssuer) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_OIDCIssuer.Merge(m, src)
+}
+func (m *OIDCIssuer) XXX_Size() int {
+	return m.Size()
+}
+func (m *OIDCIssuer) XXX_DiscardUnknown() {
+	xxx_messageInfo_OIDCIssuer.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_OIDCIssuer proto.InternalMessageInfo
+
+func (m *OIDCIssuer) GetIssuer() string {
+	if m != nil {
+		return m.Issuer
+	}
+	return ""
+}
+
+func (m *OIDCIssuer) GetKeys() []JWK {
+	if m != nil {
+		return m.Keys
+	}
+	return nil
+}
+
+// JWK is an RSA (RS256) or P-256 (ES256) public key in JSON Web Key form
+// (RFC 7517); n, e, x and y are base64url without padding.
+type JWK struct {
+	Kid string `protobuf:"bytes,1,opt,name=kid,proto3" json:"kid,omitempty"`
+	// kty is "RSA" or "EC".
+	Kty string `protobuf:"bytes,2,opt,name=kty,proto3" json:"kty,omitempty"`
+	// alg is "RS256" (kty RSA) or "ES256" (kty EC, crv "P-256").
+	Alg string `protobuf:"bytes,3,opt,name=alg,proto3" json:"alg,omitempty"`
+	N   string `protobuf:"bytes,4,opt,name=n,proto3" json:"n,omitempty"`
+	E   string `protobuf:"bytes,5,opt,name=e,proto3" json:"e,omitempty"`
+	Crv string `protobuf:"bytes,6,opt,name=crv,proto3" json:"crv,omitempty"`
+	X   string `protobuf:"bytes,7,opt,name=x,proto3" json:"x,omitempty"`
+	Y   string `protobuf:"bytes,8,opt,name=y,proto3" json:"y,omitempty"`
+}
+
+func (m *JWK) Reset()         { *m = JWK{} }
+func (m *JWK) String() string { return proto.CompactTextString(m) }
+func (*JWK) ProtoMessage()    {}
+func (*JWK) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{8}
+}
+func (m *JWK) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *JWK) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_JWK.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *JWK) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_JWK.Merge(m, src)
+}
+func (m *JWK) XXX_Size() int {
+	return m.Size()
+}
+func (m *JWK) XXX_DiscardUnknown() {
+	xxx_messageInfo_JWK.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_JWK proto.InternalMessageInfo
+
+func (m *JWK) GetKid() string {
+	if m != nil {
+		return m.Kid
+	}
+	return ""
+}
+
+func (m *JWK) GetKty() string {
+	if m != nil {
+		return m.Kty
+	}
+	return ""
+}
+
+func (m *JWK) GetAlg() string {
+	if m != nil {
+		return m.Alg
+	}
+	return ""
+}
+
+func (m *JWK) GetN() string {
+	if m != nil {
+		return m.N
+	}
+	return ""
+}
+
+func (m *JWK) GetE() string {
+	if m != nil {
+		return m.E
+	}
+	return ""
+}
+
+func (m *JWK) GetCrv() string {
+	if m != nil {
+		return m.Crv
+	}
+	return ""
+}
+
+func (m *JWK) GetX() string {
+	if m != nil {
+		return m.X
+	}
+	return ""
+}
+
+func (m *JWK) GetY() string {
+	if m != nil {
+		return m.Y
+	}
+	return ""
+}
+
+// AuthProof proves that the holder of an auth method's credential asks for
+// something whose challenge (Query/AuthChallenge) it signed. Exactly one
+// field is set.
+type AuthProof struct {
+	// webauthn is a WebAuthn assertion (auth method type 3).
+	Webauthn *WebAuthnAssertion `protobuf:"bytes,1,opt,name=webauthn,proto3" json:"webauthn,omitempty"`
+	// jwt is an OIDC ID token (auth method type 6, Google, or 100, any
+	// issuer in params) whose "nonce" claim is the challenge, 0x-hex.
+	Jwt string `protobuf:"bytes,2,opt,name=jwt,proto3" json:"jwt,omitempty"`
+	// session is a signature by a session key the auth method authorised.
+	Session *SessionSignature `protobuf:"bytes,3,opt,name=session,proto3" json:"session,omitempty"`
+}
+
+func (m *AuthProof) Reset()         { *m = AuthProof{} }
+func (m *AuthProof) String() string { return proto.CompactTextString(m) }
+func (*AuthProof) ProtoMessage()    {}
+func (*AuthProof) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{9}
+}
+func (m *AuthProof) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *AuthProof) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_AuthProof.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *AuthProof) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_AuthProof.Merge(m, src)
+}
+func (m *AuthProof) XXX_Size() int {
+	return m.Size()
+}
+func (m *AuthProof) XXX_DiscardUnknown() {
+	xxx_messageInfo_AuthProof.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_AuthProof proto.InternalMessageInfo
+
+func (m *AuthProof) GetWebauthn() *WebAuthnAssertion {
+	if m != nil {
+		return m.Webauthn
+	}
+	return nil
+}
+
+func (m *AuthProof) GetJwt() string {
+	if m != nil {
+		return m.Jwt
+	}
+	return ""
+}
+
+func (m *AuthProof) GetSession() *SessionSignature {
+	if m != nil {
+		return m.Session
+	}
+	return nil
+}
+
+// WebAuthnAssertion is the response of navigator.credentials.get(), as the
+// authenticator and browser produced it.
+type WebAuthnAssertion struct {
+	AuthenticatorData []byte `protobuf:"bytes,1,opt,name=authenticator_data,json=authenticatorData,proto3" json:"authenticator_data,omitempty"`
+	ClientDataJson    []byte `protobuf:"bytes,2,opt,name=client_data_json,json=clientDataJson,proto3" json:"client_data_json,omitempty"`
+	// signature is the ASN.1 DER ECDSA P-256 signature over
+	// authenticator_data ‖ sha256(client_data_json).
+	Signature []byte `protobuf:"bytes,3,opt,name=signature,proto3" json:"signature,omitempty"`
+}
+
+func (m *WebAuthnAssertion) Reset()         { *m = WebAuthnAssertion{} }
+func (m *WebAuthnAssertion) String() string { return proto.CompactTextString(m) }
+func (*WebAuthnAssertion) ProtoMessage()    {}
+func (*WebAuthnAssertion) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{10}
+}
+func (m *WebAuthnAssertion) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *WebAuthnAssertion) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_WebAuthnAssertion.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *WebAuthnAssertion) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_WebAuthnAssertion.Merge(m, src)
+}
+func (m *WebAuthnAssertion) XXX_Size() int {
+	return m.Size()
+}
+func (m *WebAuthnAssertion) XXX_DiscardUnknown() {
+	xxx_messageInfo_WebAuthnAssertion.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_WebAuthnAssertion proto.InternalMessageInfo
+
+func (m *WebAuthnAssertion) GetAuthenticatorData() []byte {
+	if m != nil {
+		return m.AuthenticatorData
+	}
+	return nil
+}
+
+func (m *WebAuthnAssertion) GetClientDataJson() []byte {
+	if m != nil {
+		return m.ClientDataJson
+	}
+	return nil
+}
+
+func (m *WebAuthnAssertion) GetSignature() []byte {
+	if m != nil {
+		return m.Signature
+	}
+	return nil
+}
+
+// SessionSignature is a session key's secp256k1 signature over a challenge.
+type SessionSignature struct {
+	// pubkey is the session key's 33-byte compressed public key, 0x-hex.
+	Pubkey string `protobuf:"bytes,1,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
+	// signature is r ‖ s (64 bytes, low s) over sha256(challenge), as Cosmos
+	// secp256k1 keys sign.
+	Signature []byte `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+}
+
+func (m *SessionSignature) Reset()         { *m = SessionSignature{} }
+func (m *SessionSignature) String() string { return proto.CompactTextString(m) }
+func (*SessionSignature) ProtoMessage()    {}
+func (*SessionSignature) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{11}
+}
+func (m *SessionSignature) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SessionSignature) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SessionSignature.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SessionSignature) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SessionSignature.Merge(m, src)
+}
+func (m *SessionSignature) XXX_Size() int {
+	return m.Size()
+}
+func (m *SessionSignature) XXX_DiscardUnknown() {
+	xxx_messageInfo_SessionSignature.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SessionSignature proto.InternalMessageInfo
+
+func (m *SessionSignature) GetPubkey() string {
+	if m != nil {
+		return m.Pubkey
+	}
+	return ""
+}
+
+func (m *SessionSignature) GetSignature() []byte {
+	if m != nil {
+		return m.Signature
+	}
+	return nil
+}
+
+// SessionKey is a short-lived secp256k1 key an auth method authorised to act
+// for it on one PKP until expires_at.
+type SessionKey struct {
+	TokenId string `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// pubkey is the 33-byte compressed public key, 0x-hex.
+	Pubkey         string              `protobuf:"bytes,2,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
+	AuthMethodType uint64              `protobuf:"varint,3,opt,name=auth_method_type,json=authMethodType,proto3" json:"auth_method_type,omitempty"`
+	Id             string              `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
+	Capabilities   []SessionCapability `protobuf:"varint,5,rep,packed,name=capabilities,proto3,enum=lit.pkp.v1.SessionCapability" json:"capabilities,omitempty"`
+	// expires_at is a unix time in seconds; from the first block at or after
+	// it, the session key is refused.
+	ExpiresAt int64 `protobuf:"varint,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+}
+
+func (m *SessionKey) Reset()         { *m = SessionKey{} }
+func (m *SessionKey) String() string { return proto.CompactTextString(m) }
+func (*SessionKey) ProtoMessage()    {}
+func (*SessionKey) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cdc399da4434ca99, []int{12}
+}
+func (m *SessionKey) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SessionKey) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SessionKey.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SessionKey) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SessionKey.Merge(m, src)
+}
+func (m *SessionKey) XXX_Size() int {
+	return m.Size()
+}
+func (m *SessionKey) XXX_DiscardUnknown() {
+	xxx_messageInfo_SessionKey.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SessionKey proto.InternalMessageInfo
+
+func (m *SessionKey) GetTokenId() string {
+	if m != nil {
+		return m.TokenId
+	}
+	return ""
+}
+
+func (m *SessionKey) GetPubkey() string {
+	if m != nil {
+		return m.Pubkey
+	}
+	return ""
+}
+
+func (m *SessionKey) GetAuthMethodType() uint64 {
+	if m != nil {
+		return m.AuthMethodType
+	}
+	return 0
+}
+
+func (m *SessionKey) GetId() string {
+	if m != nil {
+		return m.Id
+	}
+	return ""
+}
+
+func (m *SessionKey) GetCapabilities() []SessionCapability {
+	if m != nil {
+		return m.Capabilities
+	}
+	return nil
+}
+
+func (m *SessionKey) GetExpiresAt() int64 {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return 0
+}
+
 // PKPView is a PKP with the addresses derived from its public key.
 type PKPView struct {
 	Pkp PKP `protobuf:"bytes,1,opt,name=pkp,proto3" json:"pkp"`
@@ -552,7 +1072,7 @@ func (m *PKPView) Reset()         { *m = PKPView{} }
 func (m *PKPView) String() string { return proto.CompactTextString(m) }
 func (*PKPView) ProtoMessage()    {}
 func (*PKPView) Descriptor() ([]byte, []int) {
-	return fileDescriptor_cdc399da4434ca99, []int{7}
+	return fileDescriptor_cdc399da4434ca99, []int{13}
 }
 func (m *PKPView) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -604,6 +1124,8 @@ func (m *PKPView) GetAddress() string {
 
 func init() {
 	proto.RegisterEnum("lit.pkp.v1.Scope", Scope_name, Scope_value)
+	proto.RegisterEnum("lit.pkp.v1.SessionCapability", SessionCapability_name, SessionCapability_value)
+	proto.RegisterEnum("lit.pkp.v1.AuthPurpose", AuthPurpose_name, AuthPurpose_value)
 	proto.RegisterType((*PKP)(nil), "lit.pkp.v1.PKP")
 	proto.RegisterType((*PermittedAction)(nil), "lit.pkp.v1.PermittedAction")
 	proto.RegisterType((*PermittedAddress)(nil), "lit.pkp.v1.PermittedAddress")
@@ -611,62 +1133,99 @@ func init() {
 	proto.RegisterType((*WebAuthnSettings)(nil), "lit.pkp.v1.WebAuthnSettings")
 	proto.RegisterType((*AuthMethodCounter)(nil), "lit.pkp.v1.AuthMethodCounter")
 	proto.RegisterType((*Params)(nil), "lit.pkp.v1.Params")
+	proto.RegisterType((*OIDCIssuer)(nil), "lit.pkp.v1.OIDCIssuer")
+	proto.RegisterType((*JWK)(nil), "lit.pkp.v1.JWK")
+	proto.RegisterType((*AuthProof)(nil), "lit.pkp.v1.AuthProof")
+	proto.RegisterType((*WebAuthnAssertion)(nil), "lit.pkp.v1.WebAuthnAssertion")
+	proto.RegisterType((*SessionSignature)(nil), "lit.pkp.v1.SessionSignature")
+	proto.RegisterType((*SessionKey)(nil), "lit.pkp.v1.SessionKey")
 	proto.RegisterType((*PKPView)(nil), "lit.pkp.v1.PKPView")
 }
 
 func init() { proto.RegisterFile("lit/pkp/v1/pkp.proto", fileDescriptor_cdc399da4434ca99) }
 
 var fileDescriptor_cdc399da4434ca99 = []byte{
-	// 782 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x54, 0xcf, 0x6f, 0xdc, 0x44,
-	0x14, 0x5e, 0xef, 0xef, 0xbc, 0xd0, 0x64, 0x33, 0x4d, 0xe8, 0x26, 0x02, 0x77, 0xb5, 0x48, 0x74,
-	0xc9, 0xc1, 0x56, 0xc2, 0x05, 0xf5, 0x82, 0x36, 0x21, 0x4d, 0x57, 0x81, 0xad, 0xe5, 0x6d, 0x53,
-	0xc1, 0xc5, 0xf8, 0xc7, 0xab, 0x3d, 0xda, 0x78, 0xc6, 0x8c, 0xc7, 0x09, 0x7b, 0xe0, 0xc2, 0x09,
-	0x71, 0xe2, 0x7f, 0xe0, 0xc2, 0xb1, 0x7f, 0x46, 0x85, 0x38, 0xf4, 0xc8, 0x09, 0xa1, 0xe4, 0xd0,
-	0x7f, 0x03, 0xcd, 0xd8, 0xc9, 0x06, 0x84, 0x84, 0x50, 0x2f, 0xbb, 0xef, 0x7d, 0xdf, 0xe7, 0x37,
-	0x33, 0xef, 0x7d, 0x33, 0xb0, 0x79, 0x46, 0xa5, 0x9d, 0xcd, 0x33, 0xfb, 0x7c, 0x4f, 0xfd, 0x59,
-	0x99, 0xe0, 0x92, 0x13, 0x38, 0xa3, 0xd2, 0x52, 0xe9, 0xf9, 0xde, 0xce, 0x86, 0x9f, 0x52, 0xc6,
-	0x6d, 0xfd, 0x5b, 0xd2, 0x3b, 0x66, 0xc8, 0xf3, 0x94, 0xe7, 0x76, 0xe0, 0xe7, 0x68, 0x9f, 0xef,
-	0x05, 0x28, 0xfd, 0x3d, 0x3b, 0xe4, 0x94, 0x55, 0xfc, 0x66, 0xcc, 0x63, 0xae, 0x43, 0x5b, 0x45,
-	0x25, 0x3a, 0xfc, 0xd5, 0x80, 0x86, 0x73, 0xe2, 0x90, 0x6d, 0xe8, 0x4a, 0x3e, 0x47, 0xe6, 0xd1,
-	0xa8, 0x6f, 0x0c, 0x8c, 0xd1, 0x8a, 0xdb, 0xd1, 0xf9, 0x24, 0x22, 0xef, 0x42, 0x3b, 0x2b, 0x82,
-	0x39, 0x2e, 0xfa, 0x75, 0x4d, 0x54, 0x19, 0xd9, 0x82, 0xf6, 0x1c, 0x17, 0xea, 0x83, 0xc6, 0xc0,
-	0x18, 0x35, 0xdd, 0xd6, 0x1c, 0x17, 0x93, 0x88, 0x6c, 0x42, 0x8b, 0x5f, 0x30, 0x14, 0xfd, 0xa6,
-	0x56, 0x97, 0x89, 0x2a, 0x12, 0x14, 0x82, 0x61, 0xd4, 0x6f, 0x0d, 0x8c, 0x51, 0xd7, 0xad, 0x32,
-	0xf2, 0x21, 0xac, 0xa7, 0x94, 0x49, 0x2f, 0x16, 0x3e, 0x93, 0x9e, 0x02, 0xfb, 0x6d, 0x2d, 0xb8,
-	0xa3, 0xe0, 0x63, 0x85, 0x1e, 0x14, 0x82, 0x91, 0x0f, 0x40, 0x03, 0x18, 0x79, 0x09, 0xd2, 0x38,
-	0x91, 0xfd, 0xce, 0xc0, 0x18, 0x35, 0xdc, 0x77, 0x4a, 0xf0, 0xb1, 0xc6, 0x86, 0x53, 0x58, 0x77,
-	0x50, 0xa4, 0x54, 0x4a, 0x8c, 0xc6, 0xa1, 0xa4, 0x9c, 0x91, 0x1e, 0x34, 0xc2, 0x9b, 0x23, 0xa9,
-	0x90, 0x7c, 0x04, 0xed, 0x3c, 0xe4, 0x19, 0xe6, 0xfd, 0xfa, 0xa0, 0x31, 0x5a, 0xdb, 0xdf, 0xb0,
-	0x96, 0x7d, 0xb5, 0x66, 0x8a, 0x71, 0x2b, 0xc1, 0xf0, 0x39, 0xf4, 0x96, 0xf5, 0xa2, 0x48, 0x60,
-	0x9e, 0x93, 0x3e, 0x74, 0xfc, 0x32, 0xbc, 0xee, 0x53, 0x95, 0xfe, 0x9f, 0xc2, 0xbf, 0x19, 0x00,
-	0xe3, 0x42, 0x26, 0x5f, 0xa0, 0x4c, 0x78, 0x44, 0x46, 0xd0, 0xf3, 0x0b, 0x99, 0x78, 0xa9, 0x4e,
-	0x3d, 0xb9, 0xc8, 0x50, 0x17, 0x6f, 0xba, 0x6b, 0xfe, 0x8d, 0xea, 0xe9, 0x22, 0x43, 0xb2, 0x06,
-	0x75, 0x1a, 0x55, 0x73, 0xa8, 0xd3, 0x88, 0xdc, 0x87, 0xd5, 0x22, 0x47, 0xe1, 0x55, 0x03, 0x6a,
-	0x68, 0x02, 0x14, 0xe4, 0x94, 0x43, 0x5a, 0x6e, 0xaa, 0xf9, 0x1f, 0x9b, 0x22, 0x9f, 0x40, 0xf7,
-	0x02, 0x03, 0xb5, 0x20, 0xd3, 0x43, 0x5a, 0xdd, 0x7f, 0xef, 0xb6, 0xf8, 0x39, 0x06, 0x6a, 0xcb,
-	0x6c, 0x86, 0x52, 0x52, 0x16, 0xe7, 0xee, 0x8d, 0x7a, 0xf8, 0x1d, 0xf4, 0xfe, 0xc9, 0x92, 0xbb,
-	0xd0, 0x12, 0xd9, 0xd2, 0x4d, 0x4d, 0x91, 0x4d, 0x22, 0xd5, 0x3c, 0x2e, 0x68, 0x4c, 0x59, 0xd9,
-	0xa3, 0x15, 0xf7, 0x3a, 0x25, 0x0f, 0x61, 0x5b, 0xe0, 0x37, 0x05, 0x15, 0xe8, 0xe9, 0x03, 0x9d,
-	0xa3, 0xa0, 0x2f, 0x68, 0xe8, 0xab, 0x21, 0xea, 0x63, 0x75, 0xdd, 0x7b, 0x95, 0xe0, 0x59, 0x8e,
-	0xe2, 0xf4, 0x16, 0x3d, 0xfc, 0xde, 0x80, 0x8d, 0x65, 0x37, 0x0f, 0x79, 0xc1, 0x24, 0x8a, 0xb7,
-	0x68, 0xea, 0x26, 0xb4, 0x18, 0x67, 0x21, 0x5e, 0xfb, 0x5a, 0x27, 0xe4, 0x7d, 0x80, 0x9c, 0xc6,
-	0xcc, 0x0b, 0x55, 0x7d, 0x6d, 0xee, 0x3b, 0xee, 0x8a, 0x42, 0xf4, 0x82, 0xc3, 0xaf, 0xa1, 0xed,
-	0xf8, 0xc2, 0x4f, 0x73, 0xf2, 0x29, 0x74, 0xb5, 0xa5, 0x5f, 0x60, 0xb9, 0xe0, 0xea, 0xfe, 0xb6,
-	0x55, 0xde, 0x4d, 0x4b, 0xdd, 0x4d, 0xab, 0xba, 0x9b, 0xd6, 0x21, 0xa7, 0xec, 0x60, 0xe5, 0xd5,
-	0x1f, 0xf7, 0x6b, 0xbf, 0xbc, 0x79, 0xb9, 0x6b, 0xb8, 0x1d, 0xf5, 0xd5, 0x23, 0xc4, 0x87, 0x5b,
-	0x3f, 0xbe, 0x79, 0xb9, 0xdb, 0x53, 0x6f, 0xc0, 0xb7, 0xfa, 0x15, 0x28, 0xeb, 0x0e, 0x53, 0xe8,
-	0x38, 0x27, 0xce, 0x29, 0xc5, 0x0b, 0xf2, 0x00, 0x1a, 0xd9, 0x3c, 0xab, 0xaa, 0xaf, 0xdf, 0x9e,
-	0x92, 0x73, 0xe2, 0x1c, 0x34, 0x55, 0x4d, 0x57, 0x29, 0x94, 0x3f, 0x50, 0x26, 0xde, 0xb5, 0x63,
-	0xcb, 0x33, 0x02, 0xca, 0xe4, 0x5f, 0xec, 0xdc, 0xf8, 0x9b, 0x9d, 0x77, 0x4f, 0xa1, 0xa5, 0xfd,
-	0x41, 0xb6, 0x60, 0x63, 0x76, 0xf8, 0xc4, 0x39, 0xf2, 0x9e, 0x4d, 0x67, 0xce, 0xd1, 0xe1, 0xe4,
-	0xd1, 0xe4, 0xe8, 0xb3, 0x5e, 0x8d, 0xdc, 0x83, 0xbb, 0x25, 0x3c, 0x9b, 0x1c, 0x4f, 0xbd, 0xf1,
-	0xf4, 0xcb, 0xa7, 0x8f, 0x27, 0xd3, 0xe3, 0x9e, 0xb1, 0x24, 0x9c, 0x23, 0x77, 0xf6, 0x64, 0x3a,
-	0xfe, 0x5c, 0x2b, 0x7a, 0xf5, 0x9d, 0xe6, 0x0f, 0x3f, 0x9b, 0xb5, 0x83, 0xf1, 0xab, 0x4b, 0xd3,
-	0x78, 0x7d, 0x69, 0x1a, 0x7f, 0x5e, 0x9a, 0xc6, 0x4f, 0x57, 0x66, 0xed, 0xf5, 0x95, 0x59, 0xfb,
-	0xfd, 0xca, 0xac, 0x7d, 0xf5, 0x20, 0xa6, 0x32, 0x29, 0x02, 0x2b, 0xe4, 0xa9, 0x7d, 0x46, 0xa5,
-	0x7e, 0xa0, 0x42, 0x7e, 0xa6, 0xe2, 0xa8, 0x6a, 0x85, 0x9a, 0x62, 0x1e, 0xb4, 0x35, 0xf5, 0xf1,
-	0x5f, 0x01, 0x00, 0x00, 0xff, 0xff, 0x64, 0xbd, 0xf7, 0x62, 0x28, 0x05, 0x00, 0x00,
+	// 1269 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x56, 0x5b, 0x6b, 0x1b, 0xc7,
+	0x17, 0xf7, 0xea, 0x62, 0x5b, 0xc7, 0x8a, 0x23, 0x4d, 0xec, 0x44, 0xb9, 0x29, 0x66, 0xff, 0x90,
+	0x38, 0x86, 0xbf, 0x84, 0x5d, 0x28, 0x6d, 0x5e, 0x82, 0xac, 0x28, 0xf1, 0x46, 0xa9, 0xb4, 0xec,
+	0xfa, 0xd2, 0xe4, 0x65, 0x59, 0xed, 0x4e, 0xa4, 0x89, 0xa4, 0x99, 0xed, 0xcc, 0xc8, 0xb6, 0x1e,
+	0xfa, 0x52, 0x28, 0x94, 0x40, 0x21, 0xdf, 0xa1, 0x2f, 0x7d, 0xcc, 0xc7, 0x08, 0xa5, 0x0f, 0xe9,
+	0x5b, 0xa1, 0x50, 0x4a, 0xf2, 0x90, 0xaf, 0x51, 0x66, 0x76, 0x65, 0x59, 0x8e, 0x69, 0x69, 0xfb,
+	0x62, 0xcf, 0xb9, 0xec, 0x39, 0xbf, 0x39, 0xe7, 0x77, 0xce, 0x08, 0x56, 0x06, 0x44, 0x56, 0xa3,
+	0x7e, 0x54, 0x3d, 0xdc, 0x54, 0xff, 0x2a, 0x11, 0x67, 0x92, 0x21, 0x18, 0x10, 0x59, 0x51, 0xe2,
+	0xe1, 0xe6, 0xb5, 0xa2, 0x3f, 0x24, 0x94, 0x55, 0xf5, 0xdf, 0xd8, 0x7c, 0xad, 0x1c, 0x30, 0x31,
+	0x64, 0xa2, 0xda, 0xf1, 0x05, 0xae, 0x1e, 0x6e, 0x76, 0xb0, 0xf4, 0x37, 0xab, 0x01, 0x23, 0x34,
+	0xb1, 0xaf, 0x74, 0x59, 0x97, 0xe9, 0x63, 0x55, 0x9d, 0x62, 0xad, 0xf9, 0x93, 0x01, 0x69, 0xbb,
+	0x69, 0xa3, 0xab, 0xb0, 0x28, 0x59, 0x1f, 0x53, 0x8f, 0x84, 0x25, 0x63, 0xcd, 0x58, 0xcf, 0x39,
+	0x0b, 0x5a, 0xb6, 0x42, 0x74, 0x19, 0xe6, 0xa3, 0x51, 0xa7, 0x8f, 0xc7, 0xa5, 0x94, 0x36, 0x24,
+	0x12, 0x5a, 0x85, 0xf9, 0x3e, 0x1e, 0xab, 0x0f, 0xd2, 0x6b, 0xc6, 0x7a, 0xc6, 0xc9, 0xf6, 0xf1,
+	0xd8, 0x0a, 0xd1, 0x0a, 0x64, 0xd9, 0x11, 0xc5, 0xbc, 0x94, 0xd1, 0xde, 0xb1, 0xa0, 0x82, 0x74,
+	0x46, 0x9c, 0xe2, 0xb0, 0x94, 0x5d, 0x33, 0xd6, 0x17, 0x9d, 0x44, 0x42, 0xb7, 0xe1, 0xe2, 0x90,
+	0x50, 0xe9, 0x75, 0xb9, 0x4f, 0xa5, 0xa7, 0x94, 0xa5, 0x79, 0xed, 0x70, 0x41, 0xa9, 0x1f, 0x29,
+	0xed, 0xf6, 0x88, 0x53, 0xf4, 0x3f, 0xd0, 0x0a, 0x1c, 0x7a, 0x3d, 0x4c, 0xba, 0x3d, 0x59, 0x5a,
+	0x58, 0x33, 0xd6, 0xd3, 0x4e, 0x3e, 0x56, 0xee, 0x68, 0x9d, 0xd9, 0x82, 0x8b, 0x36, 0xe6, 0x43,
+	0x22, 0x25, 0x0e, 0x6b, 0x81, 0x24, 0x8c, 0xa2, 0x02, 0xa4, 0x83, 0x93, 0x2b, 0xa9, 0x23, 0xba,
+	0x0b, 0xf3, 0x22, 0x60, 0x11, 0x16, 0xa5, 0xd4, 0x5a, 0x7a, 0x7d, 0x79, 0xab, 0x58, 0x99, 0xd6,
+	0xb5, 0xe2, 0x2a, 0x8b, 0x93, 0x38, 0x98, 0x07, 0x50, 0x98, 0xc6, 0x0b, 0x43, 0x8e, 0x85, 0x40,
+	0x25, 0x58, 0xf0, 0xe3, 0xe3, 0xa4, 0x4e, 0x89, 0xf8, 0x4f, 0x02, 0xff, 0x6c, 0x00, 0xd4, 0x46,
+	0xb2, 0xf7, 0x05, 0x96, 0x3d, 0x16, 0xa2, 0x75, 0x28, 0xf8, 0x23, 0xd9, 0xf3, 0x86, 0x5a, 0xf4,
+	0xe4, 0x38, 0xc2, 0x3a, 0x78, 0xc6, 0x59, 0xf6, 0x4f, 0xbc, 0x76, 0xc7, 0x11, 0x46, 0xcb, 0x90,
+	0x22, 0x61, 0xd2, 0x87, 0x14, 0x09, 0xd1, 0x2d, 0x58, 0x1a, 0x09, 0xcc, 0xbd, 0xa4, 0x41, 0x69,
+	0x6d, 0x00, 0xa5, 0xb2, 0xe3, 0x26, 0x4d, 0x41, 0x65, 0xfe, 0x06, 0x14, 0xfa, 0x0c, 0x16, 0x8f,
+	0x70, 0x47, 0x25, 0xa4, 0xba, 0x49, 0x4b, 0x5b, 0x37, 0x4e, 0x3b, 0x1f, 0xe0, 0x8e, 0x82, 0x4c,
+	0x5d, 0x2c, 0x25, 0xa1, 0x5d, 0xe1, 0x9c, 0x78, 0x9b, 0x5f, 0x43, 0xe1, 0xac, 0x15, 0x5d, 0x82,
+	0x2c, 0x8f, 0xa6, 0x6c, 0xca, 0xf0, 0xc8, 0x0a, 0x55, 0xf1, 0x18, 0x27, 0x5d, 0x42, 0xe3, 0x1a,
+	0xe5, 0x9c, 0x89, 0x88, 0xee, 0xc1, 0x55, 0x8e, 0xbf, 0x1a, 0x11, 0x8e, 0x3d, 0x7d, 0xa1, 0x43,
+	0xcc, 0xc9, 0x73, 0x12, 0xf8, 0xaa, 0x89, 0xfa, 0x5a, 0x8b, 0xce, 0x95, 0xc4, 0x61, 0x4f, 0x60,
+	0xbe, 0x7f, 0xca, 0x6c, 0x7e, 0x63, 0x40, 0x71, 0x5a, 0xcd, 0x3a, 0x1b, 0x51, 0x89, 0xf9, 0x7f,
+	0x28, 0xea, 0x0a, 0x64, 0x29, 0xa3, 0x01, 0x9e, 0xf0, 0x5a, 0x0b, 0xe8, 0x26, 0x80, 0x20, 0x5d,
+	0xea, 0x05, 0x2a, 0xbe, 0x26, 0xf7, 0x05, 0x27, 0xa7, 0x34, 0x3a, 0xa1, 0xf9, 0x8b, 0x01, 0xf3,
+	0xb6, 0xcf, 0xfd, 0xa1, 0x40, 0xf7, 0x61, 0x51, 0x73, 0xfa, 0x39, 0x8e, 0x33, 0x2e, 0x6d, 0x5d,
+	0xad, 0xc4, 0xc3, 0x59, 0x51, 0xc3, 0x59, 0x49, 0x86, 0xb3, 0x52, 0x67, 0x84, 0x6e, 0xe7, 0xde,
+	0xfc, 0x7e, 0x6b, 0xee, 0xc7, 0x0f, 0xaf, 0x37, 0x0c, 0x67, 0x41, 0x7d, 0xf5, 0x10, 0x63, 0x74,
+	0x1f, 0xf2, 0x8c, 0x84, 0x81, 0x47, 0x84, 0x18, 0x61, 0x1e, 0xd7, 0x6a, 0x69, 0xeb, 0xf2, 0xe9,
+	0x6e, 0xb4, 0xad, 0x07, 0x75, 0x4b, 0x9b, 0xb7, 0x33, 0x2a, 0x82, 0xb3, 0xa4, 0xbe, 0x88, 0x35,
+	0x02, 0x55, 0xe0, 0xd2, 0xd0, 0x3f, 0xf6, 0x04, 0x16, 0x82, 0x30, 0xea, 0x09, 0x1c, 0x30, 0x1a,
+	0x8a, 0xe4, 0x3e, 0xc5, 0xa1, 0x7f, 0xec, 0xc6, 0x16, 0x37, 0x36, 0xdc, 0x5b, 0x7d, 0xf9, 0xe1,
+	0xf5, 0x46, 0x41, 0x6d, 0x9d, 0x63, 0xbd, 0x77, 0xe2, 0x8b, 0x98, 0x6d, 0x80, 0x69, 0x1e, 0x35,
+	0xc2, 0x31, 0xa0, 0xa4, 0xa5, 0x89, 0x84, 0xee, 0x42, 0xa6, 0x8f, 0xc7, 0x13, 0x94, 0x17, 0x4f,
+	0xa3, 0x7c, 0x7c, 0xd0, 0x4c, 0xe0, 0x69, 0x17, 0xf3, 0x5b, 0x03, 0xd2, 0x8f, 0x0f, 0x9a, 0x6a,
+	0x2a, 0xfb, 0xd3, 0xa9, 0xec, 0x93, 0x50, 0x6b, 0xe4, 0x64, 0xc3, 0xa8, 0xa3, 0xd2, 0xf8, 0x83,
+	0x6e, 0x42, 0x69, 0x75, 0x44, 0x79, 0x30, 0x68, 0xb2, 0x55, 0x0c, 0xaa, 0x24, 0xac, 0x79, 0x9a,
+	0x73, 0x0c, 0xac, 0xe7, 0x9c, 0x1f, 0xea, 0xdd, 0xa1, 0xe6, 0x9c, 0x1f, 0x2a, 0xfb, 0xb1, 0xde,
+	0x12, 0x39, 0xc7, 0x38, 0x56, 0xd2, 0xb8, 0xb4, 0x18, 0x4b, 0x63, 0xf3, 0x95, 0x01, 0x39, 0xc5,
+	0x18, 0x9b, 0x33, 0xf6, 0x1c, 0x7d, 0x7e, 0x8a, 0xf8, 0x71, 0xbf, 0x6e, 0x9e, 0x47, 0xfc, 0x9a,
+	0x10, 0x98, 0x2b, 0xc2, 0x4d, 0x99, 0xaf, 0xd2, 0xbe, 0x38, 0x92, 0x13, 0xd8, 0x2f, 0x8e, 0x24,
+	0xfa, 0x14, 0x16, 0x92, 0xb2, 0x6b, 0xe8, 0x67, 0x86, 0x68, 0x52, 0x77, 0xd2, 0xa5, 0xbe, 0x1c,
+	0x71, 0xec, 0x4c, 0x9c, 0xcd, 0x97, 0x06, 0x14, 0x3f, 0xca, 0x84, 0xfe, 0x0f, 0x48, 0x25, 0xc2,
+	0x54, 0x2a, 0xb2, 0x33, 0xee, 0x85, 0xbe, 0xf4, 0x35, 0xc8, 0xbc, 0x53, 0x9c, 0xb1, 0x3c, 0xf0,
+	0xa5, 0xaf, 0x38, 0x1f, 0x0c, 0x08, 0xa6, 0x52, 0xfb, 0x79, 0x2f, 0x04, 0xa3, 0x1a, 0x5b, 0xde,
+	0x59, 0x8e, 0xf5, 0xca, 0xeb, 0xb1, 0x60, 0x14, 0xdd, 0x00, 0xcd, 0x5d, 0x0d, 0x42, 0x03, 0xcd,
+	0x3b, 0x53, 0x85, 0xb9, 0x03, 0x85, 0xb3, 0x48, 0x4f, 0x3d, 0x03, 0xc6, 0xcc, 0x33, 0x30, 0x13,
+	0x29, 0x75, 0x36, 0xd2, 0x6f, 0x06, 0x40, 0x12, 0xaa, 0x89, 0xc7, 0xff, 0xe6, 0x99, 0x39, 0x6f,
+	0x8e, 0xd3, 0x7f, 0x31, 0xc7, 0x99, 0x93, 0x39, 0xae, 0x41, 0x3e, 0xf0, 0x23, 0xbf, 0x43, 0x06,
+	0x44, 0x12, 0x2c, 0x4a, 0x59, 0xbd, 0x01, 0x6f, 0x9e, 0xd3, 0x8f, 0xfa, 0xc4, 0x6d, 0xec, 0xcc,
+	0x7c, 0xa2, 0x86, 0x1e, 0x1f, 0x47, 0x84, 0x63, 0xe1, 0xf9, 0x52, 0xb3, 0x2b, 0xed, 0xe4, 0x12,
+	0x4d, 0x4d, 0x9a, 0x43, 0x58, 0xb0, 0x9b, 0xf6, 0x3e, 0xc1, 0x47, 0xe8, 0x0e, 0xa4, 0xa3, 0x7e,
+	0x94, 0xf0, 0x67, 0x66, 0x08, 0xec, 0xa6, 0x9d, 0x0c, 0x81, 0xf2, 0x50, 0x2b, 0x1b, 0xcb, 0x9e,
+	0x37, 0x79, 0x44, 0xe2, 0xcb, 0x02, 0x96, 0xbd, 0x73, 0x5e, 0x98, 0xf4, 0xcc, 0x0b, 0xb3, 0xb1,
+	0x0f, 0x59, 0xbd, 0xb2, 0xd1, 0x2a, 0x14, 0xdd, 0x7a, 0xdb, 0x6e, 0x78, 0x7b, 0x2d, 0xd7, 0x6e,
+	0xd4, 0xad, 0x87, 0x56, 0xe3, 0x41, 0x61, 0x0e, 0x5d, 0x81, 0x4b, 0xb1, 0xda, 0xb5, 0x1e, 0xb5,
+	0xbc, 0x5a, 0xeb, 0xe9, 0xee, 0x8e, 0xd5, 0x7a, 0x54, 0x30, 0xa6, 0x06, 0xbb, 0xe1, 0xb8, 0xed,
+	0x56, 0xed, 0x89, 0xf6, 0x28, 0xa4, 0xae, 0x65, 0xbe, 0xfb, 0xa1, 0x3c, 0xb7, 0xa1, 0x16, 0xe8,
+	0x47, 0x95, 0x40, 0x26, 0x94, 0xdd, 0x86, 0xeb, 0x5a, 0xed, 0x96, 0x57, 0xaf, 0xd9, 0xb5, 0x6d,
+	0xeb, 0x89, 0xb5, 0xfb, 0xf4, 0x4c, 0xc6, 0xeb, 0x70, 0xe5, 0x1c, 0x1f, 0x1d, 0xdc, 0x40, 0xb7,
+	0xc1, 0x3c, 0xc7, 0xd8, 0xf8, 0xb2, 0x51, 0xdf, 0xdb, 0x6d, 0x78, 0xb5, 0xfa, 0xae, 0xd5, 0x6e,
+	0xb9, 0x27, 0x20, 0xbe, 0x37, 0x60, 0x49, 0xcf, 0xe4, 0x88, 0x47, 0x4c, 0x60, 0x74, 0x03, 0x4a,
+	0xb5, 0xbd, 0xdd, 0x1d, 0xcf, 0xde, 0x73, 0xec, 0xb6, 0x7b, 0xf6, 0xaa, 0xab, 0x50, 0x9c, 0xb1,
+	0x26, 0x29, 0x4d, 0x28, 0xcf, 0xa8, 0x95, 0xd0, 0x76, 0xac, 0x67, 0x0d, 0x2f, 0x41, 0x52, 0x48,
+	0xa1, 0x5b, 0x70, 0x7d, 0xc6, 0xc7, 0x69, 0xec, 0xb7, 0x9b, 0x53, 0x87, 0x74, 0x8c, 0x67, 0xbb,
+	0xf6, 0xe6, 0x5d, 0xd9, 0x78, 0xfb, 0xae, 0x6c, 0xfc, 0xf1, 0xae, 0x6c, 0xbc, 0x7a, 0x5f, 0x9e,
+	0x7b, 0xfb, 0xbe, 0x3c, 0xf7, 0xeb, 0xfb, 0xf2, 0xdc, 0xb3, 0x3b, 0x5d, 0x22, 0x7b, 0xa3, 0x4e,
+	0x25, 0x60, 0xc3, 0xea, 0x80, 0x48, 0xfd, 0x43, 0x2a, 0x60, 0x03, 0x75, 0x0e, 0x93, 0x05, 0xaa,
+	0x58, 0x2a, 0x3a, 0xf3, 0xda, 0xf4, 0xc9, 0x9f, 0x01, 0x00, 0x00, 0xff, 0xff, 0xb4, 0x66, 0x4f,
+	0xb1, 0xd0, 0x09, 0x00, 0x00,
 }
 
 func (m *PKP) Marshal() (dAtA []byte, err error) {
@@ -1025,6 +1584,25 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MaxSessionSeconds != 0 {
+		i = encodeVarintPkp(dAtA, i, uint64(m.MaxSessionSeconds))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.OidcIssuers) > 0 {
+		for iNdEx := len(m.OidcIssuers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.OidcIssuers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintPkp(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
 	{
 		size, err := m.MintFee.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -1035,6 +1613,336 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *OIDCIssuer) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *OIDCIssuer) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *OIDCIssuer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Keys) > 0 {
+		for iNdEx := len(m.Keys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Keys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintPkp(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Issuer) > 0 {
+		i -= len(m.Issuer)
+		copy(dAtA[i:], m.Issuer)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Issuer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *JWK) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *JWK) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *JWK) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Y) > 0 {
+		i -= len(m.Y)
+		copy(dAtA[i:], m.Y)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Y)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if len(m.X) > 0 {
+		i -= len(m.X)
+		copy(dAtA[i:], m.X)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.X)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if len(m.Crv) > 0 {
+		i -= len(m.Crv)
+		copy(dAtA[i:], m.Crv)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Crv)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if len(m.E) > 0 {
+		i -= len(m.E)
+		copy(dAtA[i:], m.E)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.E)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.N) > 0 {
+		i -= len(m.N)
+		copy(dAtA[i:], m.N)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.N)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Alg) > 0 {
+		i -= len(m.Alg)
+		copy(dAtA[i:], m.Alg)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Alg)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Kty) > 0 {
+		i -= len(m.Kty)
+		copy(dAtA[i:], m.Kty)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Kty)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Kid) > 0 {
+		i -= len(m.Kid)
+		copy(dAtA[i:], m.Kid)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Kid)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *AuthProof) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *AuthProof) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *AuthProof) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Session != nil {
+		{
+			size, err := m.Session.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintPkp(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Jwt) > 0 {
+		i -= len(m.Jwt)
+		copy(dAtA[i:], m.Jwt)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Jwt)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Webauthn != nil {
+		{
+			size, err := m.Webauthn.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintPkp(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *WebAuthnAssertion) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *WebAuthnAssertion) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *WebAuthnAssertion) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Signature) > 0 {
+		i -= len(m.Signature)
+		copy(dAtA[i:], m.Signature)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Signature)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.ClientDataJson) > 0 {
+		i -= len(m.ClientDataJson)
+		copy(dAtA[i:], m.ClientDataJson)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.ClientDataJson)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.AuthenticatorData) > 0 {
+		i -= len(m.AuthenticatorData)
+		copy(dAtA[i:], m.AuthenticatorData)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.AuthenticatorData)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SessionSignature) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SessionSignature) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SessionSignature) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Signature) > 0 {
+		i -= len(m.Signature)
+		copy(dAtA[i:], m.Signature)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Signature)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Pubkey) > 0 {
+		i -= len(m.Pubkey)
+		copy(dAtA[i:], m.Pubkey)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Pubkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SessionKey) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SessionKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SessionKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.ExpiresAt != 0 {
+		i = encodeVarintPkp(dAtA, i, uint64(m.ExpiresAt))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Capabilities) > 0 {
+		dAtA12 := make([]byte, len(m.Capabilities)*10)
+		var j11 int
+		for _, num := range m.Capabilities {
+			for num >= 1<<7 {
+				dAtA12[j11] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j11++
+			}
+			dAtA12[j11] = uint8(num)
+			j11++
+		}
+		i -= j11
+		copy(dAtA[i:], dAtA12[:j11])
+		i = encodeVarintPkp(dAtA, i, uint64(j11))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Id) > 0 {
+		i -= len(m.Id)
+		copy(dAtA[i:], m.Id)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Id)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.AuthMethodType != 0 {
+		i = encodeVarintPkp(dAtA, i, uint64(m.AuthMethodType))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Pubkey) > 0 {
+		i -= len(m.Pubkey)
+		copy(dAtA[i:], m.Pubkey)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.Pubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.TokenId) > 0 {
+		i -= len(m.TokenId)
+		copy(dAtA[i:], m.TokenId)
+		i = encodeVarintPkp(dAtA, i, uint64(len(m.TokenId)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -1252,6 +2160,168 @@ func (m *Params) Size() (n int) {
 	_ = l
 	l = m.MintFee.Size()
 	n += 1 + l + sovPkp(uint64(l))
+	if len(m.OidcIssuers) > 0 {
+		for _, e := range m.OidcIssuers {
+			l = e.Size()
+			n += 1 + l + sovPkp(uint64(l))
+		}
+	}
+	if m.MaxSessionSeconds != 0 {
+		n += 1 + sovPkp(uint64(m.MaxSessionSeconds))
+	}
+	return n
+}
+
+func (m *OIDCIssuer) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Issuer)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	if len(m.Keys) > 0 {
+		for _, e := range m.Keys {
+			l = e.Size()
+			n += 1 + l + sovPkp(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *JWK) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Kid)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Kty)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Alg)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.N)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.E)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Crv)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.X)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Y)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	return n
+}
+
+func (m *AuthProof) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Webauthn != nil {
+		l = m.Webauthn.Size()
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Jwt)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	if m.Session != nil {
+		l = m.Session.Size()
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	return n
+}
+
+func (m *WebAuthnAssertion) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.AuthenticatorData)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.ClientDataJson)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Signature)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	return n
+}
+
+func (m *SessionSignature) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Pubkey)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Signature)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	return n
+}
+
+func (m *SessionKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.TokenId)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	l = len(m.Pubkey)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	if m.AuthMethodType != 0 {
+		n += 1 + sovPkp(uint64(m.AuthMethodType))
+	}
+	l = len(m.Id)
+	if l > 0 {
+		n += 1 + l + sovPkp(uint64(l))
+	}
+	if len(m.Capabilities) > 0 {
+		l = 0
+		for _, e := range m.Capabilities {
+			l += sovPkp(uint64(e))
+		}
+		n += 1 + sovPkp(uint64(l)) + l
+	}
+	if m.ExpiresAt != 0 {
+		n += 1 + sovPkp(uint64(m.ExpiresAt))
+	}
 	return n
 }
 
@@ -2379,6 +3449,1156 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OidcIssuers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OidcIssuers = append(m.OidcIssuers, OIDCIssuer{})
+			if err := m.OidcIssuers[len(m.OidcIssuers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxSessionSeconds", wireType)
+			}
+			m.MaxSessionSeconds = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxSessionSeconds |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipPkp(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *OIDCIssuer) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowPkp
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: OIDCIssuer: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: OIDCIssuer: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Issuer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Issuer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Keys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Keys = append(m.Keys, JWK{})
+			if err := m.Keys[len(m.Keys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipPkp(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *JWK) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowPkp
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: JWK: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: JWK: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Kid", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Kid = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Kty", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Kty = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Alg", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Alg = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field N", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.N = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field E", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.E = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Crv", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Crv = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field X", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.X = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Y", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Y = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipPkp(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *AuthProof) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowPkp
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: AuthProof: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: AuthProof: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Webauthn", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Webauthn == nil {
+				m.Webauthn = &WebAuthnAssertion{}
+			}
+			if err := m.Webauthn.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Jwt", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Jwt = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Session", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Session == nil {
+				m.Session = &SessionSignature{}
+			}
+			if err := m.Session.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipPkp(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *WebAuthnAssertion) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowPkp
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: WebAuthnAssertion: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: WebAuthnAssertion: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuthenticatorData", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.AuthenticatorData = append(m.AuthenticatorData[:0], dAtA[iNdEx:postIndex]...)
+			if m.AuthenticatorData == nil {
+				m.AuthenticatorData = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ClientDataJson", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ClientDataJson = append(m.ClientDataJson[:0], dAtA[iNdEx:postIndex]...)
+			if m.ClientDataJson == nil {
+				m.ClientDataJson = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
+			if m.Signature == nil {
+				m.Signature = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipPkp(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SessionSignature) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowPkp
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SessionSignature: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SessionSignature: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Pubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
+			if m.Signature == nil {
+				m.Signature = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipPkp(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SessionKey) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowPkp
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SessionKey: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SessionKey: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Pubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuthMethodType", wireType)
+			}
+			m.AuthMethodType = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuthMethodType |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthPkp
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthPkp
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Id = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType == 0 {
+				var v SessionCapability
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowPkp
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= SessionCapability(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Capabilities = append(m.Capabilities, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowPkp
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthPkp
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthPkp
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				if elementCount != 0 && len(m.Capabilities) == 0 {
+					m.Capabilities = make([]SessionCapability, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v SessionCapability
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowPkp
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= SessionCapability(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Capabilities = append(m.Capabilities, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Capabilities", wireType)
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			m.ExpiresAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowPkp
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExpiresAt |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipPkp(dAtA[iNdEx:])

@@ -997,27 +997,34 @@ func (m *QueryIsPermittedResponse) GetScopes() []Scope {
 	return nil
 }
 
-type QueryWebAuthnChallengeRequest struct {
-	TokenId        string `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
-	AuthMethodType uint64 `protobuf:"varint,2,opt,name=auth_method_type,json=authMethodType,proto3" json:"auth_method_type,omitempty"`
-	Id             string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
-	// digest is the 32 bytes to sign, 0x-hex; for a personal-sign message, its
-	// EIP-191 hash (ethers.hashMessage).
-	Digest string `protobuf:"bytes,4,opt,name=digest,proto3" json:"digest,omitempty"`
+type QueryAuthChallengeRequest struct {
+	AuthMethodType uint64      `protobuf:"varint,1,opt,name=auth_method_type,json=authMethodType,proto3" json:"auth_method_type,omitempty"`
+	Id             string      `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Purpose        AuthPurpose `protobuf:"varint,3,opt,name=purpose,proto3,enum=lit.pkp.v1.AuthPurpose" json:"purpose,omitempty"`
+	// token_ids: one PKP to sign with or revoke on; the PKPs of a session.
+	TokenIds []string `protobuf:"bytes,4,rep,name=token_ids,json=tokenIds,proto3" json:"token_ids,omitempty"`
+	// digest (AUTH_PURPOSE_SIGN) is the 32 bytes to sign, 0x-hex; for a
+	// personal-sign message, its EIP-191 hash (ethers.hashMessage).
+	Digest string `protobuf:"bytes,5,opt,name=digest,proto3" json:"digest,omitempty"`
+	// session_pubkey (sessions and revocations) is 0x-hex, 33 bytes.
+	SessionPubkey string `protobuf:"bytes,6,opt,name=session_pubkey,json=sessionPubkey,proto3" json:"session_pubkey,omitempty"`
+	// capabilities and expires_at: the session to authorise.
+	Capabilities []SessionCapability `protobuf:"varint,7,rep,packed,name=capabilities,proto3,enum=lit.pkp.v1.SessionCapability" json:"capabilities,omitempty"`
+	ExpiresAt    int64               `protobuf:"varint,8,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 }
 
-func (m *QueryWebAuthnChallengeRequest) Reset()         { *m = QueryWebAuthnChallengeRequest{} }
-func (m *QueryWebAuthnChallengeRequest) String() string { return proto.CompactTextString(m) }
-func (*QueryWebAuthnChallengeRequest) ProtoMessage()    {}
-func (*QueryWebAuthnChallengeRequest) Descriptor() ([]byte, []int) {
+func (m *QueryAuthChallengeRequest) Reset()         { *m = QueryAuthChallengeRequest{} }
+func (m *QueryAuthChallengeRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryAuthChallengeRequest) ProtoMessage()    {}
+func (*QueryAuthChallengeRequest) Descriptor() ([]byte, []int) {
 	return fileDescriptor_32232ffbb1b97178, []int{19}
 }
-func (m *QueryWebAuthnChallengeRequest) XXX_Unmarshal(b []byte) error {
+func (m *QueryAuthChallengeRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
 }
-func (m *QueryWebAuthnChallengeRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+func (m *QueryAuthChallengeRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
 	if deterministic {
-		return xxx_messageInfo_QueryWebAuthnChallengeRequest.Marshal(b, m, deterministic)
+		return xxx_messageInfo_QueryAuthChallengeRequest.Marshal(b, m, deterministic)
 	} else {
 		b = b[:cap(b)]
 		n, err := m.MarshalToSizedBuffer(b)
@@ -1027,69 +1034,100 @@ func (m *QueryWebAuthnChallengeRequest) XXX_Marshal(b []byte, deterministic bool
 		return b[:n], nil
 	}
 }
-func (m *QueryWebAuthnChallengeRequest) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_QueryWebAuthnChallengeRequest.Merge(m, src)
+func (m *QueryAuthChallengeRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAuthChallengeRequest.Merge(m, src)
 }
-func (m *QueryWebAuthnChallengeRequest) XXX_Size() int {
+func (m *QueryAuthChallengeRequest) XXX_Size() int {
 	return m.Size()
 }
-func (m *QueryWebAuthnChallengeRequest) XXX_DiscardUnknown() {
-	xxx_messageInfo_QueryWebAuthnChallengeRequest.DiscardUnknown(m)
+func (m *QueryAuthChallengeRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAuthChallengeRequest.DiscardUnknown(m)
 }
 
-var xxx_messageInfo_QueryWebAuthnChallengeRequest proto.InternalMessageInfo
+var xxx_messageInfo_QueryAuthChallengeRequest proto.InternalMessageInfo
 
-func (m *QueryWebAuthnChallengeRequest) GetTokenId() string {
-	if m != nil {
-		return m.TokenId
-	}
-	return ""
-}
-
-func (m *QueryWebAuthnChallengeRequest) GetAuthMethodType() uint64 {
+func (m *QueryAuthChallengeRequest) GetAuthMethodType() uint64 {
 	if m != nil {
 		return m.AuthMethodType
 	}
 	return 0
 }
 
-func (m *QueryWebAuthnChallengeRequest) GetId() string {
+func (m *QueryAuthChallengeRequest) GetId() string {
 	if m != nil {
 		return m.Id
 	}
 	return ""
 }
 
-func (m *QueryWebAuthnChallengeRequest) GetDigest() string {
+func (m *QueryAuthChallengeRequest) GetPurpose() AuthPurpose {
+	if m != nil {
+		return m.Purpose
+	}
+	return AUTH_PURPOSE_UNSPECIFIED
+}
+
+func (m *QueryAuthChallengeRequest) GetTokenIds() []string {
+	if m != nil {
+		return m.TokenIds
+	}
+	return nil
+}
+
+func (m *QueryAuthChallengeRequest) GetDigest() string {
 	if m != nil {
 		return m.Digest
 	}
 	return ""
 }
 
-type QueryWebAuthnChallengeResponse struct {
-	// challenge is the 32-byte WebAuthn challenge, 0x-hex: pass its bytes to
-	// navigator.credentials.get (clientDataJSON then carries it base64url).
-	Challenge string `protobuf:"bytes,1,opt,name=challenge,proto3" json:"challenge,omitempty"`
-	// nonce is the auth method's next nonce, which the challenge commits to.
-	Nonce uint64 `protobuf:"varint,2,opt,name=nonce,proto3" json:"nonce,omitempty"`
-	// sign_count is the last accepted authenticator signature counter; the
-	// next assertion's must be greater (unless both are 0).
-	SignCount uint32 `protobuf:"varint,3,opt,name=sign_count,json=signCount,proto3" json:"sign_count,omitempty"`
+func (m *QueryAuthChallengeRequest) GetSessionPubkey() string {
+	if m != nil {
+		return m.SessionPubkey
+	}
+	return ""
 }
 
-func (m *QueryWebAuthnChallengeResponse) Reset()         { *m = QueryWebAuthnChallengeResponse{} }
-func (m *QueryWebAuthnChallengeResponse) String() string { return proto.CompactTextString(m) }
-func (*QueryWebAuthnChallengeResponse) ProtoMessage()    {}
-func (*QueryWebAuthnChallengeResponse) Descriptor() ([]byte, []int) {
+func (m *QueryAuthChallengeRequest) GetCapabilities() []SessionCapability {
+	if m != nil {
+		return m.Capabilities
+	}
+	return nil
+}
+
+func (m *QueryAuthChallengeRequest) GetExpiresAt() int64 {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return 0
+}
+
+type QueryAuthChallengeResponse struct {
+	// challenge is 32 bytes, 0x-hex. A WebAuthn credential signs its bytes
+	// (navigator.credentials.get; clientDataJSON carries it base64url); an
+	// OIDC token carries this string as its "nonce" claim; a session key signs
+	// sha256 of its bytes.
+	Challenge string `protobuf:"bytes,1,opt,name=challenge,proto3" json:"challenge,omitempty"`
+	// nonces are the auth method's next nonce on each PKP, in token_ids order;
+	// the challenge commits to them.
+	Nonces []uint64 `protobuf:"varint,2,rep,packed,name=nonces,proto3" json:"nonces,omitempty"`
+	// sign_counts are the last accepted WebAuthn signature counters; the next
+	// assertion's must be greater (unless both are 0).
+	SignCounts []uint32 `protobuf:"varint,3,rep,packed,name=sign_counts,json=signCounts,proto3" json:"sign_counts,omitempty"`
+}
+
+func (m *QueryAuthChallengeResponse) Reset()         { *m = QueryAuthChallengeResponse{} }
+func (m *QueryAuthChallengeResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryAuthChallengeResponse) ProtoMessage()    {}
+func (*QueryAuthChallengeResponse) Descriptor() ([]byte, []int) {
 	return fileDescriptor_32232ffbb1b97178, []int{20}
 }
-func (m *QueryWebAuthnChallengeResponse) XXX_Unmarshal(b []byte) error {
+func (m *QueryAuthChallengeResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
 }
-func (m *QueryWebAuthnChallengeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+func (m *QueryAuthChallengeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
 	if deterministic {
-		return xxx_messageInfo_QueryWebAuthnChallengeResponse.Marshal(b, m, deterministic)
+		return xxx_messageInfo_QueryAuthChallengeResponse.Marshal(b, m, deterministic)
 	} else {
 		b = b[:cap(b)]
 		n, err := m.MarshalToSizedBuffer(b)
@@ -1099,37 +1137,141 @@ func (m *QueryWebAuthnChallengeResponse) XXX_Marshal(b []byte, deterministic boo
 		return b[:n], nil
 	}
 }
-func (m *QueryWebAuthnChallengeResponse) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_QueryWebAuthnChallengeResponse.Merge(m, src)
+func (m *QueryAuthChallengeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAuthChallengeResponse.Merge(m, src)
 }
-func (m *QueryWebAuthnChallengeResponse) XXX_Size() int {
+func (m *QueryAuthChallengeResponse) XXX_Size() int {
 	return m.Size()
 }
-func (m *QueryWebAuthnChallengeResponse) XXX_DiscardUnknown() {
-	xxx_messageInfo_QueryWebAuthnChallengeResponse.DiscardUnknown(m)
+func (m *QueryAuthChallengeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAuthChallengeResponse.DiscardUnknown(m)
 }
 
-var xxx_messageInfo_QueryWebAuthnChallengeResponse proto.InternalMessageInfo
+var xxx_messageInfo_QueryAuthChallengeResponse proto.InternalMessageInfo
 
-func (m *QueryWebAuthnChallengeResponse) GetChallenge() string {
+func (m *QueryAuthChallengeResponse) GetChallenge() string {
 	if m != nil {
 		return m.Challenge
 	}
 	return ""
 }
 
-func (m *QueryWebAuthnChallengeResponse) GetNonce() uint64 {
+func (m *QueryAuthChallengeResponse) GetNonces() []uint64 {
 	if m != nil {
-		return m.Nonce
+		return m.Nonces
 	}
-	return 0
+	return nil
 }
 
-func (m *QueryWebAuthnChallengeResponse) GetSignCount() uint32 {
+func (m *QueryAuthChallengeResponse) GetSignCounts() []uint32 {
 	if m != nil {
-		return m.SignCount
+		return m.SignCounts
 	}
-	return 0
+	return nil
+}
+
+type QuerySessionKeysRequest struct {
+	TokenId    string             `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySessionKeysRequest) Reset()         { *m = QuerySessionKeysRequest{} }
+func (m *QuerySessionKeysRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySessionKeysRequest) ProtoMessage()    {}
+func (*QuerySessionKeysRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32232ffbb1b97178, []int{21}
+}
+func (m *QuerySessionKeysRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySessionKeysRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySessionKeysRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySessionKeysRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySessionKeysRequest.Merge(m, src)
+}
+func (m *QuerySessionKeysRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySessionKeysRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySessionKeysRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySessionKeysRequest proto.InternalMessageInfo
+
+func (m *QuerySessionKeysRequest) GetTokenId() string {
+	if m != nil {
+		return m.TokenId
+	}
+	return ""
+}
+
+func (m *QuerySessionKeysRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QuerySessionKeysResponse struct {
+	SessionKeys []SessionKey        `protobuf:"bytes,1,rep,name=session_keys,json=sessionKeys,proto3" json:"session_keys"`
+	Pagination  *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySessionKeysResponse) Reset()         { *m = QuerySessionKeysResponse{} }
+func (m *QuerySessionKeysResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySessionKeysResponse) ProtoMessage()    {}
+func (*QuerySessionKeysResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32232ffbb1b97178, []int{22}
+}
+func (m *QuerySessionKeysResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySessionKeysResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySessionKeysResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySessionKeysResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySessionKeysResponse.Merge(m, src)
+}
+func (m *QuerySessionKeysResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySessionKeysResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySessionKeysResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySessionKeysResponse proto.InternalMessageInfo
+
+func (m *QuerySessionKeysResponse) GetSessionKeys() []SessionKey {
+	if m != nil {
+		return m.SessionKeys
+	}
+	return nil
+}
+
+func (m *QuerySessionKeysResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
 }
 
 type QueryProvenanceRequest struct {
@@ -1140,7 +1282,7 @@ func (m *QueryProvenanceRequest) Reset()         { *m = QueryProvenanceRequest{}
 func (m *QueryProvenanceRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryProvenanceRequest) ProtoMessage()    {}
 func (*QueryProvenanceRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32232ffbb1b97178, []int{21}
+	return fileDescriptor_32232ffbb1b97178, []int{23}
 }
 func (m *QueryProvenanceRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1193,7 +1335,7 @@ func (m *QueryProvenanceResponse) Reset()         { *m = QueryProvenanceResponse
 func (m *QueryProvenanceResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryProvenanceResponse) ProtoMessage()    {}
 func (*QueryProvenanceResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32232ffbb1b97178, []int{22}
+	return fileDescriptor_32232ffbb1b97178, []int{24}
 }
 func (m *QueryProvenanceResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1284,8 +1426,10 @@ func init() {
 	proto.RegisterType((*QueryUserPubkeyForAuthMethodRequest)(nil), "lit.pkp.v1.QueryUserPubkeyForAuthMethodRequest")
 	proto.RegisterType((*QueryUserPubkeyForAuthMethodResponse)(nil), "lit.pkp.v1.QueryUserPubkeyForAuthMethodResponse")
 	proto.RegisterType((*QueryIsPermittedResponse)(nil), "lit.pkp.v1.QueryIsPermittedResponse")
-	proto.RegisterType((*QueryWebAuthnChallengeRequest)(nil), "lit.pkp.v1.QueryWebAuthnChallengeRequest")
-	proto.RegisterType((*QueryWebAuthnChallengeResponse)(nil), "lit.pkp.v1.QueryWebAuthnChallengeResponse")
+	proto.RegisterType((*QueryAuthChallengeRequest)(nil), "lit.pkp.v1.QueryAuthChallengeRequest")
+	proto.RegisterType((*QueryAuthChallengeResponse)(nil), "lit.pkp.v1.QueryAuthChallengeResponse")
+	proto.RegisterType((*QuerySessionKeysRequest)(nil), "lit.pkp.v1.QuerySessionKeysRequest")
+	proto.RegisterType((*QuerySessionKeysResponse)(nil), "lit.pkp.v1.QuerySessionKeysResponse")
 	proto.RegisterType((*QueryProvenanceRequest)(nil), "lit.pkp.v1.QueryProvenanceRequest")
 	proto.RegisterType((*QueryProvenanceResponse)(nil), "lit.pkp.v1.QueryProvenanceResponse")
 }
@@ -1293,100 +1437,111 @@ func init() {
 func init() { proto.RegisterFile("lit/pkp/v1/query.proto", fileDescriptor_32232ffbb1b97178) }
 
 var fileDescriptor_32232ffbb1b97178 = []byte{
-	// 1480 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x58, 0x4f, 0x6f, 0x1b, 0x45,
-	0x14, 0xcf, 0xda, 0x8e, 0x1b, 0xbf, 0xb4, 0x69, 0x32, 0x0d, 0xa9, 0x71, 0x12, 0xa7, 0xdd, 0x94,
-	0xc6, 0x0d, 0xad, 0xa7, 0x4e, 0x5a, 0x21, 0xf1, 0xa7, 0x6d, 0x5c, 0xd1, 0x12, 0xb5, 0x05, 0xe3,
-	0x52, 0x50, 0x7b, 0x31, 0x6b, 0xef, 0xc8, 0xde, 0x26, 0xde, 0xdd, 0x7a, 0xd7, 0x49, 0x8d, 0x15,
-	0x21, 0xf5, 0x84, 0x00, 0x55, 0x48, 0x70, 0x07, 0xa9, 0x1c, 0x38, 0x72, 0xe7, 0x0b, 0xf4, 0xc0,
-	0xa1, 0x12, 0x07, 0x38, 0x21, 0xd4, 0x20, 0xf1, 0x09, 0xe0, 0x8c, 0x66, 0x76, 0x76, 0x67, 0xed,
-	0x5d, 0xaf, 0x4d, 0x0b, 0x5c, 0x1a, 0xcf, 0x9b, 0xf7, 0xe7, 0xf7, 0xde, 0x9b, 0xf7, 0xf6, 0xa7,
-	0xc2, 0xdc, 0xb6, 0x66, 0x63, 0x73, 0xcb, 0xc4, 0x3b, 0x05, 0x7c, 0xaf, 0x4d, 0x5a, 0x9d, 0xbc,
-	0xd9, 0x32, 0x6c, 0x03, 0xc1, 0xb6, 0x66, 0xe7, 0xcd, 0x2d, 0x33, 0xbf, 0x53, 0xc8, 0xcc, 0x28,
-	0x4d, 0x4d, 0x37, 0x30, 0xfb, 0xd7, 0xb9, 0xce, 0xac, 0xd6, 0x0c, 0xab, 0x69, 0x58, 0xb8, 0xaa,
-	0x58, 0xc4, 0xb1, 0xc3, 0x3b, 0x85, 0x2a, 0xb1, 0x95, 0x02, 0x36, 0x95, 0xba, 0xa6, 0x2b, 0xb6,
-	0x66, 0xe8, 0x5c, 0x77, 0x9e, 0xeb, 0xba, 0x6a, 0xfe, 0x38, 0x99, 0xd9, 0xba, 0x51, 0x37, 0xd8,
-	0x4f, 0x4c, 0x7f, 0x71, 0xe9, 0x42, 0xdd, 0x30, 0xea, 0xdb, 0x04, 0x2b, 0xa6, 0x86, 0x15, 0x5d,
-	0x37, 0x6c, 0xe6, 0xcf, 0x72, 0x6d, 0x7c, 0x98, 0x29, 0x44, 0x26, 0x95, 0x67, 0x01, 0xbd, 0x4b,
-	0x1d, 0x97, 0x94, 0x96, 0xd2, 0xb4, 0xca, 0xe4, 0x5e, 0x9b, 0x58, 0xb6, 0x7c, 0x1d, 0x8e, 0xf4,
-	0x48, 0x2d, 0xd3, 0xd0, 0x2d, 0x82, 0xce, 0x43, 0xd2, 0x64, 0x92, 0xb4, 0x74, 0x4c, 0xca, 0x4d,
-	0xae, 0xa1, 0xbc, 0xc8, 0x37, 0xef, 0xe8, 0x16, 0x53, 0x8f, 0x7f, 0x5d, 0x1a, 0xfb, 0xee, 0x8f,
-	0xef, 0x57, 0xa5, 0x32, 0x57, 0x96, 0x4f, 0xc3, 0x61, 0xc7, 0xdb, 0xb5, 0x12, 0x0f, 0x80, 0x5e,
-	0x84, 0x09, 0xdb, 0xd8, 0x22, 0x7a, 0x45, 0x53, 0x99, 0xaf, 0x54, 0xf9, 0x00, 0x3b, 0x6f, 0xaa,
-	0xf2, 0x45, 0x98, 0x16, 0xda, 0x3c, 0xf0, 0xcb, 0x10, 0x37, 0xb7, 0x4c, 0x1e, 0xf5, 0x48, 0x4f,
-	0xd4, 0x6b, 0xa5, 0xf7, 0x35, 0xb2, 0x5b, 0x4c, 0xd0, 0xb0, 0x65, 0xaa, 0x25, 0xdf, 0x11, 0x0e,
-	0xdc, 0x84, 0xd0, 0x15, 0x00, 0x51, 0x61, 0xee, 0xe7, 0x64, 0xde, 0x29, 0x71, 0x9e, 0xb6, 0x23,
-	0xef, 0x94, 0x97, 0xb7, 0x23, 0x5f, 0x52, 0xea, 0x84, 0xdb, 0x96, 0x7d, 0x96, 0xf2, 0x67, 0x12,
-	0xcc, 0xf8, 0x9c, 0x73, 0x78, 0x67, 0x20, 0x61, 0x6e, 0x99, 0xb4, 0x2a, 0xf1, 0x68, 0x7c, 0x4c,
-	0x0d, 0x5d, 0xed, 0x01, 0x13, 0x63, 0x60, 0x56, 0x86, 0x82, 0x71, 0x62, 0xf5, 0xa0, 0x29, 0xc0,
-	0x51, 0x17, 0x4c, 0xb1, 0x53, 0x6a, 0x57, 0xb7, 0x48, 0xc7, 0x4d, 0x78, 0x0e, 0x92, 0x26, 0x13,
-	0xf0, 0xf2, 0xf2, 0x93, 0x7c, 0x01, 0xe6, 0x85, 0xc9, 0x9b, 0x76, 0x63, 0x43, 0x55, 0x5b, 0xc4,
-	0xf2, 0xea, 0xb4, 0x04, 0x93, 0xc4, 0x6e, 0x54, 0x14, 0x47, 0xca, 0x6d, 0x81, 0x78, 0x7a, 0xf2,
-	0xae, 0x08, 0x69, 0x15, 0x3b, 0xef, 0xec, 0xea, 0xa4, 0xe5, 0xda, 0xce, 0xc2, 0xb8, 0x41, 0xcf,
-	0xdc, 0xca, 0x39, 0xf4, 0x55, 0x3e, 0xf6, 0xcc, 0x95, 0xff, 0x46, 0x82, 0x05, 0x5f, 0xe4, 0x8d,
-	0xb6, 0xdd, 0xb8, 0x41, 0xec, 0x86, 0xa1, 0xba, 0xe1, 0x73, 0x30, 0xad, 0xb4, 0xed, 0x46, 0xa5,
-	0xc9, 0xa4, 0x15, 0xbb, 0x63, 0x12, 0x86, 0x24, 0x51, 0x9e, 0x52, 0x3c, 0xe5, 0xf7, 0x3a, 0x26,
-	0x41, 0x53, 0x10, 0xd3, 0x54, 0x06, 0x25, 0x55, 0x8e, 0x69, 0x6a, 0x1f, 0xc4, 0xf8, 0x33, 0x43,
-	0x7c, 0x28, 0x41, 0x36, 0x14, 0xe2, 0xa6, 0x07, 0xf2, 0x04, 0x4c, 0xf9, 0x41, 0x7a, 0xaf, 0xff,
-	0xa0, 0xe2, 0x53, 0xfe, 0xd7, 0x6a, 0x76, 0xce, 0x6d, 0x16, 0x69, 0x35, 0x35, 0xcb, 0xa2, 0xcb,
-	0x60, 0x84, 0x01, 0x7c, 0x14, 0x83, 0x74, 0xd0, 0x8c, 0x3f, 0xf5, 0xc1, 0x76, 0xa2, 0xff, 0x31,
-	0x7f, 0xff, 0xe7, 0x20, 0x59, 0x6d, 0xb7, 0x74, 0xa2, 0xb2, 0xc2, 0x4e, 0x94, 0xf9, 0x09, 0xbd,
-	0x06, 0x07, 0x94, 0x1a, 0xdb, 0x4f, 0xe9, 0x04, 0x1b, 0x9b, 0xf9, 0x9e, 0xb1, 0xa1, 0xa1, 0x6d,
-	0x9b, 0xa8, 0x1b, 0x4c, 0x87, 0x8f, 0x8f, 0x6b, 0x81, 0x2e, 0x41, 0x8a, 0x3f, 0x51, 0x62, 0xa5,
-	0xc7, 0x99, 0xf9, 0x42, 0xb8, 0xb9, 0xa3, 0xc5, 0xed, 0x85, 0x11, 0xba, 0x08, 0x07, 0x7d, 0x8d,
-	0xb0, 0xd2, 0x49, 0xe6, 0x64, 0xce, 0xef, 0x44, 0xf4, 0x8f, 0x9b, 0x4f, 0x8a, 0x26, 0x59, 0xf2,
-	0x6d, 0x58, 0x64, 0x45, 0xda, 0xb4, 0xfa, 0xb0, 0x0e, 0xaf, 0x30, 0x5a, 0x04, 0x70, 0x32, 0xa9,
-	0xd4, 0xbc, 0x87, 0x98, 0x72, 0x24, 0x97, 0x35, 0x55, 0xbe, 0xc5, 0x9f, 0x91, 0xdf, 0x75, 0xef,
-	0x98, 0x46, 0xf8, 0x4e, 0xc3, 0x01, 0x77, 0x7a, 0x1d, 0xc7, 0xee, 0x51, 0xbe, 0x0f, 0xc7, 0x03,
-	0x6e, 0x03, 0x53, 0x14, 0xe1, 0x39, 0x6c, 0xc0, 0x62, 0x11, 0x03, 0x16, 0x77, 0x07, 0x4c, 0xfe,
-	0x08, 0x96, 0x59, 0xe4, 0x5b, 0x16, 0x69, 0x39, 0x6b, 0xea, 0x8a, 0xd1, 0xfa, 0x9f, 0x62, 0x5f,
-	0x85, 0x13, 0xd1, 0xb1, 0xf9, 0xc3, 0x5e, 0x82, 0xc9, 0xb6, 0x45, 0x5a, 0x95, 0x9e, 0xad, 0x09,
-	0x6d, 0xcf, 0x4a, 0xae, 0xf1, 0xa9, 0xf0, 0x95, 0xcf, 0x33, 0x5e, 0x80, 0x94, 0xe9, 0x0a, 0x99,
-	0xe9, 0x44, 0x59, 0x08, 0xd0, 0x29, 0x48, 0x5a, 0x35, 0xc3, 0x24, 0xb4, 0x23, 0xf1, 0xdc, 0xd4,
-	0xda, 0x8c, 0xff, 0x95, 0xdd, 0xa4, 0x37, 0x65, 0xae, 0x20, 0x7f, 0x2e, 0xf1, 0x67, 0xf5, 0x01,
-	0xa9, 0x52, 0x90, 0xfa, 0xe5, 0x86, 0xb2, 0xbd, 0x4d, 0x74, 0x6f, 0xbe, 0xff, 0x93, 0x22, 0xd1,
-	0x21, 0x55, 0xb5, 0x3a, 0xb1, 0xec, 0x74, 0xc2, 0xf9, 0x5a, 0x38, 0x27, 0xd9, 0xe2, 0x2f, 0x31,
-	0x04, 0x8d, 0xc8, 0xbc, 0xe6, 0x0a, 0x39, 0x1e, 0x21, 0xa0, 0x2b, 0x41, 0x37, 0xf4, 0x9a, 0x0b,
-	0xc3, 0x39, 0xd0, 0xe7, 0x6f, 0x69, 0x75, 0xbd, 0x52, 0x33, 0xda, 0xba, 0xcd, 0x50, 0x1c, 0x2a,
-	0xa7, 0xa8, 0xe4, 0x32, 0x15, 0xc8, 0xeb, 0x30, 0xe7, 0xac, 0x9f, 0x96, 0xb1, 0x43, 0x74, 0x45,
-	0xaf, 0x8d, 0x90, 0xbb, 0xfc, 0xa7, 0xe4, 0xee, 0x3a, 0x9f, 0xd5, 0xf0, 0x9d, 0x75, 0x12, 0x0e,
-	0x37, 0x35, 0xdd, 0xae, 0xd4, 0x5b, 0x8a, 0x6e, 0x57, 0xe8, 0x6a, 0x62, 0x50, 0x27, 0xca, 0x87,
-	0xa8, 0xf8, 0x2a, 0x95, 0x16, 0xdb, 0x2d, 0x7d, 0xe0, 0x16, 0xeb, 0x9d, 0xe4, 0x44, 0xdf, 0x24,
-	0xa3, 0x65, 0x60, 0x7e, 0x88, 0x5a, 0x69, 0x10, 0xad, 0xde, 0xb0, 0xd3, 0xe3, 0xc7, 0xa4, 0x5c,
-	0xbc, 0x7c, 0xd0, 0x11, 0xbe, 0xc5, 0x64, 0xfe, 0x4d, 0x98, 0xfc, 0xa7, 0x9b, 0x70, 0xed, 0xaf,
-	0x19, 0x18, 0x67, 0x79, 0xa3, 0xbb, 0x90, 0x74, 0x28, 0x18, 0xca, 0xfa, 0xed, 0x83, 0xec, 0x2e,
-	0xb3, 0x34, 0xf0, 0xde, 0x29, 0x98, 0xbc, 0xf4, 0x09, 0xe5, 0x6f, 0x0f, 0x7e, 0xfa, 0xfd, 0xcb,
-	0xd8, 0x2c, 0x42, 0xd8, 0x4f, 0x1c, 0x9d, 0x08, 0x77, 0x21, 0x5e, 0xba, 0x56, 0x42, 0xf3, 0x41,
-	0x47, 0x1e, 0xc5, 0xcb, 0x2c, 0x84, 0x5f, 0xf2, 0x10, 0x39, 0x11, 0x62, 0x11, 0xcd, 0xe3, 0x5e,
-	0x6e, 0x6a, 0xe1, 0xae, 0xdb, 0xb0, 0x3d, 0x54, 0x85, 0x04, 0xfd, 0x9e, 0xa2, 0x50, 0x7f, 0x5e,
-	0x4e, 0x8b, 0x03, 0x6e, 0x79, 0xb8, 0x45, 0x11, 0x0e, 0xa1, 0xe9, 0xfe, 0x70, 0xe8, 0x81, 0x04,
-	0x93, 0x3e, 0x12, 0x85, 0x96, 0xc3, 0xbc, 0xf5, 0x51, 0xac, 0x21, 0x09, 0x9e, 0x15, 0x11, 0x5f,
-	0x42, 0xcb, 0x81, 0x04, 0xab, 0x1d, 0xbe, 0x69, 0x70, 0xd7, 0xf9, 0xbb, 0x87, 0xbe, 0x92, 0xe0,
-	0x70, 0x1f, 0x2d, 0x43, 0x2b, 0xe1, 0x40, 0x02, 0xc4, 0x6d, 0x08, 0x98, 0x57, 0x05, 0x18, 0x8c,
-	0xce, 0x84, 0x81, 0xf1, 0xb1, 0x3e, 0xdc, 0xf5, 0x1d, 0xf6, 0xd0, 0xc7, 0xac, 0x34, 0x2e, 0xd9,
-	0x0b, 0x2f, 0x4d, 0x1f, 0x15, 0x1c, 0xd6, 0x8d, 0xd3, 0x02, 0xce, 0x71, 0xb4, 0xe4, 0x87, 0xc3,
-	0x38, 0x83, 0x85, 0xbb, 0xec, 0xef, 0x9e, 0xd3, 0x9c, 0xaf, 0x25, 0x98, 0xee, 0x67, 0x54, 0x28,
-	0x37, 0x00, 0x46, 0xe0, 0xab, 0x32, 0x0c, 0x4b, 0x51, 0x60, 0x79, 0x05, 0x9d, 0xf7, 0x63, 0xf1,
-	0xf3, 0x03, 0xdc, 0xed, 0xdf, 0xac, 0x7b, 0xb8, 0xab, 0xa9, 0x02, 0x21, 0x0a, 0x72, 0x3e, 0xb4,
-	0x3a, 0x14, 0xe3, 0xe6, 0xa8, 0x28, 0x2f, 0x08, 0x94, 0xeb, 0xa8, 0x30, 0x00, 0x65, 0x45, 0xeb,
-	0x07, 0xea, 0x21, 0x7c, 0x48, 0x1f, 0xb8, 0xa0, 0x73, 0x61, 0x5d, 0x0c, 0x70, 0xc4, 0xcc, 0x89,
-	0x68, 0x25, 0x0e, 0xed, 0x9c, 0x80, 0x76, 0x0a, 0xad, 0x44, 0x4c, 0x32, 0x36, 0x7d, 0x00, 0x1e,
-	0x49, 0x30, 0x13, 0xa0, 0x4e, 0xe8, 0x54, 0x20, 0xe2, 0x20, 0x7a, 0x15, 0x02, 0x2e, 0xe4, 0xc3,
-	0x2c, 0xbf, 0x21, 0xc0, 0xad, 0xa1, 0xb3, 0x51, 0xe0, 0xf8, 0x42, 0xc5, 0x5d, 0xb1, 0xcf, 0xf7,
-	0xd0, 0xb7, 0x12, 0xa0, 0x20, 0x0b, 0x0b, 0x69, 0xec, 0x40, 0xaa, 0x36, 0x22, 0xce, 0xd7, 0x05,
-	0xce, 0x02, 0xc2, 0x91, 0x38, 0x5d, 0x0a, 0x8b, 0xbb, 0xde, 0x88, 0xfe, 0x20, 0xc1, 0x0b, 0xa1,
-	0xac, 0x0e, 0x9d, 0x89, 0x44, 0x1a, 0x98, 0x95, 0xd1, 0xc0, 0xde, 0x10, 0x60, 0x8b, 0xe8, 0x52,
-	0x24, 0xd8, 0x11, 0x46, 0x08, 0xfd, 0x2c, 0xc1, 0xd1, 0x01, 0xec, 0x0c, 0xe1, 0x00, 0xa0, 0x68,
-	0x0e, 0x99, 0x39, 0x3b, 0xba, 0x01, 0xcf, 0xe6, 0xb6, 0xc8, 0xe6, 0x6d, 0x74, 0xfd, 0x79, 0xb3,
-	0xc1, 0x3e, 0x12, 0x89, 0x7e, 0x94, 0x60, 0x26, 0x40, 0x9d, 0x42, 0x1e, 0xf9, 0x20, 0xb2, 0x97,
-	0x59, 0x1d, 0x45, 0x95, 0xe7, 0xf1, 0xa1, 0xc8, 0xe3, 0x16, 0xba, 0xf9, 0xdc, 0x79, 0xec, 0x92,
-	0x2a, 0xbd, 0xd1, 0x2b, 0x82, 0xcd, 0x7d, 0x2a, 0x01, 0x08, 0x7a, 0x85, 0xe4, 0xe0, 0x7a, 0xe8,
-	0x67, 0x6c, 0x99, 0xe5, 0x48, 0x1d, 0x8e, 0x7c, 0x5d, 0x20, 0xcf, 0xa1, 0x93, 0x91, 0x1b, 0xc4,
-	0x33, 0x2e, 0x6e, 0x3c, 0x7e, 0x9a, 0x95, 0x9e, 0x3c, 0xcd, 0x4a, 0xbf, 0x3d, 0xcd, 0x4a, 0x5f,
-	0xec, 0x67, 0xc7, 0x9e, 0xec, 0x67, 0xc7, 0x7e, 0xd9, 0xcf, 0x8e, 0xdd, 0x59, 0xa9, 0x6b, 0x76,
-	0xa3, 0x5d, 0xcd, 0xd7, 0x8c, 0x26, 0xf5, 0xc5, 0xfe, 0x9f, 0xab, 0x66, 0x6c, 0xd3, 0xdf, 0x2a,
-	0xbe, 0xcf, 0x5c, 0xd3, 0x3c, 0xad, 0x6a, 0x92, 0x5d, 0xad, 0xff, 0x1d, 0x00, 0x00, 0xff, 0xff,
-	0x93, 0x5d, 0xc7, 0x01, 0xce, 0x13, 0x00, 0x00,
+	// 1650 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x58, 0xcd, 0x6f, 0x1b, 0x45,
+	0x14, 0xcf, 0xda, 0x89, 0x13, 0xbf, 0x7c, 0x34, 0x99, 0x86, 0xd4, 0x75, 0x12, 0xa7, 0xdd, 0xb4,
+	0x89, 0x1b, 0x5a, 0x6f, 0x9d, 0xb4, 0x42, 0x2a, 0xa5, 0x6d, 0x1c, 0xd1, 0x10, 0xa5, 0x05, 0xb3,
+	0x50, 0xa4, 0xf6, 0x62, 0xad, 0xed, 0x91, 0xbd, 0x4d, 0xb2, 0xbb, 0xdd, 0x59, 0xa7, 0x35, 0x26,
+	0x42, 0xea, 0x09, 0x81, 0x54, 0x90, 0xe0, 0x0e, 0x52, 0x2b, 0xc1, 0x91, 0x3b, 0x77, 0xd4, 0x63,
+	0x25, 0x0e, 0x70, 0x42, 0xa8, 0x41, 0xe2, 0x2f, 0xe0, 0x8e, 0x76, 0x76, 0xd6, 0xb3, 0xeb, 0x5d,
+	0xaf, 0xdd, 0x0f, 0x71, 0x69, 0x3c, 0x6f, 0xde, 0xc7, 0x6f, 0xde, 0x9b, 0xf7, 0xe6, 0xb7, 0x85,
+	0x99, 0x5d, 0xd5, 0x92, 0x8c, 0x1d, 0x43, 0xda, 0xcf, 0x4b, 0xf7, 0x1a, 0xd8, 0x6c, 0xe6, 0x0c,
+	0x53, 0xb7, 0x74, 0x04, 0xbb, 0xaa, 0x95, 0x33, 0x76, 0x8c, 0xdc, 0x7e, 0x3e, 0x3d, 0xa5, 0xec,
+	0xa9, 0x9a, 0x2e, 0xd1, 0x7f, 0x9d, 0xed, 0xf4, 0x4a, 0x45, 0x27, 0x7b, 0x3a, 0x91, 0xca, 0x0a,
+	0xc1, 0x8e, 0x9d, 0xb4, 0x9f, 0x2f, 0x63, 0x4b, 0xc9, 0x4b, 0x86, 0x52, 0x53, 0x35, 0xc5, 0x52,
+	0x75, 0x8d, 0xe9, 0xce, 0x32, 0x5d, 0x57, 0xcd, 0x1b, 0x27, 0x3d, 0x5d, 0xd3, 0x6b, 0x3a, 0xfd,
+	0x29, 0xd9, 0xbf, 0x98, 0x74, 0xae, 0xa6, 0xeb, 0xb5, 0x5d, 0x2c, 0x29, 0x86, 0x2a, 0x29, 0x9a,
+	0xa6, 0x5b, 0xd4, 0x1f, 0x71, 0x6d, 0x3c, 0x98, 0x6d, 0x88, 0x54, 0x2a, 0x4e, 0x03, 0xfa, 0xd0,
+	0x76, 0x5c, 0x54, 0x4c, 0x65, 0x8f, 0xc8, 0xf8, 0x5e, 0x03, 0x13, 0x4b, 0xbc, 0x01, 0x47, 0x7d,
+	0x52, 0x62, 0xe8, 0x1a, 0xc1, 0xe8, 0x22, 0x24, 0x0c, 0x2a, 0x49, 0x09, 0x27, 0x84, 0xec, 0xe8,
+	0x2a, 0xca, 0xf1, 0xf3, 0xe6, 0x1c, 0xdd, 0x42, 0xf2, 0xe9, 0x9f, 0x0b, 0x03, 0x3f, 0xfd, 0xf3,
+	0xf3, 0x8a, 0x20, 0x33, 0x65, 0xf1, 0x2c, 0x1c, 0x71, 0xbc, 0x6d, 0x17, 0x59, 0x00, 0x74, 0x1c,
+	0x46, 0x2c, 0x7d, 0x07, 0x6b, 0x25, 0xb5, 0x4a, 0x7d, 0x25, 0xe5, 0x61, 0xba, 0xde, 0xaa, 0x8a,
+	0x57, 0x61, 0x92, 0x6b, 0xb3, 0xc0, 0x6f, 0x42, 0xdc, 0xd8, 0x31, 0x58, 0xd4, 0xa3, 0xbe, 0xa8,
+	0xdb, 0xc5, 0x4f, 0x54, 0x7c, 0xbf, 0x30, 0x68, 0x87, 0x95, 0x6d, 0x2d, 0xf1, 0x0e, 0x77, 0xe0,
+	0x1e, 0x08, 0x5d, 0x07, 0xe0, 0x19, 0x66, 0x7e, 0x96, 0x72, 0x4e, 0x8a, 0x73, 0x76, 0x39, 0x72,
+	0x4e, 0x7a, 0x59, 0x39, 0x72, 0x45, 0xa5, 0x86, 0x99, 0xad, 0xec, 0xb1, 0x14, 0xbf, 0x12, 0x60,
+	0xca, 0xe3, 0x9c, 0xc1, 0x3b, 0x07, 0x83, 0xc6, 0x8e, 0x61, 0x67, 0x25, 0x1e, 0x8d, 0x8f, 0xaa,
+	0xa1, 0x4d, 0x1f, 0x98, 0x18, 0x05, 0xb3, 0xdc, 0x13, 0x8c, 0x13, 0xcb, 0x87, 0x26, 0x0f, 0xc7,
+	0x5c, 0x30, 0x85, 0x66, 0xb1, 0x51, 0xde, 0xc1, 0x4d, 0xf7, 0xc0, 0x33, 0x90, 0x30, 0xa8, 0x80,
+	0xa5, 0x97, 0xad, 0xc4, 0x2b, 0x30, 0xcb, 0x4d, 0xde, 0xb5, 0xea, 0xeb, 0xd5, 0xaa, 0x89, 0x49,
+	0x3b, 0x4f, 0x0b, 0x30, 0x8a, 0xad, 0x7a, 0x49, 0x71, 0xa4, 0xcc, 0x16, 0x70, 0x5b, 0x4f, 0xbc,
+	0xcf, 0x43, 0x92, 0x42, 0xf3, 0x83, 0xfb, 0x1a, 0x36, 0x5d, 0xdb, 0x69, 0x18, 0xd2, 0xed, 0x35,
+	0xb3, 0x72, 0x16, 0x1d, 0x99, 0x8f, 0xbd, 0x74, 0xe6, 0x7f, 0x10, 0x60, 0xce, 0x13, 0x79, 0xbd,
+	0x61, 0xd5, 0x6f, 0x62, 0xab, 0xae, 0x57, 0xdd, 0xf0, 0x59, 0x98, 0x54, 0x1a, 0x56, 0xbd, 0xb4,
+	0x47, 0xa5, 0x25, 0xab, 0x69, 0x60, 0x8a, 0x64, 0x50, 0x9e, 0x50, 0xda, 0xca, 0x1f, 0x37, 0x0d,
+	0x8c, 0x26, 0x20, 0xa6, 0x56, 0x29, 0x94, 0xa4, 0x1c, 0x53, 0xab, 0x1d, 0x10, 0xe3, 0x2f, 0x0d,
+	0xf1, 0x91, 0x00, 0x99, 0x50, 0x88, 0x5b, 0x6d, 0x90, 0xa7, 0x60, 0xc2, 0x0b, 0xb2, 0x7d, 0xfb,
+	0xc7, 0x14, 0x8f, 0xf2, 0x6b, 0xcb, 0xd9, 0x05, 0xb7, 0x58, 0xd8, 0xdc, 0x53, 0x09, 0xb1, 0x87,
+	0x41, 0x1f, 0x0d, 0xf8, 0x38, 0x06, 0xa9, 0xa0, 0x19, 0xbb, 0xea, 0xdd, 0xed, 0x78, 0xfd, 0x63,
+	0xde, 0xfa, 0xcf, 0x40, 0xa2, 0xdc, 0x30, 0x35, 0x5c, 0xa5, 0x89, 0x1d, 0x91, 0xd9, 0x0a, 0xbd,
+	0x0d, 0xc3, 0x4a, 0x85, 0xce, 0xa7, 0xd4, 0x20, 0x6d, 0x9b, 0x59, 0x5f, 0xdb, 0xd8, 0xa1, 0x2d,
+	0x0b, 0x57, 0xd7, 0xa9, 0x0e, 0x6b, 0x1f, 0xd7, 0x02, 0x5d, 0x83, 0x24, 0xbb, 0xa2, 0x98, 0xa4,
+	0x86, 0xa8, 0xf9, 0x5c, 0xb8, 0xb9, 0xa3, 0xc5, 0xec, 0xb9, 0x11, 0xba, 0x0a, 0x63, 0x9e, 0x42,
+	0x90, 0x54, 0x82, 0x3a, 0x99, 0xf1, 0x3a, 0xe1, 0xf5, 0x63, 0xe6, 0xa3, 0xbc, 0x48, 0x44, 0xbc,
+	0x0d, 0xf3, 0x34, 0x49, 0x5b, 0xa4, 0x03, 0x6b, 0xef, 0x0c, 0xa3, 0x79, 0x00, 0xe7, 0x24, 0xa5,
+	0x4a, 0xfb, 0x22, 0x26, 0x1d, 0xc9, 0x86, 0x5a, 0x15, 0x6f, 0xb1, 0x6b, 0xe4, 0x75, 0xed, 0x6f,
+	0xd3, 0x08, 0xdf, 0x29, 0x18, 0x76, 0xbb, 0xd7, 0x71, 0xec, 0x2e, 0xc5, 0x07, 0x70, 0x32, 0xe0,
+	0x36, 0xd0, 0x45, 0x11, 0x9e, 0xc3, 0x1a, 0x2c, 0x16, 0xd1, 0x60, 0x71, 0xb7, 0xc1, 0xc4, 0x4f,
+	0x61, 0x91, 0x46, 0xbe, 0x45, 0xb0, 0xe9, 0x8c, 0xa9, 0xeb, 0xba, 0xf9, 0x3f, 0xc5, 0xde, 0x84,
+	0x53, 0xd1, 0xb1, 0xd9, 0xc5, 0x5e, 0x80, 0xd1, 0x06, 0xc1, 0x66, 0xc9, 0x37, 0x35, 0xa1, 0xd1,
+	0xb6, 0x12, 0x2b, 0xac, 0x2b, 0x3c, 0xe9, 0x6b, 0x1b, 0xcf, 0x41, 0xd2, 0x70, 0x85, 0xd4, 0x74,
+	0x44, 0xe6, 0x02, 0x74, 0x06, 0x12, 0xa4, 0xa2, 0x1b, 0xd8, 0xae, 0x48, 0x3c, 0x3b, 0xb1, 0x3a,
+	0xe5, 0xbd, 0x65, 0x1f, 0xd9, 0x3b, 0x32, 0x53, 0x10, 0x7f, 0x8d, 0xc1, 0x71, 0x1a, 0xc5, 0x46,
+	0xb8, 0x51, 0x57, 0x76, 0x77, 0xb1, 0xd6, 0xee, 0xed, 0x57, 0x18, 0x71, 0x79, 0x18, 0x36, 0x1a,
+	0xa6, 0xa1, 0x13, 0x4c, 0x53, 0x33, 0xb1, 0x7a, 0xac, 0xf3, 0xa6, 0x17, 0x9d, 0x6d, 0xd9, 0xd5,
+	0x43, 0xb3, 0x90, 0x74, 0xab, 0xe1, 0xb4, 0x68, 0x52, 0x1e, 0x61, 0xe5, 0x20, 0x76, 0x57, 0x57,
+	0xd5, 0x1a, 0x26, 0x56, 0x6a, 0xc8, 0x79, 0x5e, 0x9c, 0x15, 0x3a, 0x0d, 0x13, 0x04, 0xd3, 0x91,
+	0xe1, 0x26, 0x32, 0x41, 0xf7, 0xc7, 0x99, 0xd4, 0xc9, 0x25, 0x5a, 0x87, 0xb1, 0x8a, 0x62, 0x28,
+	0x65, 0x75, 0x57, 0xb5, 0x54, 0x4c, 0x52, 0xc3, 0x34, 0x2f, 0xf3, 0xbe, 0xbc, 0x38, 0x06, 0x1b,
+	0xae, 0x5a, 0x53, 0xf6, 0x99, 0xd8, 0x3d, 0x84, 0x1f, 0x18, 0xaa, 0x89, 0x49, 0x49, 0xb1, 0x52,
+	0x23, 0x27, 0x84, 0x6c, 0x5c, 0x4e, 0x32, 0xc9, 0xba, 0x25, 0x12, 0x48, 0x87, 0xe5, 0x91, 0xd7,
+	0xab, 0xe2, 0x0a, 0x59, 0xa9, 0xb9, 0xc0, 0x3e, 0x9c, 0xa6, 0x6b, 0x15, 0x56, 0xaf, 0x41, 0x99,
+	0xad, 0xec, 0x2b, 0x42, 0xd4, 0x9a, 0x56, 0xaa, 0xe8, 0x0d, 0xcd, 0x22, 0xa9, 0xf8, 0x89, 0x78,
+	0x76, 0x5c, 0x06, 0x5b, 0xb4, 0x41, 0x25, 0xe2, 0x67, 0x6c, 0xde, 0x32, 0xec, 0xdb, 0xb8, 0xd9,
+	0x4f, 0xc7, 0xbe, 0xae, 0x69, 0xff, 0x44, 0x60, 0x37, 0xd4, 0x17, 0x9e, 0x9d, 0xf8, 0x2a, 0x8c,
+	0xb9, 0x85, 0xd9, 0xc1, 0x4d, 0x97, 0xaa, 0xcc, 0x84, 0x64, 0x7c, 0x1b, 0x37, 0xdd, 0x79, 0x47,
+	0xb8, 0xa3, 0xd7, 0x47, 0x5a, 0xd6, 0x60, 0xc6, 0x79, 0x5d, 0x4c, 0x7d, 0x1f, 0x6b, 0x8a, 0x56,
+	0xc1, 0x7d, 0xbc, 0x49, 0xff, 0x0a, 0xee, 0x53, 0xe6, 0xb1, 0xea, 0xfd, 0x24, 0x2d, 0xc1, 0x91,
+	0x3d, 0x55, 0xb3, 0x4a, 0x35, 0x53, 0xd1, 0xac, 0x92, 0xfd, 0xf2, 0x50, 0xe4, 0x23, 0xf2, 0xb8,
+	0x2d, 0xde, 0xb4, 0xa5, 0x85, 0x86, 0xa9, 0x75, 0x7d, 0xa4, 0xfc, 0x83, 0x7a, 0xb0, 0x63, 0x50,
+	0xa3, 0x45, 0xa0, 0x7e, 0x70, 0xb5, 0x54, 0xc7, 0x6a, 0xad, 0xee, 0x34, 0x43, 0x5c, 0x1e, 0x73,
+	0x84, 0xef, 0x51, 0x99, 0xf7, 0xa1, 0x4b, 0xbc, 0xe8, 0x43, 0xb7, 0x7a, 0x88, 0x60, 0x88, 0x9e,
+	0x1b, 0xdd, 0x85, 0x84, 0xc3, 0xb0, 0x51, 0xc6, 0x6b, 0x1f, 0x24, 0xef, 0xe9, 0x85, 0xae, 0xfb,
+	0x4e, 0xc2, 0xc4, 0x85, 0x2f, 0x6c, 0x7a, 0xfe, 0xf0, 0xb7, 0xbf, 0xbf, 0x8d, 0x4d, 0x23, 0x24,
+	0x79, 0xbf, 0x0b, 0x9c, 0x08, 0x77, 0x21, 0x5e, 0xdc, 0x2e, 0xa2, 0xd9, 0xa0, 0xa3, 0x36, 0x83,
+	0x4f, 0xcf, 0x85, 0x6f, 0xb2, 0x10, 0x59, 0x1e, 0x62, 0x1e, 0xcd, 0x4a, 0xfe, 0x4f, 0x0f, 0x22,
+	0xb5, 0xdc, 0x82, 0x1d, 0xa0, 0x32, 0x0c, 0xda, 0x74, 0x09, 0x85, 0xfa, 0x6b, 0x9f, 0x69, 0xbe,
+	0xcb, 0x2e, 0x0b, 0x37, 0xcf, 0xc3, 0x21, 0x34, 0xd9, 0x19, 0x0e, 0x3d, 0x14, 0x60, 0xd4, 0xc3,
+	0x91, 0xd1, 0x62, 0x98, 0xb7, 0x0e, 0x06, 0xdd, 0xe3, 0x80, 0xe7, 0x79, 0xc4, 0xd3, 0x68, 0x31,
+	0x70, 0xc0, 0x72, 0x93, 0xcd, 0x3f, 0xa9, 0xe5, 0xfc, 0x3d, 0x40, 0xdf, 0x09, 0x70, 0xa4, 0x83,
+	0x75, 0xa3, 0xe5, 0x70, 0x20, 0x01, 0x5e, 0xde, 0x03, 0xcc, 0x25, 0x0e, 0x46, 0x42, 0xe7, 0xc2,
+	0xc0, 0x78, 0x48, 0xbd, 0xd4, 0xf2, 0x2c, 0x0e, 0xd0, 0xe7, 0x34, 0x35, 0x2e, 0x97, 0x0f, 0x4f,
+	0x4d, 0x07, 0xd3, 0xef, 0x55, 0x8d, 0xb3, 0x1c, 0xce, 0x49, 0xb4, 0xe0, 0x85, 0x43, 0x29, 0x21,
+	0x91, 0x5a, 0xf4, 0xef, 0x81, 0x53, 0x9c, 0xef, 0x05, 0x98, 0xec, 0x24, 0xcc, 0x28, 0xdb, 0x05,
+	0x46, 0x80, 0x34, 0xf4, 0xc2, 0x52, 0xe0, 0x58, 0xde, 0x42, 0x17, 0xbd, 0x58, 0xbc, 0xf4, 0x4f,
+	0x6a, 0x75, 0xbe, 0xab, 0x07, 0x52, 0x4b, 0xad, 0x72, 0x84, 0x28, 0x48, 0xe9, 0xd1, 0x4a, 0x4f,
+	0x8c, 0x5b, 0xfd, 0xa2, 0xbc, 0xc2, 0x51, 0xae, 0xa1, 0x7c, 0x17, 0x94, 0xf6, 0x43, 0xec, 0x07,
+	0xda, 0x46, 0xf8, 0xc8, 0xbe, 0xe0, 0x9c, 0xad, 0x87, 0x55, 0x31, 0xf0, 0x09, 0x90, 0x3e, 0x15,
+	0xad, 0xc4, 0xa0, 0x5d, 0xe0, 0xd0, 0xce, 0xa0, 0xe5, 0x88, 0x4e, 0x96, 0x0c, 0x0f, 0x80, 0xc7,
+	0x02, 0x4c, 0x05, 0x98, 0x31, 0x3a, 0x13, 0x88, 0xd8, 0x8d, 0x3d, 0x87, 0x80, 0x0b, 0xe1, 0x5d,
+	0xe2, 0x3b, 0x1c, 0xdc, 0x2a, 0x3a, 0x1f, 0x05, 0x8e, 0x0d, 0x54, 0xa9, 0xc5, 0xe7, 0xf9, 0x01,
+	0x7a, 0x22, 0x00, 0x0a, 0x92, 0xec, 0x90, 0xc2, 0x76, 0x65, 0xe2, 0x7d, 0xe2, 0xbc, 0xcc, 0x71,
+	0xe6, 0x91, 0x14, 0x89, 0xd3, 0xfd, 0x42, 0x91, 0x5a, 0xed, 0x16, 0xfd, 0x45, 0x80, 0x37, 0x42,
+	0x49, 0x3b, 0x3a, 0x17, 0x89, 0x34, 0xd0, 0x2b, 0xfd, 0x81, 0xbd, 0xc9, 0xc1, 0x16, 0xd0, 0xb5,
+	0x48, 0xb0, 0x7d, 0xb4, 0x10, 0xfa, 0x5d, 0x80, 0x63, 0x5d, 0xc8, 0x37, 0x92, 0x02, 0x80, 0xa2,
+	0x3f, 0x11, 0xd2, 0xe7, 0xfb, 0x37, 0x60, 0xa7, 0xb9, 0xcd, 0x4f, 0xf3, 0x3e, 0xba, 0xf1, 0xaa,
+	0xa7, 0x91, 0x3c, 0xdf, 0x08, 0xe8, 0x47, 0x01, 0xc6, 0x7d, 0xfc, 0x12, 0x9d, 0x0e, 0xc0, 0x0b,
+	0xe3, 0xf1, 0xe9, 0xa5, 0x5e, 0x6a, 0x0c, 0xfb, 0x26, 0xc7, 0x7e, 0x19, 0x5d, 0x7a, 0xe1, 0xe1,
+	0xc5, 0x19, 0xed, 0xd7, 0x02, 0x8c, 0x7a, 0x58, 0x61, 0xc8, 0x7c, 0x08, 0x52, 0xd6, 0x90, 0xdb,
+	0x12, 0x42, 0x2c, 0xc5, 0x8b, 0x1c, 0xe3, 0x0a, 0xca, 0x46, 0xe5, 0xd7, 0xcb, 0x3f, 0xd1, 0x97,
+	0x02, 0x00, 0xe7, 0x72, 0x48, 0x0c, 0xce, 0xa2, 0x4e, 0x7a, 0x98, 0x5e, 0x8c, 0xd4, 0x61, 0x70,
+	0xd6, 0x38, 0x9c, 0x2c, 0x5a, 0x8a, 0x1c, 0x57, 0x6d, 0xe3, 0xc2, 0xfa, 0xd3, 0xe7, 0x19, 0xe1,
+	0xd9, 0xf3, 0x8c, 0xf0, 0xd7, 0xf3, 0x8c, 0xf0, 0xcd, 0x61, 0x66, 0xe0, 0xd9, 0x61, 0x66, 0xe0,
+	0x8f, 0xc3, 0xcc, 0xc0, 0x9d, 0xe5, 0x9a, 0x6a, 0xd5, 0x1b, 0xe5, 0x5c, 0x45, 0xdf, 0xb3, 0x7d,
+	0xd1, 0xff, 0x33, 0xad, 0xe8, 0xbb, 0xf6, 0xef, 0xaa, 0xf4, 0x80, 0xba, 0xb6, 0x13, 0x4e, 0xca,
+	0x09, 0xba, 0xb5, 0xf6, 0x5f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x22, 0xc0, 0x07, 0x1a, 0x1a, 0x16,
+	0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1433,10 +1588,13 @@ type QueryClient interface {
 	// permit any auth method on their own PKP with any user_pubkey, so a
 	// chain-wide answer could be squatted).
 	UserPubkeyForAuthMethod(ctx context.Context, in *QueryUserPubkeyForAuthMethodRequest, opts ...grpc.CallOption) (*QueryUserPubkeyForAuthMethodResponse, error)
-	// WebAuthnChallenge is the challenge a WebAuthn credential must sign for
-	// its next MsgSignWithAuthMethod of digest on this PKP, with the nonce and
-	// last sign count it is checked against.
-	WebAuthnChallenge(ctx context.Context, in *QueryWebAuthnChallengeRequest, opts ...grpc.CallOption) (*QueryWebAuthnChallengeResponse, error)
+	// AuthChallenge is the challenge an auth method's proof must sign for its
+	// next request of a purpose, with the nonces and sign counts it is checked
+	// against.
+	AuthChallenge(ctx context.Context, in *QueryAuthChallengeRequest, opts ...grpc.CallOption) (*QueryAuthChallengeResponse, error)
+	// SessionKeys lists a PKP's session keys (expired ones until they are
+	// pruned).
+	SessionKeys(ctx context.Context, in *QuerySessionKeysRequest, opts ...grpc.CallOption) (*QuerySessionKeysResponse, error)
 	// Provenance answers: was this PKP minted by Mint/Grant/Burn, and which
 	// single action may sign with it?
 	Provenance(ctx context.Context, in *QueryProvenanceRequest, opts ...grpc.CallOption) (*QueryProvenanceResponse, error)
@@ -1567,9 +1725,18 @@ func (c *queryClient) UserPubkeyForAuthMethod(ctx context.Context, in *QueryUser
 	return out, nil
 }
 
-func (c *queryClient) WebAuthnChallenge(ctx context.Context, in *QueryWebAuthnChallengeRequest, opts ...grpc.CallOption) (*QueryWebAuthnChallengeResponse, error) {
-	out := new(QueryWebAuthnChallengeResponse)
-	err := c.cc.Invoke(ctx, "/lit.pkp.v1.Query/WebAuthnChallenge", in, out, opts...)
+func (c *queryClient) AuthChallenge(ctx context.Context, in *QueryAuthChallengeRequest, opts ...grpc.CallOption) (*QueryAuthChallengeResponse, error) {
+	out := new(QueryAuthChallengeResponse)
+	err := c.cc.Invoke(ctx, "/lit.pkp.v1.Query/AuthChallenge", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) SessionKeys(ctx context.Context, in *QuerySessionKeysRequest, opts ...grpc.CallOption) (*QuerySessionKeysResponse, error) {
+	out := new(QuerySessionKeysResponse)
+	err := c.cc.Invoke(ctx, "/lit.pkp.v1.Query/SessionKeys", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -1619,10 +1786,13 @@ type QueryServer interface {
 	// permit any auth method on their own PKP with any user_pubkey, so a
 	// chain-wide answer could be squatted).
 	UserPubkeyForAuthMethod(context.Context, *QueryUserPubkeyForAuthMethodRequest) (*QueryUserPubkeyForAuthMethodResponse, error)
-	// WebAuthnChallenge is the challenge a WebAuthn credential must sign for
-	// its next MsgSignWithAuthMethod of digest on this PKP, with the nonce and
-	// last sign count it is checked against.
-	WebAuthnChallenge(context.Context, *QueryWebAuthnChallengeRequest) (*QueryWebAuthnChallengeResponse, error)
+	// AuthChallenge is the challenge an auth method's proof must sign for its
+	// next request of a purpose, with the nonces and sign counts it is checked
+	// against.
+	AuthChallenge(context.Context, *QueryAuthChallengeRequest) (*QueryAuthChallengeResponse, error)
+	// SessionKeys lists a PKP's session keys (expired ones until they are
+	// pruned).
+	SessionKeys(context.Context, *QuerySessionKeysRequest) (*QuerySessionKeysResponse, error)
 	// Provenance answers: was this PKP minted by Mint/Grant/Burn, and which
 	// single action may sign with it?
 	Provenance(context.Context, *QueryProvenanceRequest) (*QueryProvenanceResponse, error)
@@ -1671,8 +1841,11 @@ func (*UnimplementedQueryServer) IsPermittedAuthMethod(ctx context.Context, req 
 func (*UnimplementedQueryServer) UserPubkeyForAuthMethod(ctx context.Context, req *QueryUserPubkeyForAuthMethodRequest) (*QueryUserPubkeyForAuthMethodResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UserPubkeyForAuthMethod not implemented")
 }
-func (*UnimplementedQueryServer) WebAuthnChallenge(ctx context.Context, req *QueryWebAuthnChallengeRequest) (*QueryWebAuthnChallengeResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method WebAuthnChallenge not implemented")
+func (*UnimplementedQueryServer) AuthChallenge(ctx context.Context, req *QueryAuthChallengeRequest) (*QueryAuthChallengeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AuthChallenge not implemented")
+}
+func (*UnimplementedQueryServer) SessionKeys(ctx context.Context, req *QuerySessionKeysRequest) (*QuerySessionKeysResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SessionKeys not implemented")
 }
 func (*UnimplementedQueryServer) Provenance(ctx context.Context, req *QueryProvenanceRequest) (*QueryProvenanceResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Provenance not implemented")
@@ -1916,20 +2089,38 @@ func _Query_UserPubkeyForAuthMethod_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Query_WebAuthnChallenge_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(QueryWebAuthnChallengeRequest)
+func _Query_AuthChallenge_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryAuthChallengeRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(QueryServer).WebAuthnChallenge(ctx, in)
+		return srv.(QueryServer).AuthChallenge(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: "/lit.pkp.v1.Query/WebAuthnChallenge",
+		FullMethod: "/lit.pkp.v1.Query/AuthChallenge",
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(QueryServer).WebAuthnChallenge(ctx, req.(*QueryWebAuthnChallengeRequest))
+		return srv.(QueryServer).AuthChallenge(ctx, req.(*QueryAuthChallengeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_SessionKeys_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySessionKeysRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).SessionKeys(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.pkp.v1.Query/SessionKeys",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).SessionKeys(ctx, req.(*QuerySessionKeysRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -2010,8 +2201,12 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 			Handler:    _Query_UserPubkeyForAuthMethod_Handler,
 		},
 		{
-			MethodName: "WebAuthnChallenge",
-			Handler:    _Query_WebAuthnChallenge_Handler,
+			MethodName: "AuthChallenge",
+			Handler:    _Query_AuthChallenge_Handler,
+		},
+		{
+			MethodName: "SessionKeys",
+			Handler:    _Query_SessionKeys_Handler,
 		},
 		{
 			MethodName: "Provenance",
@@ -2774,7 +2969,7 @@ func (m *QueryIsPermittedResponse) MarshalToSizedBuffer(dAtA []byte) (int, error
 	return len(dAtA) - i, nil
 }
 
-func (m *QueryWebAuthnChallengeRequest) Marshal() (dAtA []byte, err error) {
+func (m *QueryAuthChallengeRequest) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
 	n, err := m.MarshalToSizedBuffer(dAtA[:size])
@@ -2784,34 +2979,179 @@ func (m *QueryWebAuthnChallengeRequest) Marshal() (dAtA []byte, err error) {
 	return dAtA[:n], nil
 }
 
-func (m *QueryWebAuthnChallengeRequest) MarshalTo(dAtA []byte) (int, error) {
+func (m *QueryAuthChallengeRequest) MarshalTo(dAtA []byte) (int, error) {
 	size := m.Size()
 	return m.MarshalToSizedBuffer(dAtA[:size])
 }
 
-func (m *QueryWebAuthnChallengeRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+func (m *QueryAuthChallengeRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	i := len(dAtA)
 	_ = i
 	var l int
 	_ = l
+	if m.ExpiresAt != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ExpiresAt))
+		i--
+		dAtA[i] = 0x40
+	}
+	if len(m.Capabilities) > 0 {
+		dAtA11 := make([]byte, len(m.Capabilities)*10)
+		var j10 int
+		for _, num := range m.Capabilities {
+			for num >= 1<<7 {
+				dAtA11[j10] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j10++
+			}
+			dAtA11[j10] = uint8(num)
+			j10++
+		}
+		i -= j10
+		copy(dAtA[i:], dAtA11[:j10])
+		i = encodeVarintQuery(dAtA, i, uint64(j10))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if len(m.SessionPubkey) > 0 {
+		i -= len(m.SessionPubkey)
+		copy(dAtA[i:], m.SessionPubkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.SessionPubkey)))
+		i--
+		dAtA[i] = 0x32
+	}
 	if len(m.Digest) > 0 {
 		i -= len(m.Digest)
 		copy(dAtA[i:], m.Digest)
 		i = encodeVarintQuery(dAtA, i, uint64(len(m.Digest)))
 		i--
-		dAtA[i] = 0x22
+		dAtA[i] = 0x2a
+	}
+	if len(m.TokenIds) > 0 {
+		for iNdEx := len(m.TokenIds) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.TokenIds[iNdEx])
+			copy(dAtA[i:], m.TokenIds[iNdEx])
+			i = encodeVarintQuery(dAtA, i, uint64(len(m.TokenIds[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.Purpose != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Purpose))
+		i--
+		dAtA[i] = 0x18
 	}
 	if len(m.Id) > 0 {
 		i -= len(m.Id)
 		copy(dAtA[i:], m.Id)
 		i = encodeVarintQuery(dAtA, i, uint64(len(m.Id)))
 		i--
-		dAtA[i] = 0x1a
+		dAtA[i] = 0x12
 	}
 	if m.AuthMethodType != 0 {
 		i = encodeVarintQuery(dAtA, i, uint64(m.AuthMethodType))
 		i--
-		dAtA[i] = 0x10
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryAuthChallengeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryAuthChallengeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryAuthChallengeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.SignCounts) > 0 {
+		dAtA13 := make([]byte, len(m.SignCounts)*10)
+		var j12 int
+		for _, num := range m.SignCounts {
+			for num >= 1<<7 {
+				dAtA13[j12] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j12++
+			}
+			dAtA13[j12] = uint8(num)
+			j12++
+		}
+		i -= j12
+		copy(dAtA[i:], dAtA13[:j12])
+		i = encodeVarintQuery(dAtA, i, uint64(j12))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Nonces) > 0 {
+		dAtA15 := make([]byte, len(m.Nonces)*10)
+		var j14 int
+		for _, num := range m.Nonces {
+			for num >= 1<<7 {
+				dAtA15[j14] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j14++
+			}
+			dAtA15[j14] = uint8(num)
+			j14++
+		}
+		i -= j14
+		copy(dAtA[i:], dAtA15[:j14])
+		i = encodeVarintQuery(dAtA, i, uint64(j14))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Challenge) > 0 {
+		i -= len(m.Challenge)
+		copy(dAtA[i:], m.Challenge)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Challenge)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySessionKeysRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySessionKeysRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySessionKeysRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
 	}
 	if len(m.TokenId) > 0 {
 		i -= len(m.TokenId)
@@ -2823,7 +3163,7 @@ func (m *QueryWebAuthnChallengeRequest) MarshalToSizedBuffer(dAtA []byte) (int, 
 	return len(dAtA) - i, nil
 }
 
-func (m *QueryWebAuthnChallengeResponse) Marshal() (dAtA []byte, err error) {
+func (m *QuerySessionKeysResponse) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
 	n, err := m.MarshalToSizedBuffer(dAtA[:size])
@@ -2833,32 +3173,41 @@ func (m *QueryWebAuthnChallengeResponse) Marshal() (dAtA []byte, err error) {
 	return dAtA[:n], nil
 }
 
-func (m *QueryWebAuthnChallengeResponse) MarshalTo(dAtA []byte) (int, error) {
+func (m *QuerySessionKeysResponse) MarshalTo(dAtA []byte) (int, error) {
 	size := m.Size()
 	return m.MarshalToSizedBuffer(dAtA[:size])
 }
 
-func (m *QueryWebAuthnChallengeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+func (m *QuerySessionKeysResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	i := len(dAtA)
 	_ = i
 	var l int
 	_ = l
-	if m.SignCount != 0 {
-		i = encodeVarintQuery(dAtA, i, uint64(m.SignCount))
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
 		i--
-		dAtA[i] = 0x18
+		dAtA[i] = 0x12
 	}
-	if m.Nonce != 0 {
-		i = encodeVarintQuery(dAtA, i, uint64(m.Nonce))
-		i--
-		dAtA[i] = 0x10
-	}
-	if len(m.Challenge) > 0 {
-		i -= len(m.Challenge)
-		copy(dAtA[i:], m.Challenge)
-		i = encodeVarintQuery(dAtA, i, uint64(len(m.Challenge)))
-		i--
-		dAtA[i] = 0xa
+	if len(m.SessionKeys) > 0 {
+		for iNdEx := len(m.SessionKeys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.SessionKeys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
 	}
 	return len(dAtA) - i, nil
 }
@@ -3293,16 +3642,12 @@ func (m *QueryIsPermittedResponse) Size() (n int) {
 	return n
 }
 
-func (m *QueryWebAuthnChallengeRequest) Size() (n int) {
+func (m *QueryAuthChallengeRequest) Size() (n int) {
 	if m == nil {
 		return 0
 	}
 	var l int
 	_ = l
-	l = len(m.TokenId)
-	if l > 0 {
-		n += 1 + l + sovQuery(uint64(l))
-	}
 	if m.AuthMethodType != 0 {
 		n += 1 + sovQuery(uint64(m.AuthMethodType))
 	}
@@ -3310,14 +3655,37 @@ func (m *QueryWebAuthnChallengeRequest) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovQuery(uint64(l))
 	}
+	if m.Purpose != 0 {
+		n += 1 + sovQuery(uint64(m.Purpose))
+	}
+	if len(m.TokenIds) > 0 {
+		for _, s := range m.TokenIds {
+			l = len(s)
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
 	l = len(m.Digest)
 	if l > 0 {
 		n += 1 + l + sovQuery(uint64(l))
 	}
+	l = len(m.SessionPubkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if len(m.Capabilities) > 0 {
+		l = 0
+		for _, e := range m.Capabilities {
+			l += sovQuery(uint64(e))
+		}
+		n += 1 + sovQuery(uint64(l)) + l
+	}
+	if m.ExpiresAt != 0 {
+		n += 1 + sovQuery(uint64(m.ExpiresAt))
+	}
 	return n
 }
 
-func (m *QueryWebAuthnChallengeResponse) Size() (n int) {
+func (m *QueryAuthChallengeResponse) Size() (n int) {
 	if m == nil {
 		return 0
 	}
@@ -3327,11 +3695,55 @@ func (m *QueryWebAuthnChallengeResponse) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovQuery(uint64(l))
 	}
-	if m.Nonce != 0 {
-		n += 1 + sovQuery(uint64(m.Nonce))
+	if len(m.Nonces) > 0 {
+		l = 0
+		for _, e := range m.Nonces {
+			l += sovQuery(uint64(e))
+		}
+		n += 1 + sovQuery(uint64(l)) + l
 	}
-	if m.SignCount != 0 {
-		n += 1 + sovQuery(uint64(m.SignCount))
+	if len(m.SignCounts) > 0 {
+		l = 0
+		for _, e := range m.SignCounts {
+			l += sovQuery(uint64(e))
+		}
+		n += 1 + sovQuery(uint64(l)) + l
+	}
+	return n
+}
+
+func (m *QuerySessionKeysRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.TokenId)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySessionKeysResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.SessionKeys) > 0 {
+		for _, e := range m.SessionKeys {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
 	}
 	return n
 }
@@ -5461,7 +5873,7 @@ func (m *QueryIsPermittedResponse) Unmarshal(dAtA []byte) error {
 	}
 	return nil
 }
-func (m *QueryWebAuthnChallengeRequest) Unmarshal(dAtA []byte) error {
+func (m *QueryAuthChallengeRequest) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
 	iNdEx := 0
 	for iNdEx < l {
@@ -5484,45 +5896,13 @@ func (m *QueryWebAuthnChallengeRequest) Unmarshal(dAtA []byte) error {
 		fieldNum := int32(wire >> 3)
 		wireType := int(wire & 0x7)
 		if wireType == 4 {
-			return fmt.Errorf("proto: QueryWebAuthnChallengeRequest: wiretype end group for non-group")
+			return fmt.Errorf("proto: QueryAuthChallengeRequest: wiretype end group for non-group")
 		}
 		if fieldNum <= 0 {
-			return fmt.Errorf("proto: QueryWebAuthnChallengeRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			return fmt.Errorf("proto: QueryAuthChallengeRequest: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		case 1:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
-			}
-			var stringLen uint64
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowQuery
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				stringLen |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			intStringLen := int(stringLen)
-			if intStringLen < 0 {
-				return ErrInvalidLengthQuery
-			}
-			postIndex := iNdEx + intStringLen
-			if postIndex < 0 {
-				return ErrInvalidLengthQuery
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.TokenId = string(dAtA[iNdEx:postIndex])
-			iNdEx = postIndex
-		case 2:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field AuthMethodType", wireType)
 			}
@@ -5541,7 +5921,7 @@ func (m *QueryWebAuthnChallengeRequest) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
-		case 3:
+		case 2:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
 			}
@@ -5573,7 +5953,58 @@ func (m *QueryWebAuthnChallengeRequest) Unmarshal(dAtA []byte) error {
 			}
 			m.Id = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Purpose", wireType)
+			}
+			m.Purpose = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Purpose |= AuthPurpose(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenIds", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenIds = append(m.TokenIds, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 5:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field Digest", wireType)
 			}
@@ -5605,6 +6036,126 @@ func (m *QueryWebAuthnChallengeRequest) Unmarshal(dAtA []byte) error {
 			}
 			m.Digest = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SessionPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType == 0 {
+				var v SessionCapability
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= SessionCapability(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Capabilities = append(m.Capabilities, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthQuery
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthQuery
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				if elementCount != 0 && len(m.Capabilities) == 0 {
+					m.Capabilities = make([]SessionCapability, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v SessionCapability
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowQuery
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= SessionCapability(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Capabilities = append(m.Capabilities, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Capabilities", wireType)
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			m.ExpiresAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExpiresAt |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])
@@ -5626,7 +6177,7 @@ func (m *QueryWebAuthnChallengeRequest) Unmarshal(dAtA []byte) error {
 	}
 	return nil
 }
-func (m *QueryWebAuthnChallengeResponse) Unmarshal(dAtA []byte) error {
+func (m *QueryAuthChallengeResponse) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
 	iNdEx := 0
 	for iNdEx < l {
@@ -5649,10 +6200,10 @@ func (m *QueryWebAuthnChallengeResponse) Unmarshal(dAtA []byte) error {
 		fieldNum := int32(wire >> 3)
 		wireType := int(wire & 0x7)
 		if wireType == 4 {
-			return fmt.Errorf("proto: QueryWebAuthnChallengeResponse: wiretype end group for non-group")
+			return fmt.Errorf("proto: QueryAuthChallengeResponse: wiretype end group for non-group")
 		}
 		if fieldNum <= 0 {
-			return fmt.Errorf("proto: QueryWebAuthnChallengeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			return fmt.Errorf("proto: QueryAuthChallengeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		case 1:
@@ -5688,29 +6239,212 @@ func (m *QueryWebAuthnChallengeResponse) Unmarshal(dAtA []byte) error {
 			m.Challenge = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		case 2:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Nonce", wireType)
-			}
-			m.Nonce = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowQuery
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
 				}
-				if iNdEx >= l {
+				m.Nonces = append(m.Nonces, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthQuery
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthQuery
+				}
+				if postIndex > l {
 					return io.ErrUnexpectedEOF
 				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.Nonce |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
 				}
+				elementCount = count
+				if elementCount != 0 && len(m.Nonces) == 0 {
+					m.Nonces = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowQuery
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Nonces = append(m.Nonces, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nonces", wireType)
 			}
 		case 3:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field SignCount", wireType)
+			if wireType == 0 {
+				var v uint32
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.SignCounts = append(m.SignCounts, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthQuery
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthQuery
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.SignCounts) == 0 {
+					m.SignCounts = make([]uint32, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowQuery
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.SignCounts = append(m.SignCounts, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignCounts", wireType)
 			}
-			m.SignCount = 0
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySessionKeysRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySessionKeysRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySessionKeysRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
+			}
+			var stringLen uint64
 			for shift := uint(0); ; shift += 7 {
 				if shift >= 64 {
 					return ErrIntOverflowQuery
@@ -5720,11 +6454,180 @@ func (m *QueryWebAuthnChallengeResponse) Unmarshal(dAtA []byte) error {
 				}
 				b := dAtA[iNdEx]
 				iNdEx++
-				m.SignCount |= uint32(b&0x7F) << shift
+				stringLen |= uint64(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
 			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySessionKeysResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySessionKeysResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySessionKeysResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SessionKeys = append(m.SessionKeys, SessionKey{})
+			if err := m.SessionKeys[len(m.SessionKeys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])

@@ -1207,9 +1207,10 @@ type MsgSignWithAuthMethod struct {
 	// sign-anything.
 	Digest  string `protobuf:"bytes,5,opt,name=digest,proto3" json:"digest,omitempty"`
 	Message []byte `protobuf:"bytes,6,opt,name=message,proto3" json:"message,omitempty"`
-	// webauthn is the credential's assertion over the challenge of
-	// Query/WebAuthnChallenge.
-	Webauthn *WebAuthnAssertion `protobuf:"bytes,7,opt,name=webauthn,proto3" json:"webauthn,omitempty"`
+	// proof is the auth method's proof (WebAuthn assertion, OIDC token or
+	// session key signature) over the challenge of Query/AuthChallenge with
+	// purpose AUTH_PURPOSE_SIGN.
+	Proof *AuthProof `protobuf:"bytes,7,opt,name=proof,proto3" json:"proof,omitempty"`
 }
 
 func (m *MsgSignWithAuthMethod) Reset()         { *m = MsgSignWithAuthMethod{} }
@@ -1287,73 +1288,9 @@ func (m *MsgSignWithAuthMethod) GetMessage() []byte {
 	return nil
 }
 
-func (m *MsgSignWithAuthMethod) GetWebauthn() *WebAuthnAssertion {
+func (m *MsgSignWithAuthMethod) GetProof() *AuthProof {
 	if m != nil {
-		return m.Webauthn
-	}
-	return nil
-}
-
-// WebAuthnAssertion is the response of navigator.credentials.get(), as the
-// authenticator and browser produced it.
-type WebAuthnAssertion struct {
-	AuthenticatorData []byte `protobuf:"bytes,1,opt,name=authenticator_data,json=authenticatorData,proto3" json:"authenticator_data,omitempty"`
-	ClientDataJson    []byte `protobuf:"bytes,2,opt,name=client_data_json,json=clientDataJson,proto3" json:"client_data_json,omitempty"`
-	// signature is the ASN.1 DER ECDSA P-256 signature over
-	// authenticator_data ‖ sha256(client_data_json).
-	Signature []byte `protobuf:"bytes,3,opt,name=signature,proto3" json:"signature,omitempty"`
-}
-
-func (m *WebAuthnAssertion) Reset()         { *m = WebAuthnAssertion{} }
-func (m *WebAuthnAssertion) String() string { return proto.CompactTextString(m) }
-func (*WebAuthnAssertion) ProtoMessage()    {}
-func (*WebAuthnAssertion) Descriptor() ([]byte, []int) {
-	return fileDescriptor_45706745eab2b424, []int{23}
-}
-func (m *WebAuthnAssertion) XXX_Unmarshal(b []byte) error {
-	return m.Unmarshal(b)
-}
-func (m *WebAuthnAssertion) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
-	if deterministic {
-		return xxx_messageInfo_WebAuthnAssertion.Marshal(b, m, deterministic)
-	} else {
-		b = b[:cap(b)]
-		n, err := m.MarshalToSizedBuffer(b)
-		if err != nil {
-			return nil, err
-		}
-		return b[:n], nil
-	}
-}
-func (m *WebAuthnAssertion) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_WebAuthnAssertion.Merge(m, src)
-}
-func (m *WebAuthnAssertion) XXX_Size() int {
-	return m.Size()
-}
-func (m *WebAuthnAssertion) XXX_DiscardUnknown() {
-	xxx_messageInfo_WebAuthnAssertion.DiscardUnknown(m)
-}
-
-var xxx_messageInfo_WebAuthnAssertion proto.InternalMessageInfo
-
-func (m *WebAuthnAssertion) GetAuthenticatorData() []byte {
-	if m != nil {
-		return m.AuthenticatorData
-	}
-	return nil
-}
-
-func (m *WebAuthnAssertion) GetClientDataJson() []byte {
-	if m != nil {
-		return m.ClientDataJson
-	}
-	return nil
-}
-
-func (m *WebAuthnAssertion) GetSignature() []byte {
-	if m != nil {
-		return m.Signature
+		return m.Proof
 	}
 	return nil
 }
@@ -1369,7 +1306,7 @@ func (m *MsgSignWithAuthMethodResponse) Reset()         { *m = MsgSignWithAuthMe
 func (m *MsgSignWithAuthMethodResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgSignWithAuthMethodResponse) ProtoMessage()    {}
 func (*MsgSignWithAuthMethodResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_45706745eab2b424, []int{24}
+	return fileDescriptor_45706745eab2b424, []int{23}
 }
 func (m *MsgSignWithAuthMethodResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1412,6 +1349,260 @@ func (m *MsgSignWithAuthMethodResponse) GetDigest() string {
 	return ""
 }
 
+type MsgAuthorizeSessionKey struct {
+	// submitter sends the request and pays for it; it needs no permission.
+	Submitter string `protobuf:"bytes,1,opt,name=submitter,proto3" json:"submitter,omitempty"`
+	// token_ids are the PKPs the session key may act on; the auth method must
+	// be permitted on each.
+	TokenIds       []string `protobuf:"bytes,2,rep,name=token_ids,json=tokenIds,proto3" json:"token_ids,omitempty"`
+	AuthMethodType uint64   `protobuf:"varint,3,opt,name=auth_method_type,json=authMethodType,proto3" json:"auth_method_type,omitempty"`
+	Id             string   `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
+	// session_pubkey is the session key's 33-byte compressed secp256k1 public
+	// key, 0x-hex.
+	SessionPubkey string              `protobuf:"bytes,5,opt,name=session_pubkey,json=sessionPubkey,proto3" json:"session_pubkey,omitempty"`
+	Capabilities  []SessionCapability `protobuf:"varint,6,rep,packed,name=capabilities,proto3,enum=lit.pkp.v1.SessionCapability" json:"capabilities,omitempty"`
+	// expires_at is a unix time in seconds, after the block time and at most
+	// params.max_session_seconds after it.
+	ExpiresAt int64 `protobuf:"varint,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// proof is a WebAuthn assertion or OIDC token over the challenge of
+	// Query/AuthChallenge with purpose AUTH_PURPOSE_AUTHORIZE_SESSION (a session
+	// key cannot authorise another).
+	Proof *AuthProof `protobuf:"bytes,8,opt,name=proof,proto3" json:"proof,omitempty"`
+}
+
+func (m *MsgAuthorizeSessionKey) Reset()         { *m = MsgAuthorizeSessionKey{} }
+func (m *MsgAuthorizeSessionKey) String() string { return proto.CompactTextString(m) }
+func (*MsgAuthorizeSessionKey) ProtoMessage()    {}
+func (*MsgAuthorizeSessionKey) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45706745eab2b424, []int{24}
+}
+func (m *MsgAuthorizeSessionKey) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgAuthorizeSessionKey) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgAuthorizeSessionKey.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgAuthorizeSessionKey) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgAuthorizeSessionKey.Merge(m, src)
+}
+func (m *MsgAuthorizeSessionKey) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgAuthorizeSessionKey) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgAuthorizeSessionKey.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgAuthorizeSessionKey proto.InternalMessageInfo
+
+func (m *MsgAuthorizeSessionKey) GetSubmitter() string {
+	if m != nil {
+		return m.Submitter
+	}
+	return ""
+}
+
+func (m *MsgAuthorizeSessionKey) GetTokenIds() []string {
+	if m != nil {
+		return m.TokenIds
+	}
+	return nil
+}
+
+func (m *MsgAuthorizeSessionKey) GetAuthMethodType() uint64 {
+	if m != nil {
+		return m.AuthMethodType
+	}
+	return 0
+}
+
+func (m *MsgAuthorizeSessionKey) GetId() string {
+	if m != nil {
+		return m.Id
+	}
+	return ""
+}
+
+func (m *MsgAuthorizeSessionKey) GetSessionPubkey() string {
+	if m != nil {
+		return m.SessionPubkey
+	}
+	return ""
+}
+
+func (m *MsgAuthorizeSessionKey) GetCapabilities() []SessionCapability {
+	if m != nil {
+		return m.Capabilities
+	}
+	return nil
+}
+
+func (m *MsgAuthorizeSessionKey) GetExpiresAt() int64 {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return 0
+}
+
+func (m *MsgAuthorizeSessionKey) GetProof() *AuthProof {
+	if m != nil {
+		return m.Proof
+	}
+	return nil
+}
+
+type MsgAuthorizeSessionKeyResponse struct {
+}
+
+func (m *MsgAuthorizeSessionKeyResponse) Reset()         { *m = MsgAuthorizeSessionKeyResponse{} }
+func (m *MsgAuthorizeSessionKeyResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgAuthorizeSessionKeyResponse) ProtoMessage()    {}
+func (*MsgAuthorizeSessionKeyResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45706745eab2b424, []int{25}
+}
+func (m *MsgAuthorizeSessionKeyResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgAuthorizeSessionKeyResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgAuthorizeSessionKeyResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgAuthorizeSessionKeyResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgAuthorizeSessionKeyResponse.Merge(m, src)
+}
+func (m *MsgAuthorizeSessionKeyResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgAuthorizeSessionKeyResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgAuthorizeSessionKeyResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgAuthorizeSessionKeyResponse proto.InternalMessageInfo
+
+type MsgRevokeSessionKey struct {
+	// sender is the PKP's owner, or anyone carrying proof.
+	Sender        string `protobuf:"bytes,1,opt,name=sender,proto3" json:"sender,omitempty"`
+	TokenId       string `protobuf:"bytes,2,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	SessionPubkey string `protobuf:"bytes,3,opt,name=session_pubkey,json=sessionPubkey,proto3" json:"session_pubkey,omitempty"`
+	// proof, needed unless sender owns the PKP, is the session's auth method's
+	// proof (any kind, the session key's own signature included) over the
+	// challenge of Query/AuthChallenge with purpose AUTH_PURPOSE_REVOKE_SESSION.
+	Proof *AuthProof `protobuf:"bytes,4,opt,name=proof,proto3" json:"proof,omitempty"`
+}
+
+func (m *MsgRevokeSessionKey) Reset()         { *m = MsgRevokeSessionKey{} }
+func (m *MsgRevokeSessionKey) String() string { return proto.CompactTextString(m) }
+func (*MsgRevokeSessionKey) ProtoMessage()    {}
+func (*MsgRevokeSessionKey) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45706745eab2b424, []int{26}
+}
+func (m *MsgRevokeSessionKey) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevokeSessionKey) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevokeSessionKey.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevokeSessionKey) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevokeSessionKey.Merge(m, src)
+}
+func (m *MsgRevokeSessionKey) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevokeSessionKey) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevokeSessionKey.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevokeSessionKey proto.InternalMessageInfo
+
+func (m *MsgRevokeSessionKey) GetSender() string {
+	if m != nil {
+		return m.Sender
+	}
+	return ""
+}
+
+func (m *MsgRevokeSessionKey) GetTokenId() string {
+	if m != nil {
+		return m.TokenId
+	}
+	return ""
+}
+
+func (m *MsgRevokeSessionKey) GetSessionPubkey() string {
+	if m != nil {
+		return m.SessionPubkey
+	}
+	return ""
+}
+
+func (m *MsgRevokeSessionKey) GetProof() *AuthProof {
+	if m != nil {
+		return m.Proof
+	}
+	return nil
+}
+
+type MsgRevokeSessionKeyResponse struct {
+}
+
+func (m *MsgRevokeSessionKeyResponse) Reset()         { *m = MsgRevokeSessionKeyResponse{} }
+func (m *MsgRevokeSessionKeyResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRevokeSessionKeyResponse) ProtoMessage()    {}
+func (*MsgRevokeSessionKeyResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45706745eab2b424, []int{27}
+}
+func (m *MsgRevokeSessionKeyResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevokeSessionKeyResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevokeSessionKeyResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevokeSessionKeyResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevokeSessionKeyResponse.Merge(m, src)
+}
+func (m *MsgRevokeSessionKeyResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevokeSessionKeyResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevokeSessionKeyResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevokeSessionKeyResponse proto.InternalMessageInfo
+
 type MsgUpdateParams struct {
 	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
 	Params    Params `protobuf:"bytes,2,opt,name=params,proto3" json:"params"`
@@ -1421,7 +1612,7 @@ func (m *MsgUpdateParams) Reset()         { *m = MsgUpdateParams{} }
 func (m *MsgUpdateParams) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParams) ProtoMessage()    {}
 func (*MsgUpdateParams) Descriptor() ([]byte, []int) {
-	return fileDescriptor_45706745eab2b424, []int{25}
+	return fileDescriptor_45706745eab2b424, []int{28}
 }
 func (m *MsgUpdateParams) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1471,7 +1662,7 @@ func (m *MsgUpdateParamsResponse) Reset()         { *m = MsgUpdateParamsResponse
 func (m *MsgUpdateParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParamsResponse) ProtoMessage()    {}
 func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_45706745eab2b424, []int{26}
+	return fileDescriptor_45706745eab2b424, []int{29}
 }
 func (m *MsgUpdateParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1524,8 +1715,11 @@ func init() {
 	proto.RegisterType((*MsgRemoveAuthMethodScope)(nil), "lit.pkp.v1.MsgRemoveAuthMethodScope")
 	proto.RegisterType((*MsgAuthMethodScopeResponse)(nil), "lit.pkp.v1.MsgAuthMethodScopeResponse")
 	proto.RegisterType((*MsgSignWithAuthMethod)(nil), "lit.pkp.v1.MsgSignWithAuthMethod")
-	proto.RegisterType((*WebAuthnAssertion)(nil), "lit.pkp.v1.WebAuthnAssertion")
 	proto.RegisterType((*MsgSignWithAuthMethodResponse)(nil), "lit.pkp.v1.MsgSignWithAuthMethodResponse")
+	proto.RegisterType((*MsgAuthorizeSessionKey)(nil), "lit.pkp.v1.MsgAuthorizeSessionKey")
+	proto.RegisterType((*MsgAuthorizeSessionKeyResponse)(nil), "lit.pkp.v1.MsgAuthorizeSessionKeyResponse")
+	proto.RegisterType((*MsgRevokeSessionKey)(nil), "lit.pkp.v1.MsgRevokeSessionKey")
+	proto.RegisterType((*MsgRevokeSessionKeyResponse)(nil), "lit.pkp.v1.MsgRevokeSessionKeyResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "lit.pkp.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "lit.pkp.v1.MsgUpdateParamsResponse")
 }
@@ -1533,93 +1727,101 @@ func init() {
 func init() { proto.RegisterFile("lit/pkp/v1/tx.proto", fileDescriptor_45706745eab2b424) }
 
 var fileDescriptor_45706745eab2b424 = []byte{
-	// 1374 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xd4, 0x58, 0xcf, 0x6f, 0x13, 0xc7,
-	0x17, 0xcf, 0x3a, 0x4e, 0x82, 0x9f, 0x4d, 0x88, 0xc7, 0x10, 0x36, 0x9b, 0xc4, 0x71, 0x16, 0xbe,
-	0xdf, 0x84, 0x88, 0xd8, 0xc5, 0x55, 0x11, 0xb5, 0x54, 0x55, 0x4e, 0x91, 0x10, 0x48, 0xae, 0xd0,
-	0x86, 0x0a, 0x09, 0x55, 0xb2, 0xd6, 0xde, 0xe9, 0x7a, 0x9b, 0x78, 0x77, 0xb5, 0x33, 0x06, 0x72,
-	0xab, 0x7a, 0xe4, 0xc4, 0x9f, 0xd1, 0x53, 0xc5, 0x81, 0xfe, 0x05, 0x15, 0x15, 0x87, 0x1e, 0x50,
-	0x4f, 0x55, 0x0f, 0x55, 0x05, 0x87, 0x1c, 0x7a, 0xaa, 0x7a, 0xea, 0xad, 0xda, 0xd9, 0xdd, 0xd9,
-	0x1f, 0x5e, 0x7b, 0xa1, 0x0a, 0x2a, 0xbd, 0x44, 0x9e, 0xf7, 0x3e, 0xfb, 0xde, 0xfb, 0x7c, 0x66,
-	0xe6, 0xcd, 0x4c, 0xa0, 0x72, 0x68, 0xd0, 0x86, 0x7d, 0x60, 0x37, 0xee, 0x5f, 0x69, 0xd0, 0x87,
-	0x75, 0xdb, 0xb1, 0xa8, 0x85, 0xe0, 0xd0, 0xa0, 0x75, 0xfb, 0xc0, 0xae, 0xdf, 0xbf, 0x22, 0x95,
-	0xd5, 0xa1, 0x61, 0x5a, 0x0d, 0xf6, 0xd7, 0x73, 0x4b, 0xe7, 0xfb, 0x16, 0x19, 0x5a, 0xa4, 0x31,
-	0x24, 0xba, 0xfb, 0xd9, 0x90, 0xe8, 0xbe, 0x63, 0xc5, 0x73, 0x74, 0xd9, 0xa8, 0xe1, 0x0d, 0x7c,
-	0xd7, 0x59, 0xdd, 0xd2, 0x2d, 0xcf, 0xee, 0xfe, 0x0a, 0xac, 0x91, 0xec, 0x6e, 0x3e, 0x66, 0x95,
-	0x9f, 0xe5, 0x60, 0xa1, 0x43, 0xf4, 0x8e, 0x61, 0x52, 0xd4, 0x84, 0x85, 0xbe, 0x83, 0x55, 0x6a,
-	0x39, 0xa2, 0x50, 0x13, 0xb6, 0x0b, 0x7b, 0xe2, 0x4f, 0x4f, 0x77, 0xcf, 0xfa, 0xa1, 0xdb, 0x9a,
-	0xe6, 0x60, 0x42, 0xf6, 0xa9, 0x63, 0x98, 0xba, 0x12, 0x00, 0xd1, 0xa7, 0x50, 0xb6, 0xb1, 0x33,
-	0x34, 0x28, 0xc5, 0x5a, 0x57, 0xed, 0x53, 0xc3, 0x32, 0x89, 0x98, 0xab, 0xcd, 0x6e, 0x17, 0x9b,
-	0xab, 0xf5, 0x90, 0x5a, 0xfd, 0x76, 0x00, 0x6a, 0x33, 0xcc, 0x5e, 0xfe, 0xf9, 0xaf, 0x1b, 0x33,
-	0xca, 0x92, 0x1d, 0x37, 0x13, 0xb4, 0x0f, 0x95, 0x48, 0x3c, 0x2f, 0x27, 0x26, 0xe2, 0x2c, 0x8b,
-	0xb8, 0x96, 0x1e, 0xd1, 0x43, 0xf9, 0x21, 0x91, 0x9d, 0xb0, 0x63, 0x82, 0x3e, 0x86, 0x92, 0x3a,
-	0xa2, 0x83, 0xee, 0x10, 0xd3, 0x81, 0xa5, 0x11, 0x31, 0xcf, 0xa2, 0x2d, 0x47, 0xa3, 0xb5, 0x47,
-	0x74, 0xd0, 0x61, 0x6e, 0x3f, 0x4e, 0x51, 0xe5, 0x16, 0xd2, 0xaa, 0x7d, 0x7d, 0xfc, 0x64, 0x27,
-	0xe0, 0xfc, 0xe8, 0xf8, 0xc9, 0xce, 0x99, 0x40, 0x4c, 0x5f, 0x3b, 0x19, 0xc3, 0x19, 0xff, 0xa7,
-	0x82, 0x89, 0x6d, 0x99, 0x04, 0xa3, 0x15, 0x38, 0x45, 0xad, 0x03, 0x6c, 0x76, 0x0d, 0xcd, 0xd3,
-	0x53, 0x59, 0x60, 0xe3, 0x9b, 0x1a, 0x5a, 0x86, 0x79, 0x7b, 0xd4, 0x3b, 0xc0, 0x47, 0x62, 0x8e,
-	0x39, 0xfc, 0x11, 0xda, 0x80, 0x22, 0xa6, 0x83, 0x80, 0xb7, 0x38, 0xcb, 0x9c, 0x80, 0xe9, 0xc0,
-	0xe7, 0x22, 0x3f, 0x16, 0x60, 0xc9, 0xcf, 0x73, 0xc3, 0x51, 0x4d, 0xba, 0x37, 0x72, 0xcc, 0x7f,
-	0x34, 0x6f, 0xeb, 0x00, 0xde, 0x6c, 0x75, 0xfb, 0x86, 0xe6, 0x57, 0x51, 0xf0, 0x2c, 0x9f, 0x18,
-	0x5a, 0xeb, 0x52, 0x92, 0xb0, 0x98, 0x20, 0xcc, 0xb3, 0xcb, 0x4f, 0x05, 0x28, 0x76, 0x88, 0x7e,
-	0xc7, 0x51, 0x4d, 0xf2, 0x05, 0x76, 0x50, 0x1d, 0xe6, 0xac, 0x07, 0x26, 0xce, 0xae, 0xc5, 0x83,
-	0xc5, 0x64, 0xca, 0xc5, 0x65, 0xba, 0x0a, 0x05, 0x07, 0xf7, 0x0d, 0xdb, 0xc0, 0x26, 0xf5, 0xc4,
-	0x98, 0x12, 0x2e, 0x84, 0xb6, 0x64, 0xb7, 0x7a, 0x2f, 0xbc, 0x5b, 0x7b, 0x25, 0x52, 0x7b, 0x50,
-	0xa6, 0x7c, 0x0e, 0x2a, 0x91, 0x61, 0x30, 0x69, 0x32, 0x65, 0xdb, 0x81, 0xc9, 0x7a, 0x72, 0x44,
-	0x5a, 0xd5, 0x78, 0x41, 0xd1, 0xd5, 0xc3, 0x34, 0x2c, 0xb3, 0xd5, 0xe3, 0xfe, 0xe4, 0x85, 0xfc,
-	0x22, 0xc0, 0xb9, 0x0e, 0xd1, 0xdb, 0x9a, 0x96, 0xd8, 0x3a, 0x27, 0x29, 0x70, 0x7c, 0x15, 0xcc,
-	0x26, 0x56, 0x01, 0xba, 0x04, 0xf3, 0xa4, 0x6f, 0xd9, 0xd8, 0xdb, 0x31, 0x8b, 0xcd, 0x72, 0x74,
-	0xc7, 0xec, 0xbb, 0x1e, 0xc5, 0x07, 0xb4, 0x2e, 0xc7, 0x19, 0xae, 0x47, 0x18, 0x8e, 0x53, 0x90,
-	0x37, 0x60, 0x3d, 0xd5, 0xc1, 0xd9, 0x7f, 0x27, 0x80, 0xd8, 0x21, 0xba, 0x82, 0x87, 0xd6, 0x7d,
-	0xfc, 0xaf, 0x09, 0xd0, 0x6a, 0xc4, 0x59, 0xd5, 0x22, 0xac, 0x52, 0x4b, 0x93, 0x65, 0xa8, 0x4d,
-	0xf2, 0x71, 0x6e, 0x7f, 0x08, 0xb0, 0x9c, 0x64, 0xef, 0x95, 0x7d, 0x92, 0xcc, 0x9a, 0xb0, 0x10,
-	0x6b, 0x23, 0xd3, 0x9a, 0x82, 0x0f, 0x7c, 0x93, 0xf9, 0xde, 0x8d, 0x2b, 0x53, 0x9d, 0x34, 0xdf,
-	0x7e, 0xdf, 0xaa, 0x41, 0x35, 0xdd, 0xc3, 0x55, 0xf9, 0x51, 0x80, 0x95, 0x14, 0xe9, 0xde, 0x09,
-	0x61, 0x5a, 0xef, 0xc5, 0xd9, 0x6e, 0x4e, 0x59, 0x07, 0x3e, 0xe1, 0x0b, 0xb0, 0x39, 0xd1, 0xc9,
-	0x39, 0x3f, 0xf3, 0xba, 0x79, 0x5b, 0xd3, 0xc2, 0xe3, 0xe7, 0x24, 0xa9, 0x7e, 0x04, 0xc5, 0xc8,
-	0xb9, 0xc7, 0xe8, 0x66, 0x1d, 0x7b, 0x10, 0x1e, 0x7b, 0xad, 0xad, 0x38, 0x6b, 0x31, 0x3e, 0xc7,
-	0xe1, 0xa7, 0xb2, 0xc4, 0x36, 0x6b, 0xcc, 0xc6, 0x39, 0xfe, 0x20, 0xb0, 0x46, 0xeb, 0x29, 0xf1,
-	0x76, 0x68, 0x6e, 0xc3, 0x52, 0x84, 0x66, 0x97, 0x1e, 0xd9, 0x98, 0x71, 0xcd, 0x2b, 0x8b, 0x21,
-	0x9b, 0x3b, 0x47, 0x36, 0x46, 0x8b, 0x90, 0x33, 0x34, 0x31, 0xcf, 0x3e, 0xcf, 0x19, 0x5a, 0x6b,
-	0x27, 0xce, 0x70, 0x75, 0x6c, 0x5e, 0x23, 0x24, 0xd7, 0x61, 0x35, 0xc5, 0xcc, 0x79, 0xfe, 0xc9,
-	0xfb, 0x75, 0xe8, 0x64, 0x5b, 0xe6, 0x9d, 0x60, 0x8a, 0xb6, 0x60, 0x8e, 0xed, 0x5c, 0x71, 0xae,
-	0x26, 0xa4, 0xef, 0x6c, 0xcf, 0x9f, 0xd1, 0xc8, 0x13, 0xdc, 0xe4, 0xbf, 0xa2, 0x7d, 0xfa, 0xbf,
-	0x4d, 0x3c, 0xb3, 0xd7, 0x27, 0xb9, 0xdf, 0x00, 0xc9, 0x15, 0x25, 0x6e, 0xe5, 0xb7, 0xbf, 0xb0,
-	0x97, 0x0a, 0x19, 0xbd, 0x54, 0xfe, 0x3e, 0xc7, 0x96, 0xce, 0xbe, 0xa1, 0x9b, 0x77, 0x0d, 0x3a,
-	0x88, 0x6c, 0x92, 0xab, 0x50, 0x20, 0xa3, 0x1e, 0x6b, 0x1e, 0xd9, 0x2a, 0x86, 0xd0, 0xb7, 0xa3,
-	0xe4, 0x32, 0xcc, 0x6b, 0x86, 0x8e, 0x09, 0x65, 0x52, 0x16, 0x14, 0x7f, 0x84, 0x44, 0x58, 0x18,
-	0x62, 0x42, 0x54, 0x1d, 0x8b, 0xf3, 0x35, 0x61, 0xbb, 0xa4, 0x04, 0x43, 0xf4, 0x21, 0x9c, 0x7a,
-	0x80, 0x7b, 0x6e, 0x58, 0x53, 0x5c, 0x60, 0xcd, 0x67, 0x3d, 0xaa, 0xc2, 0x5d, 0xdc, 0x73, 0xb9,
-	0x9a, 0x6d, 0x42, 0xb0, 0xc3, 0x8e, 0x48, 0x0e, 0xf7, 0x3a, 0x6e, 0xc8, 0x28, 0xb9, 0x14, 0xc7,
-	0xb5, 0x92, 0x1f, 0x09, 0x50, 0x1e, 0x8b, 0x88, 0x76, 0x01, 0xb9, 0x01, 0xb1, 0x49, 0x8d, 0xbe,
-	0x7b, 0x97, 0xed, 0x6a, 0x2a, 0x55, 0x99, 0x94, 0x25, 0xa5, 0x1c, 0xf3, 0x5c, 0x57, 0xa9, 0xea,
-	0xaa, 0xd3, 0x3f, 0x74, 0xef, 0x90, 0x0c, 0xd7, 0xfd, 0x92, 0x58, 0x26, 0x13, 0xb0, 0xa4, 0x2c,
-	0x7a, 0x76, 0x17, 0x75, 0x8b, 0x58, 0x26, 0x5a, 0x83, 0x02, 0x31, 0x74, 0x53, 0xa5, 0x23, 0xc7,
-	0x13, 0xb0, 0xa4, 0x84, 0x06, 0xf9, 0x1e, 0xbb, 0xe0, 0x8c, 0x57, 0xc9, 0x97, 0xc7, 0x26, 0x94,
-	0x38, 0x3a, 0x78, 0x20, 0xe4, 0x95, 0x22, 0xb7, 0xdd, 0x8c, 0xea, 0x9d, 0x8b, 0xea, 0x2d, 0x7f,
-	0x2b, 0xb0, 0xdb, 0xe2, 0x67, 0xb6, 0xa6, 0x52, 0x7c, 0x5b, 0x75, 0xd4, 0x21, 0x71, 0x17, 0x8a,
-	0x4b, 0xc6, 0x72, 0x0c, 0x7a, 0x94, 0xbd, 0x50, 0x38, 0x14, 0x7d, 0x00, 0xf3, 0x36, 0x8b, 0xc0,
-	0x72, 0x14, 0x9b, 0x28, 0xf6, 0xc2, 0x62, 0x9e, 0xbd, 0x82, 0x7b, 0x30, 0x7c, 0x73, 0xfc, 0x64,
-	0x47, 0x50, 0x7c, 0xb0, 0xd7, 0x24, 0xc2, 0x30, 0xee, 0xec, 0xac, 0xb8, 0xb3, 0xf3, 0x30, 0x98,
-	0x9f, 0x68, 0x71, 0xf2, 0x0a, 0x9c, 0x4f, 0x98, 0x02, 0x19, 0x9a, 0xbf, 0x17, 0x60, 0xb6, 0x43,
-	0x74, 0x74, 0x0d, 0xf2, 0xec, 0x09, 0x5a, 0x89, 0xe6, 0xf7, 0x9f, 0x1a, 0xd2, 0x6a, 0x8a, 0x91,
-	0x0b, 0x79, 0x0b, 0x4e, 0xc7, 0x5f, 0x43, 0x6b, 0x29, 0x68, 0xee, 0x9d, 0x1e, 0xeb, 0x3a, 0x9c,
-	0xe2, 0xcf, 0x98, 0xf3, 0x09, 0x60, 0xe0, 0x90, 0x36, 0x26, 0x38, 0x78, 0x94, 0x6b, 0x90, 0x67,
-	0x85, 0x24, 0xb9, 0xa4, 0xe6, 0x8f, 0xde, 0xf9, 0x51, 0x0f, 0x50, 0xca, 0x7d, 0x7f, 0x33, 0xf1,
-	0xc9, 0x38, 0x44, 0xba, 0x94, 0x09, 0xe1, 0x39, 0x0e, 0xe0, 0x5c, 0xfa, 0xad, 0xfa, 0x62, 0x22,
-	0x46, 0x2a, 0x4a, 0xba, 0xfc, 0x3a, 0x28, 0x9e, 0x0c, 0x43, 0x25, 0xed, 0x9a, 0x2b, 0x4f, 0x2b,
-	0xd7, 0xc3, 0x48, 0x3b, 0xd9, 0x18, 0x9e, 0xc6, 0x84, 0xe5, 0x09, 0xf7, 0xc6, 0xff, 0x65, 0x94,
-	0xeb, 0x27, 0xdb, 0x7d, 0x2d, 0x18, 0xcf, 0xb7, 0x0f, 0xa7, 0xe3, 0x77, 0xb6, 0xb5, 0xf1, 0x62,
-	0x43, 0xaf, 0x74, 0x71, 0x9a, 0x97, 0x07, 0xfd, 0x1c, 0x96, 0xc6, 0x2e, 0x49, 0x1b, 0xa9, 0x75,
-	0x45, 0x42, 0x6f, 0x65, 0x00, 0x78, 0xf4, 0x2e, 0x5b, 0x5a, 0xc9, 0x13, 0x7a, 0x73, 0x5a, 0x65,
-	0x0c, 0x22, 0xfd, 0x3f, 0x09, 0x99, 0x70, 0xde, 0xe1, 0x60, 0x5d, 0x25, 0x73, 0x5c, 0xcc, 0x28,
-	0xf1, 0xcd, 0xd2, 0xf4, 0x00, 0xa5, 0x9c, 0x93, 0x49, 0x1e, 0xe3, 0x90, 0xb1, 0x2d, 0x32, 0xa5,
-	0x37, 0xdf, 0x86, 0x52, 0xac, 0xb9, 0x26, 0xf7, 0x6c, 0xd4, 0x29, 0x5d, 0x98, 0xe2, 0x0c, 0x22,
-	0x4a, 0x73, 0x5f, 0xb9, 0xed, 0x73, 0xaf, 0xfd, 0xfc, 0x65, 0x55, 0x78, 0xf1, 0xb2, 0x2a, 0xfc,
-	0xf6, 0xb2, 0x2a, 0x3c, 0x7e, 0x55, 0x9d, 0x79, 0xf1, 0xaa, 0x3a, 0xf3, 0xf3, 0xab, 0xea, 0xcc,
-	0xbd, 0x2d, 0xdd, 0xa0, 0x83, 0x51, 0xaf, 0xde, 0xb7, 0x86, 0x8d, 0x43, 0x83, 0xb2, 0xff, 0xcd,
-	0xf5, 0xad, 0x43, 0xf7, 0xb7, 0xe6, 0x77, 0x55, 0xf7, 0xa4, 0x26, 0xbd, 0x79, 0xe6, 0x7a, 0xff,
-	0xef, 0x00, 0x00, 0x00, 0xff, 0xff, 0x92, 0xd5, 0x80, 0xee, 0x4c, 0x14, 0x00, 0x00,
+	// 1498 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xd4, 0x58, 0x4f, 0x6f, 0xdb, 0xc6,
+	0x12, 0x37, 0x25, 0x59, 0xb6, 0x46, 0x8e, 0x63, 0xd3, 0xb1, 0x43, 0xcb, 0xb1, 0x2c, 0x33, 0xc9,
+	0xb3, 0xe3, 0x24, 0x52, 0xe2, 0x87, 0x17, 0x04, 0x02, 0x1e, 0x1e, 0xe4, 0x3c, 0x20, 0x48, 0x0b,
+	0x15, 0x06, 0x9d, 0xa2, 0x40, 0x50, 0x40, 0xa0, 0xc4, 0x0d, 0x45, 0xd8, 0x22, 0x09, 0xee, 0xca,
+	0x8d, 0x7b, 0x2a, 0x7a, 0xec, 0x29, 0x1f, 0xa3, 0xa7, 0xc2, 0x87, 0xe4, 0x23, 0xa4, 0xc8, 0xa1,
+	0x87, 0xa0, 0xa7, 0xa2, 0x87, 0xa2, 0x88, 0x0f, 0x39, 0x17, 0x3d, 0xf5, 0x56, 0x70, 0x77, 0xb9,
+	0xe2, 0x3f, 0x49, 0x4e, 0xea, 0xa0, 0xe9, 0xc5, 0xd0, 0xce, 0x0c, 0x67, 0xe6, 0x37, 0x33, 0x3b,
+	0x33, 0x6b, 0x58, 0x38, 0xb0, 0x48, 0xcd, 0xdd, 0x77, 0x6b, 0x87, 0xb7, 0x6b, 0xe4, 0x49, 0xd5,
+	0xf5, 0x1c, 0xe2, 0xc8, 0x70, 0x60, 0x91, 0xaa, 0xbb, 0xef, 0x56, 0x0f, 0x6f, 0x97, 0xe6, 0xf5,
+	0x9e, 0x65, 0x3b, 0x35, 0xfa, 0x97, 0xb1, 0x4b, 0x17, 0x3b, 0x0e, 0xee, 0x39, 0xb8, 0xd6, 0xc3,
+	0xa6, 0xff, 0x59, 0x0f, 0x9b, 0x9c, 0xb1, 0xcc, 0x18, 0x2d, 0x7a, 0xaa, 0xb1, 0x03, 0x67, 0x5d,
+	0x30, 0x1d, 0xd3, 0x61, 0x74, 0xff, 0x57, 0x40, 0x0d, 0x59, 0xf7, 0xed, 0x51, 0xaa, 0xfa, 0x22,
+	0x03, 0x53, 0x4d, 0x6c, 0x36, 0x2d, 0x9b, 0xc8, 0xdb, 0x30, 0xd5, 0xf1, 0x90, 0x4e, 0x1c, 0x4f,
+	0x91, 0x2a, 0xd2, 0x66, 0x61, 0x47, 0xf9, 0xf1, 0xd9, 0xcd, 0x0b, 0x5c, 0x75, 0xc3, 0x30, 0x3c,
+	0x84, 0xf1, 0x1e, 0xf1, 0x2c, 0xdb, 0xd4, 0x02, 0x41, 0xf9, 0x13, 0x98, 0x77, 0x91, 0xd7, 0xb3,
+	0x08, 0x41, 0x46, 0x4b, 0xef, 0x10, 0xcb, 0xb1, 0xb1, 0x92, 0xa9, 0x64, 0x37, 0x8b, 0xdb, 0x2b,
+	0xd5, 0x01, 0xb4, 0xea, 0x6e, 0x20, 0xd4, 0xa0, 0x32, 0x3b, 0xb9, 0x97, 0xbf, 0xac, 0x4d, 0x68,
+	0x73, 0x6e, 0x94, 0x8c, 0xe5, 0x3d, 0x58, 0x08, 0xe9, 0x63, 0x36, 0x11, 0x56, 0xb2, 0x54, 0xe3,
+	0xa5, 0x74, 0x8d, 0x4c, 0x8a, 0xab, 0x94, 0xdd, 0x18, 0x1d, 0x61, 0xf9, 0x7f, 0x30, 0xa3, 0xf7,
+	0x49, 0xb7, 0xd5, 0x43, 0xa4, 0xeb, 0x18, 0x58, 0xc9, 0x51, 0x6d, 0x4b, 0x61, 0x6d, 0x8d, 0x3e,
+	0xe9, 0x36, 0x29, 0x9b, 0xeb, 0x29, 0xea, 0x82, 0x82, 0xeb, 0x95, 0xaf, 0xdf, 0x1c, 0x6f, 0x05,
+	0x98, 0xbf, 0x79, 0x73, 0xbc, 0x75, 0x3e, 0x08, 0x26, 0x8f, 0x9d, 0x8a, 0xe0, 0x3c, 0xff, 0xa9,
+	0x21, 0xec, 0x3a, 0x36, 0x46, 0xf2, 0x32, 0x4c, 0x13, 0x67, 0x1f, 0xd9, 0x2d, 0xcb, 0x60, 0xf1,
+	0xd4, 0xa6, 0xe8, 0xf9, 0x81, 0x21, 0x2f, 0x41, 0xde, 0xed, 0xb7, 0xf7, 0xd1, 0x91, 0x92, 0xa1,
+	0x0c, 0x7e, 0x92, 0xd7, 0xa0, 0x88, 0x48, 0x37, 0xc0, 0xad, 0x64, 0x29, 0x13, 0x10, 0xe9, 0x72,
+	0x2c, 0xea, 0x53, 0x09, 0xe6, 0xb8, 0x9d, 0xfb, 0x9e, 0x6e, 0x93, 0x9d, 0xbe, 0x67, 0xbf, 0x53,
+	0xde, 0x56, 0x01, 0x58, 0xb6, 0x5a, 0x1d, 0xcb, 0xe0, 0x5e, 0x14, 0x18, 0xe5, 0x9e, 0x65, 0xd4,
+	0xaf, 0xc5, 0x01, 0x2b, 0x31, 0xc0, 0xc2, 0xba, 0xfa, 0x4c, 0x82, 0x62, 0x13, 0x9b, 0x0f, 0x3d,
+	0xdd, 0xc6, 0x8f, 0x91, 0x27, 0x57, 0x61, 0xd2, 0xf9, 0xc2, 0x46, 0xe3, 0x7d, 0x61, 0x62, 0x91,
+	0x30, 0x65, 0xa2, 0x61, 0xba, 0x03, 0x05, 0x0f, 0x75, 0x2c, 0xd7, 0x42, 0x36, 0x61, 0xc1, 0x18,
+	0xa1, 0x6e, 0x20, 0x5a, 0x57, 0x7d, 0xef, 0x99, 0x7a, 0xdf, 0xf7, 0x85, 0x90, 0xef, 0x81, 0x9b,
+	0xea, 0x22, 0x2c, 0x84, 0x8e, 0x41, 0xd2, 0x54, 0x42, 0xaf, 0x03, 0x0d, 0xeb, 0xd9, 0x01, 0xa9,
+	0x97, 0xa3, 0x0e, 0x85, 0xab, 0x87, 0xc6, 0x70, 0x9e, 0x56, 0x8f, 0xff, 0x53, 0x38, 0xf2, 0xb3,
+	0x04, 0x8b, 0x4d, 0x6c, 0x36, 0x0c, 0x23, 0x76, 0x75, 0xce, 0x32, 0xc0, 0xd1, 0x2a, 0xc8, 0xc6,
+	0xaa, 0x40, 0xbe, 0x06, 0x79, 0xdc, 0x71, 0x5c, 0xc4, 0x6e, 0xcc, 0xec, 0xf6, 0x7c, 0xf8, 0xc6,
+	0xec, 0xf9, 0x1c, 0x8d, 0x0b, 0xd4, 0x6f, 0x44, 0x11, 0xae, 0x86, 0x10, 0x26, 0x21, 0xa8, 0x6b,
+	0xb0, 0x9a, 0xca, 0x10, 0xe8, 0x9f, 0x4b, 0xa0, 0x34, 0xb1, 0xa9, 0xa1, 0x9e, 0x73, 0x88, 0xfe,
+	0xb6, 0x00, 0xd4, 0x6b, 0x51, 0x54, 0x95, 0x10, 0xaa, 0x54, 0xd7, 0x54, 0x15, 0x2a, 0xc3, 0x78,
+	0x02, 0xdb, 0x6f, 0x12, 0x2c, 0xc5, 0xd1, 0x33, 0xb7, 0xcf, 0x12, 0xd9, 0x36, 0x4c, 0x45, 0xda,
+	0xc8, 0xa8, 0xa6, 0xc0, 0x05, 0xdf, 0x26, 0xdf, 0x37, 0xa3, 0x91, 0x29, 0x0f, 0xcb, 0x37, 0xef,
+	0x5b, 0x15, 0x28, 0xa7, 0x73, 0x44, 0x54, 0x7e, 0x90, 0x60, 0x39, 0x25, 0x74, 0x1f, 0x44, 0x60,
+	0xea, 0xb7, 0xa2, 0x68, 0xd7, 0x47, 0xd4, 0x01, 0x07, 0x7c, 0x19, 0xd6, 0x87, 0x32, 0x05, 0xe6,
+	0x17, 0xac, 0x9b, 0x37, 0x0c, 0x63, 0x30, 0x7e, 0xce, 0x12, 0xea, 0x7f, 0xa1, 0x18, 0x9a, 0x7b,
+	0x14, 0xee, 0xb8, 0xb1, 0x07, 0x83, 0xb1, 0x57, 0xdf, 0x88, 0xa2, 0x56, 0xa2, 0x39, 0x1e, 0x7c,
+	0xaa, 0x96, 0xe8, 0x65, 0x8d, 0xd0, 0x04, 0xc6, 0xef, 0x25, 0xda, 0x68, 0x59, 0x24, 0xde, 0x0f,
+	0xcc, 0x4d, 0x98, 0x0b, 0xc1, 0x6c, 0x91, 0x23, 0x17, 0x51, 0xac, 0x39, 0x6d, 0x76, 0x80, 0xe6,
+	0xe1, 0x91, 0x8b, 0xe4, 0x59, 0xc8, 0x58, 0x86, 0x92, 0xa3, 0x9f, 0x67, 0x2c, 0xa3, 0xbe, 0x15,
+	0x45, 0xb8, 0x92, 0xc8, 0x6b, 0x08, 0xe4, 0x2a, 0xac, 0xa4, 0x90, 0x05, 0xce, 0xdf, 0x45, 0xbf,
+	0x1e, 0x30, 0xe9, 0x95, 0xf9, 0x20, 0x90, 0xca, 0x1b, 0x30, 0x49, 0x6f, 0xae, 0x32, 0x59, 0x91,
+	0xd2, 0x6f, 0x36, 0xe3, 0x8f, 0x69, 0xe4, 0x31, 0x6c, 0xea, 0x1f, 0xe1, 0x3e, 0xfd, 0xcf, 0x06,
+	0x3e, 0xb6, 0xd7, 0xc7, 0xb1, 0xdf, 0x87, 0x92, 0x1f, 0x94, 0x28, 0x55, 0x6c, 0x7f, 0x83, 0x5e,
+	0x2a, 0x8d, 0xe9, 0xa5, 0xea, 0xf3, 0x0c, 0x2d, 0x9d, 0x3d, 0xcb, 0xb4, 0x3f, 0xb3, 0x48, 0x37,
+	0x74, 0x49, 0xee, 0x40, 0x01, 0xf7, 0xdb, 0xb4, 0x79, 0x8c, 0x8f, 0xe2, 0x40, 0xf4, 0xfd, 0x44,
+	0x72, 0x09, 0xf2, 0x86, 0x65, 0x22, 0x4c, 0x68, 0x28, 0x0b, 0x1a, 0x3f, 0xc9, 0x0a, 0x4c, 0xf5,
+	0x10, 0xc6, 0xba, 0x89, 0x94, 0x7c, 0x45, 0xda, 0x9c, 0xd1, 0x82, 0xa3, 0x7c, 0x1d, 0x26, 0x5d,
+	0xcf, 0x71, 0x1e, 0x2b, 0x53, 0xb4, 0xf3, 0x2c, 0xc6, 0x3b, 0xcf, 0xae, 0xcf, 0xd4, 0x98, 0x0c,
+	0xeb, 0xb1, 0x03, 0x0c, 0xf1, 0xe2, 0x4b, 0x46, 0x47, 0x7d, 0x44, 0xb7, 0x88, 0x24, 0x43, 0xe4,
+	0x60, 0x1d, 0x66, 0xb0, 0x65, 0xda, 0x3a, 0xe9, 0x7b, 0x28, 0xd8, 0xc2, 0x73, 0x5a, 0x51, 0xd0,
+	0x1e, 0x84, 0x41, 0x65, 0xc2, 0xa0, 0xd4, 0xa7, 0x59, 0x36, 0xa4, 0xfb, 0xa4, 0xeb, 0x78, 0xd6,
+	0x97, 0x68, 0x0f, 0x61, 0x6c, 0x39, 0xf6, 0xc7, 0xe8, 0xe8, 0x9d, 0x93, 0xb2, 0x02, 0x85, 0x20,
+	0x29, 0xec, 0x89, 0x54, 0xd0, 0xa6, 0x79, 0x56, 0xf0, 0x5f, 0x48, 0xcb, 0x55, 0x98, 0xc5, 0xcc,
+	0xb9, 0x16, 0x7f, 0x53, 0xb0, 0xf4, 0x9c, 0xe3, 0xd4, 0x5d, 0xf6, 0xb4, 0x68, 0xc0, 0x4c, 0x47,
+	0x77, 0xf5, 0xb6, 0x75, 0x60, 0x11, 0x0b, 0x61, 0x25, 0x4f, 0xab, 0x72, 0x35, 0x52, 0x95, 0xec,
+	0x83, 0x7b, 0x81, 0xd8, 0x91, 0x16, 0xf9, 0xc4, 0x5f, 0x96, 0xd0, 0x13, 0xd7, 0xf2, 0x10, 0x6e,
+	0xe9, 0x84, 0xe6, 0x34, 0xab, 0x15, 0x38, 0xa5, 0x41, 0x06, 0xd9, 0x9e, 0x3e, 0x45, 0xb6, 0x6f,
+	0x27, 0xb3, 0x1d, 0xd9, 0x21, 0x92, 0x71, 0x0f, 0x76, 0x88, 0x24, 0x47, 0xf4, 0xe0, 0x93, 0x60,
+	0xd6, 0x1c, 0x3a, 0xfb, 0xe1, 0x8c, 0xdd, 0x82, 0x3c, 0x46, 0xb6, 0x71, 0x8a, 0x74, 0x71, 0xb9,
+	0x51, 0x17, 0x28, 0x19, 0xef, 0x6c, 0x5a, 0xbc, 0x45, 0x34, 0x72, 0xa7, 0x88, 0xc6, 0x75, 0x3f,
+	0x1a, 0xdc, 0x76, 0x72, 0x10, 0x45, 0xd1, 0x88, 0x41, 0x14, 0x25, 0x8b, 0x20, 0x7c, 0x27, 0xd1,
+	0xc7, 0xc4, 0xa7, 0xae, 0xa1, 0x13, 0xb4, 0xab, 0x7b, 0x7a, 0x0f, 0xfb, 0x25, 0xab, 0xb3, 0xb8,
+	0x91, 0xa3, 0xf1, 0x25, 0x2b, 0x44, 0xe5, 0xff, 0x40, 0xde, 0xa5, 0x1a, 0x68, 0x10, 0x8a, 0xdb,
+	0x72, 0xe4, 0x01, 0x4e, 0x39, 0x3b, 0x05, 0x7f, 0x6f, 0xf8, 0xf6, 0xcd, 0xf1, 0x96, 0xa4, 0x71,
+	0x61, 0x36, 0x43, 0x06, 0x6a, 0x7c, 0x44, 0xcb, 0x3e, 0xa2, 0x27, 0x01, 0xa6, 0xb0, 0x73, 0xea,
+	0x32, 0x5c, 0x8c, 0x91, 0x02, 0x2c, 0xdb, 0xc7, 0x45, 0xc8, 0x36, 0xb1, 0x29, 0xdf, 0x85, 0x1c,
+	0xfd, 0x0f, 0xc5, 0x42, 0xd8, 0x3e, 0x7f, 0x89, 0x96, 0x56, 0x52, 0x88, 0xa2, 0x05, 0x7c, 0x04,
+	0xe7, 0xa2, 0x8f, 0xe5, 0x4b, 0x29, 0xd2, 0x82, 0x3b, 0x5a, 0xd7, 0xff, 0x61, 0x5a, 0xbc, 0x72,
+	0x2f, 0xc6, 0x04, 0x03, 0x46, 0x69, 0x6d, 0x08, 0x43, 0x68, 0xb9, 0x0b, 0x39, 0xea, 0x48, 0x1c,
+	0x4b, 0xaa, 0xfd, 0xf0, 0x93, 0x50, 0x6e, 0x83, 0x9c, 0xf2, 0x1c, 0x5c, 0x8f, 0x7d, 0x92, 0x14,
+	0x29, 0x5d, 0x1b, 0x2b, 0x22, 0x6c, 0xec, 0xc3, 0x62, 0xfa, 0xa3, 0xeb, 0x4a, 0x4c, 0x47, 0xaa,
+	0x54, 0xe9, 0xc6, 0x69, 0xa4, 0x84, 0x31, 0x04, 0x0b, 0x69, 0xaf, 0x20, 0x75, 0x94, 0xbb, 0x4c,
+	0xa6, 0xb4, 0x35, 0x5e, 0x46, 0x98, 0xb1, 0x61, 0x69, 0xc8, 0xb3, 0xe2, 0xea, 0x18, 0x77, 0xb9,
+	0xb1, 0x9b, 0xa7, 0x12, 0x13, 0xf6, 0xf6, 0xe0, 0x5c, 0x74, 0xa5, 0xbf, 0x94, 0x74, 0x76, 0xc0,
+	0x2d, 0x5d, 0x19, 0xc5, 0x15, 0x4a, 0x3f, 0x87, 0xb9, 0xc4, 0x0e, 0xbd, 0x96, 0xea, 0x57, 0x48,
+	0xf5, 0xc6, 0x18, 0x01, 0xa1, 0xbd, 0x45, 0x4b, 0x2b, 0xbe, 0xc0, 0xad, 0x8f, 0xf2, 0x8c, 0x8a,
+	0x94, 0xfe, 0x15, 0x17, 0x19, 0xb2, 0x0e, 0xa1, 0xa0, 0xae, 0xe2, 0x36, 0xae, 0x8c, 0x71, 0xf1,
+	0xed, 0xcc, 0xb4, 0x41, 0x4e, 0x59, 0xa3, 0xe2, 0x38, 0x92, 0x22, 0x89, 0x2b, 0x32, 0x62, 0xab,
+	0xf0, 0xab, 0x36, 0x65, 0x2d, 0x50, 0x53, 0x5c, 0x8c, 0xc9, 0x24, 0xab, 0x76, 0xf8, 0x30, 0x63,
+	0x09, 0x8f, 0x0d, 0xb2, 0x64, 0xc2, 0xa3, 0x02, 0x29, 0x09, 0x4f, 0x9f, 0x12, 0xf2, 0x2e, 0xcc,
+	0x44, 0x26, 0x44, 0xbc, 0xf1, 0x84, 0x99, 0xa5, 0xcb, 0x23, 0x98, 0x81, 0xc6, 0xd2, 0xe4, 0x57,
+	0xfe, 0x0c, 0xd8, 0x69, 0xbc, 0x7c, 0x5d, 0x96, 0x5e, 0xbd, 0x2e, 0x4b, 0xbf, 0xbe, 0x2e, 0x4b,
+	0x4f, 0x4f, 0xca, 0x13, 0xaf, 0x4e, 0xca, 0x13, 0x3f, 0x9d, 0x94, 0x27, 0x1e, 0x6d, 0x98, 0x16,
+	0xe9, 0xf6, 0xdb, 0xd5, 0x8e, 0xd3, 0xab, 0x1d, 0x58, 0x84, 0xfe, 0xff, 0xb9, 0xe3, 0x1c, 0xf8,
+	0xbf, 0x0d, 0x3e, 0x1a, 0xfc, 0xb5, 0x07, 0xb7, 0xf3, 0x94, 0xf5, 0xef, 0x3f, 0x03, 0x00, 0x00,
+	0xff, 0xff, 0x6b, 0xb1, 0xef, 0x2d, 0x30, 0x17, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1652,10 +1854,18 @@ type MsgClient interface {
 	AddAuthMethodScope(ctx context.Context, in *MsgAddAuthMethodScope, opts ...grpc.CallOption) (*MsgAuthMethodScopeResponse, error)
 	RemoveAuthMethodScope(ctx context.Context, in *MsgRemoveAuthMethodScope, opts ...grpc.CallOption) (*MsgAuthMethodScopeResponse, error)
 	// SignWithAuthMethod requests a PKP signature authorised by an auth method's
-	// credential (a WebAuthn assertion) instead of by the sender: anyone may
+	// credential (a WebAuthn assertion, an OIDC token, or a session key the
+	// credential authorised) instead of by the sender: anyone may
 	// submit it and pays the sign fee, so the credential's holder needs no
 	// tokens.
 	SignWithAuthMethod(ctx context.Context, in *MsgSignWithAuthMethod, opts ...grpc.CallOption) (*MsgSignWithAuthMethodResponse, error)
+	// AuthorizeSessionKey lets one auth method proof authorise a short-lived
+	// secp256k1 session key for some PKPs, so later requests need no new
+	// passkey prompt or login (Lit's session signatures).
+	AuthorizeSessionKey(ctx context.Context, in *MsgAuthorizeSessionKey, opts ...grpc.CallOption) (*MsgAuthorizeSessionKeyResponse, error)
+	// RevokeSessionKey ends a session key early: by the PKP's owner, or by its
+	// auth method's proof.
+	RevokeSessionKey(ctx context.Context, in *MsgRevokeSessionKey, opts ...grpc.CallOption) (*MsgRevokeSessionKeyResponse, error)
 	// UpdateParams changes the module parameters; only the authority (gov) may.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
@@ -1785,6 +1995,24 @@ func (c *msgClient) SignWithAuthMethod(ctx context.Context, in *MsgSignWithAuthM
 	return out, nil
 }
 
+func (c *msgClient) AuthorizeSessionKey(ctx context.Context, in *MsgAuthorizeSessionKey, opts ...grpc.CallOption) (*MsgAuthorizeSessionKeyResponse, error) {
+	out := new(MsgAuthorizeSessionKeyResponse)
+	err := c.cc.Invoke(ctx, "/lit.pkp.v1.Msg/AuthorizeSessionKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RevokeSessionKey(ctx context.Context, in *MsgRevokeSessionKey, opts ...grpc.CallOption) (*MsgRevokeSessionKeyResponse, error) {
+	out := new(MsgRevokeSessionKeyResponse)
+	err := c.cc.Invoke(ctx, "/lit.pkp.v1.Msg/RevokeSessionKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
 	out := new(MsgUpdateParamsResponse)
 	err := c.cc.Invoke(ctx, "/lit.pkp.v1.Msg/UpdateParams", in, out, opts...)
@@ -1814,10 +2042,18 @@ type MsgServer interface {
 	AddAuthMethodScope(context.Context, *MsgAddAuthMethodScope) (*MsgAuthMethodScopeResponse, error)
 	RemoveAuthMethodScope(context.Context, *MsgRemoveAuthMethodScope) (*MsgAuthMethodScopeResponse, error)
 	// SignWithAuthMethod requests a PKP signature authorised by an auth method's
-	// credential (a WebAuthn assertion) instead of by the sender: anyone may
+	// credential (a WebAuthn assertion, an OIDC token, or a session key the
+	// credential authorised) instead of by the sender: anyone may
 	// submit it and pays the sign fee, so the credential's holder needs no
 	// tokens.
 	SignWithAuthMethod(context.Context, *MsgSignWithAuthMethod) (*MsgSignWithAuthMethodResponse, error)
+	// AuthorizeSessionKey lets one auth method proof authorise a short-lived
+	// secp256k1 session key for some PKPs, so later requests need no new
+	// passkey prompt or login (Lit's session signatures).
+	AuthorizeSessionKey(context.Context, *MsgAuthorizeSessionKey) (*MsgAuthorizeSessionKeyResponse, error)
+	// RevokeSessionKey ends a session key early: by the PKP's owner, or by its
+	// auth method's proof.
+	RevokeSessionKey(context.Context, *MsgRevokeSessionKey) (*MsgRevokeSessionKeyResponse, error)
 	// UpdateParams changes the module parameters; only the authority (gov) may.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
@@ -1864,6 +2100,12 @@ func (*UnimplementedMsgServer) RemoveAuthMethodScope(ctx context.Context, req *M
 }
 func (*UnimplementedMsgServer) SignWithAuthMethod(ctx context.Context, req *MsgSignWithAuthMethod) (*MsgSignWithAuthMethodResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SignWithAuthMethod not implemented")
+}
+func (*UnimplementedMsgServer) AuthorizeSessionKey(ctx context.Context, req *MsgAuthorizeSessionKey) (*MsgAuthorizeSessionKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AuthorizeSessionKey not implemented")
+}
+func (*UnimplementedMsgServer) RevokeSessionKey(ctx context.Context, req *MsgRevokeSessionKey) (*MsgRevokeSessionKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RevokeSessionKey not implemented")
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
@@ -2107,6 +2349,42 @@ func _Msg_SignWithAuthMethod_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_AuthorizeSessionKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgAuthorizeSessionKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).AuthorizeSessionKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.pkp.v1.Msg/AuthorizeSessionKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).AuthorizeSessionKey(ctx, req.(*MsgAuthorizeSessionKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RevokeSessionKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRevokeSessionKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RevokeSessionKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.pkp.v1.Msg/RevokeSessionKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RevokeSessionKey(ctx, req.(*MsgRevokeSessionKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MsgUpdateParams)
 	if err := dec(in); err != nil {
@@ -2181,6 +2459,14 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SignWithAuthMethod",
 			Handler:    _Msg_SignWithAuthMethod_Handler,
+		},
+		{
+			MethodName: "AuthorizeSessionKey",
+			Handler:    _Msg_AuthorizeSessionKey_Handler,
+		},
+		{
+			MethodName: "RevokeSessionKey",
+			Handler:    _Msg_RevokeSessionKey_Handler,
 		},
 		{
 			MethodName: "UpdateParams",
@@ -3086,9 +3372,9 @@ func (m *MsgSignWithAuthMethod) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
-	if m.Webauthn != nil {
+	if m.Proof != nil {
 		{
-			size, err := m.Webauthn.MarshalToSizedBuffer(dAtA[:i])
+			size, err := m.Proof.MarshalToSizedBuffer(dAtA[:i])
 			if err != nil {
 				return 0, err
 			}
@@ -3141,50 +3427,6 @@ func (m *MsgSignWithAuthMethod) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
-func (m *WebAuthnAssertion) Marshal() (dAtA []byte, err error) {
-	size := m.Size()
-	dAtA = make([]byte, size)
-	n, err := m.MarshalToSizedBuffer(dAtA[:size])
-	if err != nil {
-		return nil, err
-	}
-	return dAtA[:n], nil
-}
-
-func (m *WebAuthnAssertion) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *WebAuthnAssertion) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	_ = i
-	var l int
-	_ = l
-	if len(m.Signature) > 0 {
-		i -= len(m.Signature)
-		copy(dAtA[i:], m.Signature)
-		i = encodeVarintTx(dAtA, i, uint64(len(m.Signature)))
-		i--
-		dAtA[i] = 0x1a
-	}
-	if len(m.ClientDataJson) > 0 {
-		i -= len(m.ClientDataJson)
-		copy(dAtA[i:], m.ClientDataJson)
-		i = encodeVarintTx(dAtA, i, uint64(len(m.ClientDataJson)))
-		i--
-		dAtA[i] = 0x12
-	}
-	if len(m.AuthenticatorData) > 0 {
-		i -= len(m.AuthenticatorData)
-		copy(dAtA[i:], m.AuthenticatorData)
-		i = encodeVarintTx(dAtA, i, uint64(len(m.AuthenticatorData)))
-		i--
-		dAtA[i] = 0xa
-	}
-	return len(dAtA) - i, nil
-}
-
 func (m *MsgSignWithAuthMethodResponse) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -3217,6 +3459,201 @@ func (m *MsgSignWithAuthMethodResponse) MarshalToSizedBuffer(dAtA []byte) (int, 
 		i--
 		dAtA[i] = 0x8
 	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgAuthorizeSessionKey) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgAuthorizeSessionKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgAuthorizeSessionKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Proof != nil {
+		{
+			size, err := m.Proof.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x42
+	}
+	if m.ExpiresAt != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ExpiresAt))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.Capabilities) > 0 {
+		dAtA11 := make([]byte, len(m.Capabilities)*10)
+		var j10 int
+		for _, num := range m.Capabilities {
+			for num >= 1<<7 {
+				dAtA11[j10] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j10++
+			}
+			dAtA11[j10] = uint8(num)
+			j10++
+		}
+		i -= j10
+		copy(dAtA[i:], dAtA11[:j10])
+		i = encodeVarintTx(dAtA, i, uint64(j10))
+		i--
+		dAtA[i] = 0x32
+	}
+	if len(m.SessionPubkey) > 0 {
+		i -= len(m.SessionPubkey)
+		copy(dAtA[i:], m.SessionPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.SessionPubkey)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Id) > 0 {
+		i -= len(m.Id)
+		copy(dAtA[i:], m.Id)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Id)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.AuthMethodType != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AuthMethodType))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.TokenIds) > 0 {
+		for iNdEx := len(m.TokenIds) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.TokenIds[iNdEx])
+			copy(dAtA[i:], m.TokenIds[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.TokenIds[iNdEx])))
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Submitter) > 0 {
+		i -= len(m.Submitter)
+		copy(dAtA[i:], m.Submitter)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Submitter)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgAuthorizeSessionKeyResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgAuthorizeSessionKeyResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgAuthorizeSessionKeyResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevokeSessionKey) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevokeSessionKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevokeSessionKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Proof != nil {
+		{
+			size, err := m.Proof.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.SessionPubkey) > 0 {
+		i -= len(m.SessionPubkey)
+		copy(dAtA[i:], m.SessionPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.SessionPubkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.TokenId) > 0 {
+		i -= len(m.TokenId)
+		copy(dAtA[i:], m.TokenId)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.TokenId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Sender) > 0 {
+		i -= len(m.Sender)
+		copy(dAtA[i:], m.Sender)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Sender)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevokeSessionKeyResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevokeSessionKeyResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevokeSessionKeyResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
 	return len(dAtA) - i, nil
 }
 
@@ -3713,29 +4150,8 @@ func (m *MsgSignWithAuthMethod) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovTx(uint64(l))
 	}
-	if m.Webauthn != nil {
-		l = m.Webauthn.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-
-func (m *WebAuthnAssertion) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	l = len(m.AuthenticatorData)
-	if l > 0 {
-		n += 1 + l + sovTx(uint64(l))
-	}
-	l = len(m.ClientDataJson)
-	if l > 0 {
-		n += 1 + l + sovTx(uint64(l))
-	}
-	l = len(m.Signature)
-	if l > 0 {
+	if m.Proof != nil {
+		l = m.Proof.Size()
 		n += 1 + l + sovTx(uint64(l))
 	}
 	return n
@@ -3754,6 +4170,93 @@ func (m *MsgSignWithAuthMethodResponse) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovTx(uint64(l))
 	}
+	return n
+}
+
+func (m *MsgAuthorizeSessionKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Submitter)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.TokenIds) > 0 {
+		for _, s := range m.TokenIds {
+			l = len(s)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.AuthMethodType != 0 {
+		n += 1 + sovTx(uint64(m.AuthMethodType))
+	}
+	l = len(m.Id)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.SessionPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Capabilities) > 0 {
+		l = 0
+		for _, e := range m.Capabilities {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	if m.ExpiresAt != 0 {
+		n += 1 + sovTx(uint64(m.ExpiresAt))
+	}
+	if m.Proof != nil {
+		l = m.Proof.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgAuthorizeSessionKeyResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgRevokeSessionKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sender)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.TokenId)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.SessionPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Proof != nil {
+		l = m.Proof.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRevokeSessionKeyResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
 	return n
 }
 
@@ -6624,7 +7127,7 @@ func (m *MsgSignWithAuthMethod) Unmarshal(dAtA []byte) error {
 			iNdEx = postIndex
 		case 7:
 			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Webauthn", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
 			}
 			var msglen int
 			for shift := uint(0); ; shift += 7 {
@@ -6651,163 +7154,11 @@ func (m *MsgSignWithAuthMethod) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			if m.Webauthn == nil {
-				m.Webauthn = &WebAuthnAssertion{}
+			if m.Proof == nil {
+				m.Proof = &AuthProof{}
 			}
-			if err := m.Webauthn.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+			if err := m.Proof.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
-			}
-			iNdEx = postIndex
-		default:
-			iNdEx = preIndex
-			skippy, err := skipTx(dAtA[iNdEx:])
-			if err != nil {
-				return err
-			}
-			if (skippy < 0) || (iNdEx+skippy) < 0 {
-				return ErrInvalidLengthTx
-			}
-			if (iNdEx + skippy) > l {
-				return io.ErrUnexpectedEOF
-			}
-			iNdEx += skippy
-		}
-	}
-
-	if iNdEx > l {
-		return io.ErrUnexpectedEOF
-	}
-	return nil
-}
-func (m *WebAuthnAssertion) Unmarshal(dAtA []byte) error {
-	l := len(dAtA)
-	iNdEx := 0
-	for iNdEx < l {
-		preIndex := iNdEx
-		var wire uint64
-		for shift := uint(0); ; shift += 7 {
-			if shift >= 64 {
-				return ErrIntOverflowTx
-			}
-			if iNdEx >= l {
-				return io.ErrUnexpectedEOF
-			}
-			b := dAtA[iNdEx]
-			iNdEx++
-			wire |= uint64(b&0x7F) << shift
-			if b < 0x80 {
-				break
-			}
-		}
-		fieldNum := int32(wire >> 3)
-		wireType := int(wire & 0x7)
-		if wireType == 4 {
-			return fmt.Errorf("proto: WebAuthnAssertion: wiretype end group for non-group")
-		}
-		if fieldNum <= 0 {
-			return fmt.Errorf("proto: WebAuthnAssertion: illegal tag %d (wire type %d)", fieldNum, wire)
-		}
-		switch fieldNum {
-		case 1:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field AuthenticatorData", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTx
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTx
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTx
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.AuthenticatorData = append(m.AuthenticatorData[:0], dAtA[iNdEx:postIndex]...)
-			if m.AuthenticatorData == nil {
-				m.AuthenticatorData = []byte{}
-			}
-			iNdEx = postIndex
-		case 2:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ClientDataJson", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTx
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTx
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTx
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.ClientDataJson = append(m.ClientDataJson[:0], dAtA[iNdEx:postIndex]...)
-			if m.ClientDataJson == nil {
-				m.ClientDataJson = []byte{}
-			}
-			iNdEx = postIndex
-		case 3:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTx
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTx
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTx
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
-			if m.Signature == nil {
-				m.Signature = []byte{}
 			}
 			iNdEx = postIndex
 		default:
@@ -6911,6 +7262,609 @@ func (m *MsgSignWithAuthMethodResponse) Unmarshal(dAtA []byte) error {
 			}
 			m.Digest = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgAuthorizeSessionKey) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgAuthorizeSessionKey: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgAuthorizeSessionKey: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Submitter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Submitter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenIds", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenIds = append(m.TokenIds, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuthMethodType", wireType)
+			}
+			m.AuthMethodType = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuthMethodType |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Id = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SessionPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType == 0 {
+				var v SessionCapability
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= SessionCapability(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Capabilities = append(m.Capabilities, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				if elementCount != 0 && len(m.Capabilities) == 0 {
+					m.Capabilities = make([]SessionCapability, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v SessionCapability
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= SessionCapability(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Capabilities = append(m.Capabilities, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Capabilities", wireType)
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			m.ExpiresAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExpiresAt |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Proof == nil {
+				m.Proof = &AuthProof{}
+			}
+			if err := m.Proof.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgAuthorizeSessionKeyResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgAuthorizeSessionKeyResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgAuthorizeSessionKeyResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevokeSessionKey) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevokeSessionKey: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevokeSessionKey: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sender", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sender = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TokenId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.TokenId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SessionPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Proof == nil {
+				m.Proof = &AuthProof{}
+			}
+			if err := m.Proof.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevokeSessionKeyResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevokeSessionKeyResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevokeSessionKeyResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])

@@ -139,8 +139,8 @@ func TestAuthMethod(t *testing.T) {
 		id, key string
 	}{
 		{1, "0x9c3b7e6b5d1a2f0e4c8b7a69584736251403f2e1", "9420e2f523d444e2429930582d87ab942b4d965f5d8bea649f62ea7d6ff1c6e9"},                         // EthWallet: the address
-		{3, "0xcfe40f8d6624c8ee6030a580f042e1ded05ef59433e5c1b2d87d2e60cb6dddf4", "069846f984b7c928186443eb3d8d7840ad4f75efd9aa461ca9fdc155397a3d4a"}, // WebAuthn: keccak256("credential-raw-id:lit")
-		{6, "0x911a0ca865ef0b4498d54b5ed9749611f7ee9404a2d764cd08f069706c38c34f", "c531421ff157f1edc25cff27b83c081a8bbd087b50178cefd51e826c13728105"}, // Google: keccak256("sub:aud")
+		{3, "0xcfe40f8d6624c8ee6030a580f042e1ded05ef59433e5c1b2d87d2e60cb6dddf4", "069846f984b7c928186443eb3d8d7840ad4f75efd9aa461ca9fdc155397a3d4a"}, // WebAuthn: a 32-byte id (Lit derives it as keccak256("<rawId>:lit"))
+		{6, "0x911a0ca865ef0b4498d54b5ed9749611f7ee9404a2d764cd08f069706c38c34f", "c531421ff157f1edc25cff27b83c081a8bbd087b50178cefd51e826c13728105"}, // Google: a 32-byte id (Lit derives it as keccak256("<sub>:<aud>"))
 		{6, "alice", "10cadf2d48bc1600b67fae4b0b1d81ce7a8153582432bdd99bf19ae60d6f1e6d"},                                                              // text: its UTF-8 bytes
 		{2, "0x" + strings.Repeat("12", 34), "beb02c4b44c881a845048f76276766d0c53b34a78db8f4b1bc207142c841d70a"},                                      // 34 bytes: two words
 		{4294967297, "0x", "c044b04d9204a78abe41aaf5fe8bd70eca3e9af5441f29e0db559812d3f290f7"},                                                        // empty bytes, type > 2^32

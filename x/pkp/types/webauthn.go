@@ -9,8 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/url"
+	io "io"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,31 +37,6 @@ const (
 	flagUserPresent  = 0x01
 	flagUserVerified = 0x04
 )
-
-// webAuthnChallengeDomain separates litd's challenges from any other use of
-// the credential.
-const webAuthnChallengeDomain = "litd/webauthn/v1"
-
-// WebAuthnChallenge is the challenge a WebAuthn assertion must carry to
-// authorise signing digest with the PKP tokenID through the auth method
-// authMethodKey, for the auth method's current nonce on chain chainID:
-//
-//	sha256("litd/webauthn/v1" ‖ chain_id ‖ 0x00 ‖ token_id (32) ‖
-//	       auth_method_key (32) ‖ digest (32) ‖ uint64_be(nonce))
-//
-// Each part closes one replay: another chain, another PKP, another auth
-// method of the same key, another digest, an earlier request.
-func WebAuthnChallenge(chainID string, tokenID, authMethodKey, digest []byte, nonce uint64) []byte {
-	h := sha256.New()
-	h.Write([]byte(webAuthnChallengeDomain))
-	h.Write([]byte(chainID))
-	h.Write([]byte{0})
-	h.Write(tokenID)
-	h.Write(authMethodKey)
-	h.Write(digest)
-	h.Write(binary.BigEndian.AppendUint64(nil, nonce))
-	return h.Sum(nil)
-}
 
 // ParseWebAuthnPubkey parses a WebAuthn credential's P-256 public key from
 // 0x-hex: the COSE_Key Lit's SDK stores as user_pubkey (EC2, ES256, P-256),
@@ -238,26 +212,36 @@ func (s *WebAuthnSettings) Validate(userPubkey string) error {
 // validateRPID accepts a lower-case domain name (what browsers allow as an
 // RP ID), "localhost" included; IP addresses are not RP IDs.
 func validateRPID(id string) error {
-	bad := func(why string) error {
+	if why := domainProblem(id); why != "" {
 		return errorsmod.Wrapf(ErrInvalidAuthMethod, "rp_id %q: %s", id, why)
 	}
-	if id == "" || len(id) > 253 {
-		return bad("want a domain name of 1 to 253 characters")
+	return nil
+}
+
+// domainProblem says what keeps name from being a lower-case DNS name whose
+// last label starts with a letter (so no browser reads it as an IPv4
+// address), or "" if nothing does. A hand-written grammar rather than
+// net/url, whose parsing changes between Go releases and with GODEBUG: the
+// answer is consensus.
+func domainProblem(name string) string {
+	if name == "" || len(name) > 253 {
+		return "want a domain name of 1 to 253 characters"
 	}
-	if net.ParseIP(id) != nil {
-		return bad("an IP address is not an RP ID")
-	}
-	for label := range strings.SplitSeq(id, ".") {
+	labels := strings.Split(name, ".")
+	for _, label := range labels {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return bad("not a domain name")
+			return "not a domain name"
 		}
 		for _, c := range []byte(label) {
 			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-				return bad("want lower-case letters, digits, '-' and '.'")
+				return "want lower-case letters, digits, '-' and '.'"
 			}
 		}
 	}
-	return nil
+	if last := labels[len(labels)-1]; last[0] < 'a' || last[0] > 'z' {
+		return "the last label must start with a letter (an IP address is not a domain)"
+	}
+	return ""
 }
 
 // validateOrigin accepts an origin exactly as browsers serialise it into
@@ -271,28 +255,29 @@ func validateOrigin(origin, rpID string) error {
 	if len(origin) > MaxWebAuthnOriginLength {
 		return bad(fmt.Sprintf("longer than %d characters", MaxWebAuthnOriginLength))
 	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || u.Scheme+"://"+u.Host != origin {
-		return bad("want scheme://host[:port] with nothing after it")
+	scheme, hostport, ok := strings.Cut(origin, "://")
+	if !ok || (scheme != "https" && scheme != "http") {
+		return bad("want https://host[:port] (http only for localhost)")
 	}
-	host, port := u.Hostname(), u.Port()
-	if host != strings.ToLower(host) {
-		return bad("the host must be lower case")
+	host, port, hasPort := strings.Cut(hostport, ":")
+	if why := domainProblem(host); why != "" {
+		return bad("host: " + why)
 	}
-	if port != "" {
-		if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 || port[0] == '0' {
+	if hasPort {
+		p, err := strconv.ParseUint(port, 10, 16)
+		if err != nil || p == 0 || port[0] == '0' || strconv.FormatUint(p, 10) != port {
 			return bad("invalid port")
 		}
-		if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
 			return bad("browsers leave the default port out of the origin")
 		}
 	}
 	switch {
-	case u.Scheme == "https" && (host == rpID || strings.HasSuffix(host, "."+rpID)):
+	case scheme == "https" && (host == rpID || strings.HasSuffix(host, "."+rpID)):
 		return nil
-	case u.Scheme == "http" && host == "localhost" && rpID == "localhost":
+	case scheme == "http" && host == "localhost" && rpID == "localhost":
 		return nil
-	case u.Scheme == "https":
+	case scheme == "https":
 		return bad(fmt.Sprintf("the host is not rp_id %q or a subdomain of it", rpID))
 	}
 	return bad("want https (http only for localhost)")
@@ -300,10 +285,61 @@ func validateOrigin(origin, rpID string) error {
 
 // clientData is the part of clientDataJSON (WebAuthn §5.8.1) that is checked.
 type clientData struct {
-	Type        string `json:"type"`
-	Challenge   string `json:"challenge"`
-	Origin      string `json:"origin"`
-	CrossOrigin bool   `json:"crossOrigin"`
+	Type, Challenge, Origin string
+	CrossOrigin             bool
+}
+
+// parseClientData reads clientDataJSON strictly: one JSON object whose
+// members type, challenge, origin (strings), crossOrigin (a boolean) and
+// topOrigin appear at most once each and spelled exactly so. encoding/json
+// alone matches keys case-insensitively and keeps the last duplicate, which
+// another verifier (a Lit node, an indexer) might read differently.
+func parseClientData(cdj []byte) (clientData, error) {
+	var cd clientData
+	notObject := func(err error) (clientData, error) { return cd, fmt.Errorf("not a JSON object: %v", err) }
+	dec := json.NewDecoder(bytes.NewReader(cdj))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return notObject(err)
+	}
+	type member struct {
+		name   string
+		target any // nil: refused when present
+		seen   bool
+	}
+	members := []member{{"type", &cd.Type, false}, {"challenge", &cd.Challenge, false}, {"origin", &cd.Origin, false}, {"crossOrigin", &cd.CrossOrigin, false}, {"topOrigin", nil, false}}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return notObject(err)
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return notObject(err)
+		}
+		i := slices.IndexFunc(members, func(m member) bool { return strings.EqualFold(m.name, key) })
+		switch {
+		case i < 0:
+			continue // tokenBinding and future members
+		case key != members[i].name:
+			return cd, fmt.Errorf("member %q: the name is %q", key, members[i].name)
+		case members[i].seen:
+			return cd, fmt.Errorf("member %q appears twice", key)
+		case members[i].target == nil:
+			return cd, fmt.Errorf("topOrigin is set: a cross-origin (iframe) assertion is not accepted")
+		}
+		members[i].seen = true
+		if err := json.Unmarshal(raw, members[i].target); err != nil {
+			return cd, fmt.Errorf("member %q has the wrong type: %v", key, err)
+		}
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return notObject(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return cd, fmt.Errorf("data after the JSON object")
+	}
+	return cd, nil
 }
 
 // VerifyWebAuthn checks a WebAuthn assertion for this auth method (WebAuthn
@@ -336,9 +372,9 @@ func (a AuthMethod) VerifyWebAuthn(as *WebAuthnAssertion, challenge []byte, last
 	if len(cdj) > MaxClientDataJSONLength || len(as.Signature) > MaxWebAuthnSignatureLength {
 		return refuse("client_data_json (at most %d bytes) or signature (at most %d) too long", MaxClientDataJSONLength, MaxWebAuthnSignatureLength)
 	}
-	var cd clientData
-	if err := json.Unmarshal(cdj, &cd); err != nil {
-		return refuse("client_data_json is not a JSON object: %v", err)
+	cd, err := parseClientData(cdj)
+	if err != nil {
+		return refuse("client_data_json: %v", err)
 	}
 	if cd.Type != "webauthn.get" {
 		return refuse("client data type is %q, want \"webauthn.get\"", cd.Type)

@@ -113,7 +113,7 @@ func newWebAuthnCase(t *testing.T) webauthnCase {
 	am := a.AuthMethod([]string{testOrigin, "https://app." + testRPID + ":8443"}, types.SCOPE_SIGN_ANYTHING)
 	require.NoError(t, am.Validate())
 	tok, digest := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
-	return webauthnCase{a, am, types.WebAuthnChallenge("litd-test", tok, types.AuthMethodKey(am.AuthMethodType, am.Id), digest, 0)}
+	return webauthnCase{a, am, signChallenge("litd-test", tok, types.AuthMethodKey(am.AuthMethodType, am.Id), digest, 0)}
 }
 
 func TestVerifyWebAuthn(t *testing.T) {
@@ -147,19 +147,19 @@ func TestVerifyWebAuthn(t *testing.T) {
 		want string
 	}{
 		{"replay: signed for the previous nonce", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
-			return c.auth.Assert(c.challenge, testOrigin), types.WebAuthnChallenge("litd-test", tok, key(c.am), digest, 1), 0
+			return c.auth.Assert(c.challenge, testOrigin), signChallenge("litd-test", tok, key(c.am), digest, 1), 0
 		}, "wrong challenge"},
 		{"challenge for another digest", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
-			return c.auth.Assert(c.challenge, testOrigin), types.WebAuthnChallenge("litd-test", tok, key(c.am), bytes.Repeat([]byte{3}, 32), 0), 0
+			return c.auth.Assert(c.challenge, testOrigin), signChallenge("litd-test", tok, key(c.am), bytes.Repeat([]byte{3}, 32), 0), 0
 		}, "wrong challenge"},
 		{"challenge for another PKP", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
-			return c.auth.Assert(c.challenge, testOrigin), types.WebAuthnChallenge("litd-test", digest, key(c.am), digest, 0), 0
+			return c.auth.Assert(c.challenge, testOrigin), signChallenge("litd-test", digest, key(c.am), digest, 0), 0
 		}, "wrong challenge"},
 		{"challenge for another chain", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
-			return c.auth.Assert(c.challenge, testOrigin), types.WebAuthnChallenge("litd-1", tok, key(c.am), digest, 0), 0
+			return c.auth.Assert(c.challenge, testOrigin), signChallenge("litd-1", tok, key(c.am), digest, 0), 0
 		}, "wrong challenge"},
 		{"challenge for another auth method", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
-			return c.auth.Assert(c.challenge, testOrigin), types.WebAuthnChallenge("litd-test", tok, digest, digest, 0), 0
+			return c.auth.Assert(c.challenge, testOrigin), signChallenge("litd-test", tok, digest, digest, 0), 0
 		}, "wrong challenge"},
 		{"challenge padded", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
 			cdj := strings.Replace(string(softauthn.ClientDataJSON("webauthn.get", c.challenge, testOrigin)), `","origin"`, `=","origin"`, 1)
@@ -234,7 +234,22 @@ func TestVerifyWebAuthn(t *testing.T) {
 		}, "not a JSON object"},
 		{"client data with the wrong field types", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
 			return c.auth.Sign([]byte(`{"type":1,"challenge":[],"origin":{}}`)), c.challenge, 0
-		}, "not a JSON object"},
+		}, `member "type" has the wrong type`},
+		{"client data member spelled in another case", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
+			cdj := strings.Replace(string(softauthn.ClientDataJSON("webauthn.get", c.challenge, testOrigin)), `}`, `,"CROSSORIGIN":true}`, 1)
+			return c.auth.Sign([]byte(cdj)), c.challenge, 0
+		}, `member "CROSSORIGIN": the name is "crossOrigin"`},
+		{"client data member twice (the last would win in encoding/json)", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
+			cdj := strings.Replace(string(softauthn.ClientDataJSON("webauthn.get", c.challenge, testOrigin)), `{`, `{"origin":"https://evil.example",`, 1)
+			return c.auth.Sign([]byte(cdj)), c.challenge, 0
+		}, `member "origin" appears twice`},
+		{"client data with topOrigin", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
+			cdj := strings.Replace(string(softauthn.ClientDataJSON("webauthn.get", c.challenge, testOrigin)), `}`, `,"topOrigin":"https://evil.example"}`, 1)
+			return c.auth.Sign([]byte(cdj)), c.challenge, 0
+		}, "topOrigin is set"},
+		{"client data followed by more", func(c webauthnCase) (*types.WebAuthnAssertion, []byte, uint32) {
+			return c.auth.Sign(append(softauthn.ClientDataJSON("webauthn.get", c.challenge, testOrigin), ` {}`...)), c.challenge, 0
+		}, "data after the JSON object"},
 	} {
 		t.Run(r.name, func(t *testing.T) {
 			c := newWebAuthnCase(t)
@@ -261,15 +276,30 @@ func TestVerifyWebAuthn(t *testing.T) {
 	})
 }
 
+// signChallenge is the AUTH_PURPOSE_SIGN challenge for one PKP.
+func signChallenge(chainID string, tok, authKey, digest []byte, nonce uint64) []byte {
+	return types.AuthChallenge(chainID, types.AUTH_PURPOSE_SIGN, authKey, [][]byte{tok}, []uint64{nonce}, types.SignPayload(digest))
+}
+
 // The challenge is exactly the documented concatenation, so wallets can
-// build it themselves (x/pkp README has this vector; Python's hashlib and
+// build it themselves (x/pkp README has these vectors; Python's hashlib and
 // Node's crypto give the same).
-func TestWebAuthnChallenge(t *testing.T) {
-	tok, key, digest := bytes.Repeat([]byte{0x11}, 32), bytes.Repeat([]byte{0x22}, 32), bytes.Repeat([]byte{0x33}, 32)
-	want := sha256.Sum256(slices.Concat([]byte("litd/webauthn/v1litd-1\x00"), tok, key, digest, binary.BigEndian.AppendUint64(nil, 5)))
-	got := types.WebAuthnChallenge("litd-1", tok, key, digest, 5)
+func TestAuthChallenge(t *testing.T) {
+	tok, tok2, key, digest := bytes.Repeat([]byte{0x11}, 32), bytes.Repeat([]byte{0x44}, 32), bytes.Repeat([]byte{0x22}, 32), bytes.Repeat([]byte{0x33}, 32)
+	want := sha256.Sum256(slices.Concat([]byte("litd/auth/v1litd-1\x00\x01"), key, []byte{0, 1}, tok, binary.BigEndian.AppendUint64(nil, 5), digest))
+	got := signChallenge("litd-1", tok, key, digest, 5)
 	require.Equal(t, want[:], got)
-	require.Equal(t, "1b10c064ca02c130533f324a3086d5db079cd288435445f715b8022ebc7d6341", hex.EncodeToString(got))
+	require.Equal(t, "4b9f08f0a57afc51107cf51d8ce79d2be378bf8f7d1384b90b314c314db044f7", hex.EncodeToString(got))
+
+	pub := slices.Concat([]byte{2}, bytes.Repeat([]byte{0x55}, 32))
+	caps := []types.SessionCapability{types.SESSION_CAPABILITY_SIGN, types.SESSION_CAPABILITY_EXECUTE_ACTIONS}
+	payload := slices.Concat(pub, binary.BigEndian.AppendUint64(nil, 1767225600), []byte{0, 0, 0, 6})
+	want = sha256.Sum256(slices.Concat([]byte("litd/auth/v1litd-1\x00\x02"), key, []byte{0, 2},
+		tok, binary.BigEndian.AppendUint64(nil, 5), tok2, binary.BigEndian.AppendUint64(nil, 0), payload))
+	got = types.AuthChallenge("litd-1", types.AUTH_PURPOSE_AUTHORIZE_SESSION, key, [][]byte{tok, tok2}, []uint64{5, 0},
+		types.SessionPayload(pub, []types.SessionCapability{caps[1], caps[0]}, 1767225600))
+	require.Equal(t, want[:], got, "capabilities are a bit set: order does not matter")
+	require.Equal(t, "93723361ab0d31025de8e0ec68958dca1b7e1d093ed256c0e04fc80ee3510998", hex.EncodeToString(got))
 }
 
 func TestParseWebAuthnPubkey(t *testing.T) {
@@ -361,6 +391,17 @@ func TestWebAuthnSettingsValidate(t *testing.T) {
 		"http localhost default port":  ok("localhost", "http://localhost:80"),
 		"not a URL":                    ok(testRPID, "wallet.example"),
 		"too long":                     ok(testRPID, "https://"+strings.Repeat("a.", 130)+testRPID),
+		// Found by a red team: looser than browsers, or parsed by net/url
+		// differently with GODEBUG=urlstrictcolons=0.
+		"origin with an empty port":       ok(testRPID, "https://wallet.example:"),
+		"origin with a wildcard":          ok(testRPID, "https://*.wallet.example"),
+		"origin with a quote":             ok(testRPID, `https://a"b.wallet.example`),
+		"origin with an empty label":      ok(testRPID, "https://.wallet.example"),
+		"origin label starting with '-'":  ok(testRPID, "https://-a.wallet.example"),
+		"origin with two colons":          ok(testRPID, "https://x:1.wallet.example:8443"),
+		"rp id a hex IPv4 address":        ok("0x7f.1", "https://0x7f.1"),
+		"rp id an out-of-range IPv4":      ok("256.1.1.1", "https://256.1.1.1"),
+		"rp id ending in a numeric label": ok("wallet.123", "https://wallet.123"),
 	} {
 		err := am.Validate()
 		require.ErrorIs(t, err, types.ErrInvalidAuthMethod, name)

@@ -6,7 +6,15 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Params, Scope, scopeFromJSON, scopeToJSON } from "./pkp";
+import {
+  Params,
+  Scope,
+  scopeFromJSON,
+  scopeToJSON,
+  SessionCapability,
+  sessionCapabilityFromJSON,
+  sessionCapabilityToJSON,
+} from "./pkp";
 
 export const protobufPackage = "lit.pkp.v1";
 
@@ -94,9 +102,38 @@ export interface EventSignedWithAuthMethod {
   signatureId: bigint;
   /** digest is what the PKP signs (for a personal-sign message, its EIP-191 hash). */
   digest: string;
-  /** nonce is the one the assertion's challenge committed to. */
+  /** nonce is the one the proof's challenge committed to. */
   nonce: bigint;
+  /** sign_count is the WebAuthn signature counter (0 for other proofs). */
   signCount: number;
+  /** proof is "webauthn", "jwt" or "session". */
+  proof: string;
+  /** session_pubkey is the session key that signed, for proof "session". */
+  sessionPubkey: string;
+}
+
+/** EventSessionKeyAuthorized follows an accepted MsgAuthorizeSessionKey. */
+export interface EventSessionKeyAuthorized {
+  tokenIds: string[];
+  authMethodType: bigint;
+  id: string;
+  sessionPubkey: string;
+  capabilities: SessionCapability[];
+  expiresAt: bigint;
+  submitter: string;
+  /** proof is "webauthn" or "jwt". */
+  proof: string;
+}
+
+/**
+ * EventSessionKeyRevoked follows an accepted MsgRevokeSessionKey, or the
+ * removal of the session's auth method or PKP.
+ */
+export interface EventSessionKeyRevoked {
+  tokenId: string;
+  sessionPubkey: string;
+  /** by is the owner who revoked it, or "auth_method" for a proof. */
+  by: string;
 }
 
 export interface EventParamsUpdated {
@@ -1289,6 +1326,8 @@ function createBaseEventSignedWithAuthMethod(): EventSignedWithAuthMethod {
     digest: "",
     nonce: 0n,
     signCount: 0,
+    proof: "",
+    sessionPubkey: "",
   };
 }
 
@@ -1326,6 +1365,12 @@ export const EventSignedWithAuthMethod: MessageFns<EventSignedWithAuthMethod> = 
     }
     if (message.signCount !== 0) {
       writer.uint32(64).uint32(message.signCount);
+    }
+    if (message.proof !== "") {
+      writer.uint32(74).string(message.proof);
+    }
+    if (message.sessionPubkey !== "") {
+      writer.uint32(82).string(message.sessionPubkey);
     }
     return writer;
   },
@@ -1407,6 +1452,22 @@ export const EventSignedWithAuthMethod: MessageFns<EventSignedWithAuthMethod> = 
             message.signCount = reader.uint32();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.proof = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.sessionPubkey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1445,6 +1506,12 @@ export const EventSignedWithAuthMethod: MessageFns<EventSignedWithAuthMethod> = 
         : isSet(object.sign_count)
         ? globalThis.Number(object.sign_count)
         : 0,
+      proof: isSet(object.proof) ? globalThis.String(object.proof) : "",
+      sessionPubkey: isSet(object.sessionPubkey)
+        ? globalThis.String(object.sessionPubkey)
+        : isSet(object.session_pubkey)
+        ? globalThis.String(object.session_pubkey)
+        : "",
     };
   },
 
@@ -1474,6 +1541,12 @@ export const EventSignedWithAuthMethod: MessageFns<EventSignedWithAuthMethod> = 
     if (message.signCount !== 0) {
       obj.signCount = Math.round(message.signCount);
     }
+    if (message.proof !== "") {
+      obj.proof = message.proof;
+    }
+    if (message.sessionPubkey !== "") {
+      obj.sessionPubkey = message.sessionPubkey;
+    }
     return obj;
   },
 
@@ -1494,6 +1567,347 @@ export const EventSignedWithAuthMethod: MessageFns<EventSignedWithAuthMethod> = 
     message.digest = object.digest ?? "";
     message.nonce = (object.nonce !== undefined && object.nonce !== null) ? BigInt(object.nonce) : 0n;
     message.signCount = object.signCount ?? 0;
+    message.proof = object.proof ?? "";
+    message.sessionPubkey = object.sessionPubkey ?? "";
+    return message;
+  },
+};
+
+function createBaseEventSessionKeyAuthorized(): EventSessionKeyAuthorized {
+  return {
+    tokenIds: [],
+    authMethodType: 0n,
+    id: "",
+    sessionPubkey: "",
+    capabilities: [],
+    expiresAt: 0n,
+    submitter: "",
+    proof: "",
+  };
+}
+
+export const EventSessionKeyAuthorized: MessageFns<EventSessionKeyAuthorized> = {
+  encode(message: EventSessionKeyAuthorized, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tokenIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.sessionPubkey !== "") {
+      writer.uint32(34).string(message.sessionPubkey);
+    }
+    if (message.capabilities.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.capabilities) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.expiresAt !== 0n) {
+      if (BigInt.asIntN(64, message.expiresAt) !== message.expiresAt) {
+        throw new globalThis.Error("value provided for field message.expiresAt of type int64 too large");
+      }
+      writer.uint32(48).int64(message.expiresAt);
+    }
+    if (message.submitter !== "") {
+      writer.uint32(58).string(message.submitter);
+    }
+    if (message.proof !== "") {
+      writer.uint32(66).string(message.proof);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventSessionKeyAuthorized {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventSessionKeyAuthorized();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sessionPubkey = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag === 40) {
+              message.capabilities.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.capabilities.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiresAt = reader.int64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.submitter = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.proof = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventSessionKeyAuthorized {
+    return {
+      tokenIds: globalThis.Array.isArray(object?.tokenIds)
+        ? object.tokenIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.token_ids)
+        ? object.token_ids.map((e: any) => globalThis.String(e))
+        : [],
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      sessionPubkey: isSet(object.sessionPubkey)
+        ? globalThis.String(object.sessionPubkey)
+        : isSet(object.session_pubkey)
+        ? globalThis.String(object.session_pubkey)
+        : "",
+      capabilities: globalThis.Array.isArray(object?.capabilities)
+        ? object.capabilities.map((e: any) => sessionCapabilityFromJSON(e))
+        : [],
+      expiresAt: isSet(object.expiresAt)
+        ? BigInt(object.expiresAt)
+        : isSet(object.expires_at)
+        ? BigInt(object.expires_at)
+        : 0n,
+      submitter: isSet(object.submitter) ? globalThis.String(object.submitter) : "",
+      proof: isSet(object.proof) ? globalThis.String(object.proof) : "",
+    };
+  },
+
+  toJSON(message: EventSessionKeyAuthorized): unknown {
+    const obj: any = {};
+    if (message.tokenIds?.length) {
+      obj.tokenIds = message.tokenIds;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.sessionPubkey !== "") {
+      obj.sessionPubkey = message.sessionPubkey;
+    }
+    if (message.capabilities?.length) {
+      obj.capabilities = message.capabilities.map((e) => sessionCapabilityToJSON(e));
+    }
+    if (message.expiresAt !== 0n) {
+      obj.expiresAt = message.expiresAt.toString();
+    }
+    if (message.submitter !== "") {
+      obj.submitter = message.submitter;
+    }
+    if (message.proof !== "") {
+      obj.proof = message.proof;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventSessionKeyAuthorized>): EventSessionKeyAuthorized {
+    return EventSessionKeyAuthorized.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventSessionKeyAuthorized>): EventSessionKeyAuthorized {
+    const message = createBaseEventSessionKeyAuthorized();
+    message.tokenIds = object.tokenIds?.map((e) => e) || [];
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.sessionPubkey = object.sessionPubkey ?? "";
+    message.capabilities = object.capabilities?.map((e) => e) || [];
+    message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
+    message.submitter = object.submitter ?? "";
+    message.proof = object.proof ?? "";
+    return message;
+  },
+};
+
+function createBaseEventSessionKeyRevoked(): EventSessionKeyRevoked {
+  return { tokenId: "", sessionPubkey: "", by: "" };
+}
+
+export const EventSessionKeyRevoked: MessageFns<EventSessionKeyRevoked> = {
+  encode(message: EventSessionKeyRevoked, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.sessionPubkey !== "") {
+      writer.uint32(18).string(message.sessionPubkey);
+    }
+    if (message.by !== "") {
+      writer.uint32(26).string(message.by);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventSessionKeyRevoked {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventSessionKeyRevoked();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionPubkey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.by = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventSessionKeyRevoked {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      sessionPubkey: isSet(object.sessionPubkey)
+        ? globalThis.String(object.sessionPubkey)
+        : isSet(object.session_pubkey)
+        ? globalThis.String(object.session_pubkey)
+        : "",
+      by: isSet(object.by) ? globalThis.String(object.by) : "",
+    };
+  },
+
+  toJSON(message: EventSessionKeyRevoked): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.sessionPubkey !== "") {
+      obj.sessionPubkey = message.sessionPubkey;
+    }
+    if (message.by !== "") {
+      obj.by = message.by;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventSessionKeyRevoked>): EventSessionKeyRevoked {
+    return EventSessionKeyRevoked.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventSessionKeyRevoked>): EventSessionKeyRevoked {
+    const message = createBaseEventSessionKeyRevoked();
+    message.tokenId = object.tokenId ?? "";
+    message.sessionPubkey = object.sessionPubkey ?? "";
+    message.by = object.by ?? "";
     return message;
   },
 };

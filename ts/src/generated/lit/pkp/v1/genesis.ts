@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { AuthMethod, AuthMethodCounter, Params, PermittedAction, PermittedAddress, PKP } from "./pkp";
+import { AuthMethod, AuthMethodCounter, Params, PermittedAction, PermittedAddress, PKP, SessionKey } from "./pkp";
 
 export const protobufPackage = "lit.pkp.v1";
 
@@ -22,6 +22,7 @@ export interface GenesisState {
   /** next_key_id is the key id the next minted PKP derives its key from. */
   nextKeyId: bigint;
   authMethodCounters: GenesisAuthMethodCounter[];
+  sessionKeys: SessionKey[];
 }
 
 export interface GenesisPermittedAction {
@@ -53,6 +54,7 @@ function createBaseGenesisState(): GenesisState {
     authMethods: [],
     nextKeyId: 0n,
     authMethodCounters: [],
+    sessionKeys: [],
   };
 }
 
@@ -81,6 +83,9 @@ export const GenesisState: MessageFns<GenesisState> = {
     }
     for (const v of message.authMethodCounters) {
       GenesisAuthMethodCounter.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.sessionKeys) {
+      SessionKey.encode(v!, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -154,6 +159,14 @@ export const GenesisState: MessageFns<GenesisState> = {
             message.authMethodCounters.push(GenesisAuthMethodCounter.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.sessionKeys.push(SessionKey.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -195,6 +208,11 @@ export const GenesisState: MessageFns<GenesisState> = {
         : globalThis.Array.isArray(object?.auth_method_counters)
         ? object.auth_method_counters.map((e: any) => GenesisAuthMethodCounter.fromJSON(e))
         : [],
+      sessionKeys: globalThis.Array.isArray(object?.sessionKeys)
+        ? object.sessionKeys.map((e: any) => SessionKey.fromJSON(e))
+        : globalThis.Array.isArray(object?.session_keys)
+        ? object.session_keys.map((e: any) => SessionKey.fromJSON(e))
+        : [],
     };
   },
 
@@ -221,6 +239,9 @@ export const GenesisState: MessageFns<GenesisState> = {
     if (message.authMethodCounters?.length) {
       obj.authMethodCounters = message.authMethodCounters.map((e) => GenesisAuthMethodCounter.toJSON(e));
     }
+    if (message.sessionKeys?.length) {
+      obj.sessionKeys = message.sessionKeys.map((e) => SessionKey.toJSON(e));
+    }
     return obj;
   },
 
@@ -238,6 +259,7 @@ export const GenesisState: MessageFns<GenesisState> = {
     message.authMethods = object.authMethods?.map((e) => GenesisAuthMethod.fromPartial(e)) || [];
     message.nextKeyId = (object.nextKeyId !== undefined && object.nextKeyId !== null) ? BigInt(object.nextKeyId) : 0n;
     message.authMethodCounters = object.authMethodCounters?.map((e) => GenesisAuthMethodCounter.fromPartial(e)) || [];
+    message.sessionKeys = object.sessionKeys?.map((e) => SessionKey.fromPartial(e)) || [];
     return message;
   },
 };

@@ -57,6 +57,97 @@ export function scopeToJSON(object: Scope): string {
   }
 }
 
+/** SessionCapability is what a session key may do on behalf of its auth method. */
+export enum SessionCapability {
+  SESSION_CAPABILITY_UNSPECIFIED = 0,
+  /** SESSION_CAPABILITY_SIGN - SESSION_CAPABILITY_SIGN: MsgSignWithAuthMethod with the session's signature. */
+  SESSION_CAPABILITY_SIGN = 1,
+  /** SESSION_CAPABILITY_EXECUTE_ACTIONS - SESSION_CAPABILITY_EXECUTE_ACTIONS: present the auth method to Lit Actions. */
+  SESSION_CAPABILITY_EXECUTE_ACTIONS = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function sessionCapabilityFromJSON(object: any): SessionCapability {
+  switch (object) {
+    case 0:
+    case "SESSION_CAPABILITY_UNSPECIFIED":
+      return SessionCapability.SESSION_CAPABILITY_UNSPECIFIED;
+    case 1:
+    case "SESSION_CAPABILITY_SIGN":
+      return SessionCapability.SESSION_CAPABILITY_SIGN;
+    case 2:
+    case "SESSION_CAPABILITY_EXECUTE_ACTIONS":
+      return SessionCapability.SESSION_CAPABILITY_EXECUTE_ACTIONS;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SessionCapability.UNRECOGNIZED;
+  }
+}
+
+export function sessionCapabilityToJSON(object: SessionCapability): string {
+  switch (object) {
+    case SessionCapability.SESSION_CAPABILITY_UNSPECIFIED:
+      return "SESSION_CAPABILITY_UNSPECIFIED";
+    case SessionCapability.SESSION_CAPABILITY_SIGN:
+      return "SESSION_CAPABILITY_SIGN";
+    case SessionCapability.SESSION_CAPABILITY_EXECUTE_ACTIONS:
+      return "SESSION_CAPABILITY_EXECUTE_ACTIONS";
+    case SessionCapability.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * AuthPurpose separates the challenges an auth method signs, so a proof for
+ * one thing is never accepted for another.
+ */
+export enum AuthPurpose {
+  AUTH_PURPOSE_UNSPECIFIED = 0,
+  AUTH_PURPOSE_SIGN = 1,
+  AUTH_PURPOSE_AUTHORIZE_SESSION = 2,
+  AUTH_PURPOSE_REVOKE_SESSION = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function authPurposeFromJSON(object: any): AuthPurpose {
+  switch (object) {
+    case 0:
+    case "AUTH_PURPOSE_UNSPECIFIED":
+      return AuthPurpose.AUTH_PURPOSE_UNSPECIFIED;
+    case 1:
+    case "AUTH_PURPOSE_SIGN":
+      return AuthPurpose.AUTH_PURPOSE_SIGN;
+    case 2:
+    case "AUTH_PURPOSE_AUTHORIZE_SESSION":
+      return AuthPurpose.AUTH_PURPOSE_AUTHORIZE_SESSION;
+    case 3:
+    case "AUTH_PURPOSE_REVOKE_SESSION":
+      return AuthPurpose.AUTH_PURPOSE_REVOKE_SESSION;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AuthPurpose.UNRECOGNIZED;
+  }
+}
+
+export function authPurposeToJSON(object: AuthPurpose): string {
+  switch (object) {
+    case AuthPurpose.AUTH_PURPOSE_UNSPECIFIED:
+      return "AUTH_PURPOSE_UNSPECIFIED";
+    case AuthPurpose.AUTH_PURPOSE_SIGN:
+      return "AUTH_PURPOSE_SIGN";
+    case AuthPurpose.AUTH_PURPOSE_AUTHORIZE_SESSION:
+      return "AUTH_PURPOSE_AUTHORIZE_SESSION";
+    case AuthPurpose.AUTH_PURPOSE_REVOKE_SESSION:
+      return "AUTH_PURPOSE_REVOKE_SESSION";
+    case AuthPurpose.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
  * PKP is a Programmable Key Pair: a secp256k1 key held in shares by the
  * validators and owned like an NFT.
@@ -161,7 +252,107 @@ export interface AuthMethodCounter {
 /** Params are the module's governance-controlled parameters. */
 export interface Params {
   /** mint_fee is paid by the minter to the fee collector (the validators). */
-  mintFee?: Coin | undefined;
+  mintFee?:
+    | Coin
+    | undefined;
+  /**
+   * oidc_issuers are the OpenID Connect issuers whose ID tokens (JWTs)
+   * authorise PKP signatures and session keys, with their signing keys.
+   * Governance changes them (a key rotation is a params proposal).
+   */
+  oidcIssuers: OIDCIssuer[];
+  /** max_session_seconds bounds how long a session key may live. */
+  maxSessionSeconds: bigint;
+}
+
+/** OIDCIssuer is an OpenID Connect issuer the chain verifies ID tokens of. */
+export interface OIDCIssuer {
+  /**
+   * issuer is the exact "iss" claim of its tokens (Google:
+   * "https://accounts.google.com").
+   */
+  issuer: string;
+  /** keys are the issuer's public keys as its JWKS publishes them. */
+  keys: JWK[];
+}
+
+/**
+ * JWK is an RSA (RS256) or P-256 (ES256) public key in JSON Web Key form
+ * (RFC 7517); n, e, x and y are base64url without padding.
+ */
+export interface JWK {
+  kid: string;
+  /** kty is "RSA" or "EC". */
+  kty: string;
+  /** alg is "RS256" (kty RSA) or "ES256" (kty EC, crv "P-256"). */
+  alg: string;
+  n: string;
+  e: string;
+  crv: string;
+  x: string;
+  y: string;
+}
+
+/**
+ * AuthProof proves that the holder of an auth method's credential asks for
+ * something whose challenge (Query/AuthChallenge) it signed. Exactly one
+ * field is set.
+ */
+export interface AuthProof {
+  /** webauthn is a WebAuthn assertion (auth method type 3). */
+  webauthn?:
+    | WebAuthnAssertion
+    | undefined;
+  /**
+   * jwt is an OIDC ID token (auth method type 6, Google, or 100, any
+   * issuer in params) whose "nonce" claim is the challenge, 0x-hex.
+   */
+  jwt: string;
+  /** session is a signature by a session key the auth method authorised. */
+  session?: SessionSignature | undefined;
+}
+
+/**
+ * WebAuthnAssertion is the response of navigator.credentials.get(), as the
+ * authenticator and browser produced it.
+ */
+export interface WebAuthnAssertion {
+  authenticatorData: Uint8Array;
+  clientDataJson: Uint8Array;
+  /**
+   * signature is the ASN.1 DER ECDSA P-256 signature over
+   * authenticator_data ‖ sha256(client_data_json).
+   */
+  signature: Uint8Array;
+}
+
+/** SessionSignature is a session key's secp256k1 signature over a challenge. */
+export interface SessionSignature {
+  /** pubkey is the session key's 33-byte compressed public key, 0x-hex. */
+  pubkey: string;
+  /**
+   * signature is r ‖ s (64 bytes, low s) over sha256(challenge), as Cosmos
+   * secp256k1 keys sign.
+   */
+  signature: Uint8Array;
+}
+
+/**
+ * SessionKey is a short-lived secp256k1 key an auth method authorised to act
+ * for it on one PKP until expires_at.
+ */
+export interface SessionKey {
+  tokenId: string;
+  /** pubkey is the 33-byte compressed public key, 0x-hex. */
+  pubkey: string;
+  authMethodType: bigint;
+  id: string;
+  capabilities: SessionCapability[];
+  /**
+   * expires_at is a unix time in seconds; from the first block at or after
+   * it, the session key is refused.
+   */
+  expiresAt: bigint;
 }
 
 /** PKPView is a PKP with the addresses derived from its public key. */
@@ -963,13 +1154,22 @@ export const AuthMethodCounter: MessageFns<AuthMethodCounter> = {
 };
 
 function createBaseParams(): Params {
-  return { mintFee: undefined };
+  return { mintFee: undefined, oidcIssuers: [], maxSessionSeconds: 0n };
 }
 
 export const Params: MessageFns<Params> = {
   encode(message: Params, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mintFee !== undefined) {
       Coin.encode(message.mintFee, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.oidcIssuers) {
+      OIDCIssuer.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.maxSessionSeconds !== 0n) {
+      if (BigInt.asUintN(64, message.maxSessionSeconds) !== message.maxSessionSeconds) {
+        throw new globalThis.Error("value provided for field message.maxSessionSeconds of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.maxSessionSeconds);
     }
     return writer;
   },
@@ -995,6 +1195,22 @@ export const Params: MessageFns<Params> = {
             message.mintFee = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.oidcIssuers.push(OIDCIssuer.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxSessionSeconds = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1014,6 +1230,16 @@ export const Params: MessageFns<Params> = {
         : isSet(object.mint_fee)
         ? Coin.fromJSON(object.mint_fee)
         : undefined,
+      oidcIssuers: globalThis.Array.isArray(object?.oidcIssuers)
+        ? object.oidcIssuers.map((e: any) => OIDCIssuer.fromJSON(e))
+        : globalThis.Array.isArray(object?.oidc_issuers)
+        ? object.oidc_issuers.map((e: any) => OIDCIssuer.fromJSON(e))
+        : [],
+      maxSessionSeconds: isSet(object.maxSessionSeconds)
+        ? BigInt(object.maxSessionSeconds)
+        : isSet(object.max_session_seconds)
+        ? BigInt(object.max_session_seconds)
+        : 0n,
     };
   },
 
@@ -1021,6 +1247,12 @@ export const Params: MessageFns<Params> = {
     const obj: any = {};
     if (message.mintFee !== undefined) {
       obj.mintFee = Coin.toJSON(message.mintFee);
+    }
+    if (message.oidcIssuers?.length) {
+      obj.oidcIssuers = message.oidcIssuers.map((e) => OIDCIssuer.toJSON(e));
+    }
+    if (message.maxSessionSeconds !== 0n) {
+      obj.maxSessionSeconds = message.maxSessionSeconds.toString();
     }
     return obj;
   },
@@ -1033,6 +1265,760 @@ export const Params: MessageFns<Params> = {
     message.mintFee = (object.mintFee !== undefined && object.mintFee !== null)
       ? Coin.fromPartial(object.mintFee)
       : undefined;
+    message.oidcIssuers = object.oidcIssuers?.map((e) => OIDCIssuer.fromPartial(e)) || [];
+    message.maxSessionSeconds = (object.maxSessionSeconds !== undefined && object.maxSessionSeconds !== null)
+      ? BigInt(object.maxSessionSeconds)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseOIDCIssuer(): OIDCIssuer {
+  return { issuer: "", keys: [] };
+}
+
+export const OIDCIssuer: MessageFns<OIDCIssuer> = {
+  encode(message: OIDCIssuer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.issuer !== "") {
+      writer.uint32(10).string(message.issuer);
+    }
+    for (const v of message.keys) {
+      JWK.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OIDCIssuer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOIDCIssuer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.issuer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.keys.push(JWK.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OIDCIssuer {
+    return {
+      issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+      keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => JWK.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: OIDCIssuer): unknown {
+    const obj: any = {};
+    if (message.issuer !== "") {
+      obj.issuer = message.issuer;
+    }
+    if (message.keys?.length) {
+      obj.keys = message.keys.map((e) => JWK.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OIDCIssuer>): OIDCIssuer {
+    return OIDCIssuer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OIDCIssuer>): OIDCIssuer {
+    const message = createBaseOIDCIssuer();
+    message.issuer = object.issuer ?? "";
+    message.keys = object.keys?.map((e) => JWK.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseJWK(): JWK {
+  return { kid: "", kty: "", alg: "", n: "", e: "", crv: "", x: "", y: "" };
+}
+
+export const JWK: MessageFns<JWK> = {
+  encode(message: JWK, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kid !== "") {
+      writer.uint32(10).string(message.kid);
+    }
+    if (message.kty !== "") {
+      writer.uint32(18).string(message.kty);
+    }
+    if (message.alg !== "") {
+      writer.uint32(26).string(message.alg);
+    }
+    if (message.n !== "") {
+      writer.uint32(34).string(message.n);
+    }
+    if (message.e !== "") {
+      writer.uint32(42).string(message.e);
+    }
+    if (message.crv !== "") {
+      writer.uint32(50).string(message.crv);
+    }
+    if (message.x !== "") {
+      writer.uint32(58).string(message.x);
+    }
+    if (message.y !== "") {
+      writer.uint32(66).string(message.y);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JWK {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJWK();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kty = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.alg = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.n = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.e = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.crv = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.x = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.y = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JWK {
+    return {
+      kid: isSet(object.kid) ? globalThis.String(object.kid) : "",
+      kty: isSet(object.kty) ? globalThis.String(object.kty) : "",
+      alg: isSet(object.alg) ? globalThis.String(object.alg) : "",
+      n: isSet(object.n) ? globalThis.String(object.n) : "",
+      e: isSet(object.e) ? globalThis.String(object.e) : "",
+      crv: isSet(object.crv) ? globalThis.String(object.crv) : "",
+      x: isSet(object.x) ? globalThis.String(object.x) : "",
+      y: isSet(object.y) ? globalThis.String(object.y) : "",
+    };
+  },
+
+  toJSON(message: JWK): unknown {
+    const obj: any = {};
+    if (message.kid !== "") {
+      obj.kid = message.kid;
+    }
+    if (message.kty !== "") {
+      obj.kty = message.kty;
+    }
+    if (message.alg !== "") {
+      obj.alg = message.alg;
+    }
+    if (message.n !== "") {
+      obj.n = message.n;
+    }
+    if (message.e !== "") {
+      obj.e = message.e;
+    }
+    if (message.crv !== "") {
+      obj.crv = message.crv;
+    }
+    if (message.x !== "") {
+      obj.x = message.x;
+    }
+    if (message.y !== "") {
+      obj.y = message.y;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JWK>): JWK {
+    return JWK.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JWK>): JWK {
+    const message = createBaseJWK();
+    message.kid = object.kid ?? "";
+    message.kty = object.kty ?? "";
+    message.alg = object.alg ?? "";
+    message.n = object.n ?? "";
+    message.e = object.e ?? "";
+    message.crv = object.crv ?? "";
+    message.x = object.x ?? "";
+    message.y = object.y ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthProof(): AuthProof {
+  return { webauthn: undefined, jwt: "", session: undefined };
+}
+
+export const AuthProof: MessageFns<AuthProof> = {
+  encode(message: AuthProof, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.webauthn !== undefined) {
+      WebAuthnAssertion.encode(message.webauthn, writer.uint32(10).fork()).join();
+    }
+    if (message.jwt !== "") {
+      writer.uint32(18).string(message.jwt);
+    }
+    if (message.session !== undefined) {
+      SessionSignature.encode(message.session, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthProof {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthProof();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.webauthn = WebAuthnAssertion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.session = SessionSignature.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthProof {
+    return {
+      webauthn: isSet(object.webauthn) ? WebAuthnAssertion.fromJSON(object.webauthn) : undefined,
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+      session: isSet(object.session) ? SessionSignature.fromJSON(object.session) : undefined,
+    };
+  },
+
+  toJSON(message: AuthProof): unknown {
+    const obj: any = {};
+    if (message.webauthn !== undefined) {
+      obj.webauthn = WebAuthnAssertion.toJSON(message.webauthn);
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    if (message.session !== undefined) {
+      obj.session = SessionSignature.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuthProof>): AuthProof {
+    return AuthProof.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthProof>): AuthProof {
+    const message = createBaseAuthProof();
+    message.webauthn = (object.webauthn !== undefined && object.webauthn !== null)
+      ? WebAuthnAssertion.fromPartial(object.webauthn)
+      : undefined;
+    message.jwt = object.jwt ?? "";
+    message.session = (object.session !== undefined && object.session !== null)
+      ? SessionSignature.fromPartial(object.session)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWebAuthnAssertion(): WebAuthnAssertion {
+  return { authenticatorData: new Uint8Array(0), clientDataJson: new Uint8Array(0), signature: new Uint8Array(0) };
+}
+
+export const WebAuthnAssertion: MessageFns<WebAuthnAssertion> = {
+  encode(message: WebAuthnAssertion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authenticatorData.length !== 0) {
+      writer.uint32(10).bytes(message.authenticatorData);
+    }
+    if (message.clientDataJson.length !== 0) {
+      writer.uint32(18).bytes(message.clientDataJson);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(26).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebAuthnAssertion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebAuthnAssertion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authenticatorData = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientDataJson = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebAuthnAssertion {
+    return {
+      authenticatorData: isSet(object.authenticatorData)
+        ? bytesFromBase64(object.authenticatorData)
+        : isSet(object.authenticator_data)
+        ? bytesFromBase64(object.authenticator_data)
+        : new Uint8Array(0),
+      clientDataJson: isSet(object.clientDataJson)
+        ? bytesFromBase64(object.clientDataJson)
+        : isSet(object.client_data_json)
+        ? bytesFromBase64(object.client_data_json)
+        : new Uint8Array(0),
+      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: WebAuthnAssertion): unknown {
+    const obj: any = {};
+    if (message.authenticatorData.length !== 0) {
+      obj.authenticatorData = base64FromBytes(message.authenticatorData);
+    }
+    if (message.clientDataJson.length !== 0) {
+      obj.clientDataJson = base64FromBytes(message.clientDataJson);
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WebAuthnAssertion>): WebAuthnAssertion {
+    return WebAuthnAssertion.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WebAuthnAssertion>): WebAuthnAssertion {
+    const message = createBaseWebAuthnAssertion();
+    message.authenticatorData = object.authenticatorData ?? new Uint8Array(0);
+    message.clientDataJson = object.clientDataJson ?? new Uint8Array(0);
+    message.signature = object.signature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseSessionSignature(): SessionSignature {
+  return { pubkey: "", signature: new Uint8Array(0) };
+}
+
+export const SessionSignature: MessageFns<SessionSignature> = {
+  encode(message: SessionSignature, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pubkey !== "") {
+      writer.uint32(10).string(message.pubkey);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(18).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionSignature {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionSignature();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pubkey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionSignature {
+    return {
+      pubkey: isSet(object.pubkey) ? globalThis.String(object.pubkey) : "",
+      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: SessionSignature): unknown {
+    const obj: any = {};
+    if (message.pubkey !== "") {
+      obj.pubkey = message.pubkey;
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SessionSignature>): SessionSignature {
+    return SessionSignature.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SessionSignature>): SessionSignature {
+    const message = createBaseSessionSignature();
+    message.pubkey = object.pubkey ?? "";
+    message.signature = object.signature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseSessionKey(): SessionKey {
+  return { tokenId: "", pubkey: "", authMethodType: 0n, id: "", capabilities: [], expiresAt: 0n };
+}
+
+export const SessionKey: MessageFns<SessionKey> = {
+  encode(message: SessionKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.pubkey !== "") {
+      writer.uint32(18).string(message.pubkey);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(34).string(message.id);
+    }
+    if (message.capabilities.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.capabilities) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.expiresAt !== 0n) {
+      if (BigInt.asIntN(64, message.expiresAt) !== message.expiresAt) {
+        throw new globalThis.Error("value provided for field message.expiresAt of type int64 too large");
+      }
+      writer.uint32(48).int64(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pubkey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag === 40) {
+              message.capabilities.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.capabilities.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiresAt = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionKey {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      pubkey: isSet(object.pubkey) ? globalThis.String(object.pubkey) : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      capabilities: globalThis.Array.isArray(object?.capabilities)
+        ? object.capabilities.map((e: any) => sessionCapabilityFromJSON(e))
+        : [],
+      expiresAt: isSet(object.expiresAt)
+        ? BigInt(object.expiresAt)
+        : isSet(object.expires_at)
+        ? BigInt(object.expires_at)
+        : 0n,
+    };
+  },
+
+  toJSON(message: SessionKey): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.pubkey !== "") {
+      obj.pubkey = message.pubkey;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.capabilities?.length) {
+      obj.capabilities = message.capabilities.map((e) => sessionCapabilityToJSON(e));
+    }
+    if (message.expiresAt !== 0n) {
+      obj.expiresAt = message.expiresAt.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SessionKey>): SessionKey {
+    return SessionKey.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SessionKey>): SessionKey {
+    const message = createBaseSessionKey();
+    message.tokenId = object.tokenId ?? "";
+    message.pubkey = object.pubkey ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.capabilities = object.capabilities?.map((e) => e) || [];
+    message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
     return message;
   },
 };
@@ -1141,6 +2127,31 @@ export const PKPView: MessageFns<PKPView> = {
     return message;
   },
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 

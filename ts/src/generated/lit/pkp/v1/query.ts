@@ -9,6 +9,9 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { PageRequest, PageResponse } from "../../../cosmos/base/query/v1beta1/pagination";
 import {
   AuthMethod,
+  AuthPurpose,
+  authPurposeFromJSON,
+  authPurposeToJSON,
   Params,
   PermittedAction,
   PermittedAddress,
@@ -16,6 +19,10 @@ import {
   Scope,
   scopeFromJSON,
   scopeToJSON,
+  SessionCapability,
+  sessionCapabilityFromJSON,
+  sessionCapabilityToJSON,
+  SessionKey,
 } from "./pkp";
 
 export const protobufPackage = "lit.pkp.v1";
@@ -116,30 +123,52 @@ export interface QueryIsPermittedResponse {
   scopes: Scope[];
 }
 
-export interface QueryWebAuthnChallengeRequest {
-  tokenId: string;
+export interface QueryAuthChallengeRequest {
   authMethodType: bigint;
   id: string;
+  purpose: AuthPurpose;
+  /** token_ids: one PKP to sign with or revoke on; the PKPs of a session. */
+  tokenIds: string[];
   /**
-   * digest is the 32 bytes to sign, 0x-hex; for a personal-sign message, its
-   * EIP-191 hash (ethers.hashMessage).
+   * digest (AUTH_PURPOSE_SIGN) is the 32 bytes to sign, 0x-hex; for a
+   * personal-sign message, its EIP-191 hash (ethers.hashMessage).
    */
   digest: string;
+  /** session_pubkey (sessions and revocations) is 0x-hex, 33 bytes. */
+  sessionPubkey: string;
+  /** capabilities and expires_at: the session to authorise. */
+  capabilities: SessionCapability[];
+  expiresAt: bigint;
 }
 
-export interface QueryWebAuthnChallengeResponse {
+export interface QueryAuthChallengeResponse {
   /**
-   * challenge is the 32-byte WebAuthn challenge, 0x-hex: pass its bytes to
-   * navigator.credentials.get (clientDataJSON then carries it base64url).
+   * challenge is 32 bytes, 0x-hex. A WebAuthn credential signs its bytes
+   * (navigator.credentials.get; clientDataJSON carries it base64url); an
+   * OIDC token carries this string as its "nonce" claim; a session key signs
+   * sha256 of its bytes.
    */
   challenge: string;
-  /** nonce is the auth method's next nonce, which the challenge commits to. */
-  nonce: bigint;
   /**
-   * sign_count is the last accepted authenticator signature counter; the
-   * next assertion's must be greater (unless both are 0).
+   * nonces are the auth method's next nonce on each PKP, in token_ids order;
+   * the challenge commits to them.
    */
-  signCount: number;
+  nonces: bigint[];
+  /**
+   * sign_counts are the last accepted WebAuthn signature counters; the next
+   * assertion's must be greater (unless both are 0).
+   */
+  signCounts: number[];
+}
+
+export interface QuerySessionKeysRequest {
+  tokenId: string;
+  pagination?: PageRequest | undefined;
+}
+
+export interface QuerySessionKeysResponse {
+  sessionKeys: SessionKey[];
+  pagination?: PageResponse | undefined;
 }
 
 export interface QueryProvenanceRequest {
@@ -1824,31 +1853,59 @@ export const QueryIsPermittedResponse: MessageFns<QueryIsPermittedResponse> = {
   },
 };
 
-function createBaseQueryWebAuthnChallengeRequest(): QueryWebAuthnChallengeRequest {
-  return { tokenId: "", authMethodType: 0n, id: "", digest: "" };
+function createBaseQueryAuthChallengeRequest(): QueryAuthChallengeRequest {
+  return {
+    authMethodType: 0n,
+    id: "",
+    purpose: 0,
+    tokenIds: [],
+    digest: "",
+    sessionPubkey: "",
+    capabilities: [],
+    expiresAt: 0n,
+  };
 }
 
-export const QueryWebAuthnChallengeRequest: MessageFns<QueryWebAuthnChallengeRequest> = {
-  encode(message: QueryWebAuthnChallengeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.tokenId !== "") {
-      writer.uint32(10).string(message.tokenId);
-    }
+export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = {
+  encode(message: QueryAuthChallengeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.authMethodType !== 0n) {
       if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
         throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
       }
-      writer.uint32(16).uint64(message.authMethodType);
+      writer.uint32(8).uint64(message.authMethodType);
     }
     if (message.id !== "") {
-      writer.uint32(26).string(message.id);
+      writer.uint32(18).string(message.id);
+    }
+    if (message.purpose !== 0) {
+      writer.uint32(24).int32(message.purpose);
+    }
+    for (const v of message.tokenIds) {
+      writer.uint32(34).string(v!);
     }
     if (message.digest !== "") {
-      writer.uint32(34).string(message.digest);
+      writer.uint32(42).string(message.digest);
+    }
+    if (message.sessionPubkey !== "") {
+      writer.uint32(50).string(message.sessionPubkey);
+    }
+    if (message.capabilities.length !== 0) {
+      writer.uint32(58).fork();
+      for (const v of message.capabilities) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.expiresAt !== 0n) {
+      if (BigInt.asIntN(64, message.expiresAt) !== message.expiresAt) {
+        throw new globalThis.Error("value provided for field message.expiresAt of type int64 too large");
+      }
+      writer.uint32(64).int64(message.expiresAt);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): QueryWebAuthnChallengeRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAuthChallengeRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1857,32 +1914,32 @@ export const QueryWebAuthnChallengeRequest: MessageFns<QueryWebAuthnChallengeReq
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseQueryWebAuthnChallengeRequest();
+      const message = createBaseQueryAuthChallengeRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.tokenId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 16) {
+            if (tag !== 8) {
               break;
             }
 
             message.authMethodType = reader.uint64() as bigint;
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 2: {
+            if (tag !== 18) {
               break;
             }
 
             message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.purpose = reader.int32() as any;
             continue;
           }
           case 4: {
@@ -1890,7 +1947,49 @@ export const QueryWebAuthnChallengeRequest: MessageFns<QueryWebAuthnChallengeReq
               break;
             }
 
+            message.tokenIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
             message.digest = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sessionPubkey = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag === 56) {
+              message.capabilities.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 58) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.capabilities.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.expiresAt = reader.int64() as bigint;
             continue;
           }
         }
@@ -1905,77 +2004,115 @@ export const QueryWebAuthnChallengeRequest: MessageFns<QueryWebAuthnChallengeReq
     }
   },
 
-  fromJSON(object: any): QueryWebAuthnChallengeRequest {
+  fromJSON(object: any): QueryAuthChallengeRequest {
     return {
-      tokenId: isSet(object.tokenId)
-        ? globalThis.String(object.tokenId)
-        : isSet(object.token_id)
-        ? globalThis.String(object.token_id)
-        : "",
       authMethodType: isSet(object.authMethodType)
         ? BigInt(object.authMethodType)
         : isSet(object.auth_method_type)
         ? BigInt(object.auth_method_type)
         : 0n,
       id: isSet(object.id) ? globalThis.String(object.id) : "",
+      purpose: isSet(object.purpose) ? authPurposeFromJSON(object.purpose) : 0,
+      tokenIds: globalThis.Array.isArray(object?.tokenIds)
+        ? object.tokenIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.token_ids)
+        ? object.token_ids.map((e: any) => globalThis.String(e))
+        : [],
       digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      sessionPubkey: isSet(object.sessionPubkey)
+        ? globalThis.String(object.sessionPubkey)
+        : isSet(object.session_pubkey)
+        ? globalThis.String(object.session_pubkey)
+        : "",
+      capabilities: globalThis.Array.isArray(object?.capabilities)
+        ? object.capabilities.map((e: any) => sessionCapabilityFromJSON(e))
+        : [],
+      expiresAt: isSet(object.expiresAt)
+        ? BigInt(object.expiresAt)
+        : isSet(object.expires_at)
+        ? BigInt(object.expires_at)
+        : 0n,
     };
   },
 
-  toJSON(message: QueryWebAuthnChallengeRequest): unknown {
+  toJSON(message: QueryAuthChallengeRequest): unknown {
     const obj: any = {};
-    if (message.tokenId !== "") {
-      obj.tokenId = message.tokenId;
-    }
     if (message.authMethodType !== 0n) {
       obj.authMethodType = message.authMethodType.toString();
     }
     if (message.id !== "") {
       obj.id = message.id;
     }
+    if (message.purpose !== 0) {
+      obj.purpose = authPurposeToJSON(message.purpose);
+    }
+    if (message.tokenIds?.length) {
+      obj.tokenIds = message.tokenIds;
+    }
     if (message.digest !== "") {
       obj.digest = message.digest;
+    }
+    if (message.sessionPubkey !== "") {
+      obj.sessionPubkey = message.sessionPubkey;
+    }
+    if (message.capabilities?.length) {
+      obj.capabilities = message.capabilities.map((e) => sessionCapabilityToJSON(e));
+    }
+    if (message.expiresAt !== 0n) {
+      obj.expiresAt = message.expiresAt.toString();
     }
     return obj;
   },
 
-  create(base?: DeepPartial<QueryWebAuthnChallengeRequest>): QueryWebAuthnChallengeRequest {
-    return QueryWebAuthnChallengeRequest.fromPartial(base ?? {});
+  create(base?: DeepPartial<QueryAuthChallengeRequest>): QueryAuthChallengeRequest {
+    return QueryAuthChallengeRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<QueryWebAuthnChallengeRequest>): QueryWebAuthnChallengeRequest {
-    const message = createBaseQueryWebAuthnChallengeRequest();
-    message.tokenId = object.tokenId ?? "";
+  fromPartial(object: DeepPartial<QueryAuthChallengeRequest>): QueryAuthChallengeRequest {
+    const message = createBaseQueryAuthChallengeRequest();
     message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
       ? BigInt(object.authMethodType)
       : 0n;
     message.id = object.id ?? "";
+    message.purpose = object.purpose ?? 0;
+    message.tokenIds = object.tokenIds?.map((e) => e) || [];
     message.digest = object.digest ?? "";
+    message.sessionPubkey = object.sessionPubkey ?? "";
+    message.capabilities = object.capabilities?.map((e) => e) || [];
+    message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
     return message;
   },
 };
 
-function createBaseQueryWebAuthnChallengeResponse(): QueryWebAuthnChallengeResponse {
-  return { challenge: "", nonce: 0n, signCount: 0 };
+function createBaseQueryAuthChallengeResponse(): QueryAuthChallengeResponse {
+  return { challenge: "", nonces: [], signCounts: [] };
 }
 
-export const QueryWebAuthnChallengeResponse: MessageFns<QueryWebAuthnChallengeResponse> = {
-  encode(message: QueryWebAuthnChallengeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const QueryAuthChallengeResponse: MessageFns<QueryAuthChallengeResponse> = {
+  encode(message: QueryAuthChallengeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.challenge !== "") {
       writer.uint32(10).string(message.challenge);
     }
-    if (message.nonce !== 0n) {
-      if (BigInt.asUintN(64, message.nonce) !== message.nonce) {
-        throw new globalThis.Error("value provided for field message.nonce of type uint64 too large");
+    if (message.nonces.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.nonces) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field nonces of type uint64 is too large");
+        }
+        writer.uint64(v);
       }
-      writer.uint32(16).uint64(message.nonce);
+      writer.join();
     }
-    if (message.signCount !== 0) {
-      writer.uint32(24).uint32(message.signCount);
+    if (message.signCounts.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.signCounts) {
+        writer.uint32(v);
+      }
+      writer.join();
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): QueryWebAuthnChallengeResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAuthChallengeResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1984,7 +2121,7 @@ export const QueryWebAuthnChallengeResponse: MessageFns<QueryWebAuthnChallengeRe
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseQueryWebAuthnChallengeResponse();
+      const message = createBaseQueryAuthChallengeResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1997,19 +2134,133 @@ export const QueryWebAuthnChallengeResponse: MessageFns<QueryWebAuthnChallengeRe
             continue;
           }
           case 2: {
-            if (tag !== 16) {
-              break;
+            if (tag === 16) {
+              message.nonces.push(reader.uint64() as bigint);
+
+              continue;
             }
 
-            message.nonce = reader.uint64() as bigint;
-            continue;
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.nonces.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
           }
           case 3: {
-            if (tag !== 24) {
+            if (tag === 24) {
+              message.signCounts.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.signCounts.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAuthChallengeResponse {
+    return {
+      challenge: isSet(object.challenge) ? globalThis.String(object.challenge) : "",
+      nonces: globalThis.Array.isArray(object?.nonces) ? object.nonces.map((e: any) => BigInt(e)) : [],
+      signCounts: globalThis.Array.isArray(object?.signCounts)
+        ? object.signCounts.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.sign_counts)
+        ? object.sign_counts.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: QueryAuthChallengeResponse): unknown {
+    const obj: any = {};
+    if (message.challenge !== "") {
+      obj.challenge = message.challenge;
+    }
+    if (message.nonces?.length) {
+      obj.nonces = message.nonces.map((e) => e.toString());
+    }
+    if (message.signCounts?.length) {
+      obj.signCounts = message.signCounts.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryAuthChallengeResponse>): QueryAuthChallengeResponse {
+    return QueryAuthChallengeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryAuthChallengeResponse>): QueryAuthChallengeResponse {
+    const message = createBaseQueryAuthChallengeResponse();
+    message.challenge = object.challenge ?? "";
+    message.nonces = object.nonces?.map((e) => BigInt(e)) || [];
+    message.signCounts = object.signCounts?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseQuerySessionKeysRequest(): QuerySessionKeysRequest {
+  return { tokenId: "", pagination: undefined };
+}
+
+export const QuerySessionKeysRequest: MessageFns<QuerySessionKeysRequest> = {
+  encode(message: QuerySessionKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuerySessionKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuerySessionKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
               break;
             }
 
-            message.signCount = reader.uint32();
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -2024,40 +2275,128 @@ export const QueryWebAuthnChallengeResponse: MessageFns<QueryWebAuthnChallengeRe
     }
   },
 
-  fromJSON(object: any): QueryWebAuthnChallengeResponse {
+  fromJSON(object: any): QuerySessionKeysRequest {
     return {
-      challenge: isSet(object.challenge) ? globalThis.String(object.challenge) : "",
-      nonce: isSet(object.nonce) ? BigInt(object.nonce) : 0n,
-      signCount: isSet(object.signCount)
-        ? globalThis.Number(object.signCount)
-        : isSet(object.sign_count)
-        ? globalThis.Number(object.sign_count)
-        : 0,
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
     };
   },
 
-  toJSON(message: QueryWebAuthnChallengeResponse): unknown {
+  toJSON(message: QuerySessionKeysRequest): unknown {
     const obj: any = {};
-    if (message.challenge !== "") {
-      obj.challenge = message.challenge;
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
     }
-    if (message.nonce !== 0n) {
-      obj.nonce = message.nonce.toString();
-    }
-    if (message.signCount !== 0) {
-      obj.signCount = Math.round(message.signCount);
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
     }
     return obj;
   },
 
-  create(base?: DeepPartial<QueryWebAuthnChallengeResponse>): QueryWebAuthnChallengeResponse {
-    return QueryWebAuthnChallengeResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<QuerySessionKeysRequest>): QuerySessionKeysRequest {
+    return QuerySessionKeysRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<QueryWebAuthnChallengeResponse>): QueryWebAuthnChallengeResponse {
-    const message = createBaseQueryWebAuthnChallengeResponse();
-    message.challenge = object.challenge ?? "";
-    message.nonce = (object.nonce !== undefined && object.nonce !== null) ? BigInt(object.nonce) : 0n;
-    message.signCount = object.signCount ?? 0;
+  fromPartial(object: DeepPartial<QuerySessionKeysRequest>): QuerySessionKeysRequest {
+    const message = createBaseQuerySessionKeysRequest();
+    message.tokenId = object.tokenId ?? "";
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQuerySessionKeysResponse(): QuerySessionKeysResponse {
+  return { sessionKeys: [], pagination: undefined };
+}
+
+export const QuerySessionKeysResponse: MessageFns<QuerySessionKeysResponse> = {
+  encode(message: QuerySessionKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessionKeys) {
+      SessionKey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuerySessionKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuerySessionKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionKeys.push(SessionKey.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuerySessionKeysResponse {
+    return {
+      sessionKeys: globalThis.Array.isArray(object?.sessionKeys)
+        ? object.sessionKeys.map((e: any) => SessionKey.fromJSON(e))
+        : globalThis.Array.isArray(object?.session_keys)
+        ? object.session_keys.map((e: any) => SessionKey.fromJSON(e))
+        : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QuerySessionKeysResponse): unknown {
+    const obj: any = {};
+    if (message.sessionKeys?.length) {
+      obj.sessionKeys = message.sessionKeys.map((e) => SessionKey.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QuerySessionKeysResponse>): QuerySessionKeysResponse {
+    return QuerySessionKeysResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QuerySessionKeysResponse>): QuerySessionKeysResponse {
+    const message = createBaseQuerySessionKeysResponse();
+    message.sessionKeys = object.sessionKeys?.map((e) => SessionKey.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
     return message;
   },
 };
@@ -2350,11 +2689,16 @@ export interface Query {
    */
   UserPubkeyForAuthMethod(request: QueryUserPubkeyForAuthMethodRequest): Promise<QueryUserPubkeyForAuthMethodResponse>;
   /**
-   * WebAuthnChallenge is the challenge a WebAuthn credential must sign for
-   * its next MsgSignWithAuthMethod of digest on this PKP, with the nonce and
-   * last sign count it is checked against.
+   * AuthChallenge is the challenge an auth method's proof must sign for its
+   * next request of a purpose, with the nonces and sign counts it is checked
+   * against.
    */
-  WebAuthnChallenge(request: QueryWebAuthnChallengeRequest): Promise<QueryWebAuthnChallengeResponse>;
+  AuthChallenge(request: QueryAuthChallengeRequest): Promise<QueryAuthChallengeResponse>;
+  /**
+   * SessionKeys lists a PKP's session keys (expired ones until they are
+   * pruned).
+   */
+  SessionKeys(request: QuerySessionKeysRequest): Promise<QuerySessionKeysResponse>;
   /**
    * Provenance answers: was this PKP minted by Mint/Grant/Burn, and which
    * single action may sign with it?
@@ -2382,7 +2726,8 @@ export class QueryClientImpl implements Query {
     this.IsPermittedAddress = this.IsPermittedAddress.bind(this);
     this.IsPermittedAuthMethod = this.IsPermittedAuthMethod.bind(this);
     this.UserPubkeyForAuthMethod = this.UserPubkeyForAuthMethod.bind(this);
-    this.WebAuthnChallenge = this.WebAuthnChallenge.bind(this);
+    this.AuthChallenge = this.AuthChallenge.bind(this);
+    this.SessionKeys = this.SessionKeys.bind(this);
     this.Provenance = this.Provenance.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
@@ -2463,10 +2808,16 @@ export class QueryClientImpl implements Query {
     return promise.then((data) => QueryUserPubkeyForAuthMethodResponse.decode(new BinaryReader(data)));
   }
 
-  WebAuthnChallenge(request: QueryWebAuthnChallengeRequest): Promise<QueryWebAuthnChallengeResponse> {
-    const data = QueryWebAuthnChallengeRequest.encode(request).finish();
-    const promise = this.rpc.request(this.service, "WebAuthnChallenge", data);
-    return promise.then((data) => QueryWebAuthnChallengeResponse.decode(new BinaryReader(data)));
+  AuthChallenge(request: QueryAuthChallengeRequest): Promise<QueryAuthChallengeResponse> {
+    const data = QueryAuthChallengeRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "AuthChallenge", data);
+    return promise.then((data) => QueryAuthChallengeResponse.decode(new BinaryReader(data)));
+  }
+
+  SessionKeys(request: QuerySessionKeysRequest): Promise<QuerySessionKeysResponse> {
+    const data = QuerySessionKeysRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "SessionKeys", data);
+    return promise.then((data) => QuerySessionKeysResponse.decode(new BinaryReader(data)));
   }
 
   Provenance(request: QueryProvenanceRequest): Promise<QueryProvenanceResponse> {

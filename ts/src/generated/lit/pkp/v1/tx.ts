@@ -6,7 +6,19 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { AuthMethod, Params, PermittedAction, PermittedAddress, Scope, scopeFromJSON, scopeToJSON } from "./pkp";
+import {
+  AuthMethod,
+  AuthProof,
+  Params,
+  PermittedAction,
+  PermittedAddress,
+  Scope,
+  scopeFromJSON,
+  scopeToJSON,
+  SessionCapability,
+  sessionCapabilityFromJSON,
+  sessionCapabilityToJSON,
+} from "./pkp";
 
 export const protobufPackage = "lit.pkp.v1";
 
@@ -145,24 +157,11 @@ export interface MsgSignWithAuthMethod {
   digest: string;
   message: Uint8Array;
   /**
-   * webauthn is the credential's assertion over the challenge of
-   * Query/WebAuthnChallenge.
+   * proof is the auth method's proof (WebAuthn assertion, OIDC token or
+   * session key signature) over the challenge of Query/AuthChallenge with
+   * purpose AUTH_PURPOSE_SIGN.
    */
-  webauthn?: WebAuthnAssertion | undefined;
-}
-
-/**
- * WebAuthnAssertion is the response of navigator.credentials.get(), as the
- * authenticator and browser produced it.
- */
-export interface WebAuthnAssertion {
-  authenticatorData: Uint8Array;
-  clientDataJson: Uint8Array;
-  /**
-   * signature is the ASN.1 DER ECDSA P-256 signature over
-   * authenticator_data ‖ sha256(client_data_json).
-   */
-  signature: Uint8Array;
+  proof?: AuthProof | undefined;
 }
 
 export interface MsgSignWithAuthMethodResponse {
@@ -170,6 +169,54 @@ export interface MsgSignWithAuthMethodResponse {
   signatureId: bigint;
   /** digest is what the PKP signs. */
   digest: string;
+}
+
+export interface MsgAuthorizeSessionKey {
+  /** submitter sends the request and pays for it; it needs no permission. */
+  submitter: string;
+  /**
+   * token_ids are the PKPs the session key may act on; the auth method must
+   * be permitted on each.
+   */
+  tokenIds: string[];
+  authMethodType: bigint;
+  id: string;
+  /**
+   * session_pubkey is the session key's 33-byte compressed secp256k1 public
+   * key, 0x-hex.
+   */
+  sessionPubkey: string;
+  capabilities: SessionCapability[];
+  /**
+   * expires_at is a unix time in seconds, after the block time and at most
+   * params.max_session_seconds after it.
+   */
+  expiresAt: bigint;
+  /**
+   * proof is a WebAuthn assertion or OIDC token over the challenge of
+   * Query/AuthChallenge with purpose AUTH_PURPOSE_AUTHORIZE_SESSION (a session
+   * key cannot authorise another).
+   */
+  proof?: AuthProof | undefined;
+}
+
+export interface MsgAuthorizeSessionKeyResponse {
+}
+
+export interface MsgRevokeSessionKey {
+  /** sender is the PKP's owner, or anyone carrying proof. */
+  sender: string;
+  tokenId: string;
+  sessionPubkey: string;
+  /**
+   * proof, needed unless sender owns the PKP, is the session's auth method's
+   * proof (any kind, the session key's own signature included) over the
+   * challenge of Query/AuthChallenge with purpose AUTH_PURPOSE_REVOKE_SESSION.
+   */
+  proof?: AuthProof | undefined;
+}
+
+export interface MsgRevokeSessionKeyResponse {
 }
 
 export interface MsgUpdateParams {
@@ -2227,7 +2274,7 @@ function createBaseMsgSignWithAuthMethod(): MsgSignWithAuthMethod {
     id: "",
     digest: "",
     message: new Uint8Array(0),
-    webauthn: undefined,
+    proof: undefined,
   };
 }
 
@@ -2254,8 +2301,8 @@ export const MsgSignWithAuthMethod: MessageFns<MsgSignWithAuthMethod> = {
     if (message.message.length !== 0) {
       writer.uint32(50).bytes(message.message);
     }
-    if (message.webauthn !== undefined) {
-      WebAuthnAssertion.encode(message.webauthn, writer.uint32(58).fork()).join();
+    if (message.proof !== undefined) {
+      AuthProof.encode(message.proof, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -2326,7 +2373,7 @@ export const MsgSignWithAuthMethod: MessageFns<MsgSignWithAuthMethod> = {
               break;
             }
 
-            message.webauthn = WebAuthnAssertion.decode(reader, reader.uint32());
+            message.proof = AuthProof.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -2357,7 +2404,7 @@ export const MsgSignWithAuthMethod: MessageFns<MsgSignWithAuthMethod> = {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
       digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
       message: isSet(object.message) ? bytesFromBase64(object.message) : new Uint8Array(0),
-      webauthn: isSet(object.webauthn) ? WebAuthnAssertion.fromJSON(object.webauthn) : undefined,
+      proof: isSet(object.proof) ? AuthProof.fromJSON(object.proof) : undefined,
     };
   },
 
@@ -2381,8 +2428,8 @@ export const MsgSignWithAuthMethod: MessageFns<MsgSignWithAuthMethod> = {
     if (message.message.length !== 0) {
       obj.message = base64FromBytes(message.message);
     }
-    if (message.webauthn !== undefined) {
-      obj.webauthn = WebAuthnAssertion.toJSON(message.webauthn);
+    if (message.proof !== undefined) {
+      obj.proof = AuthProof.toJSON(message.proof);
     }
     return obj;
   },
@@ -2400,118 +2447,9 @@ export const MsgSignWithAuthMethod: MessageFns<MsgSignWithAuthMethod> = {
     message.id = object.id ?? "";
     message.digest = object.digest ?? "";
     message.message = object.message ?? new Uint8Array(0);
-    message.webauthn = (object.webauthn !== undefined && object.webauthn !== null)
-      ? WebAuthnAssertion.fromPartial(object.webauthn)
+    message.proof = (object.proof !== undefined && object.proof !== null)
+      ? AuthProof.fromPartial(object.proof)
       : undefined;
-    return message;
-  },
-};
-
-function createBaseWebAuthnAssertion(): WebAuthnAssertion {
-  return { authenticatorData: new Uint8Array(0), clientDataJson: new Uint8Array(0), signature: new Uint8Array(0) };
-}
-
-export const WebAuthnAssertion: MessageFns<WebAuthnAssertion> = {
-  encode(message: WebAuthnAssertion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.authenticatorData.length !== 0) {
-      writer.uint32(10).bytes(message.authenticatorData);
-    }
-    if (message.clientDataJson.length !== 0) {
-      writer.uint32(18).bytes(message.clientDataJson);
-    }
-    if (message.signature.length !== 0) {
-      writer.uint32(26).bytes(message.signature);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): WebAuthnAssertion {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseWebAuthnAssertion();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.authenticatorData = reader.bytes();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.clientDataJson = reader.bytes();
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.signature = reader.bytes();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): WebAuthnAssertion {
-    return {
-      authenticatorData: isSet(object.authenticatorData)
-        ? bytesFromBase64(object.authenticatorData)
-        : isSet(object.authenticator_data)
-        ? bytesFromBase64(object.authenticator_data)
-        : new Uint8Array(0),
-      clientDataJson: isSet(object.clientDataJson)
-        ? bytesFromBase64(object.clientDataJson)
-        : isSet(object.client_data_json)
-        ? bytesFromBase64(object.client_data_json)
-        : new Uint8Array(0),
-      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
-    };
-  },
-
-  toJSON(message: WebAuthnAssertion): unknown {
-    const obj: any = {};
-    if (message.authenticatorData.length !== 0) {
-      obj.authenticatorData = base64FromBytes(message.authenticatorData);
-    }
-    if (message.clientDataJson.length !== 0) {
-      obj.clientDataJson = base64FromBytes(message.clientDataJson);
-    }
-    if (message.signature.length !== 0) {
-      obj.signature = base64FromBytes(message.signature);
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<WebAuthnAssertion>): WebAuthnAssertion {
-    return WebAuthnAssertion.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<WebAuthnAssertion>): WebAuthnAssertion {
-    const message = createBaseWebAuthnAssertion();
-    message.authenticatorData = object.authenticatorData ?? new Uint8Array(0);
-    message.clientDataJson = object.clientDataJson ?? new Uint8Array(0);
-    message.signature = object.signature ?? new Uint8Array(0);
     return message;
   },
 };
@@ -2606,6 +2544,469 @@ export const MsgSignWithAuthMethodResponse: MessageFns<MsgSignWithAuthMethodResp
       ? BigInt(object.signatureId)
       : 0n;
     message.digest = object.digest ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgAuthorizeSessionKey(): MsgAuthorizeSessionKey {
+  return {
+    submitter: "",
+    tokenIds: [],
+    authMethodType: 0n,
+    id: "",
+    sessionPubkey: "",
+    capabilities: [],
+    expiresAt: 0n,
+    proof: undefined,
+  };
+}
+
+export const MsgAuthorizeSessionKey: MessageFns<MsgAuthorizeSessionKey> = {
+  encode(message: MsgAuthorizeSessionKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.submitter !== "") {
+      writer.uint32(10).string(message.submitter);
+    }
+    for (const v of message.tokenIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(34).string(message.id);
+    }
+    if (message.sessionPubkey !== "") {
+      writer.uint32(42).string(message.sessionPubkey);
+    }
+    if (message.capabilities.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.capabilities) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.expiresAt !== 0n) {
+      if (BigInt.asIntN(64, message.expiresAt) !== message.expiresAt) {
+        throw new globalThis.Error("value provided for field message.expiresAt of type int64 too large");
+      }
+      writer.uint32(56).int64(message.expiresAt);
+    }
+    if (message.proof !== undefined) {
+      AuthProof.encode(message.proof, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgAuthorizeSessionKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgAuthorizeSessionKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.submitter = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sessionPubkey = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag === 48) {
+              message.capabilities.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.capabilities.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.expiresAt = reader.int64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.proof = AuthProof.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgAuthorizeSessionKey {
+    return {
+      submitter: isSet(object.submitter) ? globalThis.String(object.submitter) : "",
+      tokenIds: globalThis.Array.isArray(object?.tokenIds)
+        ? object.tokenIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.token_ids)
+        ? object.token_ids.map((e: any) => globalThis.String(e))
+        : [],
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      sessionPubkey: isSet(object.sessionPubkey)
+        ? globalThis.String(object.sessionPubkey)
+        : isSet(object.session_pubkey)
+        ? globalThis.String(object.session_pubkey)
+        : "",
+      capabilities: globalThis.Array.isArray(object?.capabilities)
+        ? object.capabilities.map((e: any) => sessionCapabilityFromJSON(e))
+        : [],
+      expiresAt: isSet(object.expiresAt)
+        ? BigInt(object.expiresAt)
+        : isSet(object.expires_at)
+        ? BigInt(object.expires_at)
+        : 0n,
+      proof: isSet(object.proof) ? AuthProof.fromJSON(object.proof) : undefined,
+    };
+  },
+
+  toJSON(message: MsgAuthorizeSessionKey): unknown {
+    const obj: any = {};
+    if (message.submitter !== "") {
+      obj.submitter = message.submitter;
+    }
+    if (message.tokenIds?.length) {
+      obj.tokenIds = message.tokenIds;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.sessionPubkey !== "") {
+      obj.sessionPubkey = message.sessionPubkey;
+    }
+    if (message.capabilities?.length) {
+      obj.capabilities = message.capabilities.map((e) => sessionCapabilityToJSON(e));
+    }
+    if (message.expiresAt !== 0n) {
+      obj.expiresAt = message.expiresAt.toString();
+    }
+    if (message.proof !== undefined) {
+      obj.proof = AuthProof.toJSON(message.proof);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgAuthorizeSessionKey>): MsgAuthorizeSessionKey {
+    return MsgAuthorizeSessionKey.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgAuthorizeSessionKey>): MsgAuthorizeSessionKey {
+    const message = createBaseMsgAuthorizeSessionKey();
+    message.submitter = object.submitter ?? "";
+    message.tokenIds = object.tokenIds?.map((e) => e) || [];
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.sessionPubkey = object.sessionPubkey ?? "";
+    message.capabilities = object.capabilities?.map((e) => e) || [];
+    message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
+    message.proof = (object.proof !== undefined && object.proof !== null)
+      ? AuthProof.fromPartial(object.proof)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgAuthorizeSessionKeyResponse(): MsgAuthorizeSessionKeyResponse {
+  return {};
+}
+
+export const MsgAuthorizeSessionKeyResponse: MessageFns<MsgAuthorizeSessionKeyResponse> = {
+  encode(_: MsgAuthorizeSessionKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgAuthorizeSessionKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgAuthorizeSessionKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgAuthorizeSessionKeyResponse {
+    return {};
+  },
+
+  toJSON(_: MsgAuthorizeSessionKeyResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgAuthorizeSessionKeyResponse>): MsgAuthorizeSessionKeyResponse {
+    return MsgAuthorizeSessionKeyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgAuthorizeSessionKeyResponse>): MsgAuthorizeSessionKeyResponse {
+    const message = createBaseMsgAuthorizeSessionKeyResponse();
+    return message;
+  },
+};
+
+function createBaseMsgRevokeSessionKey(): MsgRevokeSessionKey {
+  return { sender: "", tokenId: "", sessionPubkey: "", proof: undefined };
+}
+
+export const MsgRevokeSessionKey: MessageFns<MsgRevokeSessionKey> = {
+  encode(message: MsgRevokeSessionKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sender !== "") {
+      writer.uint32(10).string(message.sender);
+    }
+    if (message.tokenId !== "") {
+      writer.uint32(18).string(message.tokenId);
+    }
+    if (message.sessionPubkey !== "") {
+      writer.uint32(26).string(message.sessionPubkey);
+    }
+    if (message.proof !== undefined) {
+      AuthProof.encode(message.proof, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRevokeSessionKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRevokeSessionKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sessionPubkey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.proof = AuthProof.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgRevokeSessionKey {
+    return {
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      sessionPubkey: isSet(object.sessionPubkey)
+        ? globalThis.String(object.sessionPubkey)
+        : isSet(object.session_pubkey)
+        ? globalThis.String(object.session_pubkey)
+        : "",
+      proof: isSet(object.proof) ? AuthProof.fromJSON(object.proof) : undefined,
+    };
+  },
+
+  toJSON(message: MsgRevokeSessionKey): unknown {
+    const obj: any = {};
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.sessionPubkey !== "") {
+      obj.sessionPubkey = message.sessionPubkey;
+    }
+    if (message.proof !== undefined) {
+      obj.proof = AuthProof.toJSON(message.proof);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRevokeSessionKey>): MsgRevokeSessionKey {
+    return MsgRevokeSessionKey.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgRevokeSessionKey>): MsgRevokeSessionKey {
+    const message = createBaseMsgRevokeSessionKey();
+    message.sender = object.sender ?? "";
+    message.tokenId = object.tokenId ?? "";
+    message.sessionPubkey = object.sessionPubkey ?? "";
+    message.proof = (object.proof !== undefined && object.proof !== null)
+      ? AuthProof.fromPartial(object.proof)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgRevokeSessionKeyResponse(): MsgRevokeSessionKeyResponse {
+  return {};
+}
+
+export const MsgRevokeSessionKeyResponse: MessageFns<MsgRevokeSessionKeyResponse> = {
+  encode(_: MsgRevokeSessionKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRevokeSessionKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRevokeSessionKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgRevokeSessionKeyResponse {
+    return {};
+  },
+
+  toJSON(_: MsgRevokeSessionKeyResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRevokeSessionKeyResponse>): MsgRevokeSessionKeyResponse {
+    return MsgRevokeSessionKeyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgRevokeSessionKeyResponse>): MsgRevokeSessionKeyResponse {
+    const message = createBaseMsgRevokeSessionKeyResponse();
     return message;
   },
 };
@@ -2774,11 +3175,23 @@ export interface Msg {
   RemoveAuthMethodScope(request: MsgRemoveAuthMethodScope): Promise<MsgAuthMethodScopeResponse>;
   /**
    * SignWithAuthMethod requests a PKP signature authorised by an auth method's
-   * credential (a WebAuthn assertion) instead of by the sender: anyone may
+   * credential (a WebAuthn assertion, an OIDC token, or a session key the
+   * credential authorised) instead of by the sender: anyone may
    * submit it and pays the sign fee, so the credential's holder needs no
    * tokens.
    */
   SignWithAuthMethod(request: MsgSignWithAuthMethod): Promise<MsgSignWithAuthMethodResponse>;
+  /**
+   * AuthorizeSessionKey lets one auth method proof authorise a short-lived
+   * secp256k1 session key for some PKPs, so later requests need no new
+   * passkey prompt or login (Lit's session signatures).
+   */
+  AuthorizeSessionKey(request: MsgAuthorizeSessionKey): Promise<MsgAuthorizeSessionKeyResponse>;
+  /**
+   * RevokeSessionKey ends a session key early: by the PKP's owner, or by its
+   * auth method's proof.
+   */
+  RevokeSessionKey(request: MsgRevokeSessionKey): Promise<MsgRevokeSessionKeyResponse>;
   /** UpdateParams changes the module parameters; only the authority (gov) may. */
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
 }
@@ -2803,6 +3216,8 @@ export class MsgClientImpl implements Msg {
     this.AddAuthMethodScope = this.AddAuthMethodScope.bind(this);
     this.RemoveAuthMethodScope = this.RemoveAuthMethodScope.bind(this);
     this.SignWithAuthMethod = this.SignWithAuthMethod.bind(this);
+    this.AuthorizeSessionKey = this.AuthorizeSessionKey.bind(this);
+    this.RevokeSessionKey = this.RevokeSessionKey.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
   }
   Mint(request: MsgMint): Promise<MsgMintResponse> {
@@ -2881,6 +3296,18 @@ export class MsgClientImpl implements Msg {
     const data = MsgSignWithAuthMethod.encode(request).finish();
     const promise = this.rpc.request(this.service, "SignWithAuthMethod", data);
     return promise.then((data) => MsgSignWithAuthMethodResponse.decode(new BinaryReader(data)));
+  }
+
+  AuthorizeSessionKey(request: MsgAuthorizeSessionKey): Promise<MsgAuthorizeSessionKeyResponse> {
+    const data = MsgAuthorizeSessionKey.encode(request).finish();
+    const promise = this.rpc.request(this.service, "AuthorizeSessionKey", data);
+    return promise.then((data) => MsgAuthorizeSessionKeyResponse.decode(new BinaryReader(data)));
+  }
+
+  RevokeSessionKey(request: MsgRevokeSessionKey): Promise<MsgRevokeSessionKeyResponse> {
+    const data = MsgRevokeSessionKey.encode(request).finish();
+    const promise = this.rpc.request(this.service, "RevokeSessionKey", data);
+    return promise.then((data) => MsgRevokeSessionKeyResponse.decode(new BinaryReader(data)));
   }
 
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
