@@ -2,6 +2,7 @@ package types
 
 import (
 	"encoding/hex"
+	"strconv"
 	"strings"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -113,4 +114,11 @@ func ParseEthAddress(s string) ([]byte, error) {
 func AccAddress(pk *secp256k1.PublicKey) sdk.AccAddress {
 	cosmosPK := &cosmossecp256k1.PubKey{Key: pk.SerializeCompressed()}
 	return sdk.AccAddress(cosmosPK.Address())
+}
+
+// PersonalMessageDigest is the EIP-191 (version 0x45) hash that
+// personal_sign signs, as ethers' hashMessage computes it:
+// keccak256("\x19Ethereum Signed Message:\n" ‖ decimal len(msg) ‖ msg).
+func PersonalMessageDigest(msg []byte) []byte {
+	return Keccak256([]byte("\x19Ethereum Signed Message:\n"+strconv.Itoa(len(msg))), msg)
 }
