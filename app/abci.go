@@ -26,8 +26,6 @@ import (
 	"github.com/litprotocol/litd/app/abci/ve"
 	actionsengine "github.com/litprotocol/litd/x/actions/engine"
 	"github.com/litprotocol/litd/x/actions/sandbox"
-	pkpkeeper "github.com/litprotocol/litd/x/pkp/keeper"
-	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/engine"
 )
 
@@ -55,7 +53,7 @@ func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOption
 			MaxWorkers:         cast.ToInt(appOpts.Get("actions.max-workers")),
 		}
 		app.ActionsEngine = actionsengine.New(logger, cfg, func(height int64) sandbox.Permissions {
-			return permissionReader{app: app, height: height}
+			return permissionReader{pkp: app.PKPKeeper, ctx: func() (sdk.Context, error) { return app.CreateQueryContext(height, false) }}
 		})
 		veActions, pbActions = app.ActionsEngine, app.ActionsEngine
 	}
@@ -130,38 +128,4 @@ func (app *App) startEngine(logger log.Logger, appOpts servertypes.AppOptions) (
 		return nil, nil
 	}
 	return sdk.ConsAddress(pub.Address()), eng
-}
-
-// permissionReader answers a running action's permission reads from the
-// committed state at the execution's request height (off-chain, read-only), so
-// every validator reads the same whenever it runs the action. The node must
-// keep that height (pruning keep-recent >= execution_timeout_blocks).
-type permissionReader struct {
-	app    *App
-	height int64
-}
-
-func (r permissionReader) IsPermittedAction(tokenIDHex, cid string) (bool, error) {
-	ctx, err := r.app.CreateQueryContext(r.height, false)
-	if err != nil {
-		return false, err
-	}
-	tokenID, err := pkptypes.ParseTokenID(tokenIDHex)
-	if err != nil {
-		return false, err
-	}
-	ok, _, err := r.app.PKPKeeper.IsPermittedAction(ctx, tokenID, cid)
-	return ok, err
-}
-
-func (r permissionReader) PermittedActions(tokenIDHex string) ([]string, error) {
-	ctx, err := r.app.CreateQueryContext(r.height, false)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := pkpkeeper.NewQuerier(r.app.PKPKeeper).Permissions(ctx, &pkptypes.QueryPermissionsRequest{TokenId: tokenIDHex})
-	if err != nil {
-		return nil, err
-	}
-	return resp.ActionCIDs(), nil
 }

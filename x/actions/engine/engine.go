@@ -14,6 +14,8 @@ import (
 
 	"cosmossdk.io/log/v2"
 
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+
 	"github.com/litprotocol/litd/x/actions/keeper"
 	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
@@ -96,8 +98,22 @@ func Seed(e types.Execution) [32]byte {
 func EnvFor(e types.Execution, code string, p types.Params, fetcher sandbox.Fetcher, perms sandbox.Permissions) sandbox.Env {
 	return sandbox.Env{
 		Code: code, JSParams: e.JsParams, Seed: Seed(e), Now: time.Unix(e.BlockTimeUnix, 0).UTC(),
-		Fetcher: fetcher, Permissions: perms, Limits: keeper.SandboxLimits(e.ParamsOr(p)),
+		Fetcher: fetcher, Permissions: perms, Limits: keeper.SandboxLimits(e.ParamsOr(p)), Auth: AuthFor(e),
 	}
+}
+
+// AuthFor is the execution's Lit.Auth, from its record alone: its CID, its caller (bech32, and the
+// same address bytes as 0x-hex) and the auth method contexts recorded with it.
+func AuthFor(e types.Execution) sandbox.Auth {
+	a := sandbox.Auth{ActionIPFSIDs: []string{e.Cid}, AuthSigAddress: e.Caller}
+	if _, bz, err := bech32.DecodeAndConvert(e.Caller); err == nil {
+		a.AuthSigAddressHex = "0x" + hex.EncodeToString(bz)
+	}
+	for _, c := range e.AuthMethodContexts {
+		a.AuthMethodContexts = append(a.AuthMethodContexts, sandbox.AuthMethodContext{
+			AuthMethodType: c.AuthMethodType, UserID: c.UserId, AppID: c.AppId, AuthMethodID: c.AuthMethodId})
+	}
+	return a
 }
 
 // Observe starts runs for executions that entered a phase and forgets
@@ -248,10 +264,19 @@ func FromFetches(fs []types.Fetch) []sandbox.Fetch {
 func ToResult(r sandbox.Result) types.Result {
 	out := types.Result{Response: r.Response, Logs: r.Logs, Error: r.Error, Runtime: sandbox.RuntimeVersion}
 	for _, s := range r.SignRequests {
-		out.SignRequests = append(out.SignRequests, types.SignRequest{SigName: s.SigName, PublicKey: s.PublicKey, ToSign: "0x" + hex.EncodeToString(s.ToSign)})
+		sr := types.SignRequest{SigName: s.SigName, PublicKey: s.PublicKey, Kind: types.SignKind(s.Kind), Message: s.Message}
+		if s.Kind == sandbox.SignDigest {
+			sr.ToSign = "0x" + hex.EncodeToString(s.ToSign)
+		}
+		out.SignRequests = append(out.SignRequests, sr)
 	}
 	for _, rd := range r.Reads {
-		out.Reads = append(out.Reads, types.PermissionRead{Op: rd.Op, TokenId: rd.TokenID, Cid: rd.CID, Permitted: rd.Permitted, Cids: rd.CIDs, Error: rd.Error})
+		pr := types.PermissionRead{Op: rd.Op, TokenId: rd.TokenID, Cid: rd.CID, Permitted: rd.Permitted, Cids: rd.CIDs, Error: rd.Error,
+			Address: rd.Address, AuthMethodType: rd.AuthMethodType, UserId: rd.UserID, Addresses: rd.Addresses, Scopes: rd.Scopes}
+		for _, a := range rd.AuthMethods {
+			pr.AuthMethods = append(pr.AuthMethods, types.ReadAuthMethod{AuthMethodType: a.Type, Id: a.ID, UserPubkey: a.UserPubkey})
+		}
+		out.Reads = append(out.Reads, pr)
 	}
 	return out
 }
@@ -260,7 +285,11 @@ func ToResult(r sandbox.Result) types.Result {
 func FromReads(rs []types.PermissionRead) []sandbox.PermissionRead {
 	out := make([]sandbox.PermissionRead, len(rs))
 	for i, r := range rs {
-		out[i] = sandbox.PermissionRead{Op: r.Op, TokenID: r.TokenId, CID: r.Cid, Permitted: r.Permitted, CIDs: r.Cids, Error: r.Error}
+		out[i] = sandbox.PermissionRead{Op: r.Op, TokenID: r.TokenId, CID: r.Cid, Permitted: r.Permitted, CIDs: r.Cids, Error: r.Error,
+			Address: r.Address, AuthMethodType: r.AuthMethodType, UserID: r.UserId, Addresses: r.Addresses, Scopes: r.Scopes}
+		for _, a := range r.AuthMethods {
+			out[i].AuthMethods = append(out[i].AuthMethods, sandbox.AuthMethod{Type: a.AuthMethodType, ID: a.Id, UserPubkey: a.UserPubkey})
+		}
 	}
 	return out
 }

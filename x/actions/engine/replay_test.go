@@ -108,17 +108,102 @@ func ok(t *testing.T) func(string, error) string {
 // a line costs its protobuf size, so many short lines cannot overshoot.
 func TestResultSizeWithinParams(t *testing.T) {
 	p := types.DefaultParams()
-	p.MaxLogBytes, p.MaxResponseBytes = 160<<10, 256<<10
+	p.MaxLogBytes, p.MaxResponseBytes, p.MaxSignatures = 160<<10, 256<<10, 16
 	p.TimeoutMs = 60_000 // a million iterations; this test is about sizes, and a loaded machine is slow
 	require.NoError(t, p.Validate())
 	for _, code := range []string{
 		`for (let i = 0; i < 1e6; i++) console.log('')`,
 		`for (let i = 0; i < 1e6; i++) console.log('x'.repeat(127))`,
 		`for (let i = 0; i < 1e5; i++) console.log('x'.repeat(200)); Lit.Actions.setResponse({response: 'r'.repeat(256 << 10)})`,
+		// The most reads (just under sandbox.MaxReadBytes), signatures and personal messages a run may have.
+		`(async () => {
+  const pub = '0x04' + '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798' + '483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8';
+  for (let i = 0; i < 48; i++) await Lit.Actions.isPermittedAuthMethod({tokenId: 't'.repeat(128), authMethodType: 2**53, userId: 'u'.repeat(512)});
+  for (let i = 0; i < 16; i++) await Lit.Actions.ethPersonalSignMessageEcdsa({message: 'm'.repeat(1024), publicKey: pub, sigName: String(i).padStart(64, 's')});
+  for (let i = 0; i < 1e5; i++) console.log('x'.repeat(200)); Lit.Actions.setResponse({response: 'r'.repeat(256 << 10)});
+})()`,
 	} {
 		e := types.Execution{Id: 1, JsParams: "{}", Params: &p}
-		res := ToResult(sandbox.Run(context.Background(), EnvFor(e, code, p, nil, nil)))
+		res := ToResult(sandbox.Run(context.Background(), EnvFor(e, code, p, nil, pkpState{permitted: true})))
 		require.Empty(t, res.Error)
 		require.LessOrEqual(t, uint64(res.Size()), p.MaxResponseBytes+p.MaxLogBytes+types.ResultOverheadBytes, code)
 	}
+}
+
+// pkpState answers permission reads like a PKP's state at the request height would.
+type pkpState struct{ permitted bool }
+
+func (p pkpState) IsPermittedAction(string, string) (bool, error)  { return p.permitted, nil }
+func (p pkpState) PermittedActions(string) ([]string, error)       { return []string{"QmX"}, nil }
+func (p pkpState) IsPermittedAddress(string, string) (bool, error) { return p.permitted, nil }
+func (p pkpState) PermittedAddresses(string) ([]string, error) {
+	return []string{"lit1owner", "lit1friend"}, nil
+}
+
+func (p pkpState) IsPermittedAuthMethod(string, uint64, string) (bool, error) {
+	return p.permitted, nil
+}
+
+func (p pkpState) PermittedAuthMethods(string) ([]sandbox.AuthMethod, error) {
+	return []sandbox.AuthMethod{{Type: 6, ID: "0x626f62", UserPubkey: "0x04"}}, nil
+}
+
+func (p pkpState) AuthMethodScopes(string, uint64, string) ([]uint64, error) {
+	if !p.permitted {
+		return nil, nil
+	}
+	return []uint64{1, 2}, nil
+}
+
+// Every kind of permission read, recorded in the live run (in a worker, state answering), goes
+// through the chain's record (types.Result) and replays identically from it once the PKP's
+// permissions have changed; so does Lit.Auth, from the execution record.
+func TestReplayRecordedReads(t *testing.T) {
+	code := `(async () => {
+  const A = Lit.Actions, t = '0x01', user = {authMethodType: 6, userId: new Uint8Array([98, 111, 98])};
+  const out = [
+    await A.isPermittedAction({tokenId: t, ipfsId: 'QmX'}), await A.getPermittedActions({tokenId: t}),
+    await A.isPermittedAddress({tokenId: t, address: 'lit1friend'}), await A.getPermittedAddresses({tokenId: t}),
+    await A.isPermittedAuthMethod({tokenId: t, ...user}), await A.getPermittedAuthMethods({tokenId: t}),
+    await A.getPermittedAuthMethodScopes({tokenId: t, ...user, maxScopeId: 3}), Lit.Auth,
+  ];
+  await A.ethPersonalSignMessageEcdsa({message: 'hello world', publicKey: '0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798', sigName: 'p'});
+  A.setResponse({response: JSON.stringify(out)});
+})()`
+	params := types.DefaultParams()
+	caller := "lit1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5nefpuv"
+	e := types.Execution{Id: 9, Cid: "QmCode", Caller: caller, JsParams: "{}", BlockTimeUnix: 1_700_000_000, Params: &params,
+		Status:             types.EXECUTION_STATUS_COMPLETED,
+		AuthMethodContexts: []types.AuthMethodContext{{AuthMethodType: 6, UserId: "bob", AppId: "app"}}}
+	live := (&worker.Runner{}).Run(context.Background(), EnvFor(e, code, params, nil, pkpState{permitted: true}))
+	require.Empty(t, live.Error)
+	require.Len(t, live.Reads, 7)
+	require.Equal(t, `[true,["QmX"],true,["lit1owner","lit1friend"],true,[{"auth_method_type":6,"id":"0x626f62","user_pubkey":"0x04"}],`+
+		`[false,true,true],{"actionIpfsIds":["QmCode"],"authSigAddress":"`+caller+`","authSigAddressHex":"0x0102030405060708090a0b0c0d0e0f1011121314",`+
+		`"authMethodContexts":[{"authMethodType":6,"userId":"bob","appId":"app"}]}]`, live.Response)
+	res := ToResult(live)
+	require.Equal(t, types.PermissionRead{Op: "isPermittedAuthMethod", TokenId: "0x01", AuthMethodType: 6, UserId: "0x626f62", Permitted: true}, res.Reads[4])
+	require.Equal(t, []types.SignRequest{{SigName: "p", PublicKey: "0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+		Kind: types.SIGN_KIND_PERSONAL_MESSAGE, Message: []byte("hello world")}}, res.SignRequests)
+	// Through the chain's encoding and back.
+	bz, err := res.Marshal()
+	require.NoError(t, err)
+	var stored types.Result
+	require.NoError(t, stored.Unmarshal(bz))
+	e.Result = &stored
+	e.ResultDigest = ok(t)(types.ResultDigest(&res))
+
+	rep := Replay(context.Background(), &worker.Runner{}, e, code, types.Params{})
+	require.True(t, rep.Match, "%+v", rep)
+	require.Equal(t, live.Response, rep.Result.Response)
+
+	// Today the PKP permits nothing: a live run answers otherwise, the replay still matches.
+	now := (&worker.Runner{}).Run(context.Background(), EnvFor(e, code, params, nil, pkpState{}))
+	require.NotEqual(t, live.Response, now.Response)
+	require.True(t, Replay(context.Background(), &worker.Runner{}, e, code, types.Params{}).Match)
+
+	// Lit.Auth is part of the record: another caller does not replay.
+	other := e
+	other.Caller = "lit1zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3dxjagl"
+	require.False(t, Replay(context.Background(), &worker.Runner{}, other, code, types.Params{}).Match)
 }

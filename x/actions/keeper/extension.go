@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -398,8 +399,8 @@ func (k Keeper) clearFetchReports(ctx context.Context, id uint64) error {
 	return k.QuorumHeight.Remove(ctx, id)
 }
 
-// acceptResult stores the agreed result and turns each permitted
-// signEcdsa into an x/tss signing request.
+// acceptResult stores the agreed result and turns each permitted sign
+// request into an x/tss signing request.
 func (k Keeper) acceptResult(ctx context.Context, e types.Execution, r types.Result, digest string) error {
 	e.ResultDigest = digest
 	if r.Error != "" {
@@ -409,7 +410,7 @@ func (k Keeper) acceptResult(ctx context.Context, e types.Execution, r types.Res
 	pending := 0
 	for i := range r.SignRequests {
 		sr := &r.SignRequests[i]
-		id, tokenHex, err := k.requestSignature(ctx, e.Cid, sr.PublicKey, sr.ToSign)
+		id, tokenHex, err := k.requestSignature(ctx, e.Cid, sr)
 		sr.TokenId, sr.SignatureId = tokenHex, id
 		if err != nil {
 			sr.Error = err.Error()
@@ -436,10 +437,33 @@ func (k Keeper) acceptResult(ctx context.Context, e types.Execution, r types.Res
 	return k.clearVotes(ctx, e.Id)
 }
 
-// requestSignature checks that the PKP with publicKey permits the action
-// (scope sign-anything) and asks x/tss to sign.
-func (k Keeper) requestSignature(ctx context.Context, cid, publicKey, toSign string) (uint64, string, error) {
-	pk, err := pkptypes.ParsePubkey(publicKey)
+// signScopes is, per kind of sign request, the digest it signs and the
+// scopes of which the action needs one: a raw digest needs sign-anything; a
+// personal message is signed as its EIP-191 hash, which personal-sign (or
+// sign-anything) allows.
+func signScopes(sr *types.SignRequest) (string, []pkptypes.Scope, error) {
+	switch sr.Kind {
+	case types.SIGN_KIND_DIGEST:
+		return sr.ToSign, []pkptypes.Scope{pkptypes.SCOPE_SIGN_ANYTHING}, nil
+	case types.SIGN_KIND_PERSONAL_MESSAGE:
+		digest := "0x" + hex.EncodeToString(pkptypes.PersonalMessageDigest(sr.Message))
+		return digest, []pkptypes.Scope{pkptypes.SCOPE_SIGN_ANYTHING, pkptypes.SCOPE_PERSONAL_SIGN}, nil
+	}
+	return "", nil, fmt.Errorf("unknown sign request kind %d", sr.Kind)
+}
+
+// requestSignature checks that the PKP with sr's public key permits the
+// action with a scope that allows sr (signScopes) and asks x/tss to sign. For
+// a personal message it records the digest signed in sr.ToSign.
+func (k Keeper) requestSignature(ctx context.Context, cid string, sr *types.SignRequest) (uint64, string, error) {
+	digest, allowed, err := signScopes(sr)
+	if err != nil {
+		return 0, "", err
+	}
+	if sr.Kind == types.SIGN_KIND_PERSONAL_MESSAGE {
+		sr.ToSign = digest
+	}
+	pk, err := pkptypes.ParsePubkey(sr.PublicKey)
 	if err != nil {
 		return 0, "", err
 	}
@@ -453,10 +477,14 @@ func (k Keeper) requestSignature(ctx context.Context, cid, publicKey, toSign str
 	if err != nil {
 		return 0, tokenHex, err
 	}
-	if !ok || !slices.Contains(scopes, pkptypes.SCOPE_SIGN_ANYTHING) {
+	if !ok {
 		return 0, tokenHex, fmt.Errorf("permission denied: pkp %s does not permit action %s to sign", tokenHex, cid)
 	}
-	id, err := k.tss.RequestSignature(ctx, tokenID, tokenHex, p.KeyId, toSign, "action:"+cid)
+	if !slices.ContainsFunc(scopes, func(s pkptypes.Scope) bool { return slices.Contains(allowed, s) }) {
+		return 0, tokenHex, fmt.Errorf("permission denied: pkp %s permits action %s with scopes %v; a raw digest (signEcdsa) needs "+
+			"SCOPE_SIGN_ANYTHING, a personal message (ethPersonalSignMessageEcdsa) SCOPE_PERSONAL_SIGN or SCOPE_SIGN_ANYTHING", tokenHex, cid, scopes)
+	}
+	id, err := k.tss.RequestSignature(ctx, tokenID, tokenHex, p.KeyId, digest, "action:"+cid)
 	return id, tokenHex, err
 }
 

@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,7 +14,9 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/x/actions/engine"
 	"github.com/litprotocol/litd/x/actions/keeper"
+	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
@@ -510,6 +513,68 @@ func TestSigning(t *testing.T) {
 			&types.EventExecutionFinished{ExecutionId: id, Status: "EXECUTION_STATUS_COMPLETED"},
 		}, f.events(t))
 	})
+}
+
+// An action's sign requests need the scope their kind allows, on a result the real sandbox
+// computed: a PKP that permits the action for personal messages only gets no signature over a raw
+// digest (signEcdsa), and one over a personal message (ethPersonalSignMessageEcdsa) whose digest
+// is ethers' hashMessage; sign-anything allows both.
+func TestSignScopesByKind(t *testing.T) {
+	const code = `(async () => {
+  await Lit.Actions.signEcdsa({toSign: new Uint8Array(32).fill(7), publicKey: personal, sigName: 'raw'});
+  await Lit.Actions.ethPersonalSignMessageEcdsa({message: 'hello world', publicKey: personal, sigName: 'message'});
+  await Lit.Actions.ethPersonalSignMessageEcdsa({message: new Uint8Array([0, 255]), publicKey: anything, sigName: 'bytes'});
+  await Lit.Actions.signEcdsa({toSign: new Uint8Array(32).fill(7), publicKey: anything, sigName: 'raw anything'});
+})()`
+	f := newFixture(t)
+	cid := f.upload(t, code)
+	personal := ok[*pkptypes.MsgMintResponse](t)(f.pkpMsgs.Mint(f.ctx, &pkptypes.MsgMint{Creator: caller,
+		PermittedActions: []pkptypes.PermittedAction{{Cid: cid, Scopes: []pkptypes.Scope{pkptypes.SCOPE_PERSONAL_SIGN}}}}))
+	anything := ok[*pkptypes.MsgMintResponse](t)(f.pkpMsgs.MintGrantBurn(f.ctx, &pkptypes.MsgMintGrantBurn{Creator: caller, ActionCid: cid}))
+	f.fresh()
+	id := ok[*types.MsgExecuteActionResponse](t)(f.msgs.ExecuteAction(f.ctx, &types.MsgExecuteAction{Caller: caller, Cid: cid,
+		JsParams: fmt.Sprintf(`{"personal": %q, "anything": %q}`, personal.Pubkey, anything.Pubkey)})).ExecutionId
+	f.fetches(t, id, nil, 0, 1, 2)
+	e := f.exec(t, id)
+	r := engine.ToResult(sandbox.Run(context.Background(), engine.EnvFor(e, code, *e.Params, nil, nil)))
+	require.Empty(t, r.Error)
+	f.result(t, id, r, 0, 1, 2)
+
+	e = f.exec(t, id)
+	require.Equal(t, types.EXECUTION_STATUS_SIGNING, e.Status)
+	srs := e.Result.SignRequests
+	require.Len(t, srs, 4)
+	// Vectors from ethers 6.17.0: hashMessage('hello world'), hashMessage(new Uint8Array([0, 255])).
+	hashMessage := map[string]string{
+		"message": "0xd9eba16ed0ecae432b71fe008c98cc872bb4cc214d3220a36f365326cf807d68",
+		"bytes":   "0x3638684d567df701dae9863c5df728a585cc74ce3859707edadcb509eb220f74",
+	}
+	raw := "0x" + strings.Repeat("07", 32)
+
+	require.Equal(t, types.SIGN_KIND_DIGEST, srs[0].Kind)
+	require.Zero(t, srs[0].SignatureId)
+	require.Equal(t, raw, srs[0].ToSign)
+	require.Equal(t, fmt.Sprintf("permission denied: pkp %s permits action %s with scopes [SCOPE_PERSONAL_SIGN]; a raw digest (signEcdsa) "+
+		"needs SCOPE_SIGN_ANYTHING, a personal message (ethPersonalSignMessageEcdsa) SCOPE_PERSONAL_SIGN or SCOPE_SIGN_ANYTHING",
+		personal.TokenId, cid), srs[0].Error)
+	want := map[string]struct{ token, digest string }{
+		"message":      {personal.TokenId, hashMessage["message"]},
+		"bytes":        {anything.TokenId, hashMessage["bytes"]},
+		"raw anything": {anything.TokenId, raw},
+	}
+	for _, sr := range srs[1:] {
+		require.Empty(t, sr.Error, sr.SigName)
+		require.NotZero(t, sr.SignatureId, sr.SigName)
+		require.Equal(t, want[sr.SigName].digest, sr.ToSign, sr.SigName)
+		sig := ok[tsstypes.Signature](t)(f.tss.Signatures.Get(f.ctx, sr.SignatureId))
+		require.Equal(t, want[sr.SigName].token, sig.TokenId, sr.SigName)
+		require.Equal(t, want[sr.SigName].digest, sig.Digest, sr.SigName)
+		require.Equal(t, "action:"+cid, sig.Requester)
+	}
+	require.Equal(t, types.SIGN_KIND_PERSONAL_MESSAGE, srs[1].Kind)
+	require.Equal(t, []byte("hello world"), srs[1].Message)
+	// The digest voted on is the reported result's, without the digests the chain filled in.
+	require.Equal(t, digestOf(t, r), e.ResultDigest)
 }
 
 // ---------------------------------------------------------------- deadline

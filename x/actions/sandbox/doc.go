@@ -5,7 +5,7 @@
 //
 // # API
 //
-//	res := sandbox.Run(ctx, sandbox.Env{Code, JSParams, Seed, Now, Limits, Fetcher, Permissions})
+//	res := sandbox.Run(ctx, sandbox.Env{Code, JSParams, Seed, Now, Limits, Fetcher, Permissions, Auth})
 //	res.Response, res.Logs, res.SignRequests, res.Fetches, res.Error, res.Digest()
 //
 // The engine runs an action in the fetch phase with a *LiveFetcher (real HTTP) to collect
@@ -15,20 +15,41 @@
 // # Globals
 //
 //   - Lit.Actions (also LitActions):
-//     signEcdsa({toSign, publicKey, sigName}) records a SignRequest (toSign: 32 bytes as a Uint8Array,
-//     ArrayBuffer or array of numbers; publicKey: hex secp256k1 key; sigName unique) and resolves to true;
+//     signEcdsa({toSign, publicKey, sigName}) records a SignRequest of kind SignDigest (toSign: 32 bytes as a
+//     Uint8Array, ArrayBuffer or array of numbers; publicKey: hex secp256k1 key; sigName unique) and
+//     resolves to true;
+//     ethPersonalSignMessageEcdsa({message, publicKey, sigName}) records one of kind SignPersonalMessage with
+//     the message as it is (a string as its UTF-8, or bytes; at most MaxMessageBytes, 4 KiB, and 16 KiB for
+//     all of a run's messages, beyond which the run fails with "signature limit"): the sandbox does not hash
+//     it. The chain signs its EIP-191 hash (x/pkp's PersonalMessageDigest, ethers' hashMessage) and lets a
+//     PKP's SCOPE_PERSONAL_SIGN allow it, where a SignDigest needs SCOPE_SIGN_ANYTHING;
 //     setResponse({response}) sets the response string (last call wins);
-//     getPermittedActions({tokenId}) and isPermittedAction({tokenId, ipfsId}) read Env.Permissions (Promises;
-//     at most 256 per run); each read and its answer is recorded in Result.Reads, in call order, and a
-//     replay answers them from the record (RecordedPermissions);
+//     the permission reads (Promises) getPermittedActions({tokenId}), isPermittedAction({tokenId, ipfsId}),
+//     getPermittedAddresses({tokenId}), isPermittedAddress({tokenId, address}),
+//     getPermittedAuthMethods({tokenId}) (objects {auth_method_type, id, user_pubkey}),
+//     isPermittedAuthMethod({tokenId, authMethodType, userId}) and getPermittedAuthMethodScopes({tokenId,
+//     authMethodType, userId, maxScopeId}) (maxScopeId booleans, default 100, at most 256: the i-th
+//     tells whether the auth method has scope i, as Lit's contract answers) read Env.Permissions.
+//     authMethodType is a positive integer (a number or a decimal string); userId is bytes (Uint8Array,
+//     ArrayBuffer or array, at most 255, passed on as 0x-hex) or a string (at most MaxUserIDBytes, passed on
+//     as it is). At most 256 reads per run; each read, with its arguments and its answer (or error), is
+//     recorded in Result.Reads, in call order, and a replay answers them from the record
+//     (RecordedPermissions), failing when the code asks something else. A list read answers at most
+//     MaxListedPermissions entries (Permissions fails the read of a PKP with more, so an action never sees
+//     part of a list);
 //     pubkeyToTokenId({publicKey}) returns 0x-hex keccak256 of the 65-byte uncompressed key.
+//   - Lit.Auth: Env.Auth, deeply frozen and not writable (assignments throw in strict code and are ignored
+//     otherwise): actionIpfsIds (the executing action's CID), authSigAddress (the account that signed
+//     MsgExecuteAction, bech32), authSigAddressHex (the same 20 address bytes, 0x-hex; not the Ethereum
+//     address of its key), authMethodContexts ([{authMethodType, userId, appId?, authMethodId?}], the auth
+//     methods the chain verified for the caller). It comes from the execution record, so a replay sees it too.
 //   - fetch(url, {method, headers, body}) returns a Promise of {status, ok, url, headers.get/has/forEach,
 //     text(), json(), arrayBuffer()}; only absolute http(s) URLs (at most MaxURLBytes); request headers
 //     as a plain object (at most MaxRequestHeaderBytes). The response headers are AttestedHeaders only
 //     (the first Content-Type, when at most MaxAttestedHeaderBytes), in the live and the final run
 //     alike: they are part of the attested transcript. A failed fetch's text is at most
-//     MaxFetchErrorBytes (FetchError). Token ids and CIDs passed to the API are at most 128 bytes,
-//     sigName 64, and permission reads add at most MaxReadBytes to the result.
+//     MaxFetchErrorBytes (FetchError). Token ids, CIDs and addresses passed to the API are at most 128
+//     bytes, sigName 64, and permission reads add at most MaxReadBytes to the result.
 //   - console.log/info/warn/error/debug: arguments joined by spaces (objects as JSON), one Logs entry per
 //     call; each line costs its length + 1 + the varint of its length (its protobuf size); once MaxLogBytes
 //     would be exceeded, a last "[logs truncated]" entry is added and later output dropped.
@@ -73,9 +94,11 @@
 //
 // Result.Digest is SHA-256 over "litd/actions/sandbox/result/v1" followed by, with every length a
 // big-endian uint64 and every string or byte field as length||bytes: Response; len(Logs) and each log;
-// len(SignRequests) and for each SigName, PublicKey, ToSign; len(Reads) and for each Op, TokenID, CID,
-// Permitted (1 or 0), len(CIDs) and each CID, Error; Error. Fetches are not included. (The chain votes
-// on types.ResultDigest, the SHA-256 of the protobuf Result, which also carries the runtime version.)
+// len(SignRequests) and for each SigName, PublicKey, ToSign, Kind, Message; len(Reads) and for each Op,
+// TokenID, CID, Permitted (1 or 0), len(CIDs) and each CID, Error, Address, AuthMethodType, UserID,
+// len(Addresses) and each address, len(AuthMethods) and for each Type, ID, UserPubkey, len(Scopes) and
+// each scope; Error. Fetches and Env.Auth are not included (Auth is an input, like the code). (The chain
+// votes on types.ResultDigest, the SHA-256 of the protobuf Result, which also carries the runtime version.)
 //
 // # LiveFetcher
 //

@@ -5,10 +5,13 @@ import (
 	"crypto/sha512"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
+	"math"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -46,12 +49,24 @@ const prelude = `(function (g, n) {
   };
   const actions = {
     signEcdsa: async (o) => n.signEcdsa(o),
+    ethPersonalSignMessageEcdsa: async (o) => n.ethPersonalSignMessageEcdsa(o),
     setResponse: (o) => { n.setResponse(o); },
     getPermittedActions: async (o) => n.permittedActions(o),
     isPermittedAction: async (o) => n.isPermittedAction(o),
+    getPermittedAddresses: async (o) => n.permittedAddresses(o),
+    isPermittedAddress: async (o) => n.isPermittedAddress(o),
+    getPermittedAuthMethods: async (o) => n.permittedAuthMethods(o),
+    isPermittedAuthMethod: async (o) => n.isPermittedAuthMethod(o),
+    getPermittedAuthMethodScopes: async (o) => n.authMethodScopes(o),
     pubkeyToTokenId: (o) => n.pubkeyToTokenId(o),
   };
+  const freeze = (o) => {
+    if (typeof o === 'object' && o !== null) { Object.values(o).forEach(freeze); Object.freeze(o); }
+    return o;
+  };
   g.Lit = { Actions: actions };
+  // Lit.Auth is data the chain recorded: read-only, all the way down.
+  Object.defineProperty(g.Lit, 'Auth', { value: freeze(JSON.parse(n.auth)), enumerable: true });
   g.LitActions = actions;
   g.TextEncoder = class TextEncoder {
     get encoding() { return 'utf-8'; }
@@ -90,9 +105,17 @@ func (s *state) install() error {
 	if err := vm.Set("jsParams", obj); err != nil {
 		return err
 	}
+	auth, err := authJSON(s.env.Auth)
+	if err != nil {
+		return err
+	}
 	n := vm.NewObject()
-	if err := setAll(n, "log", s.log, "fetch", s.fetch, "signEcdsa", s.signEcdsa, "setResponse", s.setResponse,
+	if err := setAll(n, "log", s.log, "fetch", s.fetch, "signEcdsa", s.signEcdsa,
+		"ethPersonalSignMessageEcdsa", s.ethPersonalSignMessageEcdsa, "setResponse", s.setResponse,
 		"permittedActions", s.permittedActions, "isPermittedAction", s.isPermittedAction,
+		"permittedAddresses", s.permittedAddresses, "isPermittedAddress", s.isPermittedAddress,
+		"permittedAuthMethods", s.permittedAuthMethods, "isPermittedAuthMethod", s.isPermittedAuthMethod,
+		"authMethodScopes", s.authMethodScopes, "auth", auth,
 		"pubkeyToTokenId", s.pubkeyToTokenId, "utf8", s.utf8, "digest", s.digest); err != nil {
 		return err
 	}
@@ -103,6 +126,18 @@ func (s *state) install() error {
 	call, _ := goja.AssertFunction(fn)
 	_, err = call(nil, vm.GlobalObject(), n)
 	return err
+}
+
+// authJSON is Lit.Auth as JSON (lists never null).
+func authJSON(a Auth) (string, error) {
+	if a.ActionIPFSIDs == nil {
+		a.ActionIPFSIDs = []string{}
+	}
+	if a.AuthMethodContexts == nil {
+		a.AuthMethodContexts = []AuthMethodContext{}
+	}
+	bz, err := json.Marshal(a)
+	return string(bz), err
 }
 
 // setAll sets name/value pairs on o.
@@ -222,47 +257,112 @@ func parsePubKey(h string) (*secp256k1.PublicKey, error) {
 }
 
 func (s *state) signEcdsa(c goja.FunctionCall) goja.Value {
-	o := s.arg(c, "signEcdsa")
-	toSign := s.bytesOf(o.Get("toSign"), "signEcdsa", "toSign", 32)
+	const fn = "signEcdsa"
+	o := s.arg(c, fn)
+	toSign := s.bytesOf(o.Get("toSign"), fn, "toSign", 32)
 	if len(toSign) != 32 {
-		s.throw("signEcdsa: toSign must be 32 bytes, got %d", len(toSign))
+		s.throw("%s: toSign must be 32 bytes, got %d", fn, len(toSign))
 	}
-	pub := s.id(o, "signEcdsa", "publicKey", maxPubkeyBytes)
+	return s.sign(o, fn, SignRequest{Kind: SignDigest, ToSign: toSign})
+}
+
+// MaxMessageBytes bounds the message of one ethPersonalSignMessageEcdsa, maxMessagesBytes those of a run
+// (they are part of the result).
+const (
+	MaxMessageBytes  = 4 << 10
+	maxMessagesBytes = 16 << 10
+)
+
+// ethPersonalSignMessageEcdsa records the message as it is: the chain applies EIP-191 (the prefix and
+// keccak256) when it turns the request into a signature, and checks the scope that allows.
+func (s *state) ethPersonalSignMessageEcdsa(c goja.FunctionCall) goja.Value {
+	const fn = "ethPersonalSignMessageEcdsa"
+	o := s.arg(c, fn)
+	v := o.Get("message")
+	var msg []byte
+	switch str, isStr := exportOf(v).(string); {
+	case v == nil || goja.IsUndefined(v) || goja.IsNull(v):
+		s.throw("%s: message is required", fn)
+	case isStr:
+		msg = []byte(str)
+	default:
+		msg = s.bytesOf(v, fn, "message", MaxMessageBytes)
+	}
+	if len(msg) > MaxMessageBytes {
+		s.throw("%s: message is longer than %d bytes", fn, MaxMessageBytes)
+	}
+	r := s.sign(o, fn, SignRequest{Kind: SignPersonalMessage, Message: msg})
+	if s.msgBytes += len(msg); s.msgBytes > maxMessagesBytes {
+		s.fail(errorf(CodeSignatureLimit, "messages to sign of more than %d bytes", maxMessagesBytes))
+	}
+	return r
+}
+
+// sign checks publicKey and sigName and records r.
+func (s *state) sign(o *goja.Object, fn string, r SignRequest) goja.Value {
+	pub := s.id(o, fn, "publicKey", maxPubkeyBytes)
 	if _, err := parsePubKey(pub); err != nil {
-		s.throw("signEcdsa: publicKey: %v", err)
+		s.throw("%s: publicKey: %v", fn, err)
 	}
-	name := s.id(o, "signEcdsa", "sigName", maxSigNameBytes)
+	name := s.id(o, fn, "sigName", maxSigNameBytes)
 	if name == "" {
-		s.throw("signEcdsa: sigName must not be empty")
+		s.throw("%s: sigName must not be empty", fn)
 	}
-	for _, r := range s.signs {
-		if r.SigName == name {
-			s.throw("signEcdsa: sigName %q already used", name)
+	for _, prev := range s.signs {
+		if prev.SigName == name {
+			s.throw("%s: sigName %q already used", fn, name)
 		}
 	}
 	if len(s.signs) >= s.lim.MaxSignatures {
 		s.fail(errorf(CodeSignatureLimit, "more than %d signatures", s.lim.MaxSignatures))
 	}
-	s.signs = append(s.signs, SignRequest{SigName: name, PublicKey: pub, ToSign: toSign})
+	r.SigName, r.PublicKey = name, pub
+	s.signs = append(s.signs, r)
 	return s.vm.ToValue(true)
 }
 
 // Permission reads are state reads on the validator and part of the result: maxReads bounds their
-// number, MaxReadBytes what they add to the result, maxIDBytes a token id or CID an action passes.
+// number, MaxReadBytes what they add to the result, maxIDBytes a token id, CID or address an action
+// passes, MaxUserIDBytes an auth method id (as x/pkp's MaxAuthMethodFieldLength), maxScopeID the
+// maxScopeId of getPermittedAuthMethodScopes.
 const (
-	maxReads     = 256
-	MaxReadBytes = 32 << 10
-	maxIDBytes   = 128
+	maxReads       = 256
+	MaxReadBytes   = 32 << 10
+	maxIDBytes     = 128
+	MaxUserIDBytes = 512
+	maxScopeID     = 256
+	// defaultMaxScopeID is Lit's default maxScopeId.
+	defaultMaxScopeID = 100
 	// maxSigNameBytes bounds signEcdsa's sigName; maxPubkeyBytes a public key (0x + 65 bytes in hex).
 	maxSigNameBytes = 64
 	maxPubkeyBytes  = 2 + 2*65
 )
 
-func (s *state) read(r PermissionRead) {
-	size := len(r.Op) + len(r.TokenID) + len(r.CID) + len(r.Error) + 8
+// size is about what r adds to the encoded result (at least its bytes and their framing).
+func (r PermissionRead) size() int {
+	size := len(r.Op) + len(r.TokenID) + len(r.CID) + len(r.Error) + len(r.Address) + len(r.UserID) + 8
+	if r.AuthMethodType != 0 {
+		size += 11
+	}
 	for _, c := range r.CIDs {
 		size += len(c) + 2
 	}
+	for _, a := range r.Addresses {
+		size += len(a) + 2
+	}
+	for _, a := range r.AuthMethods {
+		size += len(a.ID) + len(a.UserPubkey) + 20
+	}
+	size += 11 * len(r.Scopes)
+	return size
+}
+
+// read records r, or its error (without answers), and throws that error to the action.
+func (s *state) read(r PermissionRead, err error) {
+	if err != nil {
+		r = r.failed(err)
+	}
+	size := r.size()
 	if len(s.reads) >= maxReads || s.readBytes+size > MaxReadBytes {
 		s.fail(errorf(CodeFetchLimit, "more than %d permission reads or %d bytes of their answers", maxReads, MaxReadBytes))
 	}
@@ -273,37 +373,159 @@ func (s *state) read(r PermissionRead) {
 	}
 }
 
-func (s *state) permittedActions(c goja.FunctionCall) goja.Value {
-	id := s.id(s.arg(c, "getPermittedActions"), "getPermittedActions", "tokenId", maxIDBytes)
+// permissions is Env.Permissions, or throws when a run has none.
+func (s *state) permissions(fn string) Permissions {
 	if s.env.Permissions == nil {
-		s.throw("getPermittedActions: permissions are not available")
+		s.throw("%s: permissions are not available", fn)
 	}
-	cids, err := s.env.Permissions.PermittedActions(id)
-	r := PermissionRead{Op: OpPermittedActions, TokenID: id, CIDs: cids}
-	if err != nil {
-		r = PermissionRead{Op: r.Op, TokenID: id, Error: err.Error()}
-	}
-	s.read(r)
-	items := make([]any, len(cids))
-	for i, c := range cids {
-		items[i] = c
+	return s.env.Permissions
+}
+
+func (s *state) strings(list []string) goja.Value {
+	items := make([]any, len(list))
+	for i, x := range list {
+		items[i] = x
 	}
 	return s.vm.NewArray(items...)
 }
 
+func (s *state) permittedActions(c goja.FunctionCall) goja.Value {
+	const fn = "getPermittedActions"
+	id := s.id(s.arg(c, fn), fn, "tokenId", maxIDBytes)
+	cids, err := s.permissions(fn).PermittedActions(id)
+	s.read(PermissionRead{Op: OpPermittedActions, TokenID: id, CIDs: cids}, err)
+	return s.strings(cids)
+}
+
 func (s *state) isPermittedAction(c goja.FunctionCall) goja.Value {
-	o := s.arg(c, "isPermittedAction")
-	id, cid := s.id(o, "isPermittedAction", "tokenId", maxIDBytes), s.id(o, "isPermittedAction", "ipfsId", maxIDBytes)
-	if s.env.Permissions == nil {
-		s.throw("isPermittedAction: permissions are not available")
-	}
-	ok, err := s.env.Permissions.IsPermittedAction(id, cid)
-	r := PermissionRead{Op: OpIsPermittedAction, TokenID: id, CID: cid, Permitted: ok}
-	if err != nil {
-		r = PermissionRead{Op: r.Op, TokenID: id, CID: cid, Error: err.Error()}
-	}
-	s.read(r)
+	const fn = "isPermittedAction"
+	o := s.arg(c, fn)
+	id, cid := s.id(o, fn, "tokenId", maxIDBytes), s.id(o, fn, "ipfsId", maxIDBytes)
+	ok, err := s.permissions(fn).IsPermittedAction(id, cid)
+	s.read(PermissionRead{Op: OpIsPermittedAction, TokenID: id, CID: cid, Permitted: ok}, err)
 	return s.vm.ToValue(ok)
+}
+
+func (s *state) permittedAddresses(c goja.FunctionCall) goja.Value {
+	const fn = "getPermittedAddresses"
+	id := s.id(s.arg(c, fn), fn, "tokenId", maxIDBytes)
+	addrs, err := s.permissions(fn).PermittedAddresses(id)
+	s.read(PermissionRead{Op: OpPermittedAddresses, TokenID: id, Addresses: addrs}, err)
+	return s.strings(addrs)
+}
+
+func (s *state) isPermittedAddress(c goja.FunctionCall) goja.Value {
+	const fn = "isPermittedAddress"
+	o := s.arg(c, fn)
+	id, addr := s.id(o, fn, "tokenId", maxIDBytes), s.id(o, fn, "address", maxIDBytes)
+	ok, err := s.permissions(fn).IsPermittedAddress(id, addr)
+	s.read(PermissionRead{Op: OpIsPermittedAddress, TokenID: id, Address: addr, Permitted: ok}, err)
+	return s.vm.ToValue(ok)
+}
+
+func (s *state) permittedAuthMethods(c goja.FunctionCall) goja.Value {
+	const fn = "getPermittedAuthMethods"
+	id := s.id(s.arg(c, fn), fn, "tokenId", maxIDBytes)
+	ams, err := s.permissions(fn).PermittedAuthMethods(id)
+	s.read(PermissionRead{Op: OpPermittedAuthMethods, TokenID: id, AuthMethods: ams}, err)
+	items := make([]any, len(ams))
+	for i, a := range ams {
+		// Lit's names; a type beyond 2^53 is a rounded number, as in Lit.
+		o := s.vm.NewObject()
+		if err := setAll(o, "auth_method_type", a.Type, "id", a.ID, "user_pubkey", a.UserPubkey); err != nil {
+			panic(err)
+		}
+		items[i] = o
+	}
+	return s.vm.NewArray(items...)
+}
+
+func (s *state) isPermittedAuthMethod(c goja.FunctionCall) goja.Value {
+	const fn = "isPermittedAuthMethod"
+	o := s.arg(c, fn)
+	id, typ, user := s.id(o, fn, "tokenId", maxIDBytes), s.authMethodType(o, fn), s.userID(o, fn)
+	ok, err := s.permissions(fn).IsPermittedAuthMethod(id, typ, user)
+	s.read(PermissionRead{Op: OpIsPermittedAuthMethod, TokenID: id, AuthMethodType: typ, UserID: user, Permitted: ok}, err)
+	return s.vm.ToValue(ok)
+}
+
+// authMethodScopes answers as Lit's contract does: maxScopeId booleans, the i-th telling whether
+// the auth method has scope i.
+func (s *state) authMethodScopes(c goja.FunctionCall) goja.Value {
+	const fn = "getPermittedAuthMethodScopes"
+	o := s.arg(c, fn)
+	id, typ, user := s.id(o, fn, "tokenId", maxIDBytes), s.authMethodType(o, fn), s.userID(o, fn)
+	n := int64(defaultMaxScopeID)
+	if v := o.Get("maxScopeId"); v != nil && !goja.IsUndefined(v) && !goja.IsNull(v) {
+		x, ok := integer(v)
+		if !ok || x < 0 || x > maxScopeID {
+			s.throw("%s: maxScopeId must be an integer 0..%d", fn, maxScopeID)
+		}
+		n = x
+	}
+	scopes, err := s.permissions(fn).AuthMethodScopes(id, typ, user)
+	s.read(PermissionRead{Op: OpAuthMethodScopes, TokenID: id, AuthMethodType: typ, UserID: user, Scopes: scopes}, err)
+	items := make([]any, n)
+	for i := range items {
+		items[i] = false
+	}
+	for _, sc := range scopes {
+		if sc < uint64(n) {
+			items[sc] = true
+		}
+	}
+	return s.vm.NewArray(items...)
+}
+
+// authMethodType is a positive integer, as a number or a decimal string (Lit's docs show both).
+func (s *state) authMethodType(o *goja.Object, fn string) uint64 {
+	v := o.Get("authMethodType")
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		s.throw("%s: authMethodType is required", fn)
+	}
+	if x, ok := integer(v); ok && x > 0 {
+		return uint64(x)
+	}
+	if str, ok := v.Export().(string); ok {
+		if t, err := strconv.ParseUint(str, 10, 64); err == nil && t > 0 {
+			return t
+		}
+	}
+	s.throw("%s: authMethodType must be a positive integer", fn)
+	return 0
+}
+
+// integer is v when it is a JS number with an integer value (at most 2^53 in magnitude).
+func integer(v goja.Value) (int64, bool) {
+	switch x := v.Export().(type) {
+	case int64:
+		return x, true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
+			return int64(x), true
+		}
+	}
+	return 0, false
+}
+
+// userID is an auth method's id as x/pkp takes it: bytes (Uint8Array, ArrayBuffer or array) become
+// 0x-hex, a string is passed as it is (0x-hex is its bytes, anything else its UTF-8).
+func (s *state) userID(o *goja.Object, fn string) string {
+	v := o.Get("userId")
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		s.throw("%s: userId is required", fn)
+	}
+	id, isStr := v.Export().(string)
+	if !isStr {
+		id = "0x" + hex.EncodeToString(s.bytesOf(v, fn, "userId", (MaxUserIDBytes-2)/2))
+	}
+	if id == "" || id == "0x" {
+		s.throw("%s: userId must not be empty", fn)
+	}
+	if len(id) > MaxUserIDBytes {
+		s.throw("%s: userId is longer than %d bytes", fn, MaxUserIDBytes)
+	}
+	return id
 }
 
 // PubkeyToTokenID is keccak256 of the 65-byte uncompressed key as 0x-hex (compressed keys are accepted).

@@ -119,11 +119,24 @@ type Fetch struct {
 	Error    string
 }
 
-// SignRequest is one Lit.Actions.signEcdsa call.
+// SignKind is what a SignRequest asks the PKP to sign; the values are types.SignKind's.
+type SignKind int32
+
+const (
+	// SignDigest is Lit.Actions.signEcdsa: ToSign, 32 bytes, signed as given.
+	SignDigest SignKind = 0
+	// SignPersonalMessage is Lit.Actions.ethPersonalSignMessageEcdsa: Message, whose EIP-191 hash the
+	// chain (not the sandbox) computes and signs.
+	SignPersonalMessage SignKind = 1
+)
+
+// SignRequest is one Lit.Actions.signEcdsa or ethPersonalSignMessageEcdsa call.
 type SignRequest struct {
 	SigName   string
 	PublicKey string // as the action gave it (0x-hex); validated as a secp256k1 point
-	ToSign    []byte // 32 bytes
+	Kind      SignKind
+	ToSign    []byte // SignDigest: 32 bytes
+	Message   []byte // SignPersonalMessage: at most MaxMessageBytes
 }
 
 // Fetcher performs the i-th fetch of a run. It is called on its own goroutine.
@@ -131,10 +144,50 @@ type Fetcher interface {
 	Fetch(ctx context.Context, i int, req FetchRequest) (FetchResponse, error)
 }
 
-// Permissions answers the permission reads of Lit.Actions.
+// Permissions answers the permission reads of Lit.Actions. A list has at most
+// MaxListedPermissions entries: an implementation fails the read of a PKP that has more, so an
+// action never sees part of a list.
 type Permissions interface {
 	IsPermittedAction(tokenID, cid string) (bool, error)
 	PermittedActions(tokenID string) ([]string, error)
+	IsPermittedAddress(tokenID, address string) (bool, error)
+	PermittedAddresses(tokenID string) ([]string, error)
+	// userID is an auth method id as x/pkp takes it: 0x-hex bytes, or any other string as its UTF-8.
+	IsPermittedAuthMethod(tokenID string, authMethodType uint64, userID string) (bool, error)
+	PermittedAuthMethods(tokenID string) ([]AuthMethod, error)
+	// AuthMethodScopes lists the scope ids the auth method has on the PKP (none if it is not permitted).
+	AuthMethodScopes(tokenID string, authMethodType uint64, userID string) ([]uint64, error)
+}
+
+// MaxListedPermissions bounds the entries of a list read (getPermittedActions, getPermittedAddresses
+// besides the owner, getPermittedAuthMethods).
+const MaxListedPermissions = 128
+
+// AuthMethod is one entry of getPermittedAuthMethods: ID is the id's bytes, 0x-hex.
+type AuthMethod struct {
+	Type       uint64
+	ID         string
+	UserPubkey string
+}
+
+// Auth is Lit.Auth: who asked for the run, as the chain recorded it with the execution.
+type Auth struct {
+	// ActionIPFSIDs holds the CID of the executing action.
+	ActionIPFSIDs []string `json:"actionIpfsIds"`
+	// AuthSigAddress is the account that signed MsgExecuteAction (bech32); AuthSigAddressHex the same
+	// 20 address bytes as 0x-hex (not the Ethereum address of the account's key).
+	AuthSigAddress    string `json:"authSigAddress"`
+	AuthSigAddressHex string `json:"authSigAddressHex"`
+	// AuthMethodContexts are the auth methods the chain verified for the caller.
+	AuthMethodContexts []AuthMethodContext `json:"authMethodContexts"`
+}
+
+// AuthMethodContext is one entry of Lit.Auth.authMethodContexts.
+type AuthMethodContext struct {
+	AuthMethodType uint64 `json:"authMethodType"`
+	UserID         string `json:"userId"`
+	AppID          string `json:"appId,omitempty"`
+	AuthMethodID   string `json:"authMethodId,omitempty"`
 }
 
 // Env is everything a run depends on.
@@ -146,23 +199,54 @@ type Env struct {
 	Limits      Limits
 	Fetcher     Fetcher     // nil: every fetch fails
 	Permissions Permissions // nil: permission reads fail
+	Auth        Auth        // Lit.Auth
 }
 
 // The permission reads an action can make (PermissionRead.Op), named after their Lit.Actions calls.
 const (
-	OpIsPermittedAction = "isPermittedAction"
-	OpPermittedActions  = "getPermittedActions"
+	OpIsPermittedAction     = "isPermittedAction"
+	OpPermittedActions      = "getPermittedActions"
+	OpIsPermittedAddress    = "isPermittedAddress"
+	OpPermittedAddresses    = "getPermittedAddresses"
+	OpIsPermittedAuthMethod = "isPermittedAuthMethod"
+	OpPermittedAuthMethods  = "getPermittedAuthMethods"
+	OpAuthMethodScopes      = "getPermittedAuthMethodScopes"
 )
 
 // PermissionRead is one permission read of a run and its answer, in call order. The final run's reads
 // are part of its result, so a replay answers them from the record instead of from today's state.
+// Op names the call; TokenID, CID, Address, AuthMethodType and UserID are its arguments (those it
+// has), the other fields its answer.
 type PermissionRead struct {
-	Op        string // OpIsPermittedAction or OpPermittedActions
-	TokenID   string
-	CID       string // isPermittedAction only
-	Permitted bool
-	CIDs      []string
-	Error     string
+	Op             string
+	TokenID        string
+	CID            string // isPermittedAction
+	Permitted      bool   // isPermitted*
+	CIDs           []string
+	Error          string
+	Address        string // isPermittedAddress
+	AuthMethodType uint64 // isPermittedAuthMethod, getPermittedAuthMethodScopes
+	UserID         string // as AuthMethodType
+	Addresses      []string
+	AuthMethods    []AuthMethod
+	Scopes         []uint64
+}
+
+// readKey is what identifies a read: its call and arguments.
+type readKey struct {
+	op, tokenID, cid, address string
+	authMethodType            uint64
+	userID                    string
+}
+
+func (r PermissionRead) key() readKey {
+	return readKey{r.Op, r.TokenID, r.CID, r.Address, r.AuthMethodType, r.UserID}
+}
+
+// failed is the read with its arguments and err instead of an answer.
+func (r PermissionRead) failed(err error) PermissionRead {
+	return PermissionRead{Op: r.Op, TokenID: r.TokenID, CID: r.CID, Address: r.Address, AuthMethodType: r.AuthMethodType,
+		UserID: r.UserID, Error: err.Error()}
 }
 
 // Result of a run. On failure Error is set and Response and SignRequests are empty; Logs and Reads
@@ -180,7 +264,8 @@ type Result struct {
 // Digest is SHA-256 over the encoding documented in doc.go (Fetches are not included).
 func (r Result) Digest() [32]byte {
 	h := sha256.New()
-	n := func(x int) { _ = binary.Write(h, binary.BigEndian, uint64(x)) }
+	u := func(x uint64) { _ = binary.Write(h, binary.BigEndian, x) }
+	n := func(x int) { u(uint64(x)) }
 	b := func(s []byte) { n(len(s)); h.Write(s) }
 	h.Write([]byte("litd/actions/sandbox/result/v1"))
 	b([]byte(r.Response))
@@ -193,6 +278,8 @@ func (r Result) Digest() [32]byte {
 		b([]byte(s.SigName))
 		b([]byte(s.PublicKey))
 		b(s.ToSign)
+		n(int(s.Kind))
+		b(s.Message)
 	}
 	n(len(r.Reads))
 	for _, rd := range r.Reads {
@@ -209,6 +296,23 @@ func (r Result) Digest() [32]byte {
 			b([]byte(c))
 		}
 		b([]byte(rd.Error))
+		b([]byte(rd.Address))
+		u(rd.AuthMethodType)
+		b([]byte(rd.UserID))
+		n(len(rd.Addresses))
+		for _, a := range rd.Addresses {
+			b([]byte(a))
+		}
+		n(len(rd.AuthMethods))
+		for _, a := range rd.AuthMethods {
+			u(a.Type)
+			b([]byte(a.ID))
+			b([]byte(a.UserPubkey))
+		}
+		n(len(rd.Scopes))
+		for _, sc := range rd.Scopes {
+			u(sc)
+		}
 	}
 	b([]byte(r.Error))
 	var d [32]byte
@@ -280,6 +384,7 @@ type state struct {
 	logBytes   int
 	logsCut    bool
 	signs      []SignRequest
+	msgBytes   int
 	reads      []PermissionRead
 	readBytes  int
 	fetches    []Fetch
@@ -442,14 +547,15 @@ type RecordedPermissions struct {
 	next  int
 }
 
-func (p *RecordedPermissions) take(op, tokenID, cid string) (PermissionRead, error) {
+// take answers the next read, which must have the call and arguments of want.
+func (p *RecordedPermissions) take(want PermissionRead) (PermissionRead, error) {
 	if p.next >= len(p.Reads) {
-		return PermissionRead{}, fmt.Errorf("permission read %d (%s %s) is not in the record", p.next, op, tokenID)
+		return PermissionRead{}, fmt.Errorf("permission read %d (%s %s) is not in the record", p.next, want.Op, want.TokenID)
 	}
 	r := p.Reads[p.next]
 	p.next++
-	if r.Op != op || r.TokenID != tokenID || r.CID != cid {
-		return PermissionRead{}, fmt.Errorf("permission read %d (%s %s) differs from the record (%s %s)", p.next-1, op, tokenID, r.Op, r.TokenID)
+	if r.key() != want.key() {
+		return PermissionRead{}, fmt.Errorf("permission read %d (%s %s) differs from the record (%s %s)", p.next-1, want.Op, want.TokenID, r.Op, r.TokenID)
 	}
 	if r.Error != "" {
 		return r, errors.New(r.Error)
@@ -459,16 +565,46 @@ func (p *RecordedPermissions) take(op, tokenID, cid string) (PermissionRead, err
 
 // IsPermittedAction implements Permissions.
 func (p *RecordedPermissions) IsPermittedAction(tokenID, cid string) (bool, error) {
-	r, err := p.take(OpIsPermittedAction, tokenID, cid)
+	r, err := p.take(PermissionRead{Op: OpIsPermittedAction, TokenID: tokenID, CID: cid})
 	return r.Permitted, err
 }
 
 // PermittedActions implements Permissions.
 func (p *RecordedPermissions) PermittedActions(tokenID string) ([]string, error) {
-	r, err := p.take(OpPermittedActions, tokenID, "")
+	r, err := p.take(PermissionRead{Op: OpPermittedActions, TokenID: tokenID})
 	return r.CIDs, err
+}
+
+// IsPermittedAddress implements Permissions.
+func (p *RecordedPermissions) IsPermittedAddress(tokenID, address string) (bool, error) {
+	r, err := p.take(PermissionRead{Op: OpIsPermittedAddress, TokenID: tokenID, Address: address})
+	return r.Permitted, err
+}
+
+// PermittedAddresses implements Permissions.
+func (p *RecordedPermissions) PermittedAddresses(tokenID string) ([]string, error) {
+	r, err := p.take(PermissionRead{Op: OpPermittedAddresses, TokenID: tokenID})
+	return r.Addresses, err
+}
+
+// IsPermittedAuthMethod implements Permissions.
+func (p *RecordedPermissions) IsPermittedAuthMethod(tokenID string, authMethodType uint64, userID string) (bool, error) {
+	r, err := p.take(PermissionRead{Op: OpIsPermittedAuthMethod, TokenID: tokenID, AuthMethodType: authMethodType, UserID: userID})
+	return r.Permitted, err
+}
+
+// PermittedAuthMethods implements Permissions.
+func (p *RecordedPermissions) PermittedAuthMethods(tokenID string) ([]AuthMethod, error) {
+	r, err := p.take(PermissionRead{Op: OpPermittedAuthMethods, TokenID: tokenID})
+	return r.AuthMethods, err
+}
+
+// AuthMethodScopes implements Permissions.
+func (p *RecordedPermissions) AuthMethodScopes(tokenID string, authMethodType uint64, userID string) ([]uint64, error) {
+	r, err := p.take(PermissionRead{Op: OpAuthMethodScopes, TokenID: tokenID, AuthMethodType: authMethodType, UserID: userID})
+	return r.Scopes, err
 }
 
 // RuntimeVersion names this sandbox and its JavaScript engine. Every result records it, and a
 // replay says when its own differs. Change it with any change that can change a result.
-const RuntimeVersion = "litd-sandbox/2 goja/v0.0.0-20260917113740-793a2a65c13b"
+const RuntimeVersion = "litd-sandbox/3 goja/v0.0.0-20260917113740-793a2a65c13b"

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -207,24 +208,6 @@ func TestDeterminism(t *testing.T) {
 	require.Equal(t, a.Response[strings.Index(a.Response, ",1767"):], c.Response[strings.Index(c.Response, ",1767"):])
 }
 
-type perms map[string][]string
-
-func (p perms) IsPermittedAction(id, cid string) (bool, error) {
-	for _, c := range p[id] {
-		if c == cid {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-func (p perms) PermittedActions(id string) ([]string, error) {
-	if id == "bad" {
-		return nil, fmt.Errorf("no such PKP")
-	}
-	return p[id], nil
-}
-
 func TestPermissionsAndTokenID(t *testing.T) {
 	e := env(`(async () => {
 		const id = Lit.Actions.pubkeyToTokenId({publicKey});
@@ -236,7 +219,7 @@ func TestPermissionsAndTokenID(t *testing.T) {
 		try { await Lit.Actions.getPermittedActions({tokenId: 'bad'}); } catch (e) { err = String(e); }
 		Lit.Actions.setResponse({response: JSON.stringify({id, same: id === id2, list, isArray: Array.isArray(list), yes, no, err})});
 	})()`, map[string]any{"publicKey": pubG, "compressed": "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"})
-	e.Permissions = perms{"0x01": {"QmA", "QmB"}}
+	e.Permissions = actionPerms(map[string][]string{"0x01": {"QmA", "QmB"}})
 	res := run(t, e)
 	require.Empty(t, res.Error)
 	b, _ := hex.DecodeString(pubG[2:])
@@ -244,7 +227,7 @@ func TestPermissionsAndTokenID(t *testing.T) {
 	h.Write(b)
 	want := "0x" + hex.EncodeToString(h.Sum(nil))
 	require.JSONEq(t, fmt.Sprintf(`{"id":%q,"same":true,"list":["QmA","QmB"],"isArray":true,"yes":true,"no":false,
-		"err":"TypeError: getPermittedActions: no such PKP"}`, want), res.Response)
+		"err":"TypeError: getPermittedActions: no such pkp"}`, want), res.Response)
 
 	e.Permissions = nil
 	e.Code = `Lit.Actions.isPermittedAction({tokenId: '1', ipfsId: 'Qm'})`
@@ -344,7 +327,7 @@ func TestInvalidParams(t *testing.T) {
 }
 
 func TestDigest(t *testing.T) {
-	r := Result{Response: "r", Logs: []string{"a", "b"}, SignRequests: []SignRequest{{"s", "0x04", []byte{1}}}}
+	r := Result{Response: "r", Logs: []string{"a", "b"}, SignRequests: []SignRequest{{SigName: "s", PublicKey: "0x04", ToSign: []byte{1}}}}
 	d := r.Digest()
 	r2 := r
 	r2.Fetches = []Fetch{{Error: "x"}}
@@ -354,17 +337,37 @@ func TestDigest(t *testing.T) {
 		func(r *Result) { r.Logs = []string{"ab"} },
 		func(r *Result) { r.Logs = []string{"a", "b", ""} },
 		func(r *Result) { r.SignRequests = nil },
-		func(r *Result) { r.SignRequests = []SignRequest{{"s", "0x04", []byte{2}}} },
+		func(r *Result) { r.SignRequests = []SignRequest{{SigName: "s", PublicKey: "0x04", ToSign: []byte{2}}} },
+		func(r *Result) {
+			r.SignRequests = []SignRequest{{SigName: "s", PublicKey: "0x04", ToSign: []byte{1}, Kind: SignPersonalMessage}}
+		},
+		func(r *Result) {
+			r.SignRequests = []SignRequest{{SigName: "s", PublicKey: "0x04", ToSign: []byte{1}, Message: []byte{1}}}
+		},
 		func(r *Result) { r.Error = "exception: x" },
 	} {
 		c := r
 		m(&c)
 		require.NotEqual(t, d, c.Digest())
 	}
+	// Every field of a read and a sign request is digested: one field changed, another digest.
+	digests := map[[32]byte]int{}
+	for i, rd := range []PermissionRead{{}, {Op: "o"}, {TokenID: "t"}, {CID: "c"}, {Permitted: true}, {CIDs: []string{""}},
+		{Error: "e"}, {Address: "a"}, {AuthMethodType: 1}, {UserID: "u"}, {Addresses: []string{""}},
+		{AuthMethods: []AuthMethod{{}}}, {AuthMethods: []AuthMethod{{Type: 1}}}, {AuthMethods: []AuthMethod{{ID: "i"}}},
+		{AuthMethods: []AuthMethod{{UserPubkey: "p"}}}, {Scopes: []uint64{0}}, {Scopes: []uint64{1}}} {
+		digests[Result{Reads: []PermissionRead{rd}}.Digest()] = i
+	}
+	for i, sr := range []SignRequest{{}, {SigName: "s"}, {PublicKey: "p"}, {ToSign: []byte{1}}, {Kind: SignPersonalMessage},
+		{Message: []byte{1}}} {
+		digests[Result{SignRequests: []SignRequest{sr}}.Digest()] = 100 + i
+	}
+	require.Len(t, digests, 17+6)
+
 	// The encoding documented in doc.go, written out by hand.
 	u := func(n byte) string { return "\x00\x00\x00\x00\x00\x00\x00" + string([]byte{n}) }
 	enc := "litd/actions/sandbox/result/v1" + u(1) + "r" + u(2) + u(1) + "a" + u(1) + "b" +
-		u(1) + u(1) + "s" + u(4) + "0x04" + u(1) + "\x01" + u(0) + u(0)
+		u(1) + u(1) + "s" + u(4) + "0x04" + u(1) + "\x01" + u(0) + u(0) + u(0) + u(0)
 	require.Equal(t, sha256.Sum256([]byte(enc)), d)
 }
 
@@ -384,23 +387,64 @@ func TestAbandonNativeCall(t *testing.T) {
 	require.Equal(t, TimeoutError(e.Limits), res.Error)
 }
 
-type mapPerms map[string][]string
-
-func (m mapPerms) IsPermittedAction(tokenID, cid string) (bool, error) {
-	for _, c := range m[tokenID] {
-		if c == cid {
-			return true, nil
-		}
-	}
-	return false, nil
+// fakePKP is one PKP of fakePerms.
+type fakePKP struct {
+	actions, addresses []string
+	authMethods        []AuthMethod
+	scopes             map[string][]uint64 // by "type/userId"
 }
 
-func (m mapPerms) PermittedActions(tokenID string) ([]string, error) {
-	cids, ok := m[tokenID]
+// fakePerms answers permission reads from PKPs by token id; a list of an unknown PKP is an error.
+type fakePerms map[string]fakePKP
+
+func (m fakePerms) IsPermittedAction(tokenID, cid string) (bool, error) {
+	return slices.Contains(m[tokenID].actions, cid), nil
+}
+
+func (m fakePerms) PermittedActions(tokenID string) ([]string, error) {
+	p, ok := m[tokenID]
 	if !ok {
 		return nil, errors.New("no such pkp")
 	}
-	return cids, nil
+	return p.actions, nil
+}
+
+func (m fakePerms) IsPermittedAddress(tokenID, address string) (bool, error) {
+	return slices.Contains(m[tokenID].addresses, address), nil
+}
+
+func (m fakePerms) PermittedAddresses(tokenID string) ([]string, error) {
+	p, ok := m[tokenID]
+	if !ok {
+		return nil, errors.New("no such pkp")
+	}
+	return p.addresses, nil
+}
+
+func (m fakePerms) IsPermittedAuthMethod(tokenID string, typ uint64, userID string) (bool, error) {
+	_, ok := m[tokenID].scopes[fmt.Sprintf("%d/%s", typ, userID)]
+	return ok, nil
+}
+
+func (m fakePerms) PermittedAuthMethods(tokenID string) ([]AuthMethod, error) {
+	p, ok := m[tokenID]
+	if !ok {
+		return nil, errors.New("no such pkp")
+	}
+	return p.authMethods, nil
+}
+
+func (m fakePerms) AuthMethodScopes(tokenID string, typ uint64, userID string) ([]uint64, error) {
+	return m[tokenID].scopes[fmt.Sprintf("%d/%s", typ, userID)], nil
+}
+
+// actionPerms are PKPs that permit actions only.
+func actionPerms(cids map[string][]string) fakePerms {
+	m := fakePerms{}
+	for id, c := range cids {
+		m[id] = fakePKP{actions: c}
+	}
+	return m
 }
 
 // Permission reads are recorded in call order with their answers; a replay answers from the
@@ -414,7 +458,7 @@ func TestPermissionReadsRecorded(t *testing.T) {
   Lit.Actions.setResponse({response: JSON.stringify([a, b, c])});
 })()`
 	e := env(code, nil)
-	e.Permissions = mapPerms{"0x01": {"QmA", "QmB"}}
+	e.Permissions = actionPerms(map[string][]string{"0x01": {"QmA", "QmB"}})
 	live := run(t, e)
 	require.Empty(t, live.Error)
 	require.Equal(t, `[["QmA","QmB"],true,"getPermittedActions: no such pkp"]`, live.Response)
@@ -448,11 +492,11 @@ func TestPermissionReadBounds(t *testing.T) {
 		many[i] = fmt.Sprintf("Qm%044d", i)
 	}
 	e := env(`(async () => { for (let i = 0; i < 100; i++) await Lit.Actions.getPermittedActions({tokenId: '0x01'}) })()`, nil)
-	e.Permissions = mapPerms{"0x01": many}
+	e.Permissions = actionPerms(map[string][]string{"0x01": many})
 	res := run(t, e)
 	require.Equal(t, "fetch limit: more than 256 permission reads or 32768 bytes of their answers", res.Error)
 	e = env(`(async () => { for (let i = 0; i < 300; i++) await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmA'}) })()`, nil)
-	e.Permissions = mapPerms{}
+	e.Permissions = actionPerms(map[string][]string{})
 	require.Equal(t, "fetch limit: more than 256 permission reads or 32768 bytes of their answers", run(t, e).Error)
 }
 
@@ -460,7 +504,7 @@ func TestPermissionReadBounds(t *testing.T) {
 // the action causes (an exception) keeps the logs before it. Errors are bounded.
 func TestFailureResults(t *testing.T) {
 	e := env(`console.log('before'); Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmA'}); while (true) {}`, nil)
-	e.Permissions = mapPerms{}
+	e.Permissions = actionPerms(map[string][]string{})
 	e.Limits.Timeout = 200 * time.Millisecond
 	res := run(t, e)
 	require.Equal(t, TimeoutError(e.Limits), res.Error)

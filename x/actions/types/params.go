@@ -57,7 +57,8 @@ const MaxReportBytes = 480 << 10
 const FetchOverheadBytes = 10 << 10
 
 // ResultOverheadBytes bounds what a result adds besides its response and logs: permission reads
-// (sandbox.MaxReadBytes, 32 KiB), sign requests, the error, the runtime and framing.
+// (sandbox.MaxReadBytes, 32 KiB), sign requests (with their personal messages, 16 KiB in all), the
+// error, the runtime and framing.
 const ResultOverheadBytes = 64 << 10
 
 // maxFeeBits bounds a fee amount, so the worst-case escrow can never overflow.

@@ -33,7 +33,7 @@ func Serve(memBytes, cpuSeconds uint64, in io.Reader, out io.Writer) int {
 	j := f.Job
 	c := &client{out: &frameWriter{w: out}, fetches: map[int]chan *fetchReply{}, perms: map[uint64]chan *permReply{}}
 	go c.readReplies(in)
-	env := sandbox.Env{Code: j.Code, JSParams: j.JSParams, Seed: j.Seed, Now: j.Now, Limits: j.Limits}
+	env := sandbox.Env{Code: j.Code, JSParams: j.JSParams, Seed: j.Seed, Now: j.Now, Limits: j.Limits, Auth: j.Auth}
 	if j.HasFetcher {
 		env.Fetcher = c
 	}
@@ -105,14 +105,14 @@ func (c *client) Fetch(ctx context.Context, i int, req sandbox.FetchRequest) (sa
 	}
 }
 
-func (c *client) perm(op, tokenID, cid string) (*permReply, error) {
+func (c *client) perm(call permCall) (*permReply, error) {
 	ch := make(chan *permReply, 1)
 	c.mu.Lock()
 	c.seq++
-	seq := c.seq
-	c.perms[seq] = ch
+	call.Seq = c.seq
+	c.perms[call.Seq] = ch
 	c.mu.Unlock()
-	if err := c.out.send(&frame{Perm: &permCall{Seq: seq, Op: op, TokenID: tokenID, CID: cid}}); err != nil {
+	if err := c.out.send(&frame{Perm: &call}); err != nil {
 		return nil, err
 	}
 	r := <-ch
@@ -124,7 +124,7 @@ func (c *client) perm(op, tokenID, cid string) (*permReply, error) {
 
 // IsPermittedAction implements sandbox.Permissions.
 func (c *client) IsPermittedAction(tokenID, cid string) (bool, error) {
-	r, err := c.perm(sandbox.OpIsPermittedAction, tokenID, cid)
+	r, err := c.perm(permCall{Op: sandbox.OpIsPermittedAction, TokenID: tokenID, CID: cid})
 	if err != nil {
 		return false, err
 	}
@@ -133,11 +133,56 @@ func (c *client) IsPermittedAction(tokenID, cid string) (bool, error) {
 
 // PermittedActions implements sandbox.Permissions.
 func (c *client) PermittedActions(tokenID string) ([]string, error) {
-	r, err := c.perm(sandbox.OpPermittedActions, tokenID, "")
+	r, err := c.perm(permCall{Op: sandbox.OpPermittedActions, TokenID: tokenID})
 	if err != nil {
 		return nil, err
 	}
 	return r.CIDs, nil
+}
+
+// IsPermittedAddress implements sandbox.Permissions.
+func (c *client) IsPermittedAddress(tokenID, address string) (bool, error) {
+	r, err := c.perm(permCall{Op: sandbox.OpIsPermittedAddress, TokenID: tokenID, Address: address})
+	if err != nil {
+		return false, err
+	}
+	return r.Permitted, nil
+}
+
+// PermittedAddresses implements sandbox.Permissions.
+func (c *client) PermittedAddresses(tokenID string) ([]string, error) {
+	r, err := c.perm(permCall{Op: sandbox.OpPermittedAddresses, TokenID: tokenID})
+	if err != nil {
+		return nil, err
+	}
+	return r.Addresses, nil
+}
+
+// IsPermittedAuthMethod implements sandbox.Permissions.
+func (c *client) IsPermittedAuthMethod(tokenID string, authMethodType uint64, userID string) (bool, error) {
+	r, err := c.perm(permCall{Op: sandbox.OpIsPermittedAuthMethod, TokenID: tokenID, AuthMethodType: authMethodType, UserID: userID})
+	if err != nil {
+		return false, err
+	}
+	return r.Permitted, nil
+}
+
+// PermittedAuthMethods implements sandbox.Permissions.
+func (c *client) PermittedAuthMethods(tokenID string) ([]sandbox.AuthMethod, error) {
+	r, err := c.perm(permCall{Op: sandbox.OpPermittedAuthMethods, TokenID: tokenID})
+	if err != nil {
+		return nil, err
+	}
+	return r.AuthMethods, nil
+}
+
+// AuthMethodScopes implements sandbox.Permissions.
+func (c *client) AuthMethodScopes(tokenID string, authMethodType uint64, userID string) ([]uint64, error) {
+	r, err := c.perm(permCall{Op: sandbox.OpAuthMethodScopes, TokenID: tokenID, AuthMethodType: authMethodType, UserID: userID})
+	if err != nil {
+		return nil, err
+	}
+	return r.Scopes, nil
 }
 
 // Main is `litd actions-worker --memory-bytes N --cpu-seconds S` (hidden; started by Runner, never

@@ -31,6 +31,7 @@ type job struct {
 	Seed     [32]byte
 	Now      time.Time
 	Limits   sandbox.Limits
+	Auth     sandbox.Auth
 	// HasFetcher and HasPermissions tell the worker whether to offer fetch and permission reads.
 	HasFetcher, HasPermissions bool
 }
@@ -48,17 +49,24 @@ type fetchReply struct {
 	NotAttested bool
 }
 
+// permCall is a permission read: Op (a sandbox.Op*) and the arguments it has.
 type permCall struct {
-	Seq          uint64
-	Op           string // sandbox.OpIsPermittedAction or sandbox.OpPermittedActions
-	TokenID, CID string
+	Seq                   uint64
+	Op                    string
+	TokenID, CID, Address string
+	AuthMethodType        uint64
+	UserID                string
 }
 
+// permReply is a read's answer: the field its Op has, or Err.
 type permReply struct {
-	Seq       uint64
-	Permitted bool
-	CIDs      []string
-	Err       string
+	Seq         uint64
+	Permitted   bool
+	CIDs        []string
+	Addresses   []string
+	AuthMethods []sandbox.AuthMethod
+	Scopes      []uint64
+	Err         string
 }
 
 func writeFrame(w io.Writer, f *frame) error {

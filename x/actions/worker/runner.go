@@ -104,7 +104,7 @@ func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 		broken bool // the worker broke the protocol
 	)
 	if err := p.in.send(&frame{Job: &job{Code: env.Code, JSParams: env.JSParams, Seed: env.Seed, Now: env.Now, Limits: lim,
-		HasFetcher: env.Fetcher != nil, HasPermissions: env.Permissions != nil}}); err == nil {
+		Auth: env.Auth, HasFetcher: env.Fetcher != nil, HasPermissions: env.Permissions != nil}}); err == nil {
 	loop:
 		for {
 			select {
@@ -251,13 +251,24 @@ func (p *parent) perm(c *permCall) bool {
 	}
 	reply := &permReply{Seq: c.Seq}
 	var err error
+	perms := p.env.Permissions
 	switch {
-	case p.env.Permissions == nil:
+	case perms == nil:
 		err = errors.New("permissions are not available")
 	case c.Op == sandbox.OpIsPermittedAction:
-		reply.Permitted, err = p.env.Permissions.IsPermittedAction(c.TokenID, c.CID)
+		reply.Permitted, err = perms.IsPermittedAction(c.TokenID, c.CID)
 	case c.Op == sandbox.OpPermittedActions:
-		reply.CIDs, err = p.env.Permissions.PermittedActions(c.TokenID)
+		reply.CIDs, err = perms.PermittedActions(c.TokenID)
+	case c.Op == sandbox.OpIsPermittedAddress:
+		reply.Permitted, err = perms.IsPermittedAddress(c.TokenID, c.Address)
+	case c.Op == sandbox.OpPermittedAddresses:
+		reply.Addresses, err = perms.PermittedAddresses(c.TokenID)
+	case c.Op == sandbox.OpIsPermittedAuthMethod:
+		reply.Permitted, err = perms.IsPermittedAuthMethod(c.TokenID, c.AuthMethodType, c.UserID)
+	case c.Op == sandbox.OpPermittedAuthMethods:
+		reply.AuthMethods, err = perms.PermittedAuthMethods(c.TokenID)
+	case c.Op == sandbox.OpAuthMethodScopes:
+		reply.Scopes, err = perms.AuthMethodScopes(c.TokenID, c.AuthMethodType, c.UserID)
 	default:
 		return false
 	}

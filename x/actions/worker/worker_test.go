@@ -41,6 +41,31 @@ func (p *perms) PermittedActions(tokenID string) ([]string, error) {
 	return []string{"QmOK", "QmOther"}, nil
 }
 
+func (p *perms) IsPermittedAddress(tokenID, address string) (bool, error) {
+	p.calls++
+	return address == "lit1ok", nil
+}
+
+func (p *perms) PermittedAddresses(tokenID string) ([]string, error) {
+	p.calls++
+	return []string{"lit1owner", "lit1ok"}, nil
+}
+
+func (p *perms) IsPermittedAuthMethod(tokenID string, typ uint64, userID string) (bool, error) {
+	p.calls++
+	return typ == 6 && userID == "0x0102", nil
+}
+
+func (p *perms) PermittedAuthMethods(tokenID string) ([]sandbox.AuthMethod, error) {
+	p.calls++
+	return []sandbox.AuthMethod{{Type: 6, ID: "0x0102", UserPubkey: "0xpk"}}, nil
+}
+
+func (p *perms) AuthMethodScopes(tokenID string, typ uint64, userID string) ([]uint64, error) {
+	p.calls++
+	return []uint64{2}, nil
+}
+
 func env(code string, lim sandbox.Limits) sandbox.Env {
 	return sandbox.Env{Code: code, JSParams: `{"n": 3}`, Now: time.Unix(1700000000, 0).UTC(), Limits: lim}
 }
@@ -58,21 +83,39 @@ func TestWorkerMatchesInProcess(t *testing.T) {
 	  const ok = await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmOK'});
 	  const all = await Lit.Actions.getPermittedActions({tokenId: '0x01'});
 	  let err = ''; try { await Lit.Actions.getPermittedActions({tokenId: '0xbad'}) } catch (e) { err = String(e) }
+	  const auth = [
+	    await Lit.Actions.isPermittedAddress({tokenId: '0x01', address: 'lit1ok'}),
+	    await Lit.Actions.getPermittedAddresses({tokenId: '0x01'}),
+	    await Lit.Actions.isPermittedAuthMethod({tokenId: '0x01', authMethodType: 6, userId: new Uint8Array([1, 2])}),
+	    await Lit.Actions.getPermittedAuthMethods({tokenId: '0x01'}),
+	    await Lit.Actions.getPermittedAuthMethodScopes({tokenId: '0x01', authMethodType: 6, userId: '0x0102', maxScopeId: 3}),
+	    Lit.Auth,
+	  ];
+	  await Lit.Actions.ethPersonalSignMessageEcdsa({message: 'hi', publicKey: pub, sigName: 'p'});
 	  console.log('n', n, Math.random(), new Date().toISOString(), a.headers.get('content-type'));
 	  await Lit.Actions.signEcdsa({toSign: new Uint8Array(32).fill(n), publicKey: pub, sigName: 's'});
-	  Lit.Actions.setResponse({response: JSON.stringify([(await a.json()).path, (await b.json()).path, ok, all, err])});
+	  Lit.Actions.setResponse({response: JSON.stringify([(await a.json()).path, (await b.json()).path, ok, all, err, auth])});
 	})()`
 	code = "const base = " + strconv.Quote(srv.URL) + "; const pub = '0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';\n" + code
 	e := env(code, sandbox.Limits{Timeout: 5 * time.Second})
 	e.Fetcher = &sandbox.LiveFetcher{AllowLoopback: true}
 	p := &perms{}
 	e.Permissions = p
+	e.Auth = sandbox.Auth{ActionIPFSIDs: []string{"QmA"}, AuthSigAddress: "lit1me", AuthSigAddressHex: "0x01",
+		AuthMethodContexts: []sandbox.AuthMethodContext{{AuthMethodType: 6, UserID: "bob"}}}
 	got := runner().Run(context.Background(), e)
 	require.Empty(t, got.Error)
-	require.Equal(t, `["/a","/b",true,["QmOK","QmOther"],"TypeError: getPermittedActions: pkp 0xbad not found"]`, got.Response)
+	require.Equal(t, `["/a","/b",true,["QmOK","QmOther"],"TypeError: getPermittedActions: pkp 0xbad not found",`+
+		`[true,["lit1owner","lit1ok"],true,[{"auth_method_type":6,"id":"0x0102","user_pubkey":"0xpk"}],[false,false,true],`+
+		`{"actionIpfsIds":["QmA"],"authSigAddress":"lit1me","authSigAddressHex":"0x01","authMethodContexts":[{"authMethodType":6,"userId":"bob"}]}]]`,
+		got.Response)
 	require.Len(t, got.Fetches, 2)
-	require.Len(t, got.Reads, 3)
-	require.Equal(t, 3, p.calls)
+	require.Len(t, got.Reads, 8)
+	require.Equal(t, 8, p.calls)
+	require.Equal(t, []sandbox.SignRequest{
+		{SigName: "p", PublicKey: "0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", Kind: sandbox.SignPersonalMessage, Message: []byte("hi")},
+		{SigName: "s", PublicKey: "0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", ToSign: bytes32(3)},
+	}, got.SignRequests)
 
 	// In process, on the transcript and the recorded reads: the same digest.
 	e.Fetcher = sandbox.TranscriptFetcher{Fetches: got.Fetches}
@@ -189,4 +232,12 @@ func BenchmarkWorkerStart(b *testing.B) {
 			}
 		}
 	})
+}
+
+func bytes32(b byte) []byte {
+	out := make([]byte, 32)
+	for i := range out {
+		out[i] = b
+	}
+	return out
 }

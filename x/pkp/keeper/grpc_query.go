@@ -193,32 +193,15 @@ func (k Keeper) PermissionsOf(ctx context.Context, tokenID []byte) ([]types.Perm
 }
 
 func (k Keeper) permissions(ctx context.Context, tokenID []byte) ([]types.PermittedAction, []types.PermittedAddress, []types.AuthMethod, error) {
-	var (
-		actions   []types.PermittedAction
-		addresses []types.PermittedAddress
-		auth      []types.AuthMethod
-	)
-	err := k.PermittedActions.Walk(ctx, collections.NewPrefixedPairRange[[]byte, string](tokenID),
-		func(_ collections.Pair[[]byte, string], a types.PermittedAction) (bool, error) {
-			actions = append(actions, a)
-			return false, nil
-		})
+	actions, _, err := firstOf(ctx, k.PermittedActions, tokenID, -1)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	err = k.PermittedAddresses.Walk(ctx, collections.NewPrefixedPairRange[[]byte, sdk.AccAddress](tokenID),
-		func(_ collections.Pair[[]byte, sdk.AccAddress], a types.PermittedAddress) (bool, error) {
-			addresses = append(addresses, a)
-			return false, nil
-		})
+	addresses, _, err := firstOf(ctx, k.PermittedAddresses, tokenID, -1)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	err = k.AuthMethods.Walk(ctx, collections.NewPrefixedPairRange[[]byte, []byte](tokenID),
-		func(_ collections.Pair[[]byte, []byte], a types.AuthMethod) (bool, error) {
-			auth = append(auth, a)
-			return false, nil
-		})
+	auth, _, err := firstOf(ctx, k.AuthMethods, tokenID, -1)
 	return actions, addresses, auth, err
 }
 
@@ -329,11 +312,7 @@ func (q Querier) authMethodOf(ctx context.Context, tokenIDHex string, typ uint64
 	if _, err := q.GetPKP(ctx, tokenID); err != nil {
 		return types.AuthMethod{}, false, grpcError(err)
 	}
-	am, err := q.AuthMethods.Get(ctx, collections.Join(tokenID, types.AuthMethodKey(typ, id)))
-	if errors.Is(err, collections.ErrNotFound) {
-		return types.AuthMethod{}, false, nil
-	}
-	return am, err == nil, err
+	return q.authMethod(ctx, tokenID, typ, id)
 }
 
 // Provenance tells whether a PKP came from Mint/Grant/Burn and which action

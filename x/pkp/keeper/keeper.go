@@ -5,6 +5,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
@@ -147,4 +148,88 @@ func (k Keeper) IsPermittedAddress(ctx context.Context, p types.PKP, tokenID []b
 		return false, nil, err
 	}
 	return true, a.Scopes, nil
+}
+
+// IsPermittedAuthMethod tells whether the auth method (type, id) may act for
+// the PKP, and with which scopes.
+func (k Keeper) IsPermittedAuthMethod(ctx context.Context, tokenID []byte, authMethodType uint64, id string) (bool, []types.Scope, error) {
+	am, ok, err := k.authMethod(ctx, tokenID, authMethodType, id)
+	return ok, am.Scopes, err
+}
+
+// authMethod reads a PKP's auth method; ok is false when it does not permit it.
+func (k Keeper) authMethod(ctx context.Context, tokenID []byte, authMethodType uint64, id string) (types.AuthMethod, bool, error) {
+	am, err := k.AuthMethods.Get(ctx, collections.Join(tokenID, types.AuthMethodKey(authMethodType, id)))
+	if errors.Is(err, collections.ErrNotFound) {
+		return types.AuthMethod{}, false, nil
+	}
+	return am, err == nil, err
+}
+
+// AccountOf is the account an address a Lit Action passes names: a bech32
+// account address, or the 0x Ethereum address of a PKP (whose account is
+// derived from the same key). ok is false for a 0x address of no PKP: an
+// account's Ethereum-style address is not its account address on this chain,
+// so it names no account.
+func (k Keeper) AccountOf(ctx context.Context, address string) (sdk.AccAddress, bool, error) {
+	if !strings.HasPrefix(strings.ToLower(address), "0x") {
+		addr, err := k.parseAccount("address", address)
+		return addr, err == nil, err
+	}
+	eth, err := types.ParseEthAddress(address)
+	if err != nil {
+		return nil, false, err
+	}
+	tokenID, err := k.ByEthAddress.Get(ctx, eth)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	p, err := k.GetPKP(ctx, tokenID)
+	if err != nil {
+		return nil, false, err
+	}
+	pk, err := types.ParsePubkey(p.Pubkey)
+	if err != nil {
+		return nil, false, err
+	}
+	return types.AccAddress(pk), true, nil
+}
+
+// PermittedActionsUpTo, PermittedAddressesUpTo and AuthMethodsUpTo list at
+// most limit of a PKP's permissions of one kind, in key order; more tells
+// whether it has others. They read at most limit+1 entries, whatever the PKP
+// holds.
+func (k Keeper) PermittedActionsUpTo(ctx context.Context, tokenID []byte, limit int) ([]types.PermittedAction, bool, error) {
+	return firstOf(ctx, k.PermittedActions, tokenID, limit)
+}
+
+// PermittedAddressesUpTo: see PermittedActionsUpTo.
+func (k Keeper) PermittedAddressesUpTo(ctx context.Context, tokenID []byte, limit int) ([]types.PermittedAddress, bool, error) {
+	return firstOf(ctx, k.PermittedAddresses, tokenID, limit)
+}
+
+// AuthMethodsUpTo: see PermittedActionsUpTo.
+func (k Keeper) AuthMethodsUpTo(ctx context.Context, tokenID []byte, limit int) ([]types.AuthMethod, bool, error) {
+	return firstOf(ctx, k.AuthMethods, tokenID, limit)
+}
+
+// firstOf lists at most limit values of m under tokenID, in key order, and
+// whether there are more; a negative limit lists them all.
+func firstOf[K, V any](ctx context.Context, m collections.Map[collections.Pair[[]byte, K], V], tokenID []byte, limit int) ([]V, bool, error) {
+	var (
+		out  []V
+		more bool
+	)
+	err := m.Walk(ctx, collections.NewPrefixedPairRange[[]byte, K](tokenID), func(_ collections.Pair[[]byte, K], v V) (bool, error) {
+		if len(out) == limit {
+			more = true
+			return true, nil
+		}
+		out = append(out, v)
+		return false, nil
+	})
+	return out, more, err
 }

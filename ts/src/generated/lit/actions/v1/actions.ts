@@ -72,6 +72,50 @@ export function executionStatusToJSON(object: ExecutionStatus): string {
   }
 }
 
+/** SignKind is what a sign request asks the PKP to sign, and so which scope it needs. */
+export enum SignKind {
+  /**
+   * SIGN_KIND_DIGEST - SIGN_KIND_DIGEST: Lit.Actions.signEcdsa, a 32-byte digest (to_sign) signed as given; the PKP must
+   * permit the action with SCOPE_SIGN_ANYTHING. It is the zero value, so sign requests recorded before
+   * kinds existed keep their meaning.
+   */
+  SIGN_KIND_DIGEST = 0,
+  /**
+   * SIGN_KIND_PERSONAL_MESSAGE - SIGN_KIND_PERSONAL_MESSAGE: Lit.Actions.ethPersonalSignMessageEcdsa, a message (message) whose
+   * EIP-191 personal_sign hash the chain computes and signs; SCOPE_PERSONAL_SIGN or
+   * SCOPE_SIGN_ANYTHING.
+   */
+  SIGN_KIND_PERSONAL_MESSAGE = 1,
+  UNRECOGNIZED = -1,
+}
+
+export function signKindFromJSON(object: any): SignKind {
+  switch (object) {
+    case 0:
+    case "SIGN_KIND_DIGEST":
+      return SignKind.SIGN_KIND_DIGEST;
+    case 1:
+    case "SIGN_KIND_PERSONAL_MESSAGE":
+      return SignKind.SIGN_KIND_PERSONAL_MESSAGE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SignKind.UNRECOGNIZED;
+  }
+}
+
+export function signKindToJSON(object: SignKind): string {
+  switch (object) {
+    case SignKind.SIGN_KIND_DIGEST:
+      return "SIGN_KIND_DIGEST";
+    case SignKind.SIGN_KIND_PERSONAL_MESSAGE:
+      return "SIGN_KIND_PERSONAL_MESSAGE";
+    case SignKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Action is immutable JavaScript stored under its IPFS CIDv0. */
 export interface Action {
   cid: string;
@@ -114,23 +158,29 @@ export interface Fetch {
   error: string;
 }
 
-/** SignRequest is one Lit.Actions.signEcdsa call of an accepted result. */
+/** SignRequest is one Lit.Actions.signEcdsa or ethPersonalSignMessageEcdsa call of an accepted result. */
 export interface SignRequest {
   sigName: string;
   publicKey: string;
-  /** to_sign is the 32-byte digest, 0x-hex. */
+  /**
+   * to_sign is the 32-byte digest, 0x-hex. For SIGN_KIND_PERSONAL_MESSAGE the action gives none: the
+   * chain sets it to the EIP-191 hash of message when it accepts the result.
+   */
   toSign: string;
   tokenId: string;
   /** signature_id is the x/tss signature made for it (0 if refused). */
   signatureId: bigint;
   error: string;
+  kind: SignKind;
+  /** message is the message of SIGN_KIND_PERSONAL_MESSAGE (its bytes; a string is its UTF-8). */
+  message: Uint8Array;
 }
 
 /**
- * Result is what an offline run produced; validators report it and the chain
- * accepts the one > 2/3 of voting power agree on (by digest).
  * PermissionRead is one Lit.Actions permission read of the final run and its answer, read from
- * state at the execution's request height. Replay answers reads from this record.
+ * state at the execution's request height. Replay answers reads from this record. op names the
+ * call; the other fields are its arguments (token_id, cid, address, auth_method_type, user_id) and
+ * its answer (permitted, cids, addresses, auth_methods, scopes, error), as far as the call has them.
  */
 export interface PermissionRead {
   op: string;
@@ -139,8 +189,44 @@ export interface PermissionRead {
   permitted: boolean;
   cids: string[];
   error: string;
+  address: string;
+  authMethodType: bigint;
+  /** user_id is the auth method's id as the read names it: a string as the action gave it, bytes as 0x-hex. */
+  userId: string;
+  addresses: string[];
+  authMethods: ReadAuthMethod[];
+  /** scopes are the scope ids the auth method has (getPermittedAuthMethodScopes). */
+  scopes: bigint[];
 }
 
+/**
+ * ReadAuthMethod is one entry of getPermittedAuthMethods, as Lit returns it: id is the auth method
+ * id's bytes, 0x-hex (x/pkp's AuthMethodIDBytes), user_pubkey as x/pkp stores it.
+ */
+export interface ReadAuthMethod {
+  authMethodType: bigint;
+  id: string;
+  userPubkey: string;
+}
+
+/**
+ * AuthMethodContext is an auth method the chain verified for the caller of an execution: the
+ * action sees it in Lit.Auth.authMethodContexts.
+ */
+export interface AuthMethodContext {
+  authMethodType: bigint;
+  /** user_id is the user's id within the method (Lit's userId). */
+  userId: string;
+  /** app_id is the application the credential was issued to (Lit's appId, e.g. an OAuth client id), if any. */
+  appId: string;
+  /** auth_method_id is keccak256(abi.encode(uint256 type, bytes id)), 0x-hex: the key x/pkp permits it under. */
+  authMethodId: string;
+}
+
+/**
+ * Result is what an offline run produced; validators report it and the chain
+ * accepts the one > 2/3 of voting power agree on (by digest).
+ */
 export interface Result {
   response: string;
   logs: string[];
@@ -186,6 +272,11 @@ export interface Execution {
   prunedHeight: bigint;
   /** fetched_height is when the fetch phase ended (the transcript was decided). */
   fetchedHeight: bigint;
+  /**
+   * auth_method_contexts are the auth methods verified for the caller when the execution was
+   * requested (Lit.Auth.authMethodContexts), in the order given. Nothing fills them yet: always empty.
+   */
+  authMethodContexts: AuthMethodContext[];
 }
 
 /** Params bound what one execution may do. */
@@ -743,7 +834,16 @@ export const Fetch: MessageFns<Fetch> = {
 };
 
 function createBaseSignRequest(): SignRequest {
-  return { sigName: "", publicKey: "", toSign: "", tokenId: "", signatureId: 0n, error: "" };
+  return {
+    sigName: "",
+    publicKey: "",
+    toSign: "",
+    tokenId: "",
+    signatureId: 0n,
+    error: "",
+    kind: 0,
+    message: new Uint8Array(0),
+  };
 }
 
 export const SignRequest: MessageFns<SignRequest> = {
@@ -768,6 +868,12 @@ export const SignRequest: MessageFns<SignRequest> = {
     }
     if (message.error !== "") {
       writer.uint32(50).string(message.error);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(56).int32(message.kind);
+    }
+    if (message.message.length !== 0) {
+      writer.uint32(66).bytes(message.message);
     }
     return writer;
   },
@@ -833,6 +939,22 @@ export const SignRequest: MessageFns<SignRequest> = {
             message.error = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.message = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -873,6 +995,8 @@ export const SignRequest: MessageFns<SignRequest> = {
         ? BigInt(object.signature_id)
         : 0n,
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      kind: isSet(object.kind) ? signKindFromJSON(object.kind) : 0,
+      message: isSet(object.message) ? bytesFromBase64(object.message) : new Uint8Array(0),
     };
   },
 
@@ -896,6 +1020,12 @@ export const SignRequest: MessageFns<SignRequest> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.kind !== 0) {
+      obj.kind = signKindToJSON(message.kind);
+    }
+    if (message.message.length !== 0) {
+      obj.message = base64FromBytes(message.message);
+    }
     return obj;
   },
 
@@ -912,12 +1042,27 @@ export const SignRequest: MessageFns<SignRequest> = {
       ? BigInt(object.signatureId)
       : 0n;
     message.error = object.error ?? "";
+    message.kind = object.kind ?? 0;
+    message.message = object.message ?? new Uint8Array(0);
     return message;
   },
 };
 
 function createBasePermissionRead(): PermissionRead {
-  return { op: "", tokenId: "", cid: "", permitted: false, cids: [], error: "" };
+  return {
+    op: "",
+    tokenId: "",
+    cid: "",
+    permitted: false,
+    cids: [],
+    error: "",
+    address: "",
+    authMethodType: 0n,
+    userId: "",
+    addresses: [],
+    authMethods: [],
+    scopes: [],
+  };
 }
 
 export const PermissionRead: MessageFns<PermissionRead> = {
@@ -939,6 +1084,34 @@ export const PermissionRead: MessageFns<PermissionRead> = {
     }
     if (message.error !== "") {
       writer.uint32(50).string(message.error);
+    }
+    if (message.address !== "") {
+      writer.uint32(58).string(message.address);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(64).uint64(message.authMethodType);
+    }
+    if (message.userId !== "") {
+      writer.uint32(74).string(message.userId);
+    }
+    for (const v of message.addresses) {
+      writer.uint32(82).string(v!);
+    }
+    for (const v of message.authMethods) {
+      ReadAuthMethod.encode(v!, writer.uint32(90).fork()).join();
+    }
+    if (message.scopes.length !== 0) {
+      writer.uint32(98).fork();
+      for (const v of message.scopes) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field scopes of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -1004,6 +1177,64 @@ export const PermissionRead: MessageFns<PermissionRead> = {
             message.error = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.addresses.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.authMethods.push(ReadAuthMethod.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag === 96) {
+              message.scopes.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 98) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.scopes.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1028,6 +1259,28 @@ export const PermissionRead: MessageFns<PermissionRead> = {
       permitted: isSet(object.permitted) ? globalThis.Boolean(object.permitted) : false,
       cids: globalThis.Array.isArray(object?.cids) ? object.cids.map((e: any) => globalThis.String(e)) : [],
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      addresses: globalThis.Array.isArray(object?.addresses)
+        ? object.addresses.map((e: any) => globalThis.String(e))
+        : [],
+      authMethods: globalThis.Array.isArray(object?.authMethods)
+        ? object.authMethods.map((e: any) => ReadAuthMethod.fromJSON(e))
+        : globalThis.Array.isArray(object?.auth_methods)
+        ? object.auth_methods.map((e: any) => ReadAuthMethod.fromJSON(e))
+        : [],
+      scopes: globalThis.Array.isArray(object?.scopes)
+        ? object.scopes.map((e: any) => BigInt(e))
+        : [],
     };
   },
 
@@ -1051,6 +1304,24 @@ export const PermissionRead: MessageFns<PermissionRead> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.addresses?.length) {
+      obj.addresses = message.addresses;
+    }
+    if (message.authMethods?.length) {
+      obj.authMethods = message.authMethods.map((e) => ReadAuthMethod.toJSON(e));
+    }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes.map((e) => e.toString());
+    }
     return obj;
   },
 
@@ -1065,6 +1336,266 @@ export const PermissionRead: MessageFns<PermissionRead> = {
     message.permitted = object.permitted ?? false;
     message.cids = object.cids?.map((e) => e) || [];
     message.error = object.error ?? "";
+    message.address = object.address ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.userId = object.userId ?? "";
+    message.addresses = object.addresses?.map((e) => e) || [];
+    message.authMethods = object.authMethods?.map((e) => ReadAuthMethod.fromPartial(e)) || [];
+    message.scopes = object.scopes?.map((e) => BigInt(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReadAuthMethod(): ReadAuthMethod {
+  return { authMethodType: 0n, id: "", userPubkey: "" };
+}
+
+export const ReadAuthMethod: MessageFns<ReadAuthMethod> = {
+  encode(message: ReadAuthMethod, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.userPubkey !== "") {
+      writer.uint32(26).string(message.userPubkey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadAuthMethod {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadAuthMethod();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userPubkey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReadAuthMethod {
+    return {
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      userPubkey: isSet(object.userPubkey)
+        ? globalThis.String(object.userPubkey)
+        : isSet(object.user_pubkey)
+        ? globalThis.String(object.user_pubkey)
+        : "",
+    };
+  },
+
+  toJSON(message: ReadAuthMethod): unknown {
+    const obj: any = {};
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.userPubkey !== "") {
+      obj.userPubkey = message.userPubkey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReadAuthMethod>): ReadAuthMethod {
+    return ReadAuthMethod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReadAuthMethod>): ReadAuthMethod {
+    const message = createBaseReadAuthMethod();
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.userPubkey = object.userPubkey ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthMethodContext(): AuthMethodContext {
+  return { authMethodType: 0n, userId: "", appId: "", authMethodId: "" };
+}
+
+export const AuthMethodContext: MessageFns<AuthMethodContext> = {
+  encode(message: AuthMethodContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.authMethodType);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.appId !== "") {
+      writer.uint32(26).string(message.appId);
+    }
+    if (message.authMethodId !== "") {
+      writer.uint32(34).string(message.authMethodId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthMethodContext {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthMethodContext();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.authMethodId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthMethodContext {
+    return {
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      authMethodId: isSet(object.authMethodId)
+        ? globalThis.String(object.authMethodId)
+        : isSet(object.auth_method_id)
+        ? globalThis.String(object.auth_method_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthMethodContext): unknown {
+    const obj: any = {};
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.authMethodId !== "") {
+      obj.authMethodId = message.authMethodId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuthMethodContext>): AuthMethodContext {
+    return AuthMethodContext.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthMethodContext>): AuthMethodContext {
+    const message = createBaseAuthMethodContext();
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.userId = object.userId ?? "";
+    message.appId = object.appId ?? "";
+    message.authMethodId = object.authMethodId ?? "";
     return message;
   },
 };
@@ -1242,6 +1773,7 @@ function createBaseExecution(): Execution {
     finishedHeight: 0n,
     prunedHeight: 0n,
     fetchedHeight: 0n,
+    authMethodContexts: [],
   };
 }
 
@@ -1321,6 +1853,9 @@ export const Execution: MessageFns<Execution> = {
         throw new globalThis.Error("value provided for field message.fetchedHeight of type int64 too large");
       }
       writer.uint32(144).int64(message.fetchedHeight);
+    }
+    for (const v of message.authMethodContexts) {
+      AuthMethodContext.encode(v!, writer.uint32(154).fork()).join();
     }
     return writer;
   },
@@ -1482,6 +2017,14 @@ export const Execution: MessageFns<Execution> = {
             message.fetchedHeight = reader.int64() as bigint;
             continue;
           }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.authMethodContexts.push(AuthMethodContext.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1550,6 +2093,11 @@ export const Execution: MessageFns<Execution> = {
         : isSet(object.fetched_height)
         ? BigInt(object.fetched_height)
         : 0n,
+      authMethodContexts: globalThis.Array.isArray(object?.authMethodContexts)
+        ? object.authMethodContexts.map((e: any) => AuthMethodContext.fromJSON(e))
+        : globalThis.Array.isArray(object?.auth_method_contexts)
+        ? object.auth_method_contexts.map((e: any) => AuthMethodContext.fromJSON(e))
+        : [],
     };
   },
 
@@ -1609,6 +2157,9 @@ export const Execution: MessageFns<Execution> = {
     if (message.fetchedHeight !== 0n) {
       obj.fetchedHeight = message.fetchedHeight.toString();
     }
+    if (message.authMethodContexts?.length) {
+      obj.authMethodContexts = message.authMethodContexts.map((e) => AuthMethodContext.toJSON(e));
+    }
     return obj;
   },
 
@@ -1653,6 +2204,7 @@ export const Execution: MessageFns<Execution> = {
     message.fetchedHeight = (object.fetchedHeight !== undefined && object.fetchedHeight !== null)
       ? BigInt(object.fetchedHeight)
       : 0n;
+    message.authMethodContexts = object.authMethodContexts?.map((e) => AuthMethodContext.fromPartial(e)) || [];
     return message;
   },
 };
