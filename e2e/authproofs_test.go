@@ -28,9 +28,11 @@ func setOIDCIssuers(t *testing.T, issuers ...pkptypes.OIDCIssuer) {
 	require.NoError(t, err)
 	p := params.Params
 	p.OidcIssuers = issuers
-	msg, err := enc.Codec.MarshalInterfaceJSON(&pkptypes.MsgUpdateParams{Authority: sdk.MustBech32ifyAddressBytes("lit", authtypes.NewModuleAddress("gov")), Params: p})
+	paramsJSON, err := enc.Codec.MarshalJSON(&p)
 	require.NoError(t, err)
-	file, err := network.ProposalFile(t.TempDir(), "Trust an OIDC issuer", string(msg))
+	msg := fmt.Sprintf(`{"@type":"/lit.pkp.v1.MsgUpdateParams","authority":%q,"params":%s}`,
+		sdk.MustBech32ifyAddressBytes("lit", authtypes.NewModuleAddress("gov")), paramsJSON)
+	file, err := network.ProposalFile(t.TempDir(), "Trust an OIDC issuer", msg)
 	require.NoError(t, err)
 	id, err := net.Propose("alice", "gov", "submit-proposal", file)
 	require.NoError(t, err)

@@ -30,7 +30,7 @@ func signChallenge(t *testing.T, tokenID string, typ uint64, id, digest string) 
 	t.Helper()
 	res := ask(t, tripleQuery[*pkptypes.QueryAuthChallengeResponse]{
 		cli:  []string{"pkp", "auth-challenge", fmt.Sprint(typ), id, "sign", "--token-ids", tokenID, "--digest", digest},
-		rest: fmt.Sprintf("/lit/pkp/v1/auth_methods/%d/%s/challenge?purpose=AUTH_PURPOSE_SIGN&token_ids=%s&digest=%s", typ, id, tokenID, digest),
+		rest: fmt.Sprintf("/lit/pkp/v1/auth_methods/%d/%s/challenge?purpose=1&token_ids=%s&digest=%s", typ, id, tokenID, digest),
 		grpc: func(ctx context.Context, c *grpc.ClientConn) (*pkptypes.QueryAuthChallengeResponse, error) {
 			return pkptypes.NewQueryClient(c).AuthChallenge(ctx, &pkptypes.QueryAuthChallengeRequest{
 				Purpose: pkptypes.AUTH_PURPOSE_SIGN, TokenIds: []string{tokenID}, AuthMethodType: typ, Id: id, Digest: digest})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"unicode/utf8"
 
 	"cosmossdk.io/collections"
@@ -119,6 +120,10 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 	if err := k.checkCapacity(ctx, caller, params); err != nil {
 		return nil, err
 	}
+	contexts, commits, err := k.verifyPresentations(ctx, caller, msg)
+	if err != nil {
+		return nil, err
+	}
 	// The worst-case fee is escrowed after every check and before any write.
 	escrow := params.MaxEscrow()
 	if escrow.IsPositive() {
@@ -140,10 +145,16 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 	if err != nil {
 		return nil, err
 	}
+	for _, commit := range commits {
+		if err := commit(ctx); err != nil {
+			return nil, err
+		}
+	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	snapshot := params
 	e := types.Execution{
-		Id: id, Cid: cid, JsParams: jsParams, Caller: caller, Status: types.EXECUTION_STATUS_FETCHING,
+		AuthMethodContexts: contexts,
+		Id:                 id, Cid: cid, JsParams: jsParams, Caller: caller, Status: types.EXECUTION_STATUS_FETCHING,
 		Height: sdkCtx.BlockHeight(), DeadlineHeight: sdkCtx.BlockHeight() + int64(params.ExecutionTimeoutBlocks),
 		BlockTimeUnix: sdkCtx.BlockTime().Unix(), Params: &snapshot, FeeEscrowed: escrow,
 		FeeCharged: sdk.NewCoin(escrow.Denom, math.ZeroInt()),
@@ -156,6 +167,33 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 	}
 	return &types.MsgExecuteActionResponse{ExecutionId: id, Cid: cid}, sdkCtx.EventManager().EmitTypedEvent(
 		&types.EventExecutionRequested{ExecutionId: id, Cid: cid, Caller: caller})
+}
+
+// verifyPresentations checks the auth methods msg presents to the action,
+// at most pkptypes.MaxAuthPresentations and each (PKP, auth method) once,
+// writing nothing: the returned commits spend their nonces.
+func (k Keeper) verifyPresentations(ctx context.Context, caller string, msg *types.MsgExecuteAction) ([]types.AuthMethodContext, []func(context.Context) error, error) {
+	if len(msg.AuthMethods) > pkptypes.MaxAuthPresentations {
+		return nil, nil, errorsmod.Wrapf(types.ErrInvalidRequest, "%d auth methods presented, at most %d", len(msg.AuthMethods), pkptypes.MaxAuthPresentations)
+	}
+	hash := pkptypes.ExecutionHash(caller, msg.Cid, msg.Code, msg.JsParams)
+	var contexts []types.AuthMethodContext
+	var commits []func(context.Context) error
+	var seen []string
+	for i, p := range msg.AuthMethods {
+		v, commit, err := k.pkp.VerifyAuthPresentation(ctx, p, hash)
+		if err != nil {
+			return nil, nil, errorsmod.Wrapf(err, "auth_methods[%d]", i)
+		}
+		key := v.TokenID + v.AuthMethodID
+		if slices.Contains(seen, key) {
+			return nil, nil, errorsmod.Wrapf(types.ErrInvalidRequest, "auth_methods[%d]: auth method %s on %s presented twice", i, v.AuthMethodID, v.TokenID)
+		}
+		seen = append(seen, key)
+		contexts = append(contexts, types.AuthMethodContext{AuthMethodType: v.AuthMethodType, UserId: v.UserID, AppId: v.AppID, AuthMethodId: v.AuthMethodID})
+		commits = append(commits, commit)
+	}
+	return contexts, commits, nil
 }
 
 // checkCapacity refuses an execution beyond max_open_executions or the caller's

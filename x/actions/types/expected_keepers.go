@@ -14,6 +14,9 @@ type PKPKeeper interface {
 	GetPKP(ctx context.Context, tokenID []byte) (pkptypes.PKP, error)
 	IsPermittedAction(ctx context.Context, tokenID []byte, cid string) (bool, []pkptypes.Scope, error)
 	PermissionsOf(ctx context.Context, tokenID []byte) ([]pkptypes.PermittedAction, []pkptypes.PermittedAddress, []pkptypes.AuthMethod, error)
+	// VerifyAuthPresentation checks an auth method presented to an
+	// execution without writing; commit spends its nonce.
+	VerifyAuthPresentation(ctx context.Context, p pkptypes.AuthPresentation, executionHash []byte) (pkptypes.VerifiedAuthMethod, func(context.Context) error, error)
 }
 
 // TSSKeeper makes and reports signatures.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -139,52 +140,67 @@ func challenge(ctx context.Context, purpose types.AuthPurpose, targets []authTar
 	return types.AuthChallenge(sdk.UnwrapSDKContext(ctx).ChainID(), purpose, types.AuthMethodKey(am.AuthMethodType, am.Id), ids, nonces, payload)
 }
 
+// proofResult is what an accepted proof tells: the WebAuthn sign count to
+// store, the session key that signed (if one did) and the application the
+// credential belongs to (a passkey's RP ID, a token's aud), if known.
+type proofResult struct {
+	signCount uint32
+	session   []byte
+	appID     string
+}
+
 // verifyProof checks that proof (of kind) signs chal for the auth method of
 // t, charging its gas first. A session proof must come from a live session
 // key of that auth method on that PKP with capability need (or, when
-// onlyPubkey is set, be that very key). It returns the WebAuthn sign count
-// to store and the session key that signed.
+// onlyPubkey is set, be that very key).
 func (k Keeper) verifyProof(ctx context.Context, t authTarget, kind string, proof *types.AuthProof, chal []byte,
 	need types.SessionCapability, onlyPubkey []byte,
-) (uint32, []byte, error) {
+) (proofResult, error) {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	res := proofResult{signCount: t.counter.SignCount}
+	if t.am.Webauthn != nil {
+		res.appID = t.am.Webauthn.RpId
+	}
 	switch kind {
 	case proofWebAuthn:
 		sdkCtx.GasMeter().ConsumeGas(WebAuthnVerifyGas, "webauthn assertion")
 		count, err := t.am.VerifyWebAuthn(proof.Webauthn, chal, t.counter.SignCount)
-		return count, nil, err
+		res.signCount = count
+		return res, err
 	case proofJWT:
 		sdkCtx.GasMeter().ConsumeGas(JWTVerifyGas, "oidc token")
 		params, err := k.Params.Get(ctx)
 		if err != nil {
-			return 0, nil, err
+			return res, err
 		}
-		_, err = types.VerifyJWT(proof.Jwt, params.OidcIssuers, t.am.AuthMethodType, types.AuthMethodIDBytes(t.am.Id), chal, sdkCtx.BlockTime().Unix())
-		return t.counter.SignCount, nil, err
+		who, err := types.VerifyJWT(proof.Jwt, params.OidcIssuers, t.am.AuthMethodType, types.AuthMethodIDBytes(t.am.Id), chal, sdkCtx.BlockTime().Unix())
+		res.appID = who.Aud
+		return res, err
 	}
 	sdkCtx.GasMeter().ConsumeGas(SessionVerifyGas, "session signature")
 	pub, err := types.ParseSessionPubkey(proof.Session.Pubkey)
 	if err != nil {
-		return 0, nil, err
+		return res, err
 	}
 	if onlyPubkey != nil && string(pub) != string(onlyPubkey) {
-		return 0, nil, errorsmod.Wrap(types.ErrInvalidSessionKey, "only the session key being revoked, or a WebAuthn or OIDC proof, may revoke it")
+		return res, errorsmod.Wrap(types.ErrInvalidSessionKey, "only the session key being revoked, or a WebAuthn or OIDC proof, may revoke it")
 	}
 	s, err := k.SessionKeys.Get(ctx, collections.Join(t.tokenID, pub))
 	if errors.Is(err, collections.ErrNotFound) {
-		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "no session key %s on %s (never authorised, revoked, or its auth method removed)", proof.Session.Pubkey, t.pkp.TokenId)
+		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "no session key %s on %s (never authorised, revoked, or its auth method removed)", proof.Session.Pubkey, t.pkp.TokenId)
 	} else if err != nil {
-		return 0, nil, err
+		return res, err
 	}
 	switch {
 	case s.AuthMethodType != t.am.AuthMethodType || string(types.AuthMethodIDBytes(s.Id)) != string(types.AuthMethodIDBytes(t.am.Id)):
-		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s belongs to auth method %d/%s", s.Pubkey, s.AuthMethodType, s.Id)
+		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s belongs to auth method %d/%s", s.Pubkey, s.AuthMethodType, s.Id)
 	case sdkCtx.BlockTime().Unix() >= s.ExpiresAt:
-		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s expired at %d; block time is %d", s.Pubkey, s.ExpiresAt, sdkCtx.BlockTime().Unix())
+		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s expired at %d; block time is %d", s.Pubkey, s.ExpiresAt, sdkCtx.BlockTime().Unix())
 	case need != types.SESSION_CAPABILITY_UNSPECIFIED && !s.Allows(need):
-		return 0, nil, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s has capabilities %v, not %s", s.Pubkey, s.Capabilities, need)
+		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s has capabilities %v, not %s", s.Pubkey, s.Capabilities, need)
 	}
-	return t.counter.SignCount, pub, types.VerifySessionSignature(pub, chal, proof.Session.Signature)
+	res.session = pub
+	return res, types.VerifySessionSignature(pub, chal, proof.Session.Signature)
 }
 
 // advance stores t's counter after an accepted request: the nonce moves on
@@ -223,7 +239,7 @@ func (k msgServer) SignWithAuthMethod(ctx context.Context, msg *types.MsgSignWit
 			t.am.AuthMethodType, t.am.Id, t.am.Scopes)
 	}
 	chal := challenge(ctx, types.AUTH_PURPOSE_SIGN, targets, types.SignPayload(digest))
-	signCount, sessionPub, err := k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_SIGN, nil)
+	proved, err := k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_SIGN, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -242,15 +258,15 @@ func (k msgServer) SignWithAuthMethod(ctx context.Context, msg *types.MsgSignWit
 	if err != nil {
 		return nil, err
 	}
-	if err := k.advance(ctx, t, signCount); err != nil {
+	if err := k.advance(ctx, t, proved.signCount); err != nil {
 		return nil, err
 	}
 	ev := &types.EventSignedWithAuthMethod{
 		TokenId: t.pkp.TokenId, AuthMethodType: t.am.AuthMethodType, Id: t.am.Id, Submitter: canon,
-		SignatureId: sigID, Digest: digestHex, Nonce: t.counter.Nonce, SignCount: signCount, Proof: kind,
+		SignatureId: sigID, Digest: digestHex, Nonce: t.counter.Nonce, SignCount: proved.signCount, Proof: kind,
 	}
-	if sessionPub != nil {
-		ev.SessionPubkey = "0x" + hex.EncodeToString(sessionPub)
+	if proved.session != nil {
+		ev.SessionPubkey = "0x" + hex.EncodeToString(proved.session)
 	}
 	return &types.MsgSignWithAuthMethodResponse{SignatureId: sigID, Digest: digestHex}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
 }
@@ -317,9 +333,11 @@ func (k msgServer) AuthorizeSessionKey(ctx context.Context, msg *types.MsgAuthor
 	chal := challenge(ctx, types.AUTH_PURPOSE_AUTHORIZE_SESSION, targets, types.SessionPayload(req.pubkey, req.caps, msg.ExpiresAt))
 	counts := make([]uint32, len(targets))
 	for i, t := range targets {
-		if counts[i], _, err = k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, nil); err != nil {
+		proved, err := k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, nil)
+		if err != nil {
 			return nil, err
 		}
+		counts[i] = proved.signCount
 	}
 	// Check room on every PKP before writing anything.
 	for _, t := range targets {
@@ -436,11 +454,11 @@ func (k msgServer) RevokeSessionKey(ctx context.Context, msg *types.MsgRevokeSes
 			return nil, err
 		}
 		chal := challenge(ctx, types.AUTH_PURPOSE_REVOKE_SESSION, targets, types.RevokePayload(pub))
-		count, _, err := k.verifyProof(ctx, targets[0], kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, pub)
+		proved, err := k.verifyProof(ctx, targets[0], kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, pub)
 		if err != nil {
 			return nil, err
 		}
-		if err := k.advance(ctx, targets[0], count); err != nil {
+		if err := k.advance(ctx, targets[0], proved.signCount); err != nil {
 			return nil, err
 		}
 		by = "auth_method"
@@ -508,8 +526,14 @@ func (q Querier) AuthChallenge(ctx context.Context, req *types.QueryAuthChalleng
 			}
 			payload = types.SessionPayload(pub, req.Capabilities, req.ExpiresAt)
 		}
+	case types.AUTH_PURPOSE_EXECUTE:
+		hash, err := hex.DecodeString(strings.TrimPrefix(req.ExecutionHash, "0x"))
+		if err != nil || len(hash) != 32 {
+			return nil, status.Errorf(codes.InvalidArgument, "execution_hash must be 0x and 64 hex digits")
+		}
+		payload = hash
 	default:
-		return nil, status.Errorf(codes.InvalidArgument, "purpose must be AUTH_PURPOSE_SIGN, AUTH_PURPOSE_AUTHORIZE_SESSION or AUTH_PURPOSE_REVOKE_SESSION")
+		return nil, status.Errorf(codes.InvalidArgument, "purpose must be AUTH_PURPOSE_SIGN, AUTH_PURPOSE_AUTHORIZE_SESSION, AUTH_PURPOSE_REVOKE_SESSION or AUTH_PURPOSE_EXECUTE")
 	}
 	if n := len(req.TokenIds); n == 0 || n > types.MaxSessionPKPs || (n > 1 && req.Purpose != types.AUTH_PURPOSE_AUTHORIZE_SESSION) {
 		return nil, status.Errorf(codes.InvalidArgument, "name one PKP (a session: 1 to %d), got %d", types.MaxSessionPKPs, n)
@@ -548,4 +572,32 @@ func (q Querier) SessionKeys(ctx context.Context, req *types.QuerySessionKeysReq
 		return nil, err
 	}
 	return &types.QuerySessionKeysResponse{SessionKeys: keys, Pagination: page}, nil
+}
+
+// VerifyAuthPresentation checks an auth method presented to a Lit Action
+// execution (x/actions MsgExecuteAction): a proof of an auth method
+// permitted on the PKP (a session key needs SESSION_CAPABILITY_EXECUTE_ACTIONS)
+// over the challenge with purpose AUTH_PURPOSE_EXECUTE and executionHash
+// (types.ExecutionHash). It writes nothing: commit spends the nonce, and the
+// caller runs it once every check of the execution has passed.
+func (k Keeper) VerifyAuthPresentation(ctx context.Context, p types.AuthPresentation, executionHash []byte) (types.VerifiedAuthMethod, func(context.Context) error, error) {
+	kind, err := proofKind(p.Proof)
+	if err != nil {
+		return types.VerifiedAuthMethod{}, nil, err
+	}
+	targets, err := k.authTargets(ctx, p.AuthMethodType, p.Id, []string{p.TokenId})
+	if err != nil {
+		return types.VerifiedAuthMethod{}, nil, err
+	}
+	t := targets[0]
+	proved, err := k.verifyProof(ctx, t, kind, p.Proof, challenge(ctx, types.AUTH_PURPOSE_EXECUTE, targets, executionHash),
+		types.SESSION_CAPABILITY_EXECUTE_ACTIONS, nil)
+	if err != nil {
+		return types.VerifiedAuthMethod{}, nil, err
+	}
+	v := types.VerifiedAuthMethod{
+		TokenID: t.pkp.TokenId, AuthMethodType: t.am.AuthMethodType, UserID: t.am.Id, AppID: proved.appID,
+		AuthMethodID: "0x" + hex.EncodeToString(types.AuthMethodKey(t.am.AuthMethodType, t.am.Id)),
+	}
+	return v, func(ctx context.Context) error { return k.advance(ctx, t, proved.signCount) }, nil
 }

@@ -18,7 +18,7 @@ const authChallengeDomain = "litd/auth/v1"
 //	       for each PKP: token_id (32) ‖ uint64_be(nonce) ‖
 //	       payload)
 //
-// payload is SignPayload, SessionPayload or RevokePayload. Each part closes
+// payload is SignPayload, SessionPayload, RevokePayload or ExecutionHash. Each part closes
 // one replay: another chain, another kind of request, another auth method,
 // another PKP, an earlier request, another digest or session.
 func AuthChallenge(chainID string, purpose AuthPurpose, authMethodKey []byte, tokenIDs [][]byte, nonces []uint64, payload []byte) []byte {
@@ -55,3 +55,28 @@ func SessionPayload(pubkey []byte, caps []SessionCapability, expiresAt int64) []
 // RevokePayload is the AUTH_PURPOSE_REVOKE_SESSION payload: the session
 // key's 33-byte public key.
 func RevokePayload(pubkey []byte) []byte { return pubkey }
+
+// ExecutionHash is the AUTH_PURPOSE_EXECUTE payload: what a Lit Action
+// execution asks for, as MsgExecuteAction carries it —
+// sha256(caller ‖ 0x00 ‖ cid ‖ 0x00 ‖ code ‖ 0x00 ‖ js_params) with caller
+// the canonical (lower-case) bech32 address. A presentation is good for that
+// caller, action and parameters only.
+func ExecutionHash(caller, cid, code, jsParams string) []byte {
+	h := sha256.Sum256([]byte(caller + "\x00" + cid + "\x00" + code + "\x00" + jsParams))
+	return h[:]
+}
+
+// MaxAuthPresentations bounds the auth methods one execution presents.
+const MaxAuthPresentations = 4
+
+// VerifiedAuthMethod is an auth method whose presentation to an execution
+// the chain verified (Lit.Auth.authMethodContexts).
+type VerifiedAuthMethod struct {
+	TokenID        string
+	AuthMethodType uint64
+	// UserID is the auth method's id on the PKP; AppID the passkey's RP ID or
+	// the token's aud ("" for a session key of an OIDC identity).
+	UserID, AppID string
+	// AuthMethodID is Lit's auth method id, 0x-hex.
+	AuthMethodID string
+}

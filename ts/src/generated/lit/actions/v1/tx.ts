@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { AuthPresentation } from "../../pkp/v1/pkp";
 import { Params } from "./actions";
 
 export const protobufPackage = "lit.actions.v1";
@@ -28,6 +29,11 @@ export interface MsgExecuteAction {
   code: string;
   /** js_params is a JSON object; its keys become globals of the action. */
   jsParams: string;
+  /**
+   * auth_methods (at most 4) are auth methods the caller proves it holds;
+   * the action sees them, verified, in Lit.Auth.authMethodContexts.
+   */
+  authMethods: AuthPresentation[];
 }
 
 export interface MsgExecuteActionResponse {
@@ -196,7 +202,7 @@ export const MsgUploadActionResponse: MessageFns<MsgUploadActionResponse> = {
 };
 
 function createBaseMsgExecuteAction(): MsgExecuteAction {
-  return { caller: "", cid: "", code: "", jsParams: "" };
+  return { caller: "", cid: "", code: "", jsParams: "", authMethods: [] };
 }
 
 export const MsgExecuteAction: MessageFns<MsgExecuteAction> = {
@@ -212,6 +218,9 @@ export const MsgExecuteAction: MessageFns<MsgExecuteAction> = {
     }
     if (message.jsParams !== "") {
       writer.uint32(34).string(message.jsParams);
+    }
+    for (const v of message.authMethods) {
+      AuthPresentation.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -261,6 +270,14 @@ export const MsgExecuteAction: MessageFns<MsgExecuteAction> = {
             message.jsParams = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.authMethods.push(AuthPresentation.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -283,6 +300,11 @@ export const MsgExecuteAction: MessageFns<MsgExecuteAction> = {
         : isSet(object.js_params)
         ? globalThis.String(object.js_params)
         : "",
+      authMethods: globalThis.Array.isArray(object?.authMethods)
+        ? object.authMethods.map((e: any) => AuthPresentation.fromJSON(e))
+        : globalThis.Array.isArray(object?.auth_methods)
+        ? object.auth_methods.map((e: any) => AuthPresentation.fromJSON(e))
+        : [],
     };
   },
 
@@ -300,6 +322,9 @@ export const MsgExecuteAction: MessageFns<MsgExecuteAction> = {
     if (message.jsParams !== "") {
       obj.jsParams = message.jsParams;
     }
+    if (message.authMethods?.length) {
+      obj.authMethods = message.authMethods.map((e) => AuthPresentation.toJSON(e));
+    }
     return obj;
   },
 
@@ -312,6 +337,7 @@ export const MsgExecuteAction: MessageFns<MsgExecuteAction> = {
     message.cid = object.cid ?? "";
     message.code = object.code ?? "";
     message.jsParams = object.jsParams ?? "";
+    message.authMethods = object.authMethods?.map((e) => AuthPresentation.fromPartial(e)) || [];
     return message;
   },
 };

@@ -108,6 +108,11 @@ export enum AuthPurpose {
   AUTH_PURPOSE_SIGN = 1,
   AUTH_PURPOSE_AUTHORIZE_SESSION = 2,
   AUTH_PURPOSE_REVOKE_SESSION = 3,
+  /**
+   * AUTH_PURPOSE_EXECUTE - AUTH_PURPOSE_EXECUTE presents the auth method to one Lit Action
+   * execution (x/actions MsgExecuteAction.auth_methods).
+   */
+  AUTH_PURPOSE_EXECUTE = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -125,6 +130,9 @@ export function authPurposeFromJSON(object: any): AuthPurpose {
     case 3:
     case "AUTH_PURPOSE_REVOKE_SESSION":
       return AuthPurpose.AUTH_PURPOSE_REVOKE_SESSION;
+    case 4:
+    case "AUTH_PURPOSE_EXECUTE":
+      return AuthPurpose.AUTH_PURPOSE_EXECUTE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -142,6 +150,8 @@ export function authPurposeToJSON(object: AuthPurpose): string {
       return "AUTH_PURPOSE_AUTHORIZE_SESSION";
     case AuthPurpose.AUTH_PURPOSE_REVOKE_SESSION:
       return "AUTH_PURPOSE_REVOKE_SESSION";
+    case AuthPurpose.AUTH_PURPOSE_EXECUTE:
+      return "AUTH_PURPOSE_EXECUTE";
     case AuthPurpose.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -353,6 +363,22 @@ export interface SessionKey {
    * it, the session key is refused.
    */
   expiresAt: bigint;
+}
+
+/**
+ * AuthPresentation is an auth method, permitted on token_id, that the caller
+ * of a Lit Action proves it holds; the action sees it in
+ * Lit.Auth.authMethodContexts.
+ */
+export interface AuthPresentation {
+  tokenId: string;
+  authMethodType: bigint;
+  id: string;
+  /**
+   * proof is over the challenge with purpose AUTH_PURPOSE_EXECUTE and, as
+   * payload, the execution hash (x/pkp README).
+   */
+  proof?: AuthProof | undefined;
 }
 
 /** PKPView is a PKP with the addresses derived from its public key. */
@@ -2019,6 +2045,138 @@ export const SessionKey: MessageFns<SessionKey> = {
     message.id = object.id ?? "";
     message.capabilities = object.capabilities?.map((e) => e) || [];
     message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
+    return message;
+  },
+};
+
+function createBaseAuthPresentation(): AuthPresentation {
+  return { tokenId: "", authMethodType: 0n, id: "", proof: undefined };
+}
+
+export const AuthPresentation: MessageFns<AuthPresentation> = {
+  encode(message: AuthPresentation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.authMethodType);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.proof !== undefined) {
+      AuthProof.encode(message.proof, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthPresentation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthPresentation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.proof = AuthProof.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthPresentation {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      proof: isSet(object.proof) ? AuthProof.fromJSON(object.proof) : undefined,
+    };
+  },
+
+  toJSON(message: AuthPresentation): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.proof !== undefined) {
+      obj.proof = AuthProof.toJSON(message.proof);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuthPresentation>): AuthPresentation {
+    return AuthPresentation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthPresentation>): AuthPresentation {
+    const message = createBaseAuthPresentation();
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.id = object.id ?? "";
+    message.proof = (object.proof !== undefined && object.proof !== null)
+      ? AuthProof.fromPartial(object.proof)
+      : undefined;
     return message;
   },
 };

@@ -127,7 +127,10 @@ export interface QueryAuthChallengeRequest {
   authMethodType: bigint;
   id: string;
   purpose: AuthPurpose;
-  /** token_ids: one PKP to sign with or revoke on; the PKPs of a session. */
+  /**
+   * token_ids: one PKP to sign with, revoke on or present; the PKPs of a
+   * session.
+   */
   tokenIds: string[];
   /**
    * digest (AUTH_PURPOSE_SIGN) is the 32 bytes to sign, 0x-hex; for a
@@ -139,6 +142,11 @@ export interface QueryAuthChallengeRequest {
   /** capabilities and expires_at: the session to authorise. */
   capabilities: SessionCapability[];
   expiresAt: bigint;
+  /**
+   * execution_hash (AUTH_PURPOSE_EXECUTE) is 0x-hex of sha256(caller ‖ 0x00 ‖
+   * cid ‖ 0x00 ‖ code ‖ 0x00 ‖ js_params) of the MsgExecuteAction.
+   */
+  executionHash: string;
 }
 
 export interface QueryAuthChallengeResponse {
@@ -1863,6 +1871,7 @@ function createBaseQueryAuthChallengeRequest(): QueryAuthChallengeRequest {
     sessionPubkey: "",
     capabilities: [],
     expiresAt: 0n,
+    executionHash: "",
   };
 }
 
@@ -1901,6 +1910,9 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
         throw new globalThis.Error("value provided for field message.expiresAt of type int64 too large");
       }
       writer.uint32(64).int64(message.expiresAt);
+    }
+    if (message.executionHash !== "") {
+      writer.uint32(74).string(message.executionHash);
     }
     return writer;
   },
@@ -1992,6 +2004,14 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
             message.expiresAt = reader.int64() as bigint;
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.executionHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2032,6 +2052,11 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
         : isSet(object.expires_at)
         ? BigInt(object.expires_at)
         : 0n,
+      executionHash: isSet(object.executionHash)
+        ? globalThis.String(object.executionHash)
+        : isSet(object.execution_hash)
+        ? globalThis.String(object.execution_hash)
+        : "",
     };
   },
 
@@ -2061,6 +2086,9 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
     if (message.expiresAt !== 0n) {
       obj.expiresAt = message.expiresAt.toString();
     }
+    if (message.executionHash !== "") {
+      obj.executionHash = message.executionHash;
+    }
     return obj;
   },
 
@@ -2079,6 +2107,7 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
     message.sessionPubkey = object.sessionPubkey ?? "";
     message.capabilities = object.capabilities?.map((e) => e) || [];
     message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
+    message.executionHash = object.executionHash ?? "";
     return message;
   },
 };
