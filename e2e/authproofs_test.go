@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/litprotocol/litd/testutil/network"
 	"github.com/litprotocol/litd/testutil/softauthn"
 	"github.com/litprotocol/litd/testutil/softoidc"
+	actionstypes "github.com/litprotocol/litd/x/actions/types"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
 
@@ -185,4 +188,73 @@ func TestE2ESessionKey(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, keys.SessionKeys, 1, "only the expired session is left")
 	require.Equal(t, short.Pubkey(), keys.SessionKeys[0].Pubkey)
+}
+
+// authContextAction returns what it sees of its caller: Lit.Auth, and
+// whether the first presented auth method is permitted on the PKP.
+const authContextAction = `(async () => {
+  const ctx = Lit.Auth.authMethodContexts;
+  const permitted = ctx.length > 0 && await Lit.Actions.isPermittedAuthMethod({tokenId, authMethodType: ctx[0].authMethodType, userId: ctx[0].userId});
+  Lit.Actions.setResponse({response: JSON.stringify({auth: Lit.Auth, permitted})});
+})();
+`
+
+// TestE2EActionSeesPresentedAuthMethod: the caller of a Lit Action presents
+// a PKP's passkey with the execution (an assertion over the execution's
+// challenge); the action reads it, verified, in Lit.Auth.authMethodContexts
+// along with its caller and CID, and checks it with isPermittedAuthMethod.
+// The same presentation sent again is refused.
+func TestE2EActionSeesPresentedAuthMethod(t *testing.T) {
+	passkey := softauthn.New("wallet.example", "e2e action passkey")
+	am := passkey.AuthMethod([]string{passkeyOrigin}, pkptypes.SCOPE_PERSONAL_SIGN)
+	amJSON, err := enc.Codec.MarshalJSON(&am)
+	require.NoError(t, err)
+	tokenID := mint(t, "alice", "--auth-methods", string(amJSON))
+	cid := upload(t, authContextAction)
+	alice, err := net.KeyAddress(0, "alice")
+	require.NoError(t, err)
+	jsParams := fmt.Sprintf(`{"tokenId":%q}`, tokenID)
+
+	hash := pkptypes.ExecutionHash(alice, cid, "", jsParams)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ch, err := pkptypes.NewQueryClient(grpcConn(t)).AuthChallenge(ctx, &pkptypes.QueryAuthChallengeRequest{Purpose: pkptypes.AUTH_PURPOSE_EXECUTE,
+		TokenIds: []string{tokenID}, AuthMethodType: 3, Id: am.Id, ExecutionHash: "0x" + hex.EncodeToString(hash)})
+	require.NoError(t, err)
+	presentation := pkptypes.AuthPresentation{TokenId: tokenID, AuthMethodType: 3, Id: am.Id,
+		Proof: &pkptypes.AuthProof{Webauthn: passkey.Assert(mustHex(t, ch.Challenge), passkeyOrigin)}}
+	pJSON, err := enc.Codec.MarshalJSON(&presentation)
+	require.NoError(t, err)
+	args := []string{cid, "--js-params", jsParams, "--auth-methods", string(pJSON)}
+	id := executeAs(t, "alice", args...)
+	exec := waitFinished(t, id, 3*time.Minute)
+	require.Equal(t, actionstypes.EXECUTION_STATUS_COMPLETED, exec.Status, exec.Error)
+	var seen struct {
+		Auth struct {
+			ActionIpfsIds      []string `json:"actionIpfsIds"`
+			AuthSigAddress     string   `json:"authSigAddress"`
+			AuthMethodContexts []struct {
+				AuthMethodType uint64 `json:"authMethodType"`
+				UserID         string `json:"userId"`
+				AppID          string `json:"appId"`
+				AuthMethodID   string `json:"authMethodId"`
+			} `json:"authMethodContexts"`
+		} `json:"auth"`
+		Permitted bool `json:"permitted"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(exec.Result.Response), &seen), exec.Result.Response)
+	require.Equal(t, []string{cid}, seen.Auth.ActionIpfsIds)
+	require.Equal(t, alice, seen.Auth.AuthSigAddress)
+	require.Len(t, seen.Auth.AuthMethodContexts, 1)
+	c := seen.Auth.AuthMethodContexts[0]
+	require.Equal(t, uint64(3), c.AuthMethodType)
+	require.Equal(t, am.Id, c.UserID)
+	require.Equal(t, "wallet.example", c.AppID)
+	require.Equal(t, "0x"+hex.EncodeToString(pkptypes.AuthMethodKey(3, am.Id)), c.AuthMethodID)
+	require.True(t, seen.Permitted)
+
+	res, err := net.Tx(0, "alice", append([]string{"actions", "execute"}, args...)...)
+	require.NoError(t, err)
+	require.Equal(t, uint32(20), res.Code, "replayed presentation: %s", res.RawLog)
+	require.Contains(t, res.RawLog, "wrong challenge")
 }

@@ -79,6 +79,12 @@ const authProof: Schema = [
   ["jwt", "jwt", "string"],
   ["session", "session", { message: sessionSignature, keep: false }],
 ];
+const authPresentation: Schema = [
+  ["tokenId", "token_id", "string"],
+  ["authMethodType", "auth_method_type", "uint64"],
+  ["id", "id", "string"],
+  ["proof", "proof", { message: authProof, keep: false }],
+];
 const jwk: Schema = [
   ["kid", "kid", "string"],
   ["kty", "kty", "string"],
@@ -253,6 +259,7 @@ const msgs: ReadonlyArray<readonly [string, string, Schema]> = [
       ["cid", "cid", "string"],
       ["code", "code", "string"],
       ["jsParams", "js_params", "string"],
+      ["authMethods", "auth_methods", { repeated: { message: authPresentation, keep: true } }],
     ],
   ],
   [

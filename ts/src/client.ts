@@ -1,4 +1,5 @@
-import { fromHex, toHex } from "@cosmjs/encoding";
+import { sha256 } from "@cosmjs/crypto";
+import { fromHex, toHex, toUtf8 } from "@cosmjs/encoding";
 import { EncodeObject, isOfflineDirectSigner, OfflineSigner } from "@cosmjs/proto-signing";
 import {
   assertIsDeliverTxSuccess,
@@ -22,9 +23,8 @@ import { findEvents } from "./events";
 import { Execution, ExecutionStatus } from "./generated/lit/actions/v1/actions";
 import { QueryClientImpl as ActionsQueryClient } from "./generated/lit/actions/v1/query";
 import { MsgExecuteActionResponse, MsgUploadActionResponse } from "./generated/lit/actions/v1/tx";
-import { AuthMethod, PermittedAction, PermittedAddress } from "./generated/lit/pkp/v1/pkp";
-import { QueryClientImpl as PkpQueryClient } from "./generated/lit/pkp/v1/query";
-import { AuthProof, SessionCapability } from "./generated/lit/pkp/v1/pkp";
+import { AuthMethod, AuthPresentation, AuthProof, PermittedAction, PermittedAddress, SessionCapability } from "./generated/lit/pkp/v1/pkp";
+import { QueryAuthChallengeRequest, QueryAuthChallengeResponse, QueryClientImpl as PkpQueryClient } from "./generated/lit/pkp/v1/query";
 import { MsgMintResponse, MsgSignWithAuthMethodResponse } from "./generated/lit/pkp/v1/tx";
 import { QueryClientImpl as TssQueryClient } from "./generated/lit/tss/v1/query";
 import { MsgSignResponse } from "./generated/lit/tss/v1/tx";
@@ -233,6 +233,16 @@ export function digestHex(digest: string | Uint8Array): string {
 }
 
 /**
+ * The payload an auth method presented to a Lit Action execution signs
+ * over (x/pkp types.ExecutionHash): sha256(caller ‖ 0x00 ‖ cid ‖ 0x00 ‖ code
+ * ‖ 0x00 ‖ jsParams), the fields as MsgExecuteAction carries them; 0x-hex,
+ * for authChallenge's executionHash.
+ */
+export function executionHash(caller: string, cid: string, code: string, jsParams: string): string {
+  return "0x" + toHex(sha256(toUtf8(`${caller}\0${cid}\0${code}\0${jsParams}`)));
+}
+
+/**
  * A wallet's litd client: CosmJS's SigningStargateClient with every lit Msg
  * in its registry and amino types (direct and legacy amino signers both
  * work), connected with the right CometBFT client, plus helpers for PKPs,
@@ -378,6 +388,16 @@ export class LitClient extends SigningStargateClient {
   }
 
   /**
+   * The challenge an auth method's proof must sign for its next request
+   * (lit.pkp.AuthChallenge; fields not given are empty): a passkey signs its
+   * bytes, an OIDC token carries its hex as `nonce`, a session key signs
+   * sha256 of its bytes.
+   */
+  async authChallenge(req: Parameters<typeof QueryAuthChallengeRequest.fromPartial>[0]): Promise<QueryAuthChallengeResponse> {
+    return this.lit.pkp.AuthChallenge(QueryAuthChallengeRequest.fromPartial(req));
+  }
+
+  /**
    * Has an auth method's proof (a WebAuthn assertion or an OIDC token over
    * the challenge of lit.pkp.AuthChallenge with purpose
    * AUTH_PURPOSE_AUTHORIZE_SESSION) authorise a secp256k1 session key for
@@ -445,15 +465,18 @@ export class LitClient extends SigningStargateClient {
    */
   async executeAction(
     sender: string,
-    action: { readonly cid?: string; readonly code?: string; readonly jsParams?: Record<string, unknown> | string },
+    action: {
+      readonly cid?: string;
+      readonly code?: string;
+      readonly jsParams?: Record<string, unknown> | string;
+      /** Auth methods presented to the action (Lit.Auth.authMethodContexts): proofs over the AUTH_PURPOSE_EXECUTE challenge of executionHash. */
+      readonly authMethods?: readonly AuthPresentation[];
+    },
     fee?: Fee,
   ): Promise<{ executionId: bigint; cid: string; tx: DeliverTxResponse }> {
     const jsParams = typeof action.jsParams === "string" ? action.jsParams : JSON.stringify(action.jsParams ?? {});
-    const tx = await this.send(
-      sender,
-      [{ typeUrl: typeUrls.MsgExecuteAction, value: { caller: sender, cid: action.cid ?? "", code: action.code ?? "", jsParams } }],
-      fee,
-    );
+    const value = { caller: sender, cid: action.cid ?? "", code: action.code ?? "", jsParams, authMethods: [...(action.authMethods ?? [])] };
+    const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgExecuteAction, value }], fee);
     const r = response(tx, typeUrls.MsgExecuteAction + "Response", (b) => MsgExecuteActionResponse.decode(b));
     return { executionId: r.executionId, cid: r.cid, tx };
   }

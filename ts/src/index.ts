@@ -2,7 +2,7 @@ export { createLitAminoConverters, createLitAminoTypes, litAminoNames } from "./
 export type { BlockTx, DecodedMsg, InjectedBlockTx, UserBlockTx } from "./blocks";
 export { decodeBlockTxs, decodeVoteExtensions, injectedCommitTypeUrl, isInjectedTx } from "./blocks";
 export type { LitClientOptions, LitQueries, MintedPkp, MintOptions, SignatureCompleted, WaitOptions } from "./client";
-export { aminoUnsafeString, connectLitComet, digestHex, LitClient, LitQueryClient, setupLitQueries } from "./client";
+export { aminoUnsafeString, connectLitComet, digestHex, executionHash, LitClient, LitQueryClient, setupLitQueries } from "./client";
 export type { AbciEvent } from "./events";
 export { decodeAttributeValue, eventAttributes, findEvents } from "./events";
 export { createLitRegistry, litRegistryTypes, typeUrls } from "./registry";

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { createLitAminoTypes, createLitRegistry, litAminoNames, litRegistryTypes, typeUrls } from "../src";
+import { createLitAminoTypes, createLitRegistry, executionHash, litAminoNames, litRegistryTypes, typeUrls } from "../src";
 import { Scope } from "../src/generated/lit/pkp/v1/pkp";
 
 const repo = join(__dirname, "..", "..");
@@ -150,7 +150,13 @@ test("amino round trip keeps every field of every Msg", () => {
       },
     },
     [typeUrls.MsgUploadAction]: { uploader: "lit1a", code: "Lit.Actions.setResponse({response: 1 < 2 && 3 > 2})" },
-    [typeUrls.MsgExecuteAction]: { caller: "lit1a", cid: "QmA", code: "x", jsParams: '{"a":"<&>"}' },
+    [typeUrls.MsgExecuteAction]: {
+      caller: "lit1a", cid: "QmA", code: "x", jsParams: '{"a":"<&>"}',
+      authMethods: [
+        { tokenId: "0x01", authMethodType: 3n, id: "0x02", proof: { jwt: "", webauthn: undefined, session: { pubkey: "0x02" + "11".repeat(32), signature: new Uint8Array(64).fill(3) } } },
+        { tokenId: "0x02", authMethodType: 100n, id: "0x03", proof: { jwt: "eyJ.c.d", webauthn: undefined, session: undefined } },
+      ],
+    },
     [typeUrls.ActionsMsgUpdateParams]: {
       authority: "lit1g",
       params: {
@@ -177,4 +183,8 @@ test("amino round trip keeps every field of every Msg", () => {
       assert.ok(leaves.includes(`"${snake}"`), `${typeUrl}: ${snake} missing from ${leaves}`);
     }
   }
+});
+
+test("executionHash is x/pkp types.ExecutionHash (vector of TestExecutionHash)", () => {
+  assert.equal(executionHash("lit1abc", "QmA", "", '{"n":1}'), "0xb28e3d7ffe090b8f7a277ff4f8b128829fc01fb7fb4f3762bd97b2dac7978c5a");
 });

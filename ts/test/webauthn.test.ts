@@ -74,9 +74,8 @@ describe("x/pkp WebAuthn", () => {
       assert.notEqual(relayer.address, owner.address);
       const message = `hello from a passkey, relayed ${mode}`;
       const digest = hashMessage(message);
-      const { challenge, nonces } = await relayer.client.lit.pkp.AuthChallenge({
+      const { challenge, nonces } = await relayer.client.authChallenge({
         purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_SIGN, tokenIds: [tokenId], authMethodType: 3n, id, digest,
-        sessionPubkey: "", capabilities: [], expiresAt: 0n,
       });
       assert.deepEqual(nonces, [mode === "direct" ? 0n : 1n]);
       const res = await relayer.client.signWithAuthMethod(relayer.address, {
@@ -94,9 +93,8 @@ describe("x/pkp WebAuthn", () => {
 
     // A raw digest needs sign-anything, which this passkey does not have.
     const raw = createHash("sha256").update("raw").digest();
-    const { challenge } = await owner.client.lit.pkp.AuthChallenge({
+    const { challenge } = await owner.client.authChallenge({
       purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_SIGN, tokenIds: [tokenId], authMethodType: 3n, id, digest: "0x" + toHex(raw),
-      sessionPubkey: "", capabilities: [], expiresAt: 0n,
     });
     await assert.rejects(
       owner.client.signWithAuthMethod(owner.address, {
@@ -125,8 +123,8 @@ describe("x/pkp WebAuthn", () => {
     const sessionPubkey = "0x" + toHex(Secp256k1.compressPubkey(session.pubkey));
     const capabilities = [pkpV1.SessionCapability.SESSION_CAPABILITY_SIGN];
     const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 600);
-    const auth = await relayer.client.lit.pkp.AuthChallenge({
-      purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_AUTHORIZE_SESSION, tokenIds: [tokenId], authMethodType: 3n, id, digest: "",
+    const auth = await relayer.client.authChallenge({
+      purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_AUTHORIZE_SESSION, tokenIds: [tokenId], authMethodType: 3n, id,
       sessionPubkey, capabilities, expiresAt,
     });
     const tx = await relayer.client.authorizeSessionKey(relayer.address, {
@@ -137,9 +135,8 @@ describe("x/pkp WebAuthn", () => {
 
     const message = "signed by a session key";
     const digest = hashMessage(message);
-    const { challenge } = await relayer.client.lit.pkp.AuthChallenge({
+    const { challenge } = await relayer.client.authChallenge({
       purpose: pkpV1.AuthPurpose.AUTH_PURPOSE_SIGN, tokenIds: [tokenId], authMethodType: 3n, id, digest,
-      sessionPubkey: "", capabilities: [], expiresAt: 0n,
     });
     const sig = await Secp256k1.createSignature(sha256(getBytes(challenge)), session.privkey);
     const res = await relayer.client.signWithAuthMethod(relayer.address, {

@@ -903,7 +903,7 @@ type Execution struct {
 	// fetched_height is when the fetch phase ended (the transcript was decided).
 	FetchedHeight int64 `protobuf:"varint,18,opt,name=fetched_height,json=fetchedHeight,proto3" json:"fetched_height,omitempty"`
 	// auth_method_contexts are the auth methods verified for the caller when the execution was
-	// requested (Lit.Auth.authMethodContexts), in the order given. Nothing fills them yet: always empty.
+	// requested (Lit.Auth.authMethodContexts), in the order MsgExecuteAction.auth_methods gave them.
 	AuthMethodContexts []AuthMethodContext `protobuf:"bytes,19,rep,name=auth_method_contexts,json=authMethodContexts,proto3" json:"auth_method_contexts"`
 }
 

@@ -431,3 +431,12 @@ func TestParseDigest(t *testing.T) {
 		require.True(t, errors.Is(err, types.ErrInvalidSignRequest), s)
 	}
 }
+
+// ExecutionHash is the documented concatenation; ts/test/registry.test.ts
+// checks the TypeScript executionHash against the same vector.
+func TestExecutionHash(t *testing.T) {
+	want := sha256.Sum256([]byte("lit1abc\x00QmA\x00\x00{\"n\":1}"))
+	got := types.ExecutionHash("lit1abc", "QmA", "", `{"n":1}`)
+	require.Equal(t, want[:], got)
+	require.Equal(t, "b28e3d7ffe090b8f7a277ff4f8b128829fc01fb7fb4f3762bd97b2dac7978c5a", hex.EncodeToString(got))
+}

@@ -274,7 +274,7 @@ export interface Execution {
   fetchedHeight: bigint;
   /**
    * auth_method_contexts are the auth methods verified for the caller when the execution was
-   * requested (Lit.Auth.authMethodContexts), in the order given. Nothing fills them yet: always empty.
+   * requested (Lit.Auth.authMethodContexts), in the order MsgExecuteAction.auth_methods gave them.
    */
   authMethodContexts: AuthMethodContext[];
 }
