@@ -147,6 +147,8 @@ type proofResult struct {
 	signCount uint32
 	session   []byte
 	appID     string
+	// issuer and kid: the OIDC issuer and key of an accepted token.
+	issuer, kid string
 }
 
 // verifyProof checks that proof (of kind) signs chal for the auth method of
@@ -174,7 +176,7 @@ func (k Keeper) verifyProof(ctx context.Context, t authTarget, kind string, proo
 			return res, err
 		}
 		who, err := types.VerifyJWT(proof.Jwt, params.OidcIssuers, t.am.AuthMethodType, types.AuthMethodIDBytes(t.am.Id), chal, sdkCtx.BlockTime().Unix())
-		res.appID = who.Aud
+		res.appID, res.issuer, res.kid = who.Aud, who.Iss, who.Kid
 		return res, err
 	}
 	sdkCtx.GasMeter().ConsumeGas(SessionVerifyGas, "session signature")
@@ -191,16 +193,33 @@ func (k Keeper) verifyProof(ctx context.Context, t authTarget, kind string, proo
 	} else if err != nil {
 		return res, err
 	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return res, err
+	}
+	now := sdkCtx.BlockTime().Unix()
 	switch {
 	case s.AuthMethodType != t.am.AuthMethodType || string(types.AuthMethodIDBytes(s.Id)) != string(types.AuthMethodIDBytes(t.am.Id)):
 		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s belongs to auth method %d/%s", s.Pubkey, s.AuthMethodType, s.Id)
-	case sdkCtx.BlockTime().Unix() >= s.ExpiresAt:
-		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s expired at %d; block time is %d", s.Pubkey, s.ExpiresAt, sdkCtx.BlockTime().Unix())
+	case now >= s.ExpiresAt:
+		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s expired at %d; block time is %d", s.Pubkey, s.ExpiresAt, now)
+	case params.MaxSessionSeconds == 0:
+		return res, errorsmod.Wrap(types.ErrInvalidSessionKey, "session keys are disabled on this chain (params.max_session_seconds = 0)")
+	case uint64(now-s.AuthorizedAt) >= params.MaxSessionSeconds:
+		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s was authorised at %d, params.max_session_seconds (%d) ago or more", s.Pubkey, s.AuthorizedAt, params.MaxSessionSeconds)
+	case s.Issuer != "" && !issuerTrusts(params.OidcIssuers, s.Issuer, s.Kid):
+		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s was authorised by a token of issuer %q key %q, which params.oidc_issuers no longer trust", s.Pubkey, s.Issuer, s.Kid)
 	case need != types.SESSION_CAPABILITY_UNSPECIFIED && !s.Allows(need):
 		return res, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s has capabilities %v, not %s", s.Pubkey, s.Capabilities, need)
 	}
 	res.session = pub
 	return res, types.VerifySessionSignature(pub, chal, proof.Session.Signature)
+}
+
+// issuerTrusts says whether issuers still hold issuer's key kid.
+func issuerTrusts(issuers []types.OIDCIssuer, issuer, kid string) bool {
+	i := slices.IndexFunc(issuers, func(o types.OIDCIssuer) bool { return o.Issuer == issuer })
+	return i >= 0 && slices.ContainsFunc(issuers[i].Keys, func(k types.JWK) bool { return k.Kid == kid })
 }
 
 // advance stores t's counter after an accepted request: the nonce moves on
@@ -331,17 +350,15 @@ func (k msgServer) AuthorizeSessionKey(ctx context.Context, msg *types.MsgAuthor
 		return nil, err
 	}
 	chal := challenge(ctx, types.AUTH_PURPOSE_AUTHORIZE_SESSION, targets, types.SessionPayload(req.pubkey, req.caps, msg.ExpiresAt))
-	counts := make([]uint32, len(targets))
+	proofs := make([]proofResult, len(targets))
 	for i, t := range targets {
-		proved, err := k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, nil)
-		if err != nil {
+		if proofs[i], err = k.verifyProof(ctx, t, kind, msg.Proof, chal, types.SESSION_CAPABILITY_UNSPECIFIED, nil); err != nil {
 			return nil, err
 		}
-		counts[i] = proved.signCount
 	}
 	// Check room on every PKP before writing anything.
 	for _, t := range targets {
-		if err := k.makeRoomForSession(ctx, t.tokenID, req.pubkey, false); err != nil {
+		if err := k.makeRoomForSession(ctx, t, req.pubkey, false); err != nil {
 			return nil, err
 		}
 	}
@@ -350,15 +367,17 @@ func (k msgServer) AuthorizeSessionKey(ctx context.Context, msg *types.MsgAuthor
 		return nil, err
 	}
 	pubHex := "0x" + hex.EncodeToString(req.pubkey)
+	now := sdk.UnwrapSDKContext(ctx).BlockTime().Unix()
 	for i, t := range targets {
-		if err := k.makeRoomForSession(ctx, t.tokenID, req.pubkey, true); err != nil {
+		if err := k.makeRoomForSession(ctx, t, req.pubkey, true); err != nil {
 			return nil, err
 		}
-		s := types.SessionKey{TokenId: t.pkp.TokenId, Pubkey: pubHex, AuthMethodType: t.am.AuthMethodType, Id: t.am.Id, Capabilities: req.caps, ExpiresAt: msg.ExpiresAt}
+		s := types.SessionKey{TokenId: t.pkp.TokenId, Pubkey: pubHex, AuthMethodType: t.am.AuthMethodType, Id: t.am.Id, Capabilities: req.caps,
+			ExpiresAt: msg.ExpiresAt, AuthorizedAt: now, Issuer: proofs[i].issuer, Kid: proofs[i].kid}
 		if err := k.SessionKeys.Set(ctx, collections.Join(t.tokenID, req.pubkey), s); err != nil {
 			return nil, err
 		}
-		if err := k.advance(ctx, t, counts[i]); err != nil {
+		if err := k.advance(ctx, t, proofs[i].signCount); err != nil {
 			return nil, err
 		}
 	}
@@ -372,17 +391,23 @@ func (k msgServer) AuthorizeSessionKey(ctx context.Context, msg *types.MsgAuthor
 	})
 }
 
-// makeRoomForSession makes sure the PKP can hold the session key pubkey
-// (replacing a key already there takes no room): with prune set it removes
-// the PKP's expired session keys; without, it only checks that enough of
-// them are live or expired to fit.
-func (k Keeper) makeRoomForSession(ctx context.Context, tokenID, pubkey []byte, prune bool) error {
+// makeRoomForSession makes sure t's PKP can hold the session key pubkey for
+// t's auth method (replacing its own key takes no room; another auth
+// method's is refused): with prune set it removes the PKP's expired session
+// keys; without, it only checks that enough of them are live or expired to
+// fit.
+func (k Keeper) makeRoomForSession(ctx context.Context, t authTarget, pubkey []byte, prune bool) error {
 	now := sdk.UnwrapSDKContext(ctx).BlockTime().Unix()
+	authKey := types.AuthMethodKey(t.am.AuthMethodType, t.am.Id)
 	var expired [][]byte
 	live, replacing := 0, false
+	tokenID := t.tokenID
 	rng := collections.NewPrefixedPairRange[[]byte, []byte](tokenID)
 	err := k.SessionKeys.Walk(ctx, rng, func(key collections.Pair[[]byte, []byte], s types.SessionKey) (bool, error) {
 		switch {
+		case string(key.K2()) == string(pubkey) && string(types.AuthMethodKey(s.AuthMethodType, s.Id)) != string(authKey):
+			return true, errorsmod.Wrapf(types.ErrInvalidSessionKey, "session key %s belongs to auth method %d/%s on %s: only its own auth method may authorise it again",
+				s.Pubkey, s.AuthMethodType, s.Id, t.pkp.TokenId)
 		case string(key.K2()) == string(pubkey):
 			replacing = true
 		case now >= s.ExpiresAt:

@@ -192,7 +192,7 @@ func TestSessionKeys(t *testing.T) {
 	require.Equal(t, "webauthn", ev.Proof)
 	keys, err := f.q.SessionKeys(f.ctx, &types.QuerySessionKeysRequest{TokenId: tok2})
 	require.NoError(t, err)
-	require.Equal(t, []types.SessionKey{{TokenId: tok2, Pubkey: key.Pubkey(), AuthMethodType: 3, Id: w.fullAM.Id, Capabilities: signCaps, ExpiresAt: now + 3600}}, keys.SessionKeys)
+	require.Equal(t, []types.SessionKey{{TokenId: tok2, Pubkey: key.Pubkey(), AuthMethodType: 3, Id: w.fullAM.Id, Capabilities: signCaps, ExpiresAt: now + 3600, AuthorizedAt: now}}, keys.SessionKeys)
 
 	// Five signatures with the session key alone, on both PKPs.
 	for i := range 5 {

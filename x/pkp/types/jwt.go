@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	fmt "fmt"
 	"math/big"
 	"slices"
 	"strconv"
@@ -67,8 +68,15 @@ func (o OIDCIssuer) Validate() error {
 		return errorsmod.Wrapf(ErrInvalidParams, "oidc issuer %q has %d keys, want 1 to %d", o.Issuer, len(o.Keys), MaxOIDCKeys)
 	}
 	for i, k := range o.Keys {
-		if _, err := k.PublicKey(); err != nil {
+		pub, err := k.PublicKey()
+		if err != nil {
 			return errorsmod.Wrapf(ErrInvalidParams, "oidc issuer %q key %d: %v", o.Issuer, i, err)
+		}
+		// Only here, not on every verification: the check takes milliseconds.
+		if r, ok := pub.(*rsa.PublicKey); ok {
+			if why := rsaModulusProblem(r.N); why != "" {
+				return errorsmod.Wrapf(ErrInvalidParams, "oidc issuer %q key %d: RSA modulus %s", o.Issuer, i, why)
+			}
 		}
 		if slices.ContainsFunc(o.Keys[:i], func(p JWK) bool { return p.Kid == k.Kid }) {
 			return errorsmod.Wrapf(ErrInvalidParams, "oidc issuer %q: kid %q appears twice", o.Issuer, k.Kid)
@@ -116,24 +124,17 @@ func (k JWK) PublicKey() (crypto.PublicKey, error) {
 }
 
 // jwtHeader and jwtClaims are the parts of a token that are checked.
-type jwtHeader struct {
-	Alg  string   `json:"alg"`
-	Kid  string   `json:"kid"`
-	Crit []string `json:"crit"`
-}
+type jwtHeader struct{ Alg, Kid string }
 
 type jwtClaims struct {
-	Iss   string          `json:"iss"`
-	Sub   string          `json:"sub"`
-	Aud   json.RawMessage `json:"aud"`
-	Exp   json.Number     `json:"exp"`
-	Nbf   json.Number     `json:"nbf"`
-	Iat   json.Number     `json:"iat"`
-	Nonce string          `json:"nonce"`
+	Iss, Sub, Nonce string
+	Aud, Exp, Nbf   json.RawMessage
+	Iat             json.RawMessage
 }
 
-// JWTIdentity is who a verified token names.
-type JWTIdentity struct{ Iss, Sub, Aud string }
+// JWTIdentity is who a verified token names, and the issuer key (kid) that
+// signed it.
+type JWTIdentity struct{ Iss, Sub, Aud, Kid string }
 
 // VerifyJWT checks an OIDC ID token for the auth method (authMethodType,
 // id) at block time now (unix seconds): a compact JWS signed RS256 or ES256
@@ -153,20 +154,25 @@ func VerifyJWT(token string, issuers []OIDCIssuer, authMethodType uint64, id []b
 	if len(token) > MaxJWTLength {
 		return refuse("token is %d bytes, at most %d", len(token), MaxJWTLength)
 	}
+	if i := strings.IndexFunc(token, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}); i >= 0 {
+		return refuse("a compact JWS is base64url and dots only (byte %d is not)", i)
+	}
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return refuse("not a compact JWS (header.payload.signature)")
 	}
 	b64 := base64.RawURLEncoding.Strict()
 	var header jwtHeader
-	if err := decodeJWTPart(parts[0], &header); err != nil {
+	if err := decodeJWTPart(parts[0], []strictMember{{Name: "alg", Into: &header.Alg}, {Name: "kid", Into: &header.Kid},
+		{Name: "crit", Refuse: "header extensions (crit) are not understood"}}); err != nil {
 		return refuse("header: %v", err)
 	}
-	if len(header.Crit) > 0 {
-		return refuse("header extensions (crit %v) are not understood", header.Crit)
-	}
 	var claims jwtClaims
-	if err := decodeJWTPart(parts[1], &claims); err != nil {
+	if err := decodeJWTPart(parts[1], []strictMember{{Name: "iss", Into: &claims.Iss}, {Name: "sub", Into: &claims.Sub},
+		{Name: "nonce", Into: &claims.Nonce}, {Name: "aud", Into: &claims.Aud}, {Name: "exp", Into: &claims.Exp},
+		{Name: "nbf", Into: &claims.Nbf}, {Name: "iat", Into: &claims.Iat}}); err != nil {
 		return refuse("payload: %v", err)
 	}
 	sig, err := b64.DecodeString(parts[2])
@@ -216,7 +222,7 @@ func VerifyJWT(token string, issuers []OIDCIssuer, authMethodType uint64, id []b
 	}
 	for _, c := range []struct {
 		name string
-		v    json.Number
+		v    json.RawMessage
 	}{{"nbf", claims.Nbf}, {"iat", claims.Iat}} {
 		t, err := numericDate(c.v, false)
 		if err != nil {
@@ -233,24 +239,16 @@ func VerifyJWT(token string, issuers []OIDCIssuer, authMethodType uint64, id []b
 		return refuse("the token is for auth method id 0x%x (iss %q, sub %q, aud %q), not 0x%x: another user or another app (aud)",
 			got, claims.Iss, claims.Sub, aud, id)
 	}
-	return JWTIdentity{Iss: claims.Iss, Sub: claims.Sub, Aud: aud}, nil
+	return JWTIdentity{Iss: claims.Iss, Sub: claims.Sub, Aud: aud, Kid: keys[0].Kid}, nil
 }
 
-// decodeJWTPart decodes a base64url JSON object, numbers kept as text.
-func decodeJWTPart(part string, v any) error {
+// decodeJWTPart decodes a base64url JSON object strictly (decodeStrictObject).
+func decodeJWTPart(part string, members []strictMember) error {
 	bz, err := base64.RawURLEncoding.Strict().DecodeString(part)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(bz))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errorsmod.Wrap(ErrInvalidJWT, "data after the JSON object")
-	}
-	return nil
+	return decodeStrictObject(bz, members)
 }
 
 func verifyJWS(alg string, pub crypto.PublicKey, hashed, sig []byte) bool {
@@ -279,18 +277,37 @@ func singleAudience(raw json.RawMessage) (string, error) {
 	return "", errorsmod.Wrap(ErrInvalidJWT, "aud must be one non-empty string (or an array of one)")
 }
 
-// numericDate reads a JWT NumericDate as whole seconds; fractions and
-// exponents are refused (no floats in the state machine).
-func numericDate(n json.Number, required bool) (int64, error) {
-	if n == "" {
+// numericDate reads a JWT NumericDate, a JSON number, as whole seconds;
+// strings, fractions and exponents are refused (no floats in the state
+// machine).
+func numericDate(raw json.RawMessage, required bool) (int64, error) {
+	if raw == nil {
 		if required {
 			return 0, errorsmod.Wrap(ErrInvalidJWT, "missing")
 		}
 		return 0, nil
 	}
-	v, err := strconv.ParseInt(string(n), 10, 64)
+	v, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {
-		return 0, errorsmod.Wrapf(ErrInvalidJWT, "%q is not whole seconds", n)
+		return 0, errorsmod.Wrapf(ErrInvalidJWT, "%s is not whole seconds", raw)
 	}
 	return v, nil
+}
+
+// rsaModulusProblem says why n cannot be an RSA modulus (a product of two
+// large primes), or "". A prime n lets anyone forge signatures from the
+// public key; an even one or one with a small factor is a typo or worse.
+// Deterministic (ProbablyPrime's bases derive from n), so fit for params
+// validation.
+func rsaModulusProblem(n *big.Int) string {
+	if n.ProbablyPrime(20) {
+		return "is prime: anyone could forge its signatures"
+	}
+	var r big.Int
+	for p := int64(2); p < 1<<14; p++ {
+		if big.NewInt(p).ProbablyPrime(1) && r.Mod(n, big.NewInt(p)).Sign() == 0 {
+			return fmt.Sprintf("has the small factor %d", p)
+		}
+	}
+	return ""
 }

@@ -48,7 +48,7 @@ func TestVerifyJWT(t *testing.T) {
 		tok := c.iss.Token(c.iss.Claims(testSub, testAud, blockTime, testChallenge))
 		got, err := types.VerifyJWT(tok, issuers, c.typ, id(c.iss, c.typ), testChallenge, blockTime)
 		require.NoError(t, err, c.iss.Name)
-		require.Equal(t, types.JWTIdentity{Iss: c.iss.Name, Sub: testSub, Aud: testAud}, got)
+		require.Equal(t, types.JWTIdentity{Iss: c.iss.Name, Sub: testSub, Aud: testAud, Kid: c.iss.Kid}, got)
 	}
 	// aud as an array of one, and without nbf and iat.
 	claims := rs.Claims(testSub, testAud, blockTime, testChallenge)
@@ -93,7 +93,7 @@ func TestVerifyJWT(t *testing.T) {
 		{"signature cut", rs, 100, parts[0] + "." + parts[1] + "." + parts[2][:40], "signature does not verify"},
 		{"payload swapped", rs, 100, parts[0] + "." + strings.Split(with(func(c softoidc.Claims) { c["sub"] = "x" }), ".")[1] + "." + parts[2], "signature does not verify"},
 		{"two parts", rs, 100, parts[0] + "." + parts[1], "not a compact JWS"},
-		{"padded base64", rs, 100, parts[0] + "=." + parts[1] + "." + parts[2], "header"},
+		{"padded base64", rs, 100, parts[0] + "=." + parts[1] + "." + parts[2], "base64url and dots only"},
 		{"too long", rs, 100, good + strings.Repeat("A", types.MaxJWTLength), "at most"},
 		{"garbage", rs, 100, "a.b.c", "header"},
 	} {

@@ -61,8 +61,11 @@ func (s SessionKey) Validate() error {
 	if err := ValidateAuthMethodRef(s.AuthMethodType, s.Id); err != nil {
 		return err
 	}
-	if s.ExpiresAt <= 0 {
-		return errorsmod.Wrap(ErrInvalidSessionKey, "expires_at must be a positive unix time")
+	if s.AuthorizedAt <= 0 || s.ExpiresAt <= s.AuthorizedAt {
+		return errorsmod.Wrap(ErrInvalidSessionKey, "authorized_at must be a positive unix time before expires_at")
+	}
+	if s.Issuer == "" && s.Kid != "" {
+		return errorsmod.Wrap(ErrInvalidSessionKey, "a kid needs its issuer")
 	}
 	return ValidateSessionCapabilities(s.Capabilities)
 }

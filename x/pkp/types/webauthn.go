@@ -7,9 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	io "io"
 	"slices"
 	"strconv"
 	"strings"
@@ -289,57 +287,17 @@ type clientData struct {
 	CrossOrigin             bool
 }
 
-// parseClientData reads clientDataJSON strictly: one JSON object whose
-// members type, challenge, origin (strings), crossOrigin (a boolean) and
-// topOrigin appear at most once each and spelled exactly so. encoding/json
-// alone matches keys case-insensitively and keeps the last duplicate, which
-// another verifier (a Lit node, an indexer) might read differently.
+// parseClientData reads clientDataJSON strictly (decodeStrictObject): type,
+// challenge, origin (strings) and crossOrigin (a boolean) at most once each;
+// topOrigin refused.
 func parseClientData(cdj []byte) (clientData, error) {
 	var cd clientData
-	notObject := func(err error) (clientData, error) { return cd, fmt.Errorf("not a JSON object: %v", err) }
-	dec := json.NewDecoder(bytes.NewReader(cdj))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return notObject(err)
-	}
-	type member struct {
-		name   string
-		target any // nil: refused when present
-		seen   bool
-	}
-	members := []member{{"type", &cd.Type, false}, {"challenge", &cd.Challenge, false}, {"origin", &cd.Origin, false}, {"crossOrigin", &cd.CrossOrigin, false}, {"topOrigin", nil, false}}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return notObject(err)
-		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return notObject(err)
-		}
-		i := slices.IndexFunc(members, func(m member) bool { return strings.EqualFold(m.name, key) })
-		switch {
-		case i < 0:
-			continue // tokenBinding and future members
-		case key != members[i].name:
-			return cd, fmt.Errorf("member %q: the name is %q", key, members[i].name)
-		case members[i].seen:
-			return cd, fmt.Errorf("member %q appears twice", key)
-		case members[i].target == nil:
-			return cd, fmt.Errorf("topOrigin is set: a cross-origin (iframe) assertion is not accepted")
-		}
-		members[i].seen = true
-		if err := json.Unmarshal(raw, members[i].target); err != nil {
-			return cd, fmt.Errorf("member %q has the wrong type: %v", key, err)
-		}
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return notObject(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return cd, fmt.Errorf("data after the JSON object")
-	}
-	return cd, nil
+	err := decodeStrictObject(cdj, []strictMember{
+		{Name: "type", Into: &cd.Type}, {Name: "challenge", Into: &cd.Challenge}, {Name: "origin", Into: &cd.Origin},
+		{Name: "crossOrigin", Into: &cd.CrossOrigin},
+		{Name: "topOrigin", Refuse: "topOrigin is set: a cross-origin (iframe) assertion is not accepted"},
+	})
+	return cd, err
 }
 
 // VerifyWebAuthn checks a WebAuthn assertion for this auth method (WebAuthn

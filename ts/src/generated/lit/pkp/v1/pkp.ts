@@ -363,6 +363,19 @@ export interface SessionKey {
    * it, the session key is refused.
    */
   expiresAt: bigint;
+  /**
+   * authorized_at is the block time (unix seconds) of the authorisation: the
+   * key is also refused once params.max_session_seconds have passed since,
+   * so lowering that param (0 disables session keys) ends live sessions.
+   */
+  authorizedAt: bigint;
+  /**
+   * issuer and kid name the OIDC issuer and key whose token authorised the
+   * session (empty for a passkey): the key is refused once governance
+   * removes either from params.oidc_issuers.
+   */
+  issuer: string;
+  kid: string;
 }
 
 /**
@@ -1865,7 +1878,17 @@ export const SessionSignature: MessageFns<SessionSignature> = {
 };
 
 function createBaseSessionKey(): SessionKey {
-  return { tokenId: "", pubkey: "", authMethodType: 0n, id: "", capabilities: [], expiresAt: 0n };
+  return {
+    tokenId: "",
+    pubkey: "",
+    authMethodType: 0n,
+    id: "",
+    capabilities: [],
+    expiresAt: 0n,
+    authorizedAt: 0n,
+    issuer: "",
+    kid: "",
+  };
 }
 
 export const SessionKey: MessageFns<SessionKey> = {
@@ -1897,6 +1920,18 @@ export const SessionKey: MessageFns<SessionKey> = {
         throw new globalThis.Error("value provided for field message.expiresAt of type int64 too large");
       }
       writer.uint32(48).int64(message.expiresAt);
+    }
+    if (message.authorizedAt !== 0n) {
+      if (BigInt.asIntN(64, message.authorizedAt) !== message.authorizedAt) {
+        throw new globalThis.Error("value provided for field message.authorizedAt of type int64 too large");
+      }
+      writer.uint32(56).int64(message.authorizedAt);
+    }
+    if (message.issuer !== "") {
+      writer.uint32(66).string(message.issuer);
+    }
+    if (message.kid !== "") {
+      writer.uint32(74).string(message.kid);
     }
     return writer;
   },
@@ -1972,6 +2007,30 @@ export const SessionKey: MessageFns<SessionKey> = {
             message.expiresAt = reader.int64() as bigint;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.authorizedAt = reader.int64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.issuer = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.kid = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2006,6 +2065,13 @@ export const SessionKey: MessageFns<SessionKey> = {
         : isSet(object.expires_at)
         ? BigInt(object.expires_at)
         : 0n,
+      authorizedAt: isSet(object.authorizedAt)
+        ? BigInt(object.authorizedAt)
+        : isSet(object.authorized_at)
+        ? BigInt(object.authorized_at)
+        : 0n,
+      issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+      kid: isSet(object.kid) ? globalThis.String(object.kid) : "",
     };
   },
 
@@ -2029,6 +2095,15 @@ export const SessionKey: MessageFns<SessionKey> = {
     if (message.expiresAt !== 0n) {
       obj.expiresAt = message.expiresAt.toString();
     }
+    if (message.authorizedAt !== 0n) {
+      obj.authorizedAt = message.authorizedAt.toString();
+    }
+    if (message.issuer !== "") {
+      obj.issuer = message.issuer;
+    }
+    if (message.kid !== "") {
+      obj.kid = message.kid;
+    }
     return obj;
   },
 
@@ -2045,6 +2120,11 @@ export const SessionKey: MessageFns<SessionKey> = {
     message.id = object.id ?? "";
     message.capabilities = object.capabilities?.map((e) => e) || [];
     message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
+    message.authorizedAt = (object.authorizedAt !== undefined && object.authorizedAt !== null)
+      ? BigInt(object.authorizedAt)
+      : 0n;
+    message.issuer = object.issuer ?? "";
+    message.kid = object.kid ?? "";
     return message;
   },
 };
