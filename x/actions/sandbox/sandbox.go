@@ -607,4 +607,4 @@ func (p *RecordedPermissions) AuthMethodScopes(tokenID string, authMethodType ui
 
 // RuntimeVersion names this sandbox and its JavaScript engine. Every result records it, and a
 // replay says when its own differs. Change it with any change that can change a result.
-const RuntimeVersion = "litd-sandbox/3 goja/v0.0.0-20260917113740-793a2a65c13b"
+const RuntimeVersion = "litd-sandbox/4 goja/v0.0.0-20260917113740-793a2a65c13b"
