@@ -34,7 +34,9 @@
 //     ArrayBuffer or array, at most 255, passed on as 0x-hex) or a string (at most MaxUserIDBytes, passed on
 //     as it is). At most 256 reads per run; each read, with its arguments and its answer (or error), is
 //     recorded in Result.Reads, in call order, and a replay answers them from the record
-//     (RecordedPermissions), failing when the code asks something else. A list read answers at most
+//     (RecordedPermissions), failing when the code asks something else. A Permissions error wrapping
+//     ErrUnavailable (the validator could not read its state) is no answer: the run ends with CrashError
+//     and nothing of it is recorded. A list read answers at most
 //     MaxListedPermissions entries (Permissions fails the read of a PKP with more, so an action never sees
 //     part of a list);
 //     pubkeyToTokenId({publicKey}) returns 0x-hex keccak256 of the 65-byte uncompressed key.

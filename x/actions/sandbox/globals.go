@@ -394,8 +394,12 @@ func (r PermissionRead) size() int {
 	return size
 }
 
-// read records r, or its error (without answers), and throws that error to the action.
+// read records r, or its error (without answers), and throws that error to the action. A read the
+// validator could not serve (ErrUnavailable) ends the run as a crash instead.
 func (s *state) read(r PermissionRead, err error) {
+	if errors.Is(err, ErrUnavailable) {
+		s.fail(crashError())
+	}
 	if err != nil {
 		r = r.failed(err)
 	}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -283,4 +284,27 @@ func TestEthPersonalSignMessageEcdsa(t *testing.T) {
 	res = run(t, e)
 	require.Equal(t, "signature limit: messages to sign of more than 16384 bytes", res.Error)
 	require.Empty(t, res.SignRequests)
+}
+
+// unavailablePerms is a validator that cannot read its state after the first read.
+type unavailablePerms struct{ fakePerms }
+
+func (unavailablePerms) PermittedAuthMethods(string) ([]AuthMethod, error) {
+	return nil, fmt.Errorf("%w: height 7 is not committed", ErrUnavailable)
+}
+
+// A read the validator cannot serve (ErrUnavailable) is no answer: the action cannot catch it, nothing
+// of it is recorded, and the run ends with the canonical crash, a resource failure.
+func TestUnavailableReadIsACrash(t *testing.T) {
+	e := env(`(async () => {
+  console.log(await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmA'}));
+  try { await Lit.Actions.getPermittedAuthMethods({tokenId: '0x01'}) } catch (e) { Lit.Actions.setResponse({response: 'caught ' + e}) }
+})()`, nil)
+	e.Permissions = unavailablePerms{authPKP}
+	res := run(t, e)
+	require.Equal(t, CrashError(), res.Error)
+	require.True(t, IsResourceFailure(res.Error))
+	require.Empty(t, res.Response)
+	require.Empty(t, res.Reads)
+	require.Empty(t, res.Logs)
 }
