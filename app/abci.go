@@ -25,7 +25,6 @@ import (
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	"github.com/litprotocol/litd/app/abci/ve"
 	actionsengine "github.com/litprotocol/litd/x/actions/engine"
-	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/tss/engine"
 )
 
@@ -52,9 +51,7 @@ func (app *App) setABCIPlusPlus(logger log.Logger, appOpts servertypes.AppOption
 			AllowLoopbackFetch: cast.ToBool(appOpts.Get("actions.allow-loopback-fetch")),
 			MaxWorkers:         cast.ToInt(appOpts.Get("actions.max-workers")),
 		}
-		app.ActionsEngine = actionsengine.New(logger, cfg, func(height int64) sandbox.Permissions {
-			return permissionReader{pkp: app.PKPKeeper, ctx: func() (sdk.Context, error) { return app.CreateQueryContext(height, false) }}
-		})
+		app.ActionsEngine = actionsengine.New(logger, cfg, app.permissionsAt)
 		veActions, pbActions = app.ActionsEngine, app.ActionsEngine
 	}
 	voteExt := ve.NewHandler(logger, veEngine, veActions)

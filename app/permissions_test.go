@@ -2,12 +2,18 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cosmos/cosmos-sdk/baseapp"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/actions/sandbox"
@@ -100,6 +106,7 @@ func TestPermissionReader(t *testing.T) {
 	for _, id := range []string{unknown, "0x01"} {
 		_, err := r.PermittedActions(id)
 		require.Error(t, err)
+		require.NotErrorIs(t, err, sandbox.ErrUnavailable, "the state's answer")
 		_, err = r.PermittedAddresses(id)
 		require.Error(t, err)
 		_, err = r.IsPermittedAddress(id, owner.String())
@@ -151,6 +158,7 @@ func TestPermissionReader(t *testing.T) {
 	require.EqualError(t, err, fmt.Sprintf("pkp %s has more than 128 permitted addresses; ask isPermittedAddress instead", other.TokenId))
 	_, err = r.PermittedAuthMethods(other.TokenId)
 	require.EqualError(t, err, fmt.Sprintf("pkp %s has more than 128 auth methods; ask isPermittedAuthMethod instead", other.TokenId))
+	require.NotErrorIs(t, err, sandbox.ErrUnavailable, "the state's answer")
 	ok, err = r.IsPermittedAction(other.TokenId, cid)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -169,4 +177,96 @@ func TestPermissionReader(t *testing.T) {
 // The sandbox bounds an auth method id as x/pkp does.
 func TestUserIDBoundIsPKPs(t *testing.T) {
 	require.Equal(t, pkptypes.MaxAuthMethodFieldLength, sandbox.MaxUserIDBytes)
+}
+
+// The engine starts a block's runs from the Precommiter, before cms.Commit, and their reads ask for
+// the state at that block's height: a read waits (up to commitWait) until the node has committed it,
+// and answers what every other validator reads. One that is still not committed is no answer
+// (sandbox.ErrUnavailable, which ends the run as a crash), never "cannot query with height in the
+// future" shown to the action and recorded. (Red team finding: the early read's error was the answer.)
+func TestPermissionReadWaitsForCommit(t *testing.T) {
+	owner := sdk.AccAddress(secp256k1.GenPrivKeyFromSecret([]byte("owner")).PubKey().Address())
+	a, ctx := newTestApp(t, owner)
+	ctx.MultiStore().(storetypes.CacheMultiStore).Write()
+	_, err := a.Commit() // block 1
+	require.NoError(t, err)
+
+	// Block 2 mints a PKP (and, in production, opens an execution at height 2).
+	ctx = a.NewNextBlockContext(cmtproto.Header{ChainID: testChainID, Height: 2})
+	cid := actionstypes.CID([]byte("action"))
+	res, err := pkpkeeper.NewMsgServerImpl(a.PKPKeeper).Mint(ctx, &pkptypes.MsgMint{Creator: owner.String(),
+		PermittedActions: []pkptypes.PermittedAction{{Cid: cid, Scopes: []pkptypes.Scope{pkptypes.SCOPE_SIGN_ANYTHING}}}})
+	require.NoError(t, err)
+	ctx.MultiStore().(storetypes.CacheMultiStore).Write()
+	height := a.LastBlockHeight() + 1 // Execution.Height = the block's height
+
+	// A read that is not committed in time is no answer.
+	early := permissionReader{pkp: a.PKPKeeper, ctx: func() (sdk.Context, error) { return a.permissionContext(height, 20*time.Millisecond) }}
+	_, err = early.PermittedActions(res.TokenId)
+	require.ErrorIs(t, err, sandbox.ErrUnavailable)
+	require.ErrorContains(t, err, "height 2 not committed")
+
+	// The engine's reader, asked before Commit (as a worker started by the Precommiter asks), answers
+	// once the block is committed.
+	type answer struct {
+		cids []string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		cids, err := a.permissionsAt(height).PermittedActions(res.TokenId)
+		got <- answer{cids, err}
+	}()
+	select {
+	case r := <-got:
+		t.Fatalf("answered before the commit: %v %v", r.cids, r.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	_, err = a.Commit()
+	require.NoError(t, err)
+	select {
+	case r := <-got:
+		require.NoError(t, r.err)
+		require.Equal(t, []string{cid}, r.cids)
+	case <-time.After(commitWait):
+		t.Fatal("no answer after the commit")
+	}
+}
+
+// A read's gas meter is its own, not the node's query-gas-limit: a list read of a PKP filled with
+// large auth methods answers (here: too many), where the query meter panics. A panic or a store error
+// in a read is no answer either: sandbox.ErrUnavailable, never a panic out of the reader. (Red team
+// finding: the out-of-gas panic reached the engine's goroutine and ended the validator.)
+func TestPermissionReadGas(t *testing.T) {
+	owner := sdk.AccAddress(secp256k1.GenPrivKeyFromSecret([]byte("owner")).PubKey().Address())
+	a, ctx := newTestApp(t, owner)
+	baseapp.SetQueryGasLimit(300_000)(a.BaseApp)
+	msgs := pkpkeeper.NewMsgServerImpl(a.PKPKeeper)
+	p, err := msgs.Mint(ctx, &pkptypes.MsgMint{Creator: owner.String()})
+	require.NoError(t, err)
+	pub := "0x" + strings.Repeat("ab", (pkptypes.MaxAuthMethodFieldLength-2)/2)
+	for i := range sandbox.MaxListedPermissions + 1 {
+		_, err := msgs.AddAuthMethod(ctx, &pkptypes.MsgAddAuthMethod{Owner: owner.String(), TokenId: p.TokenId,
+			AuthMethod: pkptypes.AuthMethod{AuthMethodType: 7, Id: fmt.Sprintf("0x%0510x", i), UserPubkey: pub, Scopes: []pkptypes.Scope{pkptypes.SCOPE_SIGN_ANYTHING}}})
+		require.NoError(t, err, i)
+	}
+	ctx.MultiStore().(storetypes.CacheMultiStore).Write()
+	_, err = a.Commit()
+	require.NoError(t, err)
+	height := a.LastBlockHeight()
+
+	_, err = a.permissionsAt(height).PermittedAuthMethods(p.TokenId)
+	require.ErrorContains(t, err, "more than 128 auth methods")
+	require.NotErrorIs(t, err, sandbox.ErrUnavailable, "an answer")
+
+	// The query context's meter runs out within the read: no panic, no answer.
+	query := permissionReader{pkp: a.PKPKeeper, ctx: func() (sdk.Context, error) { return a.CreateQueryContext(height, false) }}
+	require.NotPanics(t, func() { _, err = query.PermittedAuthMethods(p.TokenId) })
+	require.ErrorIs(t, err, sandbox.ErrUnavailable)
+	require.ErrorContains(t, err, "ErrorOutOfGas")
+
+	// A context that cannot be had (a pruned height, a store error) is no answer.
+	broken := permissionReader{pkp: a.PKPKeeper, ctx: func() (sdk.Context, error) { return sdk.Context{}, errors.New("failed to load state") }}
+	_, err = broken.IsPermittedAction(p.TokenId, "QmA")
+	require.ErrorIs(t, err, sandbox.ErrUnavailable)
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -81,8 +82,9 @@ func New(logger log.Logger, cfg Config, perms PermissionsAt) *Engine {
 	if perms == nil {
 		perms = func(int64) sandbox.Permissions { return nil }
 	}
-	return &Engine{log: logger.With("module", "actions-engine"), cfg: cfg, perms: perms,
-		runner: &worker.Runner{Bin: cfg.WorkerBin}, slots: make(chan struct{}, cfg.MaxWorkers),
+	logger = logger.With("module", "actions-engine")
+	return &Engine{log: logger, cfg: cfg, perms: perms,
+		runner: &worker.Runner{Bin: cfg.WorkerBin, Log: logger.Error}, slots: make(chan struct{}, cfg.MaxWorkers),
 		started: map[phaseKey]bool{}, ready: map[phaseKey]*report{}, live: map[uint64]*liveRun{}}
 }
 
@@ -152,10 +154,40 @@ func (e *Engine) runWorker(ctx context.Context, env sandbox.Env) sandbox.Result 
 }
 
 func (e *Engine) run(k phaseKey, j keeper.Job) {
-	ctx := context.Background()
-	var rep report
 	start := time.Now()
-	var phase, outcome string
+	rep, phase, outcome := e.runPhase(k, j)
+	if phase == "" {
+		return
+	}
+	metricRunSeconds.WithLabelValues(phase).Observe(time.Since(start).Seconds())
+	metricRuns.WithLabelValues(phase, outcome).Inc()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.started[k] {
+		e.ready[k] = &rep
+	}
+}
+
+// runPhase runs the action for its phase and returns the report (phase "" when the phase runs
+// nothing). A panic on the validator's side (a permission read, a fetcher, a bug) is logged and
+// ends the run as sandbox.CrashError, a resource failure, never the validator process.
+func (e *Engine) runPhase(k phaseKey, j keeper.Job) (rep report, phase, outcome string) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		e.log.Error("action run panicked; it ends as a crash", "execution", k.id, "phase", k.phase.String(),
+			"panic", r, "stack", string(debug.Stack()))
+		crash := ToResult(sandbox.Result{Error: sandbox.CrashError()})
+		rep, outcome = report{}, runOutcome(crash.Error)
+		if k.phase == types.EXECUTION_STATUS_FETCHING {
+			rep.fetch, phase = &types.FetchReport{ExecutionId: k.id, LiveResult: &crash}, "live"
+		} else {
+			rep.result, phase = &types.ResultReport{ExecutionId: k.id, Result: crash}, "offline"
+		}
+	}()
+	ctx := context.Background()
 	perms := e.perms(j.Execution.Height)
 	switch k.phase {
 	case types.EXECUTION_STATUS_FETCHING:
@@ -183,16 +215,8 @@ func (e *Engine) run(k phaseKey, j keeper.Job) {
 		res := e.runWorker(ctx, EnvFor(j.Execution, j.Code, j.Params, fetcher, perms))
 		rep.result = &types.ResultReport{ExecutionId: k.id, Result: ToResult(res)}
 		phase, outcome = "offline", runOutcome(res.Error)
-	default:
-		return
 	}
-	metricRunSeconds.WithLabelValues(phase).Observe(time.Since(start).Seconds())
-	metricRuns.WithLabelValues(phase, outcome).Inc()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.started[k] {
-		e.ready[k] = &rep
-	}
+	return rep, phase, outcome
 }
 
 // ExtensionSection returns the reports ready to send, within maxBytes.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/litprotocol/litd/testutil/fuzzmsg"
 	"github.com/litprotocol/litd/x/actions/keeper"
+	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
@@ -165,6 +166,11 @@ func (e *actionsFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []b
 			require.Equal(t, types.CID([]byte(m.Code)), r.Cid)
 		}
 		require.LessOrEqual(t, uint64(len(m.JsParams)), pre.Params.MaxJsParamsBytes, "accepted js_params over max_js_params_bytes")
+		var obj map[string]json.RawMessage
+		_ = json.Unmarshal([]byte(m.JsParams), &obj) // "" is {}
+		for k := range obj {
+			require.False(t, sandbox.IsReservedGlobal(k), "accepted js_params with the reserved key %q", k)
+		}
 		require.Equal(t, pre.NextExecutionId, r.ExecutionId)
 		require.Equal(t, pre.NextExecutionId+1, post.NextExecutionId)
 		require.Len(t, post.Executions, len(pre.Executions)+1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"unicode/utf8"
 
@@ -13,6 +14,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/litprotocol/litd/x/actions/sandbox"
 	"github.com/litprotocol/litd/x/actions/types"
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
@@ -105,6 +107,13 @@ func (k msgServer) ExecuteAction(ctx context.Context, msg *types.MsgExecuteActio
 	}
 	if err := json.Unmarshal([]byte(jsParams), &obj); err != nil || obj == nil {
 		return nil, errorsmod.Wrapf(types.ErrInvalidJSParams, "%v", err)
+	}
+	// Keys become globals of the run: one that names a global the runtime has (Object, __proto__,
+	// Lit, LitAuth, ...) would replace it, and the sandbox fails the run on it; refuse it here.
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		if sandbox.IsReservedGlobal(key) {
+			return nil, errorsmod.Wrapf(types.ErrInvalidJSParams, "key %q is reserved: it names a global of the runtime", key)
+		}
 	}
 	cid := msg.Cid
 	if cid != "" {

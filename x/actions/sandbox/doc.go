@@ -34,12 +34,14 @@
 //     ArrayBuffer or array, at most 255, passed on as 0x-hex) or a string (at most MaxUserIDBytes, passed on
 //     as it is). At most 256 reads per run; each read, with its arguments and its answer (or error), is
 //     recorded in Result.Reads, in call order, and a replay answers them from the record
-//     (RecordedPermissions), failing when the code asks something else. A list read answers at most
+//     (RecordedPermissions), failing when the code asks something else. A Permissions error wrapping
+//     ErrUnavailable (the validator could not read its state) is no answer: the run ends with CrashError
+//     and nothing of it is recorded. A list read answers at most
 //     MaxListedPermissions entries (Permissions fails the read of a PKP with more, so an action never sees
 //     part of a list);
 //     pubkeyToTokenId({publicKey}) returns 0x-hex keccak256 of the 65-byte uncompressed key.
-//   - Lit.Auth: Env.Auth, deeply frozen and not writable (assignments throw in strict code and are ignored
-//     otherwise): actionIpfsIds (the executing action's CID), authSigAddress (the account that signed
+//   - Lit.Auth, and LitAuth (Lit's global alias: the same object, a non-writable, non-configurable global):
+//     Env.Auth, deeply frozen and not writable (assignments throw in strict code and are ignored otherwise): actionIpfsIds (the executing action's CID), authSigAddress (the account that signed
 //     MsgExecuteAction, bech32), authSigAddressHex (the same 20 address bytes, 0x-hex; not the Ethereum
 //     address of its key), authMethodContexts ([{authMethodType, userId, appId?, authMethodId?}], the auth
 //     methods the chain verified for the caller). It comes from the execution record, so a replay sees it too.
@@ -53,8 +55,13 @@
 //   - console.log/info/warn/error/debug: arguments joined by spaces (objects as JSON), one Logs entry per
 //     call; each line costs its length + 1 + the varint of its length (its protobuf size); once MaxLogBytes
 //     would be exceeded, a last "[logs truncated]" entry is added and later output dropped.
-//   - jsParams and each of its top-level keys as globals (the reserved names Lit, LitActions, fetch,
-//     console, jsParams, TextEncoder and crypto are rejected).
+//   - jsParams and each of its top-level keys as globals. A key that names a global the runtime already
+//     has fails the run with "invalid params" before any key is set (IsReservedGlobal): the sandbox's
+//     own (Lit, LitAuth, LitActions, fetch, console, jsParams, TextEncoder, crypto), goja's built-ins
+//     (Object, JSON, undefined, ...) and what the global object inherits from Object.prototype
+//     (__proto__, toString, ...). Whoever executes an action chooses its params, so they must not
+//     replace what the action relies on. The list is fixed, so every validator refuses the same keys,
+//     and x/actions refuses them in MsgExecuteAction already.
 //   - TextEncoder.encode and crypto.subtle.digest (SHA-256/384/512), so actions can hash.
 //
 // There is no setTimeout and no other I/O. Math.random is ChaCha8 seeded with Env.Seed

@@ -52,9 +52,10 @@ func fuzzJSParamsSeeds() []string {
 		`{"n": 1e400, "m": -0, "big": 123456789012345678901234567890}`, // not representable: Infinity, -0, rounded
 		`{"dup": 1, "dup": 2}`,
 		`{"__proto__": {"x": 1}}`,
-		`{"JSON": 1}`,   // shadows JSON: the action throws
-		`{"Object": 1}`, // shadows a global the prelude uses
-		`{"Lit": 1}`,    // reserved
+		`{"JSON": 1}`,                          // reserved: a built-in
+		`{"Object": 1}`,                        // reserved: the prelude uses it
+		`{"Lit": 1}`,                           // reserved
+		`{"LitAuth": {"authSigAddress": "x"}}`, // reserved: Lit.Auth's alias
 		`{"undefined": 1}`,
 		`{"s": "\ud800"}`, // lone surrogate
 		`[1]`,
@@ -99,6 +100,9 @@ func FuzzJSParams(f *testing.F) {
 				var in map[string]json.RawMessage
 				if json.Unmarshal([]byte(params), &in) == nil && in != nil {
 					for k := range in {
+						if sandbox.IsReservedGlobal(k) {
+							t.Fatalf("params key %q is reserved, yet the run succeeded", k)
+						}
 						if _, ok := obj[k]; !ok {
 							t.Fatalf("params key %q missing from response %q", k, res.Response)
 						}

@@ -65,8 +65,11 @@ const prelude = `(function (g, n) {
     return o;
   };
   g.Lit = { Actions: actions };
-  // Lit.Auth is data the chain recorded: read-only, all the way down.
-  Object.defineProperty(g.Lit, 'Auth', { value: freeze(JSON.parse(n.auth)), enumerable: true });
+  // Lit.Auth is data the chain recorded: read-only, all the way down. LitAuth, Lit's global alias of it,
+  // is the same object, and a non-writable, non-configurable global (no jsParams key may name it).
+  const auth = freeze(JSON.parse(n.auth));
+  Object.defineProperty(g.Lit, 'Auth', { value: auth, enumerable: true });
+  Object.defineProperty(g, 'LitAuth', { value: auth, enumerable: true });
   g.LitActions = actions;
   g.TextEncoder = class TextEncoder {
     get encoding() { return 'utf-8'; }
@@ -75,8 +78,39 @@ const prelude = `(function (g, n) {
   g.crypto = { subtle: { digest: async (alg, data) => n.digest(alg, data) } };
 })`
 
-var reserved = map[string]bool{"Lit": true, "LitActions": true, "fetch": true, "console": true, "jsParams": true,
-	"TextEncoder": true, "crypto": true}
+// sandboxGlobals are the globals the sandbox itself defines (jsParams and the prelude's).
+var sandboxGlobals = []string{"Lit", "LitAuth", "LitActions", "fetch", "console", "jsParams", "TextEncoder", "crypto"}
+
+// builtinGlobals are the names a fresh goja runtime resolves on its global object: its own
+// properties (the standard built-ins, and goja's GoError) and those of Object.prototype, which the
+// global object inherits (__proto__ among them). TestReservedGlobals checks them against goja.
+var builtinGlobals = []string{
+	"Object", "Function", "Array", "String", "Number", "BigInt", "RegExp", "Date", "Boolean", "Proxy", "Reflect",
+	"Error", "AggregateError", "TypeError", "ReferenceError", "SyntaxError", "RangeError", "EvalError", "URIError",
+	"GoError", "eval", "Math", "JSON", "ArrayBuffer", "DataView", "Uint8Array", "Uint8ClampedArray", "Int8Array",
+	"Uint16Array", "Int16Array", "Uint32Array", "Int32Array", "Float32Array", "Float64Array", "BigInt64Array",
+	"BigUint64Array", "Symbol", "WeakSet", "WeakMap", "Map", "Set", "Promise", "globalThis", "NaN", "undefined",
+	"Infinity", "isNaN", "parseInt", "parseFloat", "isFinite", "decodeURI", "decodeURIComponent", "encodeURI",
+	"encodeURIComponent", "escape", "unescape",
+	// Object.prototype
+	"constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf",
+	"propertyIsEnumerable", "__proto__",
+}
+
+var reserved = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range append(append([]string{}, sandboxGlobals...), builtinGlobals...) {
+		m[k] = true
+	}
+	return m
+}()
+
+// IsReservedGlobal reports whether a jsParams key names a global the runtime already has (a standard
+// built-in such as Object or JSON, __proto__, or one of the sandbox's: Lit, LitAuth, LitActions,
+// fetch, console, jsParams, TextEncoder, crypto). Such a key would replace or shadow what the action
+// relies on (a forged LitAuth, say), so the sandbox fails the run ("invalid params") and the chain
+// refuses MsgExecuteAction: one fixed list, the same on every validator.
+func IsReservedGlobal(key string) bool { return reserved[key] }
 
 // install sets jsParams and the sandbox globals.
 func (s *state) install() error {
@@ -94,10 +128,13 @@ func (s *state) install() error {
 	if !ok || obj.ClassName() != "Object" {
 		return errorf(CodeInvalidParams, "jsParams must be a JSON object")
 	}
-	for _, k := range obj.Keys() {
-		if reserved[k] {
+	keys := obj.Keys()
+	for _, k := range keys {
+		if IsReservedGlobal(k) {
 			return errorf(CodeInvalidParams, "jsParams key %q is reserved", k)
 		}
+	}
+	for _, k := range keys {
 		if err := vm.Set(k, obj.Get(k)); err != nil {
 			return errorf(CodeInvalidParams, "jsParams key %q: %v", k, err)
 		}
@@ -357,8 +394,12 @@ func (r PermissionRead) size() int {
 	return size
 }
 
-// read records r, or its error (without answers), and throws that error to the action.
+// read records r, or its error (without answers), and throws that error to the action. A read the
+// validator could not serve (ErrUnavailable) ends the run as a crash instead.
 func (s *state) read(r PermissionRead, err error) {
+	if errors.Is(err, ErrUnavailable) {
+		s.fail(crashError())
+	}
 	if err != nil {
 		r = r.failed(err)
 	}

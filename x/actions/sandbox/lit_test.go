@@ -1,9 +1,12 @@
 package sandbox
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dop251/goja"
 	"github.com/stretchr/testify/require"
 )
 
@@ -151,6 +154,87 @@ Lit.Actions.setResponse({response: Lit.Auth.authSigAddress + ' ' + Lit.Auth.acti
 	require.JSONEq(t, `{"actionIpfsIds": [], "authSigAddress": "", "authSigAddressHex": "", "authMethodContexts": []}`, run(t, e).Response)
 }
 
+// LitAuth, the global alias of Lit.Auth that Lit's runtime provides (and ported actions read to
+// authorise their caller: LitAuth.authSigAddress), is the chain's record, like Lit.Auth: jsParams,
+// which any caller chooses, cannot define it (nor reach it through __proto__ or break the runtime's
+// set-up with Object), and the action cannot redefine it. (Red team finding: LitAuth was unset, so a
+// jsParams key of that name was the caller's forgery.)
+func TestLitAuthCannotBeForged(t *testing.T) {
+	code := `'use strict';
+const r = [LitAuth === Lit.Auth, Object.isFrozen(LitAuth)];
+try { LitAuth = {authSigAddress: 'x'}; r.push('assigned') } catch (e) { r.push(e instanceof TypeError) }
+try { Object.defineProperty(globalThis, 'LitAuth', {value: {}}); r.push('redefined') } catch (e) { r.push(e instanceof TypeError) }
+try { delete globalThis.LitAuth; r.push('deleted') } catch (e) { r.push(e instanceof TypeError) }
+Lit.Actions.setResponse({response: r.join(',') + ' ' + LitAuth.authSigAddress + ' ' + LitAuth.actionIpfsIds[0]});`
+	e := env(code, nil)
+	e.Auth = Auth{ActionIPFSIDs: []string{"QmA"}, AuthSigAddress: "lit1realcaller"}
+	res := run(t, e)
+	require.Empty(t, res.Error)
+	require.Equal(t, "true,true,true,true,true lit1realcaller QmA", res.Response)
+
+	for params, key := range map[string]string{
+		`{"LitAuth": {"authSigAddress": "lit1attacker", "actionIpfsIds": ["QmTrusted"]}}`: "LitAuth",
+		`{"__proto__": {"LitAuth": {"authSigAddress": "lit1attacker"}}}`:                  "__proto__",
+		`{"a": 1, "Object": 1}`: "Object",
+		`{"JSON": {}}`:          "JSON",
+		`{"undefined": 1}`:      "undefined",
+		`{"toString": 1}`:       "toString",
+	} {
+		e.JSParams = params
+		res := run(t, e)
+		require.Equal(t, `invalid params: jsParams key "`+key+`" is reserved`, res.Error, params)
+		require.Empty(t, res.Response, params)
+	}
+}
+
+// Refused: an action cannot change what Lit.Auth says to code that reads it through Lit (frozen,
+// non-configurable), and jsParams cannot replace Lit.
+func TestLitAuthNotReplaceable(t *testing.T) {
+	e := env(`'use strict';
+const r = [];
+try { Object.defineProperty(Lit, 'Auth', {get() { return {authSigAddress: 'x'} }}); r.push('redefined') } catch (e) { r.push('refused') }
+try { Object.setPrototypeOf(Lit.Auth, {authSigAddress: 'x'}); r.push(Lit.Auth.authSigAddress) } catch (e) { r.push('refused') }
+Lit.Actions.setResponse({response: r.join(',') + ' ' + Lit.Auth.authSigAddress});`, nil)
+	e.Auth = Auth{AuthSigAddress: "lit1realcaller"}
+	res := run(t, e)
+	require.Empty(t, res.Error)
+	require.Equal(t, "refused,refused lit1realcaller", res.Response)
+	e.JSParams = `{"Lit": {"Auth": {"authSigAddress": "x"}}}`
+	require.Equal(t, `invalid params: jsParams key "Lit" is reserved`, run(t, e).Error)
+}
+
+// The reserved names are exactly what a fresh goja runtime resolves on its global object (own and
+// inherited), plus the sandbox's globals; after the set-up, every global is reserved, so no jsParams
+// key can replace one. A goja upgrade that adds a global fails here until the list has it.
+func TestReservedGlobals(t *testing.T) {
+	names := func(vm *goja.Runtime) []string {
+		v, err := vm.RunString(`(() => {
+  const out = [];
+  for (let o = globalThis; o !== null; o = Object.getPrototypeOf(o)) out.push(...Object.getOwnPropertyNames(o));
+  return out;
+})()`)
+		require.NoError(t, err)
+		var out []string
+		require.NoError(t, vm.ExportTo(v, &out))
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	builtins := slices.Sorted(slices.Values(builtinGlobals))
+	require.Equal(t, builtins, names(goja.New()))
+
+	s := &state{env: Env{}, lim: DefaultLimits(), vm: goja.New()}
+	require.NoError(t, s.install())
+	installed := names(s.vm)
+	for _, k := range installed {
+		require.True(t, IsReservedGlobal(k), k)
+	}
+	for _, k := range sandboxGlobals {
+		require.Contains(t, installed, k)
+	}
+	require.False(t, IsReservedGlobal("number"))
+	require.False(t, IsReservedGlobal("litAuth"), "names are case-sensitive, as in JavaScript")
+}
+
 // ethPersonalSignMessageEcdsa records the message as given (a string as its UTF-8, bytes as they
 // are) and the kind; hashing is the chain's. Messages are bounded one by one and in all.
 func TestEthPersonalSignMessageEcdsa(t *testing.T) {
@@ -200,4 +284,27 @@ func TestEthPersonalSignMessageEcdsa(t *testing.T) {
 	res = run(t, e)
 	require.Equal(t, "signature limit: messages to sign of more than 16384 bytes", res.Error)
 	require.Empty(t, res.SignRequests)
+}
+
+// unavailablePerms is a validator that cannot read its state after the first read.
+type unavailablePerms struct{ fakePerms }
+
+func (unavailablePerms) PermittedAuthMethods(string) ([]AuthMethod, error) {
+	return nil, fmt.Errorf("%w: height 7 is not committed", ErrUnavailable)
+}
+
+// A read the validator cannot serve (ErrUnavailable) is no answer: the action cannot catch it, nothing
+// of it is recorded, and the run ends with the canonical crash, a resource failure.
+func TestUnavailableReadIsACrash(t *testing.T) {
+	e := env(`(async () => {
+  console.log(await Lit.Actions.isPermittedAction({tokenId: '0x01', ipfsId: 'QmA'}));
+  try { await Lit.Actions.getPermittedAuthMethods({tokenId: '0x01'}) } catch (e) { Lit.Actions.setResponse({response: 'caught ' + e}) }
+})()`, nil)
+	e.Permissions = unavailablePerms{authPKP}
+	res := run(t, e)
+	require.Equal(t, CrashError(), res.Error)
+	require.True(t, IsResourceFailure(res.Error))
+	require.Empty(t, res.Response)
+	require.Empty(t, res.Reads)
+	require.Empty(t, res.Logs)
 }

@@ -146,7 +146,9 @@ type Fetcher interface {
 
 // Permissions answers the permission reads of Lit.Actions. A list has at most
 // MaxListedPermissions entries: an implementation fails the read of a PKP that has more, so an
-// action never sees part of a list.
+// action never sees part of a list. An error is an answer (recorded, thrown to the action), the
+// same on every validator: a bad argument, an unknown PKP. A failure to read at all wraps
+// ErrUnavailable instead.
 type Permissions interface {
 	IsPermittedAction(tokenID, cid string) (bool, error)
 	PermittedActions(tokenID string) ([]string, error)
@@ -158,6 +160,12 @@ type Permissions interface {
 	// AuthMethodScopes lists the scope ids the auth method has on the PKP (none if it is not permitted).
 	AuthMethodScopes(tokenID string, authMethodType uint64, userID string) ([]uint64, error)
 }
+
+// ErrUnavailable marks (wrapped) a Permissions error that is no answer: the validator could not read
+// the state (its height not committed yet or pruned, a store failure). It says nothing about the PKP and
+// differs between validators, so the run ends with CrashError, a resource failure that keeps no reads,
+// instead of showing it to the action or recording it.
+var ErrUnavailable = errors.New("permission state unavailable")
 
 // MaxListedPermissions bounds the entries of a list read (getPermittedActions, getPermittedAddresses
 // besides the owner, getPermittedAuthMethods).
@@ -334,8 +342,10 @@ func MemoryError(l Limits) string {
 }
 
 // CrashError is the failure text of a run whose worker ended without a result for another reason.
-func CrashError() string {
-	return errorf(CodeCrashed, "the action's worker process ended without a result").Error()
+func CrashError() string { return crashError().Error() }
+
+func crashError() *runError {
+	return errorf(CodeCrashed, "the action's worker process ended without a result")
 }
 
 // FetchError is a failed fetch's text as the transcript keeps it: at most MaxFetchErrorBytes.
@@ -607,4 +617,4 @@ func (p *RecordedPermissions) AuthMethodScopes(tokenID string, authMethodType ui
 
 // RuntimeVersion names this sandbox and its JavaScript engine. Every result records it, and a
 // replay says when its own differs. Change it with any change that can change a result.
-const RuntimeVersion = "litd-sandbox/3 goja/v0.0.0-20260917113740-793a2a65c13b"
+const RuntimeVersion = "litd-sandbox/4 goja/v0.0.0-20260917113740-793a2a65c13b"

@@ -319,6 +319,9 @@ func TestInvalidParams(t *testing.T) {
 		`{"jsParams":{}}`:     `invalid params: jsParams key "jsParams" is reserved`,
 		`null`:                "invalid params: jsParams must be a JSON object",
 		`{"fetch":"x","a":1}`: `invalid params: jsParams key "fetch" is reserved`,
+		`{"LitAuth":{}}`:      `invalid params: jsParams key "LitAuth" is reserved`,
+		`{"__proto__":{}}`:    `invalid params: jsParams key "__proto__" is reserved`,
+		`{"Object":1}`:        `invalid params: jsParams key "Object" is reserved`,
 	} {
 		e := env(`1`, nil)
 		e.JSParams = params

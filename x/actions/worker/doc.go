@@ -28,7 +28,8 @@
 // parent over its stdin/stdout (length-prefixed JSON frames, at most 8 MiB), which the parent
 // answers with the validator's SSRF-checked LiveFetcher (or the attested transcript) and its state
 // at the execution's height. The parent bounds what it serves (max_fetches fetches, each index
-// once; 1024 permission reads) and treats a broken frame as a crash.
+// once; 1024 permission reads) and treats a broken frame as a crash. A fetcher that panics is a
+// failed fetch, as in sandbox.Run.
 //
 // The parent kills the worker at the run's timeout + 1 s (a native call that ignores goja's
 // interrupt), when the caller's context ends, and when the validator dies (Pdeathsig SIGKILL).
@@ -43,7 +44,9 @@
 //   - sandbox.MemoryError: the Go runtime reported that a mapping was refused ("out of memory",
 //     "cannot allocate memory"), or the process faulted (SIGSEGV/SIGBUS, which an allocation
 //     refused at the wrong moment can cause);
-//   - sandbox.CrashError: anything else (it could not start, broke the protocol, exited early);
+//   - sandbox.CrashError: anything else (it could not start, broke the protocol, exited early), and a
+//     permission read the parent could not serve: the state read panicked (recovered and logged with
+//     Runner.Log) or failed with sandbox.ErrUnavailable. Such a read is never an answer to the worker;
 //   - "canceled: ..." when the caller's context ended (the engine is shutting down).
 //
 // These three are sandbox.ResourceCodes: which of them strikes first can depend on the machine, so

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,6 +33,9 @@ type Runner struct {
 	KillGrace time.Duration
 	// Nice, when positive, lowers the worker's CPU priority (replays that serve queries).
 	Nice int
+	// Log, when set, reports what failed on the validator's side of a run: a permission read that
+	// panicked or could not read state, a fetcher that panicked (log.Logger's Error fits).
+	Log func(msg string, keyvals ...any)
 }
 
 // Args are the worker's command line for limits l.
@@ -41,10 +45,13 @@ func Args(l sandbox.Limits) []string {
 	return []string{Command, "--memory-bytes", fmt.Sprint(l.MaxHeapBytes), "--cpu-seconds", fmt.Sprint(cpu)}
 }
 
-// Run runs env in a new worker process and returns its result. It never panics; whatever the
-// action does, it returns within Limits.Timeout + KillGrace (plus process start and exit), and the
-// worker process is gone when it returns. A worker that dies or is killed yields a failed Result
-// whose Error is sandbox.TimeoutError, MemoryError or CrashError, identical on every validator.
+// Run runs env in a new worker process and returns its result. It never panics, even when
+// env.Permissions or env.Fetcher does; whatever the action does, it returns within Limits.Timeout +
+// KillGrace (plus process start and exit, and a permission read's own wait), and the worker process
+// is gone when it returns. A worker that dies or is killed yields a failed Result whose Error is
+// sandbox.TimeoutError, MemoryError or CrashError, identical on every validator; so does a
+// permission read that panics or fails with sandbox.ErrUnavailable (CrashError): the validator
+// could not serve it, and the worker never sees that as an answer.
 func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 	lim := env.Limits.WithDefaults()
 	grace := r.KillGrace
@@ -81,7 +88,7 @@ func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 	if r.Nice > 0 {
 		_ = syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, r.Nice)
 	}
-	p := &parent{env: env, lim: lim, in: &frameWriter{w: stdin}, ctx: runCtx}
+	p := &parent{env: env, lim: lim, in: &frameWriter{w: stdin}, ctx: runCtx, log: r.Log}
 	frames := make(chan *frame)
 	readErr := make(chan error, 1)
 	go func() {
@@ -101,7 +108,7 @@ func (r *Runner) Run(ctx context.Context, env sandbox.Env) sandbox.Result {
 	}()
 	var (
 		res    *sandbox.Result
-		broken bool // the worker broke the protocol
+		broken bool // the worker broke the protocol, or the validator could not serve it
 	)
 	if err := p.in.send(&frame{Job: &job{Code: env.Code, JSParams: env.JSParams, Seed: env.Seed, Now: env.Now, Limits: lim,
 		Auth: env.Auth, HasFetcher: env.Fetcher != nil, HasPermissions: env.Permissions != nil}}); err == nil {
@@ -191,7 +198,8 @@ type parent struct {
 	lim sandbox.Limits
 	ctx context.Context
 
-	in *frameWriter
+	in  *frameWriter
+	log func(msg string, keyvals ...any)
 
 	mu      sync.Mutex
 	fetches []sandbox.Fetch
@@ -201,7 +209,8 @@ type parent struct {
 	wg      sync.WaitGroup
 }
 
-// serve answers one request; false ends the run (a worker that breaks the protocol).
+// serve answers one request; false ends the run as a crash (a worker that breaks the protocol, a
+// permission read the validator could not serve).
 func (p *parent) serve(f *frame) bool {
 	switch {
 	case f.Fetch != nil:
@@ -228,7 +237,7 @@ func (p *parent) fetch(c *fetchCall) bool {
 		return p.in.send(&frame{FetchReply: &fetchReply{I: c.I, Err: "fetch is not available"}}) == nil
 	}
 	p.wg.Go(func() {
-		resp, err := p.env.Fetcher.Fetch(p.ctx, c.I, c.Req)
+		resp, err := p.fetchOne(c)
 		reply := &fetchReply{I: c.I, Resp: resp}
 		p.mu.Lock()
 		if err != nil {
@@ -245,10 +254,38 @@ func (p *parent) fetch(c *fetchCall) bool {
 	return true
 }
 
-func (p *parent) perm(c *permCall) bool {
+// fetchOne is the fetcher's answer; a panic in it is a failed fetch (as in sandbox.Run), not the
+// validator's end.
+func (p *parent) fetchOne(c *fetchCall) (resp sandbox.FetchResponse, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.logf("actions fetcher panicked", "url", c.Req.URL, "panic", r, "stack", string(debug.Stack()))
+			resp, err = sandbox.FetchResponse{}, fmt.Errorf("fetcher panicked: %v", r)
+		}
+	}()
+	return p.env.Fetcher.Fetch(p.ctx, c.I, c.Req)
+}
+
+func (p *parent) logf(msg string, keyvals ...any) {
+	if p.log != nil {
+		p.log(msg, keyvals...)
+	}
+}
+
+// perm answers a permission read. A read that panics (the SDK's stores panic on a failed read or
+// an exhausted gas meter) or fails with sandbox.ErrUnavailable ends the run (false): the answer
+// would be this validator's trouble, not the state's.
+func (p *parent) perm(c *permCall) (ok bool) {
 	if p.reads++; p.reads > maxPermissionReads {
 		return false
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.logf("actions permission read panicked; the run ends as a crash", "op", c.Op, "token_id", c.TokenID,
+				"panic", r, "stack", string(debug.Stack()))
+			ok = false
+		}
+	}()
 	reply := &permReply{Seq: c.Seq}
 	var err error
 	perms := p.env.Permissions
@@ -270,6 +307,10 @@ func (p *parent) perm(c *permCall) bool {
 	case c.Op == sandbox.OpAuthMethodScopes:
 		reply.Scopes, err = perms.AuthMethodScopes(c.TokenID, c.AuthMethodType, c.UserID)
 	default:
+		return false
+	}
+	if errors.Is(err, sandbox.ErrUnavailable) {
+		p.logf("actions permission read failed; the run ends as a crash", "op", c.Op, "token_id", c.TokenID, "err", err)
 		return false
 	}
 	if err != nil {

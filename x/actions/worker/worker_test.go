@@ -70,6 +70,75 @@ func env(code string, lim sandbox.Limits) sandbox.Env {
 	return sandbox.Env{Code: code, JSParams: `{"n": 3}`, Now: time.Unix(1700000000, 0).UTC(), Limits: lim}
 }
 
+// panicPerms is state that panics when read, as the SDK's stores do on an exhausted gas meter or a
+// failed IAVL read; unavailablePerms state the validator cannot read (not committed yet, pruned).
+type (
+	panicPerms       struct{ *perms }
+	unavailablePerms struct{ *perms }
+	panicFetcher     struct{}
+)
+
+func (panicPerms) PermittedAuthMethods(string) ([]sandbox.AuthMethod, error) {
+	panic("out of gas in location: ReadFlat; gasWanted: 300000, gasUsed: 300001")
+}
+
+func (unavailablePerms) PermittedAuthMethods(string) ([]sandbox.AuthMethod, error) {
+	return nil, fmt.Errorf("%w: height 7 is not committed", sandbox.ErrUnavailable)
+}
+
+func (panicFetcher) Fetch(context.Context, int, sandbox.FetchRequest) (sandbox.FetchResponse, error) {
+	panic("fetcher bug")
+}
+
+// logs collects what a Runner logs.
+type logs struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *logs) log(msg string, keyvals ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, fmt.Sprint(append([]any{msg}, keyvals...)...))
+}
+
+// A permission read the validator cannot serve — its state read panics, or it fails with
+// sandbox.ErrUnavailable — ends the run with the canonical crash (a resource failure) and is logged;
+// it never reaches the action (which would catch it here) and never escapes Run. (Red team finding:
+// the panic escaped Run, and in the validator it ended litd.) A panicking fetcher is a failed fetch.
+func TestUnservedPermissionReadIsACrash(t *testing.T) {
+	code := `Lit.Actions.getPermittedAuthMethods({tokenId: '0x01'}).then(() => {}, (e) => Lit.Actions.setResponse({response: 'caught ' + e}))`
+	for name, c := range map[string]struct {
+		perms sandbox.Permissions
+		log   string
+	}{
+		"panic":       {panicPerms{&perms{}}, "out of gas in location"},
+		"unavailable": {unavailablePerms{&perms{}}, "height 7 is not committed"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := env(code, sandbox.Limits{Timeout: 5 * time.Second})
+			e.Permissions = c.perms
+			l := &logs{}
+			r := runner()
+			r.Log = l.log
+			var res sandbox.Result
+			require.NotPanics(t, func() { res = r.Run(context.Background(), e) })
+			require.Equal(t, sandbox.CrashError(), res.Error)
+			require.Empty(t, res.Response)
+			require.Empty(t, res.Reads)
+			require.Len(t, l.msgs, 1)
+			require.Contains(t, l.msgs[0], c.log)
+		})
+	}
+
+	e := env(`fetch('https://example.com/').then(() => {}, (e) => Lit.Actions.setResponse({response: String(e)}))`, sandbox.Limits{Timeout: 5 * time.Second})
+	e.Fetcher = panicFetcher{}
+	var res sandbox.Result
+	require.NotPanics(t, func() { res = runner().Run(context.Background(), e) })
+	require.Empty(t, res.Error)
+	require.Equal(t, "TypeError: fetch failed: fetcher panicked: fetcher bug", res.Response)
+}
+
 // A run in a worker gives exactly the in-process result: fetches through the parent, permission
 // reads through the parent, logs, response, signatures.
 func TestWorkerMatchesInProcess(t *testing.T) {

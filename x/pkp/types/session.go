@@ -4,8 +4,9 @@ import (
 	"encoding/hex"
 	"slices"
 
-	errorsmod "cosmossdk.io/errors"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	errorsmod "cosmossdk.io/errors"
 
 	cosmossecp "github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 )
