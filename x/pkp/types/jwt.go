@@ -154,9 +154,8 @@ func VerifyJWT(token string, issuers []OIDCIssuer, authMethodType uint64, id []b
 	if len(token) > MaxJWTLength {
 		return refuse("token is %d bytes, at most %d", len(token), MaxJWTLength)
 	}
-	if i := strings.IndexFunc(token, func(r rune) bool {
-		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
-	}); i >= 0 {
+	const jwsChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+	if i := strings.IndexFunc(token, func(r rune) bool { return !strings.ContainsRune(jwsChars, r) }); i >= 0 {
 		return refuse("a compact JWS is base64url and dots only (byte %d is not)", i)
 	}
 	parts := strings.Split(token, ".")
