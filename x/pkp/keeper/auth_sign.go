@@ -102,12 +102,12 @@ func (k Keeper) authTargets(ctx context.Context, typ uint64, id string, tokenIDs
 	}
 	authKey := types.AuthMethodKey(typ, id)
 	out := make([]authTarget, 0, len(tokenIDs))
-	for i, s := range tokenIDs {
+	for _, s := range tokenIDs {
 		tokenID, err := types.ParseTokenID(s)
 		if err != nil {
 			return nil, err
 		}
-		if slices.ContainsFunc(tokenIDs[:i], func(o string) bool { t, _ := types.ParseTokenID(o); return string(t) == string(tokenID) }) {
+		if slices.ContainsFunc(out, func(t authTarget) bool { return string(t.tokenID) == string(tokenID) }) {
 			return nil, errorsmod.Wrapf(types.ErrInvalidTokenID, "%s is named twice", s)
 		}
 		p, err := k.GetPKP(ctx, tokenID)
