@@ -30,21 +30,8 @@ func digestOf(s string) string {
 	return "0x" + hex.EncodeToString(h[:])
 }
 
-// sign runs `litd tx tss sign`, which waits for inclusion and prints the
-// signature id.
-func sign(from, tokenID, digest string) (uint64, error) {
-	out, err := net.CLI(0, "tx", "tss", "sign", tokenID, digest, "--from", from, "--yes", "--output", "json")
-	if err != nil {
-		return 0, err
-	}
-	var resp struct {
-		SignatureID string `json:"signature_id"`
-	}
-	if err := json.Unmarshal([]byte(out), &resp); err != nil {
-		return 0, fmt.Errorf("%q: %w", out, err)
-	}
-	return strconv.ParseUint(resp.SignatureID, 10, 64)
-}
+// sign runs `litd tx tss sign` on node0 and returns the signature id.
+func sign(from, tokenID, digest string) (uint64, error) { return net.Sign(0, from, tokenID, digest) }
 
 // requestSign signs and requires success.
 func requestSign(t *testing.T, from, tokenID, digest string) uint64 {

@@ -105,14 +105,7 @@ func (s *suite) feeGrant(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, bob, view.Pkp.Pkp.Owner, "bob owns the PKP")
 
-	out, err := s.n.CLI(0, "tx", "tss", "sign", token, "0x"+strings.Repeat("ab", 32), "--from", "bob",
-		"--fee-granter", s.alice, "--fees", "1000ulit", "--yes", "--output", "json", "--gas", "400000")
-	require.NoError(t, err, out)
-	var signed struct {
-		SignatureID string `json:"signature_id"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &signed), out)
-	id, err := strconv.ParseUint(signed.SignatureID, 10, 64)
+	id, err := s.n.Sign(0, "bob", token, "0x"+strings.Repeat("ab", 32), "--fee-granter", s.alice, "--fees", "1000ulit")
 	require.NoError(t, err)
 	sig, err := network.WaitSigned(s.tss, id, 3*time.Minute)
 	require.NoError(t, err)

@@ -11,11 +11,9 @@ package reshare
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -247,15 +245,9 @@ func (s *suite) signAll(when string) {
 	for i, tok := range s.tokens {
 		digest := "0x" + hex.EncodeToString(fmt.Appendf(nil, "%-32.32s", fmt.Sprintf("%s %d", when, i)))
 		// Alice's key lives in node0's keyring.
-		// `tx tss sign` waits for inclusion and prints the signature id.
-		out, err := s.n.CLI(0, "tx", "tss", "sign", tok, digest, "--from", network.Alice, "--yes", "--output", "json", "--gas", "400000")
-		require.NoError(s.t, err)
-		var resp struct {
-			SignatureID string `json:"signature_id"`
-		}
-		require.NoError(s.t, json.Unmarshal([]byte(out), &resp), out)
-		ids[i], err = strconv.ParseUint(resp.SignatureID, 10, 64)
-		require.NoError(s.t, err, out)
+		var err error
+		ids[i], err = s.n.Sign(0, network.Alice, tok, digest)
+		require.NoError(s.t, err, when)
 	}
 	for i, tok := range s.tokens {
 		sig, err := network.WaitSigned(s.tss, ids[i], 3*time.Minute)

@@ -230,3 +230,21 @@ func (n *Network) UnbondAtOnce(a, b int) (left, refused int, refusal TxResult, e
 	}
 	return 0, 0, TxResult{}, fmt.Errorf("want one unbonding through and one refused, got %+v", results)
 }
+
+// Sign runs `litd tx tss sign tokenID digest` on node i as from (extra:
+// more flags, e.g. --fee-granter), which waits for inclusion, and returns
+// the signature request's id.
+func (n *Network) Sign(i int, from, tokenID, digest string, extra ...string) (uint64, error) {
+	args := append([]string{"tx", "tss", "sign", tokenID, digest, "--from", from, "--yes", "--output", "json", "--gas", "400000"}, extra...)
+	out, err := n.CLI(i, args...)
+	if err != nil {
+		return 0, err
+	}
+	var resp struct {
+		SignatureID string `json:"signature_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &resp); err != nil {
+		return 0, fmt.Errorf("%q: %w", out, err)
+	}
+	return strconv.ParseUint(resp.SignatureID, 10, 64)
+}
