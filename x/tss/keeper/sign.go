@@ -149,8 +149,8 @@ func (k Keeper) RequestSignature(ctx context.Context, tokenID []byte, tokenIDHex
 }
 
 // RequestPaidSignature queues a signing request whose authorisation the
-// caller has checked (x/pkp: an auth method's assertion, requester
-// "auth_method:<Lit auth method id>") and charges payer (whoever submitted
+// caller has checked (x/pkp: an auth method's proof, requester
+// "auth_method:<token id>:<Lit auth method id>") and charges payer (whoever submitted
 // it) the sign fee, as MsgSign charges its requester.
 func (k Keeper) RequestPaidSignature(ctx context.Context, tokenID []byte, tokenIDHex string, keyID uint64, digest, requester string, payer sdk.AccAddress) (uint64, error) {
 	if payer.Empty() {
