@@ -114,14 +114,14 @@ func (k Keeper) authTargets(ctx context.Context, typ uint64, id string, tokenIDs
 		if err != nil {
 			return nil, err
 		}
-		key := collections.Join(tokenID, authKey)
-		am, err := k.AuthMethods.Get(ctx, key)
-		if errors.Is(err, collections.ErrNotFound) {
-			return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "auth method %d/%s is not permitted on %s", typ, id, p.TokenId)
-		} else if err != nil {
+		am, ok, err := k.authMethod(ctx, tokenID, typ, id)
+		if err != nil {
 			return nil, err
 		}
-		counter, err := k.authMethodCounter(ctx, key)
+		if !ok {
+			return nil, errorsmod.Wrapf(types.ErrPermissionNotFound, "auth method %d/%s is not permitted on %s", typ, id, p.TokenId)
+		}
+		counter, err := k.authMethodCounter(ctx, collections.Join(tokenID, authKey))
 		if err != nil {
 			return nil, err
 		}
@@ -368,7 +368,9 @@ func (k msgServer) AuthorizeSessionKey(ctx context.Context, msg *types.MsgAuthor
 	}
 	pubHex := "0x" + hex.EncodeToString(req.pubkey)
 	now := sdk.UnwrapSDKContext(ctx).BlockTime().Unix()
+	tokenIDs := make([]string, len(targets))
 	for i, t := range targets {
+		tokenIDs[i] = t.pkp.TokenId
 		if err := k.makeRoomForSession(ctx, t, req.pubkey, true); err != nil {
 			return nil, err
 		}
@@ -380,10 +382,6 @@ func (k msgServer) AuthorizeSessionKey(ctx context.Context, msg *types.MsgAuthor
 		if err := k.advance(ctx, t, proofs[i].signCount); err != nil {
 			return nil, err
 		}
-	}
-	tokenIDs := make([]string, len(targets))
-	for i, t := range targets {
-		tokenIDs[i] = t.pkp.TokenId
 	}
 	return &types.MsgAuthorizeSessionKeyResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventSessionKeyAuthorized{
 		TokenIds: tokenIDs, AuthMethodType: targets[0].am.AuthMethodType, Id: targets[0].am.Id, SessionPubkey: pubHex,

@@ -521,7 +521,7 @@ func (k msgServer) RemoveAuthMethod(ctx context.Context, msg *types.MsgRemoveAut
 	}
 	authKey := types.AuthMethodKey(msg.AuthMethodType, msg.Id)
 	key := collections.Join(tokenID, authKey)
-	has, err := k.AuthMethods.Has(ctx, key)
+	am, has, err := k.authMethod(ctx, tokenID, msg.AuthMethodType, msg.Id)
 	if err != nil {
 		return nil, err
 	}
@@ -543,8 +543,7 @@ func (k msgServer) RemoveAuthMethod(ctx context.Context, msg *types.MsgRemoveAut
 	if err != nil {
 		return nil, err
 	}
-	counter.AuthMethodType, counter.Id, counter.Nonce = msg.AuthMethodType, msg.Id, counter.Nonce+1
-	if err := k.AuthMethodCounters.Set(ctx, key, counter); err != nil {
+	if err := k.advance(ctx, authTarget{tokenID: tokenID, pkp: p, am: am, counter: counter}, counter.SignCount); err != nil {
 		return nil, err
 	}
 	return &types.MsgRemoveAuthMethodResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(

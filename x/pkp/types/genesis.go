@@ -144,7 +144,7 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "mint/grant/burn pkp %s has an auth method counter", c.TokenId)
 		}
 		typ, id := c.Counter.AuthMethodType, c.Counter.Id
-		if typ == 0 || len(AuthMethodIDBytes(id)) == 0 || len(id) > MaxAuthMethodFieldLength {
+		if ValidateAuthMethodRef(typ, id) != nil || len(id) > MaxAuthMethodFieldLength {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "auth method counter %d/%q on %s: invalid auth method", typ, id, c.TokenId)
 		}
 		if c.Counter.Nonce == math.MaxUint64 {
