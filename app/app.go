@@ -236,6 +236,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.ActionsKeeper = actionskeeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[actionstypes.StoreKey]), addrCodec,
 		app.PKPKeeper, app.TSSKeeper, app.BankKeeper, authtypes.FeeCollectorName, authority).
 		WithReplayer(actionsengine.NewReplayer())
+	// Access conditions on an action's result read x/actions, which reads x/pkp.
+	app.PKPKeeper.SetActionsKeeper(app.ActionsKeeper)
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, enc.TxConfig),

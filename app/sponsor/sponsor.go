@@ -20,6 +20,7 @@ import (
 // BankKeeper is the part of x/bank the sponsored modules use.
 type BankKeeper interface {
 	SendCoinsFromAccountToModule(ctx context.Context, from sdk.AccAddress, to string, amt sdk.Coins) error
+	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
 }
 
 // FeegrantKeeper charges a fee allowance.

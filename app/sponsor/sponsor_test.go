@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"cosmossdk.io/math"
+
 	"github.com/stretchr/testify/require"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -19,6 +21,11 @@ type sent struct {
 }
 
 type fakeBank struct{ sent []sent }
+
+// GetBalance passes through Bank untouched; these tests do not read it.
+func (b *fakeBank) GetBalance(_ context.Context, _ sdk.AccAddress, denom string) sdk.Coin {
+	return sdk.NewCoin(denom, math.ZeroInt())
+}
 
 func (b *fakeBank) SendCoinsFromAccountToModule(_ context.Context, from sdk.AccAddress, _ string, amt sdk.Coins) error {
 	b.sent = append(b.sent, sent{from, amt})

@@ -85,6 +85,25 @@ const authPresentation: Schema = [
   ["id", "id", "string"],
   ["proof", "proof", { message: authProof, keep: false }],
 ];
+// Recursive: ALL and ANY nest conditions (gogoproto.nullable=false, so each
+// element is written, {} when empty).
+const accessCondition: Array<readonly [string, string, Kind]> = [
+  ["type", "type", "number"],
+  ["tokenId", "token_id", "string"],
+  ["authMethodType", "auth_method_type", "uint64"],
+  ["authMethodId", "auth_method_id", "string"],
+  ["denom", "denom", "string"],
+  ["amount", "amount", "string"],
+  ["ipfsId", "ipfs_id", "string"],
+];
+accessCondition.push(["conditions", "conditions", { repeated: { message: accessCondition, keep: true } }]);
+const ciphertextHeader: Schema = [
+  ["version", "version", "number"],
+  ["ephemeral", "ephemeral", "bytes"],
+  ["proof", "proof", "bytes"],
+  ["conditions", "conditions", { message: accessCondition, keep: true }],
+  ["dataHash", "data_hash", "bytes"],
+];
 const jwk: Schema = [
   ["kid", "kid", "string"],
   ["kty", "kty", "string"],
@@ -119,6 +138,9 @@ const tssParams: Schema = [
   ["refreshEpochBlocks", "refresh_epoch_blocks", "uint64"],
   ["maxFaultsPerWindow", "max_faults_per_window", "number"],
   ["faultWindowBlocks", "fault_window_blocks", "uint64"],
+  ["decryptFee", "decrypt_fee", keepCoin],
+  ["maxOpenDecryptions", "max_open_decryptions", "uint64"],
+  ["maxOpenDecryptionsPerRequester", "max_open_decryptions_per_requester", "uint64"],
 ];
 
 const actionsParams: Schema = [
@@ -234,6 +256,17 @@ const msgs: ReadonlyArray<readonly [string, string, Schema]> = [
       tokenId,
       ["sessionPubkey", "session_pubkey", "string"],
       ["proof", "proof", { message: authProof, keep: false }],
+    ],
+  ],
+  [
+    typeUrls.MsgDecrypt,
+    "lit/pkp/MsgDecrypt",
+    [
+      ["requester", "requester", "string"],
+      ["header", "header", { message: ciphertextHeader, keep: true }],
+      ["requesterKey", "requester_key", "bytes"],
+      ["authMethods", "auth_methods", { repeated: { message: authPresentation, keep: true } }],
+      ["executionIds", "execution_ids", { repeated: "uint64" }],
     ],
   ],
   [typeUrls.PkpMsgUpdateParams, "lit/x/pkp/MsgUpdateParams", [authority, ["params", "params", { message: pkpParams, keep: true }]]],

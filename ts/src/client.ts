@@ -19,16 +19,38 @@ import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 
 import { createLitAminoTypes } from "./amino";
 import { BlockTx, decodeBlockTxs } from "./blocks";
+import {
+  AccessConditionInit,
+  BadShare,
+  checkCiphertext,
+  decryptionHash,
+  decryptWith,
+  encrypt,
+  NotEnoughSharesError,
+  openShares,
+  RandomSource,
+  RequesterKey,
+  requesterKey as newRequesterKey,
+} from "./encryption";
 import { findEvents } from "./events";
 import { Execution, ExecutionStatus } from "./generated/lit/actions/v1/actions";
 import { QueryClientImpl as ActionsQueryClient } from "./generated/lit/actions/v1/query";
 import { MsgExecuteActionResponse, MsgUploadActionResponse } from "./generated/lit/actions/v1/tx";
-import { AuthMethod, AuthPresentation, AuthProof, PermittedAction, PermittedAddress, SessionCapability } from "./generated/lit/pkp/v1/pkp";
+import {
+  AccessCondition,
+  AuthMethod,
+  AuthPresentation,
+  AuthProof,
+  Ciphertext,
+  PermittedAction,
+  PermittedAddress,
+  SessionCapability,
+} from "./generated/lit/pkp/v1/pkp";
 import { QueryAuthChallengeRequest, QueryAuthChallengeResponse, QueryClientImpl as PkpQueryClient } from "./generated/lit/pkp/v1/query";
-import { MsgMintResponse, MsgSignWithAuthMethodResponse } from "./generated/lit/pkp/v1/tx";
+import { MsgDecryptResponse, MsgMintResponse, MsgSignWithAuthMethodResponse } from "./generated/lit/pkp/v1/tx";
 import { QueryClientImpl as TssQueryClient } from "./generated/lit/tss/v1/query";
 import { MsgSignResponse } from "./generated/lit/tss/v1/tx";
-import { Signature, SignatureStatus } from "./generated/lit/tss/v1/tss";
+import { DecryptionStatus, KeySet, SessionStatus, Signature, SignatureStatus } from "./generated/lit/tss/v1/tss";
 import { createLitRegistry, typeUrls } from "./registry";
 
 /**
@@ -75,6 +97,48 @@ export interface SignatureCompleted {
   readonly v: number;
 }
 
+/** Options of LitClient.encrypt. */
+export interface EncryptOptions {
+  /** The network root key (33 bytes) to encrypt to; default: the active key set's pubkey, read from the chain. */
+  readonly root?: Uint8Array;
+  /** Randomness (default crypto.getRandomValues); see RandomSource. */
+  readonly random?: RandomSource;
+}
+
+/** What a decryption request's auth-method proofs sign over (AUTH_PURPOSE_DECRYPT). */
+export interface DecryptionRequest {
+  /** 0x-hex types.DecryptionHash: authChallenge's decryptionHash. */
+  readonly decryptionHash: string;
+  /** The X25519 public key the shares will be sealed to (MsgDecrypt.requester_key). */
+  readonly requesterKey: Uint8Array;
+}
+
+/** Options of LitClient.decrypt. */
+export interface DecryptOptions extends WaitOptions {
+  /**
+   * Auth methods for CONDITION_TYPE_PERMITTED_AUTH_METHOD: their proofs sign
+   * the AUTH_PURPOSE_DECRYPT challenge of the request's decryptionHash, which
+   * covers the requester key: pass a function, called with the hash of this
+   * request once its key is made, or pass requesterKey too.
+   */
+  readonly authMethods?:
+    | readonly AuthPresentation[]
+    | ((req: DecryptionRequest) => Promise<readonly AuthPresentation[]> | readonly AuthPresentation[]);
+  /** x/actions executions for CONDITION_TYPE_ACTION. */
+  readonly executionIds?: ReadonlyArray<bigint | number>;
+  readonly fee?: Fee;
+  /** The X25519 key the shares are sealed to (default: a fresh one; use a fresh one per request). */
+  readonly requesterKey?: RequesterKey;
+}
+
+/** A decrypted ciphertext. */
+export interface Decrypted {
+  readonly plaintext: Uint8Array;
+  readonly decryptionId: bigint;
+  /** Validators whose share did not open or failed its DLEQ proof (decryption succeeded without them). */
+  readonly bad: readonly BadShare[];
+}
+
 const signatureCompletedEvent = "lit.tss.v1.EventSignatureCompleted";
 
 async function poll<T>(what: string, opts: WaitOptions | undefined, step: () => Promise<T | undefined>): Promise<T> {
@@ -87,6 +151,56 @@ async function poll<T>(what: string, opts: WaitOptions | undefined, step: () => 
     if (Date.now() > deadline) throw new Error(`${what}: not done after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/** The x/tss queries a requester waits on. */
+export type DecryptionQueries = Pick<TssQueryClient, "Decryption" | "KeySetByID" | "Session">;
+
+/**
+ * Polls a decryption until it is SERVED, then opens, verifies and combines
+ * its shares and decrypts; while fewer than threshold+1 shares are valid and
+ * the session is open it waits for more. Throws if the decryption FAILED,
+ * was served for another ciphertext or by a key set of another root, or the
+ * session closed without enough valid shares (naming the bad ones).
+ */
+export async function waitForDecryption(
+  tss: DecryptionQueries,
+  decryptionId: bigint | number,
+  ciphertext: Ciphertext,
+  privateKey: Uint8Array,
+  opts?: WaitOptions,
+): Promise<Omit<Decrypted, "decryptionId">> {
+  checkCiphertext(ciphertext);
+  const id = BigInt(decryptionId);
+  const keySets = new Map<bigint, KeySet>();
+  return poll(`decryption ${id}`, opts, async () => {
+    const { decryption: d } = await tss.Decryption({ id });
+    if (!d) return undefined;
+    if (d.status === DecryptionStatus.DECRYPTION_STATUS_FAILED) throw new Error(`decryption ${id} failed: ${d.error}`);
+    if (d.status !== DecryptionStatus.DECRYPTION_STATUS_SERVED) return undefined;
+    if (toHex(d.ephemeral) !== toHex(ciphertext.header!.ephemeral)) throw new Error(`decryption ${id} is for another ciphertext (another R)`);
+    let ks = keySets.get(d.keySetId);
+    if (!ks) {
+      const got = (await tss.KeySetByID({ id: d.keySetId })).keySet;
+      if (!got) throw new Error(`key set ${d.keySetId} of decryption ${id} not found`);
+      keySets.set(d.keySetId, (ks = got));
+    }
+    if (ks.pubkey.replace(/^0x/i, "").toLowerCase() !== toHex(ciphertext.root)) {
+      throw new Error(`the ciphertext was encrypted to root 0x${toHex(ciphertext.root)}, but key set ${ks.id} (which served decryption ${id}) holds ${ks.pubkey}`);
+    }
+    try {
+      const { xR, bad } = await openShares({ privateKey, decryptionId: id, ephemeral: d.ephemeral, threshold: d.threshold, keySet: ks, shares: d.shares });
+      return { plaintext: decryptWith(ciphertext, xR), bad };
+    } catch (e) {
+      if (!(e instanceof NotEnoughSharesError)) throw e;
+      // Some shares were bad: wait for more while the session is open.
+      if (d.shares.length < ks.participants.length) {
+        const { session } = await tss.Session({ id: d.sessionId });
+        if (session?.status === SessionStatus.SESSION_STATUS_OPEN) return undefined;
+      }
+      throw new Error(`decryption ${id}: ${e.message}`, { cause: e });
+    }
+  });
 }
 
 /** Read-side helpers shared by LitClient and LitQueryClient. */
@@ -135,6 +249,25 @@ class LitReader {
     const { block } = await this.comet.block(height);
     return decodeBlockTxs(block, registry);
   }
+
+  async networkRoot(): Promise<Uint8Array> {
+    const { keySet } = await this.query.tss.KeySet({});
+    if (!keySet?.pubkey) throw new Error("the chain has no active key set: no root key to encrypt to yet");
+    return fromHex(keySet.pubkey.replace(/^0x/i, ""));
+  }
+
+  async encrypt(conditions: AccessConditionInit, plaintext: Uint8Array, opts: EncryptOptions = {}): Promise<Ciphertext> {
+    return encrypt(opts.root ?? (await this.networkRoot()), conditions, plaintext, opts.random);
+  }
+
+  waitForDecryption(
+    decryptionId: bigint | number,
+    ciphertext: Ciphertext,
+    privateKey: Uint8Array,
+    opts?: WaitOptions,
+  ): Promise<Omit<Decrypted, "decryptionId">> {
+    return waitForDecryption(this.query.tss, decryptionId, ciphertext, privateKey, opts);
+  }
 }
 
 /**
@@ -174,6 +307,16 @@ export class LitQueryClient extends StargateClient {
   /** See LitClient.getBlockTxs. */
   getBlockTxs(height?: number): Promise<BlockTx[]> {
     return this.reader.getBlockTxs(height, this.registry);
+  }
+
+  /** See LitClient.encrypt. */
+  encrypt(conditions: AccessConditionInit, plaintext: Uint8Array, opts?: EncryptOptions): Promise<Ciphertext> {
+    return this.reader.encrypt(conditions, plaintext, opts);
+  }
+
+  /** See LitClient.waitForDecryption. */
+  waitForDecryption(decryptionId: bigint | number, ciphertext: Ciphertext, privateKey: Uint8Array, opts?: WaitOptions): Promise<Omit<Decrypted, "decryptionId">> {
+    return this.reader.waitForDecryption(decryptionId, ciphertext, privateKey, opts);
   }
 }
 
@@ -492,5 +635,61 @@ export class LitClient extends SigningStargateClient {
   /** Every tx of a block (latest when height is undefined), decoded; tx 0 is marked injected. */
   getBlockTxs(height?: number): Promise<BlockTx[]> {
     return this.reader.getBlockTxs(height, this.registry);
+  }
+
+  /**
+   * Encrypts plaintext under access conditions to the network root key,
+   * offline once the root is known (read from the active key set unless
+   * opts.root is given): the Ciphertext `litd tx pkp encrypt` writes;
+   * ciphertextToJSON renders its file.
+   */
+  encrypt(conditions: AccessConditionInit, plaintext: Uint8Array, opts?: EncryptOptions): Promise<Ciphertext> {
+    return this.reader.encrypt(conditions, plaintext, opts);
+  }
+
+  /**
+   * Decrypts a ciphertext: makes a fresh X25519 key, sends MsgDecrypt (the
+   * chain checks that sender meets the access conditions now, and charges
+   * x/tss params.decrypt_fee), waits until validators have sealed their
+   * shares to the key, opens them, checks each one's DLEQ proof against the
+   * key set's public shares, combines threshold+1 valid ones and decrypts.
+   * If fewer are valid it waits for more while the session is open. bad
+   * names validators whose share was refused. Throws when the chain refuses
+   * the request, the decryption fails, or too few valid shares arrive.
+   */
+  async decrypt(sender: string, ciphertext: Ciphertext, opts: DecryptOptions = {}): Promise<Decrypted & { tx: DeliverTxResponse }> {
+    checkCiphertext(ciphertext);
+    if (Array.isArray(opts.authMethods) && opts.authMethods.length > 0 && !opts.requesterKey) {
+      throw new Error(
+        "decrypt: auth-method proofs sign the request's decryptionHash, which covers the requester key: pass authMethods as a function of it, or pass requesterKey",
+      );
+    }
+    const key = opts.requesterKey ?? newRequesterKey();
+    // Its conditions are non-nullable on the chain: always encoded.
+    const header = { ...ciphertext.header!, conditions: ciphertext.header!.conditions ?? AccessCondition.fromPartial({}) };
+    const authMethods =
+      typeof opts.authMethods === "function"
+        ? await opts.authMethods({ decryptionHash: decryptionHash(sender, header, key.publicKey), requesterKey: key.publicKey })
+        : (opts.authMethods ?? []);
+    const value = {
+      requester: sender,
+      header,
+      requesterKey: key.publicKey,
+      authMethods: [...authMethods],
+      executionIds: (opts.executionIds ?? []).map((id) => BigInt(id)),
+    };
+    const tx = await this.send(sender, [{ typeUrl: typeUrls.MsgDecrypt, value }], opts.fee);
+    const { decryptionId } = response(tx, typeUrls.MsgDecrypt + "Response", (b) => MsgDecryptResponse.decode(b));
+    const out = await this.reader.waitForDecryption(decryptionId, ciphertext, key.privateKey, opts);
+    return { ...out, decryptionId, tx };
+  }
+
+  /**
+   * Waits for the shares of a decryption you requested yourself (MsgDecrypt
+   * with privateKey's public half as requester_key), then opens, verifies
+   * and combines them and decrypts, as decrypt does.
+   */
+  waitForDecryption(decryptionId: bigint | number, ciphertext: Ciphertext, privateKey: Uint8Array, opts?: WaitOptions): Promise<Omit<Decrypted, "decryptionId">> {
+    return this.reader.waitForDecryption(decryptionId, ciphertext, privateKey, opts);
   }
 }

@@ -1,8 +1,74 @@
 export { createLitAminoConverters, createLitAminoTypes, litAminoNames } from "./amino";
 export type { BlockTx, DecodedMsg, InjectedBlockTx, UserBlockTx } from "./blocks";
 export { decodeBlockTxs, decodeVoteExtensions, injectedCommitTypeUrl, isInjectedTx } from "./blocks";
-export type { LitClientOptions, LitQueries, MintedPkp, MintOptions, SignatureCompleted, WaitOptions } from "./client";
-export { aminoUnsafeString, connectLitComet, digestHex, executionHash, LitClient, LitQueryClient, setupLitQueries } from "./client";
+export type {
+  DecryptionQueries,
+  DecryptionRequest,
+  DecryptOptions,
+  Decrypted,
+  EncryptOptions,
+  LitClientOptions,
+  LitQueries,
+  MintedPkp,
+  MintOptions,
+  SignatureCompleted,
+  WaitOptions,
+} from "./client";
+export {
+  aminoUnsafeString,
+  connectLitComet,
+  digestHex,
+  executionHash,
+  LitClient,
+  LitQueryClient,
+  setupLitQueries,
+  waitForDecryption,
+} from "./client";
+export type {
+  AccessConditionInit,
+  BadShare,
+  CiphertextHeaderInit,
+  Combined,
+  EncryptedParts,
+  RandomSource,
+  RequesterKey,
+  Share,
+  ShareCandidate,
+  ShareKeySet,
+} from "./encryption";
+export {
+  checkCiphertext,
+  CIPHERTEXT_VERSION,
+  ciphertextFromJSON,
+  ciphertextToJSON,
+  combineShares,
+  conditionsToJSON,
+  decryptFromIdentity,
+  decryptionHash,
+  decryptWith,
+  encodeConditions,
+  encrypt,
+  encryptToIdentity,
+  identity,
+  identityFromBytes,
+  identityKey,
+  identityOffset,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITIONS,
+  NONCE_SIZE,
+  NotEnoughSharesError,
+  openShare,
+  openShares,
+  POINT_SIZE,
+  PROOF_SIZE,
+  requesterKey,
+  SHARE_SIZE,
+  shareInfo,
+  validateConditions,
+  verifyEphemeral,
+  verifyShare,
+  xCoord,
+} from "./encryption";
 export type { AbciEvent } from "./events";
 export { decodeAttributeValue, eventAttributes, findEvents } from "./events";
 export { createLitRegistry, litRegistryTypes, typeUrls } from "./registry";

@@ -78,10 +78,13 @@ test("amino JSON: snake_case, uint64 as strings, enums and uint32 as numbers, em
     typeUrl: typeUrls.TssMsgUpdateParams,
     value: { authority: "lit1gov", params: { keygenTimeoutBlocks: 0n, signTimeoutBlocks: 40n, maxSignAttempts: 3, maxOpenSignSessions: 0 } },
   });
-  // sign_fee is amino.dont_omitempty: written even when unset, with amount "0".
+  // sign_fee and decrypt_fee are amino.dont_omitempty: written even when unset, with amount "0".
   assert.deepEqual(params, {
     type: "lit/x/tss/MsgUpdateParams",
-    value: { authority: "lit1gov", params: { sign_timeout_blocks: "40", max_sign_attempts: 3, sign_fee: { amount: "0" } } },
+    value: {
+      authority: "lit1gov",
+      params: { sign_timeout_blocks: "40", max_sign_attempts: 3, sign_fee: { amount: "0" }, decrypt_fee: { amount: "0" } },
+    },
   });
   const empty = amino.toAmino({ typeUrl: typeUrls.MsgAddAuthMethod, value: { owner: "", tokenId: "" } });
   assert.deepEqual(empty, { type: "lit/pkp/MsgAddAuthMethod", value: { auth_method: {} } }, "a non-nullable sub-message is always written");
@@ -133,6 +136,23 @@ test("amino round trip keeps every field of every Msg", () => {
       sender: "lit1a", tokenId: "0x01", sessionPubkey: "0x02" + "11".repeat(32),
       proof: { session: { pubkey: "0x02" + "11".repeat(32), signature: new Uint8Array(64).fill(1) } },
     },
+    [typeUrls.MsgDecrypt]: {
+      requester: "lit1a",
+      header: {
+        version: 1, ephemeral: new Uint8Array(33).fill(2), proof: new Uint8Array(64).fill(3), dataHash: new Uint8Array(32).fill(4),
+        conditions: {
+          type: 6,
+          conditions: [
+            { type: 1, tokenId: "0x01" },
+            { type: 7, conditions: [{ type: 4, denom: "ulit", amount: "5" }, { type: 5, ipfsId: "QmA" }] },
+            { type: 3, tokenId: "0x02", authMethodType: 2n ** 64n - 1n, authMethodId: "0xab" },
+          ],
+        },
+      },
+      requesterKey: new Uint8Array(32).fill(5),
+      authMethods: [{ tokenId: "0x01", authMethodType: 3n, id: "0x02", proof: { jwt: "eyJ.a.b" } }],
+      executionIds: [1n, 2n ** 64n - 1n],
+    },
     [typeUrls.PkpMsgUpdateParams]: {
       authority: "lit1g",
       params: {
@@ -146,7 +166,8 @@ test("amino round trip keeps every field of every Msg", () => {
       params: {
         keygenTimeoutBlocks: 1n, signTimeoutBlocks: 2n, maxSignAttempts: 3, maxOpenSignSessions: 4, signFee: coin,
         maxQueuedSignatures: 6n, maxQueuedSignaturesPerRequester: 7n, sessionRetentionBlocks: 8n, encKeyGraceBlocks: 9n,
-        refreshEpochBlocks: 10n, maxFaultsPerWindow: 11, faultWindowBlocks: 12n,
+        refreshEpochBlocks: 10n, maxFaultsPerWindow: 11, faultWindowBlocks: 12n, decryptFee: { denom: "ulit", amount: "13" },
+        maxOpenDecryptions: 14n, maxOpenDecryptionsPerRequester: 15n,
       },
     },
     [typeUrls.MsgUploadAction]: { uploader: "lit1a", code: "Lit.Actions.setResponse({response: 1 < 2 && 3 > 2})" },

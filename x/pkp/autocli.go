@@ -20,7 +20,8 @@ const scopesHelp = "--scopes takes sign-anything (Lit scope 1) and/or personal-s
 func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 	return &autocliv1.ModuleOptions{
 		Tx: &autocliv1.ServiceCommandDescriptor{
-			Service: types.Msg_serviceDesc.ServiceName,
+			Service:              types.Msg_serviceDesc.ServiceName,
+			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{
 					RpcMethod: "Mint", Use: "mint",
@@ -86,11 +87,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "End a session key: as the PKP's owner, or with --proof of its auth method (auth-challenge ... revoke-session)",
 					PositionalArgs: pos("token_id", "session_pubkey"),
 				},
+				{RpcMethod: "Decrypt", Skip: true}, // `decrypt [file]` is hand-written: it opens the shares locally
 				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
 			},
 		},
 		Query: &autocliv1.ServiceCommandDescriptor{
-			Service: types.Query_serviceDesc.ServiceName,
+			Service:              types.Query_serviceDesc.ServiceName,
+			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{RpcMethod: "Params", Use: "params", Short: "Show the module parameters (mint fee)"},
 				{RpcMethod: "PKP", Use: "pkp [token-id]", Short: "Show a PKP with its Ethereum and lit addresses", PositionalArgs: pos("token_id")},
@@ -107,7 +110,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "UserPubkeyForAuthMethod", Use: "user-pubkey-for-auth-method [token-id] [auth-method-type] [id]", Short: "Show the user_pubkey a PKP stores with one of its auth methods", PositionalArgs: pos("token_id", "auth_method_type", "id")},
 				{
 					RpcMethod: "AuthChallenge", Use: "auth-challenge [auth-method-type] [id] [purpose] --token-ids 0x... [--digest 0x... | --session-pubkey 0x... ...]",
-					Short: "Show the challenge an auth method's proof must sign for its next request (purpose sign, authorize-session or revoke-session)",
+					Short: "Show the challenge an auth method's proof must sign for its next request (purpose sign, authorize-session, revoke-session, execute or decrypt)",
 					Long: "A passkey signs the challenge's bytes; an OIDC token carries it (0x-hex) as its nonce claim; a session key signs sha256 of its bytes. " +
 						"The digest of a personal-sign message is its EIP-191 hash (ethers.hashMessage).",
 					PositionalArgs: pos("auth_method_type", "id", "purpose"),

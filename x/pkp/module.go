@@ -18,8 +18,10 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/litprotocol/litd/x/pkp/client/cli"
 	"github.com/litprotocol/litd/x/pkp/keeper"
 	"github.com/litprotocol/litd/x/pkp/types"
+	"github.com/spf13/cobra"
 )
 
 var (
@@ -105,3 +107,9 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 
 // ConsensusVersion implements module.HasConsensusVersion.
 func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
+
+// GetTxCmd adds `encrypt [file]` and `decrypt [file]`; autocli adds the rest.
+func (AppModule) GetTxCmd() *cobra.Command { return cli.TxCmd() }
+
+// GetQueryCmd adds `identity [file]`; autocli adds the rest.
+func (AppModule) GetQueryCmd() *cobra.Command { return cli.QueryCmd() }

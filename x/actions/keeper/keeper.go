@@ -15,6 +15,8 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/actions/types"
+
+	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
 
 // Keeper is the x/actions state.
@@ -116,6 +118,19 @@ func (k Keeper) GetExecution(ctx context.Context, id uint64) (types.Execution, e
 		return e, errorsmod.Wrapf(types.ErrNotFound, "execution %d", id)
 	}
 	return e, err
+}
+
+// ExecutionOutcome is an execution as x/pkp's access conditions read it.
+func (k Keeper) ExecutionOutcome(ctx context.Context, id uint64) (pkptypes.ExecutionOutcome, error) {
+	e, err := k.GetExecution(ctx, id)
+	if err != nil {
+		return pkptypes.ExecutionOutcome{}, err
+	}
+	out := pkptypes.ExecutionOutcome{Cid: e.Cid, Caller: e.Caller, JsParams: e.JsParams, Completed: e.Status == types.EXECUTION_STATUS_COMPLETED}
+	if e.Result != nil {
+		out.Response = e.Result.Response
+	}
+	return out, nil
 }
 
 // Job is an open execution with its code, for the engines.

@@ -109,6 +109,10 @@ func (fakeStaking) GetValidatorByConsAddr(context.Context, sdk.ConsAddress) (sta
 // fakeBank is the only fake: balances per account and per module account.
 type fakeBank struct{ accounts, modules map[string]sdk.Coins }
 
+func (b *fakeBank) GetBalance(_ context.Context, addr sdk.AccAddress, denom string) sdk.Coin {
+	return sdk.NewCoin(denom, b.accounts[addr.String()].AmountOf(denom))
+}
+
 func newBank() *fakeBank {
 	return &fakeBank{accounts: map[string]sdk.Coins{caller: ulit(1_000_000_000), gov: ulit(1_000_000_000)}, modules: map[string]sdk.Coins{}}
 }

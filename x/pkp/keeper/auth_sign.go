@@ -549,14 +549,18 @@ func (q Querier) AuthChallenge(ctx context.Context, req *types.QueryAuthChalleng
 			}
 			payload = types.SessionPayload(pub, req.Capabilities, req.ExpiresAt)
 		}
-	case types.AUTH_PURPOSE_EXECUTE:
-		hash, err := hex.DecodeString(strings.TrimPrefix(req.ExecutionHash, "0x"))
+	case types.AUTH_PURPOSE_EXECUTE, types.AUTH_PURPOSE_DECRYPT:
+		field, given := "execution_hash", req.ExecutionHash
+		if req.Purpose == types.AUTH_PURPOSE_DECRYPT {
+			field, given = "decryption_hash", req.DecryptionHash
+		}
+		hash, err := hex.DecodeString(strings.TrimPrefix(given, "0x"))
 		if err != nil || len(hash) != 32 {
-			return nil, status.Errorf(codes.InvalidArgument, "execution_hash must be 0x and 64 hex digits")
+			return nil, status.Errorf(codes.InvalidArgument, "%s must be 0x and 64 hex digits", field)
 		}
 		payload = hash
 	default:
-		return nil, status.Errorf(codes.InvalidArgument, "purpose must be AUTH_PURPOSE_SIGN, AUTH_PURPOSE_AUTHORIZE_SESSION, AUTH_PURPOSE_REVOKE_SESSION or AUTH_PURPOSE_EXECUTE")
+		return nil, status.Errorf(codes.InvalidArgument, "purpose must be AUTH_PURPOSE_SIGN, AUTH_PURPOSE_AUTHORIZE_SESSION, AUTH_PURPOSE_REVOKE_SESSION, AUTH_PURPOSE_EXECUTE or AUTH_PURPOSE_DECRYPT")
 	}
 	if n := len(req.TokenIds); n == 0 || n > types.MaxSessionPKPs || (n > 1 && req.Purpose != types.AUTH_PURPOSE_AUTHORIZE_SESSION) {
 		return nil, status.Errorf(codes.InvalidArgument, "name one PKP (a session: 1 to %d), got %d", types.MaxSessionPKPs, n)
@@ -604,6 +608,15 @@ func (q Querier) SessionKeys(ctx context.Context, req *types.QuerySessionKeysReq
 // (types.ExecutionHash). It writes nothing: commit spends the nonce, and the
 // caller runs it once every check of the execution has passed.
 func (k Keeper) VerifyAuthPresentation(ctx context.Context, p types.AuthPresentation, executionHash []byte) (types.VerifiedAuthMethod, func(context.Context) error, error) {
+	return k.verifyPresentation(ctx, types.AUTH_PURPOSE_EXECUTE, types.SESSION_CAPABILITY_EXECUTE_ACTIONS, p, executionHash)
+}
+
+// verifyPresentation checks a proof of an auth method permitted on p's PKP
+// over the challenge of purpose with payload; a session key needs
+// capability. It writes nothing: the returned commit spends the nonce.
+func (k Keeper) verifyPresentation(ctx context.Context, purpose types.AuthPurpose, capability types.SessionCapability, p types.AuthPresentation,
+	payload []byte,
+) (types.VerifiedAuthMethod, func(context.Context) error, error) {
 	kind, err := proofKind(p.Proof)
 	if err != nil {
 		return types.VerifiedAuthMethod{}, nil, err
@@ -613,8 +626,7 @@ func (k Keeper) VerifyAuthPresentation(ctx context.Context, p types.AuthPresenta
 		return types.VerifiedAuthMethod{}, nil, err
 	}
 	t := targets[0]
-	proved, err := k.verifyProof(ctx, t, kind, p.Proof, challenge(ctx, types.AUTH_PURPOSE_EXECUTE, targets, executionHash),
-		types.SESSION_CAPABILITY_EXECUTE_ACTIONS, nil)
+	proved, err := k.verifyProof(ctx, t, kind, p.Proof, challenge(ctx, purpose, targets, payload), capability, nil)
 	if err != nil {
 		return types.VerifiedAuthMethod{}, nil, err
 	}

@@ -2,6 +2,8 @@ package keeper_test
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"maps"
@@ -24,6 +26,7 @@ import (
 	"github.com/litprotocol/litd/testutil/softoidc"
 	"github.com/litprotocol/litd/x/pkp/keeper"
 	"github.com/litprotocol/litd/x/pkp/types"
+	"github.com/litprotocol/litd/x/tss/tdh"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -90,6 +93,7 @@ var pkpFuzzKinds = fuzzmsg.Kinds{
 	func() sdk.Msg { return &types.MsgUpdateParams{} },
 	func() sdk.Msg { return &types.MsgAuthorizeSessionKey{} },
 	func() sdk.Msg { return &types.MsgRevokeSessionKey{} },
+	func() sdk.Msg { return &types.MsgDecrypt{} },
 }
 
 // deliver hands msg to the message server.
@@ -128,6 +132,8 @@ func (e *pkpFuzzWorld) deliver(ctx sdk.Context, msg sdk.Msg) (proto.Message, err
 		return msgs.AuthorizeSessionKey(ctx, m)
 	case *types.MsgRevokeSessionKey:
 		return msgs.RevokeSessionKey(ctx, m)
+	case *types.MsgDecrypt:
+		return msgs.Decrypt(ctx, m)
 	}
 	panic(fmt.Sprintf("no handler for %T", msg))
 }
@@ -289,6 +295,22 @@ func (e *pkpFuzzWorld) step(t *testing.T, run sdk.Context, sel byte, raw []byte)
 		submitter := canon(m.Submitter)
 		require.True(t, balances[submitter].Equal(f.bank.balances[submitter].Add(fee)), "sign fee %s not paid by %s", fee, submitter)
 		require.NotZero(t, res.(*types.MsgSignWithAuthMethodResponse).SignatureId)
+	case *types.MsgDecrypt:
+		// The header's proof binds R to its conditions; the requester paid
+		// the decrypt fee; x/tss serves exactly this request; x/pkp state
+		// did not change (no auth method was presented here).
+		id, err := m.Header.Identity()
+		require.NoError(t, err)
+		require.NoError(t, tdh.VerifyEphemeral(m.Header.Ephemeral, m.Header.Proof, id))
+		requester := canon(m.Requester)
+		fee := tsstypes.DefaultParams().DecryptFee
+		require.True(t, balances[requester].Equal(f.bank.balances[requester].Add(fee)), "decrypt fee %s not paid by %s", fee, requester)
+		dec, err := e.w.f.tss.GetDecryption(run, res.(*types.MsgDecryptResponse).DecryptionId)
+		require.NoError(t, err)
+		require.Equal(t, requester, dec.Requester)
+		require.Equal(t, id[:], dec.Identity)
+		require.Equal(t, m.Header.Ephemeral, dec.Ephemeral)
+		require.Equal(t, pre, post)
 	case *types.MsgAuthorizeSessionKey:
 		// Every PKP had the auth method; each now holds the key; each nonce
 		// went up by one; no coins moved.
@@ -510,6 +532,23 @@ func pkpFuzzSeeds() *fuzzmsg.Seeds {
 	one(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 2, Id: r("am1")})
 	one(&types.MsgRemoveAuthMethod{Owner: r("creator"), TokenId: r("tok"), AuthMethodType: 0, Id: r("am1")})
 
+	// Decryption: the owner of tok, a stranger, a balance, nested and
+	// tampered headers (encrypted to the world's root; tok is key id 1).
+	tokHex := types.FormatTokenID(types.TokenIDFromPubkey(childPubkey(1)))
+	owned := types.AccessCondition{Type: types.CONDITION_TYPE_PKP_OWNER, TokenId: tokHex}
+	rich := types.AccessCondition{Type: types.CONDITION_TYPE_BALANCE, Denom: "ulit", Amount: "5000000"}
+	reqKey := bytes.Repeat([]byte{7}, 32)
+	for _, c := range []types.AccessCondition{owned, rich, {Type: types.CONDITION_TYPE_ANY, Conditions: []types.AccessCondition{rich, owned}},
+		{Type: types.CONDITION_TYPE_ALL, Conditions: []types.AccessCondition{owned, {Type: types.CONDITION_TYPE_ACTION, IpfsId: cidA}}}} {
+		h := fuzzHeader(c, []byte("fuzz plaintext"))
+		one(&types.MsgDecrypt{Requester: r("creator"), Header: h, RequesterKey: reqKey})
+		one(&types.MsgDecrypt{Requester: r("poor"), Header: h, RequesterKey: reqKey})
+	}
+	tampered := fuzzHeader(owned, []byte("fuzz plaintext"))
+	tampered.Proof[0] ^= 1
+	one(&types.MsgDecrypt{Requester: r("creator"), Header: tampered, RequesterKey: reqKey})
+	one(&types.MsgDecrypt{Requester: r("creator"), Header: fuzzHeader(owned, nil), RequesterKey: reqKey[:31]})
+
 	// Signing with the passkey: a valid request (tok is key id 1 of the
 	// world's root key), then it replayed, and wrong ones.
 	passkey, passkeyAM := fuzzPasskey()
@@ -588,4 +627,20 @@ func pkpFuzzSeeds() *fuzzmsg.Seeds {
 	seeds.Raw(2, []byte{0x0a, 0xff}, 3, []byte{0x12, 0x02, '$', 12})
 	seeds.Raw(9, []byte{0x18, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, none, nil)
 	return seeds
+}
+
+// fuzzHeader encrypts plaintext under c to the world's root key.
+func fuzzHeader(c types.AccessCondition, plaintext []byte) types.CiphertextHeader {
+	sum := sha256.Sum256(plaintext)
+	h := types.CiphertextHeader{Version: types.CiphertextVersion, Conditions: c, DataHash: sum[:]}
+	id, err := h.Identity()
+	if err != nil {
+		panic(err)
+	}
+	e, err := tdh.Encrypt(rand.Reader, rootPriv().PubKey(), id, plaintext)
+	if err != nil {
+		panic(err)
+	}
+	h.Ephemeral, h.Proof = e.Ephemeral, e.Proof
+	return h
 }

@@ -24,6 +24,9 @@ type Keeper struct {
 	addressCodec address.Codec
 	bank         types.BankKeeper
 	tss          types.TSSKeeper
+	// actions is shared by the keeper's copies, so SetActionsKeeper after
+	// x/actions is built reaches the one the module serves with.
+	actions *actionsRef
 	// feeCollector is the module account that receives mint fees.
 	feeCollector string
 	// authority may update params (the gov module account).
@@ -61,6 +64,7 @@ func NewKeeper(
 		addressCodec: addressCodec,
 		bank:         bank,
 		tss:          tss,
+		actions:      &actionsRef{},
 		feeCollector: feeCollector,
 		authority:    authority,
 
@@ -89,6 +93,11 @@ func NewKeeper(
 	k.Schema = schema
 	return k
 }
+
+type actionsRef struct{ types.ActionsKeeper }
+
+// SetActionsKeeper wires the executions action conditions read.
+func (k Keeper) SetActionsKeeper(a types.ActionsKeeper) { k.actions.ActionsKeeper = a }
 
 // Authority is the account allowed to update params.
 func (k Keeper) Authority() string { return k.authority }

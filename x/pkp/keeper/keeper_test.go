@@ -123,6 +123,10 @@ func (b *fakeBank) SendCoinsFromAccountToModule(_ context.Context, from sdk.AccA
 	return nil
 }
 
+func (b *fakeBank) GetBalance(_ context.Context, addr sdk.AccAddress, denom string) sdk.Coin {
+	return sdk.NewCoin(denom, b.balances[addr.String()].AmountOf(denom))
+}
+
 // recordingService records the keys the keeper writes.
 type recordingService struct {
 	store.KVStoreService
@@ -181,8 +185,10 @@ func newFixture(t *testing.T, withRootKey bool) *fixture {
 		}
 		gs := tsstypes.DefaultGenesis()
 		gs.KeySets = []tsstypes.KeySet{{
-			Id: 1, Pubkey: "0x" + hex.EncodeToString(rootPriv().PubKey().SerializeCompressed()), Threshold: 1,
+			Id: 1, Pubkey: rootHexCompressed(), Threshold: 1,
 			Participants: []string{valoper(0xa1), valoper(0xa2)}, Status: tsstypes.KEY_SET_STATUS_ACTIVE,
+			// Any points serve here: decryption shares are not combined.
+			PublicShares: []string{rootHexCompressed(), rootHexCompressed()},
 		}}
 		require.NoError(t, f.tss.InitGenesis(ctx, *gs))
 	}
@@ -985,3 +991,5 @@ func TestAddressesAreCanonical(t *testing.T) {
 	gs.PermittedAddresses[0].Address.Address = strings.ToUpper(gs.PermittedAddresses[0].Address.Address)
 	require.ErrorIs(t, gs.Validate(), types.ErrInvalidAddress)
 }
+
+func rootHexCompressed() string { return "0x" + hex.EncodeToString(rootPriv().PubKey().SerializeCompressed()) }

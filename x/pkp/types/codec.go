@@ -24,6 +24,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgSignWithAuthMethod{}, "lit/pkp/MsgSignWithAuthMethod", nil)
 	cdc.RegisterConcrete(&MsgAuthorizeSessionKey{}, "lit/pkp/MsgAuthorizeSessionKey", nil)
 	cdc.RegisterConcrete(&MsgRevokeSessionKey{}, "lit/pkp/MsgRevokeSessionKey", nil)
+	cdc.RegisterConcrete(&MsgDecrypt{}, "lit/pkp/MsgDecrypt", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "lit/x/pkp/MsgUpdateParams", nil)
 	cdc.RegisterConcrete(&Params{}, "lit/x/pkp/Params", nil)
 }
@@ -46,6 +47,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgSignWithAuthMethod{},
 		&MsgAuthorizeSessionKey{},
 		&MsgRevokeSessionKey{},
+		&MsgDecrypt{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -28,4 +28,7 @@ var (
 	ErrInvalidJWT          = errorsmod.Register(ModuleName, 23, "oidc token refused")
 	ErrInvalidSessionKey   = errorsmod.Register(ModuleName, 24, "session key refused")
 	ErrInvalidAuthProof    = errorsmod.Register(ModuleName, 25, "invalid auth proof")
+	ErrInvalidConditions   = errorsmod.Register(ModuleName, 26, "invalid access conditions")
+	ErrInvalidCiphertext   = errorsmod.Register(ModuleName, 27, "invalid ciphertext header")
+	ErrAccessDenied        = errorsmod.Register(ModuleName, 28, "access conditions not met")
 )

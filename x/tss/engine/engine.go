@@ -60,6 +60,7 @@ type item struct {
 	blame   *types.Blame
 	// unconfirmed reports a message taken early that no block committed.
 	unconfirmed *types.Unconfirmed
+	decrypt     *types.DecryptionShare
 	size        int
 	sentAt      int64 // 0 = never sent
 	firstSent   int64
@@ -203,8 +204,7 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 		if it.sentAt != 0 && it.sentAt != height && wait {
 			continue
 		}
-		if it.size > budget || len(sec.Messages) >= keeper.MaxMessagesPerExtension ||
-			len(sec.KeygenResults)+len(sec.SignatureResults)+len(sec.Blames)+len(sec.Unconfirmed) >= keeper.MaxResultsPerExtension {
+		if it.size > budget || len(sec.Messages) >= keeper.MaxMessagesPerExtension || keeper.ResultCount(sec) >= keeper.MaxResultsPerExtension {
 			continue
 		}
 		budget -= it.size
@@ -223,6 +223,8 @@ func (e *Engine) ExtensionSection(height int64, maxBytes int) *types.ExtensionSe
 			sec.Blames = append(sec.Blames, *it.blame)
 		case it.unconfirmed != nil:
 			sec.Unconfirmed = append(sec.Unconfirmed, *it.unconfirmed)
+		case it.decrypt != nil:
+			sec.DecryptionShares = append(sec.DecryptionShares, *it.decrypt)
 		}
 	}
 	return sec
@@ -318,7 +320,7 @@ func (e *Engine) Observe(s Snapshot) {
 		e.firstSeen = max(s.Height, e.watermark+1)
 	}
 	open := map[uint64]bool{}
-	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0, types.SESSION_TYPE_RESHARE: 0}
+	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0, types.SESSION_TYPE_RESHARE: 0, types.SESSION_TYPE_DECRYPT: 0}
 	var joined int64 // the latest start height of a session joined now
 	for _, j := range s.Jobs {
 		open[j.Session.Id] = true

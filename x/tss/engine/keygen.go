@@ -23,7 +23,7 @@ func (r *run) awaitKeygen(end <-chan *keygen.LocalPartySaveData) {
 	case <-r.quit:
 		return
 	case data := <-end:
-		if r.persistAndReport(r.session.KeySetId, data) {
+		if r.persistAndReport(r.session.KeySetId, r.session.PartyValidators(), data) {
 			r.e.noteRound(r, keygenRounds)
 		}
 	}

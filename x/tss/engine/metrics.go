@@ -79,7 +79,7 @@ func registerMetrics() {
 			metricSignSeconds, metricReshareSeconds, metricMessagesOut, metricMessagesIn, metricMessagesEarly,
 			metricMessagesEarlyUncommitted, metricUnconfirmedReports, metricMessagesRejected)
 		// Make the labelled series visible (at 0) before the first session.
-		for _, t := range []string{sessionLabel(types.SESSION_TYPE_KEYGEN), sessionLabel(types.SESSION_TYPE_SIGN), sessionLabel(types.SESSION_TYPE_RESHARE)} {
+		for _, t := range []string{sessionLabel(types.SESSION_TYPE_KEYGEN), sessionLabel(types.SESSION_TYPE_SIGN), sessionLabel(types.SESSION_TYPE_RESHARE), sessionLabel(types.SESSION_TYPE_DECRYPT)} {
 			metricSessionsOpen.WithLabelValues(t)
 			metricPartiesRunning.WithLabelValues(t)
 			metricMessagesOut.WithLabelValues(t)
@@ -98,6 +98,8 @@ func sessionLabel(t types.SessionType) string {
 		return "sign"
 	case types.SESSION_TYPE_RESHARE:
 		return "reshare"
+	case types.SESSION_TYPE_DECRYPT:
+		return "decrypt"
 	default:
 		return "unknown"
 	}

@@ -58,6 +58,8 @@ type simChain struct {
 	mu          sync.Mutex
 	unconfirmed []types.Unconfirmed  // reports, by any engine
 	keygen      map[string][]byte    // author -> root pubkey
+	shares      map[string][][]byte  // author -> public shares it reported with the key
+	decrypted   map[string][]byte    // author -> sealed decryption share
 	sigs        map[string][2][]byte // author -> r, s
 	rounds      map[float64]bool     // keygen_round values seen after blocks
 }
@@ -87,7 +89,10 @@ func (c *simChain) block() {
 		c.mu.Lock()
 		c.unconfirmed = append(c.unconfirmed, sec.Unconfirmed...)
 		for _, r := range sec.KeygenResults {
-			c.keygen[c.addrs[i]] = r.Pubkey
+			c.keygen[c.addrs[i]], c.shares[c.addrs[i]] = r.Pubkey, r.PublicShares
+		}
+		for _, d := range sec.DecryptionShares {
+			c.decrypted[c.addrs[i]] = d.Sealed
 		}
 		for _, r := range sec.SignatureResults {
 			c.sigs[c.addrs[i]] = [2][]byte{r.R, r.S}

@@ -17,6 +17,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/tss/keeper"
+	"github.com/litprotocol/litd/x/tss/tdh"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
@@ -74,8 +75,12 @@ func partyIDs(validators []string, keySet uint64) (tss.SortedPartyIDs, map[strin
 		if err != nil {
 			return nil, nil, err
 		}
-		key := new(big.Int).Lsh(new(big.Int).SetUint64(keySet), 160)
-		id := tss.NewPartyID(v, v, key.Add(key, new(big.Int).SetBytes(bz)))
+		x, err := tdh.XCoord(keySet, bz)
+		if err != nil {
+			return nil, nil, err
+		}
+		key := x.Bytes()
+		id := tss.NewPartyID(v, v, new(big.Int).SetBytes(key[:]))
 		ids = append(ids, id)
 		byAddr[v] = id
 	}
@@ -83,12 +88,14 @@ func partyIDs(validators []string, keySet uint64) (tss.SortedPartyIDs, map[strin
 }
 
 // starters start this node's part in a session of each type: one function
-// per protocol, in its own file (keygen.go, sign.go, reshare.go). A starter
+// per protocol, in its own file (keygen.go, sign.go, reshare.go,
+// decrypt.go). A starter
 // builds r's parties, starts the pumps and the parties. Called with e.mu held.
 var starters = map[types.SessionType]func(e *Engine, r *run, j keeper.Job) error{
 	types.SESSION_TYPE_KEYGEN:  (*Engine).startKeygen,
 	types.SESSION_TYPE_SIGN:    (*Engine).startSign,
 	types.SESSION_TYPE_RESHARE: (*Engine).startReshare,
+	types.SESSION_TYPE_DECRYPT: (*Engine).startDecrypt,
 }
 
 // startRun creates and starts this node's part in a job. Called with e.mu held.
@@ -321,16 +328,41 @@ func fieldVal(x *big.Int) *secp256k1.FieldVal {
 	return &f
 }
 
-// persistAndReport saves a new share of keySet durably and only then queues
-// the report of the root key it belongs to; false if the save failed.
-func (r *run) persistAndReport(keySet uint64, data *keygen.LocalPartySaveData) bool {
+// persistAndReport saves a new share of keySet, held by participants,
+// durably and only then queues the report of the root key it belongs to and
+// of every participant's public share; false if the save failed.
+func (r *run) persistAndReport(keySet uint64, participants []string, data *keygen.LocalPartySaveData) bool {
+	shares, err := publicShares(keySet, participants, data)
+	if err != nil {
+		r.e.log.Error("key share data does not fit the key set; not reporting success", "session", r.session.Id, "key_set", keySet, "err", err)
+		return false
+	}
 	if err := r.e.store.saveShare(keySet, data); err != nil {
 		r.e.log.Error("cannot persist key share; not reporting success", "session", r.session.Id, "key_set", keySet, "err", err)
 		return false
 	}
 	pub := secp256k1.NewPublicKey(fieldVal(data.ECDSAPub.X()), fieldVal(data.ECDSAPub.Y()))
-	res := &types.KeygenResult{SessionId: r.session.Id, Pubkey: pub.SerializeCompressed()}
+	res := &types.KeygenResult{SessionId: r.session.Id, Pubkey: pub.SerializeCompressed(), PublicShares: shares}
 	r.e.log.Info("share persisted", "session", r.session.Id, "type", r.label, "key_set", keySet)
 	r.e.enqueue(&item{session: r.session.Id, keygen: res, size: res.Size() + 8})
 	return true
+}
+
+// publicShares are the participants' x_i·G from a party's share data, in the
+// order of participants (the key set's), compressed.
+func publicShares(keySet uint64, participants []string, data *keygen.LocalPartySaveData) ([][]byte, error) {
+	_, byAddr, err := partyIDs(participants, keySet)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, 0, len(participants))
+	for _, p := range participants {
+		key := byAddr[p].KeyInt()
+		j := slices.IndexFunc(data.Ks, func(k *big.Int) bool { return k.Cmp(key) == 0 })
+		if j < 0 || j >= len(data.BigXj) || data.BigXj[j] == nil {
+			return nil, fmt.Errorf("no public share for %s", p)
+		}
+		out = append(out, secp256k1.NewPublicKey(fieldVal(data.BigXj[j].X()), fieldVal(data.BigXj[j].Y())).SerializeCompressed())
+	}
+	return out, nil
 }

@@ -67,7 +67,7 @@ func (e *Engine) startReshare(r *run, _ keeper.Job) error {
 			select {
 			case <-r.quit:
 			case data := <-end:
-				if r.persistAndReport(s.NewKeySetId, data) {
+				if r.persistAndReport(s.NewKeySetId, s.NewCommittee, data) {
 					metricReshareSeconds.Observe(time.Since(r.started).Seconds())
 				}
 			}

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"math/big"
@@ -20,12 +22,16 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/tss/keeper"
+	"github.com/litprotocol/litd/x/tss/tdh"
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
 // newSimChain starts n engines with the committed pre-parameters.
 func newSimChain(t *testing.T, n int) *simChain {
-	c := &simChain{t: t, encKeys: map[string][]byte{}, keygen: map[string][]byte{}, sigs: map[string][2][]byte{}, rounds: map[float64]bool{}}
+	c := &simChain{
+		t: t, encKeys: map[string][]byte{}, keygen: map[string][]byte{}, shares: map[string][][]byte{}, decrypted: map[string][]byte{},
+		sigs: map[string][2][]byte{}, rounds: map[float64]bool{},
+	}
 	for i := range n {
 		c.addEngine(i)
 	}
@@ -40,7 +46,8 @@ func (c *simChain) addEngine(i int) {
 	e, err := New(dir, testLogger())
 	require.NoError(c.t, err)
 	c.engines = append(c.engines, e)
-	c.addrs = append(c.addrs, sdk.ValAddress(fmt.Appendf(nil, "validator-%d-addr-bytes", i)).String())
+	// 20 bytes, as operator addresses are.
+	c.addrs = append(c.addrs, sdk.ValAddress(fmt.Appendf(nil, "validator-%02d-address", i)).String())
 }
 
 // reported waits until every listed validator reported a key in the
@@ -133,6 +140,47 @@ func TestReshareSameKeyNewCommittee(t *testing.T) {
 		require.Equal(t, []uint64{2}, shareFiles(c.engines[i]), "validator %d keeps only the new generation", i)
 	}
 
+	// The new committee serves a decryption of a ciphertext made for the
+	// root key: each member's share proves itself against the public shares
+	// the members reported with the reshare, and t+1 of them decrypt.
+	c.mu.Lock()
+	ks2.PublicShares = nil
+	for _, ps := range c.shares[a1] {
+		ks2.PublicShares = append(ks2.PublicShares, fmt.Sprintf("0x%x", ps))
+	}
+	for _, a := range []string{a2, a3} {
+		require.Equal(t, c.shares[a1], c.shares[a], "%s reported other public shares", a)
+	}
+	c.mu.Unlock()
+	rootKey, err := secp256k1.ParsePubKey(root)
+	require.NoError(t, err)
+	id := sha256.Sum256([]byte("decrypt across a reshare"))
+	enc, err := tdh.Encrypt(rand.Reader, rootKey, id, []byte("plaintext"))
+	require.NoError(t, err)
+	priv, err := ecdh.X25519().GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	c.jobs = []keeper.Job{{Session: types.Session{
+		Id: 3, Type: types.SESSION_TYPE_DECRYPT, KeySetId: 2, Threshold: 1, StartHeight: c.height + 1, Parties: parties(a1, a2, a3), DecryptionId: 9,
+	}, Ephemeral: enc.Ephemeral, RequesterKey: priv.PublicKey().Bytes()}}
+	c.until(10*time.Second, "decryption shares", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.decrypted) == 3
+	})
+	require.Nil(t, c.decrypted[a0], "a validator outside the key set serves nothing")
+	dec := types.Decryption{Id: 9, KeySetId: 2, Threshold: 1, Ephemeral: enc.Ephemeral}
+	for _, a := range []string{a1, a2, a3} {
+		dec.Shares = append(dec.Shares, types.SealedShare{Validator: a, Sealed: c.decrypted[a]})
+	}
+	xR, bad, err := dec.Open(priv, ks2)
+	require.NoError(t, err)
+	require.Empty(t, bad)
+	plain, err := tdh.Decrypt(rootKey, id, enc, xR)
+	require.NoError(t, err)
+	require.Equal(t, []byte("plaintext"), plain)
+	c.jobs = nil
+	c.block()
+
 	// A node that replays old blocks (its data wiped, <home>/tss kept) sees
 	// DKG running again: it neither joins it nor deletes the share of a key
 	// set that state does not know yet.
@@ -164,7 +212,7 @@ func TestReshareSameKeyNewCommittee(t *testing.T) {
 		defer c.mu.Unlock()
 		return len(c.sigs) > 0
 	})
-	rootKey, err := secp256k1.ParsePubKey(root)
+	rootKey, err = secp256k1.ParsePubKey(root)
 	require.NoError(t, err)
 	child, err := types.DeriveChildPubkey(rootKey, keyID)
 	require.NoError(t, err)

@@ -6,6 +6,8 @@ import (
 	"cosmossdk.io/collections"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/litprotocol/litd/x/tss/types"
 )
 
 // Bounds on the EndBlocker's work per block.
@@ -39,7 +41,8 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 
 // pruneSessions deletes up to MaxSessionsPrunedPerBlock sessions closed at
 // least session_retention_blocks ago, oldest first (by closed height, then
-// id). Their signatures stay: they are the product.
+// id). Their signatures stay: they are the product; a decrypt session's
+// request and sealed shares go with it.
 func (k Keeper) pruneSessions(ctx context.Context) error {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -59,8 +62,19 @@ func (k Keeper) pruneSessions(ctx context.Context) error {
 		if err := k.ClosedSessions.Remove(ctx, key); err != nil {
 			return err
 		}
-		if err := k.Sessions.Remove(ctx, key.K2()); err != nil {
+		s, err := k.Sessions.Get(ctx, key.K2())
+		if err != nil {
 			return err
+		}
+		if err := k.Sessions.Remove(ctx, s.Id); err != nil {
+			return err
+		}
+		// A decryption's sealed shares are of no use once its requester had
+		// the retention window to read them.
+		if s.Type == types.SESSION_TYPE_DECRYPT {
+			if err := k.Decryptions.Remove(ctx, s.DecryptionId); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

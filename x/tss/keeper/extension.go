@@ -42,8 +42,13 @@ func ValidateSection(s *types.ExtensionSection) error {
 	if len(s.EncKeyProof) > types.MaxEncKeyProofLen {
 		return errors.New("enc_key_proof too long")
 	}
-	if len(s.Messages) > MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames)+len(s.Unconfirmed) > MaxResultsPerExtension {
+	if len(s.Messages) > MaxMessagesPerExtension || ResultCount(s) > MaxResultsPerExtension {
 		return errors.New("too many entries")
+	}
+	for _, d := range s.DecryptionShares {
+		if d.SessionId == 0 || len(d.Sealed) == 0 || len(d.Sealed) > types.MaxSealedShareLen {
+			return fmt.Errorf("decryption share without session, or sealed share not in [1, %d] bytes", types.MaxSealedShareLen)
+		}
 	}
 	for _, u := range s.Unconfirmed {
 		if u.SessionId == 0 || u.Validator == "" {
@@ -61,6 +66,12 @@ func ValidateSection(s *types.ExtensionSection) error {
 		}
 	}
 	return nil
+}
+
+// ResultCount is how many entries of a section count against
+// MaxResultsPerExtension: everything but the protocol messages.
+func ResultCount(s *types.ExtensionSection) int {
+	return len(s.KeygenResults) + len(s.SignatureResults) + len(s.Blames) + len(s.Unconfirmed) + len(s.DecryptionShares)
 }
 
 // ApplySection applies one validator's section deterministically: it
@@ -151,6 +162,11 @@ func (k Keeper) ApplySection(ctx context.Context, author sdk.ValAddress, sec *ty
 	}
 	for _, u := range sec.Unconfirmed {
 		if err := k.applyUnconfirmed(ctx, authorStr, u); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range sec.DecryptionShares {
+		if err := k.applyDecryptionShare(ctx, authorStr, d); err != nil {
 			return nil, err
 		}
 	}

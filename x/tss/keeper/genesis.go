@@ -12,7 +12,8 @@ import (
 )
 
 // InitGenesis validates and stores the genesis state, rebuilding the indexes
-// (open and closed sessions, signatures by PKP, the queue) and the
+// (open and closed sessions, signatures by PKP, the queue), the decryption
+// requests and the
 // pending-request counts.
 func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
@@ -26,6 +27,14 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	}
 	if err := k.NextSignatureID.Set(ctx, gs.NextSignatureId); err != nil {
 		return err
+	}
+	if err := k.NextDecryptionID.Set(ctx, gs.NextDecryptionId); err != nil {
+		return err
+	}
+	for _, d := range gs.Decryptions {
+		if err := k.Decryptions.Set(ctx, d.Id, d); err != nil {
+			return err
+		}
 	}
 	for _, ks := range gs.KeySets {
 		if err := k.KeySets.Set(ctx, ks.Id, ks); err != nil {
@@ -89,6 +98,15 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	if gs.NextSignatureId, err = k.NextSignatureID.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if gs.NextDecryptionId, err = k.NextDecryptionID.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.Decryptions.Walk(ctx, nil, func(_ uint64, d types.Decryption) (bool, error) {
+		gs.Decryptions = append(gs.Decryptions, d)
+		return false, nil
+	}); err != nil {
 		return nil, err
 	}
 	if err := k.KeySets.Walk(ctx, nil, func(_ uint64, ks types.KeySet) (bool, error) {

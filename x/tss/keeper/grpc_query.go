@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
@@ -235,4 +236,44 @@ func (q Querier) Status(ctx context.Context, req *types.QueryStatusRequest) (*ty
 		return false, nil
 	})
 	return resp, err
+}
+
+// KeySetByID returns any key set, also a retired one.
+func (q Querier) KeySetByID(ctx context.Context, req *types.QueryKeySetByIDRequest) (*types.QueryKeySetByIDResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	ks, err := q.KeySets.Get(ctx, req.Id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, grpcError(errorsmod.Wrapf(types.ErrNotFound, "key set %d", req.Id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryKeySetByIDResponse{KeySet: ks}, nil
+}
+
+// Decryption returns a decryption request and its sealed shares.
+func (q Querier) Decryption(ctx context.Context, req *types.QueryDecryptionRequest) (*types.QueryDecryptionResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	d, err := q.GetDecryption(ctx, req.Id)
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	return &types.QueryDecryptionResponse{Decryption: d}, nil
+}
+
+// Decryptions lists the kept decryption requests by id.
+func (q Querier) Decryptions(ctx context.Context, req *types.QueryDecryptionsRequest) (*types.QueryDecryptionsResponse, error) {
+	if req == nil {
+		return nil, errEmptyRequest
+	}
+	out, page, err := query.CollectionPaginate(ctx, q.Keeper.Decryptions, req.Pagination,
+		func(_ uint64, d types.Decryption) (types.Decryption, error) { return d, nil })
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryDecryptionsResponse{Decryptions: out, Pagination: page}, nil
 }

@@ -14,6 +14,10 @@ type Job struct {
 	// Digest and KeyID say what a sign session signs with which PKP key.
 	Digest []byte
 	KeyID  uint64
+	// Ephemeral (the ciphertext's R) and RequesterKey (X25519) say what a
+	// decrypt session computes and whom it seals the share to.
+	Ephemeral    []byte
+	RequesterKey []byte
 }
 
 // Jobs lists the open sessions for the engines (read-only).

@@ -63,6 +63,10 @@ type Keeper struct {
 	SplitPairs      collections.Map[collections.Pair[string, string], int64]
 	NextSessionID   collections.Sequence
 	NextSignatureID collections.Sequence
+	// Decryptions are the decryption requests with their sealed shares,
+	// pruned with their session.
+	Decryptions      collections.Map[uint64, types.Decryption]
+	NextDecryptionID collections.Sequence
 }
 
 // NewKeeper builds the x/tss schema. MsgSign pays the sign fee through bank
@@ -96,8 +100,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 		FaultRecords:       collections.NewMap(sb, types.FaultRecordsKey, "fault_records", collections.StringKey, codec.CollValue[types.FaultRecord](cdc)),
 		SplitPairs: collections.NewMap(sb, types.SplitPairsKey, "split_pairs",
 			collections.PairKeyCodec(collections.StringKey, collections.StringKey), collections.Int64Value),
-		NextSessionID:   collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
-		NextSignatureID: collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
+		NextSessionID:    collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
+		NextSignatureID:  collections.NewSequence(sb, types.NextSignatureIDKey, "next_signature_id"),
+		Decryptions:      collections.NewMap(sb, types.DecryptionsKey, "decryptions", collections.Uint64Key, codec.CollValue[types.Decryption](cdc)),
+		NextDecryptionID: collections.NewSequence(sb, types.NextDecryptionIDKey, "next_decryption_id"),
 	}
 	schema, err := sb.Build()
 	if err != nil {

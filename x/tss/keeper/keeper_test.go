@@ -234,6 +234,10 @@ func (b fakeBank) balance(ctx context.Context, holder string) sdk.Coins {
 	return coins
 }
 
+func (b fakeBank) GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin {
+	return sdk.NewCoin(denom, b.balance(ctx, addr.String()).AmountOf(denom))
+}
+
 func (b fakeBank) set(ctx context.Context, holder string, coins sdk.Coins) {
 	st := sdk.UnwrapSDKContext(ctx).KVStore(b.key)
 	if coins.IsZero() {

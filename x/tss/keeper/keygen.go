@@ -2,9 +2,11 @@ package keeper
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
@@ -26,8 +28,9 @@ func ThresholdFor(n int) uint32 {
 	return uint32(t)
 }
 
-// dissenters are the keygen parties whose reported key differs from one that
-// at least k = n - f parties reported (none if no key has that many).
+// dissenters are the keygen parties whose reported key (or public shares)
+// differ from what at least k = n - f parties reported (none if nothing has
+// that many).
 func dissenters(s types.Session) ([]string, string) {
 	const why = "reported a different key than the others"
 	k := keptUp(len(s.Parties))
@@ -184,13 +187,52 @@ func retryCommittee(participants, leaveOut, bonded []string, t uint32) (keep []s
 	return keep, allBonded
 }
 
+// keyResult is the Party.Result a key report records, "" if the report is
+// invalid: the root key, 0x-hex, and when the report carries the n public
+// shares, "/" and the hex sha256 of them, so the parties must agree on both.
+func keyResult(r types.KeygenResult, n int) string {
+	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil || len(r.Pubkey) != 33 {
+		return ""
+	}
+	result := "0x" + hex.EncodeToString(r.Pubkey)
+	if len(r.PublicShares) == 0 {
+		return result
+	}
+	if len(r.PublicShares) != n {
+		return ""
+	}
+	h := sha256.New()
+	for _, ps := range r.PublicShares {
+		if _, err := secp256k1.ParsePubKey(ps); err != nil || len(ps) != types.PublicShareLen {
+			return ""
+		}
+		h.Write(ps)
+	}
+	return result + "/" + hex.EncodeToString(h.Sum(nil))
+}
+
+// resultKey is the root key (0x-hex) of a recorded key result.
+func resultKey(result string) string {
+	key, _, _ := strings.Cut(result, "/")
+	return key
+}
+
+// publicShares are a key report's public shares as KeySet stores them.
+func publicShares(r types.KeygenResult) []string {
+	out := make([]string, 0, len(r.PublicShares))
+	for _, ps := range r.PublicShares {
+		out = append(out, "0x"+hex.EncodeToString(ps))
+	}
+	return out
+}
+
 func (k Keeper) applyKeygenResult(ctx context.Context, s *types.Session, author string, r types.KeygenResult) error {
 	i := PartyIndex(*s, author)
 	if i < 0 {
 		return nil
 	}
-	result := "0x" + hex.EncodeToString(r.Pubkey)
-	if _, err := secp256k1.ParsePubKey(r.Pubkey); err != nil || len(r.Pubkey) != 33 {
+	result := keyResult(r, len(s.Parties))
+	if result == "" {
 		return k.recordFault(ctx, s, i, "invalid keygen result")
 	}
 	if first, err := k.firstResult(ctx, s, i, result); !first || err != nil {
@@ -209,7 +251,8 @@ func (k Keeper) applyKeygenResult(ctx context.Context, s *types.Session, author 
 	if err != nil {
 		return err
 	}
-	ks.Pubkey, ks.Status, ks.ActivatedHeight = s.Parties[i].Result, types.KEY_SET_STATUS_ACTIVE, sdk.UnwrapSDKContext(ctx).BlockHeight()
+	ks.Pubkey, ks.Status, ks.ActivatedHeight = resultKey(result), types.KEY_SET_STATUS_ACTIVE, sdk.UnwrapSDKContext(ctx).BlockHeight()
+	ks.PublicShares = publicShares(r)
 	if err := k.KeySets.Set(ctx, ks.Id, ks); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
+	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -296,6 +297,13 @@ func TestParamsBounds(t *testing.T) {
 		{"faults 1001", func(p *types.Params) { p.MaxFaultsPerWindow = 1001 }, false},
 		{"fault window 0", func(p *types.Params) { p.FaultWindowBlocks = 0 }, false},
 		{"fault window 1", func(p *types.Params) { p.FaultWindowBlocks = 1 }, true},
+		{"open decryptions 0", func(p *types.Params) { p.MaxOpenDecryptions = 0 }, false},
+		{"open decryptions max", func(p *types.Params) { p.MaxOpenDecryptions = types.MaxOpenDecryptionsLimit }, true},
+		{"open decryptions over", func(p *types.Params) { p.MaxOpenDecryptions = types.MaxOpenDecryptionsLimit + 1 }, false},
+		{"per requester over total", func(p *types.Params) { p.MaxOpenDecryptionsPerRequester = p.MaxOpenDecryptions + 1 }, false},
+		{"per requester 0", func(p *types.Params) { p.MaxOpenDecryptionsPerRequester = 0 }, false},
+		{"decrypt fee 0", func(p *types.Params) { p.DecryptFee = sdk.NewInt64Coin("ulit", 0) }, true},
+		{"decrypt fee invalid", func(p *types.Params) { p.DecryptFee = sdk.Coin{Denom: "", Amount: sdkmath.NewInt(1)} }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := types.DefaultParams()
@@ -316,5 +324,6 @@ func TestParamsBounds(t *testing.T) {
 		KeygenTimeoutBlocks: 400, SignTimeoutBlocks: 100, MaxSignAttempts: 3, MaxOpenSignSessions: 16,
 		SignFee: sdk.NewInt64Coin("ulit", 100_000), MaxQueuedSignatures: 256, MaxQueuedSignaturesPerRequester: 16, SessionRetentionBlocks: 1000,
 		EncKeyGraceBlocks: 100, RefreshEpochBlocks: 172_800, MaxFaultsPerWindow: 3, FaultWindowBlocks: 1000,
+		DecryptFee: sdk.NewInt64Coin("ulit", 10_000), MaxOpenDecryptions: 64, MaxOpenDecryptionsPerRequester: 8,
 	}, types.DefaultParams())
 }

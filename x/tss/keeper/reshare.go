@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"slices"
 
@@ -209,11 +208,14 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 	if err != nil {
 		return err
 	}
-	result := "0x" + hex.EncodeToString(r.Pubkey)
+	result := keyResult(r, len(s.NewCommittee))
+	if result == "" {
+		return k.recordFault(ctx, s, i, "invalid reshare result")
+	}
 	if first, err := k.firstResult(ctx, s, i, result); !first || err != nil {
 		return err
 	}
-	if result != source.Pubkey {
+	if resultKey(result) != source.Pubkey {
 		return k.recordFault(ctx, s, i, "reported a different key")
 	}
 	s.Parties[i].Result = result
@@ -221,8 +223,8 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 		return err
 	}
 	for _, p := range s.NewCommittee {
-		if s.Parties[PartyIndex(*s, p)].Result != source.Pubkey {
-			return nil
+		if s.Parties[PartyIndex(*s, p)].Result != result {
+			return nil // not all in yet, or public shares the deadline resolves
 		}
 	}
 	target, err := k.KeySets.Get(ctx, s.NewKeySetId)
@@ -230,6 +232,7 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 		return err
 	}
 	target.Status, target.ActivatedHeight = types.KEY_SET_STATUS_ACTIVE, sdk.UnwrapSDKContext(ctx).BlockHeight()
+	target.PublicShares = publicShares(r)
 	if err := k.KeySets.Set(ctx, target.Id, target); err != nil {
 		return err
 	}
@@ -243,6 +246,20 @@ func (k Keeper) applyReshareResult(ctx context.Context, s *types.Session, author
 		OldKeySetId: source.Id, NewKeySetId: target.Id, Pubkey: target.Pubkey, Participants: target.Participants,
 		Threshold: target.Threshold, Epoch: target.Epoch, SessionId: s.Id,
 	})
+}
+
+// reshareDissenters are the new committee's members whose report (same key,
+// other public shares) differs from what n - f of them reported: a retry
+// leaves them out, so one member cannot stall every reshare by disagreeing.
+func reshareDissenters(s types.Session) ([]string, string) {
+	sub := s
+	sub.Parties = nil
+	for _, p := range s.Parties {
+		if slices.Contains(s.NewCommittee, p.Validator) {
+			sub.Parties = append(sub.Parties, p)
+		}
+	}
+	return dissenters(sub)
 }
 
 // silentInReshare applies the silence rule within each group of parties that

@@ -15,7 +15,7 @@ import (
 
 // protocol is what the generic session life cycle (this file) needs from one
 // threshold protocol; each protocol lives in its own file (keygen.go,
-// sign.go, reshare.go), and adding one means adding its row here.
+// sign.go, reshare.go, decrypt.go), and adding one means adding its row here.
 type protocol struct {
 	// timeout is a new session's deadline, in blocks.
 	timeout func(types.Params) uint64
@@ -55,8 +55,12 @@ func init() {
 			retry: Keeper.retrySign, job: Keeper.signJob, early: true,
 		},
 		types.SESSION_TYPE_RESHARE: {
-			timeout: keygenTimeout, silent: silentInReshare,
+			timeout: keygenTimeout, silent: silentInReshare, named: reshareDissenters,
 			retry: Keeper.retryReshare, keyReport: Keeper.applyReshareResult,
+		},
+		types.SESSION_TYPE_DECRYPT: {
+			timeout: func(p types.Params) uint64 { return p.SignTimeoutBlocks }, silent: func(s types.Session) []string { return sentNothing(s.Parties) },
+			retry: Keeper.finishDecryption, job: Keeper.decryptJob,
 		},
 	}
 }

@@ -187,7 +187,7 @@ func (k Keeper) requestSignature(ctx context.Context, tokenID []byte, tokenIDHex
 			total, params.MaxQueuedSignatures)
 	}
 	if payer != nil {
-		if err := k.paySignFee(ctx, payer, params.SignFee); err != nil {
+		if err := k.payFee(ctx, payer, params.SignFee, "sign"); err != nil {
 			return 0, err
 		}
 	}
@@ -218,13 +218,14 @@ func (k Keeper) requestSignature(ctx context.Context, tokenID []byte, tokenIDHex
 		&types.EventSignatureRequested{SignatureId: id, TokenId: tokenIDHex, Digest: digest, Requester: requester})
 }
 
-// paySignFee moves the sign fee from payer to the fee collector.
-func (k Keeper) paySignFee(ctx context.Context, payer sdk.AccAddress, fee sdk.Coin) error {
+// payFee moves a sign or decrypt fee (what names it) from payer to the fee
+// collector.
+func (k Keeper) payFee(ctx context.Context, payer sdk.AccAddress, fee sdk.Coin, what string) error {
 	if fee.IsZero() {
 		return nil
 	}
 	if err := k.bank.SendCoinsFromAccountToModule(ctx, payer, k.feeCollector, sdk.NewCoins(fee)); err != nil {
-		return errorsmod.Wrapf(types.ErrInsufficientFee, "sign fee %s: %v", fee, err)
+		return errorsmod.Wrapf(types.ErrInsufficientFee, "%s fee %s: %v", what, fee, err)
 	}
 	return nil
 }

@@ -636,6 +636,183 @@ func (m *EventKeySetReshared) GetSessionId() uint64 {
 	return 0
 }
 
+// EventDecryptionRequested: x/pkp found the requester to meet a ciphertext's
+// access conditions and the key set's participants now compute their shares.
+type EventDecryptionRequested struct {
+	DecryptionId uint64 `protobuf:"varint,1,opt,name=decryption_id,json=decryptionId,proto3" json:"decryption_id,omitempty"`
+	Requester    string `protobuf:"bytes,2,opt,name=requester,proto3" json:"requester,omitempty"`
+	// identity is the ciphertext's id, 0x-hex.
+	Identity  string `protobuf:"bytes,3,opt,name=identity,proto3" json:"identity,omitempty"`
+	SessionId uint64 `protobuf:"varint,4,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+}
+
+func (m *EventDecryptionRequested) Reset()         { *m = EventDecryptionRequested{} }
+func (m *EventDecryptionRequested) String() string { return proto.CompactTextString(m) }
+func (*EventDecryptionRequested) ProtoMessage()    {}
+func (*EventDecryptionRequested) Descriptor() ([]byte, []int) {
+	return fileDescriptor_bc4985eb81dedcba, []int{9}
+}
+func (m *EventDecryptionRequested) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDecryptionRequested) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDecryptionRequested.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDecryptionRequested) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDecryptionRequested.Merge(m, src)
+}
+func (m *EventDecryptionRequested) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDecryptionRequested) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDecryptionRequested.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDecryptionRequested proto.InternalMessageInfo
+
+func (m *EventDecryptionRequested) GetDecryptionId() uint64 {
+	if m != nil {
+		return m.DecryptionId
+	}
+	return 0
+}
+
+func (m *EventDecryptionRequested) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *EventDecryptionRequested) GetIdentity() string {
+	if m != nil {
+		return m.Identity
+	}
+	return ""
+}
+
+func (m *EventDecryptionRequested) GetSessionId() uint64 {
+	if m != nil {
+		return m.SessionId
+	}
+	return 0
+}
+
+// EventDecryptionServed: t+1 validators sealed a share to the requester.
+type EventDecryptionServed struct {
+	DecryptionId uint64   `protobuf:"varint,1,opt,name=decryption_id,json=decryptionId,proto3" json:"decryption_id,omitempty"`
+	Validators   []string `protobuf:"bytes,2,rep,name=validators,proto3" json:"validators,omitempty"`
+}
+
+func (m *EventDecryptionServed) Reset()         { *m = EventDecryptionServed{} }
+func (m *EventDecryptionServed) String() string { return proto.CompactTextString(m) }
+func (*EventDecryptionServed) ProtoMessage()    {}
+func (*EventDecryptionServed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_bc4985eb81dedcba, []int{10}
+}
+func (m *EventDecryptionServed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDecryptionServed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDecryptionServed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDecryptionServed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDecryptionServed.Merge(m, src)
+}
+func (m *EventDecryptionServed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDecryptionServed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDecryptionServed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDecryptionServed proto.InternalMessageInfo
+
+func (m *EventDecryptionServed) GetDecryptionId() uint64 {
+	if m != nil {
+		return m.DecryptionId
+	}
+	return 0
+}
+
+func (m *EventDecryptionServed) GetValidators() []string {
+	if m != nil {
+		return m.Validators
+	}
+	return nil
+}
+
+// EventDecryptionFailed: the session closed with at most t shares.
+type EventDecryptionFailed struct {
+	DecryptionId uint64 `protobuf:"varint,1,opt,name=decryption_id,json=decryptionId,proto3" json:"decryption_id,omitempty"`
+	Error        string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *EventDecryptionFailed) Reset()         { *m = EventDecryptionFailed{} }
+func (m *EventDecryptionFailed) String() string { return proto.CompactTextString(m) }
+func (*EventDecryptionFailed) ProtoMessage()    {}
+func (*EventDecryptionFailed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_bc4985eb81dedcba, []int{11}
+}
+func (m *EventDecryptionFailed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDecryptionFailed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDecryptionFailed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDecryptionFailed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDecryptionFailed.Merge(m, src)
+}
+func (m *EventDecryptionFailed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDecryptionFailed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDecryptionFailed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDecryptionFailed proto.InternalMessageInfo
+
+func (m *EventDecryptionFailed) GetDecryptionId() uint64 {
+	if m != nil {
+		return m.DecryptionId
+	}
+	return 0
+}
+
+func (m *EventDecryptionFailed) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventSessionStarted)(nil), "lit.tss.v1.EventSessionStarted")
 	proto.RegisterType((*EventSessionExpired)(nil), "lit.tss.v1.EventSessionExpired")
@@ -646,51 +823,60 @@ func init() {
 	proto.RegisterType((*EventEncKeyRegistered)(nil), "lit.tss.v1.EventEncKeyRegistered")
 	proto.RegisterType((*EventPartyFaulty)(nil), "lit.tss.v1.EventPartyFaulty")
 	proto.RegisterType((*EventKeySetReshared)(nil), "lit.tss.v1.EventKeySetReshared")
+	proto.RegisterType((*EventDecryptionRequested)(nil), "lit.tss.v1.EventDecryptionRequested")
+	proto.RegisterType((*EventDecryptionServed)(nil), "lit.tss.v1.EventDecryptionServed")
+	proto.RegisterType((*EventDecryptionFailed)(nil), "lit.tss.v1.EventDecryptionFailed")
 }
 
 func init() { proto.RegisterFile("lit/tss/v1/events.proto", fileDescriptor_bc4985eb81dedcba) }
 
 var fileDescriptor_bc4985eb81dedcba = []byte{
-	// 620 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x54, 0xcd, 0x6e, 0xd3, 0x4c,
-	0x14, 0xed, 0xe4, 0xa7, 0xad, 0xa7, 0x3f, 0xdf, 0x27, 0x53, 0xa8, 0x91, 0x4a, 0x14, 0xdc, 0x45,
-	0xb3, 0x4a, 0x54, 0x21, 0x1e, 0xa0, 0xa0, 0x56, 0x54, 0x59, 0x80, 0xa6, 0x3b, 0x36, 0xd1, 0x24,
-	0xbe, 0xb2, 0x47, 0x99, 0x7a, 0xcc, 0xcc, 0x8d, 0x5b, 0x2f, 0x79, 0x00, 0x10, 0x8f, 0xd5, 0x65,
-	0x97, 0x2c, 0x51, 0xbb, 0xe7, 0x19, 0xd0, 0x8c, 0xed, 0x86, 0x26, 0x12, 0x41, 0x62, 0xe7, 0x73,
-	0x3c, 0xbe, 0xf7, 0xdc, 0x73, 0x8f, 0x87, 0xee, 0x4b, 0x81, 0x03, 0x34, 0x66, 0x90, 0x1f, 0x0f,
-	0x20, 0x87, 0x14, 0x4d, 0x3f, 0xd3, 0x0a, 0x95, 0x4f, 0xa5, 0xc0, 0x3e, 0x1a, 0xd3, 0xcf, 0x8f,
-	0xc3, 0x1b, 0x42, 0x9f, 0x9c, 0xda, 0x97, 0x17, 0x60, 0x8c, 0x50, 0xe9, 0x05, 0x72, 0x8d, 0x10,
-	0xf9, 0x2f, 0x28, 0x35, 0x25, 0x33, 0x12, 0x51, 0x40, 0xba, 0xa4, 0xd7, 0x62, 0x5e, 0xc5, 0x9c,
-	0x47, 0xbe, 0x4f, 0x5b, 0x58, 0x64, 0x10, 0x34, 0xba, 0xa4, 0xe7, 0x31, 0xf7, 0xec, 0x07, 0x74,
-	0x23, 0xe3, 0x1a, 0x05, 0x98, 0xa0, 0xd9, 0x6d, 0xf6, 0x3c, 0x56, 0x43, 0xff, 0x88, 0xfe, 0x17,
-	0x01, 0x8f, 0xa4, 0x48, 0x61, 0x94, 0x80, 0x88, 0x13, 0x0c, 0x5a, 0x5d, 0xd2, 0x6b, 0xb2, 0xdd,
-	0x9a, 0x7e, 0xe7, 0x58, 0x5b, 0x82, 0x23, 0xc2, 0x65, 0x86, 0x41, 0xbb, 0x4b, 0x7a, 0x3b, 0xac,
-	0x86, 0xfe, 0x4b, 0xba, 0x6d, 0x44, 0x9c, 0x72, 0x9c, 0x69, 0xb0, 0x8a, 0xd6, 0x9d, 0xa2, 0xad,
-	0x07, 0xee, 0x3c, 0x0a, 0xc7, 0x8f, 0x27, 0x39, 0xbd, 0xce, 0x84, 0x5e, 0x3d, 0xc9, 0x33, 0xba,
-	0x6e, 0x84, 0x84, 0x14, 0x83, 0x86, 0x13, 0x5d, 0x21, 0x7f, 0x8f, 0xb6, 0x4d, 0x26, 0x05, 0x06,
-	0xcd, 0x2e, 0xe9, 0x6d, 0xb2, 0x12, 0x84, 0x5f, 0x09, 0xdd, 0x73, 0x4d, 0x86, 0x50, 0x5c, 0x00,
-	0x9e, 0x4c, 0x50, 0xe4, 0xdc, 0xfa, 0x75, 0x40, 0xe9, 0x14, 0x8a, 0x91, 0x01, 0x9c, 0x77, 0xd9,
-	0x9c, 0xba, 0x43, 0x65, 0x93, 0x6c, 0x36, 0x9e, 0x42, 0x51, 0x19, 0x56, 0x21, 0x3f, 0xa4, 0xdb,
-	0xce, 0xa3, 0x89, 0xc8, 0x78, 0x8a, 0xb5, 0x6f, 0x8f, 0x38, 0xff, 0x80, 0x7a, 0x98, 0x68, 0x30,
-	0x89, 0x92, 0x91, 0xb3, 0x6d, 0x87, 0xcd, 0x89, 0xf0, 0x0b, 0xa1, 0xfb, 0xe5, 0xd4, 0xb5, 0x13,
-	0x0c, 0x3e, 0xcd, 0xc0, 0x58, 0x4d, 0x8b, 0x9e, 0x91, 0x25, 0xcf, 0xfc, 0xe7, 0x74, 0x13, 0xd5,
-	0x14, 0x9c, 0x35, 0xa5, 0xb4, 0x0d, 0x87, 0x4b, 0xcd, 0x91, 0x88, 0xc1, 0x94, 0x0e, 0x78, 0xac,
-	0x42, 0x56, 0x8f, 0xae, 0x5a, 0x68, 0xa7, 0xc7, 0x63, 0x73, 0x22, 0xfc, 0xbc, 0xa4, 0xe7, 0xad,
-	0xba, 0xcc, 0x24, 0xfc, 0xbb, 0x9e, 0x6d, 0x4a, 0x74, 0x25, 0x85, 0x68, 0x8b, 0x4c, 0xd5, 0x9d,
-	0x18, 0x8b, 0xf2, 0x2a, 0x31, 0x24, 0x0f, 0xdf, 0x57, 0x3b, 0x7a, 0x90, 0x70, 0xc6, 0x85, 0xfc,
-	0xbb, 0xfe, 0x7b, 0xb4, 0x0d, 0x5a, 0x2b, 0x5d, 0x35, 0x2f, 0x41, 0xf8, 0x9a, 0x3e, 0x75, 0x05,
-	0x4f, 0xd3, 0xc9, 0x10, 0x0a, 0x06, 0xb1, 0xb0, 0xb3, 0xba, 0xad, 0x7b, 0x39, 0x97, 0x22, 0xe2,
-	0xa8, 0xb4, 0x2b, 0xe7, 0xb1, 0x39, 0x11, 0xc6, 0xf4, 0x7f, 0xf7, 0xd9, 0x07, 0xae, 0xb1, 0x38,
-	0xe3, 0x33, 0x89, 0xc5, 0xaa, 0x34, 0x3e, 0x2a, 0xd8, 0x58, 0x28, 0x68, 0x57, 0xa2, 0x81, 0x1b,
-	0x95, 0xd6, 0x2b, 0x29, 0x51, 0xf8, 0xb3, 0xfe, 0x89, 0xcb, 0x54, 0x32, 0x30, 0x09, 0xb7, 0xf2,
-	0x0e, 0xe9, 0xae, 0x92, 0xd1, 0x68, 0x29, 0x98, 0x5b, 0x4a, 0x46, 0xc3, 0x3a, 0x9b, 0x87, 0x74,
-	0x37, 0x85, 0xab, 0xdf, 0x0f, 0x35, 0xca, 0x43, 0x29, 0x5c, 0x0d, 0x97, 0x03, 0xdc, 0xfc, 0x63,
-	0x80, 0x5b, 0xab, 0x02, 0xdc, 0x5e, 0x08, 0xb0, 0x73, 0x3c, 0x53, 0x93, 0xa4, 0xfa, 0xa3, 0x4b,
-	0xb0, 0x60, 0xd3, 0xc6, 0x82, 0x4d, 0x6f, 0x4e, 0x6e, 0xee, 0x3a, 0xe4, 0xf6, 0xae, 0x43, 0x7e,
-	0xdc, 0x75, 0xc8, 0xb7, 0xfb, 0xce, 0xda, 0xed, 0x7d, 0x67, 0xed, 0xfb, 0x7d, 0x67, 0xed, 0xe3,
-	0x51, 0x2c, 0x30, 0x99, 0x8d, 0xfb, 0x13, 0x75, 0x39, 0x90, 0x02, 0xdd, 0x85, 0x37, 0x51, 0xd2,
-	0x3e, 0x47, 0x83, 0x6b, 0x77, 0x1d, 0xda, 0xcb, 0xca, 0x8c, 0xd7, 0xdd, 0xab, 0x57, 0xbf, 0x02,
-	0x00, 0x00, 0xff, 0xff, 0x50, 0xaa, 0x79, 0xb2, 0x26, 0x05, 0x00, 0x00,
+	// 705 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x55, 0x4d, 0x4f, 0xdb, 0x58,
+	0x14, 0xe5, 0xe5, 0x03, 0xe2, 0x4b, 0x60, 0x46, 0x1e, 0x66, 0xf0, 0x8c, 0x98, 0x28, 0x63, 0x16,
+	0x64, 0x95, 0x08, 0x8d, 0xe6, 0x07, 0x30, 0x2d, 0xa8, 0x28, 0x8b, 0x56, 0xce, 0xae, 0xaa, 0x14,
+	0x39, 0xf1, 0x55, 0xf2, 0x14, 0xe3, 0xe7, 0xbe, 0x77, 0x63, 0xf0, 0xb2, 0x3f, 0xa0, 0x55, 0x97,
+	0xfd, 0x49, 0x2c, 0x59, 0x76, 0x59, 0xc1, 0xbe, 0xbf, 0xa1, 0xf2, 0xf3, 0x73, 0x0c, 0x4e, 0x55,
+	0x90, 0xba, 0xf3, 0x39, 0x7e, 0xbe, 0xf7, 0xdc, 0x73, 0x8f, 0x6d, 0xd8, 0x0f, 0x39, 0x0d, 0x48,
+	0xa9, 0x41, 0x72, 0x3c, 0xc0, 0x04, 0x23, 0x52, 0xfd, 0x58, 0x0a, 0x12, 0x36, 0x84, 0x9c, 0xfa,
+	0xa4, 0x54, 0x3f, 0x39, 0x76, 0xaf, 0x19, 0xfc, 0x76, 0x9a, 0xdd, 0x1c, 0xa1, 0x52, 0x5c, 0x44,
+	0x23, 0xf2, 0x25, 0x61, 0x60, 0xff, 0x0d, 0xa0, 0x72, 0x66, 0xcc, 0x03, 0x87, 0x75, 0x59, 0xaf,
+	0xe1, 0x59, 0x86, 0x39, 0x0f, 0x6c, 0x1b, 0x1a, 0x94, 0xc6, 0xe8, 0xd4, 0xba, 0xac, 0x67, 0x79,
+	0xfa, 0xda, 0x76, 0x60, 0x2b, 0xf6, 0x25, 0x71, 0x54, 0x4e, 0xbd, 0x5b, 0xef, 0x59, 0x5e, 0x01,
+	0xed, 0x23, 0xf8, 0x25, 0x40, 0x3f, 0x08, 0x79, 0x84, 0xe3, 0x39, 0xf2, 0xd9, 0x9c, 0x9c, 0x46,
+	0x97, 0xf5, 0xea, 0xde, 0x6e, 0x41, 0xbf, 0xd0, 0x6c, 0x56, 0xc2, 0x27, 0xc2, 0x8b, 0x98, 0x9c,
+	0x66, 0x97, 0xf5, 0x76, 0xbc, 0x02, 0xda, 0xff, 0x40, 0x5b, 0xf1, 0x59, 0xe4, 0xd3, 0x52, 0x62,
+	0xa6, 0x68, 0x53, 0x2b, 0xda, 0x5e, 0x71, 0xe7, 0x81, 0x3b, 0x79, 0x38, 0xc9, 0xe9, 0x55, 0xcc,
+	0xe5, 0xe3, 0x93, 0xfc, 0x01, 0x9b, 0x8a, 0x87, 0x18, 0x91, 0x53, 0xd3, 0xa2, 0x0d, 0xb2, 0xf7,
+	0xa0, 0xa9, 0xe2, 0x90, 0x93, 0x53, 0xef, 0xb2, 0x5e, 0xcb, 0xcb, 0x81, 0xfb, 0x81, 0xc1, 0x9e,
+	0x6e, 0x32, 0xc4, 0x74, 0x84, 0x74, 0x32, 0x25, 0x9e, 0xf8, 0x99, 0x5f, 0x07, 0x00, 0x0b, 0x4c,
+	0xc7, 0x0a, 0xa9, 0xec, 0xd2, 0x5a, 0xe8, 0x43, 0x79, 0x93, 0x78, 0x39, 0x59, 0x60, 0x6a, 0x0c,
+	0x33, 0xc8, 0x76, 0xa1, 0xad, 0x3d, 0x9a, 0xf2, 0xd8, 0x8f, 0xa8, 0xf0, 0xed, 0x01, 0x67, 0x1f,
+	0x80, 0x45, 0x73, 0x89, 0x6a, 0x2e, 0xc2, 0x40, 0xdb, 0xb6, 0xe3, 0x95, 0x84, 0xfb, 0x9e, 0xc1,
+	0x7e, 0x3e, 0x75, 0xe1, 0x84, 0x87, 0x6f, 0x97, 0xa8, 0x32, 0x4d, 0x55, 0xcf, 0xd8, 0x9a, 0x67,
+	0xf6, 0x9f, 0xd0, 0x22, 0xb1, 0x40, 0x6d, 0x4d, 0x2e, 0x6d, 0x4b, 0xe3, 0x5c, 0x73, 0xc0, 0x67,
+	0xa8, 0x72, 0x07, 0x2c, 0xcf, 0xa0, 0x4c, 0x8f, 0x34, 0x2d, 0xa4, 0xd6, 0x63, 0x79, 0x25, 0xe1,
+	0xbe, 0x5b, 0xd3, 0xf3, 0x4c, 0x5c, 0xc4, 0x21, 0xfe, 0xbc, 0x9e, 0x36, 0x30, 0x69, 0xa4, 0x30,
+	0x99, 0x21, 0x65, 0xba, 0x33, 0x95, 0xa1, 0xc4, 0x24, 0x86, 0x25, 0xee, 0x4b, 0xb3, 0xa3, 0x95,
+	0x84, 0x33, 0x9f, 0x87, 0x4f, 0xeb, 0xbf, 0x07, 0x4d, 0x94, 0x52, 0x48, 0xd3, 0x3c, 0x07, 0xee,
+	0x7f, 0xf0, 0xbb, 0x2e, 0x78, 0x1a, 0x4d, 0x87, 0x98, 0x7a, 0x38, 0xe3, 0xd9, 0xac, 0x7a, 0xeb,
+	0x56, 0xe2, 0x87, 0x3c, 0xf0, 0x49, 0x48, 0x5d, 0xce, 0xf2, 0x4a, 0xc2, 0x9d, 0xc1, 0xaf, 0xfa,
+	0xb1, 0x57, 0xbe, 0xa4, 0xf4, 0xcc, 0x5f, 0x86, 0x94, 0x3e, 0x96, 0xc6, 0x07, 0x05, 0x6b, 0x95,
+	0x82, 0xd9, 0x4a, 0x24, 0xfa, 0x4a, 0x44, 0xc5, 0x4a, 0x72, 0xe4, 0x7e, 0x2d, 0x5e, 0xe2, 0x3c,
+	0x95, 0x1e, 0xaa, 0xb9, 0x9f, 0xc9, 0x3b, 0x84, 0x5d, 0x11, 0x06, 0xe3, 0xb5, 0x60, 0x6e, 0x8b,
+	0x30, 0x18, 0x16, 0xd9, 0x3c, 0x84, 0xdd, 0x08, 0x2f, 0xef, 0x1f, 0xaa, 0xe5, 0x87, 0x22, 0xbc,
+	0x1c, 0xae, 0x07, 0xb8, 0xfe, 0xc3, 0x00, 0x37, 0x1e, 0x0b, 0x70, 0xb3, 0x12, 0x60, 0xed, 0x78,
+	0x2c, 0xa6, 0x73, 0xf3, 0x46, 0xe7, 0xa0, 0x62, 0xd3, 0x56, 0xc5, 0x26, 0xf7, 0x13, 0x03, 0x47,
+	0x0f, 0xfc, 0x1c, 0xa7, 0x32, 0x8d, 0x89, 0x8b, 0xa8, 0x8c, 0xfd, 0x21, 0xec, 0x04, 0x2b, 0xba,
+	0x1c, 0xba, 0x5d, 0x92, 0xb9, 0xd1, 0x65, 0x8a, 0x6b, 0x95, 0x14, 0xdb, 0x7f, 0x41, 0x8b, 0x07,
+	0x18, 0x11, 0xa7, 0x62, 0xe0, 0x15, 0xae, 0x48, 0x6b, 0x54, 0xa5, 0xbd, 0x31, 0x59, 0x29, 0x95,
+	0x8d, 0x50, 0x26, 0x4f, 0x95, 0xd5, 0x01, 0x58, 0xad, 0x5b, 0x99, 0x2f, 0xd2, 0x3d, 0xc6, 0xf5,
+	0xd6, 0xaa, 0x9b, 0x6c, 0x3f, 0xa9, 0xfa, 0x77, 0xd3, 0xfd, 0xff, 0xc9, 0xf5, 0x6d, 0x87, 0xdd,
+	0xdc, 0x76, 0xd8, 0x97, 0xdb, 0x0e, 0xfb, 0x78, 0xd7, 0xd9, 0xb8, 0xb9, 0xeb, 0x6c, 0x7c, 0xbe,
+	0xeb, 0x6c, 0xbc, 0x3e, 0x9a, 0x71, 0x9a, 0x2f, 0x27, 0xfd, 0xa9, 0xb8, 0x18, 0x84, 0x9c, 0xf4,
+	0xdf, 0x63, 0x2a, 0xc2, 0xec, 0x3a, 0x18, 0x5c, 0xe9, 0x7f, 0x4b, 0xf6, 0xe5, 0x57, 0x93, 0x4d,
+	0x7d, 0xeb, 0xdf, 0x6f, 0x01, 0x00, 0x00, 0xff, 0xff, 0x7f, 0x79, 0x4a, 0x48, 0x73, 0x06, 0x00,
+	0x00,
 }
 
 func (m *EventSessionStarted) Marshal() (dAtA []byte, err error) {
@@ -1122,6 +1308,125 @@ func (m *EventKeySetReshared) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventDecryptionRequested) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDecryptionRequested) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDecryptionRequested) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.SessionId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.SessionId))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Identity) > 0 {
+		i -= len(m.Identity)
+		copy(dAtA[i:], m.Identity)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Identity)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.DecryptionId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.DecryptionId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDecryptionServed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDecryptionServed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDecryptionServed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Validators) > 0 {
+		for iNdEx := len(m.Validators) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Validators[iNdEx])
+			copy(dAtA[i:], m.Validators[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Validators[iNdEx])))
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if m.DecryptionId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.DecryptionId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDecryptionFailed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDecryptionFailed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDecryptionFailed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.DecryptionId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.DecryptionId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -1340,6 +1645,63 @@ func (m *EventKeySetReshared) Size() (n int) {
 	}
 	if m.SessionId != 0 {
 		n += 1 + sovEvents(uint64(m.SessionId))
+	}
+	return n
+}
+
+func (m *EventDecryptionRequested) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DecryptionId != 0 {
+		n += 1 + sovEvents(uint64(m.DecryptionId))
+	}
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Identity)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.SessionId != 0 {
+		n += 1 + sovEvents(uint64(m.SessionId))
+	}
+	return n
+}
+
+func (m *EventDecryptionServed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DecryptionId != 0 {
+		n += 1 + sovEvents(uint64(m.DecryptionId))
+	}
+	if len(m.Validators) > 0 {
+		for _, s := range m.Validators {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *EventDecryptionFailed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DecryptionId != 0 {
+		n += 1 + sovEvents(uint64(m.DecryptionId))
+	}
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
 	}
 	return n
 }
@@ -2666,6 +3028,360 @@ func (m *EventKeySetReshared) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDecryptionRequested) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDecryptionRequested: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDecryptionRequested: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DecryptionId", wireType)
+			}
+			m.DecryptionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DecryptionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Identity", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Identity = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionId", wireType)
+			}
+			m.SessionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SessionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDecryptionServed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDecryptionServed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDecryptionServed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DecryptionId", wireType)
+			}
+			m.DecryptionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DecryptionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validators", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Validators = append(m.Validators, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDecryptionFailed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDecryptionFailed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDecryptionFailed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DecryptionId", wireType)
+			}
+			m.DecryptionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DecryptionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipEvents(dAtA[iNdEx:])

@@ -14,7 +14,7 @@ import (
 
 // DefaultGenesis has no key set: the validators make one by DKG.
 func DefaultGenesis() *GenesisState {
-	return &GenesisState{Params: DefaultParams(), NextSessionId: 1, NextSignatureId: 1}
+	return &GenesisState{Params: DefaultParams(), NextSessionId: 1, NextSignatureId: 1, NextDecryptionId: 1}
 }
 
 // Validate checks one key set.
@@ -31,6 +31,14 @@ func (ks KeySet) Validate() error {
 		}
 	}
 	n := len(ks.Participants)
+	if len(ks.PublicShares) != 0 && len(ks.PublicShares) != n {
+		return errorsmod.Wrapf(ErrInvalidKeySet, "key set %d: %d public shares for %d participants", ks.Id, len(ks.PublicShares), n)
+	}
+	for _, ps := range ks.PublicShares {
+		if _, err := ParseRootPubkey(ps); err != nil {
+			return errorsmod.Wrapf(err, "key set %d public share", ks.Id)
+		}
+	}
 	if n < 2 || ks.Threshold < 1 || int(ks.Threshold) >= n {
 		return errorsmod.Wrapf(ErrInvalidKeySet, "key set %d: need 2+ participants and 1 <= threshold < participants, got t=%d n=%d", ks.Id, ks.Threshold, n)
 	}
@@ -51,10 +59,10 @@ func (gs GenesisState) Validate() error {
 	if err := gs.Params.Validate(); err != nil {
 		return err
 	}
-	if gs.NextSessionId == 0 || gs.NextSignatureId == 0 {
+	if gs.NextSessionId == 0 || gs.NextSignatureId == 0 || gs.NextDecryptionId == 0 {
 		return errorsmod.Wrap(ErrInvalidGenesis, "next ids start at 1")
 	}
-	var keySetIDs, sigIDs []uint64
+	var keySetIDs, sigIDs, decIDs []uint64
 	active := 0
 	for _, ks := range gs.KeySets {
 		keySetIDs = append(keySetIDs, ks.Id)
@@ -67,6 +75,17 @@ func (gs GenesisState) Validate() error {
 	}
 	for _, s := range gs.Signatures {
 		sigIDs = append(sigIDs, s.Id)
+	}
+	var lastDec uint64
+	for _, d := range gs.Decryptions {
+		if d.Id <= lastDec || d.Id >= gs.NextDecryptionId {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "decryption id %d out of order or not below next_decryption_id", d.Id)
+		}
+		if err := d.Validate(); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "decryption %d: %v", d.Id, err)
+		}
+		decIDs = append(decIDs, d.Id)
+		lastDec = d.Id
 	}
 	var lastSession uint64
 	for _, s := range gs.Sessions {
@@ -83,8 +102,9 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: closed_height %d does not fit status %s (start height %d)", s.Id, s.ClosedHeight, s.Status, s.StartHeight)
 		}
 		if !slices.Contains(keySetIDs, s.KeySetId) || (s.Type == SESSION_TYPE_SIGN && !slices.Contains(sigIDs, s.SignatureId)) ||
-			(s.Type == SESSION_TYPE_RESHARE && !slices.Contains(keySetIDs, s.NewKeySetId)) {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d refers to a missing key set or signature", s.Id)
+			(s.Type == SESSION_TYPE_RESHARE && !slices.Contains(keySetIDs, s.NewKeySetId)) ||
+			(s.Type == SESSION_TYPE_DECRYPT && !slices.Contains(decIDs, s.DecryptionId)) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d refers to a missing key set, signature or decryption", s.Id)
 		}
 		lastSession = s.Id
 	}
@@ -139,4 +159,26 @@ func ParseDigest(s string) ([]byte, error) {
 		return nil, ErrInvalidDigest
 	}
 	return bz, nil
+}
+
+// Validate checks one decryption request's shape (genesis).
+func (d Decryption) Validate() error {
+	if _, err := sdk.AccAddressFromBech32(d.Requester); err != nil {
+		return errorsmod.Wrapf(ErrInvalidDecrypt, "requester: %v", err)
+	}
+	if len(d.Ephemeral) != 33 || len(d.Identity) != 32 || len(d.RequesterKey) != RequesterKeyLen {
+		return errorsmod.Wrap(ErrInvalidDecrypt, "ephemeral (33 bytes), identity (32) and requester_key (32) are required")
+	}
+	if _, known := DecryptionStatus_name[int32(d.Status)]; !known || d.Status == DECRYPTION_STATUS_UNSPECIFIED || d.SessionId == 0 {
+		return errorsmod.Wrap(ErrInvalidDecrypt, "status and session are required")
+	}
+	for i, sh := range d.Shares {
+		if _, err := sdk.ValAddressFromBech32(sh.Validator); err != nil || len(sh.Sealed) == 0 || len(sh.Sealed) > MaxSealedShareLen {
+			return errorsmod.Wrapf(ErrInvalidDecrypt, "share %d: validator %q, %d sealed bytes", i, sh.Validator, len(sh.Sealed))
+		}
+		if slices.ContainsFunc(d.Shares[:i], func(o SealedShare) bool { return o.Validator == sh.Validator }) {
+			return errorsmod.Wrapf(ErrInvalidDecrypt, "two shares from %s", sh.Validator)
+		}
+	}
+	return nil
 }

@@ -28,4 +28,6 @@ var (
 	KeygenWaitSinceKey    = collections.NewPrefix(15)
 	FaultRecordsKey       = collections.NewPrefix(16)
 	SplitPairsKey         = collections.NewPrefix(17)
+	DecryptionsKey        = collections.NewPrefix(18)
+	NextDecryptionIDKey   = collections.NewPrefix(19)
 )

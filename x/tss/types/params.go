@@ -27,6 +27,11 @@ func DefaultParams() Params {
 		RefreshEpochBlocks: 172_800,
 		MaxFaultsPerWindow: 3,
 		FaultWindowBlocks:  1000,
+		// A decryption costs each validator a scalar multiplication and a
+		// proof (about a millisecond), far less than a signature.
+		DecryptFee:                     sdk.NewCoin("ulit", math.NewInt(10_000)),
+		MaxOpenDecryptions:             64,
+		MaxOpenDecryptionsPerRequester: 8,
 	}
 }
 
@@ -37,6 +42,9 @@ const (
 	MaxTimeoutBlocks = 1_000_000
 	// MaxQueuedSignaturesLimit bounds max_queued_signatures.
 	MaxQueuedSignaturesLimit = 100_000
+	// MaxOpenDecryptionsLimit bounds max_open_decryptions: each open one is
+	// a session every validator serves.
+	MaxOpenDecryptionsLimit = 1024
 	// MaxSessionRetentionBlocks bounds session_retention_blocks (about 115
 	// days of 1-second blocks).
 	MaxSessionRetentionBlocks = 10_000_000
@@ -75,6 +83,15 @@ func (p Params) Validate() error {
 	}
 	if p.FaultWindowBlocks < 1 || p.FaultWindowBlocks > MaxSessionRetentionBlocks {
 		return errorsmod.Wrapf(ErrInvalidParams, "fault_window_blocks must be in [1, %d]", MaxSessionRetentionBlocks)
+	}
+	if err := p.DecryptFee.Validate(); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "decrypt fee: %v", err)
+	}
+	if p.MaxOpenDecryptions < 1 || p.MaxOpenDecryptions > MaxOpenDecryptionsLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_open_decryptions must be in [1, %d]", MaxOpenDecryptionsLimit)
+	}
+	if p.MaxOpenDecryptionsPerRequester < 1 || p.MaxOpenDecryptionsPerRequester > p.MaxOpenDecryptions {
+		return errorsmod.Wrap(ErrInvalidParams, "max_open_decryptions_per_requester must be in [1, max_open_decryptions]")
 	}
 	if p.SessionRetentionBlocks < 1 || p.SessionRetentionBlocks > MaxSessionRetentionBlocks {
 		// The upper bound keeps closed height + retention far from int64 overflow.

@@ -930,6 +930,278 @@ func (m *QueryStatusResponse) GetPenalized() []FaultRecord {
 	return nil
 }
 
+type QueryKeySetByIDRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QueryKeySetByIDRequest) Reset()         { *m = QueryKeySetByIDRequest{} }
+func (m *QueryKeySetByIDRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryKeySetByIDRequest) ProtoMessage()    {}
+func (*QueryKeySetByIDRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{18}
+}
+func (m *QueryKeySetByIDRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryKeySetByIDRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryKeySetByIDRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryKeySetByIDRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryKeySetByIDRequest.Merge(m, src)
+}
+func (m *QueryKeySetByIDRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryKeySetByIDRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryKeySetByIDRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryKeySetByIDRequest proto.InternalMessageInfo
+
+func (m *QueryKeySetByIDRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+type QueryKeySetByIDResponse struct {
+	KeySet KeySet `protobuf:"bytes,1,opt,name=key_set,json=keySet,proto3" json:"key_set"`
+}
+
+func (m *QueryKeySetByIDResponse) Reset()         { *m = QueryKeySetByIDResponse{} }
+func (m *QueryKeySetByIDResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryKeySetByIDResponse) ProtoMessage()    {}
+func (*QueryKeySetByIDResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{19}
+}
+func (m *QueryKeySetByIDResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryKeySetByIDResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryKeySetByIDResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryKeySetByIDResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryKeySetByIDResponse.Merge(m, src)
+}
+func (m *QueryKeySetByIDResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryKeySetByIDResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryKeySetByIDResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryKeySetByIDResponse proto.InternalMessageInfo
+
+func (m *QueryKeySetByIDResponse) GetKeySet() KeySet {
+	if m != nil {
+		return m.KeySet
+	}
+	return KeySet{}
+}
+
+type QueryDecryptionRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QueryDecryptionRequest) Reset()         { *m = QueryDecryptionRequest{} }
+func (m *QueryDecryptionRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryDecryptionRequest) ProtoMessage()    {}
+func (*QueryDecryptionRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{20}
+}
+func (m *QueryDecryptionRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDecryptionRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDecryptionRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDecryptionRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDecryptionRequest.Merge(m, src)
+}
+func (m *QueryDecryptionRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDecryptionRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDecryptionRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDecryptionRequest proto.InternalMessageInfo
+
+func (m *QueryDecryptionRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+type QueryDecryptionResponse struct {
+	Decryption Decryption `protobuf:"bytes,1,opt,name=decryption,proto3" json:"decryption"`
+}
+
+func (m *QueryDecryptionResponse) Reset()         { *m = QueryDecryptionResponse{} }
+func (m *QueryDecryptionResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryDecryptionResponse) ProtoMessage()    {}
+func (*QueryDecryptionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{21}
+}
+func (m *QueryDecryptionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDecryptionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDecryptionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDecryptionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDecryptionResponse.Merge(m, src)
+}
+func (m *QueryDecryptionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDecryptionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDecryptionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDecryptionResponse proto.InternalMessageInfo
+
+func (m *QueryDecryptionResponse) GetDecryption() Decryption {
+	if m != nil {
+		return m.Decryption
+	}
+	return Decryption{}
+}
+
+type QueryDecryptionsRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDecryptionsRequest) Reset()         { *m = QueryDecryptionsRequest{} }
+func (m *QueryDecryptionsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryDecryptionsRequest) ProtoMessage()    {}
+func (*QueryDecryptionsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{22}
+}
+func (m *QueryDecryptionsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDecryptionsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDecryptionsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDecryptionsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDecryptionsRequest.Merge(m, src)
+}
+func (m *QueryDecryptionsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDecryptionsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDecryptionsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDecryptionsRequest proto.InternalMessageInfo
+
+func (m *QueryDecryptionsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryDecryptionsResponse struct {
+	Decryptions []Decryption        `protobuf:"bytes,1,rep,name=decryptions,proto3" json:"decryptions"`
+	Pagination  *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDecryptionsResponse) Reset()         { *m = QueryDecryptionsResponse{} }
+func (m *QueryDecryptionsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryDecryptionsResponse) ProtoMessage()    {}
+func (*QueryDecryptionsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a18752c72176668f, []int{23}
+}
+func (m *QueryDecryptionsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDecryptionsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDecryptionsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDecryptionsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDecryptionsResponse.Merge(m, src)
+}
+func (m *QueryDecryptionsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDecryptionsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDecryptionsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDecryptionsResponse proto.InternalMessageInfo
+
+func (m *QueryDecryptionsResponse) GetDecryptions() []Decryption {
+	if m != nil {
+		return m.Decryptions
+	}
+	return nil
+}
+
+func (m *QueryDecryptionsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "lit.tss.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "lit.tss.v1.QueryParamsResponse")
@@ -949,83 +1221,99 @@ func init() {
 	proto.RegisterType((*QueryEncKeysResponse)(nil), "lit.tss.v1.QueryEncKeysResponse")
 	proto.RegisterType((*QueryStatusRequest)(nil), "lit.tss.v1.QueryStatusRequest")
 	proto.RegisterType((*QueryStatusResponse)(nil), "lit.tss.v1.QueryStatusResponse")
+	proto.RegisterType((*QueryKeySetByIDRequest)(nil), "lit.tss.v1.QueryKeySetByIDRequest")
+	proto.RegisterType((*QueryKeySetByIDResponse)(nil), "lit.tss.v1.QueryKeySetByIDResponse")
+	proto.RegisterType((*QueryDecryptionRequest)(nil), "lit.tss.v1.QueryDecryptionRequest")
+	proto.RegisterType((*QueryDecryptionResponse)(nil), "lit.tss.v1.QueryDecryptionResponse")
+	proto.RegisterType((*QueryDecryptionsRequest)(nil), "lit.tss.v1.QueryDecryptionsRequest")
+	proto.RegisterType((*QueryDecryptionsResponse)(nil), "lit.tss.v1.QueryDecryptionsResponse")
 }
 
 func init() { proto.RegisterFile("lit/tss/v1/query.proto", fileDescriptor_a18752c72176668f) }
 
 var fileDescriptor_a18752c72176668f = []byte{
-	// 1137 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0xcd, 0x6f, 0x1b, 0xc5,
-	0x1b, 0xce, 0xe6, 0xc3, 0x1f, 0x6f, 0xdb, 0x5f, 0x9b, 0x89, 0x9d, 0xa6, 0xf6, 0x0f, 0x27, 0xd9,
-	0x8a, 0x24, 0x34, 0xb0, 0x5b, 0x27, 0xe2, 0x80, 0x8a, 0x90, 0x88, 0xa0, 0x55, 0xe5, 0x03, 0x61,
-	0x8d, 0x38, 0x70, 0xb1, 0xd6, 0xde, 0xd1, 0x66, 0xb1, 0xb3, 0xb3, 0xd9, 0x19, 0x1b, 0xb6, 0xa1,
-	0x12, 0x42, 0x42, 0xe2, 0x88, 0x04, 0x12, 0x47, 0xfe, 0x05, 0xfe, 0x08, 0x0e, 0xbd, 0x51, 0x89,
-	0x0b, 0x27, 0x84, 0x12, 0x24, 0xfe, 0x0d, 0xb4, 0xf3, 0xb1, 0x1f, 0xf1, 0xda, 0xe1, 0xd0, 0x9b,
-	0xf7, 0x9d, 0x67, 0xde, 0xe7, 0x79, 0x67, 0x9e, 0x79, 0x5f, 0xc3, 0xfa, 0xc8, 0x63, 0x26, 0xa3,
-	0xd4, 0x9c, 0xb4, 0xcd, 0xb3, 0x31, 0x0e, 0x23, 0x23, 0x08, 0x09, 0x23, 0x08, 0x46, 0x1e, 0x33,
-	0x18, 0xa5, 0xc6, 0xa4, 0xdd, 0x78, 0x30, 0x20, 0xf4, 0x94, 0x50, 0xb3, 0x6f, 0x53, 0x2c, 0x40,
-	0xe6, 0xa4, 0xdd, 0xc7, 0xcc, 0x6e, 0x9b, 0x81, 0xed, 0x7a, 0xbe, 0xcd, 0x3c, 0xe2, 0x8b, 0x7d,
-	0x8d, 0xa6, 0xc4, 0x2a, 0x58, 0x36, 0x69, 0xa3, 0xe6, 0x12, 0x97, 0xf0, 0x9f, 0x66, 0xfc, 0x4b,
-	0x46, 0xff, 0xef, 0x12, 0xe2, 0x8e, 0xb0, 0x69, 0x07, 0x9e, 0x69, 0xfb, 0x3e, 0x61, 0x3c, 0x1f,
-	0x55, 0x7b, 0x32, 0x02, 0x63, 0x3d, 0x3c, 0xaa, 0xd7, 0x00, 0x7d, 0x1c, 0x27, 0x3e, 0xb6, 0x43,
-	0xfb, 0x94, 0x5a, 0xf8, 0x6c, 0x8c, 0x29, 0xd3, 0x9f, 0xc0, 0x5a, 0x2e, 0x4a, 0x03, 0xe2, 0x53,
-	0x8c, 0x1e, 0x42, 0x29, 0xe0, 0x91, 0x0d, 0x6d, 0x4b, 0xdb, 0xbb, 0x71, 0x80, 0x8c, 0xb4, 0x38,
-	0x43, 0x60, 0x8f, 0x96, 0x5f, 0xfc, 0xb9, 0xb9, 0x60, 0x49, 0x5c, 0x92, 0xbe, 0x83, 0xa3, 0x2e,
-	0x66, 0x2a, 0xfd, 0x33, 0x99, 0x5e, 0x45, 0x65, 0xfa, 0x36, 0x94, 0x87, 0x38, 0xea, 0x51, 0xcc,
-	0x8a, 0xf2, 0x0b, 0xb0, 0xca, 0x3f, 0xe4, 0x5f, 0xe8, 0x21, 0x54, 0x43, 0x4c, 0x4f, 0xec, 0xd0,
-	0xf3, 0xdd, 0x8d, 0xc5, 0x59, 0x9b, 0xac, 0x14, 0xa4, 0x9b, 0xb0, 0xce, 0xb9, 0x3f, 0xc0, 0xa1,
-	0x37, 0xc1, 0x4e, 0x07, 0x47, 0x52, 0x15, 0xaa, 0x43, 0x9c, 0xb5, 0xe7, 0x39, 0x9c, 0x7d, 0xd9,
-	0x5a, 0x19, 0xe2, 0xe8, 0xa9, 0xa3, 0xb7, 0xe1, 0xee, 0xd4, 0x06, 0x29, 0x78, 0x1d, 0x4a, 0xc1,
-	0xb8, 0x3f, 0xc4, 0x11, 0xdf, 0x51, 0xb5, 0xe4, 0x97, 0xbe, 0x0b, 0x75, 0xbe, 0xa5, 0xeb, 0xb9,
-	0xbe, 0xcd, 0xc6, 0x21, 0x56, 0x14, 0xff, 0x83, 0xc5, 0x24, 0xfd, 0xa2, 0xe7, 0xe8, 0x5d, 0x29,
-	0x26, 0x03, 0x94, 0xa9, 0xdf, 0x81, 0x2a, 0x55, 0x41, 0x79, 0x1a, 0xf5, 0x6c, 0x61, 0xc9, 0x0e,
-	0x79, 0x20, 0x29, 0x5a, 0xff, 0x5a, 0x83, 0x66, 0x3e, 0x2b, 0x3d, 0x8a, 0x8e, 0x3b, 0xc7, 0x4a,
-	0xc4, 0x3d, 0xa8, 0x30, 0x32, 0xc4, 0xbe, 0xaa, 0xb4, 0x6a, 0x95, 0xf9, 0xf7, 0x53, 0x07, 0x3d,
-	0x06, 0x48, 0x8d, 0x28, 0xcf, 0x73, 0xc7, 0x10, 0x4e, 0x34, 0x62, 0xd7, 0x1a, 0xc2, 0x85, 0xd2,
-	0xb5, 0xc6, 0xb1, 0xed, 0xaa, 0xda, 0xac, 0xcc, 0x4e, 0xfd, 0x67, 0x4d, 0x1e, 0x5a, 0x2a, 0x21,
-	0xa9, 0xec, 0x11, 0x40, 0xa2, 0x35, 0x36, 0xd2, 0xd2, 0x75, 0xa5, 0x65, 0xe0, 0xe8, 0x49, 0x81,
-	0xc0, 0xdd, 0x6b, 0x05, 0x0a, 0xe6, 0x9c, 0xc2, 0xd7, 0xa5, 0x05, 0xbb, 0x98, 0x52, 0x8f, 0xf8,
-	0xb3, 0x2e, 0xa8, 0x03, 0xb5, 0x3c, 0x4c, 0x16, 0x71, 0x08, 0x65, 0x2a, 0x42, 0xf2, 0x72, 0xd6,
-	0x72, 0x15, 0x88, 0x25, 0xa9, 0x5f, 0x21, 0xf5, 0xf3, 0x7c, 0x32, 0xf5, 0xda, 0x50, 0x13, 0xaa,
-	0x24, 0xc0, 0x7e, 0x8f, 0xf8, 0x23, 0xe1, 0xa4, 0x8a, 0x55, 0x89, 0x03, 0x1f, 0xf9, 0xa3, 0xe8,
-	0x95, 0x5d, 0xc9, 0x4f, 0x9a, 0x32, 0x65, 0xc2, 0x2e, 0x6b, 0x79, 0x1b, 0x2a, 0x52, 0xa1, 0xba,
-	0x8e, 0x39, 0xc5, 0x24, 0xd0, 0x57, 0x77, 0x15, 0x75, 0x79, 0x15, 0x1f, 0xfa, 0x83, 0x0e, 0x8e,
-	0x92, 0x1e, 0xf4, 0x89, 0x3c, 0xad, 0x24, 0x2c, 0xe5, 0xbe, 0x0b, 0x15, 0xec, 0x0f, 0x7a, 0x43,
-	0x1c, 0x29, 0xb9, 0xcd, 0xac, 0xdc, 0x4f, 0xed, 0x91, 0xe7, 0xd8, 0x8c, 0x84, 0x62, 0x9f, 0xba,
-	0x03, 0x2c, 0xb2, 0x24, 0x0d, 0xa9, 0xcb, 0x6c, 0x36, 0x4e, 0xb8, 0x7e, 0x5b, 0x56, 0x76, 0x90,
-	0x61, 0xc9, 0x55, 0x83, 0x95, 0xe0, 0xc4, 0xa6, 0x58, 0xbe, 0x13, 0xf1, 0x81, 0xf6, 0x61, 0xb5,
-	0x4f, 0x7c, 0x07, 0x3b, 0xbd, 0x89, 0x22, 0xa3, 0xfc, 0x00, 0x6e, 0x59, 0x77, 0xc4, 0x42, 0x22,
-	0x82, 0xa2, 0x37, 0xe0, 0x4e, 0x88, 0x6d, 0x27, 0xca, 0x62, 0x97, 0xb6, 0x96, 0xf6, 0xaa, 0xd6,
-	0x6d, 0x1e, 0xcf, 0x40, 0xdf, 0x02, 0xf4, 0x85, 0xed, 0x31, 0xcf, 0x77, 0xb3, 0xe0, 0x65, 0x0e,
-	0x5e, 0x95, 0x2b, 0x19, 0xf8, 0x7e, 0xda, 0x2e, 0x57, 0x66, 0x76, 0xbe, 0xb4, 0x51, 0xd6, 0xb8,
-	0xc7, 0x86, 0x38, 0x72, 0xb1, 0xdf, 0x4b, 0x2e, 0xbc, 0xc4, 0x65, 0xa3, 0x78, 0xad, 0xc3, 0x97,
-	0x94, 0x3d, 0xd0, 0x9b, 0xc0, 0xa3, 0xbd, 0xf8, 0xf5, 0xa5, 0xf8, 0xb2, 0x28, 0x33, 0x5e, 0x89,
-	0xdf, 0x69, 0x82, 0xde, 0x87, 0xd5, 0xb3, 0x31, 0x1e, 0x63, 0xa7, 0x97, 0x79, 0xdc, 0x15, 0x01,
-	0x16, 0x0b, 0x69, 0x2b, 0x40, 0xef, 0xc1, 0x2d, 0x91, 0x5a, 0x65, 0xad, 0x5e, 0x67, 0xbb, 0x9b,
-	0x9c, 0x50, 0x91, 0xe5, 0xba, 0x3e, 0xfc, 0x87, 0xae, 0x8f, 0x0e, 0xa0, 0xce, 0x19, 0x45, 0x04,
-	0xa7, 0xcc, 0x37, 0xb8, 0xc4, 0xb5, 0x78, 0xd1, 0x12, 0x6b, 0x09, 0xcb, 0x23, 0xa8, 0x06, 0xd8,
-	0xb7, 0x47, 0xde, 0x33, 0xec, 0x6c, 0xdc, 0xe4, 0x0a, 0xef, 0x66, 0x59, 0x1e, 0xdb, 0xe3, 0x11,
-	0xb3, 0xf0, 0x80, 0x84, 0x8e, 0x6a, 0xc2, 0x09, 0xfe, 0xe0, 0xd7, 0x0a, 0xac, 0x70, 0x47, 0xa1,
-	0xcf, 0xa1, 0x24, 0x46, 0x23, 0x6a, 0x65, 0x77, 0x4f, 0x4f, 0xdd, 0xc6, 0xe6, 0xcc, 0x75, 0x61,
-	0x47, 0x7d, 0xf3, 0xbb, 0x7f, 0x7e, 0x79, 0xa0, 0x7d, 0xf3, 0xfb, 0xdf, 0x3f, 0x2c, 0xd6, 0x10,
-	0x32, 0x33, 0x03, 0x5d, 0x8c, 0x5b, 0x34, 0x84, 0x92, 0xa8, 0xbd, 0x80, 0x2b, 0x37, 0x82, 0x0b,
-	0xb8, 0xf2, 0xc3, 0x58, 0xdf, 0x4a, 0xb9, 0xea, 0x68, 0x2d, 0xcb, 0x25, 0x4d, 0x87, 0xbe, 0xd5,
-	0x00, 0xd2, 0xa1, 0x88, 0xf4, 0xa9, 0x8c, 0x53, 0x23, 0xb6, 0x71, 0x7f, 0x2e, 0x46, 0x32, 0x1b,
-	0x29, 0xf3, 0x7d, 0xb4, 0x9d, 0x65, 0x76, 0x04, 0x98, 0xbf, 0x7d, 0xf3, 0x5c, 0x0c, 0xeb, 0xe7,
-	0xe8, 0x2b, 0xa8, 0x26, 0xde, 0x42, 0xdb, 0x53, 0x0c, 0x57, 0x87, 0x70, 0x43, 0x9f, 0x07, 0x91,
-	0x1a, 0xf6, 0x52, 0x0d, 0xaf, 0xa1, 0x66, 0x56, 0x43, 0x6a, 0x6f, 0xf3, 0x3c, 0x66, 0xff, 0x51,
-	0x83, 0xdb, 0x57, 0x06, 0x2d, 0xda, 0x9d, 0xcd, 0x90, 0x1b, 0xc5, 0x05, 0xe7, 0x31, 0x3d, 0x30,
-	0xf5, 0xc3, 0x54, 0xcb, 0x1e, 0xda, 0xc9, 0xdd, 0xfa, 0x30, 0xa0, 0xe6, 0xb9, 0x1a, 0xe6, 0xcf,
-	0x33, 0xda, 0x10, 0x83, 0xb2, 0x34, 0x32, 0x9a, 0xbe, 0xea, 0xfc, 0xd0, 0x6b, 0x6c, 0xcd, 0x06,
-	0x48, 0x09, 0x3b, 0xa9, 0x84, 0x26, 0xba, 0x97, 0x3b, 0x0e, 0xf9, 0x5a, 0xc4, 0x61, 0x84, 0x50,
-	0x49, 0x9e, 0xcf, 0xcc, 0xac, 0x89, 0xdf, 0xb7, 0xe7, 0x20, 0x24, 0xf1, 0x76, 0x4a, 0xbc, 0x8e,
-	0x6a, 0x45, 0xc4, 0xf1, 0xfb, 0x12, 0x5d, 0xbb, 0xc0, 0xf3, 0xb9, 0x2e, 0x5f, 0xe0, 0xf9, 0x7c,
-	0xbb, 0x9f, 0xf3, 0xbe, 0xa8, 0x60, 0x20, 0x50, 0x96, 0xe3, 0xa8, 0xe0, 0x54, 0xf3, 0xf3, 0xab,
-	0xe0, 0x54, 0xaf, 0x4c, 0xb2, 0x39, 0xc5, 0xa9, 0x01, 0x77, 0xf4, 0xfe, 0x8b, 0x8b, 0x96, 0xf6,
-	0xf2, 0xa2, 0xa5, 0xfd, 0x75, 0xd1, 0xd2, 0xbe, 0xbf, 0x6c, 0x2d, 0xbc, 0xbc, 0x6c, 0x2d, 0xfc,
-	0x71, 0xd9, 0x5a, 0xf8, 0x6c, 0xd7, 0xf5, 0xd8, 0xc9, 0xb8, 0x6f, 0x0c, 0xc8, 0x69, 0xbc, 0x93,
-	0xff, 0x9b, 0x1f, 0x90, 0x51, 0xfc, 0xdb, 0x31, 0xbf, 0xe4, 0x89, 0x58, 0x14, 0x60, 0xda, 0x2f,
-	0xf1, 0xa5, 0xc3, 0x7f, 0x03, 0x00, 0x00, 0xff, 0xff, 0x93, 0xbb, 0xb2, 0x8d, 0xa1, 0x0c, 0x00,
+	// 1297 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x57, 0x4f, 0x6f, 0x1b, 0x45,
+	0x14, 0xcf, 0xa6, 0x89, 0xff, 0xbc, 0xb4, 0xb4, 0x9d, 0xd8, 0x69, 0x6a, 0x17, 0x37, 0xd9, 0x96,
+	0x26, 0x6d, 0xc1, 0x5b, 0xb7, 0xe2, 0x80, 0x8a, 0x2a, 0x51, 0x85, 0x56, 0x91, 0x91, 0x08, 0x1b,
+	0x04, 0x12, 0x17, 0x6b, 0xed, 0x1d, 0x39, 0x8b, 0x9d, 0xdd, 0xcd, 0xce, 0x3a, 0xb0, 0x0d, 0x41,
+	0x15, 0x12, 0x12, 0x47, 0x24, 0x90, 0x38, 0x72, 0xe0, 0x0b, 0xf0, 0x29, 0x50, 0x6f, 0x54, 0xe2,
+	0xc2, 0x09, 0xa1, 0x04, 0x89, 0xaf, 0x81, 0x76, 0xfe, 0x6f, 0xbc, 0x76, 0x50, 0x95, 0x9b, 0xf7,
+	0xcd, 0x6f, 0xde, 0xef, 0xf7, 0xde, 0xbc, 0x79, 0xf3, 0x0c, 0x4b, 0x43, 0x2f, 0xb6, 0x62, 0x42,
+	0xac, 0xfd, 0x96, 0xb5, 0x37, 0xc2, 0x51, 0xd2, 0x0c, 0xa3, 0x20, 0x0e, 0x10, 0x0c, 0xbd, 0xb8,
+	0x19, 0x13, 0xd2, 0xdc, 0x6f, 0xd5, 0xee, 0xf4, 0x02, 0xb2, 0x1b, 0x10, 0xab, 0xeb, 0x10, 0xcc,
+	0x40, 0xd6, 0x7e, 0xab, 0x8b, 0x63, 0xa7, 0x65, 0x85, 0x4e, 0xdf, 0xf3, 0x9d, 0xd8, 0x0b, 0x7c,
+	0xb6, 0xaf, 0x56, 0xe7, 0x58, 0x01, 0xd3, 0x9d, 0xd6, 0x2a, 0xfd, 0xa0, 0x1f, 0xd0, 0x9f, 0x56,
+	0xfa, 0x8b, 0x5b, 0xaf, 0xf5, 0x83, 0xa0, 0x3f, 0xc4, 0x96, 0x13, 0x7a, 0x96, 0xe3, 0xfb, 0x41,
+	0x4c, 0xfd, 0x11, 0xb1, 0x47, 0x13, 0x98, 0xea, 0xa1, 0x56, 0xb3, 0x02, 0xe8, 0xa3, 0xd4, 0xf1,
+	0x96, 0x13, 0x39, 0xbb, 0xc4, 0xc6, 0x7b, 0x23, 0x4c, 0x62, 0xf3, 0x29, 0x2c, 0x66, 0xac, 0x24,
+	0x0c, 0x7c, 0x82, 0xd1, 0x3d, 0x28, 0x84, 0xd4, 0xb2, 0x6c, 0xac, 0x18, 0xeb, 0x0b, 0xf7, 0x51,
+	0x53, 0x05, 0xd7, 0x64, 0xd8, 0xc7, 0x73, 0x2f, 0xfe, 0xba, 0x3e, 0x63, 0x73, 0x9c, 0x74, 0xdf,
+	0xc6, 0xc9, 0x36, 0x8e, 0x85, 0xfb, 0x67, 0xdc, 0xbd, 0xb0, 0x72, 0xf7, 0x2d, 0x28, 0x0e, 0x70,
+	0xd2, 0x21, 0x38, 0xce, 0xf3, 0xcf, 0xc0, 0xc2, 0xff, 0x80, 0x7e, 0xa1, 0x7b, 0x50, 0x8e, 0x30,
+	0xd9, 0x71, 0x22, 0xcf, 0xef, 0x2f, 0xcf, 0x4e, 0xda, 0x64, 0x2b, 0x90, 0x69, 0xc1, 0x12, 0xe5,
+	0xde, 0xc0, 0x91, 0xb7, 0x8f, 0xdd, 0x36, 0x4e, 0xb8, 0x2a, 0x54, 0x85, 0xd4, 0x6b, 0xc7, 0x73,
+	0x29, 0xfb, 0x9c, 0x3d, 0x3f, 0xc0, 0xc9, 0xa6, 0x6b, 0xb6, 0xe0, 0xca, 0xd8, 0x06, 0x2e, 0x78,
+	0x09, 0x0a, 0xe1, 0xa8, 0x3b, 0xc0, 0x09, 0xdd, 0x51, 0xb6, 0xf9, 0x97, 0xb9, 0x06, 0x55, 0xba,
+	0x65, 0xdb, 0xeb, 0xfb, 0x4e, 0x3c, 0x8a, 0xb0, 0xa0, 0x78, 0x0d, 0x66, 0xa5, 0xfb, 0x59, 0xcf,
+	0x35, 0xb7, 0xb9, 0x18, 0x0d, 0xc8, 0x5d, 0xbf, 0x03, 0x65, 0x22, 0x8c, 0x3c, 0x1b, 0x55, 0x3d,
+	0x30, 0xb9, 0x83, 0x27, 0x44, 0xa1, 0xcd, 0xe7, 0x06, 0xd4, 0xb3, 0x5e, 0xc9, 0xe3, 0x64, 0xab,
+	0xbd, 0x25, 0x44, 0x5c, 0x85, 0x52, 0x1c, 0x0c, 0xb0, 0x2f, 0x22, 0x2d, 0xdb, 0x45, 0xfa, 0xbd,
+	0xe9, 0xa2, 0x27, 0x00, 0xaa, 0x10, 0x79, 0x3e, 0x6f, 0x35, 0x59, 0x25, 0x36, 0xd3, 0xaa, 0x6d,
+	0xb2, 0x2a, 0xe4, 0x55, 0xdb, 0xdc, 0x72, 0xfa, 0x22, 0x36, 0x5b, 0xdb, 0x69, 0xfe, 0x6c, 0xf0,
+	0xa4, 0x29, 0x09, 0x32, 0xb2, 0x87, 0x00, 0x52, 0x6b, 0x5a, 0x48, 0xe7, 0x4e, 0x0b, 0x4d, 0x83,
+	0xa3, 0xa7, 0x39, 0x02, 0xd7, 0x4e, 0x15, 0xc8, 0x98, 0x33, 0x0a, 0xdf, 0xe0, 0x25, 0xb8, 0x8d,
+	0x09, 0xf1, 0x02, 0x7f, 0xd2, 0x01, 0xb5, 0xa1, 0x92, 0x85, 0xf1, 0x20, 0x1e, 0x40, 0x91, 0x30,
+	0x13, 0x3f, 0x9c, 0xc5, 0x4c, 0x04, 0x6c, 0x89, 0xeb, 0x17, 0x48, 0xf3, 0x20, 0xeb, 0x4c, 0xdc,
+	0x36, 0x54, 0x87, 0x72, 0x10, 0x62, 0xbf, 0x13, 0xf8, 0x43, 0x56, 0x49, 0x25, 0xbb, 0x94, 0x1a,
+	0x3e, 0xf4, 0x87, 0xc9, 0x99, 0x1d, 0xc9, 0x4f, 0x86, 0x28, 0x4a, 0xc9, 0xce, 0x63, 0x79, 0x1b,
+	0x4a, 0x5c, 0xa1, 0x38, 0x8e, 0x29, 0xc1, 0x48, 0xe8, 0xd9, 0x1d, 0x45, 0x95, 0x1f, 0xc5, 0xfb,
+	0x7e, 0xaf, 0x8d, 0x13, 0xd9, 0x83, 0x3e, 0xe6, 0xd9, 0x92, 0x66, 0x2e, 0xf7, 0x5d, 0x28, 0x61,
+	0xbf, 0xd7, 0x19, 0xe0, 0x44, 0xc8, 0xad, 0xeb, 0x72, 0x3f, 0x71, 0x86, 0x9e, 0xeb, 0xc4, 0x41,
+	0xc4, 0xf6, 0x89, 0x33, 0xc0, 0xcc, 0x8b, 0x6c, 0x48, 0xdb, 0xb1, 0x13, 0x8f, 0x24, 0xd7, 0xef,
+	0x73, 0xa2, 0x1c, 0xb8, 0x99, 0x73, 0x55, 0x60, 0x3e, 0xdc, 0x71, 0x08, 0xe6, 0xf7, 0x84, 0x7d,
+	0xa0, 0xbb, 0x70, 0xb9, 0x1b, 0xf8, 0x2e, 0x76, 0x3b, 0xfb, 0x82, 0x8c, 0xd0, 0x04, 0x5c, 0xb0,
+	0x2f, 0xb1, 0x05, 0x29, 0x82, 0xa0, 0xdb, 0x70, 0x29, 0xc2, 0x8e, 0x9b, 0xe8, 0xd8, 0x73, 0x2b,
+	0xe7, 0xd6, 0xcb, 0xf6, 0x45, 0x6a, 0xd7, 0xa0, 0x6f, 0x01, 0xfa, 0xc2, 0xf1, 0x62, 0xcf, 0xef,
+	0xeb, 0xe0, 0x39, 0x0a, 0xbe, 0xcc, 0x57, 0x34, 0xf8, 0x5d, 0xd5, 0x2e, 0xe7, 0x27, 0x76, 0x3e,
+	0xd5, 0x28, 0x2b, 0xb4, 0xc6, 0x06, 0x38, 0xe9, 0x63, 0xbf, 0x23, 0x0f, 0xbc, 0x40, 0x65, 0xa3,
+	0x74, 0xad, 0x4d, 0x97, 0x44, 0x79, 0xa0, 0x37, 0x81, 0x5a, 0x3b, 0xe9, 0xed, 0x53, 0xf8, 0x22,
+	0x0b, 0x33, 0x5d, 0x49, 0xef, 0xa9, 0x44, 0xdf, 0x85, 0xcb, 0x7b, 0x23, 0x3c, 0xc2, 0x6e, 0x47,
+	0xbb, 0xdc, 0x25, 0x06, 0x66, 0x0b, 0xaa, 0x15, 0xa0, 0x47, 0x70, 0x81, 0xb9, 0x16, 0x5e, 0xcb,
+	0xa7, 0x95, 0xdd, 0x79, 0x4a, 0x28, 0xc8, 0x32, 0x5d, 0x1f, 0xfe, 0x47, 0xd7, 0x47, 0xf7, 0xa1,
+	0x4a, 0x19, 0x99, 0x05, 0x2b, 0xe6, 0x05, 0x2a, 0x71, 0x31, 0x5d, 0xb4, 0xd9, 0x9a, 0x64, 0x79,
+	0x08, 0xe5, 0x10, 0xfb, 0xce, 0xd0, 0x7b, 0x86, 0xdd, 0xe5, 0xf3, 0x54, 0xe1, 0x15, 0x9d, 0xe5,
+	0x89, 0x33, 0x1a, 0xc6, 0x36, 0xee, 0x05, 0x91, 0x2b, 0x9a, 0xb0, 0xc4, 0x9b, 0xeb, 0xbc, 0xb3,
+	0xf3, 0x57, 0x2b, 0xd9, 0xdc, 0x98, 0xd4, 0x62, 0x3e, 0xe0, 0xad, 0x52, 0x47, 0xbe, 0xf2, 0x83,
+	0x28, 0x79, 0x37, 0x70, 0x2f, 0x4a, 0xc2, 0x78, 0x4a, 0x6b, 0xfb, 0x54, 0xbe, 0x6b, 0x0a, 0x29,
+	0xaf, 0x18, 0xb8, 0xd2, 0xca, 0xa9, 0x97, 0x74, 0x6a, 0xb5, 0x47, 0xf4, 0x68, 0x85, 0x37, 0x9d,
+	0x31, 0xc7, 0xb2, 0xd3, 0x65, 0x9b, 0x99, 0xf1, 0xca, 0xcd, 0xec, 0x17, 0x03, 0x96, 0xc7, 0x39,
+	0xb8, 0xfa, 0x47, 0xb0, 0xa0, 0xd4, 0x88, 0x1e, 0x31, 0x5d, 0xbe, 0xbe, 0xe1, 0xcc, 0x1a, 0xdb,
+	0xfd, 0xdf, 0x16, 0x60, 0x9e, 0xaa, 0x44, 0x9f, 0x43, 0x81, 0x8d, 0x47, 0xa8, 0xa1, 0xeb, 0x18,
+	0x9f, 0xbc, 0x6a, 0xd7, 0x27, 0xae, 0x33, 0x02, 0xf3, 0xfa, 0x77, 0xff, 0xfe, 0x7a, 0xc7, 0xf8,
+	0xe6, 0x8f, 0x7f, 0x7e, 0x98, 0xad, 0x20, 0x64, 0x69, 0x43, 0x1d, 0x1b, 0xb9, 0xd0, 0x00, 0x0a,
+	0xac, 0x32, 0x72, 0xb8, 0x32, 0x63, 0x58, 0x0e, 0x57, 0x76, 0x20, 0x33, 0x57, 0x14, 0x57, 0x15,
+	0x2d, 0xea, 0x5c, 0xbc, 0x2c, 0xd1, 0x21, 0x80, 0xaa, 0x5b, 0x64, 0x4e, 0x70, 0xa8, 0x95, 0x7f,
+	0xed, 0xc6, 0x54, 0x0c, 0x27, 0xbe, 0xa5, 0x88, 0xeb, 0xe8, 0x6a, 0x0e, 0x31, 0xb1, 0x0e, 0x3c,
+	0xf7, 0x10, 0x3d, 0x37, 0x00, 0xd4, 0x61, 0xe6, 0xf0, 0x8f, 0x5d, 0x83, 0x1c, 0xfe, 0xf1, 0x0b,
+	0x60, 0xde, 0x56, 0xfc, 0x0d, 0x74, 0x4d, 0xe7, 0xd7, 0x0a, 0x85, 0x49, 0xf8, 0x1a, 0x16, 0xb4,
+	0x22, 0x44, 0xd3, 0xdc, 0xcb, 0x43, 0xbe, 0x39, 0x1d, 0xc4, 0x45, 0xdc, 0x54, 0x22, 0xae, 0xa2,
+	0x2b, 0x13, 0x44, 0xa0, 0x6f, 0x69, 0x0a, 0xc4, 0x68, 0x9a, 0x9b, 0x82, 0x13, 0x83, 0x6e, 0x6e,
+	0x0a, 0x4e, 0xce, 0xb6, 0x66, 0x53, 0xb1, 0xdf, 0x40, 0xab, 0x59, 0x76, 0x0a, 0xa6, 0x2f, 0xb0,
+	0x75, 0xc0, 0x46, 0xe6, 0x43, 0xf4, 0x15, 0x94, 0x65, 0x87, 0x47, 0xab, 0x63, 0x0c, 0x27, 0x47,
+	0xe1, 0x9a, 0x39, 0x0d, 0xc2, 0x35, 0xac, 0x2b, 0x0d, 0xaf, 0xa3, 0xba, 0xae, 0x41, 0x3d, 0x32,
+	0xec, 0x14, 0x7e, 0x34, 0xe0, 0xe2, 0x89, 0x71, 0x17, 0xad, 0x4d, 0x66, 0xc8, 0x0c, 0xc4, 0x39,
+	0xf9, 0x18, 0x1f, 0x5b, 0xcd, 0x07, 0x4a, 0xcb, 0x3a, 0xba, 0x95, 0xb9, 0x77, 0x83, 0x90, 0x58,
+	0x07, 0x62, 0xa4, 0x3e, 0xd4, 0xb4, 0xa1, 0x18, 0x8a, 0xfc, 0x39, 0x41, 0xe3, 0x97, 0x2d, 0x3b,
+	0x7a, 0xd6, 0x56, 0x26, 0x03, 0x4e, 0xbd, 0x15, 0xe2, 0x39, 0x63, 0xc9, 0x88, 0xa0, 0x24, 0x1f,
+	0xb1, 0x89, 0x5e, 0x65, 0x31, 0xae, 0x4e, 0x41, 0x70, 0xe2, 0x55, 0x45, 0xbc, 0x84, 0x2a, 0x79,
+	0xc4, 0x69, 0x87, 0x63, 0xb3, 0x53, 0x4e, 0xd7, 0xc9, 0xcc, 0x5a, 0x39, 0x5d, 0x27, 0x3b, 0x74,
+	0x4d, 0xe9, 0x70, 0x84, 0x31, 0x04, 0x50, 0xe4, 0x43, 0x61, 0x4e, 0x56, 0xb3, 0x53, 0x64, 0x4e,
+	0x56, 0x4f, 0xcc, 0x93, 0x53, 0x82, 0x13, 0x63, 0xe6, 0xe3, 0xf7, 0x5e, 0x1c, 0x35, 0x8c, 0x97,
+	0x47, 0x0d, 0xe3, 0xef, 0xa3, 0x86, 0xf1, 0xfd, 0x71, 0x63, 0xe6, 0xe5, 0x71, 0x63, 0xe6, 0xcf,
+	0xe3, 0xc6, 0xcc, 0x67, 0x6b, 0x7d, 0x2f, 0xde, 0x19, 0x75, 0x9b, 0xbd, 0x60, 0x37, 0xdd, 0x49,
+	0xff, 0x53, 0xf7, 0x82, 0x61, 0xfa, 0xdb, 0xb5, 0xbe, 0xa4, 0x8e, 0xe2, 0x24, 0xc4, 0xa4, 0x5b,
+	0xa0, 0x4b, 0x0f, 0xfe, 0x0b, 0x00, 0x00, 0xff, 0xff, 0xe8, 0xf5, 0x91, 0x83, 0x27, 0x10, 0x00,
 	0x00,
 }
 
@@ -1044,6 +1332,13 @@ type QueryClient interface {
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
 	// KeySet returns the active network root key set, or the one being generated.
 	KeySet(ctx context.Context, in *QueryKeySetRequest, opts ...grpc.CallOption) (*QueryKeySetResponse, error)
+	// KeySetByID returns any key set, also a retired one (a decryption's
+	// shares are checked against its key set's public shares).
+	KeySetByID(ctx context.Context, in *QueryKeySetByIDRequest, opts ...grpc.CallOption) (*QueryKeySetByIDResponse, error)
+	// Decryption returns a decryption request and the shares sealed to its requester.
+	Decryption(ctx context.Context, in *QueryDecryptionRequest, opts ...grpc.CallOption) (*QueryDecryptionResponse, error)
+	// Decryptions lists the decryption requests still kept, oldest first.
+	Decryptions(ctx context.Context, in *QueryDecryptionsRequest, opts ...grpc.CallOption) (*QueryDecryptionsResponse, error)
 	// DerivedKey returns the public key derived for a key id from the active root.
 	DerivedKey(ctx context.Context, in *QueryDerivedKeyRequest, opts ...grpc.CallOption) (*QueryDerivedKeyResponse, error)
 	// Signature returns a signing request and, once produced, its signature.
@@ -1081,6 +1376,33 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 func (c *queryClient) KeySet(ctx context.Context, in *QueryKeySetRequest, opts ...grpc.CallOption) (*QueryKeySetResponse, error) {
 	out := new(QueryKeySetResponse)
 	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/KeySet", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) KeySetByID(ctx context.Context, in *QueryKeySetByIDRequest, opts ...grpc.CallOption) (*QueryKeySetByIDResponse, error) {
+	out := new(QueryKeySetByIDResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/KeySetByID", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Decryption(ctx context.Context, in *QueryDecryptionRequest, opts ...grpc.CallOption) (*QueryDecryptionResponse, error) {
+	out := new(QueryDecryptionResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/Decryption", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Decryptions(ctx context.Context, in *QueryDecryptionsRequest, opts ...grpc.CallOption) (*QueryDecryptionsResponse, error) {
+	out := new(QueryDecryptionsResponse)
+	err := c.cc.Invoke(ctx, "/lit.tss.v1.Query/Decryptions", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -1155,6 +1477,13 @@ type QueryServer interface {
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
 	// KeySet returns the active network root key set, or the one being generated.
 	KeySet(context.Context, *QueryKeySetRequest) (*QueryKeySetResponse, error)
+	// KeySetByID returns any key set, also a retired one (a decryption's
+	// shares are checked against its key set's public shares).
+	KeySetByID(context.Context, *QueryKeySetByIDRequest) (*QueryKeySetByIDResponse, error)
+	// Decryption returns a decryption request and the shares sealed to its requester.
+	Decryption(context.Context, *QueryDecryptionRequest) (*QueryDecryptionResponse, error)
+	// Decryptions lists the decryption requests still kept, oldest first.
+	Decryptions(context.Context, *QueryDecryptionsRequest) (*QueryDecryptionsResponse, error)
 	// DerivedKey returns the public key derived for a key id from the active root.
 	DerivedKey(context.Context, *QueryDerivedKeyRequest) (*QueryDerivedKeyResponse, error)
 	// Signature returns a signing request and, once produced, its signature.
@@ -1181,6 +1510,15 @@ func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsReq
 }
 func (*UnimplementedQueryServer) KeySet(ctx context.Context, req *QueryKeySetRequest) (*QueryKeySetResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method KeySet not implemented")
+}
+func (*UnimplementedQueryServer) KeySetByID(ctx context.Context, req *QueryKeySetByIDRequest) (*QueryKeySetByIDResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method KeySetByID not implemented")
+}
+func (*UnimplementedQueryServer) Decryption(ctx context.Context, req *QueryDecryptionRequest) (*QueryDecryptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Decryption not implemented")
+}
+func (*UnimplementedQueryServer) Decryptions(ctx context.Context, req *QueryDecryptionsRequest) (*QueryDecryptionsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Decryptions not implemented")
 }
 func (*UnimplementedQueryServer) DerivedKey(ctx context.Context, req *QueryDerivedKeyRequest) (*QueryDerivedKeyResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DerivedKey not implemented")
@@ -1240,6 +1578,60 @@ func _Query_KeySet_Handler(srv interface{}, ctx context.Context, dec func(interf
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(QueryServer).KeySet(ctx, req.(*QueryKeySetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_KeySetByID_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryKeySetByIDRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).KeySetByID(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/KeySetByID",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).KeySetByID(ctx, req.(*QueryKeySetByIDRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Decryption_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryDecryptionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Decryption(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/Decryption",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Decryption(ctx, req.(*QueryDecryptionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Decryptions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryDecryptionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Decryptions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lit.tss.v1.Query/Decryptions",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Decryptions(ctx, req.(*QueryDecryptionsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1382,6 +1774,18 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "KeySet",
 			Handler:    _Query_KeySet_Handler,
+		},
+		{
+			MethodName: "KeySetByID",
+			Handler:    _Query_KeySetByID_Handler,
+		},
+		{
+			MethodName: "Decryption",
+			Handler:    _Query_Decryption_Handler,
+		},
+		{
+			MethodName: "Decryptions",
+			Handler:    _Query_Decryptions_Handler,
 		},
 		{
 			MethodName: "DerivedKey",
@@ -2113,6 +2517,212 @@ func (m *QueryStatusResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryKeySetByIDRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryKeySetByIDRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryKeySetByIDRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryKeySetByIDResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryKeySetByIDResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryKeySetByIDResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.KeySet.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDecryptionRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDecryptionRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDecryptionRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDecryptionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDecryptionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDecryptionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Decryption.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDecryptionsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDecryptionsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDecryptionsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDecryptionsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDecryptionsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDecryptionsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Decryptions) > 0 {
+		for iNdEx := len(m.Decryptions) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Decryptions[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -2399,6 +3009,84 @@ func (m *QueryStatusResponse) Size() (n int) {
 			l = e.Size()
 			n += 1 + l + sovQuery(uint64(l))
 		}
+	}
+	return n
+}
+
+func (m *QueryKeySetByIDRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *QueryKeySetByIDResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.KeySet.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryDecryptionRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *QueryDecryptionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Decryption.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryDecryptionsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryDecryptionsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Decryptions) > 0 {
+		for _, e := range m.Decryptions {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
 	}
 	return n
 }
@@ -4171,6 +4859,516 @@ func (m *QueryStatusResponse) Unmarshal(dAtA []byte) error {
 			}
 			m.Penalized = append(m.Penalized, FaultRecord{})
 			if err := m.Penalized[len(m.Penalized)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryKeySetByIDRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryKeySetByIDRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryKeySetByIDRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryKeySetByIDResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryKeySetByIDResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryKeySetByIDResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KeySet", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.KeySet.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDecryptionRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDecryptionRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDecryptionRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDecryptionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDecryptionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDecryptionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Decryption", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Decryption.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDecryptionsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDecryptionsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDecryptionsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDecryptionsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDecryptionsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDecryptionsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Decryptions", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Decryptions = append(m.Decryptions, Decryption{})
+			if err := m.Decryptions[len(m.Decryptions)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -4,10 +4,8 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,8 +13,6 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
-	"github.com/cosmos/cosmos-sdk/client/tx"
-	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/client/txwait"
 	"github.com/litprotocol/litd/x/tss/types"
@@ -61,30 +57,18 @@ func SignCmd() *cobra.Command {
 			if _, err := types.ParseDigest(msg.Digest); err != nil {
 				return fmt.Errorf("digest %q: want 0x and 64 hex digits (a 32-byte hash)", args[1])
 			}
-			if clientCtx.GenerateOnly || clientCtx.Simulate {
-				return tx.GenerateOrBroadcastTxCLI(clientCtx, cmd.Flags(), msg)
-			}
-			var buf bytes.Buffer
-			if err := tx.GenerateOrBroadcastTxCLI(clientCtx.WithOutput(&buf).WithOutputFormat(flags.OutputFormatJSON), cmd.Flags(), msg); err != nil {
-				return err
-			}
-			var sync sdk.TxResponse
-			if err := clientCtx.Codec.UnmarshalJSON(buf.Bytes(), &sync); err != nil || sync.TxHash == "" {
-				// Not a broadcast result (e.g. the user declined to sign): show what we got.
-				return clientCtx.PrintString(buf.String())
-			}
-			if sync.Code != 0 {
-				return fmt.Errorf("tx %s rejected (code %d, %s): %s", sync.TxHash, sync.Code, sync.Codespace, sync.RawLog)
-			}
 			timeout, err := cmd.Flags().GetDuration(flagTimeout)
 			if err != nil {
 				return err
 			}
-			id, err := waitSignatureID(clientCtx, sync.TxHash, timeout)
+			res, shown, err := txwait.Broadcast(cmd, clientCtx, msg, timeout)
+			if err != nil || shown {
+				return err
+			}
+			id, err := txwait.EventUint(res, "lit.tss.v1.EventSignatureRequested", "signature_id")
 			if err != nil {
 				return err
 			}
-			cmd.PrintErrf("txhash: %s\n", sync.TxHash)
 			if wait, _ := cmd.Flags().GetBool(flagWait); wait {
 				return waitSigned(cmd, clientCtx, id, timeout)
 			}
@@ -95,28 +79,6 @@ func SignCmd() *cobra.Command {
 	cmd.Flags().Bool(flagWait, false, "also wait for the signature and print it")
 	cmd.Flags().Duration(flagTimeout, 2*time.Minute, "how long to wait for inclusion (and, with --wait, for the signature)")
 	return cmd
-}
-
-// waitSignatureID waits for the committed tx and reads the id from its event.
-func waitSignatureID(clientCtx client.Context, hash string, timeout time.Duration) (uint64, error) {
-	res, err := txwait.Wait(clientCtx, hash, timeout)
-	if err != nil {
-		return 0, err
-	}
-	if res.Code != 0 {
-		return 0, fmt.Errorf("tx %s failed (code %d, %s): %s", hash, res.Code, res.Codespace, res.RawLog)
-	}
-	for _, ev := range res.Events {
-		if ev.Type != "lit.tss.v1.EventSignatureRequested" {
-			continue
-		}
-		for _, a := range ev.Attributes {
-			if a.Key == "signature_id" {
-				return strconv.ParseUint(strings.Trim(a.Value, `"`), 10, 64)
-			}
-		}
-	}
-	return 0, fmt.Errorf("tx %s has no signature request event", hash)
 }
 
 func waitSigned(cmd *cobra.Command, clientCtx client.Context, id uint64, timeout time.Duration) error {

@@ -64,6 +64,8 @@ export enum SessionCapability {
   SESSION_CAPABILITY_SIGN = 1,
   /** SESSION_CAPABILITY_EXECUTE_ACTIONS - SESSION_CAPABILITY_EXECUTE_ACTIONS: present the auth method to Lit Actions. */
   SESSION_CAPABILITY_EXECUTE_ACTIONS = 2,
+  /** SESSION_CAPABILITY_DECRYPT - SESSION_CAPABILITY_DECRYPT: present the auth method to MsgDecrypt. */
+  SESSION_CAPABILITY_DECRYPT = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -78,6 +80,9 @@ export function sessionCapabilityFromJSON(object: any): SessionCapability {
     case 2:
     case "SESSION_CAPABILITY_EXECUTE_ACTIONS":
       return SessionCapability.SESSION_CAPABILITY_EXECUTE_ACTIONS;
+    case 3:
+    case "SESSION_CAPABILITY_DECRYPT":
+      return SessionCapability.SESSION_CAPABILITY_DECRYPT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -93,6 +98,8 @@ export function sessionCapabilityToJSON(object: SessionCapability): string {
       return "SESSION_CAPABILITY_SIGN";
     case SessionCapability.SESSION_CAPABILITY_EXECUTE_ACTIONS:
       return "SESSION_CAPABILITY_EXECUTE_ACTIONS";
+    case SessionCapability.SESSION_CAPABILITY_DECRYPT:
+      return "SESSION_CAPABILITY_DECRYPT";
     case SessionCapability.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -113,6 +120,11 @@ export enum AuthPurpose {
    * execution (x/actions MsgExecuteAction.auth_methods).
    */
   AUTH_PURPOSE_EXECUTE = 4,
+  /**
+   * AUTH_PURPOSE_DECRYPT - AUTH_PURPOSE_DECRYPT presents the auth method to one decryption request
+   * (MsgDecrypt.auth_methods); the payload is types.DecryptionHash.
+   */
+  AUTH_PURPOSE_DECRYPT = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -133,6 +145,9 @@ export function authPurposeFromJSON(object: any): AuthPurpose {
     case 4:
     case "AUTH_PURPOSE_EXECUTE":
       return AuthPurpose.AUTH_PURPOSE_EXECUTE;
+    case 5:
+    case "AUTH_PURPOSE_DECRYPT":
+      return AuthPurpose.AUTH_PURPOSE_DECRYPT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -152,7 +167,103 @@ export function authPurposeToJSON(object: AuthPurpose): string {
       return "AUTH_PURPOSE_REVOKE_SESSION";
     case AuthPurpose.AUTH_PURPOSE_EXECUTE:
       return "AUTH_PURPOSE_EXECUTE";
+    case AuthPurpose.AUTH_PURPOSE_DECRYPT:
+      return "AUTH_PURPOSE_DECRYPT";
     case AuthPurpose.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * ConditionType is what one access condition checks (x/pkp README,
+ * "Encryption and access conditions").
+ */
+export enum ConditionType {
+  CONDITION_TYPE_UNSPECIFIED = 0,
+  /** CONDITION_TYPE_PKP_OWNER - CONDITION_TYPE_PKP_OWNER: the requester owns PKP token_id. */
+  CONDITION_TYPE_PKP_OWNER = 1,
+  /**
+   * CONDITION_TYPE_PERMITTED_ADDRESS - CONDITION_TYPE_PERMITTED_ADDRESS: the requester is a permitted address of
+   * PKP token_id.
+   */
+  CONDITION_TYPE_PERMITTED_ADDRESS = 2,
+  /**
+   * CONDITION_TYPE_PERMITTED_AUTH_METHOD - CONDITION_TYPE_PERMITTED_AUTH_METHOD: the request presents
+   * (MsgDecrypt.auth_methods) an auth method permitted on PKP token_id, of
+   * auth_method_type and id when they are set.
+   */
+  CONDITION_TYPE_PERMITTED_AUTH_METHOD = 3,
+  /**
+   * CONDITION_TYPE_BALANCE - CONDITION_TYPE_BALANCE: the requester's bank balance of denom is at
+   * least amount.
+   */
+  CONDITION_TYPE_BALANCE = 4,
+  /**
+   * CONDITION_TYPE_ACTION - CONDITION_TYPE_ACTION: an execution of the Lit Action ipfs_id, named in
+   * MsgDecrypt.execution_ids, that the requester called with js_params
+   * {"decryptionId": "0x<identity>"} completed and responded true.
+   */
+  CONDITION_TYPE_ACTION = 5,
+  /** CONDITION_TYPE_ALL - CONDITION_TYPE_ALL: every one of conditions holds. */
+  CONDITION_TYPE_ALL = 6,
+  /** CONDITION_TYPE_ANY - CONDITION_TYPE_ANY: at least one of conditions holds. */
+  CONDITION_TYPE_ANY = 7,
+  UNRECOGNIZED = -1,
+}
+
+export function conditionTypeFromJSON(object: any): ConditionType {
+  switch (object) {
+    case 0:
+    case "CONDITION_TYPE_UNSPECIFIED":
+      return ConditionType.CONDITION_TYPE_UNSPECIFIED;
+    case 1:
+    case "CONDITION_TYPE_PKP_OWNER":
+      return ConditionType.CONDITION_TYPE_PKP_OWNER;
+    case 2:
+    case "CONDITION_TYPE_PERMITTED_ADDRESS":
+      return ConditionType.CONDITION_TYPE_PERMITTED_ADDRESS;
+    case 3:
+    case "CONDITION_TYPE_PERMITTED_AUTH_METHOD":
+      return ConditionType.CONDITION_TYPE_PERMITTED_AUTH_METHOD;
+    case 4:
+    case "CONDITION_TYPE_BALANCE":
+      return ConditionType.CONDITION_TYPE_BALANCE;
+    case 5:
+    case "CONDITION_TYPE_ACTION":
+      return ConditionType.CONDITION_TYPE_ACTION;
+    case 6:
+    case "CONDITION_TYPE_ALL":
+      return ConditionType.CONDITION_TYPE_ALL;
+    case 7:
+    case "CONDITION_TYPE_ANY":
+      return ConditionType.CONDITION_TYPE_ANY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ConditionType.UNRECOGNIZED;
+  }
+}
+
+export function conditionTypeToJSON(object: ConditionType): string {
+  switch (object) {
+    case ConditionType.CONDITION_TYPE_UNSPECIFIED:
+      return "CONDITION_TYPE_UNSPECIFIED";
+    case ConditionType.CONDITION_TYPE_PKP_OWNER:
+      return "CONDITION_TYPE_PKP_OWNER";
+    case ConditionType.CONDITION_TYPE_PERMITTED_ADDRESS:
+      return "CONDITION_TYPE_PERMITTED_ADDRESS";
+    case ConditionType.CONDITION_TYPE_PERMITTED_AUTH_METHOD:
+      return "CONDITION_TYPE_PERMITTED_AUTH_METHOD";
+    case ConditionType.CONDITION_TYPE_BALANCE:
+      return "CONDITION_TYPE_BALANCE";
+    case ConditionType.CONDITION_TYPE_ACTION:
+      return "CONDITION_TYPE_ACTION";
+    case ConditionType.CONDITION_TYPE_ALL:
+      return "CONDITION_TYPE_ALL";
+    case ConditionType.CONDITION_TYPE_ANY:
+      return "CONDITION_TYPE_ANY";
+    case ConditionType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -403,6 +514,59 @@ export interface PKPView {
   ethAddress: string;
   /** address is the bech32 (lit) account address of the key. */
   address: string;
+}
+
+/**
+ * AccessCondition decides who may obtain decryption shares of a ciphertext.
+ * Its canonical protobuf encoding is part of the ciphertext's identity, so
+ * changing a condition changes the key. Only the fields of its type may be
+ * set; ALL and ANY nest up to 4 levels and 16 conditions in all.
+ */
+export interface AccessCondition {
+  type: ConditionType;
+  tokenId: string;
+  authMethodType: bigint;
+  authMethodId: string;
+  denom: string;
+  /** amount is an integer in the denom's base unit. */
+  amount: string;
+  ipfsId: string;
+  conditions: AccessCondition[];
+}
+
+/**
+ * CiphertextHeader is the public part of a ciphertext: what the chain needs
+ * to decide a decryption request and to serve it (x/tss/tdh).
+ */
+export interface CiphertextHeader {
+  /** version is 1. */
+  version: number;
+  /** ephemeral is R = r·G, 33-byte compressed. */
+  ephemeral: Uint8Array;
+  /**
+   * proof (64 bytes) proves knowledge of r bound to the identity, so nobody
+   * can ask for shares of another ciphertext's R under these conditions.
+   */
+  proof: Uint8Array;
+  conditions?:
+    | AccessCondition
+    | undefined;
+  /** data_hash is sha256 of the plaintext (32 bytes). */
+  dataHash: Uint8Array;
+}
+
+/**
+ * Ciphertext is what `litd tx pkp encrypt` writes: the header and the
+ * AES-256-GCM ciphertext under the key the identity derives from root.
+ */
+export interface Ciphertext {
+  header?:
+    | CiphertextHeader
+    | undefined;
+  /** root is the network root public key (33 bytes) it was encrypted to. */
+  root: Uint8Array;
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
 }
 
 function createBasePKP(): PKP {
@@ -2362,6 +2526,483 @@ export const PKPView: MessageFns<PKPView> = {
     message.pkp = (object.pkp !== undefined && object.pkp !== null) ? PKP.fromPartial(object.pkp) : undefined;
     message.ethAddress = object.ethAddress ?? "";
     message.address = object.address ?? "";
+    return message;
+  },
+};
+
+function createBaseAccessCondition(): AccessCondition {
+  return {
+    type: 0,
+    tokenId: "",
+    authMethodType: 0n,
+    authMethodId: "",
+    denom: "",
+    amount: "",
+    ipfsId: "",
+    conditions: [],
+  };
+}
+
+export const AccessCondition: MessageFns<AccessCondition> = {
+  encode(message: AccessCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== 0) {
+      writer.uint32(8).int32(message.type);
+    }
+    if (message.tokenId !== "") {
+      writer.uint32(18).string(message.tokenId);
+    }
+    if (message.authMethodType !== 0n) {
+      if (BigInt.asUintN(64, message.authMethodType) !== message.authMethodType) {
+        throw new globalThis.Error("value provided for field message.authMethodType of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.authMethodType);
+    }
+    if (message.authMethodId !== "") {
+      writer.uint32(34).string(message.authMethodId);
+    }
+    if (message.denom !== "") {
+      writer.uint32(42).string(message.denom);
+    }
+    if (message.amount !== "") {
+      writer.uint32(50).string(message.amount);
+    }
+    if (message.ipfsId !== "") {
+      writer.uint32(58).string(message.ipfsId);
+    }
+    for (const v of message.conditions) {
+      AccessCondition.encode(v!, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccessCondition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccessCondition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.authMethodType = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.authMethodId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.denom = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.ipfsId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.conditions.push(AccessCondition.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AccessCondition {
+    return {
+      type: isSet(object.type) ? conditionTypeFromJSON(object.type) : 0,
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      authMethodType: isSet(object.authMethodType)
+        ? BigInt(object.authMethodType)
+        : isSet(object.auth_method_type)
+        ? BigInt(object.auth_method_type)
+        : 0n,
+      authMethodId: isSet(object.authMethodId)
+        ? globalThis.String(object.authMethodId)
+        : isSet(object.auth_method_id)
+        ? globalThis.String(object.auth_method_id)
+        : "",
+      denom: isSet(object.denom) ? globalThis.String(object.denom) : "",
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : "",
+      ipfsId: isSet(object.ipfsId)
+        ? globalThis.String(object.ipfsId)
+        : isSet(object.ipfs_id)
+        ? globalThis.String(object.ipfs_id)
+        : "",
+      conditions: globalThis.Array.isArray(object?.conditions)
+        ? object.conditions.map((e: any) => AccessCondition.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AccessCondition): unknown {
+    const obj: any = {};
+    if (message.type !== 0) {
+      obj.type = conditionTypeToJSON(message.type);
+    }
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.authMethodType !== 0n) {
+      obj.authMethodType = message.authMethodType.toString();
+    }
+    if (message.authMethodId !== "") {
+      obj.authMethodId = message.authMethodId;
+    }
+    if (message.denom !== "") {
+      obj.denom = message.denom;
+    }
+    if (message.amount !== "") {
+      obj.amount = message.amount;
+    }
+    if (message.ipfsId !== "") {
+      obj.ipfsId = message.ipfsId;
+    }
+    if (message.conditions?.length) {
+      obj.conditions = message.conditions.map((e) => AccessCondition.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AccessCondition>): AccessCondition {
+    return AccessCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AccessCondition>): AccessCondition {
+    const message = createBaseAccessCondition();
+    message.type = object.type ?? 0;
+    message.tokenId = object.tokenId ?? "";
+    message.authMethodType = (object.authMethodType !== undefined && object.authMethodType !== null)
+      ? BigInt(object.authMethodType)
+      : 0n;
+    message.authMethodId = object.authMethodId ?? "";
+    message.denom = object.denom ?? "";
+    message.amount = object.amount ?? "";
+    message.ipfsId = object.ipfsId ?? "";
+    message.conditions = object.conditions?.map((e) => AccessCondition.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCiphertextHeader(): CiphertextHeader {
+  return {
+    version: 0,
+    ephemeral: new Uint8Array(0),
+    proof: new Uint8Array(0),
+    conditions: undefined,
+    dataHash: new Uint8Array(0),
+  };
+}
+
+export const CiphertextHeader: MessageFns<CiphertextHeader> = {
+  encode(message: CiphertextHeader, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== 0) {
+      writer.uint32(8).uint32(message.version);
+    }
+    if (message.ephemeral.length !== 0) {
+      writer.uint32(18).bytes(message.ephemeral);
+    }
+    if (message.proof.length !== 0) {
+      writer.uint32(26).bytes(message.proof);
+    }
+    if (message.conditions !== undefined) {
+      AccessCondition.encode(message.conditions, writer.uint32(34).fork()).join();
+    }
+    if (message.dataHash.length !== 0) {
+      writer.uint32(42).bytes(message.dataHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CiphertextHeader {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCiphertextHeader();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.version = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ephemeral = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.proof = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.conditions = AccessCondition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.dataHash = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CiphertextHeader {
+    return {
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      ephemeral: isSet(object.ephemeral) ? bytesFromBase64(object.ephemeral) : new Uint8Array(0),
+      proof: isSet(object.proof) ? bytesFromBase64(object.proof) : new Uint8Array(0),
+      conditions: isSet(object.conditions) ? AccessCondition.fromJSON(object.conditions) : undefined,
+      dataHash: isSet(object.dataHash)
+        ? bytesFromBase64(object.dataHash)
+        : isSet(object.data_hash)
+        ? bytesFromBase64(object.data_hash)
+        : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: CiphertextHeader): unknown {
+    const obj: any = {};
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.ephemeral.length !== 0) {
+      obj.ephemeral = base64FromBytes(message.ephemeral);
+    }
+    if (message.proof.length !== 0) {
+      obj.proof = base64FromBytes(message.proof);
+    }
+    if (message.conditions !== undefined) {
+      obj.conditions = AccessCondition.toJSON(message.conditions);
+    }
+    if (message.dataHash.length !== 0) {
+      obj.dataHash = base64FromBytes(message.dataHash);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CiphertextHeader>): CiphertextHeader {
+    return CiphertextHeader.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CiphertextHeader>): CiphertextHeader {
+    const message = createBaseCiphertextHeader();
+    message.version = object.version ?? 0;
+    message.ephemeral = object.ephemeral ?? new Uint8Array(0);
+    message.proof = object.proof ?? new Uint8Array(0);
+    message.conditions = (object.conditions !== undefined && object.conditions !== null)
+      ? AccessCondition.fromPartial(object.conditions)
+      : undefined;
+    message.dataHash = object.dataHash ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseCiphertext(): Ciphertext {
+  return { header: undefined, root: new Uint8Array(0), nonce: new Uint8Array(0), ciphertext: new Uint8Array(0) };
+}
+
+export const Ciphertext: MessageFns<Ciphertext> = {
+  encode(message: Ciphertext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.header !== undefined) {
+      CiphertextHeader.encode(message.header, writer.uint32(10).fork()).join();
+    }
+    if (message.root.length !== 0) {
+      writer.uint32(18).bytes(message.root);
+    }
+    if (message.nonce.length !== 0) {
+      writer.uint32(26).bytes(message.nonce);
+    }
+    if (message.ciphertext.length !== 0) {
+      writer.uint32(34).bytes(message.ciphertext);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Ciphertext {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCiphertext();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.header = CiphertextHeader.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.root = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nonce = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ciphertext = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Ciphertext {
+    return {
+      header: isSet(object.header) ? CiphertextHeader.fromJSON(object.header) : undefined,
+      root: isSet(object.root) ? bytesFromBase64(object.root) : new Uint8Array(0),
+      nonce: isSet(object.nonce) ? bytesFromBase64(object.nonce) : new Uint8Array(0),
+      ciphertext: isSet(object.ciphertext) ? bytesFromBase64(object.ciphertext) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: Ciphertext): unknown {
+    const obj: any = {};
+    if (message.header !== undefined) {
+      obj.header = CiphertextHeader.toJSON(message.header);
+    }
+    if (message.root.length !== 0) {
+      obj.root = base64FromBytes(message.root);
+    }
+    if (message.nonce.length !== 0) {
+      obj.nonce = base64FromBytes(message.nonce);
+    }
+    if (message.ciphertext.length !== 0) {
+      obj.ciphertext = base64FromBytes(message.ciphertext);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Ciphertext>): Ciphertext {
+    return Ciphertext.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Ciphertext>): Ciphertext {
+    const message = createBaseCiphertext();
+    message.header = (object.header !== undefined && object.header !== null)
+      ? CiphertextHeader.fromPartial(object.header)
+      : undefined;
+    message.root = object.root ?? new Uint8Array(0);
+    message.nonce = object.nonce ?? new Uint8Array(0);
+    message.ciphertext = object.ciphertext ?? new Uint8Array(0);
     return message;
   },
 };

@@ -147,6 +147,11 @@ export interface QueryAuthChallengeRequest {
    * cid ‖ 0x00 ‖ code ‖ 0x00 ‖ js_params) of the MsgExecuteAction.
    */
   executionHash: string;
+  /**
+   * decryption_hash (AUTH_PURPOSE_DECRYPT) is 0x-hex of the request's
+   * DecryptionHash (x/pkp README, "Encryption and access conditions").
+   */
+  decryptionHash: string;
 }
 
 export interface QueryAuthChallengeResponse {
@@ -1872,6 +1877,7 @@ function createBaseQueryAuthChallengeRequest(): QueryAuthChallengeRequest {
     capabilities: [],
     expiresAt: 0n,
     executionHash: "",
+    decryptionHash: "",
   };
 }
 
@@ -1913,6 +1919,9 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
     }
     if (message.executionHash !== "") {
       writer.uint32(74).string(message.executionHash);
+    }
+    if (message.decryptionHash !== "") {
+      writer.uint32(82).string(message.decryptionHash);
     }
     return writer;
   },
@@ -2012,6 +2021,14 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
             message.executionHash = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.decryptionHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2057,6 +2074,11 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
         : isSet(object.execution_hash)
         ? globalThis.String(object.execution_hash)
         : "",
+      decryptionHash: isSet(object.decryptionHash)
+        ? globalThis.String(object.decryptionHash)
+        : isSet(object.decryption_hash)
+        ? globalThis.String(object.decryption_hash)
+        : "",
     };
   },
 
@@ -2089,6 +2111,9 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
     if (message.executionHash !== "") {
       obj.executionHash = message.executionHash;
     }
+    if (message.decryptionHash !== "") {
+      obj.decryptionHash = message.decryptionHash;
+    }
     return obj;
   },
 
@@ -2108,6 +2133,7 @@ export const QueryAuthChallengeRequest: MessageFns<QueryAuthChallengeRequest> = 
     message.capabilities = object.capabilities?.map((e) => e) || [];
     message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
     message.executionHash = object.executionHash ?? "";
+    message.decryptionHash = object.decryptionHash ?? "";
     return message;
   },
 };

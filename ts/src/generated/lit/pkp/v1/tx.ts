@@ -8,7 +8,9 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   AuthMethod,
+  AuthPresentation,
   AuthProof,
+  CiphertextHeader,
   Params,
   PermittedAction,
   PermittedAddress,
@@ -225,6 +227,32 @@ export interface MsgUpdateParams {
 }
 
 export interface MsgUpdateParamsResponse {
+}
+
+export interface MsgDecrypt {
+  requester: string;
+  header?:
+    | CiphertextHeader
+    | undefined;
+  /**
+   * requester_key is an X25519 public key (32 bytes) the validators seal
+   * their shares to (HPKE, RFC 9180); its private key should live for this
+   * request only.
+   */
+  requesterKey: Uint8Array;
+  /**
+   * auth_methods prove auth methods for CONDITION_TYPE_PERMITTED_AUTH_METHOD:
+   * proofs over the challenge with purpose AUTH_PURPOSE_DECRYPT and, as
+   * payload, types.DecryptionHash (requester, header and requester_key).
+   */
+  authMethods: AuthPresentation[];
+  /** execution_ids name x/actions executions for CONDITION_TYPE_ACTION. */
+  executionIds: bigint[];
+}
+
+export interface MsgDecryptResponse {
+  /** decryption_id identifies the request in x/tss (Query/Decryption). */
+  decryptionId: bigint;
 }
 
 function createBaseMsgMint(): MsgMint {
@@ -3150,6 +3178,248 @@ export const MsgUpdateParamsResponse: MessageFns<MsgUpdateParamsResponse> = {
   },
 };
 
+function createBaseMsgDecrypt(): MsgDecrypt {
+  return { requester: "", header: undefined, requesterKey: new Uint8Array(0), authMethods: [], executionIds: [] };
+}
+
+export const MsgDecrypt: MessageFns<MsgDecrypt> = {
+  encode(message: MsgDecrypt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requester !== "") {
+      writer.uint32(10).string(message.requester);
+    }
+    if (message.header !== undefined) {
+      CiphertextHeader.encode(message.header, writer.uint32(18).fork()).join();
+    }
+    if (message.requesterKey.length !== 0) {
+      writer.uint32(26).bytes(message.requesterKey);
+    }
+    for (const v of message.authMethods) {
+      AuthPresentation.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.executionIds.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.executionIds) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field executionIds of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDecrypt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDecrypt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requester = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.header = CiphertextHeader.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requesterKey = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.authMethods.push(AuthPresentation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag === 40) {
+              message.executionIds.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.executionIds.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgDecrypt {
+    return {
+      requester: isSet(object.requester) ? globalThis.String(object.requester) : "",
+      header: isSet(object.header) ? CiphertextHeader.fromJSON(object.header) : undefined,
+      requesterKey: isSet(object.requesterKey)
+        ? bytesFromBase64(object.requesterKey)
+        : isSet(object.requester_key)
+        ? bytesFromBase64(object.requester_key)
+        : new Uint8Array(0),
+      authMethods: globalThis.Array.isArray(object?.authMethods)
+        ? object.authMethods.map((e: any) => AuthPresentation.fromJSON(e))
+        : globalThis.Array.isArray(object?.auth_methods)
+        ? object.auth_methods.map((e: any) => AuthPresentation.fromJSON(e))
+        : [],
+      executionIds: globalThis.Array.isArray(object?.executionIds)
+        ? object.executionIds.map((e: any) => BigInt(e))
+        : globalThis.Array.isArray(object?.execution_ids)
+        ? object.execution_ids.map((e: any) => BigInt(e))
+        : [],
+    };
+  },
+
+  toJSON(message: MsgDecrypt): unknown {
+    const obj: any = {};
+    if (message.requester !== "") {
+      obj.requester = message.requester;
+    }
+    if (message.header !== undefined) {
+      obj.header = CiphertextHeader.toJSON(message.header);
+    }
+    if (message.requesterKey.length !== 0) {
+      obj.requesterKey = base64FromBytes(message.requesterKey);
+    }
+    if (message.authMethods?.length) {
+      obj.authMethods = message.authMethods.map((e) => AuthPresentation.toJSON(e));
+    }
+    if (message.executionIds?.length) {
+      obj.executionIds = message.executionIds.map((e) => e.toString());
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgDecrypt>): MsgDecrypt {
+    return MsgDecrypt.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgDecrypt>): MsgDecrypt {
+    const message = createBaseMsgDecrypt();
+    message.requester = object.requester ?? "";
+    message.header = (object.header !== undefined && object.header !== null)
+      ? CiphertextHeader.fromPartial(object.header)
+      : undefined;
+    message.requesterKey = object.requesterKey ?? new Uint8Array(0);
+    message.authMethods = object.authMethods?.map((e) => AuthPresentation.fromPartial(e)) || [];
+    message.executionIds = object.executionIds?.map((e) => BigInt(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMsgDecryptResponse(): MsgDecryptResponse {
+  return { decryptionId: 0n };
+}
+
+export const MsgDecryptResponse: MessageFns<MsgDecryptResponse> = {
+  encode(message: MsgDecryptResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decryptionId !== 0n) {
+      if (BigInt.asUintN(64, message.decryptionId) !== message.decryptionId) {
+        throw new globalThis.Error("value provided for field message.decryptionId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.decryptionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDecryptResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDecryptResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decryptionId = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgDecryptResponse {
+    return {
+      decryptionId: isSet(object.decryptionId)
+        ? BigInt(object.decryptionId)
+        : isSet(object.decryption_id)
+        ? BigInt(object.decryption_id)
+        : 0n,
+    };
+  },
+
+  toJSON(message: MsgDecryptResponse): unknown {
+    const obj: any = {};
+    if (message.decryptionId !== 0n) {
+      obj.decryptionId = message.decryptionId.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgDecryptResponse>): MsgDecryptResponse {
+    return MsgDecryptResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgDecryptResponse>): MsgDecryptResponse {
+    const message = createBaseMsgDecryptResponse();
+    message.decryptionId = (object.decryptionId !== undefined && object.decryptionId !== null)
+      ? BigInt(object.decryptionId)
+      : 0n;
+    return message;
+  },
+};
+
 /** Msg is the x/pkp transaction service. */
 export interface Msg {
   /** Mint creates a PKP owned by the sender, with optional initial permissions. */
@@ -3192,7 +3462,14 @@ export interface Msg {
    * auth method's proof.
    */
   RevokeSessionKey(request: MsgRevokeSessionKey): Promise<MsgRevokeSessionKeyResponse>;
-  /** UpdateParams changes the module parameters; only the authority (gov) may. */
+  /**
+   * UpdateParams changes the module parameters; only the authority (gov) may.
+   * Decrypt asks the validators for decryption shares of a ciphertext whose
+   * access conditions the requester meets at this height. Each share is
+   * sealed to requester_key (x/tss Query/Decryption); the chain never sees a
+   * share in the clear. The requester pays x/tss params.decrypt_fee.
+   */
+  Decrypt(request: MsgDecrypt): Promise<MsgDecryptResponse>;
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
 }
 
@@ -3218,6 +3495,7 @@ export class MsgClientImpl implements Msg {
     this.SignWithAuthMethod = this.SignWithAuthMethod.bind(this);
     this.AuthorizeSessionKey = this.AuthorizeSessionKey.bind(this);
     this.RevokeSessionKey = this.RevokeSessionKey.bind(this);
+    this.Decrypt = this.Decrypt.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
   }
   Mint(request: MsgMint): Promise<MsgMintResponse> {
@@ -3308,6 +3586,12 @@ export class MsgClientImpl implements Msg {
     const data = MsgRevokeSessionKey.encode(request).finish();
     const promise = this.rpc.request(this.service, "RevokeSessionKey", data);
     return promise.then((data) => MsgRevokeSessionKeyResponse.decode(new BinaryReader(data)));
+  }
+
+  Decrypt(request: MsgDecrypt): Promise<MsgDecryptResponse> {
+    const data = MsgDecrypt.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Decrypt", data);
+    return promise.then((data) => MsgDecryptResponse.decode(new BinaryReader(data)));
   }
 
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {

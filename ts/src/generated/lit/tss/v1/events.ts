@@ -89,6 +89,30 @@ export interface EventKeySetReshared {
   sessionId: bigint;
 }
 
+/**
+ * EventDecryptionRequested: x/pkp found the requester to meet a ciphertext's
+ * access conditions and the key set's participants now compute their shares.
+ */
+export interface EventDecryptionRequested {
+  decryptionId: bigint;
+  requester: string;
+  /** identity is the ciphertext's id, 0x-hex. */
+  identity: string;
+  sessionId: bigint;
+}
+
+/** EventDecryptionServed: t+1 validators sealed a share to the requester. */
+export interface EventDecryptionServed {
+  decryptionId: bigint;
+  validators: string[];
+}
+
+/** EventDecryptionFailed: the session closed with at most t shares. */
+export interface EventDecryptionFailed {
+  decryptionId: bigint;
+  error: string;
+}
+
 function createBaseEventSessionStarted(): EventSessionStarted {
   return { sessionId: 0n, type: "", parties: [], deadlineHeight: 0n, attempt: 0, signatureId: 0n };
 }
@@ -1233,6 +1257,329 @@ export const EventKeySetReshared: MessageFns<EventKeySetReshared> = {
     message.threshold = object.threshold ?? 0;
     message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
     message.sessionId = (object.sessionId !== undefined && object.sessionId !== null) ? BigInt(object.sessionId) : 0n;
+    return message;
+  },
+};
+
+function createBaseEventDecryptionRequested(): EventDecryptionRequested {
+  return { decryptionId: 0n, requester: "", identity: "", sessionId: 0n };
+}
+
+export const EventDecryptionRequested: MessageFns<EventDecryptionRequested> = {
+  encode(message: EventDecryptionRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decryptionId !== 0n) {
+      if (BigInt.asUintN(64, message.decryptionId) !== message.decryptionId) {
+        throw new globalThis.Error("value provided for field message.decryptionId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.decryptionId);
+    }
+    if (message.requester !== "") {
+      writer.uint32(18).string(message.requester);
+    }
+    if (message.identity !== "") {
+      writer.uint32(26).string(message.identity);
+    }
+    if (message.sessionId !== 0n) {
+      if (BigInt.asUintN(64, message.sessionId) !== message.sessionId) {
+        throw new globalThis.Error("value provided for field message.sessionId of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventDecryptionRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventDecryptionRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decryptionId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requester = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.identity = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sessionId = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventDecryptionRequested {
+    return {
+      decryptionId: isSet(object.decryptionId)
+        ? BigInt(object.decryptionId)
+        : isSet(object.decryption_id)
+        ? BigInt(object.decryption_id)
+        : 0n,
+      requester: isSet(object.requester) ? globalThis.String(object.requester) : "",
+      identity: isSet(object.identity) ? globalThis.String(object.identity) : "",
+      sessionId: isSet(object.sessionId)
+        ? BigInt(object.sessionId)
+        : isSet(object.session_id)
+        ? BigInt(object.session_id)
+        : 0n,
+    };
+  },
+
+  toJSON(message: EventDecryptionRequested): unknown {
+    const obj: any = {};
+    if (message.decryptionId !== 0n) {
+      obj.decryptionId = message.decryptionId.toString();
+    }
+    if (message.requester !== "") {
+      obj.requester = message.requester;
+    }
+    if (message.identity !== "") {
+      obj.identity = message.identity;
+    }
+    if (message.sessionId !== 0n) {
+      obj.sessionId = message.sessionId.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventDecryptionRequested>): EventDecryptionRequested {
+    return EventDecryptionRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventDecryptionRequested>): EventDecryptionRequested {
+    const message = createBaseEventDecryptionRequested();
+    message.decryptionId = (object.decryptionId !== undefined && object.decryptionId !== null)
+      ? BigInt(object.decryptionId)
+      : 0n;
+    message.requester = object.requester ?? "";
+    message.identity = object.identity ?? "";
+    message.sessionId = (object.sessionId !== undefined && object.sessionId !== null) ? BigInt(object.sessionId) : 0n;
+    return message;
+  },
+};
+
+function createBaseEventDecryptionServed(): EventDecryptionServed {
+  return { decryptionId: 0n, validators: [] };
+}
+
+export const EventDecryptionServed: MessageFns<EventDecryptionServed> = {
+  encode(message: EventDecryptionServed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decryptionId !== 0n) {
+      if (BigInt.asUintN(64, message.decryptionId) !== message.decryptionId) {
+        throw new globalThis.Error("value provided for field message.decryptionId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.decryptionId);
+    }
+    for (const v of message.validators) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventDecryptionServed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventDecryptionServed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decryptionId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.validators.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventDecryptionServed {
+    return {
+      decryptionId: isSet(object.decryptionId)
+        ? BigInt(object.decryptionId)
+        : isSet(object.decryption_id)
+        ? BigInt(object.decryption_id)
+        : 0n,
+      validators: globalThis.Array.isArray(object?.validators)
+        ? object.validators.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EventDecryptionServed): unknown {
+    const obj: any = {};
+    if (message.decryptionId !== 0n) {
+      obj.decryptionId = message.decryptionId.toString();
+    }
+    if (message.validators?.length) {
+      obj.validators = message.validators;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventDecryptionServed>): EventDecryptionServed {
+    return EventDecryptionServed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventDecryptionServed>): EventDecryptionServed {
+    const message = createBaseEventDecryptionServed();
+    message.decryptionId = (object.decryptionId !== undefined && object.decryptionId !== null)
+      ? BigInt(object.decryptionId)
+      : 0n;
+    message.validators = object.validators?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEventDecryptionFailed(): EventDecryptionFailed {
+  return { decryptionId: 0n, error: "" };
+}
+
+export const EventDecryptionFailed: MessageFns<EventDecryptionFailed> = {
+  encode(message: EventDecryptionFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decryptionId !== 0n) {
+      if (BigInt.asUintN(64, message.decryptionId) !== message.decryptionId) {
+        throw new globalThis.Error("value provided for field message.decryptionId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.decryptionId);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventDecryptionFailed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventDecryptionFailed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decryptionId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventDecryptionFailed {
+    return {
+      decryptionId: isSet(object.decryptionId)
+        ? BigInt(object.decryptionId)
+        : isSet(object.decryption_id)
+        ? BigInt(object.decryption_id)
+        : 0n,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: EventDecryptionFailed): unknown {
+    const obj: any = {};
+    if (message.decryptionId !== 0n) {
+      obj.decryptionId = message.decryptionId.toString();
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventDecryptionFailed>): EventDecryptionFailed {
+    return EventDecryptionFailed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventDecryptionFailed>): EventDecryptionFailed {
+    const message = createBaseEventDecryptionFailed();
+    message.decryptionId = (object.decryptionId !== undefined && object.decryptionId !== null)
+      ? BigInt(object.decryptionId)
+      : 0n;
+    message.error = object.error ?? "";
     return message;
   },
 };

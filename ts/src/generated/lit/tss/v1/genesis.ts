@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { KeySet, Params, Session, Signature, ValidatorEncKey } from "./tss";
+import { Decryption, KeySet, Params, Session, Signature, ValidatorEncKey } from "./tss";
 
 export const protobufPackage = "lit.tss.v1";
 
@@ -27,6 +27,9 @@ export interface GenesisState {
   encKeys: ValidatorEncKey[];
   nextSessionId: bigint;
   nextSignatureId: bigint;
+  /** decryptions are the requests not yet pruned, ids ascending. */
+  decryptions: Decryption[];
+  nextDecryptionId: bigint;
 }
 
 function createBaseGenesisState(): GenesisState {
@@ -38,6 +41,8 @@ function createBaseGenesisState(): GenesisState {
     encKeys: [],
     nextSessionId: 0n,
     nextSignatureId: 0n,
+    decryptions: [],
+    nextDecryptionId: 0n,
   };
 }
 
@@ -69,6 +74,15 @@ export const GenesisState: MessageFns<GenesisState> = {
         throw new globalThis.Error("value provided for field message.nextSignatureId of type uint64 too large");
       }
       writer.uint32(56).uint64(message.nextSignatureId);
+    }
+    for (const v of message.decryptions) {
+      Decryption.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.nextDecryptionId !== 0n) {
+      if (BigInt.asUintN(64, message.nextDecryptionId) !== message.nextDecryptionId) {
+        throw new globalThis.Error("value provided for field message.nextDecryptionId of type uint64 too large");
+      }
+      writer.uint32(72).uint64(message.nextDecryptionId);
     }
     return writer;
   },
@@ -142,6 +156,22 @@ export const GenesisState: MessageFns<GenesisState> = {
             message.nextSignatureId = reader.uint64() as bigint;
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.decryptions.push(Decryption.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.nextDecryptionId = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -181,6 +211,14 @@ export const GenesisState: MessageFns<GenesisState> = {
         : isSet(object.next_signature_id)
         ? BigInt(object.next_signature_id)
         : 0n,
+      decryptions: globalThis.Array.isArray(object?.decryptions)
+        ? object.decryptions.map((e: any) => Decryption.fromJSON(e))
+        : [],
+      nextDecryptionId: isSet(object.nextDecryptionId)
+        ? BigInt(object.nextDecryptionId)
+        : isSet(object.next_decryption_id)
+        ? BigInt(object.next_decryption_id)
+        : 0n,
     };
   },
 
@@ -207,6 +245,12 @@ export const GenesisState: MessageFns<GenesisState> = {
     if (message.nextSignatureId !== 0n) {
       obj.nextSignatureId = message.nextSignatureId.toString();
     }
+    if (message.decryptions?.length) {
+      obj.decryptions = message.decryptions.map((e) => Decryption.toJSON(e));
+    }
+    if (message.nextDecryptionId !== 0n) {
+      obj.nextDecryptionId = message.nextDecryptionId.toString();
+    }
     return obj;
   },
 
@@ -227,6 +271,10 @@ export const GenesisState: MessageFns<GenesisState> = {
       : 0n;
     message.nextSignatureId = (object.nextSignatureId !== undefined && object.nextSignatureId !== null)
       ? BigInt(object.nextSignatureId)
+      : 0n;
+    message.decryptions = object.decryptions?.map((e) => Decryption.fromPartial(e)) || [];
+    message.nextDecryptionId = (object.nextDecryptionId !== undefined && object.nextDecryptionId !== null)
+      ? BigInt(object.nextDecryptionId)
       : 0n;
     return message;
   },

@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { PageRequest, PageResponse } from "../../../cosmos/base/query/v1beta1/pagination";
-import { FaultRecord, KeySet, Params, Session, Signature, ValidatorEncKey } from "./tss";
+import { Decryption, FaultRecord, KeySet, Params, Session, Signature, ValidatorEncKey } from "./tss";
 
 export const protobufPackage = "lit.tss.v1";
 
@@ -115,6 +115,31 @@ export interface QueryStatusResponse {
    * committee until their fault window ends.
    */
   penalized: FaultRecord[];
+}
+
+export interface QueryKeySetByIDRequest {
+  id: bigint;
+}
+
+export interface QueryKeySetByIDResponse {
+  keySet?: KeySet | undefined;
+}
+
+export interface QueryDecryptionRequest {
+  id: bigint;
+}
+
+export interface QueryDecryptionResponse {
+  decryption?: Decryption | undefined;
+}
+
+export interface QueryDecryptionsRequest {
+  pagination?: PageRequest | undefined;
+}
+
+export interface QueryDecryptionsResponse {
+  decryptions: Decryption[];
+  pagination?: PageResponse | undefined;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -1633,11 +1658,462 @@ export const QueryStatusResponse: MessageFns<QueryStatusResponse> = {
   },
 };
 
+function createBaseQueryKeySetByIDRequest(): QueryKeySetByIDRequest {
+  return { id: 0n };
+}
+
+export const QueryKeySetByIDRequest: MessageFns<QueryKeySetByIDRequest> = {
+  encode(message: QueryKeySetByIDRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0n) {
+      if (BigInt.asUintN(64, message.id) !== message.id) {
+        throw new globalThis.Error("value provided for field message.id of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryKeySetByIDRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryKeySetByIDRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryKeySetByIDRequest {
+    return { id: isSet(object.id) ? BigInt(object.id) : 0n };
+  },
+
+  toJSON(message: QueryKeySetByIDRequest): unknown {
+    const obj: any = {};
+    if (message.id !== 0n) {
+      obj.id = message.id.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryKeySetByIDRequest>): QueryKeySetByIDRequest {
+    return QueryKeySetByIDRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryKeySetByIDRequest>): QueryKeySetByIDRequest {
+    const message = createBaseQueryKeySetByIDRequest();
+    message.id = (object.id !== undefined && object.id !== null) ? BigInt(object.id) : 0n;
+    return message;
+  },
+};
+
+function createBaseQueryKeySetByIDResponse(): QueryKeySetByIDResponse {
+  return { keySet: undefined };
+}
+
+export const QueryKeySetByIDResponse: MessageFns<QueryKeySetByIDResponse> = {
+  encode(message: QueryKeySetByIDResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.keySet !== undefined) {
+      KeySet.encode(message.keySet, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryKeySetByIDResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryKeySetByIDResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keySet = KeySet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryKeySetByIDResponse {
+    return {
+      keySet: isSet(object.keySet)
+        ? KeySet.fromJSON(object.keySet)
+        : isSet(object.key_set)
+        ? KeySet.fromJSON(object.key_set)
+        : undefined,
+    };
+  },
+
+  toJSON(message: QueryKeySetByIDResponse): unknown {
+    const obj: any = {};
+    if (message.keySet !== undefined) {
+      obj.keySet = KeySet.toJSON(message.keySet);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryKeySetByIDResponse>): QueryKeySetByIDResponse {
+    return QueryKeySetByIDResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryKeySetByIDResponse>): QueryKeySetByIDResponse {
+    const message = createBaseQueryKeySetByIDResponse();
+    message.keySet = (object.keySet !== undefined && object.keySet !== null)
+      ? KeySet.fromPartial(object.keySet)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryDecryptionRequest(): QueryDecryptionRequest {
+  return { id: 0n };
+}
+
+export const QueryDecryptionRequest: MessageFns<QueryDecryptionRequest> = {
+  encode(message: QueryDecryptionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0n) {
+      if (BigInt.asUintN(64, message.id) !== message.id) {
+        throw new globalThis.Error("value provided for field message.id of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryDecryptionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryDecryptionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryDecryptionRequest {
+    return { id: isSet(object.id) ? BigInt(object.id) : 0n };
+  },
+
+  toJSON(message: QueryDecryptionRequest): unknown {
+    const obj: any = {};
+    if (message.id !== 0n) {
+      obj.id = message.id.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryDecryptionRequest>): QueryDecryptionRequest {
+    return QueryDecryptionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryDecryptionRequest>): QueryDecryptionRequest {
+    const message = createBaseQueryDecryptionRequest();
+    message.id = (object.id !== undefined && object.id !== null) ? BigInt(object.id) : 0n;
+    return message;
+  },
+};
+
+function createBaseQueryDecryptionResponse(): QueryDecryptionResponse {
+  return { decryption: undefined };
+}
+
+export const QueryDecryptionResponse: MessageFns<QueryDecryptionResponse> = {
+  encode(message: QueryDecryptionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decryption !== undefined) {
+      Decryption.encode(message.decryption, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryDecryptionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryDecryptionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.decryption = Decryption.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryDecryptionResponse {
+    return { decryption: isSet(object.decryption) ? Decryption.fromJSON(object.decryption) : undefined };
+  },
+
+  toJSON(message: QueryDecryptionResponse): unknown {
+    const obj: any = {};
+    if (message.decryption !== undefined) {
+      obj.decryption = Decryption.toJSON(message.decryption);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryDecryptionResponse>): QueryDecryptionResponse {
+    return QueryDecryptionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryDecryptionResponse>): QueryDecryptionResponse {
+    const message = createBaseQueryDecryptionResponse();
+    message.decryption = (object.decryption !== undefined && object.decryption !== null)
+      ? Decryption.fromPartial(object.decryption)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryDecryptionsRequest(): QueryDecryptionsRequest {
+  return { pagination: undefined };
+}
+
+export const QueryDecryptionsRequest: MessageFns<QueryDecryptionsRequest> = {
+  encode(message: QueryDecryptionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryDecryptionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryDecryptionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryDecryptionsRequest {
+    return { pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined };
+  },
+
+  toJSON(message: QueryDecryptionsRequest): unknown {
+    const obj: any = {};
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryDecryptionsRequest>): QueryDecryptionsRequest {
+    return QueryDecryptionsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryDecryptionsRequest>): QueryDecryptionsRequest {
+    const message = createBaseQueryDecryptionsRequest();
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryDecryptionsResponse(): QueryDecryptionsResponse {
+  return { decryptions: [], pagination: undefined };
+}
+
+export const QueryDecryptionsResponse: MessageFns<QueryDecryptionsResponse> = {
+  encode(message: QueryDecryptionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.decryptions) {
+      Decryption.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryDecryptionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryDecryptionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.decryptions.push(Decryption.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryDecryptionsResponse {
+    return {
+      decryptions: globalThis.Array.isArray(object?.decryptions)
+        ? object.decryptions.map((e: any) => Decryption.fromJSON(e))
+        : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryDecryptionsResponse): unknown {
+    const obj: any = {};
+    if (message.decryptions?.length) {
+      obj.decryptions = message.decryptions.map((e) => Decryption.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryDecryptionsResponse>): QueryDecryptionsResponse {
+    return QueryDecryptionsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryDecryptionsResponse>): QueryDecryptionsResponse {
+    const message = createBaseQueryDecryptionsResponse();
+    message.decryptions = object.decryptions?.map((e) => Decryption.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
 /** Query is the x/tss query service. */
 export interface Query {
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse>;
   /** KeySet returns the active network root key set, or the one being generated. */
   KeySet(request: QueryKeySetRequest): Promise<QueryKeySetResponse>;
+  /**
+   * KeySetByID returns any key set, also a retired one (a decryption's
+   * shares are checked against its key set's public shares).
+   */
+  KeySetByID(request: QueryKeySetByIDRequest): Promise<QueryKeySetByIDResponse>;
+  /** Decryption returns a decryption request and the shares sealed to its requester. */
+  Decryption(request: QueryDecryptionRequest): Promise<QueryDecryptionResponse>;
+  /** Decryptions lists the decryption requests still kept, oldest first. */
+  Decryptions(request: QueryDecryptionsRequest): Promise<QueryDecryptionsResponse>;
   /** DerivedKey returns the public key derived for a key id from the active root. */
   DerivedKey(request: QueryDerivedKeyRequest): Promise<QueryDerivedKeyResponse>;
   /** Signature returns a signing request and, once produced, its signature. */
@@ -1666,6 +2142,9 @@ export class QueryClientImpl implements Query {
     this.rpc = rpc;
     this.Params = this.Params.bind(this);
     this.KeySet = this.KeySet.bind(this);
+    this.KeySetByID = this.KeySetByID.bind(this);
+    this.Decryption = this.Decryption.bind(this);
+    this.Decryptions = this.Decryptions.bind(this);
     this.DerivedKey = this.DerivedKey.bind(this);
     this.Signature = this.Signature.bind(this);
     this.SignaturesByPKP = this.SignaturesByPKP.bind(this);
@@ -1684,6 +2163,24 @@ export class QueryClientImpl implements Query {
     const data = QueryKeySetRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "KeySet", data);
     return promise.then((data) => QueryKeySetResponse.decode(new BinaryReader(data)));
+  }
+
+  KeySetByID(request: QueryKeySetByIDRequest): Promise<QueryKeySetByIDResponse> {
+    const data = QueryKeySetByIDRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "KeySetByID", data);
+    return promise.then((data) => QueryKeySetByIDResponse.decode(new BinaryReader(data)));
+  }
+
+  Decryption(request: QueryDecryptionRequest): Promise<QueryDecryptionResponse> {
+    const data = QueryDecryptionRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Decryption", data);
+    return promise.then((data) => QueryDecryptionResponse.decode(new BinaryReader(data)));
+  }
+
+  Decryptions(request: QueryDecryptionsRequest): Promise<QueryDecryptionsResponse> {
+    const data = QueryDecryptionsRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Decryptions", data);
+    return promise.then((data) => QueryDecryptionsResponse.decode(new BinaryReader(data)));
   }
 
   DerivedKey(request: QueryDerivedKeyRequest): Promise<QueryDerivedKeyResponse> {

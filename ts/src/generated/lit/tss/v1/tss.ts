@@ -86,6 +86,11 @@ export enum SessionType {
    * fresh shares of the same root key to a new committee (tss-lib resharing).
    */
   SESSION_TYPE_RESHARE = 3,
+  /**
+   * SESSION_TYPE_DECRYPT - SESSION_TYPE_DECRYPT: every participant of the key set computes its
+   * decryption share of one ciphertext and seals it to the requester.
+   */
+  SESSION_TYPE_DECRYPT = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -103,6 +108,9 @@ export function sessionTypeFromJSON(object: any): SessionType {
     case 3:
     case "SESSION_TYPE_RESHARE":
       return SessionType.SESSION_TYPE_RESHARE;
+    case 4:
+    case "SESSION_TYPE_DECRYPT":
+      return SessionType.SESSION_TYPE_DECRYPT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -120,6 +128,8 @@ export function sessionTypeToJSON(object: SessionType): string {
       return "SESSION_TYPE_SIGN";
     case SessionType.SESSION_TYPE_RESHARE:
       return "SESSION_TYPE_RESHARE";
+    case SessionType.SESSION_TYPE_DECRYPT:
+      return "SESSION_TYPE_DECRYPT";
     case SessionType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -222,6 +232,57 @@ export function signatureStatusToJSON(object: SignatureStatus): string {
   }
 }
 
+export enum DecryptionStatus {
+  DECRYPTION_STATUS_UNSPECIFIED = 0,
+  /** DECRYPTION_STATUS_PENDING - DECRYPTION_STATUS_PENDING: fewer than t+1 shares have arrived. */
+  DECRYPTION_STATUS_PENDING = 1,
+  /**
+   * DECRYPTION_STATUS_SERVED - DECRYPTION_STATUS_SERVED: t+1 or more validators sealed a share to the
+   * requester; more may follow until the session closes.
+   */
+  DECRYPTION_STATUS_SERVED = 2,
+  /** DECRYPTION_STATUS_FAILED - DECRYPTION_STATUS_FAILED: the session closed with at most t shares. */
+  DECRYPTION_STATUS_FAILED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function decryptionStatusFromJSON(object: any): DecryptionStatus {
+  switch (object) {
+    case 0:
+    case "DECRYPTION_STATUS_UNSPECIFIED":
+      return DecryptionStatus.DECRYPTION_STATUS_UNSPECIFIED;
+    case 1:
+    case "DECRYPTION_STATUS_PENDING":
+      return DecryptionStatus.DECRYPTION_STATUS_PENDING;
+    case 2:
+    case "DECRYPTION_STATUS_SERVED":
+      return DecryptionStatus.DECRYPTION_STATUS_SERVED;
+    case 3:
+    case "DECRYPTION_STATUS_FAILED":
+      return DecryptionStatus.DECRYPTION_STATUS_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DecryptionStatus.UNRECOGNIZED;
+  }
+}
+
+export function decryptionStatusToJSON(object: DecryptionStatus): string {
+  switch (object) {
+    case DecryptionStatus.DECRYPTION_STATUS_UNSPECIFIED:
+      return "DECRYPTION_STATUS_UNSPECIFIED";
+    case DecryptionStatus.DECRYPTION_STATUS_PENDING:
+      return "DECRYPTION_STATUS_PENDING";
+    case DecryptionStatus.DECRYPTION_STATUS_SERVED:
+      return "DECRYPTION_STATUS_SERVED";
+    case DecryptionStatus.DECRYPTION_STATUS_FAILED:
+      return "DECRYPTION_STATUS_FAILED";
+    case DecryptionStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** KeySet is a network root key and the validators holding its shares. */
 export interface KeySet {
   id: bigint;
@@ -248,6 +309,13 @@ export interface KeySet {
   activatedHeight: bigint;
   /** retired_height is when a reshare handed the key on (0 while not retired). */
   retiredHeight: bigint;
+  /**
+   * public_shares are the participants' public key shares x_i·G (33-byte
+   * compressed, 0x-hex, in the order of participants), as every participant
+   * reported them with the root key: a decryption share's proof is checked
+   * against them.
+   */
+  publicShares: string[];
 }
 
 /** Party is one participant of a session and what the chain has seen from it. */
@@ -309,6 +377,8 @@ export interface Session {
   newThreshold: number;
   oldCommittee: string[];
   newCommittee: string[];
+  /** decryption_id is the request a decrypt session serves. */
+  decryptionId: bigint;
 }
 
 /**
@@ -410,6 +480,19 @@ export interface Params {
    */
   maxFaultsPerWindow: number;
   faultWindowBlocks: bigint;
+  /**
+   * decrypt_fee is paid by the requester of a decryption (x/pkp MsgDecrypt)
+   * to the fee collector.
+   */
+  decryptFee?:
+    | Coin
+    | undefined;
+  /**
+   * max_open_decryptions bounds the decryptions being served at once, of all
+   * requesters together; max_open_decryptions_per_requester one account's.
+   */
+  maxOpenDecryptions: bigint;
+  maxOpenDecryptionsPerRequester: bigint;
 }
 
 /**
@@ -424,6 +507,46 @@ export interface FaultRecord {
   count: number;
 }
 
+/**
+ * Decryption is a request for decryption shares of one ciphertext, whose
+ * access conditions x/pkp found the requester to meet, and the shares the
+ * validators sealed to the requester. The chain never holds a share in the
+ * clear; it keeps the sealed ones for session_retention_blocks after the
+ * session closes, then prunes the request.
+ */
+export interface Decryption {
+  id: bigint;
+  requester: string;
+  /** ephemeral is the ciphertext's R (33-byte compressed). */
+  ephemeral: Uint8Array;
+  /** identity is the ciphertext's id (32 bytes): its conditions and data hash. */
+  identity: Uint8Array;
+  /** requester_key is the X25519 public key the shares are sealed to. */
+  requesterKey: Uint8Array;
+  /** key_set_id and threshold are the key set whose participants serve it. */
+  keySetId: bigint;
+  threshold: number;
+  status: DecryptionStatus;
+  requestHeight: bigint;
+  /** served_height is when the (t+1)-th share arrived. */
+  servedHeight: bigint;
+  sessionId: bigint;
+  shares: SealedShare[];
+  error: string;
+}
+
+/**
+ * SealedShare is one validator's decryption share D_i = x_i·R with its DLEQ
+ * proof (97 bytes, x/tss/tdh), sealed with HPKE (DHKEM(X25519, HKDF-SHA256),
+ * HKDF-SHA256, ChaCha20-Poly1305) to the requester's key with info
+ * "litd/enc/v1/share|<decryption id>|<validator>".
+ */
+export interface SealedShare {
+  validator: string;
+  sealed: Uint8Array;
+  height: bigint;
+}
+
 function createBaseKeySet(): KeySet {
   return {
     id: 0n,
@@ -436,6 +559,7 @@ function createBaseKeySet(): KeySet {
     previousKeySetId: 0n,
     activatedHeight: 0n,
     retiredHeight: 0n,
+    publicShares: [],
   };
 }
 
@@ -488,6 +612,9 @@ export const KeySet: MessageFns<KeySet> = {
         throw new globalThis.Error("value provided for field message.retiredHeight of type int64 too large");
       }
       writer.uint32(80).int64(message.retiredHeight);
+    }
+    for (const v of message.publicShares) {
+      writer.uint32(90).string(v!);
     }
     return writer;
   },
@@ -585,6 +712,14 @@ export const KeySet: MessageFns<KeySet> = {
             message.retiredHeight = reader.int64() as bigint;
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.publicShares.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -627,6 +762,11 @@ export const KeySet: MessageFns<KeySet> = {
         : isSet(object.retired_height)
         ? BigInt(object.retired_height)
         : 0n,
+      publicShares: globalThis.Array.isArray(object?.publicShares)
+        ? object.publicShares.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.public_shares)
+        ? object.public_shares.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -662,6 +802,9 @@ export const KeySet: MessageFns<KeySet> = {
     if (message.retiredHeight !== 0n) {
       obj.retiredHeight = message.retiredHeight.toString();
     }
+    if (message.publicShares?.length) {
+      obj.publicShares = message.publicShares;
+    }
     return obj;
   },
 
@@ -688,6 +831,7 @@ export const KeySet: MessageFns<KeySet> = {
     message.retiredHeight = (object.retiredHeight !== undefined && object.retiredHeight !== null)
       ? BigInt(object.retiredHeight)
       : 0n;
+    message.publicShares = object.publicShares?.map((e) => e) || [];
     return message;
   },
 };
@@ -884,6 +1028,7 @@ function createBaseSession(): Session {
     newThreshold: 0,
     oldCommittee: [],
     newCommittee: [],
+    decryptionId: 0n,
   };
 }
 
@@ -954,6 +1099,12 @@ export const Session: MessageFns<Session> = {
     }
     for (const v of message.newCommittee) {
       writer.uint32(122).string(v!);
+    }
+    if (message.decryptionId !== 0n) {
+      if (BigInt.asUintN(64, message.decryptionId) !== message.decryptionId) {
+        throw new globalThis.Error("value provided for field message.decryptionId of type uint64 too large");
+      }
+      writer.uint32(128).uint64(message.decryptionId);
     }
     return writer;
   },
@@ -1091,6 +1242,14 @@ export const Session: MessageFns<Session> = {
             message.newCommittee.push(reader.string());
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.decryptionId = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1156,6 +1315,11 @@ export const Session: MessageFns<Session> = {
         : globalThis.Array.isArray(object?.new_committee)
         ? object.new_committee.map((e: any) => globalThis.String(e))
         : [],
+      decryptionId: isSet(object.decryptionId)
+        ? BigInt(object.decryptionId)
+        : isSet(object.decryption_id)
+        ? BigInt(object.decryption_id)
+        : 0n,
     };
   },
 
@@ -1206,6 +1370,9 @@ export const Session: MessageFns<Session> = {
     if (message.newCommittee?.length) {
       obj.newCommittee = message.newCommittee;
     }
+    if (message.decryptionId !== 0n) {
+      obj.decryptionId = message.decryptionId.toString();
+    }
     return obj;
   },
 
@@ -1239,6 +1406,9 @@ export const Session: MessageFns<Session> = {
     message.newThreshold = object.newThreshold ?? 0;
     message.oldCommittee = object.oldCommittee?.map((e) => e) || [];
     message.newCommittee = object.newCommittee?.map((e) => e) || [];
+    message.decryptionId = (object.decryptionId !== undefined && object.decryptionId !== null)
+      ? BigInt(object.decryptionId)
+      : 0n;
     return message;
   },
 };
@@ -1705,6 +1875,9 @@ function createBaseParams(): Params {
     refreshEpochBlocks: 0n,
     maxFaultsPerWindow: 0,
     faultWindowBlocks: 0n,
+    decryptFee: undefined,
+    maxOpenDecryptions: 0n,
+    maxOpenDecryptionsPerRequester: 0n,
   };
 }
 
@@ -1771,6 +1944,23 @@ export const Params: MessageFns<Params> = {
         throw new globalThis.Error("value provided for field message.faultWindowBlocks of type uint64 too large");
       }
       writer.uint32(96).uint64(message.faultWindowBlocks);
+    }
+    if (message.decryptFee !== undefined) {
+      Coin.encode(message.decryptFee, writer.uint32(106).fork()).join();
+    }
+    if (message.maxOpenDecryptions !== 0n) {
+      if (BigInt.asUintN(64, message.maxOpenDecryptions) !== message.maxOpenDecryptions) {
+        throw new globalThis.Error("value provided for field message.maxOpenDecryptions of type uint64 too large");
+      }
+      writer.uint32(112).uint64(message.maxOpenDecryptions);
+    }
+    if (message.maxOpenDecryptionsPerRequester !== 0n) {
+      if (BigInt.asUintN(64, message.maxOpenDecryptionsPerRequester) !== message.maxOpenDecryptionsPerRequester) {
+        throw new globalThis.Error(
+          "value provided for field message.maxOpenDecryptionsPerRequester of type uint64 too large",
+        );
+      }
+      writer.uint32(120).uint64(message.maxOpenDecryptionsPerRequester);
     }
     return writer;
   },
@@ -1884,6 +2074,30 @@ export const Params: MessageFns<Params> = {
             message.faultWindowBlocks = reader.uint64() as bigint;
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.decryptFee = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.maxOpenDecryptions = reader.uint64() as bigint;
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.maxOpenDecryptionsPerRequester = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1958,6 +2172,21 @@ export const Params: MessageFns<Params> = {
         : isSet(object.fault_window_blocks)
         ? BigInt(object.fault_window_blocks)
         : 0n,
+      decryptFee: isSet(object.decryptFee)
+        ? Coin.fromJSON(object.decryptFee)
+        : isSet(object.decrypt_fee)
+        ? Coin.fromJSON(object.decrypt_fee)
+        : undefined,
+      maxOpenDecryptions: isSet(object.maxOpenDecryptions)
+        ? BigInt(object.maxOpenDecryptions)
+        : isSet(object.max_open_decryptions)
+        ? BigInt(object.max_open_decryptions)
+        : 0n,
+      maxOpenDecryptionsPerRequester: isSet(object.maxOpenDecryptionsPerRequester)
+        ? BigInt(object.maxOpenDecryptionsPerRequester)
+        : isSet(object.max_open_decryptions_per_requester)
+        ? BigInt(object.max_open_decryptions_per_requester)
+        : 0n,
     };
   },
 
@@ -1999,6 +2228,15 @@ export const Params: MessageFns<Params> = {
     if (message.faultWindowBlocks !== 0n) {
       obj.faultWindowBlocks = message.faultWindowBlocks.toString();
     }
+    if (message.decryptFee !== undefined) {
+      obj.decryptFee = Coin.toJSON(message.decryptFee);
+    }
+    if (message.maxOpenDecryptions !== 0n) {
+      obj.maxOpenDecryptions = message.maxOpenDecryptions.toString();
+    }
+    if (message.maxOpenDecryptionsPerRequester !== 0n) {
+      obj.maxOpenDecryptionsPerRequester = message.maxOpenDecryptionsPerRequester.toString();
+    }
     return obj;
   },
 
@@ -2039,6 +2277,16 @@ export const Params: MessageFns<Params> = {
     message.faultWindowBlocks = (object.faultWindowBlocks !== undefined && object.faultWindowBlocks !== null)
       ? BigInt(object.faultWindowBlocks)
       : 0n;
+    message.decryptFee = (object.decryptFee !== undefined && object.decryptFee !== null)
+      ? Coin.fromPartial(object.decryptFee)
+      : undefined;
+    message.maxOpenDecryptions = (object.maxOpenDecryptions !== undefined && object.maxOpenDecryptions !== null)
+      ? BigInt(object.maxOpenDecryptions)
+      : 0n;
+    message.maxOpenDecryptionsPerRequester =
+      (object.maxOpenDecryptionsPerRequester !== undefined && object.maxOpenDecryptionsPerRequester !== null)
+        ? BigInt(object.maxOpenDecryptionsPerRequester)
+        : 0n;
     return message;
   },
 };
@@ -2149,6 +2397,426 @@ export const FaultRecord: MessageFns<FaultRecord> = {
       ? BigInt(object.windowStart)
       : 0n;
     message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBaseDecryption(): Decryption {
+  return {
+    id: 0n,
+    requester: "",
+    ephemeral: new Uint8Array(0),
+    identity: new Uint8Array(0),
+    requesterKey: new Uint8Array(0),
+    keySetId: 0n,
+    threshold: 0,
+    status: 0,
+    requestHeight: 0n,
+    servedHeight: 0n,
+    sessionId: 0n,
+    shares: [],
+    error: "",
+  };
+}
+
+export const Decryption: MessageFns<Decryption> = {
+  encode(message: Decryption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0n) {
+      if (BigInt.asUintN(64, message.id) !== message.id) {
+        throw new globalThis.Error("value provided for field message.id of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.requester !== "") {
+      writer.uint32(18).string(message.requester);
+    }
+    if (message.ephemeral.length !== 0) {
+      writer.uint32(26).bytes(message.ephemeral);
+    }
+    if (message.identity.length !== 0) {
+      writer.uint32(34).bytes(message.identity);
+    }
+    if (message.requesterKey.length !== 0) {
+      writer.uint32(42).bytes(message.requesterKey);
+    }
+    if (message.keySetId !== 0n) {
+      if (BigInt.asUintN(64, message.keySetId) !== message.keySetId) {
+        throw new globalThis.Error("value provided for field message.keySetId of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.keySetId);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(56).uint32(message.threshold);
+    }
+    if (message.status !== 0) {
+      writer.uint32(64).int32(message.status);
+    }
+    if (message.requestHeight !== 0n) {
+      if (BigInt.asIntN(64, message.requestHeight) !== message.requestHeight) {
+        throw new globalThis.Error("value provided for field message.requestHeight of type int64 too large");
+      }
+      writer.uint32(72).int64(message.requestHeight);
+    }
+    if (message.servedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.servedHeight) !== message.servedHeight) {
+        throw new globalThis.Error("value provided for field message.servedHeight of type int64 too large");
+      }
+      writer.uint32(80).int64(message.servedHeight);
+    }
+    if (message.sessionId !== 0n) {
+      if (BigInt.asUintN(64, message.sessionId) !== message.sessionId) {
+        throw new globalThis.Error("value provided for field message.sessionId of type uint64 too large");
+      }
+      writer.uint32(88).uint64(message.sessionId);
+    }
+    for (const v of message.shares) {
+      SealedShare.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.error !== "") {
+      writer.uint32(106).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Decryption {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecryption();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requester = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ephemeral = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.identity = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requesterKey = reader.bytes();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.keySetId = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.threshold = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.requestHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.servedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.sessionId = reader.uint64() as bigint;
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.shares.push(SealedShare.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Decryption {
+    return {
+      id: isSet(object.id) ? BigInt(object.id) : 0n,
+      requester: isSet(object.requester) ? globalThis.String(object.requester) : "",
+      ephemeral: isSet(object.ephemeral) ? bytesFromBase64(object.ephemeral) : new Uint8Array(0),
+      identity: isSet(object.identity) ? bytesFromBase64(object.identity) : new Uint8Array(0),
+      requesterKey: isSet(object.requesterKey)
+        ? bytesFromBase64(object.requesterKey)
+        : isSet(object.requester_key)
+        ? bytesFromBase64(object.requester_key)
+        : new Uint8Array(0),
+      keySetId: isSet(object.keySetId)
+        ? BigInt(object.keySetId)
+        : isSet(object.key_set_id)
+        ? BigInt(object.key_set_id)
+        : 0n,
+      threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+      status: isSet(object.status) ? decryptionStatusFromJSON(object.status) : 0,
+      requestHeight: isSet(object.requestHeight)
+        ? BigInt(object.requestHeight)
+        : isSet(object.request_height)
+        ? BigInt(object.request_height)
+        : 0n,
+      servedHeight: isSet(object.servedHeight)
+        ? BigInt(object.servedHeight)
+        : isSet(object.served_height)
+        ? BigInt(object.served_height)
+        : 0n,
+      sessionId: isSet(object.sessionId)
+        ? BigInt(object.sessionId)
+        : isSet(object.session_id)
+        ? BigInt(object.session_id)
+        : 0n,
+      shares: globalThis.Array.isArray(object?.shares)
+        ? object.shares.map((e: any) => SealedShare.fromJSON(e))
+        : [],
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: Decryption): unknown {
+    const obj: any = {};
+    if (message.id !== 0n) {
+      obj.id = message.id.toString();
+    }
+    if (message.requester !== "") {
+      obj.requester = message.requester;
+    }
+    if (message.ephemeral.length !== 0) {
+      obj.ephemeral = base64FromBytes(message.ephemeral);
+    }
+    if (message.identity.length !== 0) {
+      obj.identity = base64FromBytes(message.identity);
+    }
+    if (message.requesterKey.length !== 0) {
+      obj.requesterKey = base64FromBytes(message.requesterKey);
+    }
+    if (message.keySetId !== 0n) {
+      obj.keySetId = message.keySetId.toString();
+    }
+    if (message.threshold !== 0) {
+      obj.threshold = Math.round(message.threshold);
+    }
+    if (message.status !== 0) {
+      obj.status = decryptionStatusToJSON(message.status);
+    }
+    if (message.requestHeight !== 0n) {
+      obj.requestHeight = message.requestHeight.toString();
+    }
+    if (message.servedHeight !== 0n) {
+      obj.servedHeight = message.servedHeight.toString();
+    }
+    if (message.sessionId !== 0n) {
+      obj.sessionId = message.sessionId.toString();
+    }
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => SealedShare.toJSON(e));
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Decryption>): Decryption {
+    return Decryption.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Decryption>): Decryption {
+    const message = createBaseDecryption();
+    message.id = (object.id !== undefined && object.id !== null) ? BigInt(object.id) : 0n;
+    message.requester = object.requester ?? "";
+    message.ephemeral = object.ephemeral ?? new Uint8Array(0);
+    message.identity = object.identity ?? new Uint8Array(0);
+    message.requesterKey = object.requesterKey ?? new Uint8Array(0);
+    message.keySetId = (object.keySetId !== undefined && object.keySetId !== null) ? BigInt(object.keySetId) : 0n;
+    message.threshold = object.threshold ?? 0;
+    message.status = object.status ?? 0;
+    message.requestHeight = (object.requestHeight !== undefined && object.requestHeight !== null)
+      ? BigInt(object.requestHeight)
+      : 0n;
+    message.servedHeight = (object.servedHeight !== undefined && object.servedHeight !== null)
+      ? BigInt(object.servedHeight)
+      : 0n;
+    message.sessionId = (object.sessionId !== undefined && object.sessionId !== null) ? BigInt(object.sessionId) : 0n;
+    message.shares = object.shares?.map((e) => SealedShare.fromPartial(e)) || [];
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseSealedShare(): SealedShare {
+  return { validator: "", sealed: new Uint8Array(0), height: 0n };
+}
+
+export const SealedShare: MessageFns<SealedShare> = {
+  encode(message: SealedShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.validator !== "") {
+      writer.uint32(10).string(message.validator);
+    }
+    if (message.sealed.length !== 0) {
+      writer.uint32(18).bytes(message.sealed);
+    }
+    if (message.height !== 0n) {
+      if (BigInt.asIntN(64, message.height) !== message.height) {
+        throw new globalThis.Error("value provided for field message.height of type int64 too large");
+      }
+      writer.uint32(24).int64(message.height);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SealedShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSealedShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sealed = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.height = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SealedShare {
+    return {
+      validator: isSet(object.validator) ? globalThis.String(object.validator) : "",
+      sealed: isSet(object.sealed) ? bytesFromBase64(object.sealed) : new Uint8Array(0),
+      height: isSet(object.height) ? BigInt(object.height) : 0n,
+    };
+  },
+
+  toJSON(message: SealedShare): unknown {
+    const obj: any = {};
+    if (message.validator !== "") {
+      obj.validator = message.validator;
+    }
+    if (message.sealed.length !== 0) {
+      obj.sealed = base64FromBytes(message.sealed);
+    }
+    if (message.height !== 0n) {
+      obj.height = message.height.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SealedShare>): SealedShare {
+    return SealedShare.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SealedShare>): SealedShare {
+    const message = createBaseSealedShare();
+    message.validator = object.validator ?? "";
+    message.sealed = object.sealed ?? new Uint8Array(0);
+    message.height = (object.height !== undefined && object.height !== null) ? BigInt(object.height) : 0n;
     return message;
   },
 };

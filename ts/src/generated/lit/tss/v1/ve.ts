@@ -48,6 +48,18 @@ export interface ExtensionSection {
    * path and timing").
    */
   unconfirmed: Unconfirmed[];
+  /**
+   * decryption_shares are this validator's shares for decrypt sessions,
+   * each sealed to the requester (never in the clear).
+   */
+  decryptionShares: DecryptionShare[];
+}
+
+/** DecryptionShare is one party's sealed share for a decrypt session. */
+export interface DecryptionShare {
+  sessionId: bigint;
+  /** sealed is HPKE ciphertext to the requester (see SealedShare). */
+  sealed: Uint8Array;
 }
 
 /**
@@ -84,6 +96,11 @@ export interface KeygenResult {
   sessionId: bigint;
   /** pubkey is the 33-byte compressed root key. */
   pubkey: Uint8Array;
+  /**
+   * public_shares are every participant's x_i·G (33-byte compressed), in the
+   * order of the key set's participants, from the party's share data.
+   */
+  publicShares: Uint8Array[];
 }
 
 /** SignatureResult is the signature a signing party computed. */
@@ -103,6 +120,7 @@ function createBaseExtensionSection(): ExtensionSection {
     blames: [],
     encKeyProof: new Uint8Array(0),
     unconfirmed: [],
+    decryptionShares: [],
   };
 }
 
@@ -128,6 +146,9 @@ export const ExtensionSection: MessageFns<ExtensionSection> = {
     }
     for (const v of message.unconfirmed) {
       Unconfirmed.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.decryptionShares) {
+      DecryptionShare.encode(v!, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -201,6 +222,14 @@ export const ExtensionSection: MessageFns<ExtensionSection> = {
             message.unconfirmed.push(Unconfirmed.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.decryptionShares.push(DecryptionShare.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -244,6 +273,11 @@ export const ExtensionSection: MessageFns<ExtensionSection> = {
       unconfirmed: globalThis.Array.isArray(object?.unconfirmed)
         ? object.unconfirmed.map((e: any) => Unconfirmed.fromJSON(e))
         : [],
+      decryptionShares: globalThis.Array.isArray(object?.decryptionShares)
+        ? object.decryptionShares.map((e: any) => DecryptionShare.fromJSON(e))
+        : globalThis.Array.isArray(object?.decryption_shares)
+        ? object.decryption_shares.map((e: any) => DecryptionShare.fromJSON(e))
+        : [],
     };
   },
 
@@ -270,6 +304,9 @@ export const ExtensionSection: MessageFns<ExtensionSection> = {
     if (message.unconfirmed?.length) {
       obj.unconfirmed = message.unconfirmed.map((e) => Unconfirmed.toJSON(e));
     }
+    if (message.decryptionShares?.length) {
+      obj.decryptionShares = message.decryptionShares.map((e) => DecryptionShare.toJSON(e));
+    }
     return obj;
   },
 
@@ -285,6 +322,99 @@ export const ExtensionSection: MessageFns<ExtensionSection> = {
     message.blames = object.blames?.map((e) => Blame.fromPartial(e)) || [];
     message.encKeyProof = object.encKeyProof ?? new Uint8Array(0);
     message.unconfirmed = object.unconfirmed?.map((e) => Unconfirmed.fromPartial(e)) || [];
+    message.decryptionShares = object.decryptionShares?.map((e) => DecryptionShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDecryptionShare(): DecryptionShare {
+  return { sessionId: 0n, sealed: new Uint8Array(0) };
+}
+
+export const DecryptionShare: MessageFns<DecryptionShare> = {
+  encode(message: DecryptionShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== 0n) {
+      if (BigInt.asUintN(64, message.sessionId) !== message.sessionId) {
+        throw new globalThis.Error("value provided for field message.sessionId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.sessionId);
+    }
+    if (message.sealed.length !== 0) {
+      writer.uint32(18).bytes(message.sealed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecryptionShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecryptionShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sessionId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sealed = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecryptionShare {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? BigInt(object.sessionId)
+        : isSet(object.session_id)
+        ? BigInt(object.session_id)
+        : 0n,
+      sealed: isSet(object.sealed) ? bytesFromBase64(object.sealed) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: DecryptionShare): unknown {
+    const obj: any = {};
+    if (message.sessionId !== 0n) {
+      obj.sessionId = message.sessionId.toString();
+    }
+    if (message.sealed.length !== 0) {
+      obj.sealed = base64FromBytes(message.sealed);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DecryptionShare>): DecryptionShare {
+    return DecryptionShare.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DecryptionShare>): DecryptionShare {
+    const message = createBaseDecryptionShare();
+    message.sessionId = (object.sessionId !== undefined && object.sessionId !== null) ? BigInt(object.sessionId) : 0n;
+    message.sealed = object.sealed ?? new Uint8Array(0);
     return message;
   },
 };
@@ -582,7 +712,7 @@ export const ProtocolMessage: MessageFns<ProtocolMessage> = {
 };
 
 function createBaseKeygenResult(): KeygenResult {
-  return { sessionId: 0n, pubkey: new Uint8Array(0) };
+  return { sessionId: 0n, pubkey: new Uint8Array(0), publicShares: [] };
 }
 
 export const KeygenResult: MessageFns<KeygenResult> = {
@@ -595,6 +725,9 @@ export const KeygenResult: MessageFns<KeygenResult> = {
     }
     if (message.pubkey.length !== 0) {
       writer.uint32(18).bytes(message.pubkey);
+    }
+    for (const v of message.publicShares) {
+      writer.uint32(26).bytes(v!);
     }
     return writer;
   },
@@ -628,6 +761,14 @@ export const KeygenResult: MessageFns<KeygenResult> = {
             message.pubkey = reader.bytes();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.publicShares.push(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -648,6 +789,11 @@ export const KeygenResult: MessageFns<KeygenResult> = {
         ? BigInt(object.session_id)
         : 0n,
       pubkey: isSet(object.pubkey) ? bytesFromBase64(object.pubkey) : new Uint8Array(0),
+      publicShares: globalThis.Array.isArray(object?.publicShares)
+        ? object.publicShares.map((e: any) => bytesFromBase64(e))
+        : globalThis.Array.isArray(object?.public_shares)
+        ? object.public_shares.map((e: any) => bytesFromBase64(e))
+        : [],
     };
   },
 
@@ -659,6 +805,9 @@ export const KeygenResult: MessageFns<KeygenResult> = {
     if (message.pubkey.length !== 0) {
       obj.pubkey = base64FromBytes(message.pubkey);
     }
+    if (message.publicShares?.length) {
+      obj.publicShares = message.publicShares.map((e) => base64FromBytes(e));
+    }
     return obj;
   },
 
@@ -669,6 +818,7 @@ export const KeygenResult: MessageFns<KeygenResult> = {
     const message = createBaseKeygenResult();
     message.sessionId = (object.sessionId !== undefined && object.sessionId !== null) ? BigInt(object.sessionId) : 0n;
     message.pubkey = object.pubkey ?? new Uint8Array(0);
+    message.publicShares = object.publicShares?.map((e) => e) || [];
     return message;
   },
 };
