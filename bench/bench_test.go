@@ -122,6 +122,8 @@ func BenchmarkRaw(b *testing.B) {
 
 	b.Run("ActionWorker", actionWorker)
 
+	b.Run("Decrypt", func(b *testing.B) { rawDecrypt(b, keys(b), signs) })
+
 	// The root key reshared 4 -> 6 from the keygen's shares, then 6 -> 4 from
 	// the six: what the chain's churn does, each in one reshare.
 	b.Run("Reshare", func(b *testing.B) {
@@ -390,6 +392,8 @@ func BenchmarkNetwork(b *testing.B) {
 		report(b, "net.action.blocks.p50", "action: execution height -> completed p50", float64(percentile(blocks, 0.5)), "p50-blocks")
 	})
 
+	b.Run("Decrypt", func(b *testing.B) { netDecrypt(b, c, signs) })
+
 	b.Run("Health", func(b *testing.B) {
 		st, err := c.sessionStats()
 		if err != nil {
@@ -503,6 +507,7 @@ func BenchmarkSummary(b *testing.B) {
 	ratio("network DKG (Start -> root key) / raw keygen", "net.dkg.start", "raw.keygen", "dkg-boot-x")
 	ratio("loaded block time / idle block time", "net.block.loaded", "net.block.idle", "block-time-x")
 	ratio("action end to end p50 / network sign p50", "net.action.p50", "net.sign.p50", "action-vs-sign-x")
+	ratio("network decrypt p50 / raw in-process decrypt p50", "net.decrypt.p50", "raw.decrypt.p50", "decrypt-p50-x")
 	ratio("action run in a fresh worker / in process (wall)", "raw.action.worker", "raw.action.inprocess", "worker-vs-inproc-x")
 	ratio("worker start-up per run / idle block time", "raw.action.worker.start", "net.block.idle", "worker-start-vs-block-x")
 	ratio("litd CPU per signature (burst) / raw CPU per signature", "net.burst.cpu", "raw.sign.cpu", "cpu-per-sig-x")

@@ -232,6 +232,12 @@ func (r syncResult) err() error {
 // signatureIDs waits for a tx to be committed and returns the signature ids
 // its MsgSign requested, in order.
 func (c *chain) signatureIDs(hash string, timeout time.Duration) ([]uint64, error) {
+	return c.eventIDs(hash, "lit.tss.v1.EventSignatureRequested", "signature_id", timeout)
+}
+
+// eventIDs waits for a tx to be committed and returns the ids (attribute
+// key) of its events of type typ, in order.
+func (c *chain) eventIDs(hash, typ, key string, timeout time.Duration) ([]uint64, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		ctx, cancel := ctxTimeout(10 * time.Second)
@@ -243,11 +249,11 @@ func (c *chain) signatureIDs(hash string, timeout time.Duration) ([]uint64, erro
 			}
 			var ids []uint64
 			for _, e := range resp.TxResponse.Events {
-				if e.Type != "lit.tss.v1.EventSignatureRequested" {
+				if e.Type != typ {
 					continue
 				}
 				for _, a := range e.Attributes {
-					if a.Key == "signature_id" {
+					if a.Key == key {
 						id, err := strconv.ParseUint(strings.Trim(a.Value, `"`), 10, 64)
 						if err != nil {
 							return nil, err
@@ -352,15 +358,30 @@ func (c *chain) prepareSign(tokenID string, digests []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	unsignedFile := filepath.Join(c.dir, "sign-unsigned.json")
-	if err := os.WriteFile(unsignedFile, bz, 0o600); err != nil {
+	return c.signFile("sign", bz)
+}
+
+// prepare runs a `tx ... --generate-only` command (args) and signs its
+// output like prepareSign; name names the files.
+func (c *chain) prepare(name string, args ...string) (string, error) {
+	unsigned, err := c.CLI(0, args...)
+	if err != nil {
+		return "", err
+	}
+	return c.signFile(name, []byte(unsigned))
+}
+
+// signFile signs an unsigned tx as alice and returns the signed tx file.
+func (c *chain) signFile(name string, unsigned []byte) (string, error) {
+	unsignedFile := filepath.Join(c.dir, name+"-unsigned.json")
+	if err := os.WriteFile(unsignedFile, unsigned, 0o600); err != nil {
 		return "", err
 	}
 	signed, err := c.CLI(0, "tx", "sign", unsignedFile, "--from", network.Alice, "--output", "json")
 	if err != nil {
 		return "", err
 	}
-	signedFile := filepath.Join(c.dir, "sign-signed.json")
+	signedFile := filepath.Join(c.dir, name+"-signed.json")
 	return signedFile, os.WriteFile(signedFile, []byte(signed), 0o600)
 }
 

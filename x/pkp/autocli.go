@@ -87,7 +87,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "End a session key: as the PKP's owner, or with --proof of its auth method (auth-challenge ... revoke-session)",
 					PositionalArgs: pos("token_id", "session_pubkey"),
 				},
-				{RpcMethod: "Decrypt", Skip: true}, // `decrypt [file]` is hand-written: it opens the shares locally
+				{RpcMethod: "Decrypt", Skip: true},      // `decrypt [file]` is hand-written: it opens the shares locally
 				{RpcMethod: "UpdateParams", Skip: true}, // authority (gov) only
 			},
 		},

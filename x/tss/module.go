@@ -139,6 +139,9 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Session", Use: "session [id]", Short: "Show a DKG or signing session with each party's progress", PositionalArgs: pos("id")},
 				{RpcMethod: "Sessions", Use: "sessions", Short: "List sessions (--open-only for running ones)"},
 				{RpcMethod: "EncKeys", Use: "enc-keys", Short: "List the validators' registered message-encryption keys"},
+				{RpcMethod: "KeySetByID", Use: "key-set-by-id [id]", Short: "Show any key set, also a retired one, with its participants' public shares", PositionalArgs: pos("id")},
+				{RpcMethod: "Decryption", Use: "decryption [id]", Short: "Show a decryption request: status and the shares sealed to its requester", PositionalArgs: pos("id")},
+				{RpcMethod: "Decryptions", Use: "decryptions", Short: "List the decryption requests still kept"},
 				{
 					RpcMethod: "Status", Use: "status",
 					Short: "Show threshold progress: which validators are ready for DKG, the key set, open sessions with each party's messages and faults, queued signatures",

@@ -992,4 +992,6 @@ func TestAddressesAreCanonical(t *testing.T) {
 	require.ErrorIs(t, gs.Validate(), types.ErrInvalidAddress)
 }
 
-func rootHexCompressed() string { return "0x" + hex.EncodeToString(rootPriv().PubKey().SerializeCompressed()) }
+func rootHexCompressed() string {
+	return "0x" + hex.EncodeToString(rootPriv().PubKey().SerializeCompressed())
+}

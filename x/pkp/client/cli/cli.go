@@ -7,6 +7,7 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -30,10 +31,12 @@ const (
 	flagConditions   = "conditions"
 	flagOwnerOf      = "owner-of"
 	flagRoot         = "root"
-	flagOutput       = "output"
+	flagOutput       = "output-file"
 	flagAuthMethods  = "auth-methods"
 	flagExecutionIDs = "execution-ids"
 	flagTimeout      = "timeout"
+	flagKeyFile      = "key-file"
+	flagDecryptionID = "decryption-id"
 )
 
 // QueryCmd is `litd q pkp`; autocli adds the gRPC queries to it.
@@ -97,8 +100,8 @@ func EncryptCmd() *cobra.Command {
 			`  '{"type":"CONDITION_TYPE_ALL","conditions":[{"type":"CONDITION_TYPE_BALANCE","denom":"ulit","amount":"1000000"},` + "\n" +
 			`     {"type":"CONDITION_TYPE_ACTION","ipfs_id":"Qm..."}]}'` + "\n" +
 			"--owner-of T is short for the first. --root is the root key (litd q tss key-set → pubkey); without it the\n" +
-			"command asks the node once. The ciphertext (JSON) goes to --output or stdout.",
-		Example: "litd tx pkp encrypt secret.txt --owner-of 0x3f...c1 --root 0x02ab... --output secret.lit.json",
+			"command asks the node once. The ciphertext (JSON) goes to --output-file or stdout.",
+		Example: "litd tx pkp encrypt secret.txt --owner-of 0x3f...c1 --root 0x02ab... --output-file secret.lit.json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cmd.SilenceUsage = true
@@ -192,11 +195,12 @@ func DecryptCmd() *cobra.Command {
 			"this height and charges the decrypt fee (litd q tss params). Each validator of the key set then seals its\n" +
 			"share x_i·R, with a proof, to that key; the command waits for them, checks every proof against the\n" +
 			"validator's public share, names any validator whose share is wrong, combines t+1 valid ones and decrypts.\n" +
-			"The private key lives only in this process: if it stops before the shares arrive, send a new request.\n" +
+			"The private key lives only in this process unless --key-file keeps it (0600): then, if the command stops before the\n" +
+			"shares arrive, run it again with the same --key-file and --decryption-id N to open them without a new request.\n" +
 			"Conditions on an auth method take --auth-methods '{\"token_id\",\"auth_method_type\",\"id\",\"proof\"}' (a proof over\n" +
 			"`litd q pkp auth-challenge [type] [id] decrypt --token-ids T --decryption-hash H`); conditions on an action take\n" +
 			"--execution-ids of executions you ran with js_params {\"decryptionId\": \"<identity>\"} (litd q pkp identity [file]).",
-		Example: "litd tx pkp decrypt secret.lit.json --from alice --output secret.txt",
+		Example: "litd tx pkp decrypt secret.lit.json --from alice --output-file secret.txt",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cmd.SilenceUsage = true
@@ -208,9 +212,16 @@ func DecryptCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			priv, err := ecdh.X25519().GenerateKey(rand.Reader)
+			priv, err := requesterKey(cmd)
 			if err != nil {
 				return err
+			}
+			timeout, err := cmd.Flags().GetDuration(flagTimeout)
+			if err != nil {
+				return err
+			}
+			if id, _ := cmd.Flags().GetUint64(flagDecryptionID); id != 0 {
+				return awaitAndDecrypt(cmd, clientCtx, c, id, priv, timeout)
 			}
 			msg := &types.MsgDecrypt{Requester: clientCtx.GetFromAddress().String(), Header: c.Header, RequesterKey: priv.PublicKey().Bytes()}
 			if msg.ExecutionIds, err = executionIDs(cmd); err != nil {
@@ -223,10 +234,6 @@ func DecryptCmd() *cobra.Command {
 				}
 				msg.AuthMethods = append(msg.AuthMethods, p)
 			}
-			timeout, err := cmd.Flags().GetDuration(flagTimeout)
-			if err != nil {
-				return err
-			}
 			res, shown, err := txwait.Broadcast(cmd, clientCtx, msg, timeout)
 			if err != nil || shown {
 				return err
@@ -236,15 +243,7 @@ func DecryptCmd() *cobra.Command {
 				return err
 			}
 			cmd.PrintErrf("decryption_id: %d\n", id)
-			xR, err := AwaitShares(cmd, clientCtx, id, priv, timeout)
-			if err != nil {
-				return err
-			}
-			plaintext, err := Decrypt(c, xR)
-			if err != nil {
-				return err
-			}
-			return writeOutput(cmd, plaintext)
+			return awaitAndDecrypt(cmd, clientCtx, c, id, priv, timeout)
 		},
 	}
 	flags.AddTxFlagsToCmd(cmd)
@@ -252,7 +251,48 @@ func DecryptCmd() *cobra.Command {
 	cmd.Flags().StringArray(flagAuthMethods, nil, "an auth method presentation as JSON (repeatable)")
 	cmd.Flags().String(flagExecutionIDs, "", "comma-separated x/actions execution ids for action conditions")
 	cmd.Flags().Duration(flagTimeout, 2*time.Minute, "how long to wait for inclusion and for the shares")
+	cmd.Flags().String(flagKeyFile, "", "keep the request's X25519 private key in this file (created 0600 if absent)")
+	cmd.Flags().Uint64(flagDecryptionID, 0, "open the shares of this earlier request (needs its --key-file) instead of sending one")
 	return cmd
+}
+
+// awaitAndDecrypt waits for decryption id's shares, decrypts c and writes
+// the plaintext.
+func awaitAndDecrypt(cmd *cobra.Command, clientCtx client.Context, c *types.Ciphertext, id uint64, priv *ecdh.PrivateKey, timeout time.Duration) error {
+	xR, err := AwaitShares(cmd, clientCtx, id, priv, timeout)
+	if err != nil {
+		return err
+	}
+	plaintext, err := Decrypt(c, xR)
+	if err != nil {
+		return err
+	}
+	return writeOutput(cmd, plaintext)
+}
+
+// requesterKey is the X25519 key of --key-file (made there if absent), or a
+// fresh one kept in memory only.
+func requesterKey(cmd *cobra.Command) (*ecdh.PrivateKey, error) {
+	path, _ := cmd.Flags().GetString(flagKeyFile)
+	if path == "" {
+		return ecdh.X25519().GenerateKey(rand.Reader)
+	}
+	bz, err := os.ReadFile(path)
+	if err == nil {
+		raw, err := hex.DecodeString(strings.TrimSpace(string(bz)))
+		if err != nil {
+			return nil, fmt.Errorf("--%s %s: want the hex X25519 private key this command wrote: %w", flagKeyFile, path, err)
+		}
+		return ecdh.X25519().NewPrivateKey(raw)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	priv, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return priv, os.WriteFile(path, []byte(hex.EncodeToString(priv.Bytes())+"\n"), 0o600)
 }
 
 // AwaitShares polls decryption id until t+1 of its sealed shares open and
