@@ -45,14 +45,12 @@ func (c AccessCondition) validate(depth int, n *int) error {
 		if !onlyToken {
 			return errorsmod.Wrapf(ErrInvalidConditions, "%s takes token_id only", c.Type)
 		}
-		_, err := ParseTokenID(c.TokenId)
-		return err
+		return canonicalTokenID(c.TokenId)
 	case CONDITION_TYPE_PERMITTED_AUTH_METHOD:
 		if balanceSet || actionSet || nested || (c.AuthMethodId != "" && c.AuthMethodType == 0) {
 			return errorsmod.Wrapf(ErrInvalidConditions, "%s takes token_id and optionally auth_method_type (and then auth_method_id)", c.Type)
 		}
-		_, err := ParseTokenID(c.TokenId)
-		return err
+		return canonicalTokenID(c.TokenId)
 	case CONDITION_TYPE_BALANCE:
 		if tokenSet || authSet || actionSet || nested {
 			return errorsmod.Wrapf(ErrInvalidConditions, "%s takes denom and amount only", c.Type)
@@ -82,6 +80,20 @@ func (c AccessCondition) validate(depth int, n *int) error {
 	default:
 		return errorsmod.Wrapf(ErrInvalidConditions, "unknown condition type %d", c.Type)
 	}
+}
+
+// canonicalTokenID refuses a token id in any spelling but the one state uses
+// (0x and lower-case hex): conditions are compared with state as written,
+// and one spelling per condition keeps one identity per meaning.
+func canonicalTokenID(s string) error {
+	id, err := ParseTokenID(s)
+	if err != nil {
+		return err
+	}
+	if FormatTokenID(id) != s {
+		return errorsmod.Wrapf(ErrInvalidConditions, "token_id %q: write it as %s", s, FormatTokenID(id))
+	}
+	return nil
 }
 
 // ConditionAmount parses a balance condition's amount: a canonical
