@@ -348,14 +348,14 @@ function base58Decode(s: string): Uint8Array | undefined {
 }
 
 function checkTokenId(s: string): void {
-  const hex = s.replace(/^0[xX]/, "");
-  if (s === "" || hex.length !== 64 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error(`token_id ${JSON.stringify(s)}: want 32 bytes of hex`);
+  // The chain takes one spelling, the one state uses: 0x and lower-case hex.
+  if (!/^0x[0-9a-f]{64}$/.test(s)) throw new Error(`invalid conditions: token_id ${JSON.stringify(s)}: want 0x and 64 lower-case hex digits`);
 }
 
 /**
  * Checks a condition tree as the chain does (types.AccessCondition.Validate):
  * known types, only the fields of each type set, at most 4 levels and 16
- * conditions; token ids 32 bytes of hex, a valid denom and a canonical
+ * conditions; token ids 0x and 64 lower-case hex digits, a valid denom and a canonical
  * non-negative integer amount, a CIDv0 ipfs_id. Throws the first problem.
  */
 export function validateConditions(conditions: AccessConditionInit): void {

@@ -200,7 +200,7 @@ test("conditions vector: protobuf bytes, identity, header, decryption hash and t
 test("validateConditions refuses what the chain refuses", () => {
   const token = "0x" + "ab".repeat(32);
   const ok: AccessConditionInit[] = [
-    { type: ConditionType.CONDITION_TYPE_PERMITTED_ADDRESS, tokenId: token.toUpperCase().replace("0X", "0x") },
+    { type: ConditionType.CONDITION_TYPE_PERMITTED_ADDRESS, tokenId: token },
     { type: ConditionType.CONDITION_TYPE_PERMITTED_AUTH_METHOD, tokenId: token },
     { type: ConditionType.CONDITION_TYPE_BALANCE, denom: "ibc/ABC", amount: "0" },
   ];
@@ -210,7 +210,8 @@ test("validateConditions refuses what the chain refuses", () => {
   validateConditions(nest(4));
   const bad: [AccessConditionInit, RegExp][] = [
     [{}, /unknown condition type 0/],
-    [{ type: ConditionType.CONDITION_TYPE_PKP_OWNER, tokenId: "0x01" }, /32 bytes of hex/],
+    [{ type: ConditionType.CONDITION_TYPE_PKP_OWNER, tokenId: "0x01" }, /64 lower-case hex digits/],
+    [{ type: ConditionType.CONDITION_TYPE_PKP_OWNER, tokenId: token.toUpperCase().replace("0X", "0x") }, /lower-case/],
     [{ type: ConditionType.CONDITION_TYPE_PKP_OWNER, tokenId: token, denom: "ulit" }, /token_id only/],
     [{ type: ConditionType.CONDITION_TYPE_PERMITTED_AUTH_METHOD, tokenId: token, authMethodId: "x" }, /optionally auth_method_type/],
     [{ type: ConditionType.CONDITION_TYPE_BALANCE, denom: "ulit", amount: "01" }, /no sign or leading zeros/],
