@@ -222,7 +222,7 @@ test("validateConditions refuses what the chain refuses", () => {
     [{ type: ConditionType.CONDITION_TYPE_ALL, conditions: Array(16).fill(leaf) }, /16 conditions/],
   ];
   for (const [c, re] of bad) assert.throws(() => validateConditions(c), re, JSON.stringify(c, (_, v) => (typeof v === "bigint" ? String(v) : v)));
-  assert.throws(() => encrypt(fromHex(cv.root), bad[4][0], new Uint8Array([1])), /leading zeros/, "encrypt refuses conditions the chain would refuse");
+  assert.throws(() => encrypt(fromHex(cv.root), bad[5][0], new Uint8Array([1])), /leading zeros/, "encrypt refuses conditions the chain would refuse");
 });
 
 test("Go-sealed shares: HPKE opens them, the DLEQ of the good one verifies, the corrupted one's validator is named", async () => {
