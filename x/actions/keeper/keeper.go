@@ -15,7 +15,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/actions/types"
-
 	pkptypes "github.com/litprotocol/litd/x/pkp/types"
 )
 

@@ -6,7 +6,6 @@ import (
 	"math/big"
 
 	"github.com/bnb-chain/tss-lib/v2/tss"
-
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/litprotocol/litd/x/tss/keeper"

@@ -9,7 +9,6 @@ import (
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
-	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -303,7 +302,7 @@ func TestParamsBounds(t *testing.T) {
 		{"per requester over total", func(p *types.Params) { p.MaxOpenDecryptionsPerRequester = p.MaxOpenDecryptions + 1 }, false},
 		{"per requester 0", func(p *types.Params) { p.MaxOpenDecryptionsPerRequester = 0 }, false},
 		{"decrypt fee 0", func(p *types.Params) { p.DecryptFee = sdk.NewInt64Coin("ulit", 0) }, true},
-		{"decrypt fee invalid", func(p *types.Params) { p.DecryptFee = sdk.Coin{Denom: "", Amount: sdkmath.NewInt(1)} }, false},
+		{"decrypt fee invalid", func(p *types.Params) { p.DecryptFee = sdk.Coin{Denom: "", Amount: math.NewInt(1)} }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := types.DefaultParams()

@@ -52,7 +52,7 @@ func FuzzVerifyEphemeral(f *testing.F) {
 		var fid [32]byte
 		copy(fid[:], idBytes)
 		err := VerifyEphemeral(eph, proof, fid)
-		if err == nil && !(bytes.Equal(eph, e.Ephemeral) && bytes.Equal(proof, e.Proof) && fid == id) {
+		if err == nil && (!bytes.Equal(eph, e.Ephemeral) || !bytes.Equal(proof, e.Proof) || fid != id) {
 			// Not impossible in principle (a new valid proof), but the
 			// fuzzer cannot produce one without r: treat as a bug.
 			t.Fatalf("accepted a proof that was not made by the encryptor")

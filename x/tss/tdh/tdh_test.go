@@ -173,14 +173,14 @@ func TestVerifyEphemeral(t *testing.T) {
 	require.ErrorIs(t, VerifyEphemeral(a.Ephemeral, a.Proof, idB), ErrInvalidProof, "another id")
 	require.ErrorIs(t, VerifyEphemeral(b.Ephemeral, a.Proof, idA), ErrInvalidProof, "another R")
 
-	n := secp256k1.S256().N
+	n := secp256k1.Params().N
 	overN := make([]byte, 32)
 	new(big.Int).Add(n, big.NewInt(1)).FillBytes(overN)
 	zeroC := append(make([]byte, 32), a.Proof[32:]...)
 	uncompressed := func() []byte { p, _ := parsePoint(a.Ephemeral); return p.SerializeUncompressed() }()
 	offCurve := append([]byte{0x02}, bytes.Repeat([]byte{0}, 31)...) // x = 0: no y²=7
 	offCurve = append(offCurve, 0x05)
-	fieldP := secp256k1.S256().P.Bytes()
+	fieldP := secp256k1.Params().P.Bytes()
 
 	bad := []struct {
 		name       string
