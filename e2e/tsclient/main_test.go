@@ -27,7 +27,7 @@ import (
 // testAccounts is how many funded keys the TypeScript tests get: each test
 // file uses its own two (one signs direct, one amino), so files run in
 // parallel without sharing account sequences.
-const testAccounts = 11
+const testAccounts = 13
 
 var (
 	net *network.Network
