@@ -112,9 +112,9 @@ func TestDecryptConditions(t *testing.T) {
 		defer f.k.SetActionsKeeper(executions{})
 		named := func(ids ...uint64) func(*types.MsgDecrypt) { return func(m *types.MsgDecrypt) { m.ExecutionIds = ids } }
 		served(t, other, h, named(2, 1))
-		refused(t, creator, h, named(1), types.ErrAccessDenied, "no named execution")     // another caller's
+		refused(t, creator, h, named(1), types.ErrAccessDenied, "no named execution")        // another caller's
 		refused(t, other, h, named(2, 3, 4, 5), types.ErrAccessDenied, "no named execution") // false, other action, other identity, unfinished
-		refused(t, other, h, named(6), types.ErrAccessDenied, "no named execution")       // not a string
+		refused(t, other, h, named(6), types.ErrAccessDenied, "no named execution")          // not a string
 		refused(t, other, h, named(9), tsstypes.ErrNotFound, "execution 9")
 		refused(t, other, h, named(1, 1, 1, 1, 1), types.ErrInvalidConditions, "at most")
 	})
