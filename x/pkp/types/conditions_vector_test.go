@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ecdh"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/litprotocol/litd/x/pkp/types"
 	"github.com/litprotocol/litd/x/tss/tdh"
+	"github.com/litprotocol/litd/x/tss/tdh/tdhtest"
 )
 
 var updateConditionsVector = flag.Bool("update", false, "rewrite testdata/conditions_vector.json")
@@ -103,28 +103,6 @@ const (
 	cvKeySet     = 3
 )
 
-// cvDetReader is the tdh vectors' deterministic randomness:
-// sha256(seed ‖ uint64_be(0)) ‖ sha256(seed ‖ uint64_be(1)) ‖ …
-type cvDetReader struct {
-	seed []byte
-	ctr  uint64
-	buf  []byte
-}
-
-func (d *cvDetReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(d.buf) == 0 {
-			h := sha256.Sum256(binary.BigEndian.AppendUint64(append([]byte(nil), d.seed...), d.ctr))
-			d.ctr++
-			d.buf = h[:]
-		}
-		c := copy(p[n:], d.buf)
-		d.buf, n = d.buf[c:], n+c
-	}
-	return n, nil
-}
-
 func cvHex(t *testing.T, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)
@@ -183,7 +161,7 @@ func TestConditionsVector(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, tdhID, id)
 
-	enc, err := tdh.Encrypt(&cvDetReader{seed: []byte(cvRandSeed)}, root, id, plaintext)
+	enc, err := tdh.Encrypt(tdhtest.NewDetReader(cvRandSeed), root, id, plaintext)
 	require.NoError(t, err)
 	header.Ephemeral, header.Proof = enc.Ephemeral, enc.Proof
 	validated, err := header.Validate()
@@ -286,7 +264,7 @@ func TestConditionsVector(t *testing.T) {
 		secp256k1.ScalarBaseMultNonConst(&xi, &XJ)
 		XJ.ToAffine()
 		pub := secp256k1.NewPublicKey(&XJ.X, &XJ.Y).SerializeCompressed()
-		share, err := tdh.ComputeShare(&cvDetReader{seed: []byte(cvRandSeed + "/" + validator)}, &xi, enc.Ephemeral)
+		share, err := tdh.ComputeShare(tdhtest.NewDetReader(cvRandSeed+"/"+validator), &xi, enc.Ephemeral)
 		require.NoError(t, err)
 		require.NoError(t, tdh.VerifyShare(pub, enc.Ephemeral, share))
 		if !valid {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/litprotocol/litd/x/tss/tdh/tdhtest"
 )
 
 // 9. Decoding and verifying attacker-supplied bytes never panics.
@@ -39,7 +41,7 @@ func FuzzVerifyEphemeral(f *testing.F) {
 	root := pubOf(new(secp256k1.ModNScalar).SetInt(7))
 	id := testID(f, "fuzz")
 	// Deterministic: fuzz workers are separate processes that rerun this setup.
-	e, err := Encrypt(newDetReader("fuzz"), root, id, nil)
+	e, err := Encrypt(tdhtest.NewDetReader("fuzz"), root, id, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

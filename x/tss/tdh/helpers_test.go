@@ -3,38 +3,12 @@ package tdh
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/stretchr/testify/require"
 )
-
-// detReader is the deterministic randomness of the known-answer vectors: the
-// stream sha256(seed ‖ uint64_be(0)) ‖ sha256(seed ‖ uint64_be(1)) ‖ …
-type detReader struct {
-	seed []byte
-	ctr  uint64
-	buf  []byte
-}
-
-func newDetReader(seed string) *detReader { return &detReader{seed: []byte(seed)} }
-
-func (d *detReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(d.buf) == 0 {
-			h := sha256.Sum256(binary.BigEndian.AppendUint64(append([]byte(nil), d.seed...), d.ctr))
-			d.ctr++
-			d.buf = h[:]
-		}
-		c := copy(p[n:], d.buf)
-		d.buf = d.buf[c:]
-		n += c
-	}
-	return n, nil
-}
 
 func mustScalar(t testing.TB) secp256k1.ModNScalar {
 	t.Helper()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/stretchr/testify/require"
+
+	"github.com/litprotocol/litd/x/tss/tdh/tdhtest"
 )
 
 var updateVectors = flag.Bool("update", false, "rewrite testdata/vectors.json")
@@ -95,11 +97,11 @@ func TestKnownAnswer(t *testing.T) {
 	offset := Offset(root, id)
 	pid, err := IdentityKey(root, id)
 	require.NoError(t, err)
-	e, err := Encrypt(newDetReader(katRandSeed), root, id, plaintext)
+	e, err := Encrypt(tdhtest.NewDetReader(katRandSeed), root, id, plaintext)
 	require.NoError(t, err)
 
 	// Replay the stream in the documented order: r, k, nonce.
-	replay := newDetReader(katRandSeed)
+	replay := tdhtest.NewDetReader(katRandSeed)
 	r, err := randScalar(replay)
 	require.NoError(t, err)
 	k, err := randScalar(replay)
