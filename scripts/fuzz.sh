@@ -35,6 +35,8 @@ TARGETS=(
 	"./x/tss/types       FuzzParseDigest"
 	"./x/tss/types       FuzzNormalizeSignature"
 	"./x/tss/keeper      FuzzTSSMsgs"
+	"./x/tss/tdh         FuzzUnmarshalShare"
+	"./x/tss/tdh         FuzzVerifyEphemeral"
 	"./x/actions/types   FuzzCID"
 	"./x/actions/types   FuzzParamsValidate"
 	"./x/actions/keeper  FuzzActionsMsgs"

@@ -271,19 +271,33 @@ export function verifyEphemeral(ephemeral: Uint8Array, proof: Uint8Array, id: Ui
  * will check them (validateConditions): a ciphertext under conditions the
  * chain refuses could never be decrypted.
  */
-export function encrypt(root: Uint8Array, conditions: AccessConditionInit, plaintext: Uint8Array, random?: RandomSource): Ciphertext {
+export function encrypt(root: Uint8Array, conditions: AccessConditionInit, plaintext: Uint8Array, random: RandomSource = secureRandom): Ciphertext {
   const conds = AccessCondition.fromPartial(conditions ?? {});
   validateConditions(conds);
   parsePoint(root, "root");
-  const dataHash = sha256(plaintext);
+  // The salt comes first from the random stream, then encryptToIdentity's draws (types.Encrypt).
+  const salt = random(DATA_SALT_SIZE);
+  const dataHash = dataHashOf(salt, plaintext);
   const id = identity(conds, dataHash);
-  const e = encryptToIdentity(root, id, plaintext, random);
+  const e = encryptToIdentity(root, id, concat(salt, plaintext), random);
   return {
     header: { version: CIPHERTEXT_VERSION, ephemeral: e.ephemeral, proof: e.proof, conditions: conds, dataHash },
     root: Uint8Array.from(root),
     nonce: e.nonce,
     ciphertext: e.ciphertext,
   };
+}
+
+/** The salt a ciphertext's data hash covers; the AEAD carries it before the plaintext. */
+export const DATA_SALT_SIZE = 32;
+
+/**
+ * A ciphertext's data_hash (types.DataHash): sha256("litd/enc/v1/data" ‖
+ * salt ‖ plaintext). The salt keeps the public header from confirming
+ * guesses of a low-entropy plaintext.
+ */
+export function dataHashOf(salt: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  return sha256(concat(utf8("litd/enc/v1/data"), salt, plaintext));
 }
 
 /** A header with its non-nullable conditions present (the chain's Go types always encode it). */
@@ -314,9 +328,13 @@ export function decryptWith(ciphertext: Ciphertext, xR: Uint8Array): Uint8Array 
   checkCiphertext(ciphertext);
   const header = fullHeader(ciphertext.header);
   const id = identity(header.conditions!, header.dataHash);
-  const plaintext = decryptFromIdentity(ciphertext.root, id, { ...ciphertext, ephemeral: header.ephemeral }, xR);
-  if (!equalBytes(sha256(plaintext), header.dataHash)) throw new Error("decrypted plaintext does not hash to the header's data_hash");
-  return plaintext;
+  const opened = decryptFromIdentity(ciphertext.root, id, { ...ciphertext, ephemeral: header.ephemeral }, xR);
+  const salt = opened.subarray(0, DATA_SALT_SIZE);
+  const plaintext = opened.subarray(DATA_SALT_SIZE);
+  if (opened.length < DATA_SALT_SIZE || !equalBytes(dataHashOf(salt, plaintext), header.dataHash)) {
+    throw new Error("decrypted plaintext does not match the header's data_hash");
+  }
+  return Uint8Array.from(plaintext);
 }
 
 /**
@@ -380,6 +398,10 @@ export function validateConditions(conditions: AccessConditionInit): void {
       case ConditionType.CONDITION_TYPE_PERMITTED_AUTH_METHOD:
         if (balanceSet || actionSet || nested || (c.authMethodId !== "" && c.authMethodType === 0n)) {
           throw bad("token_id and optionally auth_method_type (and then auth_method_id)");
+        }
+        // A hex id is its bytes: one spelling, 0x and lower case (as the chain requires).
+        if (/^0[xX]([0-9a-fA-F]{2})*$/.test(c.authMethodId) && c.authMethodId !== "0x" + c.authMethodId.slice(2).toLowerCase()) {
+          throw new Error(`invalid conditions: auth_method_id ${JSON.stringify(c.authMethodId)}: write it as 0x${c.authMethodId.slice(2).toLowerCase()}`);
         }
         return checkTokenId(c.tokenId);
       case ConditionType.CONDITION_TYPE_BALANCE:

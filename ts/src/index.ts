@@ -44,6 +44,8 @@ export {
   combineShares,
   conditionsToJSON,
   decryptFromIdentity,
+  DATA_SALT_SIZE,
+  dataHashOf,
   decryptionHash,
   decryptWith,
   encodeConditions,

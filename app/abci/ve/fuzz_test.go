@@ -42,6 +42,7 @@ func fuzzVerifySeeds(tb testing.TB) [][]byte {
 		KeygenResults:    []tsstypes.KeygenResult{{SessionId: 4, Pubkey: bytes.Repeat([]byte{2}, 33)}},
 		SignatureResults: []tsstypes.SignatureResult{{SessionId: 5, R: bytes.Repeat([]byte{1}, 32), S: bytes.Repeat([]byte{3}, 32)}},
 		Unconfirmed:      []tsstypes.Unconfirmed{{SessionId: 5, Validator: "litvaloper1xyz"}},
+		DecryptionShares: []tsstypes.DecryptionShare{{SessionId: 6, Sealed: bytes.Repeat([]byte{9}, 145)}},
 	}
 	actions := &actionstypes.ExtensionSection{
 		FetchReports: []actionstypes.FetchReport{{ExecutionId: 7, Fetches: []actionstypes.Fetch{{
@@ -67,6 +68,9 @@ func fuzzVerifySeeds(tb testing.TB) [][]byte {
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Messages: []tsstypes.ProtocolMessage{{SessionId: 1}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Unconfirmed: []tsstypes.Unconfirmed{{SessionId: 1}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{Unconfirmed: []tsstypes.Unconfirmed{{Validator: "litvaloper1xyz"}}}}),
+		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{DecryptionShares: []tsstypes.DecryptionShare{{Sealed: []byte{1}}}}}),
+		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{DecryptionShares: []tsstypes.DecryptionShare{{SessionId: 1}}}}),
+		fuzzEncode(tb, &abcitypes.VoteExtension{Tss: &tsstypes.ExtensionSection{DecryptionShares: []tsstypes.DecryptionShare{{SessionId: 1, Sealed: make([]byte, 257)}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Actions: &actionstypes.ExtensionSection{FetchReports: []actionstypes.FetchReport{{}}}}),
 		fuzzEncode(tb, &abcitypes.VoteExtension{Actions: &actionstypes.ExtensionSection{ResultReports: []actionstypes.ResultReport{{}}}}),
 		{0x08, 0x01}, // tss field with the wrong wire type
@@ -81,8 +85,14 @@ func fuzzSpecAccepts(ext *abcitypes.VoteExtension) bool {
 		if len(s.EncPubkey) != 0 && (len(s.EncPubkey) != 65 || len(s.EncKeyProof) == 0) || len(s.EncKeyProof) > 80 {
 			return false
 		}
-		if len(s.Messages) > tsskeeper.MaxMessagesPerExtension || len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames)+len(s.Unconfirmed) > tsskeeper.MaxResultsPerExtension {
+		if len(s.Messages) > tsskeeper.MaxMessagesPerExtension ||
+			len(s.KeygenResults)+len(s.SignatureResults)+len(s.Blames)+len(s.Unconfirmed)+len(s.DecryptionShares) > tsskeeper.MaxResultsPerExtension {
 			return false
+		}
+		for _, d := range s.DecryptionShares {
+			if d.SessionId == 0 || len(d.Sealed) == 0 || len(d.Sealed) > 256 {
+				return false
+			}
 		}
 		for _, u := range s.Unconfirmed {
 			if u.SessionId == 0 || u.Validator == "" {

@@ -1,8 +1,13 @@
 package types
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"strings"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
@@ -49,6 +54,10 @@ func (c AccessCondition) validate(depth int, n *int) error {
 	case CONDITION_TYPE_PERMITTED_AUTH_METHOD:
 		if balanceSet || actionSet || nested || (c.AuthMethodId != "" && c.AuthMethodType == 0) {
 			return errorsmod.Wrapf(ErrInvalidConditions, "%s takes token_id and optionally auth_method_type (and then auth_method_id)", c.Type)
+		}
+		// A hex id is its bytes (AuthMethodIDBytes): one spelling, 0x and lower case.
+		if id := c.AuthMethodId; len(id) >= 2 && strings.EqualFold(id[:2], "0x") && string(AuthMethodIDBytes(id)) != id && id != "0x"+strings.ToLower(id[2:]) {
+			return errorsmod.Wrapf(ErrInvalidConditions, "auth_method_id %q: write it as 0x%s", id, strings.ToLower(id[2:]))
 		}
 		return canonicalTokenID(c.TokenId)
 	case CONDITION_TYPE_BALANCE:
@@ -162,3 +171,64 @@ func DecryptionHash(requester string, header CiphertextHeader, requesterKey []by
 
 // IdentityHex is an identity as actions and events spell it.
 func IdentityHex(id [32]byte) string { return "0x" + hex.EncodeToString(id[:]) }
+
+// DataSaltLen is the length of the random salt a ciphertext's data hash
+// covers; the salt travels inside the AEAD, before the plaintext.
+const DataSaltLen = 32
+
+// DataHash is a ciphertext's data_hash: sha256("litd/enc/v1/data" ‖ salt ‖
+// plaintext). The salt keeps the public header from confirming guesses of a
+// low-entropy plaintext (a PIN), as an unsalted sha256(plaintext) would.
+func DataHash(salt, plaintext []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("litd/enc/v1/data"))
+	h.Write(salt)
+	h.Write(plaintext)
+	return h.Sum(nil)
+}
+
+// Encrypt encrypts plaintext to root under conditions, drawing from random
+// (in this order) the data salt, then tdh.Encrypt's r, proof nonce and AEAD
+// nonce: the AEAD seals salt ‖ plaintext to the identity of the conditions
+// and DataHash(salt, plaintext). It needs no network.
+func Encrypt(random io.Reader, root *secp256k1.PublicKey, conditions AccessCondition, plaintext []byte) (*Ciphertext, error) {
+	if err := conditions.Validate(); err != nil {
+		return nil, err
+	}
+	salt := make([]byte, DataSaltLen)
+	if _, err := io.ReadFull(random, salt); err != nil {
+		return nil, err
+	}
+	header := CiphertextHeader{Version: CiphertextVersion, Conditions: conditions, DataHash: DataHash(salt, plaintext)}
+	id, err := header.Identity()
+	if err != nil {
+		return nil, err
+	}
+	e, err := tdh.Encrypt(random, root, id, append(salt, plaintext...))
+	if err != nil {
+		return nil, err
+	}
+	header.Ephemeral, header.Proof = e.Ephemeral, e.Proof
+	return &Ciphertext{Header: header, Root: root.SerializeCompressed(), Nonce: e.Nonce, Ciphertext: e.Ciphertext}, nil
+}
+
+// Decrypt opens c with x·R, combined from a served decryption's shares, and
+// checks the plaintext against the header's data hash.
+func (c Ciphertext) Decrypt(xR *secp256k1.PublicKey) ([]byte, error) {
+	root, err := secp256k1.ParsePubKey(c.Root)
+	if err != nil {
+		return nil, errorsmod.Wrapf(ErrInvalidCiphertext, "root: %v", err)
+	}
+	id, err := c.Header.Identity()
+	if err != nil {
+		return nil, err
+	}
+	out, err := tdh.Decrypt(root, id, &tdh.Encrypted{Ephemeral: c.Header.Ephemeral, Proof: c.Header.Proof, Nonce: c.Nonce, Ciphertext: c.Ciphertext}, xR)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) < DataSaltLen || !bytes.Equal(DataHash(out[:DataSaltLen], out[DataSaltLen:]), c.Header.DataHash) {
+		return nil, errorsmod.Wrap(ErrInvalidCiphertext, "the decrypted bytes do not match the ciphertext's data hash")
+	}
+	return out[DataSaltLen:], nil
+}

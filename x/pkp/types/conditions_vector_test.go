@@ -148,22 +148,26 @@ func TestConditionsVector(t *testing.T) {
 	rootPriv := secp256k1.PrivKeyFromBytes(cvHex(t, cvRootSecret))
 	root := rootPriv.PubKey()
 	plaintext := []byte(cvPlaintext)
-	dataHash := sha256.Sum256(plaintext)
 	conds := cvConditions()
 	require.NoError(t, conds.Validate())
 	condBz, err := conds.Marshal()
 	require.NoError(t, err)
 
-	header := types.CiphertextHeader{Version: types.CiphertextVersion, Conditions: conds, DataHash: dataHash[:]}
+	// The file format: a salt, then tdh's draws, from one random stream.
+	c, err := types.Encrypt(tdhtest.NewDetReader(cvRandSeed), root, conds, plaintext)
+	require.NoError(t, err)
+	header := c.Header
+	salt := make([]byte, types.DataSaltLen)
+	_, err = tdhtest.NewDetReader(cvRandSeed).Read(salt)
+	require.NoError(t, err)
+	require.Equal(t, types.DataHash(salt, plaintext), header.DataHash)
+	dataHash := header.DataHash
 	id, err := header.Identity()
 	require.NoError(t, err)
-	tdhID, err := tdh.Identity(condBz, dataHash[:])
+	tdhID, err := tdh.Identity(condBz, dataHash)
 	require.NoError(t, err)
 	require.Equal(t, tdhID, id)
-
-	enc, err := tdh.Encrypt(tdhtest.NewDetReader(cvRandSeed), root, id, plaintext)
-	require.NoError(t, err)
-	header.Ephemeral, header.Proof = enc.Ephemeral, enc.Proof
+	enc := &tdh.Encrypted{Ephemeral: header.Ephemeral, Proof: header.Proof, Nonce: c.Nonce, Ciphertext: c.Ciphertext}
 	validated, err := header.Validate()
 	require.NoError(t, err)
 	require.Equal(t, id, validated)
@@ -198,7 +202,7 @@ func TestConditionsVector(t *testing.T) {
 	R.AsJacobian(&RJ)
 	secp256k1.ScalarMultNonConst(&rootScalar, &RJ, &xRJ)
 	xRJ.ToAffine()
-	got, err := tdh.Decrypt(root, id, enc, secp256k1.NewPublicKey(&xRJ.X, &xRJ.Y))
+	got, err := ct.Decrypt(secp256k1.NewPublicKey(&xRJ.X, &xRJ.Y))
 	require.NoError(t, err)
 	require.Equal(t, plaintext, got)
 
@@ -231,7 +235,7 @@ func TestConditionsVector(t *testing.T) {
 		Root:                hex.EncodeToString(root.SerializeCompressed()),
 		PlaintextHex:        hex.EncodeToString(plaintext),
 		ConditionsHex:       hex.EncodeToString(condBz),
-		DataHash:            hex.EncodeToString(dataHash[:]),
+		DataHash:            hex.EncodeToString(dataHash),
 		Identity:            hex.EncodeToString(id[:]),
 		HeaderHex:           hex.EncodeToString(headerBz),
 		Requester:           requester,

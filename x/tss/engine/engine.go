@@ -320,11 +320,17 @@ func (e *Engine) Observe(s Snapshot) {
 		e.firstSeen = max(s.Height, e.watermark+1)
 	}
 	open := map[uint64]bool{}
+	// recorded are the decrypt sessions whose state already holds this
+	// node's share: results have no delivery, so this is how their resending stops.
+	recorded := map[uint64]bool{}
 	byType := map[types.SessionType]int{types.SESSION_TYPE_KEYGEN: 0, types.SESSION_TYPE_SIGN: 0, types.SESSION_TYPE_RESHARE: 0, types.SESSION_TYPE_DECRYPT: 0}
 	var joined int64 // the latest start height of a session joined now
 	for _, j := range s.Jobs {
 		open[j.Session.Id] = true
 		byType[j.Session.Type]++
+		if i := keeper.PartyIndex(j.Session, e.self); j.Session.Type == types.SESSION_TYPE_DECRYPT && i >= 0 && j.Session.Parties[i].Messages > 0 {
+			recorded[j.Session.Id] = true
+		}
 		if _, running := e.runs[j.Session.Id]; running || e.self == "" || e.preParams == nil {
 			continue
 		}
@@ -361,7 +367,7 @@ func (e *Engine) Observe(s Snapshot) {
 	e.setKeygenRound()
 	kept := e.outbox[:0]
 	for _, it := range e.outbox {
-		if open[it.session] {
+		if open[it.session] && (it.decrypt == nil || !recorded[it.session]) {
 			kept = append(kept, it)
 		}
 	}

@@ -15,6 +15,11 @@ import (
 	"github.com/litprotocol/litd/x/tss/types"
 )
 
+// DecryptServedGraceBlocks is how long a served decryption's session stays
+// open for the remaining parties' shares (spares for the requester if some
+// share is wrong); parties still silent then are recorded as silent.
+const DecryptServedGraceBlocks = 10
+
 // RequestDecryption opens a decrypt session for a ciphertext whose access
 // conditions the caller (x/pkp MsgDecrypt) found the requester to meet and
 // whose ephemeral key's proof it checked: every participant of the active
@@ -25,8 +30,8 @@ func (k Keeper) RequestDecryption(ctx context.Context, requester string, payer s
 	if len(ephemeral) != 33 || len(identity) != 32 {
 		return 0, errorsmod.Wrap(types.ErrInvalidDecrypt, "ephemeral must be 33 bytes and identity 32")
 	}
-	if len(requesterKey) != types.RequesterKeyLen || !slices.ContainsFunc(requesterKey, func(b byte) bool { return b != 0 }) {
-		return 0, errorsmod.Wrapf(types.ErrInvalidDecrypt, "requester_key must be a 32-byte X25519 public key")
+	if err := types.ValidateRequesterKey(requesterKey); err != nil {
+		return 0, err
 	}
 	ks, err := k.ActiveKeySet(ctx)
 	if err != nil {
@@ -76,19 +81,21 @@ func (k Keeper) RequestDecryption(ctx context.Context, requester string, payer s
 	})
 }
 
-// openDecryptions counts the decryptions being served (open decrypt
-// sessions) of requester and of everyone; max_open_decryptions bounds the walk.
+// openDecryptions counts the decryptions waiting for their t+1 shares (in
+// open decrypt sessions, PENDING) of requester and of everyone: a served one
+// no longer counts, even while late shares may still come.
+// max_open_decryptions bounds the walk's decrypt sessions.
 func (k Keeper) openDecryptions(ctx context.Context, requester string) (mine, total uint64, err error) {
 	err = k.OpenSessions.Walk(ctx, nil, func(id uint64) (bool, error) {
 		s, err := k.Sessions.Get(ctx, id)
 		if err != nil || s.Type != types.SESSION_TYPE_DECRYPT {
 			return err != nil, err
 		}
-		total++
 		d, err := k.Decryptions.Get(ctx, s.DecryptionId)
-		if err != nil {
-			return true, err
+		if err != nil || d.Status != types.DECRYPTION_STATUS_PENDING {
+			return err != nil, err
 		}
+		total++
 		if d.Requester == requester {
 			mine++
 		}
@@ -128,6 +135,10 @@ func (k Keeper) applyDecryptionShare(ctx context.Context, author string, sh type
 	em := sdk.UnwrapSDKContext(ctx).EventManager()
 	if len(d.Shares) == int(d.Threshold)+1 {
 		d.Status, d.ServedHeight = types.DECRYPTION_STATUS_SERVED, h
+		// The rest have DecryptServedGraceBlocks to follow: honest engines
+		// answer in the same block, and a party that never does would hold
+		// the session open until its full deadline.
+		s.DeadlineHeight = min(s.DeadlineHeight, h+DecryptServedGraceBlocks)
 		validators := make([]string, 0, len(d.Shares))
 		for _, o := range d.Shares {
 			validators = append(validators, o.Validator)

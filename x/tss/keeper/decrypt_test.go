@@ -269,10 +269,11 @@ func TestDecryptCapsAndRefusals(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDealer(t)
 	header, _, _ := d.encryptTo(t, pkptypes.AccessCondition{Type: pkptypes.CONDITION_TYPE_PKP_OWNER, TokenId: f.tok}, []byte("z"))
-	key := make([]byte, 32)
-	key[0] = 1
+	priv, err := ecdh.X25519().GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	key := priv.PublicKey().Bytes()
 	// Key set without public shares.
-	_, err := f.decrypt(owner, header, key)
+	_, err = f.decrypt(owner, header, key)
 	require.ErrorIs(t, err, types.ErrNoPublicShares)
 	d.install(t, f)
 	// Bad requester key, tampered proof, a header for another identity.

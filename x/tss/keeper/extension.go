@@ -202,7 +202,7 @@ func (k Keeper) applyUnconfirmed(ctx context.Context, author string, u types.Unc
 // counts once.
 func (k Keeper) applyBlame(ctx context.Context, author string, b types.Blame) error {
 	s, err := k.openSession(ctx, b.SessionId)
-	if err != nil || s == nil || PartyIndex(*s, author) < 0 {
+	if err != nil || s == nil || PartyIndex(*s, author) < 0 || protocols[s.Type].oneShot {
 		return err
 	}
 	quorum, err := k.blameQuorum(ctx, *s)
@@ -252,6 +252,8 @@ func (k Keeper) blameQuorum(ctx context.Context, s types.Session) (int, error) {
 // it (and remember it, so the same message again is a replay).
 func (k Keeper) checkMessage(ctx context.Context, s types.Session, author string, m types.ProtocolMessage) (string, error) {
 	switch {
+	case protocols[s.Type].oneShot:
+		return "protocol message in a session that has none", nil
 	case m.To == author:
 		return "message addressed to itself", nil
 	case m.To != "" && PartyIndex(s, m.To) < 0:

@@ -227,8 +227,10 @@ func (q Querier) Status(ctx context.Context, req *types.QueryStatusRequest) (*ty
 			resp.OpenKeygenSessions++
 		case types.SESSION_TYPE_RESHARE:
 			resp.OpenReshareSessions++
-		default:
+		case types.SESSION_TYPE_SIGN:
 			resp.OpenSignSessions++
+		case types.SESSION_TYPE_DECRYPT:
+			resp.OpenDecryptSessions++
 		}
 	}
 	err = q.SignQueue.Walk(ctx, nil, func(uint64) (bool, error) {

@@ -31,6 +31,10 @@ type protocol struct {
 	keyReport func(Keeper, context.Context, *types.Session, string, types.KeygenResult) error
 	// job adds to a Job what an engine needs beyond the session (nil: nothing).
 	job func(Keeper, context.Context, *Job) error
+	// oneShot: the protocol has no rounds (decrypt): its parties send no
+	// protocol messages and blame no one, so a message or blame in one of its
+	// sessions is junk (a message is pruned as a fault, a blame ignored).
+	oneShot bool
 	// early: engines take this protocol's messages early from verified
 	// precommits, so parties' views may differ when a party equivocates its
 	// extension. Blame is then judged only at expiry, and only if no party
@@ -60,7 +64,7 @@ func init() {
 		},
 		types.SESSION_TYPE_DECRYPT: {
 			timeout: func(p types.Params) uint64 { return p.SignTimeoutBlocks }, silent: func(s types.Session) []string { return sentNothing(s.Parties) },
-			retry: Keeper.finishDecryption, job: Keeper.decryptJob,
+			retry: Keeper.finishDecryption, job: Keeper.decryptJob, oneShot: true,
 		},
 	}
 }

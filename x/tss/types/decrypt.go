@@ -1,6 +1,7 @@
 package types
 
 import (
+	"bytes"
 	"crypto/ecdh"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
+	errorsmod "cosmossdk.io/errors"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/litprotocol/litd/x/tss/tdh"
@@ -18,6 +21,32 @@ import (
 // RequesterKeyLen is the length of an X25519 public key, the key decryption
 // shares are sealed to.
 const RequesterKeyLen = 32
+
+// ValidateRequesterKey refuses a requester key that HPKE cannot seal to: not
+// 32 bytes, or an X25519 point of small order (all-zero shared secret).
+// Deterministic: it is one X25519 with a fixed scalar. An accepted key makes
+// every honest engine's seal succeed, so a requester cannot get the
+// validators recorded as silent.
+func ValidateRequesterKey(key []byte) error {
+	pub, err := ecdh.X25519().NewPublicKey(key)
+	if err != nil {
+		return errorsmod.Wrapf(ErrInvalidDecrypt, "requester_key: want a 32-byte X25519 public key: %v", err)
+	}
+	if _, err := requesterKeyProbe.ECDH(pub); err != nil {
+		return errorsmod.Wrapf(ErrInvalidDecrypt, "requester_key is a small-order X25519 point: %v", err)
+	}
+	return nil
+}
+
+// requesterKeyProbe is a fixed X25519 scalar; any non-zero one finds the
+// small-order points (their shared secret is all zeros for every scalar).
+var requesterKeyProbe = func() *ecdh.PrivateKey {
+	k, err := ecdh.X25519().NewPrivateKey(bytes.Repeat([]byte{0x42}, 32))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
 
 // MaxSealedShareLen bounds one sealed decryption share in a vote extension:
 // HPKE's 32-byte encapsulated key, the 97-byte share and proof, and the

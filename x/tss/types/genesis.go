@@ -108,6 +108,12 @@ func (gs GenesisState) Validate() error {
 		}
 		lastSession = s.Id
 	}
+	for _, d := range gs.Decryptions {
+		i := slices.IndexFunc(gs.Sessions, func(s Session) bool { return s.Id == d.SessionId })
+		if i < 0 || gs.Sessions[i].Type != SESSION_TYPE_DECRYPT || gs.Sessions[i].DecryptionId != d.Id {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "decryption %d: session %d is not its decrypt session", d.Id, d.SessionId)
+		}
+	}
 	var lastSig uint64
 	for _, s := range gs.Signatures {
 		if s.Id <= lastSig || s.Id >= gs.NextSignatureId {
@@ -171,6 +177,9 @@ func (d Decryption) Validate() error {
 	}
 	if _, known := DecryptionStatus_name[int32(d.Status)]; !known || d.Status == DECRYPTION_STATUS_UNSPECIFIED || d.SessionId == 0 {
 		return errorsmod.Wrap(ErrInvalidDecrypt, "status and session are required")
+	}
+	if served := len(d.Shares) > int(d.Threshold); served != (d.Status == DECRYPTION_STATUS_SERVED) {
+		return errorsmod.Wrapf(ErrInvalidDecrypt, "status %s with %d shares of threshold %d", d.Status, len(d.Shares), d.Threshold)
 	}
 	for i, sh := range d.Shares {
 		if _, err := sdk.ValAddressFromBech32(sh.Validator); err != nil || len(sh.Sealed) == 0 || len(sh.Sealed) > MaxSealedShareLen {

@@ -6,7 +6,6 @@ package cli
 import (
 	"crypto/ecdh"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -121,7 +120,7 @@ func EncryptCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := Encrypt(root, conditions, plaintext)
+			c, err := types.Encrypt(rand.Reader, root, conditions, plaintext)
 			if err != nil {
 				return err
 			}
@@ -143,47 +142,6 @@ func EncryptCmd() *cobra.Command {
 	cmd.Flags().String(flagOutput, "", "write the ciphertext here instead of stdout")
 	flags.AddQueryFlagsToCmd(cmd)
 	return cmd
-}
-
-// Encrypt encrypts plaintext to root under conditions (tdh), as the CLI and
-// tests do.
-func Encrypt(root *secp256k1.PublicKey, conditions types.AccessCondition, plaintext []byte) (*types.Ciphertext, error) {
-	if err := conditions.Validate(); err != nil {
-		return nil, err
-	}
-	dataHash := sha256.Sum256(plaintext)
-	header := types.CiphertextHeader{Version: types.CiphertextVersion, Conditions: conditions, DataHash: dataHash[:]}
-	id, err := header.Identity()
-	if err != nil {
-		return nil, err
-	}
-	e, err := tdh.Encrypt(rand.Reader, root, id, plaintext)
-	if err != nil {
-		return nil, err
-	}
-	header.Ephemeral, header.Proof = e.Ephemeral, e.Proof
-	return &types.Ciphertext{Header: header, Root: root.SerializeCompressed(), Nonce: e.Nonce, Ciphertext: e.Ciphertext}, nil
-}
-
-// Decrypt opens a ciphertext with x·R from a served decryption and checks
-// the plaintext against the header's data hash.
-func Decrypt(c *types.Ciphertext, xR *secp256k1.PublicKey) ([]byte, error) {
-	root, err := secp256k1.ParsePubKey(c.Root)
-	if err != nil {
-		return nil, fmt.Errorf("ciphertext root: %w", err)
-	}
-	id, err := c.Header.Identity()
-	if err != nil {
-		return nil, err
-	}
-	plaintext, err := tdh.Decrypt(root, id, &tdh.Encrypted{Ephemeral: c.Header.Ephemeral, Proof: c.Header.Proof, Nonce: c.Nonce, Ciphertext: c.Ciphertext}, xR)
-	if err != nil {
-		return nil, err
-	}
-	if h := sha256.Sum256(plaintext); string(h[:]) != string(c.Header.DataHash) {
-		return nil, errors.New("decrypted bytes do not match the ciphertext's data hash")
-	}
-	return plaintext, nil
 }
 
 // DecryptCmd is `litd tx pkp decrypt [ciphertext-file]`.
@@ -263,7 +221,7 @@ func awaitAndDecrypt(cmd *cobra.Command, clientCtx client.Context, c *types.Ciph
 	if err != nil {
 		return err
 	}
-	plaintext, err := Decrypt(c, xR)
+	plaintext, err := c.Decrypt(xR)
 	if err != nil {
 		return err
 	}

@@ -115,6 +115,7 @@ export interface QueryStatusResponse {
    * committee until their fault window ends.
    */
   penalized: FaultRecord[];
+  openDecryptSessions: number;
 }
 
 export interface QueryKeySetByIDRequest {
@@ -1372,6 +1373,7 @@ function createBaseQueryStatusResponse(): QueryStatusResponse {
     resharing: undefined,
     openReshareSessions: 0,
     penalized: [],
+    openDecryptSessions: 0,
   };
 }
 
@@ -1412,6 +1414,9 @@ export const QueryStatusResponse: MessageFns<QueryStatusResponse> = {
     }
     for (const v of message.penalized) {
       FaultRecord.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.openDecryptSessions !== 0) {
+      writer.uint32(104).uint32(message.openDecryptSessions);
     }
     return writer;
   },
@@ -1525,6 +1530,14 @@ export const QueryStatusResponse: MessageFns<QueryStatusResponse> = {
             message.penalized.push(FaultRecord.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.openDecryptSessions = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1589,6 +1602,11 @@ export const QueryStatusResponse: MessageFns<QueryStatusResponse> = {
       penalized: globalThis.Array.isArray(object?.penalized)
         ? object.penalized.map((e: any) => FaultRecord.fromJSON(e))
         : [],
+      openDecryptSessions: isSet(object.openDecryptSessions)
+        ? globalThis.Number(object.openDecryptSessions)
+        : isSet(object.open_decrypt_sessions)
+        ? globalThis.Number(object.open_decrypt_sessions)
+        : 0,
     };
   },
 
@@ -1630,6 +1648,9 @@ export const QueryStatusResponse: MessageFns<QueryStatusResponse> = {
     if (message.penalized?.length) {
       obj.penalized = message.penalized.map((e) => FaultRecord.toJSON(e));
     }
+    if (message.openDecryptSessions !== 0) {
+      obj.openDecryptSessions = Math.round(message.openDecryptSessions);
+    }
     return obj;
   },
 
@@ -1654,6 +1675,7 @@ export const QueryStatusResponse: MessageFns<QueryStatusResponse> = {
       : undefined;
     message.openReshareSessions = object.openReshareSessions ?? 0;
     message.penalized = object.penalized?.map((e) => FaultRecord.fromPartial(e)) || [];
+    message.openDecryptSessions = object.openDecryptSessions ?? 0;
     return message;
   },
 };
