@@ -13,7 +13,7 @@ import (
 
 	errorsmod "cosmossdk.io/errors"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
 
 	"github.com/litprotocol/litd/x/tss/tdh"
 )
@@ -75,7 +75,9 @@ func (d Decryption) Open(priv *ecdh.PrivateKey, ks KeySet) (*secp256k1.PublicKey
 			bad = append(bad, tdh.BadShare{Validator: sh.Validator, Err: errors.New("not a participant of the key set")})
 			continue
 		}
-		val, err := sdk.ValAddressFromBech32(sh.Validator)
+		// The address bytes, whatever the process's bech32 config (a client
+		// library need not set the chain's prefixes).
+		_, val, err := bech32.DecodeAndConvert(sh.Validator)
 		if err != nil {
 			return nil, nil, err
 		}
