@@ -101,6 +101,14 @@
 //     stdlib-only stacks are "other". The summary gives each owner's share
 //     of node0's sampled CPU;
 //   - action end to end: 1 attested fetch + 1 signature, 3 runs;
+//   - decrypt: a 1 KiB file encrypted to "owner of a PKP" (`tx pkp
+//     encrypt`), decrypted by its owner LITD_BENCH_SIGNS times: each
+//     MsgDecrypt is prepared (`tx pkp decrypt --generate-only --key-file`)
+//     and signed first, latency runs from CheckTx acceptance to t+1 sealed
+//     shares in state (and blocks from request to served height), then the
+//     shares are opened, checked and combined in process; the raw baseline
+//     is t+1 holders of the raw keygen's shares computing, proving, sealing,
+//     and the requester opening, combining and decrypting, in one process;
 //   - health: expired sessions, sign retries and ERR lines in the node logs;
 //   - reshare, after all the above (so they ran on the 4 genesis
 //     validators): two nodes join (network.AddNode on free ports with
