@@ -10,7 +10,6 @@ import (
 
 	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
 	"github.com/spf13/cobra"
-	"google.golang.org/grpc"
 
 	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
 	"cosmossdk.io/core/appmodule"
@@ -30,12 +29,12 @@ var (
 	_ module.HasGenesis       = AppModule{}
 	_ module.AppModuleBasic   = AppModule{}
 	_ appmodule.AppModule     = AppModule{}
-	_ appmodule.HasServices   = AppModule{}
+	_ module.HasServices      = AppModule{}
 	_ appmodule.HasEndBlocker = AppModule{}
 )
 
 // ConsensusVersion is bumped on every state-breaking migration.
-const ConsensusVersion = 1
+const ConsensusVersion = 2
 
 // AppModule is the x/tss module.
 type AppModule struct {
@@ -69,11 +68,14 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 	}
 }
 
-// RegisterServices registers the Msg and Query services.
-func (am AppModule) RegisterServices(registrar grpc.ServiceRegistrar) error {
-	types.RegisterMsgServer(registrar, keeper.NewMsgServerImpl(am.keeper))
-	types.RegisterQueryServer(registrar, keeper.NewQuerier(am.keeper))
-	return nil
+// RegisterServices registers the Msg and Query services and the state
+// migrations.
+func (am AppModule) RegisterServices(cfg module.Configurator) {
+	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
+	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQuerier(am.keeper))
+	if err := cfg.RegisterMigration(types.ModuleName, 1, am.keeper.Migrate1to2); err != nil {
+		panic(err)
+	}
 }
 
 // EndBlock expires, retries and opens sessions.

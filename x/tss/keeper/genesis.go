@@ -133,3 +133,27 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	})
 	return gs, err
 }
+
+// Migrate1to2 gives a chain from before threshold decryption the params it
+// adds (version 1 has none: their zero values would refuse every
+// decryption). Key sets get public shares at their next reshare.
+func (k Keeper) Migrate1to2(ctx sdk.Context) error {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	def := types.DefaultParams()
+	if p.DecryptFee.Denom == "" {
+		p.DecryptFee = def.DecryptFee
+	}
+	if p.MaxOpenDecryptions == 0 {
+		p.MaxOpenDecryptions = def.MaxOpenDecryptions
+	}
+	if p.MaxOpenDecryptionsPerRequester == 0 {
+		p.MaxOpenDecryptionsPerRequester = min(def.MaxOpenDecryptionsPerRequester, p.MaxOpenDecryptions)
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return k.Params.Set(ctx, p)
+}

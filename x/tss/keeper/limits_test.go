@@ -326,3 +326,24 @@ func TestParamsBounds(t *testing.T) {
 		DecryptFee: sdk.NewInt64Coin("ulit", 10_000), MaxOpenDecryptions: 64, MaxOpenDecryptionsPerRequester: 8,
 	}, types.DefaultParams())
 }
+
+// A chain from before decryption has params without its fields: the 1 → 2
+// migration fills them with the defaults and leaves the rest alone.
+func TestMigrate1to2FillsDecryptParams(t *testing.T) {
+	f := newFixture(t, false)
+	old := types.DefaultParams()
+	old.SignFee = sdk.NewInt64Coin("ulit", 7)
+	old.DecryptFee, old.MaxOpenDecryptions, old.MaxOpenDecryptionsPerRequester = sdk.Coin{}, 0, 0
+	require.NoError(t, f.k.Params.Set(f.ctx, old))
+	require.NoError(t, f.k.Migrate1to2(f.ctx))
+	got, err := f.k.Params.Get(f.ctx)
+	require.NoError(t, err)
+	want := types.DefaultParams()
+	want.SignFee = old.SignFee
+	require.Equal(t, want, got)
+	// Run again (a chain that set them by governance): nothing changes.
+	require.NoError(t, f.k.Migrate1to2(f.ctx))
+	again, err := f.k.Params.Get(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, got, again)
+}
