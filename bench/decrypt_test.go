@@ -5,11 +5,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/litprotocol/litd/testutil/network"
+	"github.com/litprotocol/litd/x/pkp/client/cli"
 	"github.com/litprotocol/litd/x/tss/tdh"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -156,15 +155,7 @@ func (c *chain) awaitServed(id uint64, timeout time.Duration) (tsstypes.Decrypti
 // openDecryption opens d's shares with the key in keyFile and checks that
 // t+1 of them combine: the served shares are good, not only present.
 func (c *chain) openDecryption(d tsstypes.Decryption, keyFile string) error {
-	raw, err := os.ReadFile(keyFile)
-	if err != nil {
-		return err
-	}
-	bz, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil {
-		return err
-	}
-	priv, err := ecdh.X25519().NewPrivateKey(bz)
+	priv, err := cli.ReadKeyFile(keyFile)
 	if err != nil {
 		return err
 	}

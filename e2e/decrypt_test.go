@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/ecdh"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +19,7 @@ import (
 
 	abcitypes "github.com/litprotocol/litd/app/abci/types"
 	actionstypes "github.com/litprotocol/litd/x/actions/types"
+	"github.com/litprotocol/litd/x/pkp/client/cli"
 	"github.com/litprotocol/litd/x/tss/tdh"
 	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
@@ -106,11 +105,7 @@ func TestE2EDecryptOwnerOfPKP(t *testing.T) {
 	require.NotZero(t, dec.Id, "alice's decryption in %v", list.Decryptions)
 	require.Equal(t, tsstypes.DECRYPTION_STATUS_SERVED, dec.Status)
 	require.Greater(t, len(dec.Shares), int(dec.Threshold))
-	raw, err := os.ReadFile(keyFile)
-	require.NoError(t, err)
-	keyBytes, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	require.NoError(t, err)
-	priv, err := ecdh.X25519().NewPrivateKey(keyBytes)
+	priv, err := cli.ReadKeyFile(keyFile)
 	require.NoError(t, err)
 	var points, sealed [][]byte
 	for _, sh := range dec.Shares {

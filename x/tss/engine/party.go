@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bnb-chain/tss-lib/v2/crypto"
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 	"github.com/bnb-chain/tss-lib/v2/tss"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -322,10 +323,12 @@ func (r *run) enqueueMsg(to string, payload []byte) {
 	}
 }
 
-func fieldVal(x *big.Int) *secp256k1.FieldVal {
-	var f secp256k1.FieldVal
-	f.SetByteSlice(x.Bytes())
-	return &f
+// pubkeyOf is a tss-lib point (root key, public share) as a secp256k1 key.
+func pubkeyOf(p *crypto.ECPoint) *secp256k1.PublicKey {
+	var x, y secp256k1.FieldVal
+	x.SetByteSlice(p.X().Bytes())
+	y.SetByteSlice(p.Y().Bytes())
+	return secp256k1.NewPublicKey(&x, &y)
 }
 
 // persistAndReport saves a new share of keySet, held by participants,
@@ -341,7 +344,7 @@ func (r *run) persistAndReport(keySet uint64, participants []string, data *keyge
 		r.e.log.Error("cannot persist key share; not reporting success", "session", r.session.Id, "key_set", keySet, "err", err)
 		return false
 	}
-	pub := secp256k1.NewPublicKey(fieldVal(data.ECDSAPub.X()), fieldVal(data.ECDSAPub.Y()))
+	pub := pubkeyOf(data.ECDSAPub)
 	res := &types.KeygenResult{SessionId: r.session.Id, Pubkey: pub.SerializeCompressed(), PublicShares: shares}
 	r.e.log.Info("share persisted", "session", r.session.Id, "type", r.label, "key_set", keySet)
 	r.e.enqueue(&item{session: r.session.Id, keygen: res, size: res.Size() + 8})
@@ -362,7 +365,7 @@ func publicShares(keySet uint64, participants []string, data *keygen.LocalPartyS
 		if j < 0 || j >= len(data.BigXj) || data.BigXj[j] == nil {
 			return nil, fmt.Errorf("no public share for %s", p)
 		}
-		out = append(out, secp256k1.NewPublicKey(fieldVal(data.BigXj[j].X()), fieldVal(data.BigXj[j].Y())).SerializeCompressed())
+		out = append(out, pubkeyOf(data.BigXj[j]).SerializeCompressed())
 	}
 	return out, nil
 }

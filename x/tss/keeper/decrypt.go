@@ -183,18 +183,11 @@ func (k Keeper) decryptJob(ctx context.Context, j *Job) error {
 }
 
 // GetDecryption loads a decryption request; ErrNotFound if absent, saying so
-// when it was pruned.
+// when it was pruned with its session.
 func (k Keeper) GetDecryption(ctx context.Context, id uint64) (types.Decryption, error) {
 	d, err := k.Decryptions.Get(ctx, id)
-	if !errors.Is(err, collections.ErrNotFound) {
-		return d, err
+	if errors.Is(err, collections.ErrNotFound) {
+		err = k.pruned(ctx, k.NextDecryptionID, "decryption", id)
 	}
-	next, perr := k.NextDecryptionID.Peek(ctx)
-	if perr != nil {
-		return d, perr
-	}
-	if id == 0 || id >= next {
-		return d, errorsmod.Wrapf(types.ErrNotFound, "decryption %d", id)
-	}
-	return d, errorsmod.Wrapf(types.ErrNotFound, "decryption %d was pruned with its session (session_retention_blocks after it closed)", id)
+	return d, err
 }

@@ -170,21 +170,29 @@ func (k Keeper) DerivePubkey(ctx context.Context, keyID uint64) ([]byte, error) 
 // was issued (sessions are deleted only by pruning).
 func (k Keeper) GetSession(ctx context.Context, id uint64) (types.Session, error) {
 	s, err := k.Sessions.Get(ctx, id)
-	if !errors.Is(err, collections.ErrNotFound) {
-		return s, err
+	if errors.Is(err, collections.ErrNotFound) {
+		err = k.pruned(ctx, k.NextSessionID, "session", id)
 	}
-	next, perr := k.NextSessionID.Peek(ctx)
-	if perr != nil {
-		return s, perr
+	return s, err
+}
+
+// pruned is ErrNotFound for an id that is not in state: never issued by seq,
+// or, if it was, pruned with its closed session session_retention_blocks
+// after it closed (sessions, and what goes with them, are deleted only so).
+func (k Keeper) pruned(ctx context.Context, seq collections.Sequence, what string, id uint64) error {
+	next, err := seq.Peek(ctx)
+	if err != nil {
+		return err
 	}
 	if id == 0 || id >= next {
-		return s, errorsmod.Wrapf(types.ErrNotFound, "session %d", id)
+		return errorsmod.Wrapf(types.ErrNotFound, "%s %d", what, id)
 	}
-	params, perr := k.Params.Get(ctx)
-	if perr != nil {
-		return s, perr
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
 	}
-	return s, errorsmod.Wrapf(types.ErrNotFound, "session %d was pruned: closed sessions are kept for %d blocks (session_retention_blocks) after they close", id, params.SessionRetentionBlocks)
+	return errorsmod.Wrapf(types.ErrNotFound, "%s %d was pruned: closed sessions are kept for %d blocks (session_retention_blocks) after they close",
+		what, id, params.SessionRetentionBlocks)
 }
 
 // GetSignature loads a signature request; ErrNotFound if absent.

@@ -61,23 +61,16 @@ func ComputeShare(rand io.Reader, xi *secp256k1.ModNScalar, ephemeral []byte) (S
 	secp256k1.ScalarBaseMultNonConst(xi, &XJ)
 	secp256k1.ScalarMultNonConst(xi, &RJ, &DJ)
 	X, D := compress(&XJ), compress(&DJ)
-	for {
-		k, err := randScalar(rand)
-		if err != nil {
-			return Share{}, err
-		}
+	proof, err := prove(rand, xi, func(k *secp256k1.ModNScalar) (secp256k1.ModNScalar, bool) {
 		var AJ, BJ secp256k1.JacobianPoint
-		secp256k1.ScalarBaseMultNonConst(&k, &AJ)
-		secp256k1.ScalarMultNonConst(&k, &RJ, &BJ)
-		c, ok := dleqChallenge(X, ephemeral, D, compress(&AJ), compress(&BJ))
-		if !ok {
-			k.Zero()
-			continue
-		}
-		z := new(secp256k1.ModNScalar).Mul2(&c, xi).Add(&k)
-		k.Zero()
-		return Share{D: D, Proof: appendProof(c, *z)}, nil
+		secp256k1.ScalarBaseMultNonConst(k, &AJ)
+		secp256k1.ScalarMultNonConst(k, &RJ, &BJ)
+		return dleqChallenge(X, ephemeral, D, compress(&AJ), compress(&BJ))
+	})
+	if err != nil {
+		return Share{}, err
 	}
+	return Share{D: D, Proof: proof}, nil
 }
 
 // VerifyShare checks s against the validator's public share X_i (33-byte
@@ -100,17 +93,9 @@ func VerifyShare(publicShare, ephemeral []byte, s Share) error {
 	if err != nil {
 		return err
 	}
-	negC := new(secp256k1.ModNScalar).NegateVal(&c)
-	var XJ, RJ, DJ, zG, cX, A, zR, cD, B secp256k1.JacobianPoint
-	X.AsJacobian(&XJ)
+	var RJ secp256k1.JacobianPoint
 	R.AsJacobian(&RJ)
-	D.AsJacobian(&DJ)
-	secp256k1.ScalarBaseMultNonConst(&z, &zG)
-	secp256k1.ScalarMultNonConst(negC, &XJ, &cX)
-	secp256k1.AddNonConst(&zG, &cX, &A)
-	secp256k1.ScalarMultNonConst(&z, &RJ, &zR)
-	secp256k1.ScalarMultNonConst(negC, &DJ, &cD)
-	secp256k1.AddNonConst(&zR, &cD, &B)
+	A, B := recommit(&c, &z, nil, X), recommit(&c, &z, &RJ, D)
 	if isInfinity(&A) || isInfinity(&B) {
 		return fmt.Errorf("%w: DLEQ commitment is the point at infinity", ErrInvalidProof)
 	}

@@ -206,13 +206,7 @@ func VerifyEphemeral(ephemeral, proof []byte, id [32]byte) error {
 	if err != nil {
 		return err
 	}
-	// A' = z·G − c·R
-	var RJ, zG, cR, A secp256k1.JacobianPoint
-	R.AsJacobian(&RJ)
-	secp256k1.ScalarBaseMultNonConst(&z, &zG)
-	negC := new(secp256k1.ModNScalar).NegateVal(&c)
-	secp256k1.ScalarMultNonConst(negC, &RJ, &cR)
-	secp256k1.AddNonConst(&zG, &cR, &A)
+	A := recommit(&c, &z, nil, R) // z·G − c·R
 	if isInfinity(&A) {
 		return fmt.Errorf("%w: commitment is the point at infinity", ErrInvalidProof)
 	}
@@ -226,22 +220,47 @@ func VerifyEphemeral(ephemeral, proof []byte, id [32]byte) error {
 // proveEphemeral is the Schnorr proof of knowledge of r = log_G(R) bound to
 // id: k random, A = k·G, c = H2S(tagPoK ‖ R ‖ A ‖ id), z = k + c·r; c ‖ z.
 func proveEphemeral(rand io.Reader, r *secp256k1.ModNScalar, R []byte, id [32]byte) ([]byte, error) {
+	return prove(rand, r, func(k *secp256k1.ModNScalar) (secp256k1.ModNScalar, bool) {
+		var AJ secp256k1.JacobianPoint
+		secp256k1.ScalarBaseMultNonConst(k, &AJ)
+		return pokChallenge(R, compress(&AJ), id)
+	})
+}
+
+// prove makes a Fiat–Shamir proof c ‖ z of knowledge of secret: it draws a
+// nonce k (a fresh one in the ~2^-256 case that challenge, which commits to
+// k's points, is 0) and returns z = k + c·secret. The Schnorr proof of the
+// ephemeral secret and the DLEQ proof of a share differ only in challenge.
+func prove(rand io.Reader, secret *secp256k1.ModNScalar, challenge func(k *secp256k1.ModNScalar) (secp256k1.ModNScalar, bool)) ([]byte, error) {
 	for {
 		k, err := randScalar(rand)
 		if err != nil {
 			return nil, err
 		}
-		var AJ secp256k1.JacobianPoint
-		secp256k1.ScalarBaseMultNonConst(&k, &AJ)
-		c, ok := pokChallenge(R, compress(&AJ), id)
+		c, ok := challenge(&k)
 		if !ok {
 			k.Zero()
 			continue
 		}
-		z := new(secp256k1.ModNScalar).Mul2(&c, r).Add(&k)
+		z := new(secp256k1.ModNScalar).Mul2(&c, secret).Add(&k)
 		k.Zero()
 		return appendProof(c, *z), nil
 	}
+}
+
+// recommit is the commitment z·B − c·P that a proof (c, z) over base B (G
+// when nil) and public point P must hash back to.
+func recommit(c, z *secp256k1.ModNScalar, B *secp256k1.JacobianPoint, P *secp256k1.PublicKey) secp256k1.JacobianPoint {
+	var PJ, zB, cP, out secp256k1.JacobianPoint
+	P.AsJacobian(&PJ)
+	if B == nil {
+		secp256k1.ScalarBaseMultNonConst(z, &zB)
+	} else {
+		secp256k1.ScalarMultNonConst(z, B, &zB)
+	}
+	secp256k1.ScalarMultNonConst(new(secp256k1.ModNScalar).NegateVal(c), &PJ, &cP)
+	secp256k1.AddNonConst(&zB, &cP, &out)
+	return out
 }
 
 func pokChallenge(R, A []byte, id [32]byte) (secp256k1.ModNScalar, bool) {

@@ -235,22 +235,28 @@ func requesterKey(cmd *cobra.Command) (*ecdh.PrivateKey, error) {
 	if path == "" {
 		return ecdh.X25519().GenerateKey(rand.Reader)
 	}
-	bz, err := os.ReadFile(path)
-	if err == nil {
-		raw, err := hex.DecodeString(strings.TrimSpace(string(bz)))
-		if err != nil {
-			return nil, fmt.Errorf("--%s %s: want the hex X25519 private key this command wrote: %w", flagKeyFile, path, err)
-		}
-		return ecdh.X25519().NewPrivateKey(raw)
-	}
+	priv, err := ReadKeyFile(path)
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return priv, err
 	}
-	priv, err := ecdh.X25519().GenerateKey(rand.Reader)
-	if err != nil {
+	if priv, err = ecdh.X25519().GenerateKey(rand.Reader); err != nil {
 		return nil, err
 	}
 	return priv, os.WriteFile(path, []byte(hex.EncodeToString(priv.Bytes())+"\n"), 0o600)
+}
+
+// ReadKeyFile reads the X25519 private key `decrypt --key-file` wrote (hex);
+// an error wrapping os.ErrNotExist if there is none.
+func ReadKeyFile(path string) (*ecdh.PrivateKey, error) {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := hex.DecodeString(strings.TrimSpace(string(bz)))
+	if err != nil {
+		return nil, fmt.Errorf("--%s %s: want the hex X25519 private key `decrypt` wrote: %w", flagKeyFile, path, err)
+	}
+	return ecdh.X25519().NewPrivateKey(raw)
 }
 
 // AwaitShares polls decryption id until t+1 of its sealed shares open and
