@@ -60,6 +60,22 @@ func decryptionCount(t *testing.T) int {
 	return int(resp.Pagination.Total)
 }
 
+// decryptionBetween returns requester's latest decryption requested in the
+// heights [from, to].
+func decryptionBetween(t *testing.T, requester string, from, to int64) tsstypes.Decryption {
+	t.Helper()
+	list, err := tsstypes.NewQueryClient(grpcConn(t)).Decryptions(context.Background(), &tsstypes.QueryDecryptionsRequest{})
+	require.NoError(t, err)
+	var dec tsstypes.Decryption
+	for _, d := range list.Decryptions {
+		if d.Requester == requester && d.RequestHeight >= from && d.RequestHeight <= to {
+			dec = d
+		}
+	}
+	require.NotZero(t, dec.Id, "%s's decryption in %v", requester, list.Decryptions)
+	return dec
+}
+
 // TestE2EDecryptOwnerOfPKP: a file encrypted offline to "owner of PKP X"
 // decrypts for X's owner only, and ownership moves with a transfer. The
 // shares travel sealed: no block's tx 0 holds one in the clear.
@@ -93,16 +109,7 @@ func TestE2EDecryptOwnerOfPKP(t *testing.T) {
 
 	// Every share sealed to alice's key opens with it, and its point appears
 	// in no block's tx 0 while the sealed bytes do.
-	q := tsstypes.NewQueryClient(grpcConn(t))
-	list, err := q.Decryptions(context.Background(), &tsstypes.QueryDecryptionsRequest{})
-	require.NoError(t, err)
-	var dec tsstypes.Decryption
-	for _, d := range list.Decryptions {
-		if d.Requester == alice && d.RequestHeight >= from && d.RequestHeight <= to {
-			dec = d
-		}
-	}
-	require.NotZero(t, dec.Id, "alice's decryption in %v", list.Decryptions)
+	dec := decryptionBetween(t, alice, from, to)
 	require.Equal(t, tsstypes.DECRYPTION_STATUS_SERVED, dec.Status)
 	require.Greater(t, len(dec.Shares), int(dec.Threshold))
 	priv, err := cli.ReadKeyFile(keyFile)

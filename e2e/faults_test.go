@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	actionstypes "github.com/litprotocol/litd/x/actions/types"
+	"github.com/litprotocol/litd/x/pkp/client/cli"
+	"github.com/litprotocol/litd/x/tss/tdh"
 )
 
 // restartAndCatchUp starts node i again and waits until it is at node0's height.
@@ -73,4 +76,46 @@ func TestE2EPauseSignerPastDeadline(t *testing.T) {
 	h, err := net.Height(context.Background(), 0)
 	require.NoError(t, err)
 	require.NoError(t, net.WaitForHeight(victim, h, 3*time.Minute))
+}
+
+// TestE2EKillDuringDecryption kills a validator (SIGKILL) just before a
+// decryption is requested: the other three serve it (t+1 shares suffice)
+// and the owner reads the file; restarted, the node catches up and serves
+// the next request with a share that opens with the requester's key.
+func TestE2EKillDuringDecryption(t *testing.T) {
+	alice, err := net.KeyAddress(0, "alice")
+	require.NoError(t, err)
+	plaintext := []byte("one validator down, the file still opens")
+	file := encryptFile(t, plaintext, "--owner-of", mint(t, "alice"))
+
+	require.NoError(t, net.KillNode(3))
+	got, err := decryptFile(t, "alice", file)
+	require.NoError(t, err)
+	require.Equal(t, plaintext, got)
+
+	restartAndCatchUp(t, 3)
+	keyFile := filepath.Join(t.TempDir(), "x25519.key")
+	from, err := net.Height(context.Background(), 0)
+	require.NoError(t, err)
+	got, err = decryptFile(t, "alice", file, "--key-file", keyFile)
+	require.NoError(t, err)
+	require.Equal(t, plaintext, got)
+	to, err := net.Height(context.Background(), 0)
+	require.NoError(t, err)
+
+	// The restarted node's share may follow the t+1 that served the request.
+	priv, err := cli.ReadKeyFile(keyFile)
+	require.NoError(t, err)
+	restarted := net.Nodes[3].ValAddr
+	require.Eventually(t, func() bool {
+		dec := decryptionBetween(t, alice, from, to)
+		for _, sh := range dec.Shares {
+			if sh.Validator == restarted {
+				_, err := tdh.OpenShare(priv, tdh.ShareInfo(dec.Id, sh.Validator), sh.Sealed)
+				require.NoError(t, err, "the restarted node's share")
+				return true
+			}
+		}
+		return false
+	}, time.Minute, time.Second, "the restarted node served no share")
 }
