@@ -15,6 +15,7 @@ import (
 	actionstypes "github.com/litprotocol/litd/x/actions/types"
 	"github.com/litprotocol/litd/x/pkp/client/cli"
 	"github.com/litprotocol/litd/x/tss/tdh"
+	tsstypes "github.com/litprotocol/litd/x/tss/types"
 )
 
 // restartAndCatchUp starts node i again and waits until it is at node0's height.
@@ -79,34 +80,52 @@ func TestE2EPauseSignerPastDeadline(t *testing.T) {
 }
 
 // TestE2EKillDuringDecryption kills a validator (SIGKILL) just before a
-// decryption is requested: the other three serve it (t+1 shares suffice)
-// and the owner reads the file; restarted, the node catches up and serves
-// the next request with a share that opens with the requester's key.
+// decryption is requested: the other three serve it (t+1 shares suffice),
+// the owner reads the file and the node that was down is not faulted for
+// it; restarted, the node catches up and serves the next request with a
+// share that opens with the requester's key.
 func TestE2EKillDuringDecryption(t *testing.T) {
 	alice, err := net.KeyAddress(0, "alice")
 	require.NoError(t, err)
 	plaintext := []byte("one validator down, the file still opens")
 	file := encryptFile(t, plaintext, "--owner-of", mint(t, "alice"))
+	restarted := net.Nodes[3].ValAddr
 
 	require.NoError(t, net.KillNode(3))
+	from, err := net.Height(context.Background(), 0)
+	require.NoError(t, err)
 	got, err := decryptFile(t, "alice", file)
 	require.NoError(t, err)
 	require.Equal(t, plaintext, got)
+	to, err := net.Height(context.Background(), 0)
+	require.NoError(t, err)
+	whileDown := decryptionBetween(t, alice, from, to).SessionId
+	q := tsstypes.NewQueryClient(grpcConn(t))
+	require.Eventually(t, func() bool {
+		s, err := q.Session(context.Background(), &tsstypes.QuerySessionRequest{Id: whileDown})
+		require.NoError(t, err)
+		if s.Session.Status == tsstypes.SESSION_STATUS_OPEN {
+			return false
+		}
+		for _, p := range s.Session.Parties {
+			require.False(t, p.Validator == restarted && p.Faults > 0, "the node that was down was faulted: %s", p.LastFault)
+		}
+		return true
+	}, time.Minute, time.Second, "session %d never closed", whileDown)
 
 	restartAndCatchUp(t, 3)
 	keyFile := filepath.Join(t.TempDir(), "x25519.key")
-	from, err := net.Height(context.Background(), 0)
+	from, err = net.Height(context.Background(), 0)
 	require.NoError(t, err)
 	got, err = decryptFile(t, "alice", file, "--key-file", keyFile)
 	require.NoError(t, err)
 	require.Equal(t, plaintext, got)
-	to, err := net.Height(context.Background(), 0)
+	to, err = net.Height(context.Background(), 0)
 	require.NoError(t, err)
 
 	// The restarted node's share may follow the t+1 that served the request.
 	priv, err := cli.ReadKeyFile(keyFile)
 	require.NoError(t, err)
-	restarted := net.Nodes[3].ValAddr
 	require.Eventually(t, func() bool {
 		dec := decryptionBetween(t, alice, from, to)
 		for _, sh := range dec.Shares {

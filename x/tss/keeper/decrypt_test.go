@@ -265,6 +265,40 @@ func TestDecryptSessionRules(t *testing.T) {
 	require.Contains(t, err.Error(), "pruned")
 }
 
+// A party that sends no share to a request the others served is not
+// faulted (it was not needed; a validator that is down would otherwise be
+// penalized for every decryption it could not see); one that sends none to
+// a request that failed is.
+func TestDecryptSilenceCountsOnlyWhenItFailed(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDealer(t)
+	d.install(t, f)
+	header, _, _ := d.encryptTo(t, pkptypes.AccessCondition{Type: pkptypes.CONDITION_TYPE_PKP_OWNER, TokenId: f.tok}, []byte("z"))
+	key := make([]byte, 32)
+	key[0] = 9
+	all := ops()
+	served := ok[types.Decryption](t)(f.k.GetDecryption(f.ctx, ok[uint64](t)(f.decrypt(owner, header, key))))
+	failed := ok[types.Decryption](t)(f.k.GetDecryption(f.ctx, ok[uint64](t)(f.decrypt(owner, header, key))))
+	for _, op := range all[:3] { // all[3] is down: t+1 = 3 serve the first request
+		f.apply(t, valAddr(op), d.serve(t, f, op, served))
+	}
+	f.apply(t, valAddr(all[0]), d.serve(t, f, all[0], failed))
+
+	f.at(f.session(t, failed.SessionId).DeadlineHeight)
+	expired := ofType[*types.EventSessionExpired](f.endBlock(t))
+	require.Len(t, expired, 2)
+	for _, e := range expired {
+		if e.SessionId == served.SessionId {
+			require.Empty(t, e.Silent, "silent in a served decryption")
+		} else {
+			require.Equal(t, all[1:], e.Silent)
+		}
+	}
+	s := f.session(t, served.SessionId)
+	require.Zero(t, s.Parties[3].Faults, s.Parties[3].LastFault)
+	require.Equal(t, uint32(1), f.session(t, failed.SessionId).Parties[3].Faults)
+}
+
 func TestDecryptCapsAndRefusals(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDealer(t)

@@ -63,7 +63,7 @@ func init() {
 			retry: Keeper.retryReshare, keyReport: Keeper.applyReshareResult,
 		},
 		types.SESSION_TYPE_DECRYPT: {
-			timeout: func(p types.Params) uint64 { return p.SignTimeoutBlocks }, silent: func(s types.Session) []string { return sentNothing(s.Parties) },
+			timeout: func(p types.Params) uint64 { return p.SignTimeoutBlocks }, silent: silentInDecrypt,
 			retry: Keeper.finishDecryption, job: Keeper.decryptJob, oneShot: true,
 		},
 	}
@@ -126,6 +126,18 @@ func silentParties(s types.Session) []string {
 func silentInSign(s types.Session) []string {
 	if splitParties(s) == nil {
 		return silentParties(s)
+	}
+	return sentNothing(s.Parties)
+}
+
+// silentInDecrypt is nobody once the request was served (t+1 shares): the
+// rest were not needed, a validator that was down is not faulted for every
+// request it could not see, and one that withholds its share gains nothing
+// it could not gain by sending a wrong one, which only the requester can
+// tell. A request that failed faults every party that sent no share.
+func silentInDecrypt(s types.Session) []string {
+	if len(s.Parties)-len(sentNothing(s.Parties)) > int(s.Threshold) {
+		return nil
 	}
 	return sentNothing(s.Parties)
 }
