@@ -101,17 +101,17 @@ func TestE2EKillDuringDecryption(t *testing.T) {
 	require.NoError(t, err)
 	whileDown := decryptionBetween(t, alice, from, to).SessionId
 	q := tsstypes.NewQueryClient(grpcConn(t))
+	var closed *tsstypes.Session
 	require.Eventually(t, func() bool {
 		s, err := q.Session(context.Background(), &tsstypes.QuerySessionRequest{Id: whileDown})
-		require.NoError(t, err)
-		if s.Session.Status == tsstypes.SESSION_STATUS_OPEN {
-			return false
+		if err == nil && s.Session.Status != tsstypes.SESSION_STATUS_OPEN {
+			closed = &s.Session
 		}
-		for _, p := range s.Session.Parties {
-			require.False(t, p.Validator == restarted && p.Faults > 0, "the node that was down was faulted: %s", p.LastFault)
-		}
-		return true
+		return closed != nil
 	}, time.Minute, time.Second, "session %d never closed", whileDown)
+	for _, p := range closed.Parties {
+		require.False(t, p.Validator == restarted && p.Faults > 0, "the node that was down was faulted: %s", p.LastFault)
+	}
 
 	restartAndCatchUp(t, 3)
 	keyFile := filepath.Join(t.TempDir(), "x25519.key")
@@ -126,15 +126,15 @@ func TestE2EKillDuringDecryption(t *testing.T) {
 	// The restarted node's share may follow the t+1 that served the request.
 	priv, err := cli.ReadKeyFile(keyFile)
 	require.NoError(t, err)
+	var share *tsstypes.SealedShare
 	require.Eventually(t, func() bool {
-		dec := decryptionBetween(t, alice, from, to)
-		for _, sh := range dec.Shares {
+		for _, sh := range decryptionBetween(t, alice, from, to).Shares {
 			if sh.Validator == restarted {
-				_, err := tdh.OpenShare(priv, tdh.ShareInfo(dec.Id, sh.Validator), sh.Sealed)
-				require.NoError(t, err, "the restarted node's share")
-				return true
+				share = &sh
 			}
 		}
-		return false
+		return share != nil
 	}, time.Minute, time.Second, "the restarted node served no share")
+	_, err = tdh.OpenShare(priv, tdh.ShareInfo(decryptionBetween(t, alice, from, to).Id, share.Validator), share.Sealed)
+	require.NoError(t, err, "the restarted node's share")
 }

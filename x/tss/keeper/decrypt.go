@@ -17,7 +17,7 @@ import (
 
 // DecryptServedGraceBlocks is how long a served decryption's session stays
 // open for the remaining parties' shares (spares for the requester if some
-// share is wrong); parties still silent then are recorded as silent.
+// share is wrong); those that sent none are not faulted (silentInDecrypt).
 const DecryptServedGraceBlocks = 10
 
 // RequestDecryption opens a decrypt session for a ciphertext whose access

@@ -268,7 +268,7 @@ func TestDecryptSessionRules(t *testing.T) {
 // A party that sends no share to a request the others served is not
 // faulted (it was not needed; a validator that is down would otherwise be
 // penalized for every decryption it could not see); one that sends none to
-// a request that failed is.
+// a request that failed, even by one share, is.
 func TestDecryptSilenceCountsOnlyWhenItFailed(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDealer(t)
@@ -282,7 +282,9 @@ func TestDecryptSilenceCountsOnlyWhenItFailed(t *testing.T) {
 	for _, op := range all[:3] { // all[3] is down: t+1 = 3 serve the first request
 		f.apply(t, valAddr(op), d.serve(t, f, op, served))
 	}
-	f.apply(t, valAddr(all[0]), d.serve(t, f, all[0], failed))
+	for _, op := range all[:2] { // t = 2 shares: one short
+		f.apply(t, valAddr(op), d.serve(t, f, op, failed))
+	}
 
 	f.at(f.session(t, failed.SessionId).DeadlineHeight)
 	expired := ofType[*types.EventSessionExpired](f.endBlock(t))
@@ -291,7 +293,7 @@ func TestDecryptSilenceCountsOnlyWhenItFailed(t *testing.T) {
 		if e.SessionId == served.SessionId {
 			require.Empty(t, e.Silent, "silent in a served decryption")
 		} else {
-			require.Equal(t, all[1:], e.Silent)
+			require.Equal(t, all[2:], e.Silent)
 		}
 	}
 	s := f.session(t, served.SessionId)
