@@ -126,15 +126,17 @@ func TestE2EKillDuringDecryption(t *testing.T) {
 	// The restarted node's share may follow the t+1 that served the request.
 	priv, err := cli.ReadKeyFile(keyFile)
 	require.NoError(t, err)
+	var dec tsstypes.Decryption
 	var share *tsstypes.SealedShare
 	require.Eventually(t, func() bool {
-		for _, sh := range decryptionBetween(t, alice, from, to).Shares {
+		dec = decryptionBetween(t, alice, from, to)
+		for _, sh := range dec.Shares {
 			if sh.Validator == restarted {
 				share = &sh
 			}
 		}
 		return share != nil
 	}, time.Minute, time.Second, "the restarted node served no share")
-	_, err = tdh.OpenShare(priv, tdh.ShareInfo(decryptionBetween(t, alice, from, to).Id, share.Validator), share.Sealed)
+	_, err = tdh.OpenShare(priv, tdh.ShareInfo(dec.Id, share.Validator), share.Sealed)
 	require.NoError(t, err, "the restarted node's share")
 }

@@ -136,10 +136,11 @@ func silentInSign(s types.Session) []string {
 // it could not gain by sending a wrong one, which only the requester can
 // tell. A request that failed faults every party that sent no share.
 func silentInDecrypt(s types.Session) []string {
-	if len(s.Parties)-len(sentNothing(s.Parties)) > int(s.Threshold) {
+	silent := sentNothing(s.Parties)
+	if len(s.Parties)-len(silent) > int(s.Threshold) {
 		return nil
 	}
-	return sentNothing(s.Parties)
+	return silent
 }
 
 // sentNothing are the parties that delivered no message.
