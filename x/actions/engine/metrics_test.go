@@ -137,7 +137,7 @@ func TestMetricsFetchesAndRuns(t *testing.T) {
 	slow := fmt.Sprintf(`(async () => { await fetch(%q); })();`, srv.URL+"/slow")
 	sec = waitReport(t, e, 13, keeper.Job{Execution: exec, Code: slow, Params: params})
 	require.Len(t, sec.FetchReports, 1)
-	require.Equal(t, liveTimeout+1, testutil.ToFloat64(metricRuns.WithLabelValues("live", "timeout")))
+	require.Equal(t, liveTimeout+1, testutil.ToFloat64(metricRuns.WithLabelValues("live", "timeout")), "result %+v", sec.FetchReports[0].LiveResult)
 	require.Eventually(t, func() bool {
 		return testutil.ToFloat64(metricFetchFailures.WithLabelValues("canceled")) == failures["canceled"]+1
 	}, 10*time.Second, 20*time.Millisecond, "the hung fetch ends with the run")

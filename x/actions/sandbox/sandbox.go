@@ -415,11 +415,7 @@ func Run(ctx context.Context, env Env) Result {
 	case r := <-out:
 		return r
 	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			s.abort(timeoutError(lim))
-		} else {
-			s.abort(errorf(CodeCanceled, "%v", ctx.Err()))
-		}
+		s.contextEnded()
 	case <-s.aborted:
 	}
 	select {
@@ -446,6 +442,16 @@ func (s *state) abortError() *runError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.abortErr
+}
+
+// contextEnded aborts the run because its context ended: a timeout at the
+// run's deadline, canceled when the caller gave up.
+func (s *state) contextEnded() {
+	if errors.Is(s.ctx.Err(), context.DeadlineExceeded) {
+		s.abort(timeoutError(s.lim))
+	} else {
+		s.abort(errorf(CodeCanceled, "%v", s.ctx.Err()))
+	}
 }
 
 // fail aborts the run from native code on the VM goroutine.

@@ -311,6 +311,36 @@ func TestHostile(t *testing.T) {
 	}
 }
 
+// ctxFetcher holds every fetch until the run's context ends and then fails it
+// with the context's error, as a live fetch cut by the deadline does.
+type ctxFetcher struct{}
+
+func (ctxFetcher) Fetch(ctx context.Context, _ int, _ FetchRequest) (FetchResponse, error) {
+	<-ctx.Done()
+	return FetchResponse{}, ctx.Err()
+}
+
+// A fetch that the run's deadline cuts short ends the run as a timeout, every
+// time: the fetch failing (which an action could catch, or which rejects
+// with a timing-dependent message) and the deadline happen together, and
+// which is seen first must not change the result validators report.
+func TestDeadlineDuringFetchIsTimeout(t *testing.T) {
+	for _, code := range []string{
+		`(async () => { await fetch('https://example.com/') })()`,
+		`(async () => { try { await fetch('https://example.com/') } catch (e) { Lit.Actions.setResponse({response: 'caught'}) } })()`,
+	} {
+		for range 50 {
+			e := env(code, nil)
+			e.Fetcher, e.Limits = ctxFetcher{}, Limits{Timeout: 20 * time.Millisecond}
+			res := run(t, e)
+			require.Equal(t, TimeoutError(e.Limits), res.Error, code)
+			require.Empty(t, res.Response)
+			require.Len(t, res.Fetches, 1)
+			require.Equal(t, "fetch not completed: the run ended first", res.Fetches[0].Error)
+		}
+	}
+}
+
 func TestInvalidParams(t *testing.T) {
 	for params, want := range map[string]string{
 		`[1]`:                 "invalid params: jsParams must be a JSON object",
