@@ -68,9 +68,9 @@ func TestRedteamLowOrderRequesterKeyFramesEveryValidator(t *testing.T) {
 		penalized = append(penalized, r.Validator)
 	}
 	slices.Sort(penalized)
-	// Consequence: with everyone penalized, signer choice drops its liveness
-	// preference (pickSigners relaxes both filters), so sign sessions pick a
-	// validator that is offline and fail until retried.
+	// Consequence: with everyone penalized, signer choice drops the penalty
+	// (pickSigners) and, before pickSigners kept liveness then, picked a
+	// validator that is offline, so sign sessions failed until retried.
 	f.setLive(0, 1, 2)
 	offlinePicked := 0
 	for i := range 4 {

@@ -588,6 +588,33 @@ func TestSignSessionSigners(t *testing.T) {
 		require.Len(t, f.session(t, 1).Parties, 3)
 	})
 
+	// What e2e's kill test met: a signer dies mid-session while another
+	// validator is penalized. The retry must not pick the dead one just
+	// because the live ones include a penalized validator.
+	t.Run("a retry after a signer went down picks the live ones, even one penalized", func(t *testing.T) {
+		for i := range 4 {
+			f := newFixture(t, true)
+			penalized := vals[1].op
+			require.NoError(t, f.k.FaultRecords.Set(f.ctx, penalized, types.FaultRecord{Validator: penalized, WindowStart: f.ctx.BlockHeight(), Count: 3}))
+			f.setLive(0, 1, 2, 3)
+			id := f.mustSign(t, digest(byte(i)))
+			f.endBlock(t)
+			s := f.session(t, f.signature(t, id).SessionId)
+			require.Equal(t, ops(0, 2, 3), parties(s), "the penalized validator is left out while t+1 others are live")
+			// vals[3] goes down after the first round: the others go on.
+			for _, p := range []int{0, 2} {
+				f.apply(t, vals[p].addr, bcast(s.Id, 2))
+			}
+			f.apply(t, vals[3].addr, bcast(s.Id, 1))
+			f.setLive(0, 1, 2)
+			f.at(s.DeadlineHeight)
+			f.endBlock(t)
+			retry := f.session(t, f.signature(t, id).SessionId)
+			require.Equal(t, uint32(2), retry.Attempt)
+			require.Equal(t, ops(0, 1, 2), parties(retry), "signature %d: the live validators, the penalized one among them", id)
+		}
+	})
+
 	t.Run("rotation differs between signature ids", func(t *testing.T) {
 		f := newFixture(t, true)
 		for i := range 4 {

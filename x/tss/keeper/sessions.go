@@ -427,9 +427,8 @@ func (k Keeper) liveValidators(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// pickParties chooses t+1 of candidates as pickSigners does, preferring
-// those live in the last commit and leaving out exclude and penalized
-// validators while enough remain.
+// pickParties chooses t+1 of candidates as pickSigners does, with this
+// block's liveness and the penalized validators.
 func (k Keeper) pickParties(ctx context.Context, candidates, exclude []string, t uint32, rotation uint64) ([]string, error) {
 	live, err := k.liveValidators(ctx)
 	if err != nil {
@@ -439,30 +438,35 @@ func (k Keeper) pickParties(ctx context.Context, candidates, exclude []string, t
 	if err != nil {
 		return nil, err
 	}
-	return pickSigners(candidates, live, append(slices.Clone(exclude), penalized...), t, rotation), nil
+	return pickSigners(candidates, live, exclude, penalized, t, rotation), nil
 }
 
-// pickSigners chooses t+1 signers deterministically: key-set participants
-// live in the last commit and not excluded, rotated by signature id and
-// attempt so load spreads; it relaxes liveness, then exclusion, when too few remain.
-func pickSigners(participants, live, exclude []string, t uint32, rotation uint64) []string {
+// pickSigners chooses t+1 signers deterministically from participants,
+// rotated by rotation (signature id + attempt) so load spreads. It prefers
+// those live in the last commit, not excluded (they failed this request) and
+// not penalized (they failed recently); when too few remain it drops the
+// preferences in this order: penalized, liveness, exclusion (liveness kept),
+// all. Liveness outranks a penalty: a validator whose vote is missing is
+// likely down and costs the attempt for sure, so one down and another
+// penalized never make a retry pick the down one while t+1 live ones remain.
+func pickSigners(participants, live, exclude, penalized []string, t uint32, rotation uint64) []string {
 	need := int(t) + 1
-	filter := func(useLive, useExclude bool) []string {
-		var out []string
+	tiers := []struct{ live, exclude, penalized bool }{
+		{true, true, true}, {true, true, false}, {false, true, true}, {false, true, false}, {true, false, false}, {false, false, false},
+	}
+	var cands []string
+	for _, tier := range tiers {
+		cands = cands[:0]
 		for _, p := range participants {
-			if (useLive && !slices.Contains(live, p)) || (useExclude && slices.Contains(exclude, p)) {
+			if (tier.live && !slices.Contains(live, p)) || (tier.exclude && slices.Contains(exclude, p)) ||
+				(tier.penalized && slices.Contains(penalized, p)) {
 				continue
 			}
-			out = append(out, p)
+			cands = append(cands, p)
 		}
-		return out
-	}
-	cands := filter(true, true)
-	if len(cands) < need {
-		cands = filter(false, true)
-	}
-	if len(cands) < need {
-		cands = filter(false, false)
+		if len(cands) >= need {
+			break
+		}
 	}
 	if len(cands) < need {
 		return nil
