@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
 
-func run(m *testing.M) int {
+func run(m *testing.M) (code int) {
 	flag.Parse()
 	if testing.Short() {
 		fmt.Println("e2e: skipped in -short mode (it starts real litd processes)")
@@ -50,6 +50,11 @@ func run(m *testing.M) int {
 	}
 	net = n
 	defer n.Stop()
+	defer func() {
+		if code != 0 {
+			fmt.Print("network at the failure:\n" + n.Diagnostics(40))
+		}
+	}()
 	if err := n.Start(); err != nil {
 		fmt.Println("e2e: start:", err)
 		return 1
@@ -64,7 +69,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	fmt.Printf("e2e: DKG produced root key %s in %s\n", rootKey, time.Since(start).Round(time.Second))
-	code := m.Run()
+	code = m.Run()
 	// Stop the way `make localnet-stop` does, and check nothing is left running.
 	pids, err := network.StopDir(cfg.Dir)
 	if err != nil || len(pids) != cfg.Validators {

@@ -66,6 +66,7 @@ func TestE2EByzantineValidator(t *testing.T) {
 	}
 	n, err := network.Init(cfg)
 	require.NoError(t, err)
+	n.DiagnoseOnFailure(t)
 	defer n.Stop()
 	n.Nodes[byz].Bin = filepath.Join(dir, "litd-faults")
 	require.NoError(t, network.Build(n.Nodes[byz].Bin, "-tags", "litd_faults"))

@@ -39,6 +39,7 @@ func TestE2EKillDuringDKG(t *testing.T) {
 	}
 	n, err := network.Init(cfg)
 	require.NoError(t, err)
+	n.DiagnoseOnFailure(t)
 	defer n.Stop()
 	require.NoError(t, n.Start())
 

@@ -65,6 +65,7 @@ func TestE2EGovernance(t *testing.T) {
 	}
 	n, err := network.Init(cfg)
 	require.NoError(t, err)
+	n.DiagnoseOnFailure(t)
 	defer n.Stop()
 	require.NoError(t, n.Start())
 	_, err = n.WaitForRootKey(5 * time.Minute)

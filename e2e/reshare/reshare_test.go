@@ -56,6 +56,7 @@ func TestE2EReshareThroughChurn(t *testing.T) {
 	}
 	n, err := network.Init(cfg)
 	require.NoError(t, err)
+	n.DiagnoseOnFailure(t)
 	defer n.Stop()
 	require.NoError(t, n.Start())
 	root, err := n.WaitForRootKey(5 * time.Minute)

@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
 
-func run(m *testing.M) int {
+func run(m *testing.M) (code int) {
 	flag.Parse()
 	if testing.Short() {
 		fmt.Println("e2e/tsclient: skipped in -short mode (it starts real litd processes and runs npm)")
@@ -70,6 +70,11 @@ func run(m *testing.M) int {
 	}
 	net = n
 	defer n.Stop()
+	defer func() {
+		if code != 0 {
+			fmt.Print("network at the failure:\n" + n.Diagnostics(40))
+		}
+	}()
 	if err := n.Start(); err != nil {
 		fmt.Println("e2e/tsclient: start:", err)
 		return 1
@@ -95,7 +100,7 @@ func run(m *testing.M) int {
 		fmt.Println("e2e/tsclient: funding test accounts:", err)
 		return 1
 	}
-	code := m.Run()
+	code = m.Run()
 	if code == 0 {
 		n.Stop()
 		_ = os.RemoveAll(dir)

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -42,30 +41,6 @@ type Ports struct {
 // gRPC 9090, Prometheus 26660) and spaces the others after them.
 func LocalnetPorts(i int) Ports {
 	return Ports{P2P: 26656 + 100*i, RPC: 26657 + 100*i, REST: 1317 + i, GRPC: 9090 + i, Prometheus: 26660 + 100*i}
-}
-
-// FreePorts asks the kernel for unused ports, for tests that run beside a localnet.
-func FreePorts(int) Ports {
-	ps, err := FreeTCPPorts(5)
-	if err != nil {
-		panic(err)
-	}
-	return Ports{P2P: ps[0], RPC: ps[1], REST: ps[2], GRPC: ps[3], Prometheus: ps[4]}
-}
-
-// FreeTCPPorts asks the kernel for n unused 127.0.0.1 ports; all are held
-// open until it returns, so none repeats.
-func FreeTCPPorts(n int) ([]int, error) {
-	ps := make([]int, n)
-	for j := range ps {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		defer l.Close()
-		ps[j] = l.Addr().(*net.TCPAddr).Port
-	}
-	return ps, nil
 }
 
 // Config describes a network.
@@ -134,9 +109,17 @@ type Node struct {
 	// Bin, when set, is the binary StartNode runs for this node instead of
 	// Cfg.Bin; Env is added to its environment (e2e/byzantine runs one node
 	// from a -tags litd_faults build with LITD_FAULTS set).
-	Bin string
-	Env []string
-	cmd *exec.Cmd
+	Bin  string
+	Env  []string
+	proc *process
+}
+
+// process is a started `litd start`: done closes when it has exited, and err
+// says how.
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error // written before done closes
 }
 
 // RPC is the CometBFT RPC address as litd's --node flag wants it.
@@ -348,14 +331,43 @@ func listenAddr(port int) string {
 }
 
 // Start launches every node as a background `litd start` process in its own
-// process group, logging to <home>/litd.log, with its pid in <home>/litd.pid.
+// process group, logging to <home>/litd.log, with its pid in <home>/litd.pid,
+// and waits until each answers on its RPC port: a node that exits at start
+// (a port taken, a bad config) is an error naming it, with its log's end,
+// rather than a network that runs short of a validator.
 func (n *Network) Start() error {
 	for _, node := range n.Nodes {
 		if err := n.StartNode(node.Index); err != nil {
 			return err
 		}
 	}
+	for _, node := range n.Nodes {
+		if err := n.waitRPC(node.Index, 2*time.Minute); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// waitRPC waits until node i's RPC answers, or fails once its process has
+// exited or timeout has passed.
+func (n *Network) waitRPC(i int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := n.Height(ctx, i)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if exited, how := n.Exited(i); exited {
+			return fmt.Errorf("node%d exited at start (%v):\n%s", i, how, n.logTail(i, 30))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("node%d's RPC did not answer in %s (%v):\n%s", i, timeout, err, n.logTail(i, 30))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // StartNode (re)starts node i.
@@ -377,8 +389,67 @@ func (n *Network) StartNode(i int) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	node.cmd = cmd
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	node.proc = p
 	return os.WriteFile(pidFile(node.Home), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
+}
+
+// Exited tells whether node i's process, started by this Network, has ended
+// on its own or by a signal, and how (its wait error; nil for exit 0).
+func (n *Network) Exited(i int) (bool, error) {
+	p := n.Nodes[i].proc
+	if p == nil {
+		return false, nil
+	}
+	select {
+	case <-p.done:
+		return true, p.err
+	default:
+		return false, nil
+	}
+}
+
+// Diagnostics describes every node for a failed test: whether its process
+// runs or how it ended, and the last lines of its log.
+func (n *Network) Diagnostics(lines int) string {
+	var b strings.Builder
+	for _, node := range n.Nodes {
+		state := "running"
+		switch exited, how := n.Exited(node.Index); {
+		case node.proc == nil:
+			state = "not running"
+		case exited:
+			state = fmt.Sprintf("exited (%v)", how)
+		}
+		fmt.Fprintf(&b, "--- node%d (%s), %s; the end of %s:\n%s\n", node.Index, node.ValAddr, state,
+			filepath.Join(node.Home, "litd.log"), n.logTail(node.Index, lines))
+	}
+	return b.String()
+}
+
+// DiagnoseOnFailure logs Diagnostics when t (a *testing.T) has failed,
+// before the test's temporary directories (and the logs in them) are removed.
+func (n *Network) DiagnoseOnFailure(t interface {
+	Cleanup(func())
+	Failed() bool
+	Log(...any)
+}) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log("network at the failure:\n" + n.Diagnostics(40))
+		}
+	})
+}
+
+// logTail is the last lines of node i's log.
+func (n *Network) logTail(i, lines int) string {
+	bz, err := os.ReadFile(filepath.Join(n.Nodes[i].Home, "litd.log"))
+	if err != nil {
+		return err.Error()
+	}
+	all := strings.Split(strings.TrimRight(string(bz), "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
 }
 
 // Stop ends every node started by this process.
@@ -395,10 +466,10 @@ func (n *Network) StopNode(i int) error { return n.signalNode(i, syscall.SIGTERM
 // and SIGCONT pause and resume it).
 func (n *Network) SignalNode(i int, sig syscall.Signal) error {
 	node := n.Nodes[i]
-	if node.cmd == nil {
+	if node.proc == nil {
 		return fmt.Errorf("node%d is not running", i)
 	}
-	return syscall.Kill(-node.cmd.Process.Pid, sig)
+	return syscall.Kill(-node.proc.cmd.Process.Pid, sig)
 }
 
 // KillNode kills node i with SIGKILL, as a crash would, and waits for it.
@@ -406,19 +477,18 @@ func (n *Network) KillNode(i int) error { return n.signalNode(i, syscall.SIGKILL
 
 func (n *Network) signalNode(i int, sig syscall.Signal) error {
 	node := n.Nodes[i]
-	if node.cmd == nil {
+	p := node.proc
+	if p == nil {
 		return nil
 	}
-	done := make(chan struct{})
-	go func() { _ = node.cmd.Wait(); close(done) }()
-	_ = syscall.Kill(-node.cmd.Process.Pid, sig)
+	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
 	select {
-	case <-done:
+	case <-p.done:
 	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-node.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
 	}
-	node.cmd = nil
+	node.proc = nil
 	return os.Remove(pidFile(node.Home))
 }
 
