@@ -615,6 +615,20 @@ func TestSignSessionSigners(t *testing.T) {
 		}
 	})
 
+	// Liveness is one block's votes, which a proposer can leave out; a
+	// penalty is a record of failures. Before a request has excluded
+	// anyone, a validator missing from the last commit is preferred to a
+	// penalized one.
+	t.Run("liveness is dropped before the penalty", func(t *testing.T) {
+		f := newFixture(t, true)
+		penalized := vals[1].op
+		require.NoError(t, f.k.FaultRecords.Set(f.ctx, penalized, types.FaultRecord{Validator: penalized, WindowStart: f.ctx.BlockHeight(), Count: 3}))
+		f.setLive(0, 1, 2)
+		id := f.mustSign(t, digest(1))
+		f.endBlock(t)
+		require.Equal(t, ops(0, 2, 3), parties(f.session(t, f.signature(t, id).SessionId)))
+	})
+
 	t.Run("rotation differs between signature ids", func(t *testing.T) {
 		f := newFixture(t, true)
 		for i := range 4 {

@@ -444,15 +444,16 @@ func (k Keeper) pickParties(ctx context.Context, candidates, exclude []string, t
 // pickSigners chooses t+1 signers deterministically from participants,
 // rotated by rotation (signature id + attempt) so load spreads. It prefers
 // those live in the last commit, not excluded (they failed this request) and
-// not penalized (they failed recently); when too few remain it drops the
-// preferences in this order: penalized, liveness, exclusion (liveness kept),
-// all. Liveness outranks a penalty: a validator whose vote is missing is
-// likely down and costs the attempt for sure, so one down and another
-// penalized never make a retry pick the down one while t+1 live ones remain.
+// not penalized (they failed recently). When too few remain it drops
+// liveness first (one block's votes: a slow validator, or one a proposer
+// left out, may be missing), then the penalty while keeping liveness, then
+// both; exclusions go last, again keeping liveness while t+1 live ones
+// remain. So a signer that went down and was excluded is not picked again
+// because another validator is penalized.
 func pickSigners(participants, live, exclude, penalized []string, t uint32, rotation uint64) []string {
 	need := int(t) + 1
 	tiers := []struct{ live, exclude, penalized bool }{
-		{true, true, true}, {true, true, false}, {false, true, true}, {false, true, false}, {true, false, false}, {false, false, false},
+		{true, true, true}, {false, true, true}, {true, true, false}, {false, true, false}, {true, false, false}, {false, false, false},
 	}
 	var cands []string
 	for _, tier := range tiers {
