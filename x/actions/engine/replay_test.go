@@ -53,7 +53,7 @@ func TestReplay(t *testing.T) {
 	r.runner.Bin = "/nonexistent"
 	start := time.Now()
 	require.Equal(t, rep, r.Replay(context.Background(), e, code, types.Params{}))
-	require.Less(t, time.Since(start), 10*time.Millisecond)
+	require.Less(t, time.Since(start), 500*time.Millisecond, "a lookup, not a run (on a loaded machine a goroutine can wait tens of ms)")
 
 	// Another runtime recorded it: the report says so (and the digest differs with it).
 	other := e

@@ -18,6 +18,11 @@ import (
 // ErrNotAttested is returned (wrapped) by TranscriptFetcher; Run turns it into a "fetch not attested:" failure.
 var ErrNotAttested = errors.New("fetch not attested")
 
+// ErrRunEnded is the recorded error of a fetch the run's end cut short. The action never sees it:
+// live, the run ends as its deadline ends it (timeout); replayed from a transcript, it ends the
+// run the same way, so an offline run reproduces the live one.
+var ErrRunEnded = errors.New("fetch not completed: the run ended first")
+
 // ErrDestinationNotAllowed and ErrBodyTooLarge are wrapped by LiveFetcher's errors, so callers (the engine's
 // metrics) can tell why a fetch failed. The error text is what validators attest: keep it unchanged.
 var (
@@ -37,6 +42,9 @@ func (t TranscriptFetcher) Fetch(_ context.Context, i int, req FetchRequest) (Fe
 	if !equalRequest(f.Request, req) {
 		return FetchResponse{}, fmt.Errorf("%w: request %d (%s %s) differs from the attested request (%s %s)",
 			ErrNotAttested, i, req.Method, req.URL, f.Request.Method, f.Request.URL)
+	}
+	if f.Error == ErrRunEnded.Error() {
+		return FetchResponse{}, ErrRunEnded
 	}
 	if f.Error != "" {
 		return FetchResponse{}, errors.New(f.Error)

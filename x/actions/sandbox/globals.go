@@ -688,12 +688,17 @@ func (s *state) fetch(c goja.FunctionCall) goja.Value {
 
 // settle records a finished fetch and resolves or rejects its promise (running the jobs that follow).
 func (s *state) settle(p *pending) error {
-	if p.err != nil && s.ctx.Err() != nil {
+	switch {
+	case p.err != nil && s.ctx.Err() != nil:
 		// The run's end cut the fetch short. The run ends as a timeout (or
 		// canceled) however soon the fetcher noticed, never as an exception
 		// from the failed fetch: which of the two came first is a matter of
 		// scheduling, and validators must report the same result.
 		s.contextEnded()
+		return s.abortError()
+	case errors.Is(p.err, ErrRunEnded):
+		// A replay reached the fetch the live run's deadline cut short.
+		s.abort(timeoutError(s.lim))
 		return s.abortError()
 	}
 	f := &s.fetches[p.i]

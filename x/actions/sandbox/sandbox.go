@@ -524,7 +524,7 @@ func (s *state) run(prg *goja.Program) error {
 func (s *state) result(err error) Result {
 	for i := range s.fetches {
 		if f := &s.fetches[i]; f.Response == nil && f.Error == "" {
-			f.Error = "fetch not completed: the run ended first"
+			f.Error = ErrRunEnded.Error()
 		}
 	}
 	res := Result{Logs: s.logs, Fetches: s.fetches, Reads: s.reads}
@@ -623,4 +623,4 @@ func (p *RecordedPermissions) AuthMethodScopes(tokenID string, authMethodType ui
 
 // RuntimeVersion names this sandbox and its JavaScript engine. Every result records it, and a
 // replay says when its own differs. Change it with any change that can change a result.
-const RuntimeVersion = "litd-sandbox/4 goja/v0.0.0-20260917113740-793a2a65c13b"
+const RuntimeVersion = "litd-sandbox/5 goja/v0.0.0-20260917113740-793a2a65c13b"

@@ -323,7 +323,9 @@ func (ctxFetcher) Fetch(ctx context.Context, _ int, _ FetchRequest) (FetchRespon
 // A fetch that the run's deadline cuts short ends the run as a timeout, every
 // time: the fetch failing (which an action could catch, or which rejects
 // with a timing-dependent message) and the deadline happen together, and
-// which is seen first must not change the result validators report.
+// which is seen first must not change the result validators report. An
+// offline run from that transcript (a validator's final run, a Verify
+// replay) ends the same way, with a deadline it does not reach.
 func TestDeadlineDuringFetchIsTimeout(t *testing.T) {
 	for _, code := range []string{
 		`(async () => { await fetch('https://example.com/') })()`,
@@ -336,7 +338,11 @@ func TestDeadlineDuringFetchIsTimeout(t *testing.T) {
 			require.Equal(t, TimeoutError(e.Limits), res.Error, code)
 			require.Empty(t, res.Response)
 			require.Len(t, res.Fetches, 1)
-			require.Equal(t, "fetch not completed: the run ended first", res.Fetches[0].Error)
+			require.Equal(t, ErrRunEnded.Error(), res.Fetches[0].Error)
+
+			offline := env(code, nil)
+			offline.Fetcher, offline.Limits = TranscriptFetcher{Fetches: res.Fetches}, e.Limits
+			require.Equal(t, res, run(t, offline), code)
 		}
 	}
 }

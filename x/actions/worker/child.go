@@ -96,6 +96,8 @@ func (c *client) Fetch(ctx context.Context, i int, req sandbox.FetchRequest) (sa
 		switch {
 		case r.NotAttested:
 			return sandbox.FetchResponse{}, fmt.Errorf("%w: %s", sandbox.ErrNotAttested, r.Err)
+		case r.Err == sandbox.ErrRunEnded.Error(): // a replayed fetch the live run's deadline cut short
+			return sandbox.FetchResponse{}, sandbox.ErrRunEnded
 		case r.Err != "":
 			return sandbox.FetchResponse{}, errors.New(r.Err)
 		}

@@ -238,6 +238,11 @@ func (p *parent) fetch(c *fetchCall) bool {
 	}
 	p.wg.Go(func() {
 		resp, err := p.fetchOne(c)
+		if err != nil && p.ctx.Err() != nil {
+			// The parent's own deadline cut the fetch: the run is over and the worker is being
+			// stopped; its error must not reach the action (sandbox's settle, for the worker's deadline).
+			return
+		}
 		reply := &fetchReply{I: c.I, Resp: resp}
 		p.mu.Lock()
 		if err != nil {

@@ -262,6 +262,29 @@ func TestTimeoutTextIsFixed(t *testing.T) {
 	require.Equal(t, loop.Digest(), native.Digest())
 }
 
+// A fetch the deadline cuts short ends a worker's run as a timeout, and an offline run in a worker
+// from that transcript ends the same way (the recorded "not completed" crosses the pipe as itself).
+func TestDeadlineCutFetchReplaysAsTimeout(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
+	code := "const url = " + strconv.Quote(hang.URL) + `;
+	(async () => { try { await fetch(url) } catch (e) { Lit.Actions.setResponse({response: 'caught: ' + e}) } })()`
+	lim := sandbox.Limits{Timeout: 300 * time.Millisecond}
+	e := env(code, lim)
+	e.Fetcher = &sandbox.LiveFetcher{AllowLoopback: true}
+	live := runner().Run(context.Background(), e)
+	require.Equal(t, sandbox.TimeoutError(lim), live.Error)
+	require.Empty(t, live.Response)
+
+	// The transcript validators attest: this fetch, not completed.
+	require.Len(t, live.Fetches, 1)
+	require.Equal(t, sandbox.ErrRunEnded.Error(), live.Fetches[0].Error)
+	e.Fetcher = sandbox.TranscriptFetcher{Fetches: live.Fetches}
+	offline := runner().Run(context.Background(), e)
+	require.Equal(t, sandbox.TimeoutError(lim), offline.Error)
+	require.Empty(t, offline.Response)
+}
+
 // Canceling the caller's context ends the worker at once.
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
