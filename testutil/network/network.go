@@ -373,7 +373,7 @@ func (n *Network) waitRPC(i int, timeout time.Duration) error {
 // StartNode (re)starts node i.
 func (n *Network) StartNode(i int) error {
 	node := n.Nodes[i]
-	logf, err := os.OpenFile(filepath.Join(node.Home, "litd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logf, err := os.OpenFile(logFile(node.Home), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -423,7 +423,7 @@ func (n *Network) Diagnostics(lines int) string {
 			state = fmt.Sprintf("exited (%v)", how)
 		}
 		fmt.Fprintf(&b, "--- node%d (%s), %s; the end of %s:\n%s\n", node.Index, node.ValAddr, state,
-			filepath.Join(node.Home, "litd.log"), n.logTail(node.Index, lines))
+			logFile(node.Home), n.logTail(node.Index, lines))
 	}
 	return b.String()
 }
@@ -444,7 +444,7 @@ func (n *Network) DiagnoseOnFailure(t interface {
 
 // logTail is the last lines of node i's log.
 func (n *Network) logTail(i, lines int) string {
-	bz, err := os.ReadFile(filepath.Join(n.Nodes[i].Home, "litd.log"))
+	bz, err := os.ReadFile(logFile(n.Nodes[i].Home))
 	if err != nil {
 		return err.Error()
 	}
@@ -493,6 +493,8 @@ func (n *Network) signalNode(i int, sig syscall.Signal) error {
 }
 
 func pidFile(home string) string { return filepath.Join(home, "litd.pid") }
+
+func logFile(home string) string { return filepath.Join(home, "litd.log") }
 
 // PID is node i's process id, as its pid file records it.
 func (n *Network) PID(i int) (int, error) {
@@ -621,7 +623,7 @@ func (n *Network) WaitForHeight(i int, h int64, timeout time.Duration) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("node%d did not reach height %d in %s (at %d, last error %v); see %s",
-				i, h, timeout, last, lastErr, filepath.Join(n.Nodes[i].Home, "litd.log"))
+				i, h, timeout, last, lastErr, logFile(n.Nodes[i].Home))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

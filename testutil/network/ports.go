@@ -36,12 +36,23 @@ func FreeTCPPorts(n int) ([]int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	// One claim (this process's pid), linked into place for each port: no one
+	// reads a half-written claim.
+	claim, err := os.CreateTemp(dir, "claim-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = os.Remove(claim.Name()) }()
+	_, werr := claim.WriteString(strconv.Itoa(os.Getpid()))
+	if err := errors.Join(werr, claim.Close()); err != nil {
+		return nil, err
+	}
 	span := portHigh - portLow
 	start := rand.IntN(span)
 	ps := make([]int, 0, n)
 	for k := 0; k < span && len(ps) < n; k++ {
 		p := portLow + (start+k)%span
-		if listenable(p) && claimPort(dir, p) {
+		if listenable(p) && claimPort(dir, claim.Name(), p) {
 			ps = append(ps, p)
 		}
 	}
@@ -60,21 +71,13 @@ func listenable(p int) bool {
 	return true
 }
 
-// claimPort claims port p for this process: the process whose pid is in
-// dir/<p> has it until it exits; a claim whose process is gone is taken
-// over. The claim is linked into place whole, so no one reads a half-written one.
-func claimPort(dir string, p int) bool {
-	tmp, err := os.CreateTemp(dir, "claim-")
-	if err != nil {
-		return false
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.WriteString(strconv.Itoa(os.Getpid())); errors.Join(err, tmp.Close()) != nil {
-		return false
-	}
+// claimPort claims port p for this process by linking claim (its pid) to
+// dir/<p>: the process whose pid is there has the port until it exits; a
+// claim whose process is gone is taken over.
+func claimPort(dir, claim string, p int) bool {
 	path := filepath.Join(dir, strconv.Itoa(p))
 	for range 2 {
-		if os.Link(tmp.Name(), path) == nil {
+		if os.Link(claim, path) == nil {
 			return true
 		}
 		bz, err := os.ReadFile(path)

@@ -69,8 +69,8 @@ func TestRedteamLowOrderRequesterKeyFramesEveryValidator(t *testing.T) {
 	}
 	slices.Sort(penalized)
 	// Consequence: with everyone penalized, signer choice drops the penalty
-	// (pickSigners) and, before pickSigners kept liveness then, picked a
-	// validator that is offline, so sign sessions failed until retried.
+	// (pickSigners); when it dropped liveness with it, sign sessions picked
+	// a validator that is offline and failed until retried.
 	f.setLive(0, 1, 2)
 	offlinePicked := 0
 	for i := range 4 {
